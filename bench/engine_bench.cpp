@@ -1,0 +1,89 @@
+// Engine benchmarks (Release build). Prints one `figure <name> <value> <unit>`
+// line per figure so figures can be compared across commits.
+//
+// Wall-clock time is read here, outside every simulation, only to turn
+// simulated work into a rate.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "bench/token_ring_actor.h"
+#include "model/example/register_run.h"
+#include "sim/world.h"
+
+namespace {
+
+using namespace replsim;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+World make_token_world(uint32_t nodes, uint64_t seed) {
+  WorldConfig config;
+  config.seed = seed;
+  for (uint32_t i = 1; i <= nodes; ++i) config.node_names.push_back("n" + std::to_string(i));
+  config.link.latency = Distribution::uniform(Duration::us(100), Duration::ms(1));
+  const uint32_t tokens_per_node = 4;
+  return World(config, [=](NodeId) { return std::make_unique<bench::TokenActor>(nodes, tokens_per_node); });
+}
+
+void bench_tokens(uint32_t nodes, uint64_t events) {
+  World world = make_token_world(nodes, 42);
+  RandomChooser chooser;
+  const auto start = Clock::now();
+  uint64_t steps = 0;
+  while (steps < events && world.step(chooser) != nullptr) ++steps;
+  const double elapsed = seconds_since(start);
+  fmt::print("figure engine_events_per_s_{}_nodes {:.0f} events/s\n", nodes, static_cast<double>(steps) / elapsed);
+  std::fflush(stdout);
+}
+
+void bench_world_copy(uint32_t nodes) {
+  World world = make_token_world(nodes, 7);
+  RandomChooser chooser;
+  for (int i = 0; i < 10'000; ++i) world.step(chooser);
+  const int copies = 2'000;
+  uint64_t sink = 0;
+  const auto start = Clock::now();
+  for (int i = 0; i < copies; ++i) {
+    World copy = world;
+    sink += copy.pending_event_count();
+  }
+  const double elapsed = seconds_since(start);
+  fmt::print("figure world_copy_{}_nodes {:.2f} us\n", nodes, elapsed * 1e6 / copies);
+  const auto fp_start = Clock::now();
+  for (int i = 0; i < copies; ++i) sink += world.fingerprint();
+  fmt::print("figure world_fingerprint_{}_nodes {:.2f} us\n", nodes, seconds_since(fp_start) * 1e6 / copies);
+  if (sink == 42) std::puts("");  // keeps the loops from being optimised away
+}
+
+void bench_register_demo() {
+  example::RegisterSystemConfig config;
+  config.client.think_time = Duration::ms(5);
+  const auto faults = example::register_demo_faults(example::make_register_world(config, 1));
+  const int runs = 20;
+  uint64_t steps = 0;
+  const auto start = Clock::now();
+  for (int seed = 1; seed <= runs; ++seed) {
+    const auto run = example::run_register(config, static_cast<uint64_t>(seed), Duration::s(27), Duration::s(30), faults);
+    steps += run.world.stats().steps;
+  }
+  const double elapsed = seconds_since(start);
+  fmt::print("figure register_demo_events_per_s {:.0f} events/s\n", static_cast<double>(steps) / elapsed);
+  fmt::print("figure register_demo_sim_speedup {:.0f} x\n", runs * 30.0 / elapsed);
+}
+
+}  // namespace
+
+int main() {
+  bench_tokens(3, 5'000'000);
+  bench_tokens(10, 5'000'000);
+  bench_tokens(100, 5'000'000);
+  bench_world_copy(3);
+  bench_world_copy(100);
+  bench_register_demo();
+  return 0;
+}

@@ -1,0 +1,116 @@
+#include "model/example/register_system.h"
+
+#include <fmt/format.h>
+
+#include "sim/assert.h"
+
+namespace replsim::example {
+
+World make_register_world(const RegisterSystemConfig& config, uint64_t seed) {
+  WorldConfig world;
+  world.seed = seed;
+  world.link = config.link;
+  world.disk = config.disk;
+  const uint32_t servers = config.backups + 1;
+  for (uint32_t i = 1; i <= servers; ++i) world.node_names.push_back("s" + std::to_string(i));
+  for (uint32_t i = 1; i <= config.clients; ++i) world.node_names.push_back("c" + std::to_string(i));
+  const NodeId primary{0};
+  std::vector<NodeId> backups;
+  for (uint32_t i = 1; i < servers; ++i) backups.push_back({i});
+  ClientOptions client = config.client;
+  client.primary = primary;
+  const RegisterOptions server = config.server;
+  ActorFactory factory = [=](NodeId id) -> std::unique_ptr<Actor> {
+    if (id.index < servers) return std::make_unique<RegisterServer>(primary, backups, server);
+    return std::make_unique<RegisterClient>(id.index - servers, client);
+  };
+  return World(std::move(world), std::move(factory));
+}
+
+std::vector<NodeId> register_servers(const World& world) {
+  std::vector<NodeId> servers;
+  for (uint32_t i = 0; i < world.node_count(); ++i) {
+    if (world.node_name({i}).starts_with("s")) servers.push_back({i});
+  }
+  return servers;
+}
+
+void RegisterHistory::observe(const StepRecord& record) {
+  for (const Note& note : record.notes) {
+    if (note.kind == "invoke") {
+      RegisterOp op;
+      op.process = note.data.at("process").get<uint32_t>();
+      op.op = note.data.at("op").get<uint64_t>();
+      op.is_write = note.data.at("f") == "write";
+      op.key = note.data.at("key").get<uint64_t>();
+      op.value = note.data.at("value").get<uint64_t>();
+      op.invoked = record.time;
+      index_[{op.process, op.op}] = ops_.size();
+      ops_.push_back(op);
+    } else if (note.kind == "complete") {
+      const auto it = index_.find({note.data.at("process").get<uint32_t>(), note.data.at("op").get<uint64_t>()});
+      REPLSIM_ASSERT(it != index_.end(), "a completion without an invocation");
+      RegisterOp& op = ops_[it->second];
+      op.completed = record.time;
+      op.outcome = note.data.at("type").get<std::string>();
+      if (!op.is_write && op.outcome == "ok") op.value = note.data.at("value").get<uint64_t>();
+    }
+  }
+}
+
+size_t RegisterHistory::count(std::string_view outcome, bool is_write) const {
+  size_t n = 0;
+  for (const RegisterOp& op : ops_) n += (op.outcome == outcome && op.is_write == is_write) ? 1 : 0;
+  return n;
+}
+
+std::vector<std::string> check_register_run(const World& world, const RegisterHistory& history) {
+  std::vector<std::string> violations;
+  const std::vector<NodeId> servers = register_servers(world);
+  std::vector<std::vector<LogEntry>> durable_logs;
+  for (NodeId server : servers) {
+    const auto durable = world.disk(server).durable();
+    const auto it = durable.find(kLogFile);
+    durable_logs.push_back(it == durable.end() ? std::vector<LogEntry>{} : recover_log(it->second));
+  }
+
+  std::map<uint64_t, const LogEntry*> primary_by_value;
+  for (const LogEntry& e : durable_logs.front()) primary_by_value[e.value] = &e;
+  for (const RegisterOp& op : history.ops()) {
+    if (!op.is_write || op.outcome != "ok") continue;
+    if (!primary_by_value.contains(op.value)) {
+      violations.push_back(fmt::format(
+          "acked_write_durable: write of {} to key {} by c{} was acknowledged at {} but is not in the "
+          "primary's durable log",
+          op.value, op.key, op.process + 1, format_duration(op.completed.since_origin())));
+    }
+  }
+
+  for (size_t a = 0; a < servers.size(); ++a) {
+    for (size_t b = a + 1; b < servers.size(); ++b) {
+      const size_t common = std::min(durable_logs[a].size(), durable_logs[b].size());
+      for (size_t i = 0; i < common; ++i) {
+        if (durable_logs[a][i] == durable_logs[b][i]) continue;
+        violations.push_back(fmt::format("replicas_agree: {} and {} hold different entries at version {}",
+                                         world.node_name(servers[a]), world.node_name(servers[b]), i + 1));
+        break;
+      }
+    }
+  }
+
+  std::map<uint64_t, const RegisterOp*> writes_by_value;
+  for (const RegisterOp& op : history.ops()) {
+    if (op.is_write) writes_by_value[op.value] = &op;
+  }
+  for (const RegisterOp& op : history.ops()) {
+    if (op.is_write || op.outcome != "ok" || op.value == 0) continue;
+    const auto it = writes_by_value.find(op.value);
+    if (it == writes_by_value.end() || it->second->key != op.key || it->second->invoked > op.completed) {
+      violations.push_back(fmt::format("read_of_written_value: read of key {} by c{} returned {}, never written there",
+                                       op.key, op.process + 1, op.value));
+    }
+  }
+  return violations;
+}
+
+}  // namespace replsim::example

@@ -1,0 +1,112 @@
+// What protocol code sees: the actor interface and its context.
+//
+// An actor is a deterministic state machine. The world delivers each input
+// (start, message, timer, disk completion) by calling one handler with a
+// Context; everything the actor wants to happen (send, timers, disk I/O, a
+// random draw, an observation for the checkers) is a request through that
+// context. An actor never sees the event queue, true time or another node's
+// state, so the same code runs under the simulator and under an exhaustive
+// explorer, and can be unit-tested with a hand-written Context.
+//
+// Volatile state is the actor object; it is thrown away on a crash. Durable
+// state is only what the actor wrote to its disk: a restart builds a fresh
+// actor and calls on_start with the disk as the crash left it, so recovery is
+// the same code path as a first boot (with an empty disk).
+//
+// Actor state is a value: ActorOf<T> derives clone, equality and the 64-bit
+// fingerprint from T's copy constructor, operator== and hash_into, so worlds
+// can be copied and compared by a model checker.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "sim/disk.h"
+#include "sim/hash.h"
+#include "sim/ids.h"
+#include "sim/message.h"
+#include "sim/time.h"
+
+namespace replsim {
+
+// An observation an actor reports for checkers, fault triggers and reports
+// ("status_change", "invoke", "complete" ...). Not seen by other actors.
+struct Note {
+  std::string kind;
+  nlohmann::json data;
+};
+
+class Context {
+ public:
+  virtual ~Context() = default;
+
+  virtual NodeId self() const = 0;
+  // This node's clock: true time with its offset and drift.
+  virtual TimePoint local_now() const = 0;
+
+  virtual void send(NodeId to, MessagePtr message) = 0;
+
+  // Arms the timer `key` to fire after `delay` of local time, replacing a
+  // pending timer with the same key.
+  virtual void set_timer(TimerKey key, Duration delay) = 0;
+  virtual void cancel_timer(TimerKey key) = 0;
+  virtual bool timer_pending(TimerKey key) const = 0;
+
+  // Asynchronous disk requests; each completes later through on_disk with
+  // the returned id. Requests on one disk complete in the order issued.
+  virtual DiskOpId disk_append(std::string_view file, std::string bytes) = 0;
+  virtual DiskOpId disk_replace(std::string_view file, std::string bytes) = 0;
+  virtual DiskOpId disk_truncate(std::string_view file, size_t record_count) = 0;
+  virtual DiskOpId disk_fsync(std::string_view file) = 0;
+  virtual DiskOpId disk_read(std::string_view file) = 0;
+
+  // Uniform in [0, bound); drawn through the world's chooser from this
+  // node's own stream, so an explorer can enumerate it.
+  virtual uint64_t random_below(uint64_t bound) = 0;
+
+  virtual void note(std::string kind, nlohmann::json data) = 0;
+};
+
+class Actor {
+ public:
+  virtual ~Actor() = default;
+
+  // First boot (empty disk) or restart after a crash or power loss.
+  virtual void on_start(Context& ctx, const DiskImage& disk) = 0;
+  virtual void on_message(Context& ctx, NodeId from, const Message& message) = 0;
+  virtual void on_timer(Context& ctx, TimerKey key) = 0;
+  virtual void on_disk(Context& ctx, const DiskCompletion& completion) = 0;
+
+  virtual std::unique_ptr<Actor> clone() const = 0;
+  virtual bool equals(const Actor& other) const = 0;
+  virtual uint64_t fingerprint() const = 0;
+  // A summary of the state for traces and reports; not on the hot path.
+  virtual nlohmann::json describe() const = 0;
+};
+
+// Derived must be copyable and provide operator== and
+// void hash_into(Hasher&) const.
+template <typename Derived>
+class ActorOf : public Actor {
+ public:
+  // Lets Derived default its operator==; the base holds no state.
+  bool operator==(const ActorOf&) const { return true; }
+
+  std::unique_ptr<Actor> clone() const final { return std::make_unique<Derived>(self()); }
+  bool equals(const Actor& other) const final {
+    const auto* same = dynamic_cast<const Derived*>(&other);
+    return same != nullptr && *same == self();
+  }
+  uint64_t fingerprint() const final {
+    Hasher h;
+    self().hash_into(h);
+    return h.value();
+  }
+
+ private:
+  const Derived& self() const { return static_cast<const Derived&>(*this); }
+};
+
+}  // namespace replsim

@@ -1,0 +1,174 @@
+#include "sim/distribution.h"
+
+#include <cmath>
+
+#include "sim/assert.h"
+#include "sim/hash.h"
+#include "sim/input_error.h"
+
+namespace replsim {
+namespace {
+
+// z such that P(Z < z) = 0.99 for a standard normal.
+constexpr double kZ99 = 2.3263478740408408;
+constexpr double kPi = 3.14159265358979323846;
+
+Duration clamp_to_duration(double ns) {
+  if (!(ns > 0.0)) return Duration::zero();  // also catches NaN
+  const double limit = static_cast<double>(Duration::max().count_ns());
+  if (ns >= limit) return Duration::max();
+  return Duration::ns(static_cast<int64_t>(std::llround(ns)));
+}
+
+double standard_normal(Rng& stream) {
+  // Box-Muller with one draw kept simple: two uniforms per normal. u1 is in
+  // (0, 1] so log never sees zero.
+  const double u1 = 1.0 - stream.unit();
+  const double u2 = stream.unit();
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * kPi * u2);
+}
+
+void require(bool ok, const std::string& path, const std::string& expected, const std::string& found) {
+  if (!ok) throw InputError(path, expected, found);
+}
+
+}  // namespace
+
+Distribution::Distribution(Shape shape, const std::string& path) : shape_(shape) {
+  std::visit(
+      [&](const auto& s) {
+        using S = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<S, FixedDist>) {
+          require(s.value >= Duration::zero(), path, "a non-negative value", format_duration(s.value));
+        } else if constexpr (std::is_same_v<S, UniformDist>) {
+          require(s.min >= Duration::zero() && s.min <= s.max, path, "0 <= min <= max",
+                  "min " + format_duration(s.min) + ", max " + format_duration(s.max));
+        } else if constexpr (std::is_same_v<S, NormalDist>) {
+          require(s.mean >= Duration::zero() && s.stddev >= Duration::zero(), path,
+                  "a non-negative mean and stddev",
+                  "mean " + format_duration(s.mean) + ", stddev " + format_duration(s.stddev));
+        } else if constexpr (std::is_same_v<S, LogNormalDist>) {
+          require(s.median > Duration::zero() && s.p99 >= s.median, path, "0 < median <= p99",
+                  "median " + format_duration(s.median) + ", p99 " + format_duration(s.p99));
+        } else {
+          require(s.min > Duration::zero(), path, "a positive min (the Pareto scale)", format_duration(s.min));
+          require(s.alpha > 0.0 && std::isfinite(s.alpha), path, "a positive finite alpha",
+                  std::to_string(s.alpha));
+          require(s.max == Duration::zero() || s.max >= s.min, path, "max >= min (or no max)",
+                  "min " + format_duration(s.min) + ", max " + format_duration(s.max));
+        }
+      },
+      shape_);
+}
+
+Duration Distribution::sample(Rng& stream) const {
+  return std::visit(
+      [&](const auto& s) -> Duration {
+        using S = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<S, FixedDist>) {
+          return s.value;
+        } else if constexpr (std::is_same_v<S, UniformDist>) {
+          const uint64_t span = static_cast<uint64_t>((s.max - s.min).count_ns());
+          return s.min + Duration::ns(static_cast<int64_t>(stream.below(span + 1)));
+        } else if constexpr (std::is_same_v<S, NormalDist>) {
+          const double ns = static_cast<double>(s.mean.count_ns()) +
+                            static_cast<double>(s.stddev.count_ns()) * standard_normal(stream);
+          return clamp_to_duration(ns);
+        } else if constexpr (std::is_same_v<S, LogNormalDist>) {
+          const double mu = std::log(static_cast<double>(s.median.count_ns()));
+          const double sigma = (std::log(static_cast<double>(s.p99.count_ns())) - mu) / kZ99;
+          return clamp_to_duration(std::exp(mu + sigma * standard_normal(stream)));
+        } else {
+          const double u = 1.0 - stream.unit();  // (0, 1]
+          const double ns = static_cast<double>(s.min.count_ns()) / std::pow(u, 1.0 / s.alpha);
+          const Duration drawn = clamp_to_duration(ns);
+          return (s.max != Duration::zero() && drawn > s.max) ? s.max : drawn;
+        }
+      },
+      shape_);
+}
+
+Duration Distribution::lowest() const {
+  return std::visit(
+      [](const auto& s) -> Duration {
+        using S = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<S, FixedDist>) return s.value;
+        else if constexpr (std::is_same_v<S, UniformDist>) return s.min;
+        else if constexpr (std::is_same_v<S, ParetoDist>) return s.min;
+        else return Duration::zero();
+      },
+      shape_);
+}
+
+Duration Distribution::highest() const {
+  return std::visit(
+      [](const auto& s) -> Duration {
+        using S = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<S, FixedDist>) return s.value;
+        else if constexpr (std::is_same_v<S, UniformDist>) return s.max;
+        else if constexpr (std::is_same_v<S, ParetoDist>) return s.max == Duration::zero() ? Duration::max() : s.max;
+        else return Duration::max();
+      },
+      shape_);
+}
+
+uint64_t Distribution::fingerprint() const { return hash_bytes(to_json().dump()); }
+
+Json Distribution::to_json() const {
+  return std::visit(
+      [](const auto& s) -> Json {
+        using S = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<S, FixedDist>) {
+          return {{"dist", "fixed"}, {"value", format_duration(s.value)}};
+        } else if constexpr (std::is_same_v<S, UniformDist>) {
+          return {{"dist", "uniform"}, {"min", format_duration(s.min)}, {"max", format_duration(s.max)}};
+        } else if constexpr (std::is_same_v<S, NormalDist>) {
+          return {{"dist", "normal"}, {"mean", format_duration(s.mean)}, {"stddev", format_duration(s.stddev)}};
+        } else if constexpr (std::is_same_v<S, LogNormalDist>) {
+          return {{"dist", "lognormal"}, {"median", format_duration(s.median)}, {"p99", format_duration(s.p99)}};
+        } else {
+          Json j = {{"dist", "pareto"}, {"min", format_duration(s.min)}, {"alpha", s.alpha}};
+          if (s.max != Duration::zero()) j["max"] = format_duration(s.max);
+          return j;
+        }
+      },
+      shape_);
+}
+
+Distribution read_distribution(const Json& value, const std::string& path) {
+  if (value.is_string()) return Distribution(FixedDist{read_duration(value, path)}, path);
+  if (!value.is_object()) {
+    throw InputError(path, "a distribution object like {\"dist\": \"uniform\", \"min\": \"1ms\", \"max\": \"5ms\"} or a duration string",
+                     describe_json(value));
+  }
+  const std::string kind = read_choice(require_key(value, "dist", path), json_path(path, "dist"),
+                                       {"fixed", "uniform", "normal", "lognormal", "pareto"});
+  const auto duration_at = [&](std::string_view key) {
+    return read_duration(require_key(value, key, path), json_path(path, key));
+  };
+  if (kind == "fixed") {
+    reject_unknown_keys(value, path, {"dist", "value"});
+    return Distribution(FixedDist{duration_at("value")}, path);
+  }
+  if (kind == "uniform") {
+    reject_unknown_keys(value, path, {"dist", "min", "max"});
+    return Distribution(UniformDist{duration_at("min"), duration_at("max")}, path);
+  }
+  if (kind == "normal") {
+    reject_unknown_keys(value, path, {"dist", "mean", "stddev"});
+    return Distribution(NormalDist{duration_at("mean"), duration_at("stddev")}, path);
+  }
+  if (kind == "lognormal") {
+    reject_unknown_keys(value, path, {"dist", "median", "p99"});
+    return Distribution(LogNormalDist{duration_at("median"), duration_at("p99")}, path);
+  }
+  REPLSIM_ASSERT(kind == "pareto", "read_choice returned an unlisted kind");
+  reject_unknown_keys(value, path, {"dist", "min", "alpha", "max"});
+  ParetoDist pareto;
+  pareto.min = duration_at("min");
+  pareto.alpha = read_number(require_key(value, "alpha", path), json_path(path, "alpha"));
+  if (value.contains("max")) pareto.max = duration_at("max");
+  return Distribution(pareto, path);
+}
+
+}  // namespace replsim

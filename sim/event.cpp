@@ -1,0 +1,65 @@
+#include "sim/event.h"
+
+#include <algorithm>
+
+#include "sim/assert.h"
+
+namespace replsim {
+namespace {
+// std heap functions build a max-heap; "later" ranks lower. A function
+// object, not a function pointer, so the comparison inlines.
+struct Later {
+  template <typename K>
+  bool operator()(const K& a, const K& b) const {
+    if (a.time_ns != b.time_ns) return a.time_ns > b.time_ns;
+    return a.sequence > b.sequence;
+  }
+};
+}  // namespace
+
+const char* to_string(EventKind kind) {
+  switch (kind) {
+    case EventKind::kStart: return "start";
+    case EventKind::kMessage: return "message";
+    case EventKind::kTimer: return "timer";
+    case EventKind::kDisk: return "disk";
+    case EventKind::kFault: return "fault";
+  }
+  return "unknown";
+}
+
+void EventQueue::push(Event event) {
+  uint32_t slot = 0;
+  if (free_slots_.empty()) {
+    REPLSIM_ASSERT(slots_.size() < UINT32_MAX, "event slab full");
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.push_back(std::move(event));
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+    slots_[slot] = std::move(event);
+  }
+  const Event& stored = slots_[slot];
+  heap_.push_back(Key{stored.time.ns_since_origin(), stored.sequence, slot});
+  std::push_heap(heap_.begin(), heap_.end(), Later{});
+}
+
+Event EventQueue::pop() {
+  REPLSIM_ASSERT(!heap_.empty(), "pop from an empty event queue");
+  std::pop_heap(heap_.begin(), heap_.end(), Later{});
+  const uint32_t slot = heap_.back().slot;
+  heap_.pop_back();
+  Event event = std::move(slots_[slot]);
+  slots_[slot] = Event{};  // release shared payloads now, not when the slot is reused
+  free_slots_.push_back(slot);
+  return event;
+}
+
+std::vector<const Event*> EventQueue::pending() const {
+  std::vector<const Event*> events;
+  events.reserve(heap_.size());
+  for (const Key& key : heap_) events.push_back(&slots_[key.slot]);
+  return events;
+}
+
+}  // namespace replsim

@@ -1,0 +1,63 @@
+// Stable 64-bit hashing for fingerprints and the trace's rolling hash.
+//
+// std::hash is implementation-defined and may differ between builds; these
+// functions are fixed arithmetic, so a fingerprint computed in Debug equals
+// the one computed in Release, and a trace hash can be compared across runs
+// and machines.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace replsim {
+
+// Finaliser of MurmurHash3 / SplitMix64: a bijection with full avalanche.
+constexpr uint64_t mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+// Order-sensitive accumulation of values into one 64-bit fingerprint.
+class Hasher {
+ public:
+  constexpr Hasher() = default;
+  constexpr explicit Hasher(uint64_t seed) : state_(mix64(seed ^ kInit)) {}
+
+  constexpr Hasher& add(uint64_t v) {
+    state_ = mix64(state_ ^ (v + kStep + (state_ << 6) + (state_ >> 2)));
+    return *this;
+  }
+  constexpr Hasher& add(int64_t v) { return add(static_cast<uint64_t>(v)); }
+  constexpr Hasher& add(uint32_t v) { return add(static_cast<uint64_t>(v)); }
+  constexpr Hasher& add(int32_t v) { return add(static_cast<uint64_t>(static_cast<int64_t>(v))); }
+  constexpr Hasher& add(bool v) { return add(static_cast<uint64_t>(v ? 1 : 0)); }
+  Hasher& add(std::string_view bytes) {
+    add(static_cast<uint64_t>(bytes.size()));
+    size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+      uint64_t word = 0;
+      std::memcpy(&word, bytes.data() + i, 8);
+      add(word);
+    }
+    uint64_t tail = 0;
+    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+    return add(tail);
+  }
+  Hasher& add(const char* text) { return add(std::string_view(text)); }
+
+  constexpr uint64_t value() const { return mix64(state_); }
+
+ private:
+  static constexpr uint64_t kInit = 0x6a09e667f3bcc909ULL;
+  static constexpr uint64_t kStep = 0x9e3779b97f4a7c15ULL;
+  uint64_t state_ = kInit;
+};
+
+inline uint64_t hash_bytes(std::string_view bytes) { return Hasher().add(bytes).value(); }
+
+}  // namespace replsim

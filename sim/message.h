@@ -1,0 +1,80 @@
+// Messages between actors: immutable values behind shared pointers.
+//
+// A protocol defines each message as a plain value struct with
+//   static constexpr const char* kName;
+//   bool operator==(const T&) const;           // usually = default
+//   void hash_into(Hasher&) const;
+//   std::string describe() const;              // one line, for traces
+// and sends it with make_message(T{...}). The engine boxes it once; the box
+// is never changed, so a duplicated delivery or a copied world shares it.
+// Receivers ask `message.as<T>()`, which is a pointer compare, not RTTI.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <type_traits>
+
+#include "sim/hash.h"
+
+namespace replsim {
+
+namespace detail {
+template <typename T>
+struct TypeTag {
+  static constexpr char tag = 0;
+};
+}  // namespace detail
+
+class Message {
+ public:
+  virtual ~Message() = default;
+  virtual const char* type_name() const = 0;
+  virtual uint64_t fingerprint() const = 0;
+  virtual bool equals(const Message& other) const = 0;
+  virtual std::string describe() const = 0;
+
+  template <typename T>
+  const T* as() const {
+    if (type_tag() != &detail::TypeTag<T>::tag) return nullptr;
+    return static_cast<const T*>(payload());
+  }
+
+ protected:
+  virtual const void* type_tag() const = 0;
+  virtual const void* payload() const = 0;
+};
+
+using MessagePtr = std::shared_ptr<const Message>;
+
+template <typename T>
+class MessageBox final : public Message {
+ public:
+  explicit MessageBox(T value) : value_(std::move(value)) {}
+
+  const char* type_name() const override { return T::kName; }
+  uint64_t fingerprint() const override {
+    static const uint64_t name_hash = hash_bytes(T::kName);
+    Hasher h(name_hash);
+    value_.hash_into(h);
+    return h.value();
+  }
+  bool equals(const Message& other) const override {
+    const T* same = other.as<T>();
+    return same != nullptr && *same == value_;
+  }
+  std::string describe() const override { return std::string(T::kName) + "{" + value_.describe() + "}"; }
+
+ protected:
+  const void* type_tag() const override { return &detail::TypeTag<T>::tag; }
+  const void* payload() const override { return &value_; }
+
+ private:
+  T value_;
+};
+
+template <typename T>
+MessagePtr make_message(T value) {
+  return std::make_shared<const MessageBox<std::decay_t<T>>>(std::move(value));
+}
+
+}  // namespace replsim

@@ -1,0 +1,576 @@
+#include "sim/world.h"
+
+#include <algorithm>
+#include <map>
+
+#include "sim/assert.h"
+#include "sim/hash.h"
+
+namespace replsim {
+
+const char* to_string(NodeStatus status) {
+  switch (status) {
+    case NodeStatus::kUp: return "up";
+    case NodeStatus::kCrashed: return "crashed";
+    case NodeStatus::kPaused: return "paused";
+  }
+  return "unknown";
+}
+
+const char* to_string(StepOutcome outcome) {
+  switch (outcome) {
+    case StepOutcome::kDelivered: return "delivered";
+    case StepOutcome::kDroppedNodeDown: return "dropped_node_down";
+    case StepOutcome::kDroppedPartition: return "dropped_partition";
+    case StepOutcome::kDeferred: return "deferred";
+  }
+  return "unknown";
+}
+
+struct World::Node {
+  std::string name;
+  NodeStatus status = NodeStatus::kUp;
+  uint32_t incarnation = 1;
+  std::unique_ptr<Actor> actor;
+  NodeClock clock;
+  Disk disk;
+  Rng actor_stream;
+  Rng disk_stream;
+  // Pending timers: key -> generation of the event that may fire it.
+  std::map<TimerKey, uint64_t> timers;
+  uint64_t next_timer_generation = 0;
+  uint64_t next_disk_op = 0;
+  TimePoint disk_busy_until;
+  // Events that arrived while the node was paused, in arrival order.
+  std::vector<Event> deferred;
+
+  Node(std::string node_name, uint64_t seed)
+      : name(std::move(node_name)), actor_stream(seed, "node/" + name), disk_stream(seed, "disk/" + name) {}
+  Node(const Node& other)
+      : name(other.name),
+        status(other.status),
+        incarnation(other.incarnation),
+        actor(other.actor ? other.actor->clone() : nullptr),
+        clock(other.clock),
+        disk(other.disk),
+        actor_stream(other.actor_stream),
+        disk_stream(other.disk_stream),
+        timers(other.timers),
+        next_timer_generation(other.next_timer_generation),
+        next_disk_op(other.next_disk_op),
+        disk_busy_until(other.disk_busy_until),
+        deferred(other.deferred) {}
+  Node& operator=(const Node& other) {
+    if (this != &other) *this = Node(other);
+    return *this;
+  }
+  Node(Node&&) noexcept = default;
+  Node& operator=(Node&&) noexcept = default;
+};
+
+// The context handed to an actor for one delivery. It forwards requests to
+// the world with the node's identity, and collects the actor's notes into
+// the step record.
+class World::NodeContext final : public Context {
+ public:
+  NodeContext(World& world, NodeId id, Chooser& chooser) : world_(world), id_(id), chooser_(chooser) {}
+
+  NodeId self() const override { return id_; }
+  TimePoint local_now() const override { return world_.local_now(id_); }
+
+  void send(NodeId to, MessagePtr message) override {
+    REPLSIM_ASSERT(message != nullptr, "sending a null message");
+    world_.send(id_, to, std::move(message), chooser_);
+  }
+
+  void set_timer(TimerKey key, Duration delay) override {
+    Node& self_node = world_.node(id_);
+    const uint64_t generation = ++self_node.next_timer_generation;
+    self_node.timers[key] = generation;
+    Event event;
+    event.time = world_.now_ + self_node.clock.true_delay(delay);
+    event.kind = EventKind::kTimer;
+    event.target = id_;
+    event.incarnation = self_node.incarnation;
+    event.timer_generation = generation;
+    event.timer = key;
+    world_.push(std::move(event));
+  }
+  void cancel_timer(TimerKey key) override { world_.node(id_).timers.erase(key); }
+  bool timer_pending(TimerKey key) const override { return world_.node(id_).timers.contains(key); }
+
+  DiskOpId disk_append(std::string_view file, std::string bytes) override {
+    return submit(DiskOpKind::kAppend, file, std::move(bytes), 0);
+  }
+  DiskOpId disk_replace(std::string_view file, std::string bytes) override {
+    return submit(DiskOpKind::kReplace, file, std::move(bytes), 0);
+  }
+  DiskOpId disk_truncate(std::string_view file, size_t record_count) override {
+    return submit(DiskOpKind::kTruncate, file, {}, record_count);
+  }
+  DiskOpId disk_fsync(std::string_view file) override { return submit(DiskOpKind::kFsync, file, {}, 0); }
+  DiskOpId disk_read(std::string_view file) override { return submit(DiskOpKind::kRead, file, {}, 0); }
+
+  uint64_t random_below(uint64_t bound) override {
+    return chooser_.pick(world_.node(id_).actor_stream, ChoiceKind::kActor, bound);
+  }
+
+  void note(std::string kind, nlohmann::json data) override {
+    world_.record_.notes.push_back(Note{std::move(kind), std::move(data)});
+  }
+
+ private:
+  DiskOpId submit(DiskOpKind kind, std::string_view file, std::string bytes, size_t record_count) {
+    DiskRequest request;
+    request.kind = kind;
+    request.file = std::string(file);
+    request.bytes = std::move(bytes);
+    request.record_count = record_count;
+    return world_.submit_disk(id_, std::move(request), chooser_);
+  }
+
+  World& world_;
+  NodeId id_;
+  Chooser& chooser_;
+};
+
+World::World(WorldConfig config, ActorFactory factory)
+    : config_(std::move(config)),
+      factory_(std::move(factory)),
+      network_(config_.seed, config_.node_names, config_.link),
+      fault_stream_(config_.seed, "faults") {
+  REPLSIM_ASSERT(!config_.node_names.empty(), "a world needs nodes");
+  REPLSIM_ASSERT(factory_ != nullptr, "a world needs an actor factory");
+  nodes_.reserve(config_.node_names.size());
+  for (const std::string& name : config_.node_names) {
+    REPLSIM_ASSERT(!find_node(name).has_value(), "node names must be unique");
+    nodes_.emplace_back(name, config_.seed);
+  }
+  for (uint32_t i = 0; i < nodes_.size(); ++i) start_node({i});
+}
+
+World::World(const World& other) = default;
+World& World::operator=(const World& other) = default;
+World::World(World&&) noexcept = default;
+World& World::operator=(World&&) noexcept = default;
+World::~World() = default;
+
+World::Node& World::node(NodeId id) {
+  REPLSIM_ASSERT(id.index < nodes_.size(), "unknown node id");
+  return nodes_[id.index];
+}
+
+const World::Node& World::node(NodeId id) const {
+  REPLSIM_ASSERT(id.index < nodes_.size(), "unknown node id");
+  return nodes_[id.index];
+}
+
+size_t World::node_count() const { return nodes_.size(); }
+const std::string& World::node_name(NodeId id) const { return node(id).name; }
+
+std::optional<NodeId> World::find_node(std::string_view name) const {
+  for (uint32_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].name == name) return NodeId{i};
+  }
+  return std::nullopt;
+}
+
+NodeStatus World::node_status(NodeId id) const { return node(id).status; }
+uint32_t World::incarnation(NodeId id) const { return node(id).incarnation; }
+const Actor* World::actor(NodeId id) const { return node(id).actor.get(); }
+const Disk& World::disk(NodeId id) const { return node(id).disk; }
+const NodeClock& World::clock(NodeId id) const { return node(id).clock; }
+TimePoint World::local_now(NodeId id) const { return node(id).clock.local(now_); }
+
+std::optional<TimePoint> World::next_event_time() const {
+  if (queue_.empty()) return std::nullopt;
+  return queue_.top().time;
+}
+
+void World::push(Event event) {
+  REPLSIM_ASSERT(event.time >= now_, "an event scheduled in the past");
+  REPLSIM_ASSERT(queue_.size() < config_.pending_events_max,
+                 "pending events over the bound: a protocol is flooding the world");
+  event.sequence = next_sequence_++;
+  queue_.push(std::move(event));
+}
+
+void World::schedule_fault(TimePoint at, Fault fault) {
+  Event event;
+  event.time = std::max(at, now_);
+  event.kind = EventKind::kFault;
+  event.fault = std::make_shared<const Fault>(std::move(fault));
+  push(std::move(event));
+}
+
+bool World::is_stale(const Event& event) const {
+  switch (event.kind) {
+    case EventKind::kFault:
+    case EventKind::kMessage:
+      return false;  // messages outlive their sender's incarnation, like packets
+    case EventKind::kStart:
+    case EventKind::kDisk:
+      return event.incarnation != node(event.target).incarnation;
+    case EventKind::kTimer: {
+      const Node& target = node(event.target);
+      if (event.incarnation != target.incarnation) return true;
+      const auto it = target.timers.find(event.timer);
+      return it == target.timers.end() || it->second != event.timer_generation;
+    }
+  }
+  return true;
+}
+
+Event World::pop_next(Chooser& chooser) {
+  Event first = queue_.pop();
+  // Ask the chooser only when several live events share the earliest time;
+  // otherwise there is nothing to choose.
+  if (chooser.always_earliest_event() || queue_.empty() || queue_.top().time != first.time) return first;
+  std::vector<Event> tied;
+  tied.push_back(std::move(first));
+  while (!queue_.empty() && queue_.top().time == tied.front().time) {
+    Event next = queue_.pop();
+    if (!is_stale(next)) tied.push_back(std::move(next));
+  }
+  if (is_stale(tied.front()) && tied.size() > 1) tied.erase(tied.begin());
+  size_t chosen = 0;
+  if (tied.size() > 1) {
+    std::vector<EventChoice> choices;
+    choices.reserve(tied.size());
+    for (const Event& e : tied) choices.push_back({e.time.ns_since_origin(), e.sequence});
+    chosen = chooser.next_event(choices);
+    REPLSIM_ASSERT(chosen < tied.size(), "chooser picked an event that is not ready");
+  }
+  for (size_t i = 0; i < tied.size(); ++i) {
+    if (i != chosen) queue_.push(std::move(tied[i]));  // keeps its sequence number
+  }
+  return std::move(tied[chosen]);
+}
+
+const StepRecord* World::step(Chooser& chooser) {
+  while (!queue_.empty()) {
+    Event event = pop_next(chooser);
+    if (is_stale(event)) continue;
+    REPLSIM_ASSERT(event.time >= now_, "time went backwards");
+    now_ = event.time;
+    record_ = StepRecord{};
+    record_.index = stats_.steps;
+    record_.time = now_;
+    record_.kind = event.kind;
+    record_.node = event.target;
+    record_.from = event.from;
+    deliver(std::move(event), chooser);
+    finish_step();
+    return &record_;
+  }
+  return nullptr;
+}
+
+uint64_t World::run_until(TimePoint end, Chooser& chooser, const std::function<void(const StepRecord&)>& on_step) {
+  uint64_t steps = 0;
+  while (!queue_.empty() && queue_.top().time <= end) {
+    const StepRecord* record = step(chooser);
+    if (record == nullptr) break;
+    ++steps;
+    if (on_step) on_step(*record);
+  }
+  if (now_ < end) now_ = end;
+  return steps;
+}
+
+void World::deliver(Event event, Chooser& chooser) {
+  if (event.kind == EventKind::kFault) {
+    record_.fault = event.fault;
+    apply_fault(*event.fault, chooser);
+    return;
+  }
+  Node& target = node(event.target);
+  if (event.kind == EventKind::kMessage) {
+    record_.message = event.message;
+    if (network_.blocked(event.from, event.target)) {
+      record_.outcome = StepOutcome::kDroppedPartition;
+      ++stats_.messages_partitioned;
+      return;
+    }
+    if (target.status == NodeStatus::kCrashed) {
+      record_.outcome = StepOutcome::kDroppedNodeDown;
+      ++stats_.messages_to_down_node;
+      return;
+    }
+  }
+  if (event.kind == EventKind::kTimer) record_.timer = event.timer;
+  if (event.kind == EventKind::kDisk) record_.disk = event.disk;
+  REPLSIM_ASSERT(target.status != NodeStatus::kCrashed, "a live event for a crashed node");
+  if (target.status == NodeStatus::kPaused) {
+    REPLSIM_ASSERT(target.deferred.size() < config_.deferred_events_per_node_max, "deferred events over the bound");
+    record_.outcome = StepOutcome::kDeferred;
+    target.deferred.push_back(std::move(event));
+    return;
+  }
+  deliver_to_actor(target, event, chooser);
+}
+
+void World::deliver_to_actor(Node& target, const Event& event, Chooser& chooser) {
+  REPLSIM_ASSERT(target.actor != nullptr, "a running node without an actor");
+  NodeContext ctx(*this, event.target, chooser);
+  switch (event.kind) {
+    case EventKind::kStart:
+      target.actor->on_start(ctx, target.disk.visible());
+      return;
+    case EventKind::kMessage:
+      ++stats_.messages_delivered;
+      target.actor->on_message(ctx, event.from, *event.message);
+      return;
+    case EventKind::kTimer:
+      ++stats_.timers_fired;
+      target.timers.erase(event.timer);
+      target.actor->on_timer(ctx, event.timer);
+      return;
+    case EventKind::kDisk: {
+      const DiskCompletion completion = target.disk.complete(*event.disk, now_);
+      record_.disk_status = completion.status;
+      target.actor->on_disk(ctx, completion);
+      return;
+    }
+    case EventKind::kFault:
+      break;
+  }
+  REPLSIM_ASSERT(false, "unhandled event kind");
+}
+
+void World::send(NodeId from, NodeId to, MessagePtr message, Chooser& chooser) {
+  REPLSIM_ASSERT(to.index < nodes_.size(), "send to an unknown node");
+  ++stats_.messages_sent;
+  if (network_.blocked(from, to)) {
+    ++stats_.messages_partitioned;
+    return;
+  }
+  const LinkConfig& link = network_.link_config(from, to);
+  Rng& stream = network_.link_stream(from, to);
+  if (chooser.chance(stream, ChoiceKind::kMessageLoss, link.loss)) {
+    ++stats_.messages_lost;
+    return;
+  }
+  const bool duplicated = chooser.chance(stream, ChoiceKind::kMessageDuplicate, link.duplicate);
+  const int copies = duplicated ? 2 : 1;
+  if (duplicated) ++stats_.messages_duplicated;
+  for (int copy = 0; copy < copies; ++copy) {
+    TimePoint arrival = now_ + chooser.delay(stream, ChoiceKind::kMessageDelay, link.latency);
+    int64_t& last_arrival = network_.last_arrival_ns(from, to);
+    if (chooser.chance(stream, ChoiceKind::kMessageReorder, link.reorder)) {
+      ++stats_.messages_reordered;  // may overtake: no FIFO clamp
+    } else {
+      arrival = std::max(arrival, TimePoint::from_ns(last_arrival));
+      last_arrival = arrival.ns_since_origin();
+    }
+    Event event;
+    event.time = arrival;
+    event.kind = EventKind::kMessage;
+    event.target = to;
+    event.from = from;
+    event.message = message;
+    push(std::move(event));
+  }
+}
+
+DiskOpId World::submit_disk(NodeId id, DiskRequest request, Chooser& chooser) {
+  Node& target = node(id);
+  ++stats_.disk_ops;
+  request.id = DiskOpId{++target.next_disk_op};
+  const Distribution* latency = &config_.disk.write_latency;
+  if (request.kind == DiskOpKind::kFsync) latency = &config_.disk.fsync_latency;
+  if (request.kind == DiskOpKind::kRead) latency = &config_.disk.read_latency;
+  if (request.kind == DiskOpKind::kTruncate) latency = &config_.disk.write_latency;
+  Duration took = chooser.delay(target.disk_stream, ChoiceKind::kDiskLatency, *latency);
+  if (target.disk.fault_active(DiskFaultKind::kSlow, now_)) took = took * config_.disk.slow_factor;
+  // One queue per disk: requests complete in the order they were issued.
+  const TimePoint done = std::max(now_, target.disk_busy_until) + took;
+  target.disk_busy_until = done;
+  Event event;
+  event.time = done;
+  event.kind = EventKind::kDisk;
+  event.target = id;
+  event.incarnation = target.incarnation;
+  const DiskOpId op = request.id;
+  event.disk = std::make_shared<const DiskRequest>(std::move(request));
+  push(std::move(event));
+  return op;
+}
+
+void World::stop_node(Node& target) {
+  target.status = NodeStatus::kCrashed;
+  target.actor.reset();
+  target.timers.clear();
+  target.deferred.clear();
+  target.disk_busy_until = now_;
+  ++target.incarnation;  // in-flight timers and disk requests of the old process die with it
+}
+
+void World::start_node(NodeId id) {
+  Node& target = node(id);
+  target.status = NodeStatus::kUp;
+  target.actor = factory_(id);
+  REPLSIM_ASSERT(target.actor != nullptr, "the actor factory returned nothing");
+  Event event;
+  event.time = now_;
+  event.kind = EventKind::kStart;
+  event.target = id;
+  event.incarnation = target.incarnation;
+  push(std::move(event));
+}
+
+void World::apply_fault(const Fault& fault, Chooser& chooser) {
+  ++stats_.faults_applied;
+  std::visit(
+      [&](const auto& f) {
+        using F = std::decay_t<decltype(f)>;
+        if constexpr (std::is_same_v<F, CrashFault>) {
+          if (node(f.node).status != NodeStatus::kCrashed) stop_node(node(f.node));
+        } else if constexpr (std::is_same_v<F, PowerLossFault>) {
+          Node& target = node(f.node);
+          if (target.status != NodeStatus::kCrashed) stop_node(target);
+          target.disk.lose_power(chooser, target.disk_stream, config_.disk.torn_write_probability);
+        } else if constexpr (std::is_same_v<F, RestartFault>) {
+          // Restarting a running process is a crash and a start.
+          if (node(f.node).status != NodeStatus::kCrashed) stop_node(node(f.node));
+          start_node(f.node);
+        } else if constexpr (std::is_same_v<F, PauseFault>) {
+          Node& target = node(f.node);
+          if (target.status == NodeStatus::kUp) target.status = NodeStatus::kPaused;
+        } else if constexpr (std::is_same_v<F, ResumeFault>) {
+          Node& target = node(f.node);
+          if (target.status != NodeStatus::kPaused) return;
+          target.status = NodeStatus::kUp;
+          std::vector<Event> deferred = std::move(target.deferred);
+          target.deferred.clear();
+          for (Event& event : deferred) {
+            event.time = now_;  // re-sequenced in their original order
+            push(std::move(event));
+          }
+        } else if constexpr (std::is_same_v<F, PartitionFault>) {
+          network_.block_all(f.blocked);
+        } else if constexpr (std::is_same_v<F, HealFault>) {
+          network_.heal();
+        } else if constexpr (std::is_same_v<F, LinkFault>) {
+          for (const auto& [from, to] : f.links) network_.set_link_config(from, to, f.config);
+        } else if constexpr (std::is_same_v<F, ClockFault>) {
+          NodeClock& clock = node(f.node).clock;
+          if (f.offset) clock.set_offset(now_, *f.offset);
+          if (f.drift_ppm) clock.set_drift(now_, *f.drift_ppm);
+        } else if constexpr (std::is_same_v<F, DiskFault>) {
+          node(f.node).disk.start_fault(f.kind, now_ + f.duration);
+        } else if constexpr (std::is_same_v<F, CorruptFault>) {
+          Node& target = node(f.node);
+          target.disk.corrupt_one(chooser, target.disk_stream);
+        }
+      },
+      fault);
+}
+
+void World::finish_step() {
+  ++stats_.steps;
+  Hasher h(trace_hash_);
+  // Small fields packed into one word: one mixing round instead of four.
+  const uint64_t packed = static_cast<uint64_t>(record_.kind) | (static_cast<uint64_t>(record_.outcome) << 8) |
+                          (static_cast<uint64_t>(record_.node.index) << 16) |
+                          (static_cast<uint64_t>(record_.from.index) << 40);
+  h.add(record_.index).add(record_.time.ns_since_origin()).add(packed);
+  if (record_.message) h.add(record_.message->fingerprint());
+  if (record_.kind == EventKind::kTimer) h.add(record_.timer.kind).add(record_.timer.argument);
+  if (record_.disk) {
+    h.add(record_.disk->id.value).add(static_cast<uint64_t>(record_.disk->kind)).add(record_.disk->file);
+    h.add(hash_bytes(record_.disk->bytes)).add(static_cast<uint64_t>(record_.disk_status));
+  }
+  if (record_.fault) h.add(fault_to_json(*record_.fault, config_.node_names).dump());
+  for (const Note& note : record_.notes) h.add(note.kind).add(note.data.dump());
+  trace_hash_ = h.value();
+  record_.trace_hash = trace_hash_;
+}
+
+namespace {
+
+uint64_t event_fingerprint(const Event& event, TimePoint now, const std::vector<std::string>& names) {
+  Hasher h;
+  h.add((event.time - now).count_ns()).add(static_cast<uint64_t>(event.kind));
+  h.add(event.target.index).add(event.from.index);
+  if (event.message) h.add(event.message->fingerprint());
+  if (event.kind == EventKind::kTimer) h.add(event.timer.kind).add(event.timer.argument);
+  if (event.disk) {
+    h.add(static_cast<uint64_t>(event.disk->kind)).add(event.disk->file).add(event.disk->bytes);
+    h.add(static_cast<uint64_t>(event.disk->record_count));
+  }
+  if (event.fault) h.add(fault_to_json(*event.fault, names).dump());
+  return h.value();
+}
+
+}  // namespace
+
+std::vector<const Event*> World::live_events() const {
+  std::vector<const Event*> live;
+  for (const Event* event : queue_.pending()) {
+    if (!is_stale(*event)) live.push_back(event);
+  }
+  return live;
+}
+
+uint64_t World::fingerprint() const {
+  Hasher h;
+  for (const Node& n : nodes_) {
+    h.add(static_cast<uint64_t>(n.status)).add(n.incarnation);
+    h.add(n.actor ? n.actor->fingerprint() : 0).add(n.disk.fingerprint()).add(n.clock.fingerprint());
+    for (const auto& [key, generation] : n.timers) h.add(key.kind).add(key.argument);
+    for (const Event& event : n.deferred) h.add(event_fingerprint(event, now_, config_.node_names));
+  }
+  h.add(network_.fingerprint());
+  // Pending events as a multiset: the heap's layout depends on insertion
+  // history, so combine per-event hashes with an order-independent sum.
+  uint64_t events = 0;
+  for (const Event* event : live_events()) events += mix64(event_fingerprint(*event, now_, config_.node_names));
+  h.add(events);
+  return h.value();
+}
+
+bool World::same_state(const World& other) const {
+  if (nodes_.size() != other.nodes_.size() || !(network_ == other.network_)) return false;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const Node& a = nodes_[i];
+    const Node& b = other.nodes_[i];
+    if (a.status != b.status || a.incarnation != b.incarnation || !(a.disk == b.disk) || !(a.clock == b.clock)) {
+      return false;
+    }
+    if ((a.actor == nullptr) != (b.actor == nullptr)) return false;
+    if (a.actor && !a.actor->equals(*b.actor)) return false;
+    if (a.timers.size() != b.timers.size()) return false;
+    for (auto ia = a.timers.begin(), ib = b.timers.begin(); ia != a.timers.end(); ++ia, ++ib) {
+      if (ia->first != ib->first) return false;
+    }
+    if (a.deferred.size() != b.deferred.size()) return false;
+  }
+  // Pending events: compare canonical orders, then payloads exactly.
+  const auto canonical = [](const World& w) {
+    std::vector<std::pair<uint64_t, const Event*>> keyed;
+    for (const Event* event : w.live_events()) {
+      keyed.push_back({event_fingerprint(*event, w.now_, w.config_.node_names), event});
+    }
+    std::sort(keyed.begin(), keyed.end(),
+              [](const auto& x, const auto& y) { return x.first < y.first; });
+    return keyed;
+  };
+  const auto mine = canonical(*this);
+  const auto theirs = canonical(other);
+  if (mine.size() != theirs.size()) return false;
+  for (size_t i = 0; i < mine.size(); ++i) {
+    if (mine[i].first != theirs[i].first) return false;
+    const Event& a = *mine[i].second;
+    const Event& b = *theirs[i].second;
+    if ((a.message == nullptr) != (b.message == nullptr)) return false;
+    if (a.message && !a.message->equals(*b.message)) return false;
+    if ((a.disk == nullptr) != (b.disk == nullptr)) return false;
+    if (a.disk && !(a.disk->bytes == b.disk->bytes && a.disk->file == b.disk->file)) return false;
+    if ((a.fault == nullptr) != (b.fault == nullptr)) return false;
+    if (a.fault && !(*a.fault == *b.fault)) return false;
+  }
+  return true;
+}
+
+}  // namespace replsim

@@ -1,0 +1,171 @@
+// The world: nodes running actors over the virtual network and disks, and
+// the event loop that drives them.
+//
+// A World is a value. Copying it deep-copies every actor, disk, clock, timer
+// and in-flight event (messages are immutable and shared), so an explorer can
+// branch from any state; fingerprint() and same_state() say whether two
+// worlds are the same state. One step delivers one event; every
+// nondeterministic decision inside it goes through the Chooser passed to
+// step(), and every random stream is derived from (seed, component name).
+//
+// The world knows nothing about any protocol: it builds actors through the
+// factory it was given, both at first boot and at every restart.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/actor.h"
+#include "sim/choice.h"
+#include "sim/clock.h"
+#include "sim/disk.h"
+#include "sim/event.h"
+#include "sim/fault.h"
+#include "sim/network.h"
+
+namespace replsim {
+
+enum class NodeStatus : uint8_t { kUp, kCrashed, kPaused };
+const char* to_string(NodeStatus status);
+
+using ActorFactory = std::function<std::unique_ptr<Actor>(NodeId)>;
+
+struct WorldConfig {
+  uint64_t seed = 1;
+  std::vector<std::string> node_names;
+  LinkConfig link;
+  DiskConfig disk;
+  // Bounds that turn a runaway protocol into a finding instead of an
+  // exhausted machine.
+  size_t pending_events_max = 4'000'000;
+  size_t deferred_events_per_node_max = 1'000'000;
+};
+
+// What happened to the event a step delivered.
+enum class StepOutcome : uint8_t {
+  kDelivered,
+  kDroppedNodeDown,    // a message to a crashed node
+  kDroppedPartition,   // a message whose link was blocked when it arrived
+  kDeferred,           // an event for a paused node, kept until it resumes
+};
+const char* to_string(StepOutcome outcome);
+
+struct StepRecord {
+  uint64_t index = 0;
+  TimePoint time;
+  EventKind kind = EventKind::kStart;
+  NodeId node;
+  NodeId from;
+  StepOutcome outcome = StepOutcome::kDelivered;
+  MessagePtr message;
+  TimerKey timer;
+  std::shared_ptr<const DiskRequest> disk;
+  DiskStatus disk_status = DiskStatus::kOk;
+  std::shared_ptr<const Fault> fault;
+  std::vector<Note> notes;
+  uint64_t trace_hash = 0;  // the rolling hash after this step
+};
+
+struct WorldStats {
+  uint64_t steps = 0;
+  uint64_t messages_sent = 0;
+  uint64_t messages_delivered = 0;
+  uint64_t messages_lost = 0;            // dropped by the link's loss probability
+  uint64_t messages_partitioned = 0;     // dropped by a blocked link
+  uint64_t messages_to_down_node = 0;
+  uint64_t messages_duplicated = 0;
+  uint64_t messages_reordered = 0;
+  uint64_t timers_fired = 0;
+  uint64_t disk_ops = 0;
+  uint64_t faults_applied = 0;
+};
+
+class World {
+ public:
+  World(WorldConfig config, ActorFactory factory);
+  World(const World& other);
+  World& operator=(const World& other);
+  World(World&&) noexcept;
+  World& operator=(World&&) noexcept;
+  ~World();
+
+  // Delivers the next event. Returns nullptr when no event is pending; the
+  // record stays valid until the next call.
+  const StepRecord* step(Chooser& chooser);
+  // Steps while the next event is no later than `end`; afterwards now() is
+  // `end` (time passes even when nothing happens). Returns the steps taken.
+  uint64_t run_until(TimePoint end, Chooser& chooser,
+                     const std::function<void(const StepRecord&)>& on_step = {});
+
+  void schedule_fault(TimePoint at, Fault fault);
+  // Applies a fault now, outside the event order (for triggers that react to
+  // a step that just happened).
+  void apply_fault(const Fault& fault, Chooser& chooser);
+
+  TimePoint now() const { return now_; }
+  bool idle() const { return queue_.empty(); }
+  std::optional<TimePoint> next_event_time() const;
+  size_t pending_event_count() const { return queue_.size(); }
+
+  size_t node_count() const;
+  const std::string& node_name(NodeId id) const;
+  std::optional<NodeId> find_node(std::string_view name) const;
+  NodeStatus node_status(NodeId id) const;
+  uint32_t incarnation(NodeId id) const;
+  // Null while the node is crashed.
+  const Actor* actor(NodeId id) const;
+  template <typename T>
+  const T* actor_as(NodeId id) const {
+    return dynamic_cast<const T*>(actor(id));
+  }
+  const Disk& disk(NodeId id) const;
+  const NodeClock& clock(NodeId id) const;
+  TimePoint local_now(NodeId id) const;
+
+  const Network& network() const { return network_; }
+  Rng& fault_stream() { return fault_stream_; }
+  const WorldConfig& config() const { return config_; }
+  uint64_t trace_hash() const { return trace_hash_; }
+  const WorldStats& stats() const { return stats_; }
+
+  // The state as a model checker sees it: actors, node statuses, disks,
+  // clocks, timers, partitions and pending events (times relative to now).
+  // Random stream positions and statistics are not part of it.
+  uint64_t fingerprint() const;
+  bool same_state(const World& other) const;
+
+ private:
+  class NodeContext;
+  struct Node;
+
+  Node& node(NodeId id);
+  const Node& node(NodeId id) const;
+  void push(Event event);
+  Event pop_next(Chooser& chooser);
+  bool is_stale(const Event& event) const;
+  void deliver(Event event, Chooser& chooser);
+  void deliver_to_actor(Node& target, const Event& event, Chooser& chooser);
+  void send(NodeId from, NodeId to, MessagePtr message, Chooser& chooser);
+  DiskOpId submit_disk(NodeId id, DiskRequest request, Chooser& chooser);
+  void stop_node(Node& target);
+  void start_node(NodeId id);
+  void finish_step();
+  std::vector<const Event*> live_events() const;
+
+  WorldConfig config_;
+  ActorFactory factory_;
+  std::vector<Node> nodes_;
+  Network network_;
+  EventQueue queue_;
+  Rng fault_stream_;
+  TimePoint now_;
+  uint64_t next_sequence_ = 0;
+  uint64_t trace_hash_ = 0;
+  WorldStats stats_;
+  StepRecord record_;
+};
+
+}  // namespace replsim
