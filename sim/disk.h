@@ -86,6 +86,11 @@ struct DiskConfig {
   bool operator==(const DiskConfig&) const = default;
 };
 
+// Reads {"write_latency": ..., "fsync_latency": ..., "read_latency": ...,
+// "torn_write_probability": 0.5, "slow_factor": 20}; keys not given keep the
+// values of `base`.
+DiskConfig read_disk_config(const Json& value, const std::string& path, const DiskConfig& base);
+
 class Disk {
  public:
   Disk() = default;

@@ -28,7 +28,7 @@ const char* to_string(EventKind kind) {
   return "unknown";
 }
 
-void EventQueue::push(Event event) {
+void EventQueue::push(Event&& event) {
   uint32_t slot = 0;
   if (free_slots_.empty()) {
     REPLSIM_ASSERT(slots_.size() < UINT32_MAX, "event slab full");
@@ -49,8 +49,9 @@ Event EventQueue::pop() {
   std::pop_heap(heap_.begin(), heap_.end(), Later{});
   const uint32_t slot = heap_.back().slot;
   heap_.pop_back();
+  // Moving out leaves the slot's shared payloads empty, so a freed slot holds
+  // no message or fault alive.
   Event event = std::move(slots_[slot]);
-  slots_[slot] = Event{};  // release shared payloads now, not when the slot is reused
   free_slots_.push_back(slot);
   return event;
 }

@@ -42,7 +42,7 @@ class EventQueue {
   bool empty() const { return heap_.empty(); }
   size_t size() const { return heap_.size(); }
   const Event& top() const { return slots_[heap_.front().slot]; }
-  void push(Event event);
+  void push(Event&& event);
   Event pop();
   // Every pending event, in no particular order (fingerprints, explorers).
   std::vector<const Event*> pending() const;

@@ -187,7 +187,7 @@ std::optional<TimePoint> World::next_event_time() const {
   return queue_.top().time;
 }
 
-void World::push(Event event) {
+void World::push(Event&& event) {
   REPLSIM_ASSERT(event.time >= now_, "an event scheduled in the past");
   REPLSIM_ASSERT(queue_.size() < config_.pending_events_max,
                  "pending events over the bound: a protocol is flooding the world");
@@ -259,7 +259,7 @@ const StepRecord* World::step(Chooser& chooser) {
     record_.kind = event.kind;
     record_.node = event.target;
     record_.from = event.from;
-    deliver(std::move(event), chooser);
+    deliver(event, chooser);
     finish_step();
     return &record_;
   }
@@ -278,7 +278,7 @@ uint64_t World::run_until(TimePoint end, Chooser& chooser, const std::function<v
   return steps;
 }
 
-void World::deliver(Event event, Chooser& chooser) {
+void World::deliver(Event& event, Chooser& chooser) {
   if (event.kind == EventKind::kFault) {
     record_.fault = event.fault;
     apply_fault(*event.fault, chooser);
@@ -474,7 +474,7 @@ void World::finish_step() {
   const uint64_t packed = static_cast<uint64_t>(record_.kind) | (static_cast<uint64_t>(record_.outcome) << 8) |
                           (static_cast<uint64_t>(record_.node.index) << 16) |
                           (static_cast<uint64_t>(record_.from.index) << 40);
-  h.add(record_.index).add(record_.time.ns_since_origin()).add(packed);
+  h.add(record_.time.ns_since_origin()).add(packed);
   if (record_.message) h.add(record_.message->fingerprint());
   if (record_.kind == EventKind::kTimer) h.add(record_.timer.kind).add(record_.timer.argument);
   if (record_.disk) {

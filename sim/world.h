@@ -143,10 +143,10 @@ class World {
 
   Node& node(NodeId id);
   const Node& node(NodeId id) const;
-  void push(Event event);
+  void push(Event&& event);
   Event pop_next(Chooser& chooser);
   bool is_stale(const Event& event) const;
-  void deliver(Event event, Chooser& chooser);
+  void deliver(Event& event, Chooser& chooser);
   void deliver_to_actor(Node& target, const Event& event, Chooser& chooser);
   void send(NodeId from, NodeId to, MessagePtr message, Chooser& chooser);
   DiskOpId submit_disk(NodeId id, DiskRequest request, Chooser& chooser);

@@ -2,6 +2,7 @@
 
 #include "sim/input_error.h"
 #include "sim/json_input.h"
+#include "sim/disk.h"
 #include "sim/network.h"
 
 using namespace replsim;
@@ -67,5 +68,23 @@ TEST_CASE("read_choice suggests the closest valid value") {
   } catch (const InputError& error) {
     CHECK(error.found().find("did you mean \"majority\"") != std::string::npos);
     CHECK(error.expected().find("\"auto\", \"any\", \"majority\"") != std::string::npos);
+  }
+}
+
+TEST_CASE("disk configs read latencies and knobs and reject bad ones") {
+  const DiskConfig base;
+  const DiskConfig config = read_disk_config(
+      Json::parse(R"({"write_latency": "50us", "fsync_latency": {"dist": "lognormal", "median": "2ms", "p99": "20ms"},
+                      "torn_write_probability": 0, "slow_factor": 5})"),
+      "/disk", base);
+  CHECK(config.write_latency == Distribution::fixed(Duration::us(50)));
+  CHECK(config.fsync_latency == Distribution(LogNormalDist{Duration::ms(2), Duration::ms(20)}));
+  CHECK(config.read_latency == base.read_latency);
+  CHECK(config.torn_write_probability == 0.0);
+  CHECK(config.slow_factor == 5);
+  for (const char* bad : {R"({"slow_factor": 0})", R"({"slow_factor": 2.5})", R"({"fsync_latency": 3})",
+                          R"({"torn_write_probability": 1.1})", R"({"fsync": "1ms"})"}) {
+    CAPTURE(bad);
+    CHECK_THROWS_AS(read_disk_config(Json::parse(bad), "/disk", base), InputError);
   }
 }
