@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/check_command.h"
 #include "cli/demo_command.h"
 #include "sim/input_error.h"
 
@@ -26,6 +27,24 @@ int main(int argc, char** argv) {
   demo_command->add_flag("--mutation-primary-skips-fsync", demo.primary_skips_fsync,
                          "Deliberate bug: the primary never fsyncs (with power loss of the primary)");
 
+  replsim::cli::CheckCommandOptions check;
+  CLI::App* check_command = app.add_subcommand("check", "Check a history for linearizability");
+  check_command->add_option("history", check.history_path, "History file (JSON, EDN or Jepsen etcd log)")->required();
+  check_command->add_option("--model", check.model, "register, cas-register, multi-register, mutex or kv")
+      ->capture_default_str();
+  check_command->add_option("--format", check.format, "auto, json, edn or etcd-log")->capture_default_str();
+  check_command->add_option("--init", check.initial, "Initial value as EDN (nil, 0, \"\")");
+  check_command->add_option("--fail", check.fail_semantics,
+                            "What :fail means: did-not-happen, or cas-returned-false (a failed cas happened)")
+      ->capture_default_str();
+  check_command->add_flag("--json", check.json, "Print the machine-readable result");
+  check_command->add_flag("--all", check.all_partitions, "Check every partition even after an illegal one");
+  check_command->add_flag("--no-fast-path", check.no_fast_path, "Always use the general search");
+  check_command->add_option("--steps-max", check.steps_max, "Search steps per partition before it is unknown")
+      ->capture_default_str();
+  check_command->add_option("--memory-mb-max", check.memory_mb_max, "Memo memory per partition before it is unknown")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -34,6 +53,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (*demo_command) return replsim::cli::run_demo(demo, std::cout);
+    if (*check_command) return replsim::cli::run_check(check, std::cout);
   } catch (const replsim::InputError& error) {
     std::cerr << "replsim: " << error.what() << "\n";
     return 2;
