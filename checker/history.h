@@ -44,6 +44,11 @@ struct Operation {
   std::string key;
   Edn input;   // the invocation's value
   Edn output;  // the completion's value (ok only)
+  // Canonical text of input, output and (for pairs like [from to]) each
+  // input item, computed once so models compare strings without building them.
+  std::string input_text;
+  std::string output_text;
+  std::vector<std::string> input_item_texts;
   Outcome outcome = Outcome::kInfo;
   // Positions in the event sequence; an open operation returns "never".
   size_t invoke_position = 0;

@@ -21,9 +21,15 @@ const char* to_string(Verdict verdict) {
 
 namespace {
 
-// Memo of visited (linearized set, state) configurations: an open-addressing
-// table of indices into flat arrays, so an entry costs its bits and its state
-// and a few words, not several allocations.
+// Memo of visited configurations: the set of linearized operations and the
+// model state. Only exact matches are pruned. (Pruning a configuration whose
+// indeterminate operations are a superset of one already seen looks sound,
+// since it can do no more, but the one seen may be an ancestor still being
+// explored: a subtree then "fails" only on condition that the ancestor
+// succeeds elsewhere, and pruning against it later is circular. The corpus
+// tests caught exactly that.) Keys live in flat arrays behind an
+// open-addressing table, so an entry costs its bits, its state and a few
+// words, not several allocations.
 class Memo {
  public:
   explicit Memo(size_t words) : words_(words) { table_.assign(1024, kEmpty); }
@@ -143,21 +149,37 @@ PartitionResult search_partition(const std::vector<Operation>& operations, const
   member_ops.reserve(n);
   for (size_t id : members) member_ops.push_back(&operations[id]);
 
+  // Candidates are tried in two passes over the calls before the first
+  // return: operations that completed first, then indeterminate ones. An
+  // indeterminate operation can always take effect later, so a legal history
+  // is usually found without branching on it; the memo keeps the search
+  // exhaustive either way, so the order changes the time, not the verdict.
+  std::vector<uint8_t> deferred(n);
+  for (size_t i = 0; i < n; ++i) deferred[i] = operations[members[i]].open() ? 1 : 0;
   struct Frame {
     size_t call_entry;
+    uint8_t pass;
     std::string state_before;
   };
   std::vector<Frame> stack;
   std::string state = model.init();
   std::string next_state;
   size_t entry = next[head];
+  uint8_t pass = 0;
 
   size_t best_depth = 0;
   std::vector<size_t> best_prefix;
   std::string best_state = state;
   size_t best_blocked = SIZE_MAX;
 
-  while (next[head] != end) {
+  // An indeterminate operation may equally not have happened, so the search
+  // succeeds once every completed operation is placed, and placing an
+  // indeterminate one where it leaves the state unchanged is never needed.
+  size_t completed_left = 0;
+  for (size_t i = 0; i < n; ++i) completed_left += operations[members[i]].open() ? 0 : 1;
+  bool found = completed_left == 0;
+
+  while (!found) {
     if (++result.steps > options.steps_max_per_partition) {
       result.budget_exhausted = "steps";
       result.verdict = Verdict::kUnknown;
@@ -179,21 +201,29 @@ PartitionResult search_partition(const std::vector<Operation>& operations, const
     const Entry& current = entries[entry];
     if (current.is_call) {
       const size_t op = current.op;
-      if (model.step(state, operations[members[op]], next_state)) {
+      if (deferred[op] == pass && model.step(state, operations[members[op]], next_state) &&
+          !(deferred[op] && next_state == state)) {
         linearized[op / 64] |= 1ULL << (op % 64);
         const uint64_t hash = mix64(set_hash ^ zobrist[op]) ^ hash_bytes(next_state);
         if (model.future_possible(next_state, member_ops, linearized) && memo.insert(hash, linearized, next_state)) {
           set_hash ^= zobrist[op];
-          stack.push_back({entry, state});
+          stack.push_back({entry, pass, state});
           std::swap(state, next_state);
           unlink(entry);
           unlink(current.partner);
           entry = next[head];
+          pass = 0;
+          if (!deferred[op] && --completed_left == 0) found = true;
           continue;
         }
         linearized[op / 64] &= ~(1ULL << (op % 64));
       }
       entry = next[entry];
+      continue;
+    }
+    if (pass == 0) {  // the completed candidates are exhausted: now the indeterminate ones
+      pass = 1;
+      entry = next[head];
       continue;
     }
     // A return whose operation is not linearized: every placement so far
@@ -209,17 +239,19 @@ PartitionResult search_partition(const std::vector<Operation>& operations, const
       result.verdict = Verdict::kNotLinearizable;
       break;
     }
-    const Frame frame = std::move(stack.back());
+    Frame frame = std::move(stack.back());
     stack.pop_back();
     const size_t op = entries[frame.call_entry].op;
     relink(entries[frame.call_entry].partner);
     relink(frame.call_entry);
     linearized[op / 64] &= ~(1ULL << (op % 64));
     set_hash ^= zobrist[op];
-    state = frame.state_before;
+    state = std::move(frame.state_before);
     entry = next[frame.call_entry];
+    pass = frame.pass;
+    if (!deferred[op]) ++completed_left;
   }
-  if (next[head] == end) result.verdict = Verdict::kLinearizable;
+  if (found) result.verdict = Verdict::kLinearizable;
   result.memo_entries = memo.size();
   result.memo_bytes = memo.bytes();
 

@@ -29,15 +29,14 @@ class RegisterModel final : public Model {
   bool step(const std::string& state, const Operation& op, std::string& next) const override {
     if (op.f == "read") {
       next = state;
-      return op.outcome != Outcome::kOk || op.output.to_string() == state;
+      return op.outcome != Outcome::kOk || op.output_text == state;
     }
     if (op.f == "write") {
-      next = op.input.to_string();
+      next = op.input_text;
       return true;
     }
-    const std::string from = op.input.items[0].to_string();
-    const bool matches = from == state;
-    next = matches ? op.input.items[1].to_string() : state;
+    const bool matches = op.input_item_texts[0] == state;
+    next = matches ? op.input_item_texts[1] : state;
     if (op.outcome == Outcome::kOk) return matches;
     if (op.outcome == Outcome::kFail) return !matches;  // happened and returned false
     return true;                                        // unknown: either way
@@ -238,6 +237,9 @@ std::vector<Operation> prepare_operations(const std::vector<Operation>& operatio
     if (op.outcome == Outcome::kInfo && model.read_only(op)) continue;
     Operation copy = op;
     copy.id = kept.size();
+    copy.input_text = op.input.to_string();
+    copy.output_text = op.output.to_string();
+    for (const Edn& item : op.input.items) copy.input_item_texts.push_back(item.to_string());
     kept.push_back(std::move(copy));
   }
   return kept;
