@@ -3,6 +3,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "sim/assert.h"
@@ -377,9 +378,12 @@ bool register_fast_path(const std::vector<Operation>& operations, const std::vec
         for (size_t id : {b.low_op, b.high_op, f.low_op, f.high_op}) {
           if (id != SIZE_MAX && std::find(ops.begin(), ops.end(), id) == ops.end()) ops.push_back(id);
         }
-        return fail(ops, "The value " + b.value + " must take effect within " + name_op(b.low_op) + " .. " +
-                             name_op(b.high_op) + ", which lies entirely inside the period in which the register "
-                             "must hold " + f.value + " (" + name_op(f.low_op) + " until " + name_op(f.high_op) + ").");
+        const std::string window = b.low_op == b.high_op
+                                       ? "during " + name_op(b.low_op)
+                                       : "between " + name_op(b.low_op) + " and " + name_op(b.high_op);
+        return fail(ops, "The value " + b.value + " must take effect " + window +
+                             ", which lies entirely inside the period in which the register must hold " + f.value +
+                             " (" + name_op(f.low_op) + " until " + name_op(f.high_op) + ").");
       }
     }
   }
@@ -409,7 +413,15 @@ CheckResult check_linearizability(const std::vector<Operation>& operations, cons
         CheckOptions bounded = options;
         bounded.steps_max_per_partition = std::min<uint64_t>(options.steps_max_per_partition, 2'000'000);
         const PartitionResult searched = search_partition(operations, partitions[i].second, model, bounded);
-        if (searched.verdict == Verdict::kNotLinearizable) fast.longest_prefix = searched.longest_prefix;
+        if (searched.verdict == Verdict::kNotLinearizable) {
+          // The search's account names the operation that cannot be placed
+          // and the state it met; the zones say why in aggregate.
+          fast.longest_prefix = searched.longest_prefix;
+          fast.unplaceable = searched.unplaceable;
+          std::string zones = fast.explanation;
+          if (!zones.empty()) zones[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(zones[0])));
+          fast.explanation = searched.explanation + " In terms of values: " + zones;
+        }
       }
       out = std::move(fast);
       out.key = partitions[i].first;

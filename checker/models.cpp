@@ -11,12 +11,15 @@ namespace {
   throw InputError(op.where, expected, "an operation :" + op.f + " with value " + op.input.to_string());
 }
 
-// read / write / cas on one value; plain registers refuse cas.
+// read / write / cas on a value per key; plain registers refuse cas.
 class RegisterModel final : public Model {
  public:
   RegisterModel(bool allow_cas, Edn initial) : allow_cas_(allow_cas), initial_(initial.to_string()) {}
   std::string name() const override { return allow_cas_ ? "cas-register" : "register"; }
   std::string init() const override { return initial_; }
+  // One register per key (ops without a key share one), as Jepsen's
+  // independent checker splits them.
+  bool partitioned_by_key() const override { return true; }
   void validate(const Operation& op) const override {
     if (op.f == "read" || op.f == "write") return;
     if (op.f == "cas" && allow_cas_) {

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <memory>
 
+#include "checker/history_io.h"
+#include "cli/register_history.h"
 #include "model/example/register_run.h"
 #include "sim/input_error.h"
 
@@ -58,7 +60,18 @@ int run_demo(const DemoOptions& options, std::ostream& out) {
     trace = std::make_unique<TraceWriter>(trace_file);
   }
   const RegisterRun run = example::run_register(config, options.seed, clients_stop, duration, faults, trace.get());
-  const bool pass = run.violations.empty() && run.converged;
+  const auto history = register_history_events(run.history);
+  std::ofstream history_file(dir / "history.edn");
+  checker::write_edn_history(history, history_file);
+  const checker::CheckResult linearizability = check_register_history(history);
+  std::vector<std::string> violations = run.violations;
+  for (const checker::PartitionResult& p : linearizability.partitions) {
+    if (p.verdict == checker::Verdict::kNotLinearizable) {
+      violations.push_back("linearizable: key " + p.key + ": " + p.explanation);
+    }
+  }
+  const bool decided = linearizability.verdict != checker::Verdict::kUnknown;
+  const bool pass = violations.empty() && run.converged && decided;
 
   nlohmann::json faults_json = nlohmann::json::array();
   for (const auto& f : faults) {
@@ -81,7 +94,8 @@ int run_demo(const DemoOptions& options, std::ostream& out) {
       {"seed", options.seed},
       {"duration", format_duration(duration)},
       {"verdict", pass ? "pass" : "fail"},
-      {"violations", run.violations},
+      {"violations", violations},
+      {"linearizability", checker::to_string(linearizability.verdict)},
       {"converged", run.converged},
       {"trace_hash", fmt::format("{:016x}", run.world.trace_hash())},
       {"ops",
@@ -101,10 +115,16 @@ int run_demo(const DemoOptions& options, std::ostream& out) {
   out << fmt::format("  writes          {} acknowledged, {} indeterminate\n", h.count("ok", true), h.count("info", true));
   out << fmt::format("  reads           {} ok, {} indeterminate\n", h.count("ok", false), h.count("info", false));
   out << fmt::format("  converged       {}\n", run.converged ? "yes" : "no");
-  for (const std::string& v : run.violations) out << "  VIOLATION       " << v << "\n";
+  out << fmt::format("  linearizable    {}\n", checker::to_string(linearizability.verdict));
+  constexpr size_t kViolationsShown = 10;
+  for (size_t i = 0; i < violations.size() && i < kViolationsShown; ++i) out << "  VIOLATION       " << violations[i] << "\n";
+  if (violations.size() > kViolationsShown) {
+    out << fmt::format("  ... and {} more violations in run.json\n", violations.size() - kViolationsShown);
+  }
   out << fmt::format("  verdict         {}\n", pass ? "pass" : "FAIL");
   out << fmt::format("  trace hash      {:016x}\n", run.world.trace_hash());
   out << fmt::format("  report          {}\n", (dir / "run.json").string());
+  out << fmt::format("  history         {} (EDN, for Jepsen tools and replsim check)\n", (dir / "history.edn").string());
   if (options.write_trace) out << fmt::format("  trace           {}\n", (dir / "trace.jsonl").string());
   return pass ? 0 : 1;
 }

@@ -30,5 +30,30 @@ expect 2 "no subcommand is bad usage" -- "$bin"
 expect 2 "an output folder that cannot be made is bad input" -- "$bin" demo --out /proc/replsim-cannot-exist
 grep -q -- '--out' "$out.stderr" || { echo "FAIL: the error does not name --out"; failures=$((failures + 1)); }
 
+[[ -s "$out/pass/history.edn" ]] || { echo "FAIL: history.edn missing"; failures=$((failures + 1)); }
+expect 0 "the demo's own history checks as linearizable" -- "$bin" check "$out/pass/history.edn" --model register
+
+# replsim check: 0 linearizable, 1 not, 2 bad input, 3 undecided.
+cat > "$out/stale.edn" <<'EDN'
+{:process 0, :type :invoke, :f :write, :value 1}
+{:process 0, :type :ok, :f :write, :value 1}
+{:process 1, :type :invoke, :f :write, :value 2}
+{:process 1, :type :ok, :f :write, :value 2}
+{:process 2, :type :invoke, :f :read, :value nil}
+{:process 2, :type :ok, :f :read, :value 1}
+EDN
+expect 1 "a stale read is not linearizable" -- "$bin" check "$out/stale.edn" --model register
+grep -q "returned 1 while the register held 2" "$out.stdout" || { echo "FAIL: no explanation"; cat "$out.stdout"; failures=$((failures + 1)); }
+expect 1 "--json says so too" -- "$bin" check "$out/stale.edn" --model register --json --no-fast-path
+grep -q '"verdict": "not linearizable"' "$out.stdout" || { echo "FAIL: JSON verdict"; failures=$((failures + 1)); }
+grep -q '"longest_linearizable_prefix"' "$out.stdout" || { echo "FAIL: JSON prefix"; failures=$((failures + 1)); }
+printf '{:process 0, :type :ok, :f :read, :value 1}\n' > "$out/orphan.edn"
+expect 2 "a completion without an invocation is bad input" -- "$bin" check "$out/orphan.edn" --model register
+grep -q "orphan.edn:1" "$out.stderr" || { echo "FAIL: the error does not name file:line"; failures=$((failures + 1)); }
+expect 2 "an unknown model is bad input" -- "$bin" check "$out/stale.edn" --model regsiter
+grep -q 'did you mean "register"' "$out.stderr" || { echo "FAIL: no hint"; failures=$((failures + 1)); }
+expect 2 "a missing file is bad input" -- "$bin" check "$out/none.edn"
+expect 3 "a search out of budget is undecided" -- "$bin" check "$out/stale.edn" --model cas-register --no-fast-path --steps-max 1
+
 echo "$failures failed"
 [[ $failures -eq 0 ]]

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "cli/register_history.h"
 #include "model/example/register_run.h"
 
 using namespace replsim;
@@ -75,4 +76,27 @@ TEST_CASE("a torn or corrupt log tail is cut at restart and repaired from the pr
   const RegisterRun run = run_register(config, 2, Duration::s(5), Duration::s(8), faults);
   CHECK(run.violations.empty());
   CHECK(run.converged);
+}
+
+TEST_CASE("every demo run's client history is linearizable, and the fsync bug's is not") {
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    const RegisterSystemConfig config = demo_config();
+    const auto faults = register_demo_faults(make_register_world(config, seed));
+    const RegisterRun run = run_register(config, seed, Duration::s(27), Duration::s(30), faults);
+    const auto events = cli::register_history_events(run.history);
+    const checker::CheckResult result = cli::check_register_history(events);
+    CAPTURE(seed);
+    CHECK(result.verdict == checker::Verdict::kLinearizable);
+    CHECK(result.partitions.size() == config.client.keys);
+    for (const auto& p : result.partitions) CHECK(p.fast_path);
+  }
+  RegisterSystemConfig buggy = demo_config();
+  buggy.server.primary_skips_fsync = true;
+  const std::vector<ScheduledFault> faults = {
+      {TimePoint::origin() + Duration::s(2), PowerLossFault{NodeId{0}}},
+      {TimePoint::origin() + Duration::ms(2500), RestartFault{NodeId{0}}},
+  };
+  const RegisterRun run = run_register(buggy, 1, Duration::s(4), Duration::s(6), faults);
+  const checker::CheckResult result = cli::check_register_history(cli::register_history_events(run.history));
+  CHECK(result.verdict == checker::Verdict::kNotLinearizable);
 }

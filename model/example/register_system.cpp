@@ -45,6 +45,7 @@ void RegisterHistory::observe(const StepRecord& record) {
       op.key = note.data.at("key").get<uint64_t>();
       op.value = note.data.at("value").get<uint64_t>();
       op.invoked = record.time;
+      op.invoke_step = record.index;
       index_[{op.process, op.op}] = ops_.size();
       ops_.push_back(op);
     } else if (note.kind == "complete") {
@@ -52,6 +53,7 @@ void RegisterHistory::observe(const StepRecord& record) {
       REPLSIM_ASSERT(it != index_.end(), "a completion without an invocation");
       RegisterOp& op = ops_[it->second];
       op.completed = record.time;
+      op.complete_step = record.index;
       op.outcome = note.data.at("type").get<std::string>();
       if (!op.is_write && op.outcome == "ok") op.value = note.data.at("value").get<uint64_t>();
     }

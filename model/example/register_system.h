@@ -34,6 +34,8 @@ struct RegisterOp {
   uint64_t value = 0;        // written value, or the value a read returned
   TimePoint invoked;
   TimePoint completed;
+  uint64_t invoke_step = 0;    // the world's step index: orders events that share a time
+  uint64_t complete_step = 0;
   std::string outcome = "pending";  // ok | info | pending
 };
 
