@@ -182,11 +182,6 @@ const Disk& World::disk(NodeId id) const { return node(id).disk; }
 const NodeClock& World::clock(NodeId id) const { return node(id).clock; }
 TimePoint World::local_now(NodeId id) const { return node(id).clock.local(now_); }
 
-std::optional<TimePoint> World::next_event_time() const {
-  if (queue_.empty()) return std::nullopt;
-  return queue_.top().time;
-}
-
 void World::push(Event&& event) {
   REPLSIM_ASSERT(event.time >= now_, "an event scheduled in the past");
   REPLSIM_ASSERT(queue_.size() < config_.pending_events_max,

@@ -107,7 +107,6 @@ class World {
 
   TimePoint now() const { return now_; }
   bool idle() const { return queue_.empty(); }
-  std::optional<TimePoint> next_event_time() const;
   size_t pending_event_count() const { return queue_.size(); }
 
   size_t node_count() const;
