@@ -10,6 +10,7 @@
 
 #include "cli/check_command.h"
 #include "cli/demo_command.h"
+#include "cli/validate_command.h"
 #include "sim/input_error.h"
 
 int main(int argc, char** argv) {
@@ -45,6 +46,10 @@ int main(int argc, char** argv) {
   check_command->add_option("--memory-mb-max", check.memory_mb_max, "Memo memory per partition before it is unknown")
       ->capture_default_str();
 
+  std::vector<std::string> validate_files;
+  CLI::App* validate_command = app.add_subcommand("validate", "Check scenario files without running them");
+  validate_command->add_option("files", validate_files, "Scenario files")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -54,6 +59,7 @@ int main(int argc, char** argv) {
   try {
     if (*demo_command) return replsim::cli::run_demo(demo, std::cout);
     if (*check_command) return replsim::cli::run_check(check, std::cout);
+    if (*validate_command) return replsim::cli::run_validate(validate_files, std::cout, std::cerr);
   } catch (const replsim::InputError& error) {
     std::cerr << "replsim: " << error.what() << "\n";
     return 2;

@@ -53,7 +53,7 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-std::string list_choices(std::initializer_list<std::string_view> choices) {
+std::string list_choices(const std::vector<std::string_view>& choices) {
   std::string text;
   for (std::string_view choice : choices) {
     if (!text.empty()) text += ", ";
@@ -64,7 +64,11 @@ std::string list_choices(std::initializer_list<std::string_view> choices) {
 
 }  // namespace
 
-std::string closest_match(std::string_view word, std::initializer_list<std::string_view> candidates) {
+std::vector<std::string_view> as_views(const std::vector<std::string>& words) {
+  return std::vector<std::string_view>(words.begin(), words.end());
+}
+
+std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates) {
   std::string best;
   size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
   for (std::string_view candidate : candidates) {
@@ -81,8 +85,7 @@ void expect_object(const Json& value, const std::string& path) {
   if (!value.is_object()) throw InputError(path, "an object", describe_json(value));
 }
 
-void reject_unknown_keys(const Json& object, const std::string& path,
-                         std::initializer_list<std::string_view> allowed) {
+void reject_unknown_keys(const Json& object, const std::string& path, const std::vector<std::string_view>& allowed) {
   expect_object(object, path);
   for (const auto& [key, value] : object.items()) {
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
@@ -128,8 +131,7 @@ double read_probability(const Json& value, const std::string& path) {
   return p;
 }
 
-std::string read_choice(const Json& value, const std::string& path,
-                        std::initializer_list<std::string_view> choices) {
+std::string read_choice(const Json& value, const std::string& path, const std::vector<std::string_view>& choices) {
   const std::string text = read_string(value, path);
   if (std::find(choices.begin(), choices.end(), text) != choices.end()) return text;
   std::string found = describe_json(value);

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sim/time.h"
 
@@ -27,11 +28,17 @@ std::string json_path(const std::string& parent, size_t index);
 std::string describe_json(const Json& value);
 
 // The closest candidate by edit distance, or "" when none is close enough.
-std::string closest_match(std::string_view word, std::initializer_list<std::string_view> candidates);
+std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates);
+inline std::string closest_match(std::string_view word, std::initializer_list<std::string_view> candidates) {
+  return closest_match(word, std::vector<std::string_view>(candidates));
+}
 
 void expect_object(const Json& value, const std::string& path);
-void reject_unknown_keys(const Json& object, const std::string& path,
-                         std::initializer_list<std::string_view> allowed);
+void reject_unknown_keys(const Json& object, const std::string& path, const std::vector<std::string_view>& allowed);
+inline void reject_unknown_keys(const Json& object, const std::string& path,
+                                std::initializer_list<std::string_view> allowed) {
+  reject_unknown_keys(object, path, std::vector<std::string_view>(allowed));
+}
 const Json& require_key(const Json& object, std::string_view key, const std::string& path);
 
 std::string read_string(const Json& value, const std::string& path);
@@ -40,7 +47,12 @@ Duration read_duration(const Json& value, const std::string& path);
 // A number in [0, 1].
 double read_probability(const Json& value, const std::string& path);
 // One of `choices`; a near miss gets a hint.
-std::string read_choice(const Json& value, const std::string& path,
-                        std::initializer_list<std::string_view> choices);
+std::string read_choice(const Json& value, const std::string& path, const std::vector<std::string_view>& choices);
+inline std::string read_choice(const Json& value, const std::string& path,
+                               std::initializer_list<std::string_view> choices) {
+  return read_choice(value, path, std::vector<std::string_view>(choices));
+}
+// For lists kept as strings.
+std::vector<std::string_view> as_views(const std::vector<std::string>& words);
 
 }  // namespace replsim

@@ -55,5 +55,12 @@ grep -q 'did you mean "register"' "$out.stderr" || { echo "FAIL: no hint"; failu
 expect 2 "a missing file is bad input" -- "$bin" check "$out/none.edn"
 expect 3 "a search out of budget is undecided" -- "$bin" check "$out/stale.edn" --model cas-register --no-fast-path --steps-max 1
 
+# replsim validate: every scenario file in the tree is valid; a bad one is exit 2 with its path.
+mapfile -t scenario_files < <(find "${SCENARIOS:?set SCENARIOS to the scenarios folder}" -name '*.json' ! -name schema.json | sort)
+expect 0 "every scenario file validates" -- "$bin" validate "${scenario_files[@]}"
+printf '{"version": 1, "name": "x", "duration": "1s", "protocol": {"name": "fastcfs"}, "faults": [{"at": "1s", "type": "crash", "node": "s9"}]}' > "$out/bad-scenario.json"
+expect 2 "an invalid scenario is bad input" -- "$bin" validate "$out/bad-scenario.json"
+grep -q 'bad-scenario.json:/faults/0/node' "$out.stderr" || { echo "FAIL: no JSON path"; cat "$out.stderr"; failures=$((failures + 1)); }
+
 echo "$failures failed"
 [[ $failures -eq 0 ]]

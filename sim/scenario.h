@@ -1,0 +1,142 @@
+// Scenario files, version 1 (../shared/design/SCENARIO_FORMAT.md), read into
+// values the run layer acts on. Everything a run needs is in the file, so a
+// file plus a seed reproduces a run.
+//
+// The loader checks everything it can without running: types, ranges, units,
+// node and group names against the cluster's size, selectors, statuses,
+// check names, the fault generator. Errors are InputError naming the file,
+// the JSON Pointer path, what was expected and what was found, with a
+// "did you mean" for misspelt keys and values; unknown keys are errors.
+// Protocol options are checked by the protocol (a callback per name), since
+// only it knows its configuration.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/disk.h"
+#include "sim/json_input.h"
+#include "sim/network.h"
+
+namespace replsim {
+
+// A node named in a fault: a concrete name, or a role resolved when the
+// fault fires.
+struct NodeSelector {
+  enum class Kind : uint8_t { kNamed, kLeader, kMasterOf, kSlaveOf, kAny };
+  Kind kind = Kind::kNamed;
+  std::string name;     // kNamed: "s2", "c1"
+  uint32_t group = 0;   // kMasterOf, kSlaveOf: 1 for "g1"
+  std::string text;     // as written
+};
+
+// A protocol event that fires a fault: a replica entering a status, or a
+// node becoming leader or master.
+struct FaultTrigger {
+  std::optional<NodeSelector> node;
+  uint32_t group = 0;     // 0 when not given
+  std::string enters;     // INIT, REBUILDING, OFFLINE, RECOVERING, ONLINE, ACTIVE
+  std::string becomes;    // leader, master
+};
+
+struct FaultSpec {
+  std::string type;  // crash, powerloss, restart, pause, resume, partition, partition_oneway, isolate, heal,
+                     // link, clock_skew, disk_fault
+  std::optional<Duration> at;
+  std::optional<FaultTrigger> when;
+  Duration after = Duration::zero();
+  std::optional<NodeSelector> node;
+  std::vector<std::vector<std::string>> groups;  // partition
+  std::vector<std::string> from, to;             // partition_oneway, link
+  std::optional<Distribution> latency;           // link
+  std::optional<double> loss, duplicate, reorder;
+  std::optional<Duration> offset;                // clock_skew
+  std::optional<int64_t> drift_ppm;
+  std::string disk_kind;                         // fsync_error, full, slow, read_error, corrupt
+  std::optional<Duration> duration;              // disk_fault
+  std::string path;                              // JSON Pointer of the fault, for messages
+};
+
+struct FaultFamilySpec {
+  double rate_per_s = 0;                          // mean firings per second of virtual time
+  std::optional<Distribution> duration;           // how long the fault lasts (restart, resume, heal after it)
+  std::vector<std::string> shapes;                // partition: split shapes to draw from
+  std::vector<std::string> kinds;                 // disk_fault: kinds to draw from
+  Duration max_offset = Duration::s(2);           // clock_skew
+  double max_drift = 0.001;                       // clock_skew, as a fraction
+  double loss = 0.1, duplicate = 0.0;             // link
+};
+
+struct FaultGeneratorSpec {
+  std::map<std::string, FaultFamilySpec> families;  // by fault type
+  Duration start = Duration::zero();
+  Duration quiet_period = Duration::s(10);  // no new fault in the last part of the run
+  uint32_t max_faults = 20;
+  bool swarm = true;  // each seed switches whole families off at random
+};
+
+struct ClusterSpec {
+  uint32_t servers = 3;
+  uint32_t data_groups = 1;
+  uint32_t replicas = 3;
+};
+
+struct WorkloadSpec {
+  uint32_t clients = 3;
+  uint32_t keys = 5;
+  double rate = 100;  // operations per second over all clients
+  double write = 0.5;
+  double read = 0.5;
+  Duration timeout = Duration::s(1);
+  Duration start = Duration::s(2);
+  std::optional<Duration> stop;  // default: the end of the run
+};
+
+struct CheckSpec {
+  std::string name;  // linearizable, no_lost_acked_writes, single_master, replicas_agree, invariants,
+                     // converges_within
+  std::optional<Duration> within;  // converges_within
+};
+
+struct Expectation {
+  std::string verdict = "pass";  // pass | fail
+  std::string check;             // with fail: the check that must fail (optional)
+};
+
+struct Scenario {
+  std::string file;
+  int version = 1;
+  std::string name;
+  std::string description;
+  uint64_t seed = 1;
+  Duration duration;
+  std::string protocol;
+  Json protocol_options = Json::object();
+  ClusterSpec cluster;
+  LinkConfig network;
+  DiskConfig disk;
+  WorkloadSpec workload;
+  std::vector<FaultSpec> faults;
+  std::optional<FaultGeneratorSpec> fault_generator;
+  std::vector<CheckSpec> checks;
+  Expectation expect;
+};
+
+// Checks a protocol's options object at `path`; throws InputError.
+using ProtocolOptionsCheck = std::function<void(const Json& options, const std::string& path)>;
+using ProtocolCatalog = std::map<std::string, ProtocolOptionsCheck>;
+
+// The names every part of the format accepts, for messages and the schema test.
+const std::vector<std::string>& scenario_top_level_keys();
+const std::vector<std::string>& scenario_fault_types();
+const std::vector<std::string>& scenario_check_names();
+
+Scenario parse_scenario(const Json& document, const std::string& file, const ProtocolCatalog& protocols);
+// Reads and parses; a file that cannot be read or is not JSON is an
+// InputError naming it (with the line and column of a syntax error).
+Scenario load_scenario_file(const std::string& file, const ProtocolCatalog& protocols);
+
+}  // namespace replsim
