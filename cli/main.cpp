@@ -10,6 +10,7 @@
 
 #include "cli/check_command.h"
 #include "cli/demo_command.h"
+#include "cli/run_command.h"
 #include "cli/validate_command.h"
 #include "sim/input_error.h"
 
@@ -46,6 +47,14 @@ int main(int argc, char** argv) {
   check_command->add_option("--memory-mb-max", check.memory_mb_max, "Memo memory per partition before it is unknown")
       ->capture_default_str();
 
+  replsim::cli::RunOptions run;
+  uint64_t run_seed = 0;
+  CLI::App* run_command = app.add_subcommand("run", "Run a scenario file");
+  run_command->add_option("file", run.file, "Scenario file")->required();
+  CLI::Option* seed_option = run_command->add_option("--seed", run_seed, "Seed (default: the scenario's)");
+  run_command->add_option("--out", run.out_dir, "Folder for run.json, history.edn (default out/<name>)");
+  run_command->add_flag("--trace", run.write_trace, "Also write every delivered event to trace.jsonl");
+
   std::vector<std::string> validate_files;
   CLI::App* validate_command = app.add_subcommand("validate", "Check scenario files without running them");
   validate_command->add_option("files", validate_files, "Scenario files")->required();
@@ -59,6 +68,10 @@ int main(int argc, char** argv) {
   try {
     if (*demo_command) return replsim::cli::run_demo(demo, std::cout);
     if (*check_command) return replsim::cli::run_check(check, std::cout);
+    if (*run_command) {
+      if (*seed_option) run.seed = run_seed;
+      return replsim::cli::run_run(run, std::cout);
+    }
     if (*validate_command) return replsim::cli::run_validate(validate_files, std::cout, std::cerr);
   } catch (const replsim::InputError& error) {
     std::cerr << "replsim: " << error.what() << "\n";

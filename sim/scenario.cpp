@@ -182,14 +182,14 @@ class Parser {
     return sel;
   }
 
-  std::vector<std::string> parse_node_set(const Json& value, const std::string& path) {
-    std::vector<std::string> nodes;
+  std::vector<NodeSelector> parse_node_set(const Json& value, const std::string& path) {
+    std::vector<NodeSelector> nodes;
     if (value.is_string()) {
-      nodes.push_back(parse_selector(value, path).text);
+      nodes.push_back(parse_selector(value, path));
       return nodes;
     }
     if (!value.is_array() || value.empty()) throw InputError(path, "a node or a non-empty list of nodes", describe_json(value));
-    for (size_t i = 0; i < value.size(); ++i) nodes.push_back(parse_selector(value[i], json_path(path, i)).text);
+    for (size_t i = 0; i < value.size(); ++i) nodes.push_back(parse_selector(value[i], json_path(path, i)));
     return nodes;
   }
 

@@ -49,8 +49,8 @@ struct FaultSpec {
   std::optional<FaultTrigger> when;
   Duration after = Duration::zero();
   std::optional<NodeSelector> node;
-  std::vector<std::vector<std::string>> groups;  // partition
-  std::vector<std::string> from, to;             // partition_oneway, link
+  std::vector<std::vector<NodeSelector>> groups;  // partition
+  std::vector<NodeSelector> from, to;             // partition_oneway, link
   std::optional<Distribution> latency;           // link
   std::optional<double> loss, duplicate, reorder;
   std::optional<Duration> offset;                // clock_skew

@@ -190,6 +190,16 @@ void World::push(Event&& event) {
   queue_.push(std::move(event));
 }
 
+void World::advance_to(TimePoint t) {
+  REPLSIM_ASSERT(queue_.empty() || queue_.top().time >= t, "advancing past a pending event");
+  if (t > now_) now_ = t;
+}
+
+std::optional<TimePoint> World::next_event_time() const {
+  if (queue_.empty()) return std::nullopt;
+  return queue_.top().time;
+}
+
 void World::schedule_fault(TimePoint at, Fault fault) {
   Event event;
   event.time = std::max(at, now_);

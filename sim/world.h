@@ -101,6 +101,11 @@ class World {
                      const std::function<void(const StepRecord&)>& on_step = {});
 
   void schedule_fault(TimePoint at, Fault fault);
+  // Moves time forward to `t` without delivering anything; no pending event
+  // may be due before `t`. Lets a driver act at an instant of its own
+  // (a scenario fault whose role is resolved when it fires).
+  void advance_to(TimePoint t);
+  std::optional<TimePoint> next_event_time() const;
   // Applies a fault now, outside the event order (for triggers that react to
   // a step that just happened).
   void apply_fault(const Fault& fault, Chooser& chooser);

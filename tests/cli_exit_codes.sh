@@ -62,5 +62,18 @@ printf '{"version": 1, "name": "x", "duration": "1s", "protocol": {"name": "fast
 expect 2 "an invalid scenario is bad input" -- "$bin" validate "$out/bad-scenario.json"
 grep -q 'bad-scenario.json:/faults/0/node' "$out.stderr" || { echo "FAIL: no JSON path"; cat "$out.stderr"; failures=$((failures + 1)); }
 
+# replsim run: the same file and seed give byte-identical reports.
+runnable="$SCENARIOS/example-register/backup-crash-and-partition.json"
+expect 0 "a scenario runs as expected" -- "$bin" run "$runnable" --out "$out/run1" --trace
+expect 0 "and runs again" -- "$bin" run "$runnable" --out "$out/run2" --trace
+cmp -s "$out/run1/run.json" "$out/run2/run.json" && cmp -s "$out/run1/trace.jsonl" "$out/run2/trace.jsonl" \
+  || { echo "FAIL: two runs of one scenario and seed differ"; failures=$((failures + 1)); }
+expect 0 "another seed" -- "$bin" run "$runnable" --seed 99 --out "$out/run3"
+cmp -s "$out/run1/run.json" "$out/run3/run.json" && { echo "FAIL: --seed changed nothing"; failures=$((failures + 1)); }
+expect 2 "a FastCFS scenario validates but cannot run yet" -- "$bin" run "$SCENARIOS/examples/format-example.json" --out "$out/fastcfs"
+grep -q "not built yet" "$out.stderr" || { echo "FAIL: the reason is not given"; failures=$((failures + 1)); }
+sed 's/"expect": { "verdict": "pass" }/"expect": { "verdict": "fail" }/' "$runnable" > "$out/wrong-expectation.json"
+expect 1 "a verdict other than the expected one exits 1" -- "$bin" run "$out/wrong-expectation.json" --out "$out/run4"
+
 echo "$failures failed"
 [[ $failures -eq 0 ]]

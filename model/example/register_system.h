@@ -58,6 +58,12 @@ class RegisterHistory {
 //    the same version;
 //  - read_of_written_value: every value a read returned was written to that
 //    key by a write invoked before the read completed.
-std::vector<std::string> check_register_run(const World& world, const RegisterHistory& history);
+std::vector<std::string> check_register_run(const World& world, const std::vector<RegisterOp>& ops);
+inline std::vector<std::string> check_register_run(const World& world, const RegisterHistory& history) {
+  return check_register_run(world, history.ops());
+}
+// Liveness: every server is up, not halted, and holds the primary's whole
+// log on its disk.
+bool register_converged(const World& world);
 
 }  // namespace replsim::example

@@ -1,0 +1,53 @@
+// What the scenario runner needs from a protocol, beyond its actors: how to
+// build the world a scenario describes, resolve role selectors, recognise
+// protocol events that trigger faults, collect the clients' history, and
+// judge the protocol-specific checks. One adapter per protocol name.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checker/history.h"
+#include "sim/scenario.h"
+#include "sim/world.h"
+
+namespace replsim::cli {
+
+struct CheckOutcome {
+  std::string name;
+  bool passed = true;
+  std::vector<std::string> details;  // one sentence per violation
+};
+
+class ProtocolAdapter {
+ public:
+  virtual ~ProtocolAdapter() = default;
+
+  virtual World make_world(const Scenario& scenario, uint64_t seed) const = 0;
+  // All servers, in name order (s1 .. sN).
+  virtual std::vector<NodeId> servers(const World& world) const = 0;
+  // The node a role names right now, or nothing (no master at the moment).
+  virtual std::optional<NodeId> resolve_role(const World& world, const NodeSelector& selector, Chooser& chooser,
+                                             Rng& stream) const = 0;
+  // Whether the step just taken is the protocol event `trigger` waits for.
+  virtual bool triggered(const World& world, const StepRecord& step, const FaultTrigger& trigger) const = 0;
+  // Appends the clients' invocations and completions found in `step`.
+  virtual void collect_history(const World& world, const StepRecord& step,
+                               std::vector<checker::HistoryEvent>& history) const = 0;
+  // The linearizability model of the clients' operations ("register", ...).
+  virtual std::string history_model() const = 0;
+  // Protocol-specific checks (no_lost_acked_writes, replicas_agree,
+  // single_master, invariants), judged on the finished run.
+  virtual CheckOutcome check(const World& world, const std::vector<checker::HistoryEvent>& history,
+                             const std::string& name) const = 0;
+  // The cluster is settled: every server up and caught up, one master.
+  virtual bool converged(const World& world) const = 0;
+};
+
+// The adapter for a protocol named in a scenario; nullptr when the protocol
+// is known to the loader but cannot run yet.
+std::unique_ptr<ProtocolAdapter> make_adapter(const std::string& protocol);
+
+}  // namespace replsim::cli
