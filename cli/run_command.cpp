@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "checker/history_io.h"
+#include "cli/fault_generator.h"
 #include "cli/protocols.h"
 #include "cli/scenario_run.h"
 #include "sim/input_error.h"
@@ -14,13 +15,15 @@ namespace replsim::cli {
 
 int run_run(const RunOptions& options, std::ostream& out) {
   namespace fs = std::filesystem;
-  const Scenario scenario = load_scenario_file(options.file, protocol_catalog());
+  const Scenario loaded = load_scenario_file(options.file, protocol_catalog());
+  const uint64_t seed = options.seed.value_or(loaded.seed);
+  // A generated schedule becomes explicit faults, so run.json lists them.
+  const Scenario scenario = with_drawn_faults(loaded, seed);
   const auto adapter = make_adapter(scenario.protocol);
   if (adapter == nullptr) {
     throw InputError(options.file + ":/protocol/name", "a protocol that can run (example-register)",
                      "\"" + scenario.protocol + "\", whose model is not built yet (it validates, but cannot run)");
   }
-  const uint64_t seed = options.seed.value_or(scenario.seed);
   const fs::path dir = options.out_dir.empty() ? fs::path("out") / scenario.name : fs::path(options.out_dir);
   std::error_code error;
   fs::create_directories(dir, error);

@@ -170,9 +170,15 @@ class Runner {
       } else if (spec.name == "converges_within") {
         const TimePoint since = run_.last_fault_at.value_or(TimePoint::origin());
         if (!run_.converged_at && adapter_.converged(run_.world)) run_.converged_at = since;
+        // Settled within the bound after the last fault, and still settled
+        // when the run ends: a cluster that settles and then falls apart
+        // (a server halting later) has not converged.
         if (!run_.converged_at) {
           outcome.details.push_back("the cluster never settled after the last fault at " +
                                     format_duration(since.since_origin()));
+        } else if (!adapter_.converged(run_.world)) {
+          outcome.details.push_back("the cluster settled at " + format_duration(run_.converged_at->since_origin()) +
+                                    " but was no longer settled when the run ended");
         } else if (*run_.converged_at - since > *spec.within) {
           outcome.details.push_back(fmt::format("the cluster settled {} after the last fault, over the bound of {}",
                                                 format_duration(*run_.converged_at - since),
@@ -249,6 +255,10 @@ nlohmann::json scenario_run_to_json(const Scenario& scenario, uint64_t seed, con
       {"stats", {{"steps", s.steps}, {"messages_sent", s.messages_sent}, {"messages_lost", s.messages_lost},
                  {"messages_partitioned", s.messages_partitioned}, {"faults_applied", s.faults_applied}}},
       {"trace_hash", fmt::format("{:016x}", run.world.trace_hash())}};
+  // The schedule as a plain faults list (generated faults included), ready to
+  // paste into a scenario file that replays this run without the generator.
+  j["explicit_faults"] = nlohmann::json::array();
+  for (const FaultSpec& f : scenario.faults) j["explicit_faults"].push_back(fault_spec_to_json(f));
   if (run.last_fault_at) j["last_fault_at"] = format_duration(run.last_fault_at->since_origin());
   if (run.converged_at) j["converged_at"] = format_duration(run.converged_at->since_origin());
   return j;

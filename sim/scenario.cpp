@@ -379,6 +379,44 @@ Scenario parse_scenario(const Json& document, const std::string& file, const Pro
   }
 }
 
+Json fault_spec_to_json(const FaultSpec& f) {
+  Json j = {{"type", f.type}};
+  if (f.at) j["at"] = format_duration(*f.at);
+  if (f.when) {
+    Json when = Json::object();
+    if (f.when->node) when["node"] = f.when->node->text;
+    if (f.when->group != 0) when["group"] = "g" + std::to_string(f.when->group);
+    if (!f.when->enters.empty()) when["enters"] = f.when->enters;
+    if (!f.when->becomes.empty()) when["becomes"] = f.when->becomes;
+    j["when"] = when;
+    if (f.after != Duration::zero()) j["after"] = format_duration(f.after);
+  }
+  const auto texts = [](const std::vector<NodeSelector>& nodes) {
+    Json list = Json::array();
+    for (const NodeSelector& n : nodes) list.push_back(n.text);
+    return list;
+  };
+  if (f.node) j["node"] = f.node->text;
+  if (!f.groups.empty()) {
+    j["groups"] = Json::array();
+    for (const auto& group : f.groups) j["groups"].push_back(texts(group));
+  }
+  if (!f.from.empty()) j["from"] = texts(f.from);
+  if (!f.to.empty()) j["to"] = texts(f.to);
+  if (f.latency) j["latency"] = f.latency->to_json();
+  if (f.loss) j["loss"] = *f.loss;
+  if (f.duplicate) j["duplicate"] = *f.duplicate;
+  if (f.reorder) j["reorder"] = *f.reorder;
+  if (f.offset) {
+    j["offset"] = *f.offset < Duration::zero() ? "-" + format_duration(Duration::zero() - *f.offset)
+                                               : format_duration(*f.offset);
+  }
+  if (f.drift_ppm) j["drift"] = static_cast<double>(*f.drift_ppm) / 1e6;
+  if (!f.disk_kind.empty()) j["kind"] = f.disk_kind;
+  if (f.duration) j["duration"] = format_duration(*f.duration);
+  return j;
+}
+
 Scenario load_scenario_file(const std::string& file, const ProtocolCatalog& protocols) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw InputError(file, "a readable scenario file", "a file that cannot be opened");

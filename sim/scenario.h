@@ -135,6 +135,9 @@ const std::vector<std::string>& scenario_fault_types();
 const std::vector<std::string>& scenario_check_names();
 
 Scenario parse_scenario(const Json& document, const std::string& file, const ProtocolCatalog& protocols);
+
+// A fault as scenario JSON, the inverse of the loader: parse(to_json(f)) == f.
+Json fault_spec_to_json(const FaultSpec& fault);
 // Reads and parses; a file that cannot be read or is not JSON is an
 // InputError naming it (with the line and column of a syntax error).
 Scenario load_scenario_file(const std::string& file, const ProtocolCatalog& protocols);

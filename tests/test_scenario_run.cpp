@@ -1,0 +1,93 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "cli/fault_generator.h"
+#include "cli/protocols.h"
+#include "cli/scenario_run.h"
+
+using namespace replsim;
+using namespace replsim::cli;
+
+namespace {
+
+Scenario load(const std::string& name) {
+  return load_scenario_file(std::string(REPLSIM_SOURCE_DIR) + "/scenarios/example-register/" + name,
+                            protocol_catalog());
+}
+
+ScenarioRun run(const Scenario& s, uint64_t seed) { return run_scenario(s, seed, *make_adapter(s.protocol)); }
+
+}  // namespace
+
+TEST_CASE("a seed draws one schedule; faults pair with their undo inside the window") {
+  const Scenario s = load("fuzz-every-family.json");
+  const DrawnSchedule a = draw_fault_schedule(s, 7);
+  const DrawnSchedule b = draw_fault_schedule(s, 7);
+  REQUIRE(a.faults.size() == b.faults.size());
+  for (size_t i = 0; i < a.faults.size(); ++i) CHECK(fault_spec_to_json(a.faults[i]) == fault_spec_to_json(b.faults[i]));
+  std::set<size_t> sizes;
+  std::set<size_t> families_on;
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    const DrawnSchedule d = draw_fault_schedule(s, seed);
+    sizes.insert(d.faults.size());
+    families_on.insert(d.families_on.size());
+    CHECK_FALSE(d.families_on.empty());  // swarm keeps at least one family
+    std::map<std::string, int> open;     // node -> crashes not yet restarted
+    for (const FaultSpec& f : d.faults) {
+      REQUIRE(f.at.has_value());
+      CHECK(*f.at >= s.fault_generator->start);
+      CHECK(*f.at <= s.duration - s.fault_generator->quiet_period);
+      if (f.type == "crash" || f.type == "powerloss") ++open[f.node->name];
+      if (f.type == "restart") --open[f.node->name];
+    }
+    for (const auto& [node, count] : open) CHECK(count == 0);
+  }
+  CHECK(sizes.size() > 5);         // seeds differ
+  CHECK(families_on.size() > 2);   // swarm varies the mix
+}
+
+TEST_CASE("a drawn schedule written out as explicit faults replays the same run") {
+  const Scenario s = load("fuzz-every-family.json");
+  for (uint64_t seed : {3, 11}) {
+    const Scenario explicit_scenario = with_drawn_faults(s, seed);
+    REQUIRE_FALSE(explicit_scenario.fault_generator.has_value());
+    // Through JSON and the loader, as a user would save it.
+    Json doc = {{"version", 1}, {"name", "replay"}, {"duration", format_duration(s.duration)},
+                {"protocol", {{"name", "example-register"}}},
+                {"workload", {{"clients", s.workload.clients}, {"keys", s.workload.keys}, {"rate", s.workload.rate},
+                              {"mix", {{"write", s.workload.write}, {"read", s.workload.read}}},
+                              {"timeout", format_duration(s.workload.timeout)},
+                              {"start", format_duration(s.workload.start)},
+                              {"stop", format_duration(*s.workload.stop)}}},
+                {"network", {{"latency", s.network.latency.to_json()}}},
+                {"faults", Json::array()}};
+    for (const FaultSpec& f : explicit_scenario.faults) doc["faults"].push_back(fault_spec_to_json(f));
+    const Scenario replay = parse_scenario(doc, "replay.json", protocol_catalog());
+    CAPTURE(seed);
+    CHECK(run(replay, seed).world.trace_hash() == run(with_drawn_faults(s, seed), seed).world.trace_hash());
+  }
+}
+
+TEST_CASE("triggers fire on protocol events, roles resolve when faults fire, and unresolvable ones are skipped") {
+  Scenario s = load("backup-crash-and-partition.json");
+  const ScenarioRun r = run(s, 3);
+  // The clock skew waits for s1 to become leader (its first start, at 0s),
+  // then 2s; a trigger fires once.
+  const auto skew = std::find_if(r.faults.begin(), r.faults.end(),
+                                 [](const AppliedFault& f) { return f.fault["type"] == "clock_skew"; });
+  REQUIRE(skew != r.faults.end());
+  CHECK(skew->at == TimePoint::origin() + Duration::s(2));
+  CHECK(std::count_if(r.faults.begin(), r.faults.end(),
+                      [](const AppliedFault& f) { return f.fault["type"] == "clock_skew"; }) == 1);
+  CHECK(r.warnings.empty());
+  CHECK(r.as_expected);
+
+  s.cluster.servers = 1;  // no backup: "slave:g1" names nobody
+  s.faults.resize(1);
+  const ScenarioRun lonely = run(s, 3);
+  REQUIRE(lonely.faults.size() == 1);
+  CHECK(lonely.faults[0].fault.contains("skipped"));
+}
