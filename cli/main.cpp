@@ -10,6 +10,7 @@
 
 #include "cli/check_command.h"
 #include "cli/demo_command.h"
+#include "cli/fuzz_command.h"
 #include "cli/run_command.h"
 #include "cli/validate_command.h"
 #include "sim/input_error.h"
@@ -55,6 +56,16 @@ int main(int argc, char** argv) {
   run_command->add_option("--out", run.out_dir, "Folder for run.json, history.edn (default out/<name>)");
   run_command->add_flag("--trace", run.write_trace, "Also write every delivered event to trace.jsonl");
 
+  replsim::cli::FuzzOptions fuzz;
+  CLI::App* fuzz_command = app.add_subcommand("fuzz", "Run a scenario's fault generator over many seeds");
+  fuzz_command->add_option("file", fuzz.file, "Scenario file with a fault_generator")->required();
+  fuzz_command->add_option("--seeds", fuzz.seeds, "Seed range A..B")->capture_default_str();
+  fuzz_command->add_option("--jobs", fuzz.jobs, "Parallel runs (default: every core)");
+  fuzz_command->add_option("--time-limit", fuzz.time_limit, "Start no new seed after this wall time (\"10m\")");
+  fuzz_command->add_option("--shard", fuzz.shard, "K/N: run this machine's share of the seeds")->capture_default_str();
+  fuzz_command->add_option("--out", fuzz.out_dir, "Folder for results.jsonl, campaign.json, junit.xml, failures/");
+  fuzz_command->add_flag("--resume", fuzz.resume, "Skip the seeds already in results.jsonl");
+
   std::vector<std::string> validate_files;
   CLI::App* validate_command = app.add_subcommand("validate", "Check scenario files without running them");
   validate_command->add_option("files", validate_files, "Scenario files")->required();
@@ -72,6 +83,7 @@ int main(int argc, char** argv) {
       if (*seed_option) run.seed = run_seed;
       return replsim::cli::run_run(run, std::cout);
     }
+    if (*fuzz_command) return replsim::cli::run_fuzz(fuzz, std::cout);
     if (*validate_command) return replsim::cli::run_validate(validate_files, std::cout, std::cerr);
   } catch (const replsim::InputError& error) {
     std::cerr << "replsim: " << error.what() << "\n";

@@ -49,7 +49,7 @@ void RegisterServer::request_fsync(Context& ctx) {
 }
 
 void RegisterServer::replicate(Context& ctx, size_t backup, uint64_t from_version, uint64_t to_version) {
-  REPLSIM_ASSERT(to_version <= log_.size(), "replicating past the log");
+  REPLSIM_ASSERT(from_version >= 1 && to_version <= log_.size(), "replicating outside the log");
   for (uint64_t v = from_version; v <= to_version; ++v) {
     const LogEntry& e = log_[v - 1];
     ctx.send(backups_[backup], make_message(Replicate{e.version, e.key, e.value}));
@@ -138,10 +138,15 @@ void RegisterServer::on_timer(Context& ctx, TimerKey key) {
 
 void RegisterServer::on_disk(Context& ctx, const DiskCompletion& completion) {
   if (halted_) return;
-  if (completion.kind == DiskOpKind::kAppend || completion.kind == DiskOpKind::kTruncate) {
+  if (completion.kind == DiskOpKind::kTruncate) {
+    if (completion.status != DiskStatus::kOk) halt(ctx, to_string(completion.status));
+    return;
+  }
+  if (completion.kind == DiskOpKind::kAppend) {
     const auto it = append_versions_.find(completion.id);
-    const uint64_t version = it == append_versions_.end() ? 0 : it->second;
-    if (it != append_versions_.end()) append_versions_.erase(it);
+    REPLSIM_ASSERT(it != append_versions_.end(), "completion of an append never requested");
+    const uint64_t version = it->second;
+    append_versions_.erase(it);
     if (completion.status != DiskStatus::kOk) return halt(ctx, to_string(completion.status));
     appended_version_ = std::max(appended_version_, version);
     if (is_primary(ctx) && options_.primary_skips_fsync) {

@@ -1,0 +1,271 @@
+#include "cli/fuzz_command.h"
+
+#include <fmt/format.h>
+#include <tbb/parallel_for_each.h>
+#include <tbb/task_arena.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <set>
+
+#include "cli/fault_generator.h"
+#include "cli/protocols.h"
+#include "cli/scenario_run.h"
+#include "sim/input_error.h"
+
+namespace replsim::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::pair<uint64_t, uint64_t> parse_seed_range(const std::string& text) {
+  const size_t dots = text.find("..");
+  const auto number = [&](const std::string& part) {
+    if (part.empty() || part.size() > 18 || part.find_first_not_of("0123456789") != std::string::npos) {
+      throw InputError("--seeds", "a range A..B of non-negative whole numbers, e.g. 1..1000", "\"" + text + "\"");
+    }
+    return std::stoull(part);
+  };
+  if (dots == std::string::npos) throw InputError("--seeds", "a range A..B, e.g. 1..1000", "\"" + text + "\"");
+  const uint64_t first = number(text.substr(0, dots));
+  const uint64_t last = number(text.substr(dots + 2));
+  if (last < first || last - first >= 100'000'000) {
+    throw InputError("--seeds", "A <= B and at most 100 million seeds", "\"" + text + "\"");
+  }
+  return {first, last};
+}
+
+std::pair<uint64_t, uint64_t> parse_shard(const std::string& text) {
+  const size_t slash = text.find('/');
+  const std::string expected = "K/N with 1 <= K <= N <= 100000, e.g. 2/8";
+  if (slash == std::string::npos || slash == 0 || slash + 1 >= text.size() ||
+      text.find_first_not_of("0123456789/") != std::string::npos || text.size() > 13) {
+    throw InputError("--shard", expected, "\"" + text + "\"");
+  }
+  const uint64_t k = std::stoull(text.substr(0, slash));
+  const uint64_t n = std::stoull(text.substr(slash + 1));
+  if (k < 1 || k > n || n > 100'000) throw InputError("--shard", expected, "\"" + text + "\"");
+  return {k, n};
+}
+
+struct SeedResult {
+  uint64_t seed = 0;
+  bool as_expected = true;
+  std::string verdict;
+  std::vector<std::string> failed_checks;
+  std::map<std::string, uint64_t> fault_types;  // applied, by type
+  std::vector<std::string> families_on;
+  uint64_t steps = 0;
+  std::string trace_hash;
+  std::string failure_file;  // the replayable scenario, for failures
+  bool replay_verified = false;
+};
+
+nlohmann::json to_json(const SeedResult& r) {
+  nlohmann::json j = {{"seed", r.seed}, {"as_expected", r.as_expected}, {"verdict", r.verdict},
+                      {"failed_checks", r.failed_checks}, {"fault_types", r.fault_types},
+                      {"families_on", r.families_on}, {"steps", r.steps}, {"trace_hash", r.trace_hash}};
+  if (!r.failure_file.empty()) {
+    j["failure_file"] = r.failure_file;
+    j["replay_verified"] = r.replay_verified;
+  }
+  return j;
+}
+
+SeedResult from_json(const nlohmann::json& j) {
+  SeedResult r;
+  r.seed = j.at("seed").get<uint64_t>();
+  r.as_expected = j.at("as_expected").get<bool>();
+  r.verdict = j.at("verdict").get<std::string>();
+  r.failed_checks = j.at("failed_checks").get<std::vector<std::string>>();
+  r.fault_types = j.at("fault_types").get<std::map<std::string, uint64_t>>();
+  r.families_on = j.at("families_on").get<std::vector<std::string>>();
+  r.steps = j.at("steps").get<uint64_t>();
+  r.trace_hash = j.at("trace_hash").get<std::string>();
+  if (j.contains("failure_file")) {
+    r.failure_file = j["failure_file"].get<std::string>();
+    r.replay_verified = j.at("replay_verified").get<bool>();
+  }
+  return r;
+}
+
+// The scenario document with the drawn schedule made explicit: a plain file
+// that `replsim run` replays without the generator.
+nlohmann::json explicit_document(const nlohmann::json& original, const Scenario& explicit_scenario, uint64_t seed) {
+  nlohmann::json doc = original;
+  doc.erase("fault_generator");
+  doc["seed"] = seed;
+  doc["name"] = fmt::format("{}-seed{}", original.at("name").get<std::string>(), seed);
+  doc["description"] = fmt::format("Seed {} of {}, its generated faults made explicit by replsim fuzz.", seed,
+                                   original.at("name").get<std::string>());
+  doc["faults"] = nlohmann::json::array();
+  for (const FaultSpec& f : explicit_scenario.faults) doc["faults"].push_back(fault_spec_to_json(f));
+  return doc;
+}
+
+std::vector<std::string> failed_checks(const ScenarioRun& run) {
+  std::vector<std::string> failed;
+  for (const CheckOutcome& c : run.checks) {
+    if (!c.passed) failed.push_back(c.name);
+  }
+  return failed;
+}
+
+}  // namespace
+
+int run_fuzz(const FuzzOptions& options, std::ostream& out) {
+  const auto [first, last] = parse_seed_range(options.seeds);
+  const auto [shard, shards] = parse_shard(options.shard);
+  std::optional<Duration> time_limit;
+  if (!options.time_limit.empty()) time_limit = parse_duration(options.time_limit, "--time-limit");
+  std::ifstream in(options.file);
+  if (!in) throw InputError(options.file, "a readable scenario file", "a file that cannot be opened");
+  const Scenario scenario = load_scenario_file(options.file, protocol_catalog());
+  const nlohmann::json document = nlohmann::json::parse(in);
+  if (make_adapter(scenario.protocol) == nullptr) {
+    throw InputError(options.file + ":/protocol/name", "a protocol that can run (example-register)",
+                     "\"" + scenario.protocol + "\", whose model is not built yet");
+  }
+  if (!scenario.fault_generator) {
+    throw InputError(options.file + ":/fault_generator", "a fault generator to draw schedules from", "none");
+  }
+  const fs::path dir = options.out_dir.empty() ? fs::path("out") / ("fuzz-" + scenario.name) : fs::path(options.out_dir);
+  std::error_code error;
+  fs::create_directories(dir / "failures", error);
+  if (error) throw InputError("--out", "a folder that can be created", "\"" + dir.string() + "\": " + error.message());
+
+  // Resume: every seed already in results.jsonl is done.
+  std::map<uint64_t, SeedResult> done;
+  const fs::path results_path = dir / "results.jsonl";
+  if (options.resume && fs::exists(results_path)) {
+    std::ifstream previous(results_path);
+    std::string line;
+    while (std::getline(previous, line)) {
+      try {
+        const SeedResult r = from_json(nlohmann::json::parse(line));
+        done[r.seed] = r;
+      } catch (const std::exception&) {
+        // A line cut short by a killed campaign: that seed runs again.
+      }
+    }
+  } else if (fs::exists(results_path)) {
+    fs::remove(results_path);
+  }
+  std::vector<uint64_t> seeds;
+  for (uint64_t seed = first; seed <= last; ++seed) {
+    if ((seed - first) % shards == shard - 1 && !done.contains(seed)) seeds.push_back(seed);
+  }
+
+  std::ofstream results(results_path, std::ios::app);
+  std::mutex results_mutex;
+  std::atomic<uint64_t> finished{0}, failures{0};
+  const auto started = std::chrono::steady_clock::now();
+  const auto elapsed_s = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  auto last_progress = started;
+
+  const auto run_seed = [&](uint64_t seed) {
+    if (time_limit && elapsed_s() > time_limit->seconds()) return;  // campaign control only: no simulation sees it
+    const Scenario explicit_scenario = with_drawn_faults(scenario, seed);
+    const auto adapter = make_adapter(scenario.protocol);
+    const ScenarioRun run = run_scenario(explicit_scenario, seed, *adapter);
+    SeedResult r;
+    r.seed = seed;
+    r.as_expected = run.as_expected;
+    r.verdict = run.verdict;
+    r.failed_checks = failed_checks(run);
+    for (const AppliedFault& f : run.faults) {
+      if (!f.fault.contains("skipped")) ++r.fault_types[f.fault["type"].get<std::string>()];
+    }
+    r.families_on = draw_fault_schedule(scenario, seed).families_on;
+    r.steps = run.world.stats().steps;
+    r.trace_hash = fmt::format("{:016x}", run.world.trace_hash());
+    if (!r.as_expected) {
+      // Write the failure as a plain scenario and prove it replays.
+      const fs::path file = dir / "failures" / fmt::format("{}-seed{}.json", scenario.name, seed);
+      std::ofstream(file) << explicit_document(document, explicit_scenario, seed).dump(2) << "\n";
+      const Scenario replay = load_scenario_file(file.string(), protocol_catalog());
+      const ScenarioRun again = run_scenario(replay, seed, *adapter);
+      r.failure_file = file.string();
+      r.replay_verified = !again.as_expected && failed_checks(again) == r.failed_checks &&
+                          again.world.trace_hash() == run.world.trace_hash();
+      ++failures;
+    }
+    std::lock_guard lock(results_mutex);
+    results << to_json(r).dump() << "\n" << std::flush;
+    done[seed] = r;
+    ++finished;
+    const auto now = std::chrono::steady_clock::now();
+    if (tty && now - last_progress > std::chrono::milliseconds(500)) {
+      last_progress = now;
+      const double rate = static_cast<double>(finished) / std::max(1e-9, elapsed_s());
+      std::cerr << fmt::format("\rfuzz: {}/{} seeds, {:.1f} seeds/s, {} failures, ETA {:.0f}s   ", finished.load(),
+                               seeds.size(), rate, failures.load(),
+                               static_cast<double>(seeds.size() - finished) / std::max(rate, 1e-9));
+    }
+  };
+  tbb::task_arena arena(options.jobs == 0 ? tbb::task_arena::automatic : static_cast<int>(options.jobs));
+  arena.execute([&] { tbb::parallel_for_each(seeds.begin(), seeds.end(), run_seed); });
+  if (tty) std::cerr << "\n";
+
+  // The campaign summary, in seed order whatever order the seeds finished in.
+  std::map<std::string, uint64_t> fault_coverage;
+  uint64_t failed = 0, unverified = 0, total_steps = 0;
+  nlohmann::json failure_list = nlohmann::json::array();
+  std::ofstream junit(dir / "junit.xml");
+  junit << fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"replsim fuzz {}\" tests=\"{}\">\n",
+                       scenario.name, done.size());
+  for (const auto& [seed, r] : done) {
+    for (const auto& [type, count] : r.fault_types) fault_coverage[type] += count;
+    total_steps += r.steps;
+    junit << fmt::format("  <testcase classname=\"{}\" name=\"seed {}\"", scenario.name, seed);
+    if (r.as_expected) {
+      junit << "/>\n";
+      continue;
+    }
+    ++failed;
+    unverified += r.replay_verified ? 0 : 1;
+    failure_list.push_back({{"seed", seed}, {"failed_checks", r.failed_checks}, {"file", r.failure_file},
+                            {"replay_verified", r.replay_verified}});
+    std::string checks;
+    for (const std::string& c : r.failed_checks) checks += (checks.empty() ? "" : ", ") + c;
+    junit << fmt::format("><failure message=\"verdict {} (expected {}): {}\">replay: replsim run {}</failure></testcase>\n",
+                         r.verdict, scenario.expect.verdict, checks, r.failure_file);
+  }
+  junit << "</testsuite>\n";
+  std::vector<std::string> never_fired;
+  for (const auto& [family, spec] : scenario.fault_generator->families) {
+    if (!fault_coverage.contains(family)) never_fired.push_back(family);
+  }
+  const nlohmann::json summary = {{"scenario", scenario.name}, {"seeds", options.seeds}, {"shard", options.shard},
+                                  {"seeds_run", done.size()}, {"failures", failure_list},
+                                  {"fault_coverage", fault_coverage}, {"families_never_fired", never_fired},
+                                  {"steps", total_steps}};
+  std::ofstream(dir / "campaign.json") << summary.dump(2) << "\n";
+
+  out << fmt::format("replsim fuzz: {}, seeds {} (shard {}), {} run\n", scenario.name, options.seeds, options.shard,
+                     done.size());
+  out << fmt::format("  wall time        {:.1f} s ({:.1f} seeds/s this session)\n", elapsed_s(),
+                     static_cast<double>(finished) / std::max(1e-9, elapsed_s()));
+  std::string coverage;
+  for (const auto& [type, count] : fault_coverage) coverage += fmt::format("{}{} {}", coverage.empty() ? "" : ", ", type, count);
+  out << "  faults fired     " << (coverage.empty() ? "none" : coverage) << "\n";
+  for (const std::string& family : never_fired) out << "  warning: the " << family << " family never fired\n";
+  for (const auto& f : failure_list) {
+    out << fmt::format("  FAILURE seed {}: {} -> {}{}\n", f["seed"].get<uint64_t>(), f["failed_checks"].dump(),
+                       f["file"].get<std::string>(), f["replay_verified"].get<bool>() ? "" : " (REPLAY DIFFERS)");
+  }
+  out << fmt::format("  results          {}\n", results_path.string());
+  out << fmt::format("fuzz: {} passed, {} failed\n", done.size() - failed, failed);
+  if (unverified > 0) return 1;
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace replsim::cli
