@@ -16,6 +16,7 @@
 #include "cli/fault_generator.h"
 #include "cli/protocols.h"
 #include "cli/scenario_run.h"
+#include "cli/shrink_command.h"
 #include "sim/input_error.h"
 
 namespace replsim::cli {
@@ -248,7 +249,26 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
                                   {"seeds_run", done.size()}, {"failures", failure_list},
                                   {"fault_coverage", fault_coverage}, {"families_never_fired", never_fired},
                                   {"steps", total_steps}};
-  std::ofstream(dir / "campaign.json") << summary.dump(2) << "\n";
+  // Shrink the failures (the first few: shrinking costs hundreds of runs
+  // each) to plain, minimal scenarios under failures/, verified by replay.
+  constexpr size_t kShrinkMax = 5;
+  nlohmann::json shrunk = nlohmann::json::array();
+  for (size_t i = 0; i < failure_list.size() && i < kShrinkMax; ++i) {
+    const std::string file = failure_list[i]["file"].get<std::string>();
+    const uint64_t seed = failure_list[i]["seed"].get<uint64_t>();
+    const std::string shrunk_file = file.substr(0, file.size() - 5) + ".shrunk.json";
+    ShrinkResult r;
+    std::ifstream failure_in(file);
+    const bool verified = shrink_to_file(nlohmann::json::parse(failure_in), file, seed, shrunk_file, r);
+    shrunk.push_back({{"seed", seed}, {"file", shrunk_file}, {"replay_verified", verified},
+                      {"faults", {r.faults_before, r.faults_after}}, {"duration", {r.duration_before, r.duration_after}},
+                      {"clients", {r.clients_before, r.clients_after}}, {"servers", {r.servers_before, r.servers_after}},
+                      {"runs", r.runs}});
+    unverified += verified ? 0 : 1;
+  }
+  nlohmann::json campaign = summary;
+  campaign["shrunk"] = shrunk;
+  std::ofstream(dir / "campaign.json") << campaign.dump(2) << "\n";
 
   out << fmt::format("replsim fuzz: {}, seeds {} (shard {}), {} run\n", scenario.name, options.seeds, options.shard,
                      done.size());
@@ -258,6 +278,12 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
   for (const auto& [type, count] : fault_coverage) coverage += fmt::format("{}{} {}", coverage.empty() ? "" : ", ", type, count);
   out << "  faults fired     " << (coverage.empty() ? "none" : coverage) << "\n";
   for (const std::string& family : never_fired) out << "  warning: the " << family << " family never fired\n";
+  for (const auto& sh : shrunk) {
+    out << fmt::format("  shrunk seed {}: faults {} -> {}, servers {} -> {}, {} runs -> {}{}\n",
+                       sh["seed"].get<uint64_t>(), sh["faults"][0].get<size_t>(), sh["faults"][1].get<size_t>(),
+                       sh["servers"][0].get<uint32_t>(), sh["servers"][1].get<uint32_t>(), sh["runs"].get<uint64_t>(),
+                       sh["file"].get<std::string>(), sh["replay_verified"].get<bool>() ? "" : " (REPLAY DIFFERS)");
+  }
   for (const auto& f : failure_list) {
     out << fmt::format("  FAILURE seed {}: {} -> {}{}\n", f["seed"].get<uint64_t>(), f["failed_checks"].dump(),
                        f["file"].get<std::string>(), f["replay_verified"].get<bool>() ? "" : " (REPLAY DIFFERS)");

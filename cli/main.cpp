@@ -12,6 +12,7 @@
 #include "cli/demo_command.h"
 #include "cli/fuzz_command.h"
 #include "cli/run_command.h"
+#include "cli/shrink_command.h"
 #include "cli/validate_command.h"
 #include "sim/input_error.h"
 
@@ -66,6 +67,13 @@ int main(int argc, char** argv) {
   fuzz_command->add_option("--out", fuzz.out_dir, "Folder for results.jsonl, campaign.json, junit.xml, failures/");
   fuzz_command->add_flag("--resume", fuzz.resume, "Skip the seeds already in results.jsonl");
 
+  replsim::cli::ShrinkOptions shrink;
+  uint64_t shrink_seed = 0;
+  CLI::App* shrink_command = app.add_subcommand("shrink", "Shrink a failing scenario to a minimal one");
+  shrink_command->add_option("file", shrink.file, "A failing scenario file")->required();
+  CLI::Option* shrink_seed_option = shrink_command->add_option("--seed", shrink_seed, "Seed (default: the scenario's)");
+  shrink_command->add_option("--out", shrink.out_file, "Where to write it (default FILE.shrunk.json)");
+
   std::vector<std::string> validate_files;
   CLI::App* validate_command = app.add_subcommand("validate", "Check scenario files without running them");
   validate_command->add_option("files", validate_files, "Scenario files")->required();
@@ -84,6 +92,10 @@ int main(int argc, char** argv) {
       return replsim::cli::run_run(run, std::cout);
     }
     if (*fuzz_command) return replsim::cli::run_fuzz(fuzz, std::cout);
+    if (*shrink_command) {
+      if (*shrink_seed_option) shrink.seed = shrink_seed;
+      return replsim::cli::run_shrink(shrink, std::cout);
+    }
     if (*validate_command) return replsim::cli::run_validate(validate_files, std::cout, std::cerr);
   } catch (const replsim::InputError& error) {
     std::cerr << "replsim: " << error.what() << "\n";
