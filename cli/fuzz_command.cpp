@@ -117,7 +117,89 @@ std::vector<std::string> failed_checks(const ScenarioRun& run) {
   return failed;
 }
 
+struct CampaignSummary {
+  std::map<std::string, uint64_t> fault_coverage;
+  nlohmann::json failures = nlohmann::json::array();
+  uint64_t failed = 0;
+  uint64_t unverified = 0;
+  uint64_t steps = 0;
+};
+
+// Coverage and failures over every seed, and junit.xml in `dir`.
+CampaignSummary summarize(const std::map<uint64_t, SeedResult>& done, const std::string& name,
+                          const std::string& expected_verdict, const fs::path& dir) {
+  CampaignSummary summary;
+  std::ofstream junit(dir / "junit.xml");
+  junit << fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"replsim fuzz {}\" tests=\"{}\">\n",
+                       name, done.size());
+  for (const auto& [seed, r] : done) {
+    for (const auto& [type, count] : r.fault_types) summary.fault_coverage[type] += count;
+    summary.steps += r.steps;
+    junit << fmt::format("  <testcase classname=\"{}\" name=\"seed {}\"", name, seed);
+    if (r.as_expected) {
+      junit << "/>\n";
+      continue;
+    }
+    ++summary.failed;
+    summary.unverified += r.replay_verified ? 0 : 1;
+    summary.failures.push_back({{"seed", seed}, {"failed_checks", r.failed_checks}, {"file", r.failure_file},
+                                {"replay_verified", r.replay_verified}});
+    std::string checks;
+    for (const std::string& c : r.failed_checks) checks += (checks.empty() ? "" : ", ") + c;
+    junit << fmt::format("><failure message=\"verdict {} (expected {}): {}\">replay: replsim run {}</failure></testcase>\n",
+                         r.verdict, expected_verdict, checks, r.failure_file);
+  }
+  junit << "</testsuite>\n";
+  return summary;
+}
+
 }  // namespace
+
+int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir, std::ostream& out) {
+  std::map<uint64_t, SeedResult> merged;
+  std::string name;
+  std::string expected = "pass";
+  for (const std::string& d : dirs) {
+    const fs::path results = fs::path(d) / "results.jsonl";
+    std::ifstream in(results);
+    if (!in) throw InputError(results.string(), "the results.jsonl of a fuzz campaign", "no such file");
+    const fs::path campaign = fs::path(d) / "campaign.json";
+    if (std::ifstream c(campaign); c) name = nlohmann::json::parse(c).value("scenario", name);
+    std::string line;
+    size_t number = 0;
+    while (std::getline(in, line)) {
+      ++number;
+      SeedResult r;
+      try {
+        r = from_json(nlohmann::json::parse(line));
+      } catch (const std::exception& error) {
+        throw InputError(results.string() + ":" + std::to_string(number), "one JSON result per line", error.what());
+      }
+      const auto [it, inserted] = merged.emplace(r.seed, r);
+      if (!inserted && it->second.trace_hash != r.trace_hash) {
+        throw InputError(results.string() + ":" + std::to_string(number),
+                         "seed " + std::to_string(r.seed) + " with the trace hash the other shard recorded",
+                         "a different trace: were the shards built from different sources?");
+      }
+    }
+  }
+  const fs::path dir(out_dir);
+  std::error_code error;
+  fs::create_directories(dir, error);
+  if (error) throw InputError("--out", "a folder that can be created", "\"" + dir.string() + "\": " + error.message());
+  std::ofstream results(dir / "results.jsonl");
+  for (const auto& [seed, r] : merged) results << to_json(r).dump() << "\n";
+  const CampaignSummary summary = summarize(merged, name, expected, dir);
+  std::ofstream(dir / "campaign.json") << nlohmann::json{{"scenario", name}, {"merged_from", dirs},
+                                                         {"seeds_run", merged.size()}, {"failures", summary.failures},
+                                                         {"fault_coverage", summary.fault_coverage},
+                                                         {"steps", summary.steps}}
+                                              .dump(2)
+                                       << "\n";
+  out << fmt::format("replsim merge: {} campaigns, {} seeds -> {}\n", dirs.size(), merged.size(), dir.string());
+  out << fmt::format("merge: {} passed, {} failed\n", merged.size() - summary.failed, summary.failed);
+  return summary.failed == 0 ? 0 : 1;
+}
 
 int run_fuzz(const FuzzOptions& options, std::ostream& out) {
   const auto [first, last] = parse_seed_range(options.seeds);
@@ -217,38 +299,13 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
   if (tty) std::cerr << "\n";
 
   // The campaign summary, in seed order whatever order the seeds finished in.
-  std::map<std::string, uint64_t> fault_coverage;
-  uint64_t failed = 0, unverified = 0, total_steps = 0;
-  nlohmann::json failure_list = nlohmann::json::array();
-  std::ofstream junit(dir / "junit.xml");
-  junit << fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"replsim fuzz {}\" tests=\"{}\">\n",
-                       scenario.name, done.size());
-  for (const auto& [seed, r] : done) {
-    for (const auto& [type, count] : r.fault_types) fault_coverage[type] += count;
-    total_steps += r.steps;
-    junit << fmt::format("  <testcase classname=\"{}\" name=\"seed {}\"", scenario.name, seed);
-    if (r.as_expected) {
-      junit << "/>\n";
-      continue;
-    }
-    ++failed;
-    unverified += r.replay_verified ? 0 : 1;
-    failure_list.push_back({{"seed", seed}, {"failed_checks", r.failed_checks}, {"file", r.failure_file},
-                            {"replay_verified", r.replay_verified}});
-    std::string checks;
-    for (const std::string& c : r.failed_checks) checks += (checks.empty() ? "" : ", ") + c;
-    junit << fmt::format("><failure message=\"verdict {} (expected {}): {}\">replay: replsim run {}</failure></testcase>\n",
-                         r.verdict, scenario.expect.verdict, checks, r.failure_file);
-  }
-  junit << "</testsuite>\n";
+  const CampaignSummary summary = summarize(done, scenario.name, scenario.expect.verdict, dir);
+  const nlohmann::json& failure_list = summary.failures;
+  uint64_t unverified = summary.unverified;
   std::vector<std::string> never_fired;
   for (const auto& [family, spec] : scenario.fault_generator->families) {
-    if (!fault_coverage.contains(family)) never_fired.push_back(family);
+    if (!summary.fault_coverage.contains(family)) never_fired.push_back(family);
   }
-  const nlohmann::json summary = {{"scenario", scenario.name}, {"seeds", options.seeds}, {"shard", options.shard},
-                                  {"seeds_run", done.size()}, {"failures", failure_list},
-                                  {"fault_coverage", fault_coverage}, {"families_never_fired", never_fired},
-                                  {"steps", total_steps}};
   // Shrink the failures (the first few: shrinking costs hundreds of runs
   // each) to plain, minimal scenarios under failures/, verified by replay.
   constexpr size_t kShrinkMax = 5;
@@ -266,8 +323,10 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
                       {"runs", r.runs}});
     unverified += verified ? 0 : 1;
   }
-  nlohmann::json campaign = summary;
-  campaign["shrunk"] = shrunk;
+  nlohmann::json campaign = {{"scenario", scenario.name}, {"seeds", options.seeds}, {"shard", options.shard},
+                              {"seeds_run", done.size()}, {"failures", failure_list},
+                              {"fault_coverage", summary.fault_coverage}, {"families_never_fired", never_fired},
+                              {"steps", summary.steps}, {"shrunk", shrunk}};
   std::ofstream(dir / "campaign.json") << campaign.dump(2) << "\n";
 
   out << fmt::format("replsim fuzz: {}, seeds {} (shard {}), {} run\n", scenario.name, options.seeds, options.shard,
@@ -275,7 +334,7 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
   out << fmt::format("  wall time        {:.1f} s ({:.1f} seeds/s this session)\n", elapsed_s(),
                      static_cast<double>(finished) / std::max(1e-9, elapsed_s()));
   std::string coverage;
-  for (const auto& [type, count] : fault_coverage) coverage += fmt::format("{}{} {}", coverage.empty() ? "" : ", ", type, count);
+  for (const auto& [type, count] : summary.fault_coverage) coverage += fmt::format("{}{} {}", coverage.empty() ? "" : ", ", type, count);
   out << "  faults fired     " << (coverage.empty() ? "none" : coverage) << "\n";
   for (const std::string& family : never_fired) out << "  warning: the " << family << " family never fired\n";
   for (const auto& sh : shrunk) {
@@ -289,9 +348,9 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
                        f["file"].get<std::string>(), f["replay_verified"].get<bool>() ? "" : " (REPLAY DIFFERS)");
   }
   out << fmt::format("  results          {}\n", results_path.string());
-  out << fmt::format("fuzz: {} passed, {} failed\n", done.size() - failed, failed);
+  out << fmt::format("fuzz: {} passed, {} failed\n", done.size() - summary.failed, summary.failed);
   if (unverified > 0) return 1;
-  return failed == 0 ? 0 : 1;
+  return summary.failed == 0 ? 0 : 1;
 }
 
 }  // namespace replsim::cli

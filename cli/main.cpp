@@ -74,6 +74,12 @@ int main(int argc, char** argv) {
   CLI::Option* shrink_seed_option = shrink_command->add_option("--seed", shrink_seed, "Seed (default: the scenario's)");
   shrink_command->add_option("--out", shrink.out_file, "Where to write it (default FILE.shrunk.json)");
 
+  std::vector<std::string> merge_dirs;
+  std::string merge_out;
+  CLI::App* merge_command = app.add_subcommand("merge", "Join the results of fuzz campaign shards");
+  merge_command->add_option("dirs", merge_dirs, "Campaign folders (each with results.jsonl)")->required();
+  merge_command->add_option("--out", merge_out, "Folder for the merged results")->required();
+
   std::vector<std::string> validate_files;
   CLI::App* validate_command = app.add_subcommand("validate", "Check scenario files without running them");
   validate_command->add_option("files", validate_files, "Scenario files")->required();
@@ -96,6 +102,7 @@ int main(int argc, char** argv) {
       if (*shrink_seed_option) shrink.seed = shrink_seed;
       return replsim::cli::run_shrink(shrink, std::cout);
     }
+    if (*merge_command) return replsim::cli::run_merge(merge_dirs, merge_out, std::cout);
     if (*validate_command) return replsim::cli::run_validate(validate_files, std::cout, std::cerr);
   } catch (const replsim::InputError& error) {
     std::cerr << "replsim: " << error.what() << "\n";

@@ -75,5 +75,27 @@ grep -q "not built yet" "$out.stderr" || { echo "FAIL: the reason is not given";
 sed 's/"expect": { "verdict": "pass" }/"expect": { "verdict": "fail" }/' "$runnable" > "$out/wrong-expectation.json"
 expect 1 "a verdict other than the expected one exits 1" -- "$bin" run "$out/wrong-expectation.json" --out "$out/run4"
 
+# replsim fuzz, shards and merge (few seeds: these tests run in Debug and ASan).
+fuzzfile="$SCENARIOS/example-register/fuzz-every-family.json"
+expect 0 "fuzz: the unmutated example passes" -- "$bin" fuzz "$fuzzfile" --seeds 1..6 --jobs 2 --out "$out/fuzz-all"
+[[ -s "$out/fuzz-all/junit.xml" && -s "$out/fuzz-all/campaign.json" ]] || { echo "FAIL: junit.xml or campaign.json missing"; failures=$((failures + 1)); }
+expect 0 "fuzz: shard 1/2" -- "$bin" fuzz "$fuzzfile" --seeds 1..6 --shard 1/2 --out "$out/fuzz-s1"
+expect 0 "fuzz: shard 2/2" -- "$bin" fuzz "$fuzzfile" --seeds 1..6 --shard 2/2 --out "$out/fuzz-s2"
+expect 0 "merge joins the shards" -- "$bin" merge "$out/fuzz-s1" "$out/fuzz-s2" --out "$out/fuzz-merged"
+[[ $(wc -l < "$out/fuzz-merged/results.jsonl") -eq 6 ]] || { echo "FAIL: merged results lack seeds"; failures=$((failures + 1)); }
+head -n 3 "$out/fuzz-all/results.jsonl" > "$out/partial.jsonl" && mv "$out/partial.jsonl" "$out/fuzz-all/results.jsonl"
+expect 0 "fuzz --resume runs only the missing seeds" -- "$bin" fuzz "$fuzzfile" --seeds 1..6 --out "$out/fuzz-all" --resume
+[[ $(wc -l < "$out/fuzz-all/results.jsonl") -eq 6 ]] || { echo "FAIL: resume did not complete the campaign"; failures=$((failures + 1)); }
+expect 1 "fuzz: the canary's bug is found" -- "$bin" fuzz "$SCENARIOS/example-register/fuzz-canary-skips-fsync.json" --seeds 3..3 --out "$out/fuzz-canary"
+ls "$out"/fuzz-canary/failures/*.shrunk.json > /dev/null 2>&1 || { echo "FAIL: no shrunk failure"; failures=$((failures + 1)); }
+shrunk_file=$(ls "$out"/fuzz-canary/failures/*seed3.shrunk.json 2>/dev/null | head -n 1)
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['expect']={'verdict':'fail','check':'linearizable'}; json.dump(d, open(sys.argv[2],'w'))" \
+  "$shrunk_file" "$out/shrunk-expected.json"
+expect 0 "a shrunk failure replays as expected once marked" -- "$bin" run "$out/shrunk-expected.json" --out "$out/shrunk-run"
+expect 2 "fuzz: a bad seed range" -- "$bin" fuzz "$fuzzfile" --seeds 9..1
+expect 2 "fuzz: a bad shard" -- "$bin" fuzz "$fuzzfile" --shard 3/2
+expect 2 "fuzz: a scenario without a generator" -- "$bin" fuzz "$runnable"
+expect 2 "shrink: a scenario that does not fail" -- "$bin" shrink "$runnable" --out "$out/nothing.json"
+
 echo "$failures failed"
 [[ $failures -eq 0 ]]
