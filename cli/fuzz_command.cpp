@@ -109,14 +109,6 @@ nlohmann::json explicit_document(const nlohmann::json& original, const Scenario&
   return doc;
 }
 
-std::vector<std::string> failed_checks(const ScenarioRun& run) {
-  std::vector<std::string> failed;
-  for (const CheckOutcome& c : run.checks) {
-    if (!c.passed) failed.push_back(c.name);
-  }
-  return failed;
-}
-
 struct CampaignSummary {
   std::map<std::string, uint64_t> fault_coverage;
   nlohmann::json failures = nlohmann::json::array();

@@ -3,9 +3,7 @@
 // Exit codes (the scenario format's contract): 0 as expected, 1 a violation
 // or an unexpected verdict, 2 bad input or usage, 3 undecided.
 #include <CLI/CLI.hpp>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "cli/check_command.h"
@@ -109,6 +107,10 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const std::filesystem::filesystem_error& error) {
     std::cerr << "replsim: " << error.what() << "\n";
+    return 2;
+  } catch (const std::exception& error) {
+    // Not bad input, but still a message rather than a crash.
+    std::cerr << "replsim: internal error: " << error.what() << "\n";
     return 2;
   }
   return 2;

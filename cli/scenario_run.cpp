@@ -214,6 +214,14 @@ ScenarioRun run_scenario(const Scenario& scenario, uint64_t seed, const Protocol
   return Runner(scenario, seed, adapter, trace).run();
 }
 
+std::vector<std::string> failed_checks(const ScenarioRun& run) {
+  std::vector<std::string> failed;
+  for (const CheckOutcome& c : run.checks) {
+    if (!c.passed) failed.push_back(c.name);
+  }
+  return failed;
+}
+
 int exit_code(const ScenarioRun& run) {
   if (run.as_expected) return 0;
   return run.undecided ? 3 : 1;

@@ -40,6 +40,10 @@ ScenarioRun run_scenario(const Scenario& scenario, uint64_t seed, const Protocol
 // Exit code per the format: 0 as expected, 1 not, 3 undecided.
 int exit_code(const ScenarioRun& run);
 
+// The names of the checks that failed, in the scenario's order: what "the
+// same failure" means for fuzz replays and the shrinker.
+std::vector<std::string> failed_checks(const ScenarioRun& run);
+
 nlohmann::json scenario_run_to_json(const Scenario& scenario, uint64_t seed, const ScenarioRun& run);
 
 }  // namespace replsim::cli

@@ -17,11 +17,7 @@ bool shrink_to_file(const Json& document, const std::string& name, uint64_t seed
   std::ofstream(out_file) << result.document.dump(2) << "\n";
   const Scenario replay = load_scenario_file(out_file, protocol_catalog());
   const ScenarioRun run = run_scenario(replay, replay.seed, *make_adapter(replay.protocol));
-  std::vector<std::string> failed;
-  for (const CheckOutcome& c : run.checks) {
-    if (!c.passed) failed.push_back(c.name);
-  }
-  return !run.as_expected && failed == result.failing_checks;
+  return !run.as_expected && failed_checks(run) == result.failing_checks;
 }
 
 int run_shrink(const ShrinkOptions& options, std::ostream& out) {
