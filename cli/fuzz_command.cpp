@@ -1,6 +1,7 @@
 #include "cli/fuzz_command.h"
 
 #include <fmt/format.h>
+#include <tbb/parallel_for.h>
 #include <tbb/parallel_for_each.h>
 #include <tbb/task_arena.h>
 #include <unistd.h>
@@ -298,23 +299,28 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
   for (const auto& [family, spec] : scenario.fault_generator->families) {
     if (!summary.fault_coverage.contains(family)) never_fired.push_back(family);
   }
-  // Shrink the failures (the first few: shrinking costs hundreds of runs
-  // each) to plain, minimal scenarios under failures/, verified by replay.
-  constexpr size_t kShrinkMax = 5;
-  nlohmann::json shrunk = nlohmann::json::array();
-  for (size_t i = 0; i < failure_list.size() && i < kShrinkMax; ++i) {
-    const std::string file = failure_list[i]["file"].get<std::string>();
-    const uint64_t seed = failure_list[i]["seed"].get<uint64_t>();
-    const std::string shrunk_file = file.substr(0, file.size() - 5) + ".shrunk.json";
-    ShrinkResult r;
-    std::ifstream failure_in(file);
-    const bool verified = shrink_to_file(nlohmann::json::parse(failure_in), file, seed, shrunk_file, r);
-    shrunk.push_back({{"seed", seed}, {"file", shrunk_file}, {"replay_verified", verified},
-                      {"faults", {r.faults_before, r.faults_after}}, {"duration", {r.duration_before, r.duration_after}},
-                      {"clients", {r.clients_before, r.clients_after}}, {"servers", {r.servers_before, r.servers_after}},
-                      {"runs", r.runs}});
-    unverified += verified ? 0 : 1;
-  }
+  // Shrink every failure (or the first --shrink-max) to a plain, minimal
+  // scenario under failures/, verified by replay; failures shrink in parallel.
+  const size_t shrink_count = std::min<size_t>(failure_list.size(), options.shrink_max);
+  std::vector<nlohmann::json> shrunk_rows(shrink_count);
+  std::atomic<uint64_t> shrink_unverified{0};
+  arena.execute([&] {
+    tbb::parallel_for(size_t{0}, shrink_count, [&](size_t i) {
+      const std::string file = failure_list[i]["file"].get<std::string>();
+      const uint64_t seed = failure_list[i]["seed"].get<uint64_t>();
+      const std::string shrunk_file = file.substr(0, file.size() - 5) + ".shrunk.json";
+      ShrinkResult r;
+      std::ifstream failure_in(file);
+      const bool verified = shrink_to_file(nlohmann::json::parse(failure_in), file, seed, shrunk_file, r);
+      shrunk_rows[i] = {{"seed", seed}, {"file", shrunk_file}, {"replay_verified", verified},
+                        {"faults", {r.faults_before, r.faults_after}}, {"duration", {r.duration_before, r.duration_after}},
+                        {"clients", {r.clients_before, r.clients_after}}, {"servers", {r.servers_before, r.servers_after}},
+                        {"runs", r.runs}};
+      if (!verified) ++shrink_unverified;
+    });
+  });
+  unverified += shrink_unverified;
+  const nlohmann::json shrunk = shrunk_rows;
   nlohmann::json campaign = {{"scenario", scenario.name}, {"seeds", options.seeds}, {"shard", options.shard},
                               {"seeds_run", done.size()}, {"failures", failure_list},
                               {"fault_coverage", summary.fault_coverage}, {"families_never_fired", never_fired},

@@ -2,6 +2,7 @@
 //  [--out DIR] [--resume]`: runs a scenario's fault generator over many seeds.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -17,6 +18,7 @@ struct FuzzOptions {
   std::string shard = "1/1";    // K/N: this machine runs the seeds with (seed - A) % N == K - 1
   std::string out_dir;          // default out/fuzz-<name>
   bool resume = false;
+  size_t shrink_max = SIZE_MAX;  // failures to shrink (all by default)
 };
 
 // Exit codes: 0 every seed as expected, 1 a failure, 2 bad input.

@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   fuzz_command->add_option("--shard", fuzz.shard, "K/N: run this machine's share of the seeds")->capture_default_str();
   fuzz_command->add_option("--out", fuzz.out_dir, "Folder for results.jsonl, campaign.json, junit.xml, failures/");
   fuzz_command->add_flag("--resume", fuzz.resume, "Skip the seeds already in results.jsonl");
+  fuzz_command->add_option("--shrink-max", fuzz.shrink_max, "Shrink at most this many failures (default: all)");
 
   replsim::cli::ShrinkOptions shrink;
   uint64_t shrink_seed = 0;
