@@ -183,9 +183,8 @@ DrawnSchedule draw_fault_schedule(const Scenario& scenario, uint64_t seed) {
   return Drawer(scenario, seed).draw();
 }
 
-Scenario with_drawn_faults(const Scenario& scenario, uint64_t seed) {
+Scenario with_drawn_faults(const Scenario& scenario, const DrawnSchedule& drawn) {
   Scenario explicit_scenario = scenario;
-  const DrawnSchedule drawn = draw_fault_schedule(scenario, seed);
   explicit_scenario.faults.insert(explicit_scenario.faults.end(), drawn.faults.begin(), drawn.faults.end());
   std::stable_sort(explicit_scenario.faults.begin(), explicit_scenario.faults.end(),
                    [](const FaultSpec& a, const FaultSpec& b) {

@@ -27,6 +27,9 @@ DrawnSchedule draw_fault_schedule(const Scenario& scenario, uint64_t seed);
 
 // The scenario with its generated faults made explicit (appended to its
 // faults, sorted by time) and the generator removed.
-Scenario with_drawn_faults(const Scenario& scenario, uint64_t seed);
+Scenario with_drawn_faults(const Scenario& scenario, const DrawnSchedule& drawn);
+inline Scenario with_drawn_faults(const Scenario& scenario, uint64_t seed) {
+  return with_drawn_faults(scenario, draw_fault_schedule(scenario, seed));
+}
 
 }  // namespace replsim::cli

@@ -249,7 +249,8 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
 
   const auto run_seed = [&](uint64_t seed) {
     if (time_limit && elapsed_s() > time_limit->seconds()) return;  // campaign control only: no simulation sees it
-    const Scenario explicit_scenario = with_drawn_faults(scenario, seed);
+    const DrawnSchedule drawn = draw_fault_schedule(scenario, seed);
+    const Scenario explicit_scenario = with_drawn_faults(scenario, drawn);
     const auto adapter = make_adapter(scenario.protocol);
     const ScenarioRun run = run_scenario(explicit_scenario, seed, *adapter);
     SeedResult r;
@@ -260,7 +261,7 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
     for (const AppliedFault& f : run.faults) {
       if (!f.fault.contains("skipped")) ++r.fault_types[f.fault["type"].get<std::string>()];
     }
-    r.families_on = draw_fault_schedule(scenario, seed).families_on;
+    r.families_on = drawn.families_on;
     r.steps = run.world.stats().steps;
     r.trace_hash = fmt::format("{:016x}", run.world.trace_hash());
     if (!r.as_expected) {
