@@ -443,6 +443,13 @@ CheckResult check_linearizability(const std::vector<Operation>& operations, cons
   return result;
 }
 
+CheckResult check_history(const std::vector<HistoryEvent>& events, const std::string& model_name,
+                          const CheckOptions& options) {
+  const auto model = make_model(model_name, {});
+  const auto operations = prepare_operations(pair_operations(events), *model, FailSemantics::kDidNotHappen);
+  return check_linearizability(operations, *model, options);
+}
+
 nlohmann::json check_result_to_json(const CheckResult& result, const std::vector<Operation>& operations,
                                     const Model& model) {
   const auto op_json = [&](size_t id) {

@@ -57,6 +57,11 @@ struct CheckResult {
   std::vector<PartitionResult> partitions;
 };
 
+// Pairs, prepares and checks a history against the named model: the one path
+// from events to a verdict for callers that need no model options.
+CheckResult check_history(const std::vector<HistoryEvent>& events, const std::string& model_name,
+                          const CheckOptions& options = {});
+
 // `operations` are prepared (prepare_operations) for `model`.
 CheckResult check_linearizability(const std::vector<Operation>& operations, const Model& model,
                                   const CheckOptions& options);

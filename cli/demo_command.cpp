@@ -7,7 +7,8 @@
 #include <memory>
 
 #include "checker/history_io.h"
-#include "cli/register_history.h"
+#include "checker/linearizability.h"
+#include "cli/protocol_adapter.h"
 #include "model/example/register_run.h"
 #include "sim/input_error.h"
 
@@ -59,11 +60,15 @@ int run_demo(const DemoOptions& options, std::ostream& out) {
     trace_file.open(dir / "trace.jsonl");
     trace = std::make_unique<TraceWriter>(trace_file);
   }
-  const RegisterRun run = example::run_register(config, options.seed, clients_stop, duration, faults, trace.get());
-  const auto history = register_history_events(run.history);
+  // The client history comes through the protocol's adapter, as in `run`.
+  const auto adapter = make_adapter("example-register");
+  std::vector<checker::HistoryEvent> history;
+  const RegisterRun run = example::run_register(
+      config, options.seed, clients_stop, duration, faults, trace.get(),
+      [&](const World& world, const StepRecord& step) { adapter->collect_history(world, step, history); });
   std::ofstream history_file(dir / "history.edn");
   checker::write_edn_history(history, history_file);
-  const checker::CheckResult linearizability = check_register_history(history);
+  const checker::CheckResult linearizability = checker::check_history(history, adapter->history_model());
   std::vector<std::string> violations = run.violations;
   for (const checker::PartitionResult& p : linearizability.partitions) {
     if (p.verdict == checker::Verdict::kNotLinearizable) {

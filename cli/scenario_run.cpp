@@ -159,10 +159,7 @@ class Runner {
     for (const CheckSpec& spec : scenario_.checks) {
       CheckOutcome outcome{spec.name, true, {}};
       if (spec.name == "linearizable") {
-        const auto model = checker::make_model(adapter_.history_model(), {});
-        const auto ops = checker::prepare_operations(checker::pair_operations(run_.history), *model,
-                                                     checker::FailSemantics::kDidNotHappen);
-        const checker::CheckResult result = checker::check_linearizability(ops, *model, checker::CheckOptions{});
+        const checker::CheckResult result = checker::check_history(run_.history, adapter_.history_model());
         for (const auto& p : result.partitions) {
           if (p.verdict == checker::Verdict::kNotLinearizable) outcome.details.push_back("key " + p.key + ": " + p.explanation);
         }

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "cli/register_history.h"
+#include "checker/linearizability.h"
+#include "cli/protocol_adapter.h"
 #include "model/example/register_run.h"
 
 using namespace replsim;
@@ -82,9 +83,12 @@ TEST_CASE("every demo run's client history is linearizable, and the fsync bug's 
   for (uint64_t seed = 1; seed <= 4; ++seed) {
     const RegisterSystemConfig config = demo_config();
     const auto faults = register_demo_faults(make_register_world(config, seed));
-    const RegisterRun run = run_register(config, seed, Duration::s(27), Duration::s(30), faults);
-    const auto events = cli::register_history_events(run.history);
-    const checker::CheckResult result = cli::check_register_history(events);
+    std::vector<checker::HistoryEvent> events;
+    const auto adapter = cli::make_adapter("example-register");
+    const RegisterRun run =
+        run_register(config, seed, Duration::s(27), Duration::s(30), faults, nullptr,
+                     [&](const World& world, const StepRecord& step) { adapter->collect_history(world, step, events); });
+    const checker::CheckResult result = checker::check_history(events, "register");
     CAPTURE(seed);
     CHECK(result.verdict == checker::Verdict::kLinearizable);
     CHECK(result.partitions.size() == config.client.keys);
@@ -96,7 +100,10 @@ TEST_CASE("every demo run's client history is linearizable, and the fsync bug's 
       {TimePoint::origin() + Duration::s(2), PowerLossFault{NodeId{0}}},
       {TimePoint::origin() + Duration::ms(2500), RestartFault{NodeId{0}}},
   };
-  const RegisterRun run = run_register(buggy, 1, Duration::s(4), Duration::s(6), faults);
-  const checker::CheckResult result = cli::check_register_history(cli::register_history_events(run.history));
+  std::vector<checker::HistoryEvent> events;
+  const auto adapter = cli::make_adapter("example-register");
+  run_register(buggy, 1, Duration::s(4), Duration::s(6), faults, nullptr,
+               [&](const World& world, const StepRecord& step) { adapter->collect_history(world, step, events); });
+  const checker::CheckResult result = checker::check_history(events, "register");
   CHECK(result.verdict == checker::Verdict::kNotLinearizable);
 }

@@ -5,7 +5,8 @@
 namespace replsim::example {
 
 RegisterRun run_register(const RegisterSystemConfig& config, uint64_t seed, Duration clients_stop, Duration duration,
-                         const std::vector<ScheduledFault>& faults, TraceWriter* trace) {
+                         const std::vector<ScheduledFault>& faults, TraceWriter* trace,
+                         const std::function<void(const World&, const StepRecord&)>& on_step) {
   REPLSIM_ASSERT(clients_stop <= duration, "clients must stop within the run");
   RegisterSystemConfig bounded = config;
   bounded.client.stop_at = TimePoint::origin() + clients_stop;
@@ -15,6 +16,7 @@ RegisterRun run_register(const RegisterSystemConfig& config, uint64_t seed, Dura
   run.world.run_until(TimePoint::origin() + duration, chooser, [&](const StepRecord& record) {
     run.history.observe(record);
     if (trace != nullptr) trace->write(record, run.world);
+    if (on_step) on_step(run.world, record);
   });
   run.violations = check_register_run(run.world, run.history);
 
