@@ -61,28 +61,14 @@ class ExampleRegisterAdapter final : public ProtocolAdapter {
 
   void collect_history(const World&, const StepRecord& step,
                        std::vector<checker::HistoryEvent>& history) const override {
-    for (const Note& note : step.notes) {
-      if (note.kind != "invoke" && note.kind != "complete") continue;
-      checker::HistoryEvent e;
-      e.process = note.data.at("process").get<int64_t>();
-      e.time = step.time.ns_since_origin();
-      e.where = "c" + std::to_string(e.process + 1) + " op " + std::to_string(note.data.at("op").get<uint64_t>());
-      e.f = note.data.at("f").get<std::string>();
-      e.key = std::to_string(note.data.at("key").get<uint64_t>());
-      if (note.kind == "invoke") e.type = checker::EventType::kInvoke;
-      else e.type = note.data.at("type") == "ok" ? checker::EventType::kOk : checker::EventType::kInfo;
-      const uint64_t value = note.data.at("value").get<uint64_t>();
-      if (value != 0) {
-        e.value.kind = checker::Edn::Kind::kInt;
-        e.value.integer = static_cast<int64_t>(value);
-      }
-      history.push_back(std::move(e));
-    }
+    collect_client_notes(step, history);
   }
 
   std::string history_model() const override { return "register"; }
 
-  CheckOutcome check(const World& world, const std::vector<checker::HistoryEvent>& history,
+  std::unique_ptr<RunMonitor> make_monitor(const Scenario&) const override { return nullptr; }
+
+  CheckOutcome check(const World& world, const std::vector<checker::HistoryEvent>& history, const RunMonitor*,
                      const std::string& name) const override {
     CheckOutcome outcome{name, true, {}};
     if (name == "single_master") return outcome;  // one fixed primary: holds by construction
@@ -114,9 +100,6 @@ class ExampleRegisterAdapter final : public ProtocolAdapter {
 
 }  // namespace
 
-std::unique_ptr<ProtocolAdapter> make_adapter(const std::string& protocol) {
-  if (protocol == "example-register") return std::make_unique<ExampleRegisterAdapter>();
-  return nullptr;
-}
+std::unique_ptr<ProtocolAdapter> make_example_adapter() { return std::make_unique<ExampleRegisterAdapter>(); }
 
 }  // namespace replsim::cli

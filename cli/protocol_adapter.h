@@ -21,6 +21,18 @@ struct CheckOutcome {
   std::vector<std::string> details;  // one sentence per violation
 };
 
+// Protocol-specific state a run accumulates step by step (invariants
+// evaluated as the run goes, transition coverage). One per run.
+class RunMonitor {
+ public:
+  virtual ~RunMonitor() = default;
+  virtual void observe(const World& world, const StepRecord& step) = 0;
+  // Called once when the run ends, before the checks are judged.
+  virtual void finish(const World& world) = 0;
+  // What run.json shows of it.
+  virtual nlohmann::json to_json() const = 0;
+};
+
 class ProtocolAdapter {
  public:
   virtual ~ProtocolAdapter() = default;
@@ -38,13 +50,19 @@ class ProtocolAdapter {
                                std::vector<checker::HistoryEvent>& history) const = 0;
   // The linearizability model of the clients' operations ("register", ...).
   virtual std::string history_model() const = 0;
+  // The run's monitor, or nullptr when the protocol judges only the end.
+  virtual std::unique_ptr<RunMonitor> make_monitor(const Scenario& scenario) const = 0;
   // Protocol-specific checks (no_lost_acked_writes, replicas_agree,
   // single_master, invariants), judged on the finished run.
   virtual CheckOutcome check(const World& world, const std::vector<checker::HistoryEvent>& history,
-                             const std::string& name) const = 0;
+                             const RunMonitor* monitor, const std::string& name) const = 0;
   // The cluster is settled: every server up and caught up, one master.
   virtual bool converged(const World& world) const = 0;
 };
+
+// Appends the invocations and completions of the clients' "invoke" and
+// "complete" notes ({process, op, f, key, value, type}) found in `step`.
+void collect_client_notes(const StepRecord& step, std::vector<checker::HistoryEvent>& history);
 
 // The adapter for a protocol named in a scenario; nullptr when the protocol
 // is known to the loader but cannot run yet.

@@ -20,7 +20,9 @@ struct PendingFault {
 class Runner {
  public:
   Runner(const Scenario& scenario, uint64_t seed, const ProtocolAdapter& adapter, TraceWriter* trace)
-      : scenario_(scenario), adapter_(adapter), trace_(trace), run_(adapter.make_world(scenario, seed)) {}
+      : scenario_(scenario), adapter_(adapter), trace_(trace), run_(adapter.make_world(scenario, seed)) {
+    run_.monitor = adapter.make_monitor(scenario);
+  }
 
   ScenarioRun run() {
     for (size_t i = 0; i < scenario_.faults.size(); ++i) {
@@ -59,6 +61,7 @@ class Runner {
   void observe(const StepRecord& step) {
     if (trace_ != nullptr) trace_->write(step, run_.world);
     adapter_.collect_history(run_.world, step, run_.history);
+    if (run_.monitor) run_.monitor->observe(run_.world, step);
     for (auto it = waiting_.begin(); it != waiting_.end();) {
       const FaultSpec& f = scenario_.faults[*it];
       if (adapter_.triggered(run_.world, step, *f.when)) {
@@ -156,6 +159,7 @@ class Runner {
   }
 
   void judge() {
+    if (run_.monitor) run_.monitor->finish(run_.world);
     for (const CheckSpec& spec : scenario_.checks) {
       CheckOutcome outcome{spec.name, true, {}};
       if (spec.name == "linearizable") {
@@ -182,7 +186,7 @@ class Runner {
                                                 format_duration(*spec.within)));
         }
       } else {
-        outcome = adapter_.check(run_.world, run_.history, spec.name);
+        outcome = adapter_.check(run_.world, run_.history, run_.monitor.get(), spec.name);
       }
       outcome.passed = outcome.details.empty();
       if (!outcome.passed) run_.verdict = "fail";
@@ -266,6 +270,7 @@ nlohmann::json scenario_run_to_json(const Scenario& scenario, uint64_t seed, con
   for (const FaultSpec& f : scenario.faults) j["explicit_faults"].push_back(fault_spec_to_json(f));
   if (run.last_fault_at) j["last_fault_at"] = format_duration(run.last_fault_at->since_origin());
   if (run.converged_at) j["converged_at"] = format_duration(run.converged_at->since_origin());
+  if (run.monitor) j["monitor"] = run.monitor->to_json();
   return j;
 }
 

@@ -23,6 +23,7 @@ struct AppliedFault {
 struct ScenarioRun {
   explicit ScenarioRun(World w) : world(std::move(w)) {}
   World world;
+  std::unique_ptr<RunMonitor> monitor;  // nullptr when the protocol has none
   std::vector<checker::HistoryEvent> history;
   std::vector<AppliedFault> faults;
   std::vector<CheckOutcome> checks;

@@ -42,6 +42,7 @@ struct FastcfsOptions {
   ReadRule read_rule = ReadRule::kMaster;
   // Deliberate bugs of §7 to re-introduce, "M1" .. "M27".
   std::set<std::string> mutations;
+  bool operator==(const FastcfsOptions&) const = default;
 };
 
 // Reads protocol.options at `path`; InputError names the key and the

@@ -1,0 +1,88 @@
+// A FastCFS client (fastcfs-protocol.md §3.1, §3.8) running a closed-loop
+// register workload: one operation at a time, each a write of a value unique
+// to that write or a read, on keys that stand for blocks.
+//
+// It finds a data group's master with GET_MASTER (asking the servers in
+// turn), caches it, and on a retriable error (NOT_MASTER, NOT_ACTIVE,
+// NO_SERVER, EAGAIN) or an unanswered request re-resolves and retries with
+// exponential backoff. A retry to the same master keeps the request id (the
+// master deduplicates it); after a master change a slice write takes a fresh
+// id, as fs_client.c does. The operation's own timeout ends it as
+// indeterminate ("info"). Reads follow read_rule: "master" reads from the
+// master, "any"/"slave" from a server the client picks.
+//
+// Notes: "invoke" and "complete" with {process, op, f, key, value, type},
+// the shape the scenario runner's history collector reads.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "model/fastcfs/options.h"
+#include "sim/actor.h"
+
+namespace replsim::fastcfs {
+
+struct FastcfsClientOptions {
+  uint32_t servers = 3;
+  uint32_t data_groups = 1;
+  uint64_t keys = 5;
+  uint64_t read_percent = 50;
+  ReadRule read_rule = ReadRule::kMaster;
+  Duration think_time = Duration::ms(30);
+  Duration timeout = Duration::s(1);            // per operation: then "info"
+  Duration request_timeout = Duration::ms(500); // per attempt: then re-resolve and retry
+  Duration backoff_min = Duration::ms(20);
+  Duration backoff_max = Duration::s(5);
+  Duration first_op_after = Duration::zero();
+  TimePoint stop_at = TimePoint::from_ns(INT64_MAX);
+  uint64_t ops_max = 10'000'000;
+  bool operator==(const FastcfsClientOptions&) const = default;
+};
+
+class FastcfsClient final : public ActorOf<FastcfsClient> {
+ public:
+  // Servers are nodes 0 .. servers-1.
+  FastcfsClient(uint32_t client_index, FastcfsClientOptions options);
+
+  void on_start(Context& ctx, const DiskImage& disk) override;
+  void on_message(Context& ctx, NodeId from, const Message& message) override;
+  void on_timer(Context& ctx, TimerKey key) override;
+  void on_disk(Context&, const DiskCompletion&) override {}
+  nlohmann::json describe() const override;
+
+  bool operator==(const FastcfsClient&) const = default;
+  void hash_into(Hasher& h) const;
+
+  uint64_t ops_issued() const { return next_op_ - 1; }
+
+ private:
+  struct Op {
+    uint64_t op = 0;
+    bool is_write = false;
+    uint64_t key = 0;
+    uint64_t value = 0;
+    uint32_t dg = 0;
+    uint64_t req_id = 0;
+    uint64_t seq = 0;            // the request in flight
+    bool resolving = false;      // waiting for GET_MASTER
+    uint32_t attempts = 0;
+    Duration backoff;
+    bool operator==(const Op&) const = default;
+  };
+
+  void issue(Context& ctx);
+  void attempt(Context& ctx);
+  void retry(Context& ctx, bool forget_master);
+  void finish(Context& ctx, const char* type, uint64_t value);
+
+  uint32_t client_index_;
+  FastcfsClientOptions options_;
+  uint64_t next_op_ = 1;
+  uint64_t seq_ = 0;
+  uint32_t next_server_ = 0;  // whom to ask GET_MASTER next
+  std::vector<std::optional<uint32_t>> masters_;  // cached per data group
+  std::optional<Op> op_;
+};
+
+}  // namespace replsim::fastcfs

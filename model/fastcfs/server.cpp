@@ -1,0 +1,381 @@
+#include "model/fastcfs/server.h"
+
+#include <algorithm>
+#include <charconv>
+#include <sstream>
+
+#include "sim/assert.h"
+
+namespace replsim::fastcfs {
+namespace {
+
+constexpr TimerKey kTickTimer{1, 0};
+constexpr const char* kClusterInfoFile = "data_group.info";
+
+std::string group_file(uint32_t dg) { return "replica/g" + std::to_string(dg + 1) + ".log"; }
+std::string confirmed_file(uint32_t dg) { return "replica/g" + std::to_string(dg + 1) + ".confirmed"; }
+
+std::vector<uint64_t> numbers(const std::string& text) {
+  std::vector<uint64_t> out;
+  std::istringstream in(text);
+  uint64_t v = 0;
+  while (in >> v) out.push_back(v);
+  return out;
+}
+
+}  // namespace
+
+uint32_t data_group_of(uint64_t key, uint32_t data_groups) {
+  REPLSIM_ASSERT(data_groups > 0, "a cluster has at least one data group");
+  return static_cast<uint32_t>(mix64(key + 0x9e3779b97f4a7c15ULL) % data_groups);
+}
+
+FastcfsServer::FastcfsServer(uint32_t index, ClusterConfig config) : me_(index), config_(std::move(config)) {
+  REPLSIM_ASSERT(me_ < config_.servers, "server index within the cluster");
+  peers_.resize(n());
+  elections_.resize(dg_count());
+  view_.assign(dg_count(), std::vector<DsView>(n()));
+  master_.assign(dg_count(), std::nullopt);
+  groups_.resize(dg_count());
+  file_records_.assign(dg_count(), 0);
+  binlog_pos_.resize(dg_count());
+  channels_.assign(n(), std::vector<Channel>(config_.options.replica_channels_between_two_servers));
+  inbound_.assign(n(), std::vector<uint64_t>(config_.options.replica_channels_between_two_servers, 0));
+}
+
+bool FastcfsServer::local_master(uint32_t dg) const {
+  return master_[dg] == me_ && view_[dg][me_].is_master && !groups_[dg].master_swapping && !halted_;
+}
+
+bool FastcfsServer::holds(uint32_t dg, uint64_t dv, uint64_t key) const {
+  const auto& log = groups_[dg].binlog;
+  const auto it = std::lower_bound(log.begin(), log.end(), dv, [](const BinlogRecord& r, uint64_t v) { return r.dv < v; });
+  return it != log.end() && it->dv == dv && it->op == 'w' && it->key == key;
+}
+
+bool FastcfsServer::writes_pending(uint32_t dg) const {
+  return groups_[dg].in_flight.has_value() || !groups_[dg].queue.empty();
+}
+
+// ---- start and restart (§1.2, T1) ------------------------------------------
+
+void FastcfsServer::on_start(Context& ctx, const DiskImage& disk) {
+  boot_ = ctx.random_below(uint64_t{1} << 62) + 1;
+  up_time_ns_ = local_ns(ctx);
+  boot_from_disk(ctx, disk);
+  for (uint32_t g = 0; g < dg_count(); ++g) {
+    view_[g][me_].status = groups_[g].status;
+    view_[g][me_].current_dv = groups_[g].current_dv;
+    view_[g][me_].confirmed_dv = groups_[g].confirmed_dv;
+    ctx.note("ds_status", {{"dg", g + 1}, {"status", to_string(groups_[g].status)}, {"transition", "start"}});
+  }
+  ctx.set_timer(kTickTimer, Duration::s(1));
+  relation_ = Relation::kIdle;
+  relationship_step(ctx);
+}
+
+void FastcfsServer::boot_from_disk(Context& ctx, const DiskImage& disk) {
+  const std::vector<DiskRecord>& info = disk.records(kClusterInfoFile);
+  const bool restarted = !info.empty() && info.back().intact();
+  if (restarted) {
+    // "cv leader_hint saved_ns status_1 .. status_G"
+    const std::vector<uint64_t> v = numbers(info.back().bytes);
+    REPLSIM_ASSERT(v.size() == 3 + dg_count(), "data_group.info has one status per data group");
+    cluster_version_ = v[0];
+    leader_hint_ = v[1] != 0;
+    last_shutdown_ns_ = static_cast<int64_t>(v[2]);
+    for (uint32_t g = 0; g < dg_count(); ++g) {
+      // T1: INIT and OFFLINE keep; REBUILDING -> INIT; the rest -> OFFLINE.
+      const auto saved = static_cast<DsStatus>(v[3 + g]);
+      DsStatus status = saved;
+      if (saved == DsStatus::kRebuilding) status = DsStatus::kInit;
+      else if (saved != DsStatus::kInit && saved != DsStatus::kOffline) status = DsStatus::kOffline;
+      groups_[g].status = status;
+      if (status != saved) count(ctx, Transition::kT1, g);
+    }
+  }
+  for (uint32_t g = 0; g < dg_count(); ++g) {
+    Group& group = groups_[g];
+    const std::vector<DiskRecord>& records = disk.records(group_file(g));
+    uint64_t kept = 0;
+    for (const DiskRecord& r : records) {
+      if (!r.intact()) break;  // a torn or corrupt tail: trust the intact prefix
+      const std::string& b = r.bytes;
+      const std::vector<uint64_t> v = numbers(b.substr(std::min<size_t>(2, b.size())));
+      if (b[0] == 'B') {
+        REPLSIM_ASSERT(v.size() == 5, "a binlog record has dv op source key value");
+        const BinlogRecord rec{v[0], static_cast<char>(v[1]), static_cast<char>(v[2]), v[3], v[4]};
+        if (!group.binlog.empty() && rec.dv <= group.binlog.back().dv) {
+          violation(ctx, "binlog_order", "restart found DV " + std::to_string(rec.dv) + " after " +
+                                             std::to_string(group.binlog.back().dv));
+        }
+        group.binlog.push_back(rec);
+        binlog_pos_[g].push_back(kept);
+        if (rec.op == 'w') group.data[rec.key] = rec.value;
+      } else if (b[0] == 'S') {
+        group.data[v.at(0)] = v.at(1);
+      } else if (b[0] == 'X') {
+        group.data.erase(v.at(0));
+      } else if (b[0] == 'Z') {
+        group.data.clear();
+      }
+      ++kept;
+    }
+    if (kept < records.size()) {
+      ctx.note("log_truncated", {{"dg", g + 1}, {"kept", kept}, {"found", records.size()}});
+      ctx.disk_truncate(group_file(g), kept);
+    }
+    file_records_[g] = kept;
+    group.current_dv = group.binlog.empty() ? 0 : group.binlog.back().dv;
+    group.confirmed_dv = group.current_dv;
+    group.rpc_last_version = group.current_dv;
+    // Startup rollback (§4.8): in majority mode, DVs above the persisted
+    // confirmed DV are rolled back before this server reports or recovers.
+    const std::vector<DiskRecord>& confirmed = disk.records(confirmed_file(g));
+    if (need_majority_mode() && !confirmed.empty() && confirmed.back().intact()) {
+      const uint64_t c = numbers(confirmed.back().bytes).at(0);
+      if (c < group.current_dv) {
+        ctx.note("startup_rollback", {{"dg", g + 1}, {"confirmed", c}, {"current", group.current_dv}});
+        rollback_to(ctx, g, c, nullptr);
+      }
+    }
+  }
+  if (!restarted) ctx.note("first_boot", {});
+  info_dirty_ = true;
+}
+
+void FastcfsServer::persist_cluster_info(Context& ctx) {
+  std::string text = std::to_string(cluster_version_) + " " + std::to_string(leader_hint_ ? 1 : 0) + " " +
+                     std::to_string(local_ns(ctx));
+  for (uint32_t g = 0; g < dg_count(); ++g) text += " " + std::to_string(static_cast<int>(groups_[g].status));
+  ctx.disk_replace(kClusterInfoFile, text);
+  ctx.disk_fsync(kClusterInfoFile);
+  info_dirty_ = false;
+  info_synced_at_ = ctx.local_now();
+}
+
+void FastcfsServer::persist_confirmed(Context& ctx, uint32_t dg) {
+  if (!need_majority_mode()) return;
+  ctx.disk_replace(confirmed_file(dg), std::to_string(groups_[dg].confirmed_dv));
+  ctx.disk_fsync(confirmed_file(dg));
+}
+
+void FastcfsServer::append_binlog(Context& ctx, uint32_t dg, BinlogRecord record) {
+  Group& group = groups_[dg];
+  REPLSIM_ASSERT(group.binlog.empty() || record.dv > group.binlog.back().dv, "binlog records are ordered by DV");
+  const std::string file = group_file(dg);
+  ctx.disk_append(file, "B " + std::to_string(record.dv) + " " + std::to_string(static_cast<int>(record.op)) + " " +
+                            std::to_string(static_cast<int>(record.source)) + " " + std::to_string(record.key) + " " +
+                            std::to_string(record.value));
+  binlog_pos_[dg].push_back(file_records_[dg]++);
+  group.binlog.push_back(record);
+  if (config_.options.binlog_call_fsync) {
+    if (fsync_in_flight_.contains(file)) {
+      fsync_again_.insert(file);
+    } else {
+      fsync_in_flight_.insert(file);
+      ctx.disk_fsync(file);
+    }
+  }
+}
+
+void FastcfsServer::write_data(Context& ctx, uint32_t dg, uint64_t key, uint64_t value) {
+  groups_[dg].data[key] = value;
+  ctx.disk_append(group_file(dg), "S " + std::to_string(key) + " " + std::to_string(value));
+  ++file_records_[dg];
+}
+
+// Drops binlog records with DV > `dv` from memory and file, then rewrites
+// the data map after them ('Z' + one 'S' per key) so a restart rebuilds the
+// same bytes.
+void FastcfsServer::truncate_binlog_after(Context& ctx, uint32_t dg, uint64_t dv) {
+  Group& group = groups_[dg];
+  size_t keep = 0;
+  while (keep < group.binlog.size() && group.binlog[keep].dv <= dv) ++keep;
+  if (keep == group.binlog.size()) return;
+  const uint64_t position = binlog_pos_[dg][keep];
+  group.binlog.resize(keep);
+  binlog_pos_[dg].resize(keep);
+  ctx.disk_truncate(group_file(dg), position);
+  file_records_[dg] = position;
+  rewrite_group_file(ctx, dg);
+}
+
+void FastcfsServer::rewrite_group_file(Context& ctx, uint32_t dg) {
+  const std::string file = group_file(dg);
+  ctx.disk_append(file, "Z");
+  ++file_records_[dg];
+  for (const auto& [key, value] : groups_[dg].data) {
+    ctx.disk_append(file, "S " + std::to_string(key) + " " + std::to_string(value));
+    ++file_records_[dg];
+  }
+  ctx.disk_fsync(file);
+}
+
+// ---- status bookkeeping ------------------------------------------------------
+
+void FastcfsServer::count(Context& ctx, Transition t, uint32_t dg) {
+  const auto i = static_cast<size_t>(t);
+  REPLSIM_ASSERT(i >= 1 && i <= kTransitionCount, "transition id in range");
+  ++transitions_[i];
+  ctx.note("transition", {{"t", "T" + std::to_string(i)}, {"dg", dg + 1}});
+}
+
+// A self transition (swap_report_ds_status, §2.2): local CAS, then a
+// report to the leader, and a forced re-report in the next ping.
+void FastcfsServer::set_my_status(Context& ctx, uint32_t dg, DsStatus status, Transition t, bool report) {
+  Group& group = groups_[dg];
+  const DsStatus before = group.status;
+  if (before == status) return;
+  group.status = status;
+  view_[dg][me_].status = status;
+  info_dirty_ = true;
+  count(ctx, t, dg);
+  ctx.note("ds_status", {{"dg", dg + 1},
+                         {"from", to_string(before)},
+                         {"status", to_string(status)},
+                         {"transition", "T" + std::to_string(static_cast<int>(t))},
+                         {"dv", group.current_dv}});
+  if (before == DsStatus::kOnline) release_held(ctx, dg);
+  if (report) report_my_status(ctx, dg);
+  // §2.5: a DS back at INIT/OFFLINE with a master elsewhere recovers.
+  if ((status == DsStatus::kInit || status == DsStatus::kOffline) && master_[dg] && *master_[dg] != me_) {
+    queue_recovery(ctx, dg, Duration::s(1));
+  }
+}
+
+void FastcfsServer::report_my_status(Context& ctx, uint32_t dg) {
+  Group& group = groups_[dg];
+  group.last_reported = {UINT64_MAX, UINT64_MAX};  // re-report in the next ping
+  if (!leader_) return;
+  if (*leader_ == me_) {
+    view_[dg][me_].current_dv = group.current_dv;
+    view_[dg][me_].confirmed_dv = group.confirmed_dv;
+    leader_apply_ds(ctx, dg, me_, group.status, Transition::kT18);
+    return;
+  }
+  ctx.send(node(*leader_), make_message(ReportDsStatusReq{me_, me_, dg, group.status, group.current_dv, group.confirmed_dv}));
+}
+
+void FastcfsServer::violation(Context& ctx, const std::string& invariant, const std::string& text) {
+  ctx.note("violation", {{"invariant", invariant}, {"text", text}});
+}
+
+// ---- dispatch ----------------------------------------------------------------
+
+void FastcfsServer::on_message(Context& ctx, NodeId from, const Message& m) {
+  if (halted_) return;
+  if (const auto* x = m.as<RpcCallReq>()) return on_rpc(ctx, from, *x);
+  if (const auto* x = m.as<RpcCallResp>()) return on_rpc_resp(ctx, from, *x);
+  if (const auto* x = m.as<ClientWriteReq>()) return on_client_write(ctx, from, *x);
+  if (const auto* x = m.as<ClientReadReq>()) return on_client_read(ctx, from, *x);
+  if (const auto* x = m.as<GetMasterReq>()) return on_get_master(ctx, from, *x);
+  if (const auto* x = m.as<PingLeaderReq>()) return on_ping_leader(ctx, from, *x);
+  if (const auto* x = m.as<PingLeaderResp>()) return on_ping_leader_resp(ctx, *x);
+  if (const auto* x = m.as<PushDsStatusReq>()) return on_push(ctx, from, *x);
+  if (const auto* x = m.as<PushDsStatusResp>()) return on_push_resp(ctx, from, *x);
+  if (const auto* x = m.as<ReportDsStatusReq>()) return on_report(ctx, from, *x);
+  if (const auto* x = m.as<ChannelTest>()) return on_channel_test(ctx, from, *x);
+  if (const auto* x = m.as<FetchBinlogReq>()) return on_fetch(ctx, from, *x);
+  if (const auto* x = m.as<FetchBinlogResp>()) return on_fetch_resp(ctx, from, *x);
+  if (const auto* x = m.as<ActiveConfirmReq>()) return on_active_confirm(ctx, from, *x);
+  if (const auto* x = m.as<ActiveConfirmResp>()) return on_active_confirm_resp(ctx, *x);
+  if (const auto* x = m.as<JoinServerReq>()) return on_join_server(ctx, from, *x);
+  if (const auto* x = m.as<JoinServerResp>()) return on_join_server_resp(ctx, from, *x);
+  if (const auto* x = m.as<GetServerStatusReq>()) return on_get_server_status(ctx, from, *x);
+  if (const auto* x = m.as<GetServerStatusResp>()) return on_get_server_status_resp(ctx, from, *x);
+  if (const auto* x = m.as<NextLeaderReq>()) return on_next_leader(ctx, from, *x);
+  if (const auto* x = m.as<NextLeaderResp>()) return on_next_leader_resp(ctx, from, *x);
+  if (const auto* x = m.as<JoinLeaderReq>()) return on_join_leader(ctx, from, *x);
+  if (const auto* x = m.as<JoinLeaderResp>()) return on_join_leader_resp(ctx, *x);
+  if (const auto* x = m.as<ReselectMasterReq>()) return on_reselect(ctx, *x);
+  if (const auto* x = m.as<UnsetMasterReq>()) return on_unset_master(ctx, from, *x);
+  if (const auto* x = m.as<GetDsStatusReq>()) return on_get_ds_status(ctx, from, *x);
+  if (const auto* x = m.as<DsStatusResp>()) return on_ds_status_resp(ctx, *x);
+  REPLSIM_ASSERT(false, "a message type the FastCFS server does not know");
+}
+
+void FastcfsServer::on_timer(Context& ctx, TimerKey key) {
+  if (halted_) return;
+  switch (key.kind) {
+    case 1: return tick(ctx);
+    case 2: return relationship_step(ctx);
+    case 3: return relation_deadline(ctx);
+    case 4: return recovery_timer(ctx, static_cast<uint32_t>(key.argument));
+    case 5: return recovery_failed(ctx, static_cast<uint32_t>(key.argument), "no answer from the master");
+    case 6: return swap_step(ctx);
+    case 7: return on_timer_elections(ctx);
+    default: REPLSIM_ASSERT(false, "a timer kind the FastCFS server does not know");
+  }
+}
+
+void FastcfsServer::on_disk(Context& ctx, const DiskCompletion& done) {
+  if (halted_) return;
+  if (done.kind == DiskOpKind::kFsync && fsync_in_flight_.contains(done.file)) {
+    fsync_in_flight_.erase(done.file);
+    if (fsync_again_.erase(done.file) > 0) {
+      fsync_in_flight_.insert(done.file);
+      ctx.disk_fsync(done.file);
+    }
+  }
+  if (done.status != DiskStatus::kOk) {
+    // FastCFS's binlog writer and storage engine terminate the process on
+    // write errors (sf_terminate_myself); a dead process answers nothing.
+    halted_ = true;
+    ctx.note("halted", {{"reason", std::string("disk ") + to_string(done.kind) + " failed: " + to_string(done.status)},
+                        {"file", done.file}});
+  }
+}
+
+// The relationship thread's 1 s housekeeping, the leader check and the
+// data_group.info sync (§5).
+void FastcfsServer::tick(Context& ctx) {
+  ctx.set_timer(kTickTimer, Duration::s(1));
+  channels_tick(ctx);
+  if (is_leader()) leader_check(ctx);
+  if (leader_) quorum_passes(ctx);
+  const bool refresh = ctx.local_now() - info_synced_at_ >= Duration::s(60);
+  if ((info_dirty_ && leader_) || refresh) persist_cluster_info(ctx);
+}
+
+// ---- state as a value --------------------------------------------------------
+
+void FastcfsServer::hash_into(Hasher& h) const {
+  h.add(me_).add(seq_).add(boot_).add(halted_).add(cluster_version_).add(leader_version_).add(leader_hint_);
+  h.add(leader_ ? *leader_ + 1 : 0).add(next_leader_ ? *next_leader_ + 1 : 0);
+  h.add(static_cast<uint64_t>(relation_)).add(relation_seq_).add(ping_failures_);
+  for (uint32_t g = 0; g < dg_count(); ++g) {
+    h.add(master_[g] ? *master_[g] + 1 : 0);
+    for (const DsView& v : view_[g]) v.hash_into(h);
+    const Group& group = groups_[g];
+    h.add(static_cast<uint64_t>(group.status)).add(group.current_dv).add(group.confirmed_dv).add(group.rpc_last_version);
+    h.add(group.is_my_term).add(group.master_swapping).add(static_cast<uint64_t>(group.queue.size()));
+    h.add(group.in_flight ? group.in_flight->dv : 0).add(static_cast<uint64_t>(group.recovery.step));
+    hash_vector(h, group.binlog);
+    for (const auto& [k, v] : group.data) h.add(k).add(v);
+  }
+  for (const Peer& p : peers_) h.add(static_cast<uint64_t>(p.status)).add(p.joined).add(p.push_seq);
+  for (const auto& per_peer : channels_) {
+    for (const Channel& c : per_peer) h.add(static_cast<uint64_t>(c.stage)).add(c.version).add(static_cast<uint64_t>(c.outstanding.size()));
+  }
+}
+
+nlohmann::json FastcfsServer::describe() const {
+  nlohmann::json j;
+  j["leader"] = leader_ ? nlohmann::json("s" + std::to_string(*leader_ + 1)) : nlohmann::json(nullptr);
+  j["cv"] = cluster_version_;
+  j["halted"] = halted_;
+  nlohmann::json groups = nlohmann::json::array();
+  for (uint32_t g = 0; g < dg_count(); ++g) {
+    groups.push_back({{"dg", g + 1},
+                      {"status", to_string(groups_[g].status)},
+                      {"master", master_[g] ? nlohmann::json("s" + std::to_string(*master_[g] + 1)) : nlohmann::json(nullptr)},
+                      {"current_dv", groups_[g].current_dv},
+                      {"confirmed_dv", groups_[g].confirmed_dv},
+                      {"binlog", groups_[g].binlog.size()}});
+  }
+  j["groups"] = groups;
+  return j;
+}
+
+}  // namespace replsim::fastcfs

@@ -1,0 +1,386 @@
+// One FastCFS data server (faststore's fs_serverd) as a pure actor.
+//
+// It plays every role the spec gives a server: candidate and voter in the
+// leader election (§1.4), follower pinging the leader or leader pushing
+// status changes and electing data-group masters (§1.5), master running the
+// write path (§3), slave applying RPCs and recovering through the binlog
+// fetch rounds (§4). Each concern has its own source file:
+//   server.cpp              start, restart (T1), persistence, dispatch, the 1 s tick
+//   server_cluster.cpp      leader election, join, ping, push, leader check
+//   server_election.cpp     data-group master election and set_master
+//   server_replication.cpp  write path, channels, RPCs, slave apply, quorum
+//   server_recovery.cpp     the recovery rounds and the ONLINE round
+//
+// Where the model simplifies FastCFS, docs/FASTCFS_MODEL.md says how and why.
+// The server reports what the checkers need through notes: "ds_status"
+// (every status change of a DS in its owner's view, with the transition),
+// "leader" / "master" (roles taken and given up), "ack" (a write the master
+// acknowledged, with its DV), "apply" (a slave applied an RPC),
+// "transition" (coverage counters of §2.3), "violation" (an assertion of
+// the protocol's own expectations, e.g. a strict-sequence breach it caught).
+#pragma once
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "model/fastcfs/messages.h"
+#include "model/fastcfs/options.h"
+#include "model/fastcfs/types.h"
+#include "sim/actor.h"
+
+namespace replsim::fastcfs {
+
+struct ClusterConfig {
+  uint32_t servers = 3;
+  uint32_t data_groups = 1;
+  FastcfsOptions options;
+  bool operator==(const ClusterConfig&) const = default;
+};
+
+// The preset master of data group `dg` (§1.1): index hash_code % n, where
+// hash_code is the DG's ordinal on the server (every server holds every DG).
+inline uint32_t preset_master(uint32_t dg, uint32_t servers) { return dg % servers; }
+// Which data group a key (a block) belongs to (§0: hash(block) % count).
+uint32_t data_group_of(uint64_t key, uint32_t data_groups);
+
+class FastcfsServer final : public ActorOf<FastcfsServer> {
+ public:
+  FastcfsServer(uint32_t index, ClusterConfig config);
+
+  void on_start(Context& ctx, const DiskImage& disk) override;
+  void on_message(Context& ctx, NodeId from, const Message& message) override;
+  void on_timer(Context& ctx, TimerKey key) override;
+  void on_disk(Context& ctx, const DiskCompletion& completion) override;
+  nlohmann::json describe() const override;
+
+  bool operator==(const FastcfsServer&) const = default;
+  void hash_into(Hasher& h) const;
+
+  // ---- read-only views for checkers and tests ----
+  uint32_t index() const { return me_; }
+  bool is_leader() const { return leader_ == me_; }
+  std::optional<uint32_t> leader() const { return leader_; }
+  std::optional<uint32_t> master_of(uint32_t dg) const { return master_[dg]; }
+  const DsView& view(uint32_t dg, uint32_t server) const { return view_[dg][server]; }
+  DsStatus my_status(uint32_t dg) const { return groups_[dg].status; }
+  // Acts as master: is_master set locally and not swapping (§6 notation).
+  bool local_master(uint32_t dg) const;
+  uint64_t current_dv(uint32_t dg) const { return groups_[dg].current_dv; }
+  uint64_t confirmed_dv(uint32_t dg) const { return groups_[dg].confirmed_dv; }
+  const std::vector<BinlogRecord>& binlog(uint32_t dg) const { return groups_[dg].binlog; }
+  const std::map<uint64_t, uint64_t>& data(uint32_t dg) const { return groups_[dg].data; }
+  bool writes_pending(uint32_t dg) const;
+  const TransitionCounts& transitions() const { return transitions_; }
+  ServerStatus peer_status(uint32_t server) const { return peers_[server].status; }
+  uint32_t data_groups() const { return config_.data_groups; }
+  bool halted() const { return halted_; }
+  // Holds DV `dv` of `dg` as the record of a write to `key`.
+  bool holds(uint32_t dg, uint64_t dv, uint64_t key) const;
+  bool majority_mode_on(uint32_t dg) const { return groups_[dg].need_majority; }
+  // A resume-master swap cleared the old master's flag in the leader's memory.
+  bool swapping_in_view(uint32_t dg) const { return swap_ && swap_->dg == dg; }
+  uint64_t rollbacks(uint32_t dg) const { return groups_[dg].rollbacks; }
+
+ private:
+  // ---- per-DG replica state (Appendix C) ----
+  struct PendingWrite {
+    NodeId client;
+    uint64_t seq = 0;
+    uint64_t req_id = 0;
+    uint64_t key = 0;
+    uint64_t value = 0;
+    bool operator==(const PendingWrite&) const = default;
+  };
+  struct InFlight {  // the write the DG's data thread is on (stop-and-wait)
+    PendingWrite write;
+    uint64_t dv = 0;
+    uint32_t waiting = 0;    // RPCs not yet resolved
+    uint32_t successes = 0;  // RPCs answered OK
+    bool binlog_written = false;
+    bool in_quorum_wait = false;
+    bool released_by_cleanup = false;
+    bool operator==(const InFlight&) const = default;
+  };
+  struct HeldRpc {  // an RPC an ONLINE slave holds (§2.4 step 6)
+    NodeId from;
+    RpcCallReq rpc;
+    bool operator==(const HeldRpc&) const = default;
+  };
+  enum class RecoveryStep : uint8_t { kIdle, kWaitChannel, kFetching, kConfirming, kBackoff };
+  struct Recovery {
+    RecoveryStep step = RecoveryStep::kIdle;
+    bool in_progress = false;
+    DsStatus previous = DsStatus::kOffline;  // status before T2/T3
+    bool online_round = false;               // the next/current round is the online round
+    TimePoint round_start;
+    uint64_t seq = 0;                        // outstanding request
+    uint32_t tries = 0;                      // EAGAIN tries / channel waits / empty replies
+    uint32_t consecutive_failures = 0;
+    uint64_t until_version = 0;
+    uint64_t repl_version = 0;
+    uint64_t fetch_after = 0;                // reader position
+    std::vector<FetchedRecord> fetched;
+    bool operator==(const Recovery&) const = default;
+  };
+  struct Group {
+    DsStatus status = DsStatus::kInit;
+    std::vector<BinlogRecord> binlog;
+    std::map<uint64_t, uint64_t> data;
+    uint64_t current_dv = 0;
+    uint64_t confirmed_dv = 0;
+    uint64_t rpc_last_version = 0;
+    std::optional<uint32_t> old_master;   // last non-NULL master (§1.6)
+    bool is_my_term = false;
+    bool master_swapping = false;
+    bool need_majority = false;
+    bool startup_rollback_done = true;
+    std::deque<PendingWrite> queue;
+    std::optional<InFlight> in_flight;
+    std::vector<uint64_t> quorum_waiting;          // DVs of writes waiting for confirmation
+    std::map<uint32_t, uint32_t> detect_chain;     // slave -> passes while not majority-active
+    uint32_t cleanup_passes = 0;
+    std::map<uint64_t, uint64_t> idempotency;      // req_id -> DV (replicated requests)
+    std::map<uint64_t, Err> results;               // req_id -> final answer (master side)
+    std::vector<HeldRpc> held;
+    Recovery recovery;
+    uint64_t rollbacks = 0;
+    std::pair<uint64_t, uint64_t> last_reported{UINT64_MAX, UINT64_MAX};  // (current, confirmed) in pings
+    bool operator==(const Group&) const = default;
+  };
+
+  // ---- replication channels (§3.4) ----
+  enum class ChannelStage : uint8_t { kNone, kConnecting, kSyncing };
+  struct OutstandingRpc {
+    uint32_t dg = 0;
+    uint64_t dv = 0;
+    TimePoint sent;
+    bool operator==(const OutstandingRpc&) const = default;
+  };
+  struct Channel {
+    ChannelStage stage = ChannelStage::kNone;
+    uint64_t version = 0;  // bumped on every stage change (ACTIVE_CONFIRM's repl_version)
+    uint64_t session = 0;
+    TimePoint next_connect;
+    Duration backoff = Duration::s(1);
+    TimePoint last_heard;
+    TimePoint last_sent;
+    bool test_outstanding = false;
+    TimePoint expect_since;  // waiting for an answer since (RPC or active test)
+    std::map<uint64_t, OutstandingRpc> outstanding;  // rpc id ->
+    bool operator==(const Channel&) const = default;
+  };
+
+  // ---- leader's view of each server (§1.3, §1.4.5) ----
+  struct Peer {
+    ServerStatus status = ServerStatus::kOffline;
+    TimePoint last_ping;            // accepted ping or activation
+    TimePoint status_changed;       // zero: never changed
+    TimePoint last_heard;           // any message from it (push idle timeout)
+    uint64_t boot = 0;              // the incarnation that joined
+    bool joined = false;
+    bool inactive = false;          // in the brain-split probe list
+    uint64_t probe_seq = 0;
+    TimePoint probe_sent;
+    bool probe_answered = true;
+    bool probe_ok = true;           // the last probe was answered in time
+    std::set<std::pair<uint32_t, uint32_t>> push_pending;  // (dg, server) events
+    uint64_t push_seq = 0;          // in flight when non-zero
+    bool operator==(const Peer&) const = default;
+  };
+  struct GroupElection {
+    TimePoint start;  // zero: not started
+    bool in_queue = false;
+    bool in_delay_queue = false;
+    bool reselect = false;
+    bool operator==(const GroupElection&) const = default;
+  };
+  struct Swap {  // resume-master swap in progress (§1.5.5)
+    uint32_t dg = 0;
+    uint32_t old_master = 0;
+    uint32_t new_master = 0;
+    uint32_t polls = 0;
+    uint64_t seq = 0;
+    uint8_t phase = 0;  // 1 unset sent, 2 polling old, 3 recheck old, 4 asking new
+    uint64_t old_dv = 0;
+    bool operator==(const Swap&) const = default;
+  };
+
+  // ---- relationship thread (§1.4.1) ----
+  enum class Relation : uint8_t { kIdle, kQuery, kBackoff, kPreSet, kCommit, kJoining, kActivating, kPinging };
+  struct Selection {
+    TimePoint start;
+    Duration backoff = Duration::s(1);
+    uint64_t seq = 0;
+    std::vector<std::optional<ServerStatusRecord>> answers;
+    uint32_t awaiting = 0;
+    uint32_t successes = 0;
+    bool aborted = false;
+    bool operator==(const Selection&) const = default;
+  };
+
+  // server.cpp
+  void boot_from_disk(Context& ctx, const DiskImage& disk);
+  void tick(Context& ctx);
+  void persist_cluster_info(Context& ctx);
+  void persist_confirmed(Context& ctx, uint32_t dg);
+  void append_binlog(Context& ctx, uint32_t dg, BinlogRecord record);
+  void write_data(Context& ctx, uint32_t dg, uint64_t key, uint64_t value);
+  void truncate_binlog_after(Context& ctx, uint32_t dg, uint64_t dv);
+  void rewrite_group_file(Context& ctx, uint32_t dg);
+  void count(Context& ctx, Transition t, uint32_t dg);
+  void set_my_status(Context& ctx, uint32_t dg, DsStatus status, Transition t, bool report);
+  void report_my_status(Context& ctx, uint32_t dg);
+  void violation(Context& ctx, const std::string& invariant, const std::string& text);
+  bool has(const std::string& mutation) const { return config_.options.mutations.contains(mutation); }
+  uint32_t n() const { return config_.servers; }
+  uint32_t dg_count() const { return config_.data_groups; }
+  NodeId node(uint32_t server) const { return NodeId{server}; }
+  uint64_t next_seq() { return ++seq_; }
+  int64_t local_ns(const Context& ctx) const { return ctx.local_now().ns_since_origin(); }
+
+  // server_cluster.cpp
+  void relationship_step(Context& ctx);
+  void start_selection(Context& ctx);
+  void query_statuses(Context& ctx);
+  void on_status_answers_complete(Context& ctx);
+  void start_notify(Context& ctx, uint8_t phase);
+  void on_notify_complete(Context& ctx);
+  ServerStatusRecord my_status_record(const Context& ctx) const;
+  bool quorum_ok(uint32_t count) const;
+  void set_leader(Context& ctx, uint32_t leader);
+  void unset_leader(Context& ctx, const char* why);
+  void step_down(Context& ctx, const char* why);
+  void send_join(Context& ctx);
+  void send_ping(Context& ctx, bool activate);
+  void relation_deadline(Context& ctx);
+  void on_ping_failed(Context& ctx);
+  void after(Context& ctx, Duration delay);
+  void leader_check(Context& ctx);
+  void deactivate_server(Context& ctx, uint32_t server, const char* why);
+  void activate_server(Context& ctx, uint32_t server);
+  void set_server_status(Context& ctx, uint32_t server, ServerStatus status);
+  void leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, DsStatus status, Transition t);
+  void notify_change(uint32_t dg, uint32_t server);
+  void pump_push(Context& ctx, uint32_t follower);
+  void apply_push_entry(Context& ctx, const DsEntry& entry);
+  std::vector<DsEntry> ping_entries(bool all);
+  void on_get_server_status(Context& ctx, NodeId from, const GetServerStatusReq& m);
+  void on_get_server_status_resp(Context& ctx, NodeId from, const GetServerStatusResp& m);
+  void on_next_leader(Context& ctx, NodeId from, const NextLeaderReq& m);
+  void on_next_leader_resp(Context& ctx, NodeId from, const NextLeaderResp& m);
+  void on_join_leader(Context& ctx, NodeId from, const JoinLeaderReq& m);
+  void on_join_leader_resp(Context& ctx, const JoinLeaderResp& m);
+  void on_ping_leader(Context& ctx, NodeId from, const PingLeaderReq& m);
+  void on_ping_leader_resp(Context& ctx, const PingLeaderResp& m);
+  void on_push(Context& ctx, NodeId from, const PushDsStatusReq& m);
+  void on_push_resp(Context& ctx, NodeId from, const PushDsStatusResp& m);
+  void on_report(Context& ctx, NodeId from, const ReportDsStatusReq& m);
+
+  // server_election.cpp
+  void queue_election(Context& ctx, uint32_t dg, bool delayed);
+  void run_elections(Context& ctx);
+  void on_timer_elections(Context& ctx);
+  Err select_master(Context& ctx, uint32_t dg, uint32_t& chosen);
+  void set_master(Context& ctx, uint32_t dg, std::optional<uint32_t> old_master, std::optional<uint32_t> new_master);
+  void unset_all_masters(Context& ctx);
+  void on_master_change(Context& ctx, uint32_t dg, std::optional<uint32_t> old_master, std::optional<uint32_t> new_master);
+  void maybe_resume_master(Context& ctx, uint32_t dg, uint32_t server);
+  void swap_step(Context& ctx);
+  void swap_rollback(Context& ctx);
+  void on_unset_master(Context& ctx, NodeId from, const UnsetMasterReq& m);
+  void on_get_ds_status(Context& ctx, NodeId from, const GetDsStatusReq& m);
+  void on_ds_status_resp(Context& ctx, const DsStatusResp& m);
+  void on_reselect(Context& ctx, const ReselectMasterReq& m);
+
+  // server_replication.cpp
+  void channels_tick(Context& ctx);
+  void connect_channel(Context& ctx, uint32_t peer, uint32_t index);
+  void close_channel(Context& ctx, uint32_t peer, uint32_t index, const char* why);
+  Channel& channel_for(uint32_t peer, uint32_t dg) { return channels_[peer][dg % channels_[peer].size()]; }
+  void on_join_server(Context& ctx, NodeId from, const JoinServerReq& m);
+  void on_join_server_resp(Context& ctx, NodeId from, const JoinServerResp& m);
+  void on_channel_test(Context& ctx, NodeId from, const ChannelTest& m);
+  void on_client_write(Context& ctx, NodeId from, const ClientWriteReq& m);
+  void on_client_read(Context& ctx, NodeId from, const ClientReadReq& m);
+  void on_get_master(Context& ctx, NodeId from, const GetMasterReq& m);
+  void start_next_write(Context& ctx, uint32_t dg);
+  void resolve_rpc(Context& ctx, uint32_t dg, uint64_t dv, bool success);
+  void finish_fanout(Context& ctx, uint32_t dg);
+  void complete_write(Context& ctx, uint32_t dg, Err err);
+  void on_rpc(Context& ctx, NodeId from, const RpcCallReq& m);
+  Err apply_rpc(Context& ctx, uint32_t dg, const RpcCallReq& m);
+  void release_held(Context& ctx, uint32_t dg);
+  void on_rpc_resp(Context& ctx, NodeId from, const RpcCallResp& m);
+  void offline_slave(Context& ctx, uint32_t dg, uint32_t slave, Transition t, bool local);
+  void on_confirmed_report(Context& ctx, uint32_t dg);
+  void release_quorum_waiters(Context& ctx, uint32_t dg);
+  void end_master_term(Context& ctx, uint32_t dg, uint32_t new_master);
+  void rollback_to(Context& ctx, uint32_t dg, uint64_t confirmed, const std::map<uint64_t, uint64_t>* master_data);
+  bool majority(uint32_t successes) const;
+  bool need_majority_mode() const;
+  bool need_detect_mode() const;
+  uint32_t active_count(uint32_t dg) const;
+  void quorum_passes(Context& ctx);
+
+  // server_recovery.cpp
+  void queue_recovery(Context& ctx, uint32_t dg, Duration after);
+  void recovery_timer(Context& ctx, uint32_t dg);
+  void start_round(Context& ctx, uint32_t dg);
+  void send_fetch(Context& ctx, uint32_t dg, bool first);
+  void on_fetch(Context& ctx, NodeId from, const FetchBinlogReq& m);
+  void on_fetch_resp(Context& ctx, NodeId from, const FetchBinlogResp& m);
+  void finish_fetch(Context& ctx, uint32_t dg);
+  void on_active_confirm(Context& ctx, NodeId from, const ActiveConfirmReq& m);
+  void on_active_confirm_resp(Context& ctx, const ActiveConfirmResp& m);
+  void recovery_failed(Context& ctx, uint32_t dg, const char* why);
+  void recovery_succeeded(Context& ctx, uint32_t dg);
+
+  // ---- state ----
+  uint32_t me_;
+  ClusterConfig config_;
+  uint64_t seq_ = 0;
+  uint64_t boot_ = 0;                 // incarnation, counted on disk
+  int64_t up_time_ns_ = 0;            // local clock at start
+  int64_t last_shutdown_ns_ = 0;      // data_group.info's last write before this start
+  bool halted_ = false;               // terminated itself (binlog I/O failure): a dead process
+  std::set<std::string> fsync_in_flight_;
+  std::set<std::string> fsync_again_;
+  std::vector<uint64_t> file_records_;  // records in each group's file
+  std::vector<std::vector<uint64_t>> binlog_pos_;  // [dg][i]: file position of binlog record i
+
+  // cluster (§1.4)
+  std::optional<uint32_t> leader_;
+  std::optional<uint32_t> next_leader_;
+  uint64_t cluster_version_ = 0;      // CV
+  uint64_t leader_version_ = 0;       // the leader's generation I joined (or mine as leader)
+  uint64_t leader_key_ = 0;
+  bool leader_hint_ = false;          // persisted "I was leader"
+  int64_t last_heartbeat_ns_ = 0;
+  bool info_dirty_ = true;
+  TimePoint info_synced_at_;
+
+  Relation relation_ = Relation::kIdle;
+  Selection selection_;
+  uint64_t relation_seq_ = 0;         // outstanding join/ping
+  TimePoint ping_start_;
+  uint32_t ping_failures_ = 0;
+  bool activated_ = false;            // ACTIVATE_SERVER sent for this leader generation
+
+  std::vector<Peer> peers_;
+  std::vector<GroupElection> elections_;
+  std::deque<uint32_t> election_queue_;
+  std::optional<Swap> swap_;
+
+  std::vector<std::vector<DsView>> view_;     // [dg][server]
+  std::vector<std::optional<uint32_t>> master_;
+  std::vector<Group> groups_;
+
+  std::vector<std::vector<Channel>> channels_;        // [peer][index], outbound
+  std::vector<std::vector<uint64_t>> inbound_;        // [peer][index]: accepted session
+  TransitionCounts transitions_{};
+};
+
+}  // namespace replsim::fastcfs

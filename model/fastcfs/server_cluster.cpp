@@ -1,0 +1,663 @@
+// Leader election, follower join and ping, the leader's push channel and
+// self-check (fastcfs-protocol.md §1.3, §1.4; review C1-C7).
+#include <algorithm>
+
+#include "model/fastcfs/server.h"
+#include "sim/assert.h"
+
+namespace replsim::fastcfs {
+namespace {
+
+constexpr TimerKey kRelationTimer{2, 0};
+constexpr TimerKey kDeadlineTimer{3, 0};
+constexpr Duration kStatusTimeout = Duration::s(3);  // GET_SERVER_STATUS, notify, probes
+constexpr int64_t kAlignNs = 60'000'000'000;         // up_time / downtime alignment
+constexpr size_t kPushEntriesMax = 64;               // entries per PUSH_DS_STATUS packet
+
+int64_t align_down(int64_t ns) { return ns - ((ns % kAlignNs) + kAlignNs) % kAlignNs; }
+
+// cluster_cmp_server_status (§1.4.2): < 0 when a ranks below b.
+int compare_candidates(const ServerStatusRecord& a, const ServerStatusRecord& b) {
+  if (a.is_leader != b.is_leader) return a.is_leader ? 1 : -1;
+  if (a.cluster_version != b.cluster_version) return a.cluster_version < b.cluster_version ? -1 : 1;
+  const int64_t hb = a.last_heartbeat_ns - b.last_heartbeat_ns;
+  if (hb > 3'000'000'000 || hb < -3'000'000'000) return hb < 0 ? -1 : 1;
+  if (a.leader_hint != b.leader_hint) return a.leader_hint ? 1 : -1;
+  const int64_t up_a = align_down(a.up_time_ns), up_b = align_down(b.up_time_ns);
+  if (up_a != up_b) return up_a > up_b ? -1 : 1;  // earlier start wins
+  const int64_t down_a = align_down(a.up_time_ns - a.last_shutdown_ns);
+  const int64_t down_b = align_down(b.up_time_ns - b.last_shutdown_ns);
+  if (down_a != down_b) return down_a > down_b ? -1 : 1;  // shorter downtime wins
+  return a.server < b.server ? -1 : (a.server > b.server ? 1 : 0);
+}
+
+}  // namespace
+
+bool FastcfsServer::quorum_ok(uint32_t count) const {
+  const ElectionQuorum q = config_.options.election_quorum;
+  if (q == ElectionQuorum::kAny || (q == ElectionQuorum::kAuto && n() % 2 == 0)) return count > 0;
+  return count == n() || count > n() / 2;
+}
+
+ServerStatusRecord FastcfsServer::my_status_record(const Context& ctx) const {
+  ServerStatusRecord r;
+  r.server = me_;
+  r.up_time_ns = up_time_ns_;
+  r.cluster_version = cluster_version_;
+  r.last_heartbeat_ns = last_heartbeat_ns_;
+  r.last_shutdown_ns = last_shutdown_ns_;
+  // M6: the persisted hint was reported as leadership.
+  r.is_leader = has("M6") ? leader_hint_ : is_leader();
+  r.leader_hint = leader_hint_;
+  (void)ctx;
+  return r;
+}
+
+void FastcfsServer::after(Context& ctx, Duration delay) { ctx.set_timer(kRelationTimer, delay); }
+
+// ---- the relationship loop (§1.4.1) -----------------------------------------
+
+void FastcfsServer::relationship_step(Context& ctx) {
+  if (!leader_) {
+    if (relation_ == Relation::kBackoff) return query_statuses(ctx);
+    if (relation_ == Relation::kIdle) return start_selection(ctx);
+    return;  // a query or notify is in progress
+  }
+  if (is_leader()) return;  // leader_check runs on the tick
+  if (relation_ == Relation::kIdle || relation_ == Relation::kBackoff) return send_join(ctx);
+  if (relation_ == Relation::kPinging) return send_ping(ctx, !activated_);
+}
+
+void FastcfsServer::start_selection(Context& ctx) {
+  selection_ = Selection{};
+  selection_.start = ctx.local_now();
+  query_statuses(ctx);
+}
+
+void FastcfsServer::query_statuses(Context& ctx) {
+  relation_ = Relation::kQuery;
+  selection_.seq = next_seq();
+  selection_.answers.assign(n(), std::nullopt);
+  selection_.answers[me_] = my_status_record(ctx);
+  selection_.awaiting = n() - 1;
+  for (uint32_t s = 0; s < n(); ++s) {
+    if (s != me_) ctx.send(node(s), make_message(GetServerStatusReq{selection_.seq, false}));
+  }
+  if (selection_.awaiting == 0) return on_status_answers_complete(ctx);
+  ctx.set_timer(kDeadlineTimer, kStatusTimeout);
+}
+
+void FastcfsServer::on_get_server_status(Context& ctx, NodeId from, const GetServerStatusReq& m) {
+  // A leader asked by another self-declared leader steps down too (d293609);
+  // M6 restores the old one-sided step-down.
+  ctx.send(from, make_message(GetServerStatusResp{m.seq, my_status_record(ctx)}));
+  if (m.sender_is_leader && is_leader() && !has("M6")) step_down(ctx, "another leader probed me");
+}
+
+void FastcfsServer::on_get_server_status_resp(Context& ctx, NodeId from, const GetServerStatusResp& m) {
+  const uint32_t s = from.index;
+  if (is_leader() && peers_[s].probe_seq == m.seq) {  // brain-split probe (§1.4.7)
+    peers_[s].probe_seq = 0;
+    peers_[s].probe_ok = true;
+    if (m.status.is_leader) return step_down(ctx, "two leaders: a probed server is leader too");
+    if (peers_[s].status == ServerStatus::kOffline) set_server_status(ctx, s, ServerStatus::kOnline);
+    return;
+  }
+  if (relation_ != Relation::kQuery || m.seq != selection_.seq || selection_.answers[s]) return;
+  selection_.answers[s] = m.status;
+  if (--selection_.awaiting == 0) {
+    ctx.cancel_timer(kDeadlineTimer);
+    on_status_answers_complete(ctx);
+  }
+}
+
+// cluster_select_leader after one round of answers (§1.4.3, review C3/C4).
+void FastcfsServer::on_status_answers_complete(Context& ctx) {
+  if (leader_) return;
+  uint32_t answered = 0;
+  const ServerStatusRecord* cand = nullptr;
+  for (const auto& a : selection_.answers) {
+    if (!a) continue;
+    ++answered;
+    if (cand == nullptr || compare_candidates(*cand, *a) < 0) cand = &*a;
+  }
+  REPLSIM_ASSERT(cand != nullptr, "a server always answers itself");
+  const TimePoint now = ctx.local_now();
+  if (!quorum_ok(answered)) {
+    relation_ = Relation::kBackoff;
+    return after(ctx, Duration::s(1));
+  }
+  bool done = answered == n() || (answered >= 2 && cand->is_leader) ||
+              selection_.start.ns_since_origin() - cand->last_heartbeat_ns <=
+                  (config_.options.leader_lost_timeout + Duration::s(1)).count_ns();
+  if (has("M19") && cand->leader_hint) done = true;
+  if (!done) {
+    const bool long_down = cand->up_time_ns - cand->last_shutdown_ns > config_.options.max_shutdown_duration.count_ns() &&
+                           cand->last_heartbeat_ns == 0;
+    const Duration waited = now - selection_.start;
+    if (!long_down && waited > config_.options.max_wait_time) {
+      done = true;
+    } else {
+      const Duration remaining = config_.options.max_wait_time - waited;
+      Duration sleep = selection_.backoff;
+      if (!long_down && remaining > Duration::zero()) sleep = std::min(sleep, remaining);
+      selection_.backoff = std::min(selection_.backoff * 2, Duration::s(32));
+      relation_ = Relation::kBackoff;
+      return after(ctx, sleep);
+    }
+  }
+  if (cand->server == me_) return start_notify(ctx, 1);
+  if (cand->is_leader) {
+    relation_ = Relation::kIdle;
+    return set_leader(ctx, cand->server);
+  }
+  // ENOENT: wait for the candidate's notify; retry after 1..10 s.
+  relation_ = Relation::kIdle;
+  after(ctx, Duration::s(1 + static_cast<int64_t>(ctx.random_below(10))));
+}
+
+// notify_next_leader (§1.4.3, C5): phase 1 PRE_SET, phase 2 COMMIT.
+void FastcfsServer::start_notify(Context& ctx, uint8_t phase) {
+  relation_ = phase == 1 ? Relation::kPreSet : Relation::kCommit;
+  selection_.seq = next_seq();
+  selection_.successes = 1;
+  selection_.aborted = false;
+  selection_.awaiting = n() - 1;
+  if (phase == 1) {
+    if (next_leader_ && *next_leader_ != me_) {
+      next_leader_.reset();
+      selection_.aborted = true;
+      return on_notify_complete(ctx);
+    }
+    next_leader_ = me_;
+  } else {
+    next_leader_.reset();
+    set_leader(ctx, me_);  // commits to itself first: leader locally before the others
+    relation_ = Relation::kCommit;
+  }
+  for (uint32_t s = 0; s < n(); ++s) {
+    if (s != me_) ctx.send(node(s), make_message(NextLeaderReq{selection_.seq, phase, me_}));
+  }
+  if (selection_.awaiting == 0) return on_notify_complete(ctx);
+  ctx.set_timer(kDeadlineTimer, kStatusTimeout);
+}
+
+void FastcfsServer::on_next_leader(Context& ctx, NodeId from, const NextLeaderReq& m) {
+  const uint32_t sender = from.index;
+  Err err = Err::kOk;
+  if (is_leader()) {
+    step_down(ctx, "a candidate notified me");
+    err = Err::kExists;
+  } else if (m.phase == 1) {
+    if (!next_leader_) next_leader_ = sender;
+    else if (*next_leader_ != sender) {
+      next_leader_.reset();
+      err = Err::kExists;
+    }
+  } else {
+    if (next_leader_ == sender) {
+      next_leader_.reset();
+      set_leader(ctx, sender);
+    } else {
+      next_leader_.reset();
+      err = Err::kBusy;
+    }
+  }
+  ctx.send(from, make_message(NextLeaderResp{m.seq, m.phase, err}));
+}
+
+void FastcfsServer::on_next_leader_resp(Context& ctx, NodeId, const NextLeaderResp& m) {
+  const bool waiting = (relation_ == Relation::kPreSet && m.phase == 1) || (relation_ == Relation::kCommit && m.phase == 2);
+  if (!waiting || m.seq != selection_.seq) return;
+  if (m.err == Err::kOk) ++selection_.successes;
+  else selection_.aborted = true;
+  if (--selection_.awaiting == 0 || selection_.aborted) {
+    ctx.cancel_timer(kDeadlineTimer);
+    on_notify_complete(ctx);
+  }
+}
+
+void FastcfsServer::on_notify_complete(Context& ctx) {
+  const bool ok = !selection_.aborted && quorum_ok(selection_.successes);
+  if (relation_ == Relation::kPreSet) {
+    if (ok) return start_notify(ctx, 2);
+    relation_ = Relation::kIdle;  // retry later; peers may keep my id as next_leader
+    return after(ctx, Duration::s(1 + static_cast<int64_t>(ctx.random_below(10))));
+  }
+  relation_ = Relation::kIdle;
+  if (!ok) step_down(ctx, "phase 2 of the leader notify failed");
+}
+
+void FastcfsServer::relation_deadline(Context& ctx) {
+  switch (relation_) {
+    case Relation::kQuery: return on_status_answers_complete(ctx);
+    case Relation::kPreSet:
+    case Relation::kCommit: return on_notify_complete(ctx);
+    case Relation::kJoining:
+    case Relation::kActivating:
+    case Relation::kPinging: return on_ping_failed(ctx);
+    default: return;
+  }
+}
+
+// ---- set / unset leader (§1.4.4, §1.4.8) ---------------------------------------
+
+void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
+  if (leader_ == leader) return;
+  if (is_leader()) unset_leader(ctx, "another server became leader");
+  leader_ = leader;
+  ping_start_ = ctx.local_now();
+  ping_failures_ = 0;
+  activated_ = false;
+  ctx.note("leader", {{"leader", "s" + std::to_string(leader + 1)}});
+  if (leader != me_) {
+    leader_hint_ = false;
+    info_dirty_ = true;
+    relation_ = Relation::kIdle;
+    after(ctx, Duration::zero());
+    return;
+  }
+  relation_ = Relation::kIdle;
+  ctx.cancel_timer(kRelationTimer);
+  leader_hint_ = true;
+  leader_version_ = ++cluster_version_;
+  leader_key_ = ctx.random_below(uint64_t{1} << 62) + 1;
+  info_dirty_ = true;
+  const TimePoint now = ctx.local_now();
+  for (uint32_t s = 0; s < n(); ++s) {
+    Peer& p = peers_[s];
+    p.joined = false;
+    p.push_pending.clear();
+    p.push_seq = 0;
+    p.probe_seq = 0;
+    p.probe_ok = true;
+    p.inactive = s != me_;
+    p.last_heard = now;
+    set_server_status(ctx, s, s == me_ ? ServerStatus::kActive : ServerStatus::kOffline);
+  }
+  peers_[me_].last_ping = now + Duration::s(1);
+  // T13: every ACTIVE DS goes OFFLINE in the new leader's view.
+  for (uint32_t g = 0; g < dg_count(); ++g) {
+    elections_[g] = GroupElection{};
+    for (uint32_t s = 0; s < n(); ++s) {
+      if (s == me_ || view_[g][s].status != DsStatus::kActive) continue;
+      if (has("M8") && master_[g] == s) continue;  // M8: keep an ACTIVE master
+      view_[g][s].status = DsStatus::kOffline;
+      count(ctx, Transition::kT13, g);
+    }
+  }
+  if (has("M8")) {
+    // The pre-V1.2.0 leader kept a master whose DS looked ACTIVE; only DGs
+    // without one are elected.
+    for (uint32_t g = 0; g < dg_count(); ++g) {
+      if (!master_[g] || view_[g][*master_[g]].status != DsStatus::kActive) queue_election(ctx, g, true);
+    }
+    return;
+  }
+  unset_all_masters(ctx);
+}
+
+void FastcfsServer::unset_leader(Context& ctx, const char* why) {
+  if (!leader_) return;
+  const bool was_leader = is_leader();
+  ctx.note("leader_lost", {{"leader", "s" + std::to_string(*leader_ + 1)}, {"why", why}});
+  leader_.reset();
+  // unset_all_data_groups: raw CAS, no hooks, no reports (T14).
+  for (uint32_t g = 0; g < dg_count(); ++g) {
+    master_[g].reset();
+    for (uint32_t s = 0; s < n(); ++s) {
+      view_[g][s].is_master = false;
+      if (view_[g][s].status == DsStatus::kActive && s != me_) view_[g][s].status = DsStatus::kOffline;
+    }
+    if (groups_[g].status == DsStatus::kActive) {
+      groups_[g].status = DsStatus::kOffline;
+      view_[g][me_].status = DsStatus::kOffline;
+      info_dirty_ = true;
+      count(ctx, Transition::kT14, g);
+      ctx.note("ds_status", {{"dg", g + 1}, {"from", "ACTIVE"}, {"status", "OFFLINE"}, {"transition", "T14"},
+                             {"dv", groups_[g].current_dv}});
+    }
+  }
+  if (was_leader) {
+    election_queue_.clear();
+    swap_.reset();
+    ctx.cancel_timer(TimerKey{6, 0});
+    for (Peer& p : peers_) {
+      p.push_pending.clear();
+      p.push_seq = 0;
+    }
+  }
+  relation_ = Relation::kIdle;
+  ctx.cancel_timer(kDeadlineTimer);
+  after(ctx, Duration::zero());
+}
+
+void FastcfsServer::step_down(Context& ctx, const char* why) {
+  if (is_leader()) unset_leader(ctx, why);
+}
+
+// ---- follower: join and ping (§1.4.5, §1.4.6, C7) -------------------------------
+
+namespace {
+Duration attempt_timeout(const FastcfsOptions& o, Duration since_start) {
+  return std::min(o.network_timeout, std::max(Duration::s(2), o.leader_lost_timeout - since_start));
+}
+}  // namespace
+
+void FastcfsServer::send_join(Context& ctx) {
+  REPLSIM_ASSERT(leader_ && !is_leader(), "only a follower joins");
+  relation_ = Relation::kJoining;
+  relation_seq_ = next_seq();
+  ctx.send(node(*leader_), make_message(JoinLeaderReq{relation_seq_, boot_}));
+  ctx.set_timer(kDeadlineTimer, attempt_timeout(config_.options, ctx.local_now() - ping_start_));
+}
+
+std::vector<DsEntry> FastcfsServer::ping_entries(bool all) {
+  std::vector<DsEntry> entries;
+  for (uint32_t g = 0; g < dg_count(); ++g) {
+    Group& group = groups_[g];
+    // Until the startup rollback is done, current is reported as confirmed.
+    const uint64_t current = group.startup_rollback_done ? group.current_dv : group.confirmed_dv;
+    const std::pair<uint64_t, uint64_t> now{current, group.confirmed_dv};
+    if (!all && now == group.last_reported) continue;
+    group.last_reported = now;
+    entries.push_back(DsEntry{g, me_, DsView{group.status, local_master(g), current, group.confirmed_dv}});
+  }
+  return entries;
+}
+
+void FastcfsServer::send_ping(Context& ctx, bool activate) {
+  REPLSIM_ASSERT(leader_ && !is_leader(), "only a follower pings");
+  relation_ = activate ? Relation::kActivating : Relation::kPinging;
+  relation_seq_ = next_seq();
+  PingLeaderReq ping{relation_seq_, leader_version_, activate, boot_, ping_entries(activate)};
+  ctx.send(node(*leader_), make_message(std::move(ping)));
+  ctx.set_timer(kDeadlineTimer, attempt_timeout(config_.options, ctx.local_now() - ping_start_));
+}
+
+void FastcfsServer::on_join_leader_resp(Context& ctx, const JoinLeaderResp& m) {
+  if (relation_ != Relation::kJoining || m.seq != relation_seq_) return;
+  ctx.cancel_timer(kDeadlineTimer);
+  if (m.err != Err::kOk) return on_ping_failed(ctx);
+  leader_version_ = m.leader_version;
+  send_ping(ctx, !activated_);
+}
+
+void FastcfsServer::on_ping_leader_resp(Context& ctx, const PingLeaderResp& m) {
+  const bool waiting = relation_ == Relation::kPinging || relation_ == Relation::kActivating;
+  if (!waiting || m.seq != relation_seq_) return;
+  ctx.cancel_timer(kDeadlineTimer);
+  if (m.err == Err::kLeaderVersionInconsistent || m.err == Err::kNotActive) {
+    // Rejoin: a new generation, or the leader deactivated me meanwhile.
+    activated_ = false;
+    relation_ = Relation::kIdle;
+    for (Group& group : groups_) group.last_reported = {UINT64_MAX, UINT64_MAX};
+    return after(ctx, Duration::s(1));
+  }
+  if (m.err != Err::kOk) return on_ping_failed(ctx);
+  if (relation_ == Relation::kActivating) activated_ = true;
+  last_heartbeat_ns_ = local_ns(ctx);
+  ping_start_ = ctx.local_now();
+  ping_failures_ = 0;
+  relation_ = Relation::kPinging;
+  after(ctx, Duration::s(1));
+}
+
+void FastcfsServer::on_ping_failed(Context& ctx) {
+  if (!leader_ || is_leader()) return;
+  ++ping_failures_;
+  if (ctx.local_now() - ping_start_ > config_.options.leader_lost_timeout && ping_failures_ > 1) {
+    ping_failures_ = 0;
+    return unset_leader(ctx, "leader lost: no answer to pings");
+  }
+  relation_ = activated_ ? Relation::kPinging : Relation::kIdle;
+  after(ctx, Duration::s(1));
+}
+
+// ---- leader: joins, pings, reports (§1.4.5, §1.4.6, §2.2) -------------------------
+
+void FastcfsServer::on_join_leader(Context& ctx, NodeId from, const JoinLeaderReq& m) {
+  const uint32_t s = from.index;
+  if (!is_leader()) return ctx.send(from, make_message(JoinLeaderResp{m.seq, Err::kNotLeader, 0}));
+  Peer& p = peers_[s];
+  p.last_heard = ctx.local_now();
+  if (p.boot != m.boot && p.status == ServerStatus::kActive) {
+    deactivate_server(ctx, s, "rejoined after a restart");  // its old connections closed
+  }
+  p.boot = m.boot;
+  ctx.send(from, make_message(JoinLeaderResp{m.seq, Err::kOk, leader_version_}));
+}
+
+void FastcfsServer::on_ping_leader(Context& ctx, NodeId from, const PingLeaderReq& m) {
+  const uint32_t s = from.index;
+  if (!is_leader()) return ctx.send(from, make_message(PingLeaderResp{m.seq, Err::kNotLeader}));
+  if (m.leader_version != leader_version_) {
+    return ctx.send(from, make_message(PingLeaderResp{m.seq, Err::kLeaderVersionInconsistent}));
+  }
+  Peer& p = peers_[s];
+  p.last_heard = ctx.local_now();
+  if (!m.activate && (p.status != ServerStatus::kActive || p.boot != m.boot)) {
+    return ctx.send(from, make_message(PingLeaderResp{m.seq, Err::kNotActive}));
+  }
+  p.last_ping = ctx.local_now();
+  for (const DsEntry& e : m.entries) {
+    REPLSIM_ASSERT(e.server == s && e.dg < dg_count(), "a ping reports the sender's own DSs");
+    DsView& v = view_[e.dg][s];
+    const bool confirmed_changed = v.confirmed_dv != e.view.confirmed_dv;
+    v.current_dv = e.view.current_dv;
+    v.confirmed_dv = e.view.confirmed_dv;
+    // T18: applied without a transition guard (Q5).
+    if (v.status != e.view.status) leader_apply_ds(ctx, e.dg, s, e.view.status, Transition::kT18);
+    else notify_change(e.dg, s);
+    if (confirmed_changed && local_master(e.dg)) on_confirmed_report(ctx, e.dg);
+  }
+  if (m.activate) activate_server(ctx, s);
+  ctx.send(from, make_message(PingLeaderResp{m.seq, Err::kOk}));
+  for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
+}
+
+void FastcfsServer::on_report(Context& ctx, NodeId from, const ReportDsStatusReq& m) {
+  if (!is_leader() || m.dg >= dg_count() || m.ds_server >= n()) return;
+  peers_[from.index].last_heard = ctx.local_now();
+  DsView& v = view_[m.dg][m.ds_server];
+  if (m.reporter == m.ds_server) {  // the owner's report: applied unconditionally
+    v.current_dv = m.current_dv;
+    v.confirmed_dv = m.confirmed_dv;
+    leader_apply_ds(ctx, m.dg, m.ds_server, m.status, Transition::kT1 /* not counted */);
+  } else {
+    // A master's report about its slave: only from the master, only from ACTIVE, only to OFFLINE.
+    if (master_[m.dg] != m.reporter || m.status != DsStatus::kOffline || v.status != DsStatus::kActive) return;
+    leader_apply_ds(ctx, m.dg, m.ds_server, m.status, Transition::kT1 /* counted by the master */);
+  }
+  for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
+}
+
+// A change of the leader's view of one DS; `t` is counted when it is a
+// leader-side transition (T18), owner reports were counted by the owner.
+void FastcfsServer::leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, DsStatus status, Transition t) {
+  DsView& v = view_[dg][server];
+  const DsStatus before = v.status;
+  if (server == me_) {
+    v.current_dv = groups_[dg].current_dv;
+    v.confirmed_dv = groups_[dg].confirmed_dv;
+  }
+  v.status = status;
+  if (before != status && t == Transition::kT18 && server != me_) count(ctx, t, dg);
+  notify_change(dg, server);
+  if (before != status && status == DsStatus::kActive && config_.options.resume_master_role) {
+    maybe_resume_master(ctx, dg, server);
+  }
+  // A DS that can serve and a DG without a master: elect (follower
+  // activation covers most cases; this covers a master lost meanwhile).
+  if (!master_[dg] && before != status) queue_election(ctx, dg, true);
+}
+
+void FastcfsServer::notify_change(uint32_t dg, uint32_t server) {
+  ++cluster_version_;
+  info_dirty_ = true;
+  for (uint32_t f = 0; f < n(); ++f) {
+    if (f == me_ || peers_[f].status != ServerStatus::kActive) continue;
+    peers_[f].push_pending.insert({dg, server});
+  }
+}
+
+void FastcfsServer::pump_push(Context& ctx, uint32_t f) {
+  Peer& p = peers_[f];
+  if (f == me_ || !is_leader() || p.push_seq != 0 || p.push_pending.empty() || p.status != ServerStatus::kActive) return;
+  PushDsStatusReq push;
+  push.cluster_version = cluster_version_;
+  push.leader_version = leader_version_;
+  while (!p.push_pending.empty() && push.entries.size() < kPushEntriesMax) {
+    const auto [dg, server] = *p.push_pending.begin();
+    p.push_pending.erase(p.push_pending.begin());
+    DsView v = view_[dg][server];
+    v.is_master = master_[dg] == server;
+    push.entries.push_back(DsEntry{dg, server, v});
+  }
+  push.seq = p.push_seq = next_seq();
+  ctx.send(node(f), make_message(std::move(push)));
+}
+
+void FastcfsServer::on_push_resp(Context& ctx, NodeId from, const PushDsStatusResp& m) {
+  Peer& p = peers_[from.index];
+  if (!is_leader() || p.push_seq != m.seq) return;
+  p.push_seq = 0;
+  p.last_heard = ctx.local_now();
+  pump_push(ctx, from.index);
+}
+
+// ---- follower: applying pushes (§1.4.5, cluster_process_push_entry) ----------------
+
+void FastcfsServer::on_push(Context& ctx, NodeId from, const PushDsStatusReq& m) {
+  if (leader_ != from.index || is_leader() || m.leader_version != leader_version_) return;
+  cluster_version_ = m.cluster_version;
+  info_dirty_ = true;
+  for (const DsEntry& e : m.entries) apply_push_entry(ctx, e);
+  ctx.send(from, make_message(PushDsStatusResp{m.seq}));
+}
+
+void FastcfsServer::apply_push_entry(Context& ctx, const DsEntry& e) {
+  REPLSIM_ASSERT(e.dg < dg_count() && e.server < n(), "a push entry names a known DS");
+  const uint32_t g = e.dg;
+  if (e.server == me_) {
+    // Only ACTIVE -> OFFLINE is accepted for myself, and only when not master (T8).
+    if (e.view.status == DsStatus::kOffline && !e.view.is_master && groups_[g].status == DsStatus::kActive) {
+      set_my_status(ctx, g, DsStatus::kOffline, Transition::kT8, false);
+    }
+  } else {
+    DsView& v = view_[g][e.server];
+    const bool confirmed_changed = v.confirmed_dv != e.view.confirmed_dv;
+    v.status = e.view.status;
+    v.current_dv = e.view.current_dv;
+    v.confirmed_dv = e.view.confirmed_dv;
+    if (confirmed_changed && local_master(g)) on_confirmed_report(ctx, g);
+  }
+  if (e.view.is_master && master_[g] != e.server) {
+    const std::optional<uint32_t> old = master_[g];
+    if (old) view_[g][*old].is_master = false;
+    master_[g] = e.server;
+    view_[g][e.server].is_master = true;
+    on_master_change(ctx, g, old, e.server);
+  } else if (!e.view.is_master && master_[g] == e.server) {
+    master_[g].reset();
+    view_[g][e.server].is_master = false;
+    on_master_change(ctx, g, e.server, std::nullopt);
+  }
+}
+
+// ---- leader: self-check and server status (§1.3, §1.4.7) ----------------------------
+
+void FastcfsServer::set_server_status(Context& ctx, uint32_t server, ServerStatus status) {
+  Peer& p = peers_[server];
+  if (p.status == status) return;
+  p.status = status;
+  p.status_changed = ctx.local_now();
+}
+
+void FastcfsServer::activate_server(Context& ctx, uint32_t s) {
+  Peer& p = peers_[s];
+  p.joined = true;
+  p.inactive = false;
+  set_server_status(ctx, s, ServerStatus::kActive);
+  for (uint32_t g = 0; g < dg_count(); ++g) {
+    for (uint32_t t = 0; t < n(); ++t) p.push_pending.insert({g, t});
+    if (!master_[g]) queue_election(ctx, g, false);
+  }
+  ctx.note("server_active", {{"server", "s" + std::to_string(s + 1)}});
+}
+
+void FastcfsServer::deactivate_server(Context& ctx, uint32_t s, const char* why) {
+  Peer& p = peers_[s];
+  ctx.note("server_deactivated", {{"server", "s" + std::to_string(s + 1)}, {"why", why}});
+  set_server_status(ctx, s, ServerStatus::kOffline);
+  p.joined = false;
+  p.inactive = true;
+  p.probe_ok = true;
+  p.probe_seq = 0;
+  p.push_pending.clear();
+  p.push_seq = 0;
+  for (uint32_t g = 0; g < dg_count(); ++g) {
+    DsView& v = view_[g][s];
+    DsStatus to = v.status;
+    if (v.status == DsStatus::kRebuilding) to = DsStatus::kInit;
+    else if (v.status == DsStatus::kActive || v.status == DsStatus::kRecovering || v.status == DsStatus::kOnline) {
+      to = DsStatus::kOffline;
+    }
+    if (to != v.status) {
+      v.status = to;
+      count(ctx, Transition::kT12, g);
+      notify_change(g, s);
+    }
+    if (master_[g] == s) {
+      set_master(ctx, g, s, std::nullopt);
+      queue_election(ctx, g, false);
+    }
+  }
+}
+
+void FastcfsServer::leader_check(Context& ctx) {
+  const TimePoint now = ctx.local_now();
+  // The push connection's idle timeout: a silent follower is deactivated
+  // after network_timeout (M23 sets it below leader_lost_timeout).
+  for (uint32_t s = 0; s < n(); ++s) {
+    if (s == me_) continue;
+    if (peers_[s].status == ServerStatus::kActive && now - peers_[s].last_heard > config_.options.network_timeout) {
+      deactivate_server(ctx, s, "push connection idle timeout");
+    }
+  }
+  // Brain-split probes of inactive servers, each second.
+  uint32_t unreachable = 0;
+  for (uint32_t s = 0; s < n(); ++s) {
+    Peer& p = peers_[s];
+    if (s == me_ || !p.inactive) continue;
+    if (p.probe_seq != 0 && now - p.probe_sent >= kStatusTimeout) {
+      p.probe_seq = 0;
+      p.probe_ok = false;
+    }
+    if (p.probe_seq == 0) {
+      p.probe_seq = next_seq();
+      p.probe_sent = now;
+      ctx.send(node(s), make_message(GetServerStatusReq{p.probe_seq, true}));
+    }
+    if (!p.probe_ok) ++unreachable;
+  }
+  uint32_t alive = n() - unreachable;
+  if (has("M18")) {  // only joined servers count as alive
+    alive = 1;
+    for (uint32_t s = 0; s < n(); ++s) alive += (s != me_ && peers_[s].status == ServerStatus::kActive) ? 1 : 0;
+  }
+  if (!quorum_ok(alive)) return step_down(ctx, "lost the election quorum");
+  // My own DS DV changes reach the followers through pushes.
+  for (uint32_t g = 0; g < dg_count(); ++g) {
+    DsView& v = view_[g][me_];
+    if (v.current_dv != groups_[g].current_dv || v.confirmed_dv != groups_[g].confirmed_dv) {
+      v.current_dv = groups_[g].current_dv;
+      v.confirmed_dv = groups_[g].confirmed_dv;
+      notify_change(g, me_);
+    }
+  }
+  run_elections(ctx);
+  for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
+}
+
+}  // namespace replsim::fastcfs

@@ -1,0 +1,367 @@
+// Data-group master election on the leader, set_master, the node-local
+// reaction to a master change, and the resume-master swap
+// (fastcfs-protocol.md §1.5, §1.6; review C8-C17).
+#include <algorithm>
+
+#include "model/fastcfs/server.h"
+#include "sim/assert.h"
+
+namespace replsim::fastcfs {
+namespace {
+
+constexpr TimerKey kElectionTimer{7, 0};
+constexpr TimerKey kSwapTimer{6, 0};
+constexpr Duration kFreshPingMax = Duration::s(35);
+constexpr Duration kWaitOnline = Duration::s(30);
+constexpr Duration kWaitOffline = Duration::s(5);
+constexpr Duration kBestActiveWait = Duration::s(15);
+constexpr Duration kBestOnlineWait = Duration::s(90);
+constexpr Duration kSwapRequestTimeout = Duration::s(3);
+
+}  // namespace
+
+void FastcfsServer::queue_election(Context& ctx, uint32_t dg, bool delayed) {
+  if (!is_leader()) return;
+  GroupElection& e = elections_[dg];
+  if (delayed) {
+    e.in_delay_queue = true;  // taken up by the next leader check (~1 s)
+    return;
+  }
+  if (e.in_queue) return;
+  e.in_queue = true;
+  election_queue_.push_back(dg);
+  ctx.set_timer(kElectionTimer, Duration::zero());
+}
+
+// The election thread: pops DGs (flags cleared before selecting, L3), and
+// the leader check re-queues the delay queue.
+void FastcfsServer::run_elections(Context& ctx) {
+  if (!is_leader()) return;
+  for (uint32_t g = 0; g < dg_count(); ++g) {
+    GroupElection& e = elections_[g];
+    if (!e.in_delay_queue) continue;
+    e.in_delay_queue = false;
+    if (!master_[g] || e.reselect) queue_election(ctx, g, false);
+  }
+}
+
+// master_election_select_master (§1.5.2, C14) for the queued DGs.
+void FastcfsServer::on_timer_elections(Context& ctx) {
+  size_t budget = election_queue_.size();  // one pass; re-queued DGs wait for the next
+  while (budget-- > 0 && !election_queue_.empty() && is_leader()) {
+    const uint32_t g = election_queue_.front();
+    election_queue_.pop_front();
+    GroupElection& e = elections_[g];
+    e.in_queue = false;
+    if (master_[g]) {
+      const uint32_t m = *master_[g];
+      bool behind = false;
+      for (uint32_t s = 0; s < n(); ++s) behind |= view_[g][s].current_dv > view_[g][m].current_dv;
+      const bool reselect = e.reselect;
+      e.reselect = false;
+      if (!(reselect && behind)) continue;
+      set_master(ctx, g, m, std::nullopt);
+    }
+    const TimePoint now = ctx.local_now();
+    if (e.start == TimePoint()) {
+      e.start = now;
+      peers_[me_].last_ping = now + Duration::s(1);
+    }
+    uint32_t chosen = 0;
+    const Err err = select_master(ctx, g, chosen);
+    if (err == Err::kOk) {
+      e.start = TimePoint();
+      set_master(ctx, g, std::nullopt, chosen);
+    } else if (err == Err::kAgain) {
+      e.in_delay_queue = true;
+    } else {
+      ctx.note("election_dropped", {{"dg", g + 1}, {"error", to_string(err)}});  // C13 / M14
+    }
+  }
+}
+
+// select_master (§1.5.2 with the review's C8 time reference).
+Err FastcfsServer::select_master(Context& ctx, uint32_t g, uint32_t& chosen) {
+  const TimePoint now = ctx.local_now();
+  GroupElection& e = elections_[g];
+  if (!config_.options.failover) {
+    chosen = preset_master(g, n());
+    return peers_[chosen].status == ServerStatus::kActive ? Err::kOk : Err::kAgain;
+  }
+  const auto reference = [&](uint32_t s) {
+    const TimePoint changed = peers_[s].status_changed;
+    return changed > TimePoint() ? std::min(changed, e.start) : e.start;
+  };
+  uint32_t active = 0, waiting = 0;
+  for (uint32_t s = 0; s < n(); ++s) {
+    const Peer& p = peers_[s];
+    if (p.status == ServerStatus::kActive) {
+      if (p.last_ping >= e.start) ++active;
+      else if (now - p.last_ping <= kFreshPingMax) ++waiting;
+      else {
+        e.start = TimePoint();
+        return Err::kAgain;
+      }
+    } else {
+      const Duration timeout = p.status == ServerStatus::kOnline ? kWaitOnline : kWaitOffline;
+      if (now - reference(s) < timeout) ++waiting;
+    }
+  }
+  if (active == 0 && has("M14")) return Err::kNotFound;
+  if (active == 0 || waiting > 0) return Err::kAgain;
+  // Ascending by (current_dv, server status, is_preseted, is_master); last is best.
+  std::vector<uint32_t> order(n());
+  for (uint32_t s = 0; s < n(); ++s) order[s] = s;
+  const auto key = [&](uint32_t s) {
+    return std::make_tuple(view_[g][s].current_dv, static_cast<int>(peers_[s].status), s == preset_master(g, n()),
+                           view_[g][s].is_master);
+  };
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+  const uint32_t last = order.back();
+  Duration timeout = kBestActiveWait;
+  if (peers_[last].status == ServerStatus::kActive) {
+    if (last == preset_master(g, n()) || active == n()) {
+      chosen = last;
+      return Err::kOk;
+    }
+  } else if (peers_[last].status == ServerStatus::kOnline) {
+    timeout = kBestOnlineWait;
+  }
+  if (now - reference(last) < timeout) return Err::kAgain;
+  // Q3: the highest DV among ACTIVE servers, walking the configuration
+  // order downward from the best DS's slot.
+  std::optional<uint64_t> maxdv;
+  for (int64_t s = last; s >= 0 && !maxdv; --s) {
+    if (peers_[static_cast<uint32_t>(s)].status == ServerStatus::kActive) maxdv = view_[g][static_cast<uint32_t>(s)].current_dv;
+  }
+  if (!maxdv) return Err::kAgain;
+  if (*maxdv < view_[g][last].current_dv) {
+    if (config_.options.master_policy_strict) return Err::kAgain;
+    if (now - reference(last) < config_.options.master_policy_timeout) return Err::kAgain;
+  }
+  std::vector<uint32_t> cands;
+  for (uint32_t s = 0; s < n(); ++s) {
+    if (peers_[s].status == ServerStatus::kActive && view_[g][s].current_dv >= *maxdv) cands.push_back(s);
+  }
+  if (cands.empty()) return Err::kNotFound;
+  if (cands.size() == n()) {
+    chosen = last;
+    return Err::kOk;
+  }
+  chosen = cands[g % cands.size()];
+  return peers_[chosen].status == ServerStatus::kActive ? Err::kOk : Err::kAgain;
+}
+
+// master_election_set_master (§1.5.3, C16/C17).
+void FastcfsServer::set_master(Context& ctx, uint32_t g, std::optional<uint32_t> old_master,
+                               std::optional<uint32_t> new_master) {
+  REPLSIM_ASSERT(is_leader(), "only the leader sets masters");
+  if (new_master && peers_[*new_master].status != ServerStatus::kActive) return;
+  if (master_[g] != old_master) return;
+  if (old_master) view_[g][*old_master].is_master = false;
+  if (new_master) view_[g][*new_master].is_master = true;
+  master_[g] = new_master;
+  ctx.note("master_set", {{"dg", g + 1},
+                          {"old", old_master ? nlohmann::json("s" + std::to_string(*old_master + 1)) : nlohmann::json(nullptr)},
+                          {"new", new_master ? nlohmann::json("s" + std::to_string(*new_master + 1)) : nlohmann::json(nullptr)},
+                          {"dvs", [&] {
+                             nlohmann::json dvs = nlohmann::json::array();
+                             for (uint32_t s = 0; s < n(); ++s) dvs.push_back(view_[g][s].current_dv);
+                             return dvs;
+                           }()}});
+  // T11: every other ACTIVE DS goes OFFLINE (M24 keeps them ACTIVE).
+  for (uint32_t s = 0; s < n(); ++s) {
+    if (new_master == s || view_[g][s].status != DsStatus::kActive || has("M24")) continue;
+    if (s == me_) {  // the leader's own DS is its self view too
+      set_my_status(ctx, g, DsStatus::kOffline, Transition::kT11, false);
+      notify_change(g, s);
+      continue;
+    }
+    view_[g][s].status = DsStatus::kOffline;
+    count(ctx, Transition::kT11, g);
+    notify_change(g, s);
+  }
+  if (old_master) notify_change(g, *old_master);
+  if (new_master) notify_change(g, *new_master);
+  on_master_change(ctx, g, old_master, new_master);
+  for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
+}
+
+void FastcfsServer::unset_all_masters(Context& ctx) {
+  for (uint32_t g = 0; g < dg_count(); ++g) {
+    if (master_[g]) set_master(ctx, g, master_[g], std::nullopt);
+    // 1-replica DGs at once, the others through the delay queue (~1 s).
+    queue_election(ctx, g, n() > 1);
+  }
+}
+
+// cluster_relationship_on_master_change (§1.6), on every node.
+void FastcfsServer::on_master_change(Context& ctx, uint32_t g, std::optional<uint32_t> old_master,
+                                     std::optional<uint32_t> new_master) {
+  Group& group = groups_[g];
+  if (new_master == me_) {
+    group.is_my_term = true;
+    group.need_majority = need_majority_mode() || need_detect_mode();
+    group.detect_chain.clear();
+    group.cleanup_passes = 0;
+    if (need_detect_mode()) {
+      for (uint32_t s = 0; s < n(); ++s) {
+        if (s != me_) group.detect_chain[s] = 0;
+      }
+    }
+    group.master_swapping = false;
+    ctx.note("master", {{"dg", g + 1}, {"dv", group.current_dv}});
+    if (group.status != DsStatus::kActive) set_my_status(ctx, g, DsStatus::kActive, Transition::kT15, true);
+    else report_my_status(ctx, g);
+    start_next_write(ctx, g);
+  } else {
+    if (old_master == me_ || group.old_master == me_) {
+      group.master_swapping = false;
+      if (new_master && group.is_my_term) {
+        group.is_my_term = false;
+        end_master_term(ctx, g, *new_master);
+      }
+    }
+    if (old_master == me_) {
+      ctx.note("master_lost", {{"dg", g + 1}, {"dv", group.current_dv}});
+      if (group.status == DsStatus::kActive) set_my_status(ctx, g, DsStatus::kOffline, Transition::kT16, true);
+      // Queued updates fail at the data thread's is_master check; the one in
+      // flight finishes (C7).
+      while (!group.queue.empty()) {
+        const PendingWrite w = group.queue.front();
+        group.queue.pop_front();
+        ctx.send(w.client, make_message(ClientResp{w.seq, Err::kNotMaster, 0}));
+      }
+    }
+  }
+  if (new_master) group.old_master = new_master;
+  if (new_master && *new_master != me_) queue_recovery(ctx, g, Duration::zero());
+}
+
+// ---- reselect and the resume-master swap (§1.5.1, §1.5.5) ----------------------
+
+void FastcfsServer::on_reselect(Context& ctx, const ReselectMasterReq& m) {
+  if (!is_leader() || m.dg >= dg_count()) return;
+  elections_[m.dg].reselect = true;
+  queue_election(ctx, m.dg, false);
+}
+
+void FastcfsServer::maybe_resume_master(Context& ctx, uint32_t g, uint32_t s) {
+  if (!is_leader() || swap_ || s != preset_master(g, n()) || !master_[g] || *master_[g] == s) return;
+  if (peers_[s].status != ServerStatus::kActive) return;
+  swap_ = Swap{g, *master_[g], s, 0, 0, 1, 0};
+  view_[g][swap_->old_master].is_master = false;  // in the leader's memory only
+  ctx.note("resume_master", {{"dg", g + 1}, {"old", "s" + std::to_string(swap_->old_master + 1)},
+                             {"new", "s" + std::to_string(s + 1)}});
+  if (has("M15")) {  // no UNSET, no drain: straight to the DV comparison
+    swap_->phase = 4;
+    ctx.set_timer(kSwapTimer, Duration::zero());
+    return;
+  }
+  swap_->seq = next_seq();
+  if (swap_->old_master == me_) {
+    groups_[g].master_swapping = true;
+    swap_->phase = 2;
+    swap_->seq = 0;
+    ctx.set_timer(kSwapTimer, Duration::ms(10));
+    return;
+  }
+  ctx.send(node(swap_->old_master), make_message(UnsetMasterReq{swap_->seq, g, leader_key_}));
+  ctx.set_timer(kSwapTimer, kSwapRequestTimeout);
+}
+
+void FastcfsServer::swap_step(Context& ctx) {
+  if (!swap_ || !is_leader()) return;
+  if (swap_->seq != 0) return swap_rollback(ctx);  // the request timed out
+  const uint32_t target = swap_->phase == 4 ? swap_->new_master : swap_->old_master;
+  if (target == me_) {
+    const Group& group = groups_[swap_->dg];
+    DsStatusResp local{0, Err::kOk, local_master(swap_->dg), group.status,
+                       static_cast<uint64_t>(group.queue.size() + (group.in_flight ? 1 : 0)), group.current_dv};
+    return on_ds_status_resp(ctx, local);
+  }
+  swap_->seq = next_seq();
+  ctx.send(node(target), make_message(GetDsStatusReq{swap_->seq, swap_->dg}));
+  ctx.set_timer(kSwapTimer, kSwapRequestTimeout);
+}
+
+void FastcfsServer::on_ds_status_resp(Context& ctx, const DsStatusResp& m) {
+  if (!swap_ || !is_leader() || m.seq != swap_->seq) return;
+  swap_->seq = 0;
+  ctx.cancel_timer(kSwapTimer);
+  if (m.err != Err::kOk) return swap_rollback(ctx);
+  static constexpr int64_t kPollMs[] = {10, 20, 40, 80, 160};
+  switch (swap_->phase) {
+    case 1:  // UNSET acknowledged: start polling the old master's dealing count
+      swap_->phase = 2;
+      ctx.set_timer(kSwapTimer, Duration::ms(kPollMs[0]));
+      return;
+    case 2:
+      swap_->old_dv = m.data_version;
+      if (m.dealing_count == 0) {
+        swap_->phase = 3;
+        ctx.set_timer(kSwapTimer, Duration::ms(10));
+        return;
+      }
+      if (++swap_->polls >= 5) return swap_rollback(ctx);
+      ctx.set_timer(kSwapTimer, Duration::ms(kPollMs[swap_->polls]));
+      return;
+    case 3:
+      if (m.dealing_count != 0) return swap_rollback(ctx);
+      swap_->old_dv = m.data_version;
+      swap_->phase = 4;
+      ctx.set_timer(kSwapTimer, Duration::zero());
+      return;
+    case 4: {
+      const uint64_t old_dv = has("M15") ? view_[swap_->dg][swap_->old_master].current_dv : swap_->old_dv;
+      const bool equal = has("M15") ? m.data_version >= old_dv : m.data_version == old_dv;
+      if (!equal || master_[swap_->dg] != swap_->old_master) return swap_rollback(ctx);
+      const Swap done = *swap_;
+      swap_.reset();
+      set_master(ctx, done.dg, done.old_master, done.new_master);
+      if (master_[done.dg] != done.new_master) ctx.note("resume_master_failed", {{"dg", done.dg + 1}});
+      return;
+    }
+    default: REPLSIM_ASSERT(false, "swap phase in range");
+  }
+}
+
+// unset_master_rollback: the old master keeps its role (if still master),
+// the candidate is demoted so it recovers and retries (T17).
+void FastcfsServer::swap_rollback(Context& ctx) {
+  const Swap s = *swap_;
+  swap_.reset();
+  ctx.cancel_timer(kSwapTimer);
+  ctx.note("resume_master_failed", {{"dg", s.dg + 1}});
+  if (master_[s.dg] == s.old_master) {
+    view_[s.dg][s.old_master].is_master = true;
+    notify_change(s.dg, s.old_master);
+  }
+  if (view_[s.dg][s.new_master].status == DsStatus::kActive && s.new_master != me_) {
+    view_[s.dg][s.new_master].status = DsStatus::kOffline;
+    count(ctx, Transition::kT17, s.dg);
+    notify_change(s.dg, s.new_master);
+  }
+  for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
+}
+
+void FastcfsServer::on_unset_master(Context& ctx, NodeId from, const UnsetMasterReq& m) {
+  if (leader_ != from.index || m.dg >= dg_count() || master_[m.dg] != me_) {
+    return ctx.send(from, make_message(DsStatusResp{m.seq, Err::kInvalid, false, DsStatus::kInit, 0, 0}));
+  }
+  Group& group = groups_[m.dg];
+  group.master_swapping = true;  // new updates get NOT_ACTIVE; in-flight ones finish
+  ctx.send(from, make_message(DsStatusResp{m.seq, Err::kOk, true, group.status,
+                                           static_cast<uint64_t>(group.queue.size() + (group.in_flight ? 1 : 0)),
+                                           group.current_dv}));
+}
+
+void FastcfsServer::on_get_ds_status(Context& ctx, NodeId from, const GetDsStatusReq& m) {
+  if (m.dg >= dg_count()) return;
+  const Group& group = groups_[m.dg];
+  ctx.send(from, make_message(DsStatusResp{m.seq, Err::kOk, master_[m.dg] == me_, group.status,
+                                           static_cast<uint64_t>(group.queue.size() + (group.in_flight ? 1 : 0)),
+                                           group.current_dv}));
+}
+
+}  // namespace replsim::fastcfs

@@ -1,0 +1,486 @@
+// The write path on the master, replication channels, the slave's RPC
+// apply with the strict sequence check, and the replication quorum
+// (fastcfs-protocol.md §3.2-§3.6, §4.8; review C29-C36).
+#include <algorithm>
+
+#include "model/fastcfs/server.h"
+#include "sim/assert.h"
+
+namespace replsim::fastcfs {
+
+// ---- replication channels (§3.4) ----------------------------------------------
+
+void FastcfsServer::channels_tick(Context& ctx) {
+  const TimePoint now = ctx.local_now();
+  const FastcfsOptions& o = config_.options;
+  for (uint32_t p = 0; p < n(); ++p) {
+    if (p == me_) continue;
+    for (uint32_t i = 0; i < channels_[p].size(); ++i) {
+      Channel& c = channels_[p][i];
+      switch (c.stage) {
+        case ChannelStage::kNone:
+          if (now >= c.next_connect) connect_channel(ctx, p, i);
+          break;
+        case ChannelStage::kConnecting:
+          if (now - c.last_sent > o.connect_timeout) close_channel(ctx, p, i, "connect timeout");
+          break;
+        case ChannelStage::kSyncing: {
+          const bool expecting = c.test_outstanding || !c.outstanding.empty();
+          if (expecting && now - c.expect_since > o.network_timeout) {
+            close_channel(ctx, p, i, "network timeout");
+          } else if (!expecting && now - c.last_sent >= o.network_timeout / 2) {
+            c.test_outstanding = true;
+            c.expect_since = now;
+            c.last_sent = now;
+            ctx.send(node(p), make_message(ChannelTest{c.session, false}));
+          }
+          break;
+        }
+      }
+    }
+  }
+}
+
+void FastcfsServer::connect_channel(Context& ctx, uint32_t p, uint32_t i) {
+  Channel& c = channels_[p][i];
+  c.stage = ChannelStage::kConnecting;
+  ++c.version;
+  c.session = boot_ * 1'000'003 + next_seq();
+  c.last_sent = ctx.local_now();
+  ctx.send(node(p), make_message(JoinServerReq{i, c.session}));
+}
+
+void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const char* why) {
+  Channel& c = channels_[p][i];
+  if (c.stage == ChannelStage::kNone) return;
+  const bool was_syncing = c.stage == ChannelStage::kSyncing;
+  ctx.note("channel_closed", {{"peer", "s" + std::to_string(p + 1)}, {"channel", i}, {"why", why}});
+  std::map<uint64_t, OutstandingRpc> lost;
+  lost.swap(c.outstanding);
+  c.stage = ChannelStage::kNone;
+  ++c.version;
+  c.test_outstanding = false;
+  c.next_connect = ctx.local_now() + c.backoff;
+  c.backoff = std::min(c.backoff * 2, Duration::s(32));
+  // Queued RPCs are discarded: each counts as a failed RPC for its write.
+  for (const auto& [rpc, out] : lost) resolve_rpc(ctx, out.dg, out.dv, false);
+  if (!was_syncing) return;
+  for (uint32_t g = 0; g < dg_count(); ++g) {
+    if (g % channels_[p].size() != i) continue;
+    // T9: I am this DG's master and the slave was ACTIVE: report it (the
+    // local view changes only at the next fan-out or push, review T9).
+    if (local_master(g) && view_[g][p].status == DsStatus::kActive) offline_slave(ctx, g, p, Transition::kT9, false);
+    // T10: my own channel to my DG's master closed.
+    if (master_[g] == p && groups_[g].status == DsStatus::kActive) {
+      set_my_status(ctx, g, DsStatus::kOffline, Transition::kT10, true);
+      queue_recovery(ctx, g, Duration::s(1));
+    }
+  }
+}
+
+void FastcfsServer::on_join_server(Context& ctx, NodeId from, const JoinServerReq& m) {
+  if (m.channel >= inbound_[from.index].size()) return;
+  inbound_[from.index][m.channel] = m.session;
+  ctx.send(from, make_message(JoinServerResp{m.channel, m.session}));
+}
+
+void FastcfsServer::on_join_server_resp(Context& ctx, NodeId from, const JoinServerResp& m) {
+  if (m.channel >= channels_[from.index].size()) return;
+  Channel& c = channels_[from.index][m.channel];
+  if (c.session != m.session || c.stage != ChannelStage::kConnecting) return;
+  c.stage = ChannelStage::kSyncing;
+  ++c.version;
+  c.backoff = Duration::s(1);
+  c.last_heard = c.last_sent = ctx.local_now();
+}
+
+void FastcfsServer::on_channel_test(Context& ctx, NodeId from, const ChannelTest& m) {
+  const uint32_t p = from.index;
+  if (!m.response) {
+    const auto& sessions = inbound_[p];
+    const bool known = std::find(sessions.begin(), sessions.end(), m.session) != sessions.end();
+    // An unknown session is a connection this process never had: a reset.
+    ctx.send(from, make_message(ChannelTest{known ? m.session : 0, true}));
+    return;
+  }
+  for (uint32_t i = 0; i < channels_[p].size(); ++i) {
+    Channel& c = channels_[p][i];
+    if (!c.test_outstanding || c.stage != ChannelStage::kSyncing) continue;
+    if (m.session == 0) {
+      close_channel(ctx, p, i, "connection reset");
+    } else if (m.session == c.session) {
+      c.test_outstanding = false;
+      c.last_heard = ctx.local_now();
+      c.expect_since = c.last_heard;
+    }
+  }
+}
+
+// ---- client requests (§3.1, §3.2, §3.8) ---------------------------------------------
+
+void FastcfsServer::on_get_master(Context& ctx, NodeId from, const GetMasterReq& m) {
+  if (m.dg >= dg_count() || !master_[m.dg]) return ctx.send(from, make_message(GetMasterResp{m.seq, Err::kNoServer, 0}));
+  ctx.send(from, make_message(GetMasterResp{m.seq, Err::kOk, *master_[m.dg]}));
+}
+
+void FastcfsServer::on_client_read(Context& ctx, NodeId from, const ClientReadReq& m) {
+  const uint32_t g = data_group_of(m.key, dg_count());
+  // Served by any server whose own DS is ACTIVE: no master or version check.
+  if (groups_[g].status != DsStatus::kActive) return ctx.send(from, make_message(ClientResp{m.seq, Err::kNotActive, 0}));
+  const auto it = groups_[g].data.find(m.key);
+  ctx.send(from, make_message(ClientResp{m.seq, Err::kOk, it == groups_[g].data.end() ? 0 : it->second}));
+}
+
+void FastcfsServer::on_client_write(Context& ctx, NodeId from, const ClientWriteReq& m) {
+  const uint32_t g = data_group_of(m.key, dg_count());
+  Group& group = groups_[g];
+  const auto reply = [&](Err err) { ctx.send(from, make_message(ClientResp{m.seq, err, 0})); };
+  if (master_[g] != me_ || !view_[g][me_].is_master) return reply(Err::kNotMaster);
+  if (group.master_swapping) return reply(Err::kNotActive);
+  if (const auto done = group.results.find(m.req_id); done != group.results.end()) return reply(done->second);
+  if (group.in_flight && group.in_flight->write.req_id == m.req_id) {
+    group.in_flight->write.seq = m.seq;  // answer the retry when it completes
+    return;
+  }
+  for (PendingWrite& w : group.queue) {
+    if (w.req_id == m.req_id) {
+      w.seq = m.seq;
+      return;
+    }
+  }
+  // A retry carrying a req_id another master replicated (slave-side metadata).
+  if (const auto seen = group.idempotency.find(m.req_id); seen != group.idempotency.end()) {
+    return reply(seen->second <= group.confirmed_dv ? Err::kOk : Err::kAgain);
+  }
+  if (group.need_majority && !majority(active_count(g))) return reply(Err::kAgain);
+  if (group.queue.size() >= 4096) return reply(Err::kAgain);  // bounded queue
+  group.queue.push_back(PendingWrite{from, m.seq, m.req_id, m.key, m.value});
+  start_next_write(ctx, g);
+}
+
+// ---- the master's data thread: one update at a time per DG (§3.3) --------------------
+
+void FastcfsServer::start_next_write(Context& ctx, uint32_t g) {
+  Group& group = groups_[g];
+  if (group.in_flight || group.queue.empty()) return;
+  if (!local_master(g)) {
+    const Err err = group.master_swapping && master_[g] == me_ ? Err::kNotActive : Err::kNotMaster;
+    while (!group.queue.empty()) {
+      ctx.send(group.queue.front().client, make_message(ClientResp{group.queue.front().seq, err, 0}));
+      group.queue.pop_front();
+    }
+    return;
+  }
+  InFlight f;
+  f.write = group.queue.front();
+  group.queue.pop_front();
+  f.dv = ++group.current_dv;  // DV assigned at local completion
+  group.data[f.write.key] = f.write.value;
+  group.in_flight = f;
+  const BinlogRecord record{f.dv, 'w', 'C', f.write.key, f.write.value};
+  const auto write_binlog = [&] {
+    if (group.in_flight->binlog_written) return;
+    group.in_flight->binlog_written = true;
+    append_binlog(ctx, g, record);
+  };
+  if (!config_.options.failover) write_binlog();
+  const TimePoint now = ctx.local_now();
+  for (uint32_t s = 0; s < n(); ++s) {
+    if (s == me_) continue;
+    const DsStatus status = view_[g][s].status;
+    const bool online = status == DsStatus::kOnline;
+    if (online) {
+      // The fetch must see it: append before the RPC (M4: after the wait).
+      if (!has("M4")) write_binlog();
+      if (has("M2")) continue;  // M2: ONLINE slaves only get the binlog record
+    } else if (status != DsStatus::kActive) {
+      continue;
+    }
+    Channel& c = channel_for(s, g);
+    if (c.stage != ChannelStage::kSyncing) {
+      if (status == DsStatus::kActive) offline_slave(ctx, g, s, Transition::kT9, true);
+      continue;
+    }
+    const uint64_t rpc = next_seq();
+    if (c.outstanding.empty() && !c.test_outstanding) c.expect_since = now;
+    c.outstanding[rpc] = OutstandingRpc{g, f.dv, now};
+    c.last_sent = now;
+    ++group.in_flight->waiting;
+    ctx.send(node(s), make_message(RpcCallReq{c.session, rpc, g, f.dv, f.write.req_id, f.write.key, f.write.value}));
+  }
+  if (group.in_flight->waiting == 0) finish_fanout(ctx, g);
+}
+
+void FastcfsServer::resolve_rpc(Context& ctx, uint32_t g, uint64_t dv, bool success) {
+  Group& group = groups_[g];
+  if (!group.in_flight || group.in_flight->dv != dv || group.in_flight->waiting == 0) return;
+  --group.in_flight->waiting;
+  if (success) ++group.in_flight->successes;
+  if (group.in_flight->waiting == 0) finish_fanout(ctx, g);
+}
+
+void FastcfsServer::finish_fanout(Context& ctx, uint32_t g) {
+  Group& group = groups_[g];
+  InFlight& f = *group.in_flight;
+  if (!f.binlog_written) {
+    f.binlog_written = true;
+    append_binlog(ctx, g, BinlogRecord{f.dv, 'w', 'C', f.write.key, f.write.value});
+  }
+  if (group.need_majority) {
+    if (majority(f.successes + 1)) {
+      group.confirmed_dv = std::max(group.confirmed_dv, f.dv);
+      persist_confirmed(ctx, g);
+      return complete_write(ctx, g, Err::kOk);
+    }
+    // Wait in the quorum list until confirmed >= DV (blocks this DG).
+    f.in_quorum_wait = true;
+    group.quorum_waiting.push_back(f.dv);
+    return;
+  }
+  group.confirmed_dv = std::max(group.confirmed_dv, f.dv);
+  complete_write(ctx, g, Err::kOk);
+}
+
+void FastcfsServer::complete_write(Context& ctx, uint32_t g, Err err) {
+  Group& group = groups_[g];
+  REPLSIM_ASSERT(group.in_flight.has_value(), "completing the write in flight");
+  const InFlight f = *group.in_flight;
+  group.in_flight.reset();
+  std::erase(group.quorum_waiting, f.dv);
+  // M7: a retriable error was cached as the final idempotent answer.
+  if (!retriable(err) || has("M7")) group.results[f.write.req_id] = err;
+  if (group.results.size() > 100'000) group.results.erase(group.results.begin());  // bounded (600 s retention)
+  if (err == Err::kOk) {
+    ctx.note("ack", {{"dg", g + 1}, {"dv", f.dv}, {"key", f.write.key}, {"value", f.write.value},
+                     {"released", f.released_by_cleanup ? "cleanup" : "normal"}});
+  }
+  ctx.send(f.write.client, make_message(ClientResp{f.write.seq, err, 0}));
+  start_next_write(ctx, g);
+}
+
+void FastcfsServer::offline_slave(Context& ctx, uint32_t g, uint32_t slave, Transition t, bool local) {
+  if (view_[g][slave].status != DsStatus::kActive) return;
+  count(ctx, t, g);
+  if (local || is_leader()) view_[g][slave].status = DsStatus::kOffline;
+  if (is_leader()) {
+    notify_change(g, slave);
+    for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
+  } else if (leader_) {
+    ctx.send(node(*leader_), make_message(ReportDsStatusReq{me_, slave, g, DsStatus::kOffline, 0, 0}));
+  }
+}
+
+// ---- the slave: RPC apply (§3.4, §2.4 step 6, C26, C32) ---------------------------------
+
+void FastcfsServer::on_rpc(Context& ctx, NodeId from, const RpcCallReq& m) {
+  const uint32_t p = from.index;
+  const uint32_t i = m.dg % static_cast<uint32_t>(inbound_[p].size());
+  const auto answer = [&](Err err) {
+    ctx.send(from, make_message(RpcCallResp{m.session, m.rpc, err}));
+    if (err != Err::kOk) inbound_[p][i] = 0;  // an error closes the connection
+  };
+  if (m.dg >= dg_count() || inbound_[p][i] != m.session) return answer(Err::kNotActive);
+  Group& group = groups_[m.dg];
+  if (group.status == DsStatus::kOnline) {
+    if (!group.recovery.in_progress) return answer(Err::kNotActive);
+    if (group.recovery.until_version != 0 && m.dv <= group.recovery.until_version) return answer(Err::kOk);
+    if (group.held.size() >= 4096) return answer(Err::kBusy);
+    group.held.push_back(HeldRpc{from, m});  // held until the slave leaves ONLINE
+    return;
+  }
+  if (group.status != DsStatus::kActive) return answer(Err::kNotActive);
+  answer(apply_rpc(ctx, m.dg, m));
+}
+
+Err FastcfsServer::apply_rpc(Context& ctx, uint32_t g, const RpcCallReq& m) {
+  Group& group = groups_[g];
+  if (m.dv == 0) return Err::kInvalid;
+  if (m.dv <= group.rpc_last_version) return Err::kOk;  // a duplicate
+  if (m.dv != group.rpc_last_version + 1 && !has("M25")) {
+    ctx.note("sequence_refused", {{"dg", g + 1}, {"dv", m.dv}, {"rpc_last", group.rpc_last_version}});
+    return Err::kInvalid;
+  }
+  group.rpc_last_version = m.dv;
+  if (m.req_id != 0) group.idempotency[m.req_id] = m.dv;
+  if (group.idempotency.size() > 100'000) group.idempotency.erase(group.idempotency.begin());
+  // M10: a failed local apply is skipped instead of terminating the process.
+  if (has("M10") && ctx.random_below(100) == 0) {
+    ctx.note("apply_skipped", {{"dg", g + 1}, {"dv", m.dv}});
+    return Err::kOk;
+  }
+  if (!group.binlog.empty() && m.dv <= group.binlog.back().dv) {
+    violation(ctx, "S7", "g" + std::to_string(g + 1) + " slave applies DV " + std::to_string(m.dv) +
+                             " below its binlog end " + std::to_string(group.binlog.back().dv));
+    return Err::kInvalid;
+  }
+  group.data[m.key] = m.value;
+  append_binlog(ctx, g, BinlogRecord{m.dv, 'w', 'c', m.key, m.value});
+  group.current_dv = group.confirmed_dv = m.dv;
+  return Err::kOk;
+}
+
+// Held RPCs after the slave left ONLINE (C26b: DV <= until_version is
+// answered success without applying, even after a failed round).
+void FastcfsServer::release_held(Context& ctx, uint32_t g) {
+  Group& group = groups_[g];
+  std::vector<HeldRpc> held;
+  held.swap(group.held);
+  for (const HeldRpc& h : held) {
+    const uint32_t p = h.from.index;
+    const uint32_t i = g % static_cast<uint32_t>(inbound_[p].size());
+    Err err = Err::kNotActive;
+    if (inbound_[p][i] != h.rpc.session) err = Err::kNotActive;
+    else if (group.recovery.until_version != 0 && h.rpc.dv <= group.recovery.until_version) err = Err::kOk;
+    else if (group.status == DsStatus::kActive) err = apply_rpc(ctx, g, h.rpc);
+    ctx.send(h.from, make_message(RpcCallResp{h.rpc.session, h.rpc.rpc, err}));
+    if (err != Err::kOk) inbound_[p][i] = 0;
+  }
+}
+
+void FastcfsServer::on_rpc_resp(Context& ctx, NodeId from, const RpcCallResp& m) {
+  const uint32_t p = from.index;
+  for (uint32_t i = 0; i < channels_[p].size(); ++i) {
+    Channel& c = channels_[p][i];
+    if (c.session != m.session || c.stage != ChannelStage::kSyncing) continue;
+    const auto it = c.outstanding.find(m.rpc);
+    if (it == c.outstanding.end()) return;
+    const OutstandingRpc out = it->second;
+    c.outstanding.erase(it);
+    c.last_heard = c.expect_since = ctx.local_now();
+    if (m.err == Err::kOk) return resolve_rpc(ctx, out.dg, out.dv, true);
+    resolve_rpc(ctx, out.dg, out.dv, false);
+    // Any RPC error closes the connection (M11: it stayed open).
+    if (!has("M11")) close_channel(ctx, p, i, "rpc error");
+    else if (view_[out.dg][p].status == DsStatus::kActive) ctx.note("rpc_failed_channel_kept", {{"dg", out.dg + 1}});
+    return;
+  }
+}
+
+// ---- replication quorum (§3.6, C33-C36) ---------------------------------------------
+
+bool FastcfsServer::majority(uint32_t successes) const { return successes == n() || successes > n() / 2; }
+
+bool FastcfsServer::need_majority_mode() const {
+  return n() > 1 && config_.options.replication_quorum != ReplicationQuorum::kAny;
+}
+
+bool FastcfsServer::need_detect_mode() const {
+  const ReplicationQuorum q = config_.options.replication_quorum;
+  return n() % 2 == 0 && (q == ReplicationQuorum::kSmart || q == ReplicationQuorum::kAuto);
+}
+
+uint32_t FastcfsServer::active_count(uint32_t g) const {
+  uint32_t count = 1;
+  for (uint32_t s = 0; s < n(); ++s) count += (s != me_ && view_[g][s].status == DsStatus::kActive) ? 1 : 0;
+  return count;
+}
+
+// deal_version_change: the highest DV held by a majority (the master plus
+// majority-1 slaves, by their reported confirmed DVs).
+void FastcfsServer::on_confirmed_report(Context& ctx, uint32_t g) {
+  Group& group = groups_[g];
+  if (!group.need_majority) return;
+  std::vector<uint64_t> dvs;
+  for (uint32_t s = 0; s < n(); ++s) {
+    const uint64_t c = view_[g][s].confirmed_dv;
+    if (s != me_ && c > group.confirmed_dv && c <= group.current_dv) dvs.push_back(c);
+  }
+  const uint32_t need = n() / 2 + 1;
+  if (dvs.size() + 1 < need) return;
+  std::sort(dvs.begin(), dvs.end());
+  const uint64_t confirmed = dvs[dvs.size() + 1 - need];
+  if (confirmed <= group.confirmed_dv) return;
+  group.confirmed_dv = confirmed;
+  persist_confirmed(ctx, g);
+  release_quorum_waiters(ctx, g);
+}
+
+void FastcfsServer::release_quorum_waiters(Context& ctx, uint32_t g) {
+  Group& group = groups_[g];
+  if (group.in_flight && group.in_flight->in_quorum_wait && group.in_flight->dv <= group.confirmed_dv) {
+    complete_write(ctx, g, Err::kOk);
+  }
+}
+
+// The detect and cleanup chains (smart mode), one pass per relationship loop.
+void FastcfsServer::quorum_passes(Context& ctx) {
+  if (!need_detect_mode()) return;
+  for (uint32_t g = 0; g < dg_count(); ++g) {
+    Group& group = groups_[g];
+    if (!local_master(g)) continue;
+    const bool majority_active = majority(active_count(g));
+    if (majority_active) {
+      group.detect_chain.clear();
+      if (!group.need_majority) {
+        group.need_majority = true;
+        ctx.note("quorum_majority", {{"dg", g + 1}});
+      }
+      continue;
+    }
+    for (uint32_t s = 0; s < n(); ++s) {
+      if (s == me_ || view_[g][s].status == DsStatus::kActive) continue;
+      if (++group.detect_chain[s] > config_.options.deactive_on_failures && group.need_majority) {
+        group.need_majority = false;  // degrade to "any"
+        group.cleanup_passes = 4;
+        ctx.note("quorum_degraded", {{"dg", g + 1}});
+      }
+    }
+    if (group.cleanup_passes > 0) {
+      --group.cleanup_passes;
+      if (group.in_flight && group.in_flight->in_quorum_wait) {
+        group.confirmed_dv = group.current_dv;
+        group.in_flight->released_by_cleanup = true;
+        complete_write(ctx, g, Err::kOk);  // released with success
+      }
+    }
+  }
+}
+
+// replication_quorum_end_master_term (C33): only with writes waiting in the
+// quorum list does the unconfirmed tail roll back.
+void FastcfsServer::end_master_term(Context& ctx, uint32_t g, uint32_t new_master) {
+  Group& group = groups_[g];
+  if (!need_majority_mode() || group.confirmed_dv >= group.current_dv) return;
+  if (!group.in_flight || !group.in_flight->in_quorum_wait) return;
+  ctx.note("end_term_rollback", {{"dg", g + 1}, {"confirmed", group.confirmed_dv}, {"current", group.current_dv},
+                                 {"new_master", "s" + std::to_string(new_master + 1)}});
+  complete_write(ctx, g, Err::kAgain);
+  rollback_to(ctx, g, group.confirmed_dv, nullptr);
+}
+
+// binlog_rollback: DVs above `confirmed` go; their keys get the master's
+// current bytes when known, else the value this server had at `confirmed`.
+void FastcfsServer::rollback_to(Context& ctx, uint32_t g, uint64_t confirmed,
+                                const std::map<uint64_t, uint64_t>* master_data) {
+  Group& group = groups_[g];
+  std::set<uint64_t> keys;
+  for (const BinlogRecord& r : group.binlog) {
+    if (r.dv > confirmed && r.op == 'w') keys.insert(r.key);
+  }
+  for (uint64_t key : keys) {
+    std::optional<uint64_t> value;
+    if (master_data != nullptr) {
+      if (const auto it = master_data->find(key); it != master_data->end()) value = it->second;
+    } else {
+      for (const BinlogRecord& r : group.binlog) {
+        if (r.dv <= confirmed && r.op == 'w' && r.key == key) value = r.value;
+      }
+    }
+    if (value) group.data[key] = *value;
+    else group.data.erase(key);
+  }
+  ++group.rollbacks;
+  truncate_binlog_after(ctx, g, confirmed);
+  const uint64_t last = group.binlog.empty() ? 0 : group.binlog.back().dv;
+  if (has("M21") && last != confirmed) {
+    halted_ = true;  // the old strict check: rollback fails, the process terminates
+    ctx.note("halted", {{"reason", "rollback: binlog ends below the confirmed DV (M21)"}});
+    return;
+  }
+  group.current_dv = last;
+  group.confirmed_dv = std::min(group.confirmed_dv, last);
+  group.rpc_last_version = last;
+  persist_confirmed(ctx, g);
+}
+
+}  // namespace replsim::fastcfs

@@ -1,0 +1,378 @@
+#include "model/fastcfs/system.h"
+
+#include <fmt/format.h>
+
+#include "sim/assert.h"
+
+namespace replsim::fastcfs {
+
+World make_fastcfs_world(const FastcfsSystemConfig& config, uint64_t seed) {
+  WorldConfig world;
+  world.seed = seed;
+  world.link = config.link;
+  world.disk = config.disk;
+  const uint32_t servers = config.cluster.servers;
+  for (uint32_t i = 1; i <= servers; ++i) world.node_names.push_back("s" + std::to_string(i));
+  for (uint32_t i = 1; i <= config.clients; ++i) world.node_names.push_back("c" + std::to_string(i));
+  FastcfsClientOptions client = config.client;
+  client.servers = servers;
+  client.data_groups = config.cluster.data_groups;
+  client.read_rule = config.cluster.options.read_rule;
+  const ClusterConfig cluster = config.cluster;
+  ActorFactory factory = [=](NodeId id) -> std::unique_ptr<Actor> {
+    if (id.index < servers) return std::make_unique<FastcfsServer>(id.index, cluster);
+    return std::make_unique<FastcfsClient>(id.index - servers, client);
+  };
+  return World(std::move(world), std::move(factory));
+}
+
+std::vector<NodeId> fastcfs_servers(const World& world) {
+  std::vector<NodeId> servers;
+  for (uint32_t i = 0; i < world.node_count(); ++i) {
+    if (world.node_name({i}).starts_with("s")) servers.push_back({i});
+  }
+  return servers;
+}
+
+const FastcfsServer* server_at(const World& world, NodeId id) {
+  if (world.node_status(id) != NodeStatus::kUp) return nullptr;
+  return world.actor_as<FastcfsServer>(id);
+}
+
+std::optional<NodeId> current_leader(const World& world) {
+  for (NodeId id : fastcfs_servers(world)) {
+    const FastcfsServer* s = server_at(world, id);
+    if (s != nullptr && s->is_leader()) return id;
+  }
+  return std::nullopt;
+}
+
+std::optional<NodeId> current_master(const World& world, uint32_t dg) {
+  const auto leader = current_leader(world);
+  if (!leader) return std::nullopt;
+  const auto master = server_at(world, *leader)->master_of(dg);
+  if (!master) return std::nullopt;
+  return NodeId{*master};
+}
+
+bool fastcfs_converged(const World& world) {
+  const std::vector<NodeId> servers = fastcfs_servers(world);
+  const auto leader_id = current_leader(world);
+  if (!leader_id) return false;
+  const FastcfsServer* leader = server_at(world, *leader_id);
+  for (NodeId id : servers) {
+    const FastcfsServer* s = server_at(world, id);
+    if (s == nullptr || s->halted() || s->leader() != leader_id->index) return false;
+  }
+  for (uint32_t g = 0; g < leader->data_groups(); ++g) {
+    const auto master_index = leader->master_of(g);
+    if (!master_index) return false;
+    const FastcfsServer* master = server_at(world, NodeId{*master_index});
+    if (!master->local_master(g)) return false;
+    for (NodeId id : servers) {
+      const FastcfsServer* s = server_at(world, id);
+      if (s->my_status(g) != DsStatus::kActive || leader->view(g, id.index).status != DsStatus::kActive) return false;
+      if (s->master_of(g) != master_index) return false;
+      if (id.index == *master_index) continue;
+      // The slave holds the master's binlog, short of at most the update in
+      // flight, and the master's bytes whenever no update is in flight.
+      const auto& mine = s->binlog(g);
+      const auto& theirs = master->binlog(g);
+      const bool idle = !master->writes_pending(g);
+      if (mine.size() > theirs.size() || mine.size() + (idle ? 0 : 1) < theirs.size()) return false;
+      if (idle && s->data(g) != master->data(g)) return false;
+      for (size_t i = 0; i < mine.size(); ++i) {
+        if (!mine[i].same_entry(theirs[i])) return false;
+      }
+    }
+  }
+  return true;
+}
+
+// ---- the monitor ---------------------------------------------------------------
+
+namespace {
+
+// The status edges of §2.3 (self view), by transition.
+bool legal_edge(const std::string& t, DsStatus from, DsStatus to) {
+  using S = DsStatus;
+  if (t == "T2") return from == S::kInit && to == S::kRebuilding;
+  if (t == "T3") return from == S::kOffline && to == S::kRecovering;
+  if (t == "T4") return (from == S::kRebuilding || from == S::kRecovering) && to == S::kOnline;
+  if (t == "T6") return from == S::kOnline && to == S::kActive;
+  if (t == "T7") return (from == S::kRebuilding || from == S::kRecovering || from == S::kOnline) &&
+                        (to == S::kInit || to == S::kOffline);
+  if (t == "T8" || t == "T10" || t == "T11" || t == "T14" || t == "T16") return from == S::kActive && to == S::kOffline;
+  if (t == "T15") return to == S::kActive;
+  return false;
+}
+
+std::string server_name(uint32_t index) { return "s" + std::to_string(index + 1); }
+
+// A crashed server's applied updates survive in its OS cache: its visible
+// group file holds the record ("B dv op source key value").
+bool disk_holds(const World& world, NodeId id, uint32_t g, uint64_t dv, uint64_t key) {
+  const std::string prefix = "B " + std::to_string(dv) + " " + std::to_string(static_cast<int>('w')) + " ";
+  for (const DiskRecord& r : world.disk(id).visible().records("replica/g" + std::to_string(g + 1) + ".log")) {
+    if (!r.bytes.starts_with(prefix)) continue;
+    const size_t key_at = r.bytes.find(' ', prefix.size());  // skip the source
+    return key_at != std::string::npos && std::stoull(r.bytes.substr(key_at + 1)) == key;
+  }
+  return false;
+}
+
+}  // namespace
+
+void FastcfsMonitor::add(const std::string& invariant, TimePoint at, std::string text) {
+  if (per_invariant_[invariant]++ >= 50) return;
+  violations_.push_back(Violation{invariant, at, std::move(text)});
+}
+
+std::vector<Violation> FastcfsMonitor::violations_of(const std::set<std::string>& invariants) const {
+  std::vector<Violation> out;
+  for (const Violation& v : violations_) {
+    if (invariants.contains(v.invariant)) out.push_back(v);
+  }
+  return out;
+}
+
+void FastcfsMonitor::observe(const World& world, const StepRecord& step) {
+  bool state_changed = false;
+  for (const Note& note : step.notes) {
+    check_note(world, step, note);
+    state_changed |= note.kind == "ds_status" || note.kind == "master_set" || note.kind == "master" ||
+                     note.kind == "restore" || note.kind == "restore_wipe" || note.kind == "end_term_rollback";
+  }
+  const bool server_step = step.node.index < cluster_.servers;
+  if (server_step) check_masters(world, step);
+  if (state_changed) check_replicas(world, step);
+}
+
+void FastcfsMonitor::check_note(const World& world, const StepRecord& step, const Note& note) {
+  const uint32_t node = step.node.index;
+  if (note.kind == "transition") {
+    ++transitions_[note.data.at("t").get<std::string>()];
+    return;
+  }
+  if (note.kind == "violation") {
+    return add(note.data.at("invariant").get<std::string>(), step.time,
+               server_name(node) + ": " + note.data.at("text").get<std::string>());
+  }
+  if (note.kind == "ds_status" && note.data.contains("from")) {
+    const std::string t = note.data.at("transition").get<std::string>();
+    const auto from = ds_status_from_string(note.data.at("from").get<std::string>());
+    const auto to = ds_status_from_string(note.data.at("status").get<std::string>());
+    REPLSIM_ASSERT(from && to, "ds_status notes name statuses");
+    if (!legal_edge(t, *from, *to)) {
+      add("S8", step.time, fmt::format("{} g{}: {} -> {} by {} is not an edge of §2.3", server_name(node),
+                                       note.data.at("dg").get<uint32_t>(), to_string(*from), to_string(*to), t));
+    }
+    return;
+  }
+  if (note.kind == "master_set") {
+    // S9 and S10, on the leader at the moment it appointed the master.
+    const FastcfsServer* leader = server_at(world, step.node);
+    const uint32_t g = note.data.at("dg").get<uint32_t>() - 1;
+    if (leader == nullptr || note.data.at("new").is_null()) return;
+    const uint32_t chosen = std::stoul(note.data.at("new").get<std::string>().substr(1)) - 1;
+    for (uint32_t s = 0; s < cluster_.servers; ++s) {
+      if (s != chosen && leader->view(g, s).status == DsStatus::kActive) {
+        add("S9", step.time, fmt::format("g{}: after {} became master {} is still ACTIVE in the leader's view", g + 1,
+                                         server_name(chosen), server_name(s)));
+      }
+    }
+    const FastcfsOptions& o = cluster_.options;
+    if (o.failover && o.master_policy_strict) {
+      const auto& dvs = note.data.at("dvs");
+      const uint64_t chosen_dv = dvs.at(chosen).get<uint64_t>();
+      for (uint32_t s = 0; s < cluster_.servers; ++s) {
+        if (dvs.at(s).get<uint64_t>() > chosen_dv) {
+          add("S10", step.time, fmt::format("g{}: {} chosen with DV {} while {} had DV {} (leader's view)", g + 1,
+                                            server_name(chosen), chosen_dv, server_name(s), dvs.at(s).get<uint64_t>()));
+        }
+      }
+    }
+    return;
+  }
+  if (note.kind == "master") {
+    check_acked_on(world, step.node, note.data.at("dg").get<uint32_t>() - 1, step.time);
+    return;
+  }
+  if (note.kind == "invoke" && note.data.at("f") == "write") {
+    if (written_.size() < 1'000'000) {
+      written_[{note.data.at("process").get<uint32_t>(), note.data.at("op").get<uint64_t>()}] =
+          note.data.at("value").get<uint64_t>();
+    }
+    return;
+  }
+  if (note.kind == "complete" && note.data.at("f") == "write") {
+    // acked(g, v): a client received success for the update that got DV v.
+    const auto op = written_.find({note.data.at("process").get<uint32_t>(), note.data.at("op").get<uint64_t>()});
+    if (op == written_.end()) return;
+    const uint64_t value = op->second;
+    written_.erase(op);
+    if (note.data.at("type") != "ok") return;
+    const auto it = sent_acks_.find(value);
+    if (it != sent_acks_.end()) {
+      acked_[{it->second.dg, it->second.dv}] = it->second.key;
+      ++acked_count_;
+      sent_acks_.erase(it);
+    }
+    return;
+  }
+  if (note.kind == "ack") {
+    const uint32_t g = note.data.at("dg").get<uint32_t>() - 1;
+    const uint64_t dv = note.data.at("dv").get<uint64_t>();
+    const uint64_t key = note.data.at("key").get<uint64_t>();
+    if (sent_acks_.size() < 1'000'000) sent_acks_[note.data.at("value").get<uint64_t>()] = SentAck{g, dv, key};
+    // S2 (monitor): nobody else acts as master of g while this one acks.
+    for (NodeId id : fastcfs_servers(world)) {
+      const FastcfsServer* s = server_at(world, id);
+      if (id != step.node && s != nullptr && s->local_master(g)) {
+        add("S2", step.time, fmt::format("g{}: {} acked DV {} while {} also acts as master", g + 1, server_name(node), dv,
+                                         server_name(id.index)));
+      }
+    }
+    // S11: a majority of replicas applied v before the ack (majority mode).
+    const FastcfsServer* master = server_at(world, step.node);
+    if (master != nullptr && master->majority_mode_on(g) && note.data.value("released", "") != "cleanup") {
+      uint32_t holders = 0;
+      for (NodeId id : fastcfs_servers(world)) {
+        const FastcfsServer* s = server_at(world, id);
+        if (s == nullptr) {
+          holders += disk_holds(world, id, g, dv, key) ? 1 : 0;
+          continue;
+        }
+        // Q7: an ONLINE slave answers success for DVs its fetch will cover.
+        if (s->holds(g, dv, key) || s->my_status(g) == DsStatus::kOnline) ++holders;
+      }
+      if (holders < cluster_.servers / 2 + 1) {
+        add("S11", step.time, fmt::format("g{}: {} acked DV {} held by only {} of {} replicas", g + 1,
+                                          server_name(node), dv, holders, cluster_.servers));
+      }
+    }
+  }
+}
+
+void FastcfsMonitor::check_acked_on(const World& world, NodeId master_id, uint32_t g, TimePoint at) {
+  const FastcfsServer* master = server_at(world, master_id);
+  if (master == nullptr) return;
+  for (const auto& [where, key] : acked_) {
+    if (where.first != g) continue;
+    if (!master->holds(g, where.second, key)) {
+      add("S5", at, fmt::format("g{}: acknowledged DV {} (key {}) is missing from {}, master now", g + 1, where.second,
+                                key, server_name(master_id.index)));
+    }
+  }
+}
+
+void FastcfsMonitor::finish(const World& world) {
+  for (uint32_t g = 0; g < cluster_.data_groups; ++g) {
+    if (const auto master = current_master(world, g)) check_acked_on(world, *master, g, world.now());
+  }
+}
+
+// S1, S6, S12 on every server step: cheap reads of the leader and the masters.
+void FastcfsMonitor::check_masters(const World& world, const StepRecord& step) {
+  uint32_t leaders = 0;
+  for (NodeId id : fastcfs_servers(world)) {
+    const FastcfsServer* s = server_at(world, id);
+    if (s == nullptr) continue;
+    leaders += s->is_leader() ? 1 : 0;
+    for (uint32_t g = 0; g < cluster_.data_groups; ++g) {
+      if (s->is_leader()) {
+        uint32_t flagged = 0;
+        for (uint32_t t = 0; t < cluster_.servers; ++t) flagged += s->view(g, t).is_master ? 1 : 0;
+        const auto m = s->master_of(g);
+        if (flagged > 1 || (m && !s->view(g, *m).is_master && !s->swapping_in_view(g))) {
+          add("S1", step.time, fmt::format("g{}: leader {} has {} DSs flagged master", g + 1, server_name(id.index), flagged));
+        }
+      }
+      if (s->local_master(g)) {
+        if (s->confirmed_dv(g) > s->current_dv(g)) {
+          add("S6", step.time, fmt::format("g{}: master {} has confirmed DV {} above current {}", g + 1,
+                                           server_name(id.index), s->confirmed_dv(g), s->current_dv(g)));
+        }
+        uint64_t& seen = confirmed_seen_[{id.index, g}];
+        if (s->confirmed_dv(g) < seen && s->rollbacks(g) == 0) {
+          add("S6", step.time, fmt::format("g{}: master {} confirmed DV fell from {} to {} without a rollback", g + 1,
+                                           server_name(id.index), seen, s->confirmed_dv(g)));
+        }
+        seen = s->confirmed_dv(g);
+      } else {
+        confirmed_seen_.erase({id.index, g});
+      }
+    }
+  }
+  if (leaders > 1 && !two_leaders_) add("S12", step.time, fmt::format("{} servers consider themselves leader", leaders));
+  two_leaders_ = leaders > 1;
+}
+
+// S3, S4, S7, S13 where statuses or masters changed.
+void FastcfsMonitor::check_replicas(const World& world, const StepRecord& step) {
+  for (uint32_t g = 0; g < cluster_.data_groups; ++g) {
+    std::vector<const FastcfsServer*> active;
+    for (NodeId id : fastcfs_servers(world)) {
+      const FastcfsServer* s = server_at(world, id);
+      if (s == nullptr) continue;
+      // S7: the slave's own RPC-applied records are consecutive.
+      const auto& log = s->binlog(g);
+      for (size_t i = 1; i < log.size(); ++i) {
+        if (log[i].dv != log[i - 1].dv + 1) {
+          add("S7", step.time, fmt::format("g{}: {}'s binlog jumps from DV {} to {}", g + 1, server_name(id.index),
+                                           log[i - 1].dv, log[i].dv));
+          break;
+        }
+      }
+      if (s->my_status(g) == DsStatus::kActive) active.push_back(s);
+    }
+    // S3: ACTIVE replicas agree on every DV both have confirmed.
+    for (size_t a = 0; a < active.size(); ++a) {
+      for (size_t b = a + 1; b < active.size(); ++b) {
+        const auto& x = active[a]->binlog(g);
+        const auto& y = active[b]->binlog(g);
+        const uint64_t upto = std::min(active[a]->confirmed_dv(g), active[b]->confirmed_dv(g));
+        size_t i = 0, j = 0;
+        while (i < x.size() && j < y.size() && x[i].dv <= upto && y[j].dv <= upto) {
+          if (x[i].dv < y[j].dv) ++i;
+          else if (y[j].dv < x[i].dv) ++j;
+          else {
+            if (!x[i].same_entry(y[j])) {
+              add("S3", step.time, fmt::format("g{}: DV {} differs between {} (key {}) and {} (key {})", g + 1, x[i].dv,
+                                               server_name(active[a]->index()), x[i].key,
+                                               server_name(active[b]->index()), y[j].key));
+              break;
+            }
+            ++i;
+            ++j;
+          }
+        }
+      }
+    }
+    // S4 (quiescent form) and S13: a slave ACTIVE in its own, the master's
+    // and the leader's view, with the master idle, holds the master's binlog
+    // and bytes exactly.
+    const auto master_id = current_master(world, g);
+    const auto leader_id = current_leader(world);
+    if (!master_id || !leader_id) continue;
+    const FastcfsServer* master = server_at(world, *master_id);
+    const FastcfsServer* leader = server_at(world, *leader_id);
+    if (master == nullptr || !master->local_master(g) || master->writes_pending(g)) continue;
+    for (const FastcfsServer* s : active) {
+      if (s == master || master->view(g, s->index()).status != DsStatus::kActive ||
+          leader->view(g, s->index()).status != DsStatus::kActive) {
+        continue;
+      }
+      if (s->current_dv(g) > master->current_dv(g) || s->binlog(g).size() != master->binlog(g).size()) {
+        add("S4", step.time, fmt::format("g{}: ACTIVE slave {} has DV {} ({} records), master {} has DV {} ({} records)",
+                                         g + 1, server_name(s->index()), s->current_dv(g), s->binlog(g).size(),
+                                         server_name(master->index()), master->current_dv(g), master->binlog(g).size()));
+      } else if (s->data(g) != master->data(g)) {
+        add("S13", step.time, fmt::format("g{}: ACTIVE slave {}'s bytes differ from master {}'s at DV {}", g + 1,
+                                          server_name(s->index()), server_name(master->index()), master->current_dv(g)));
+      }
+    }
+  }
+}
+
+}  // namespace replsim::fastcfs

@@ -1,0 +1,94 @@
+// The FastCFS model as a runnable system: world construction, and the
+// invariants of fastcfs-protocol.md §6 judged on every step.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "model/fastcfs/client.h"
+#include "model/fastcfs/server.h"
+#include "sim/world.h"
+
+namespace replsim::fastcfs {
+
+struct FastcfsSystemConfig {
+  ClusterConfig cluster;
+  uint32_t clients = 3;
+  FastcfsClientOptions client;  // servers / data_groups / read_rule are filled in
+  LinkConfig link;
+  DiskConfig disk;
+};
+
+// Servers are s1 .. sN (nodes 0 .. N-1), clients c1 .. cM after them.
+World make_fastcfs_world(const FastcfsSystemConfig& config, uint64_t seed);
+std::vector<NodeId> fastcfs_servers(const World& world);
+// The server actor of node `id`, or nullptr when it is down.
+const FastcfsServer* server_at(const World& world, NodeId id);
+
+// The current leader: a live server that considers itself leader (the
+// lowest when several do).
+std::optional<NodeId> current_leader(const World& world);
+// The master of data group `dg` (0-based) in the leader's view.
+std::optional<NodeId> current_master(const World& world, uint32_t dg);
+
+// L1: every server up and not halted, one leader all agree on, every data
+// group with a master, every DS ACTIVE in its own and the leader's view, and
+// every slave holding exactly the master's binlog and bytes.
+bool fastcfs_converged(const World& world);
+
+// Transitions of §2.3 reached so far, summed over live servers and those
+// that crashed (the monitor keeps the counts of every incarnation).
+struct Violation {
+  std::string invariant;  // "S1" ..
+  TimePoint at;
+  std::string text;       // names the nodes and the versions
+};
+
+// Watches a run step by step. Safety invariants are asserted on every step
+// where the state they read can have changed; S2 and S12 are monitors
+// (recorded, judged only by the checks that ask for them).
+class FastcfsMonitor {
+ public:
+  explicit FastcfsMonitor(const ClusterConfig& cluster) : cluster_(cluster) {}
+
+  void observe(const World& world, const StepRecord& step);
+  // Checks that need the finished run (S5 against the final master).
+  void finish(const World& world);
+
+  const std::vector<Violation>& violations() const { return violations_; }
+  std::vector<Violation> violations_of(const std::set<std::string>& invariants) const;
+  // T1 .. T18 counts seen in the run.
+  const std::map<std::string, uint64_t>& transitions() const { return transitions_; }
+  uint64_t acked_writes() const { return acked_count_; }
+
+ private:
+  void add(const std::string& invariant, TimePoint at, std::string text);
+  void check_masters(const World& world, const StepRecord& step);
+  void check_replicas(const World& world, const StepRecord& step);
+  void check_note(const World& world, const StepRecord& step, const Note& note);
+  void check_acked_on(const World& world, NodeId master, uint32_t dg, TimePoint at);
+
+  ClusterConfig cluster_;
+  std::vector<Violation> violations_;
+  std::map<std::string, size_t> per_invariant_;      // bounded: at most 50 recorded per invariant
+  std::map<std::string, uint64_t> transitions_;
+  // Acks a master sent, by written value (unique per write), until a
+  // client receives one: then the write is acked(g, v).
+  struct SentAck {
+    uint32_t dg = 0;
+    uint64_t dv = 0;
+    uint64_t key = 0;
+  };
+  std::map<uint64_t, SentAck> sent_acks_;
+  std::map<std::pair<uint32_t, uint64_t>, uint64_t> written_;  // (client, op) -> value of writes in progress
+  // acked (dg, dv) -> key, for S5.
+  std::map<std::pair<uint32_t, uint64_t>, uint64_t> acked_;
+  uint64_t acked_count_ = 0;
+  // S6: the confirmed DV each master had last, per (server, dg).
+  std::map<std::pair<uint32_t, uint32_t>, uint64_t> confirmed_seen_;
+  bool two_leaders_ = false;
+};
+
+}  // namespace replsim::fastcfs
