@@ -77,4 +77,14 @@ MessagePtr make_message(T value) {
   return std::make_shared<const MessageBox<std::decay_t<T>>>(std::move(value));
 }
 
+// What a sender receives when it sent `original` to a node whose process
+// has crashed (World's crash_refuses_connections): the connection reset.
+struct ConnectionRefused {
+  static constexpr const char* kName = "CONNECTION_REFUSED";
+  MessagePtr original;
+  bool operator==(const ConnectionRefused& other) const { return original->equals(*other.original); }
+  void hash_into(Hasher& h) const { h.add(original->fingerprint()); }
+  std::string describe() const { return original->describe(); }
+};
+
 }  // namespace replsim

@@ -30,6 +30,7 @@ const char* to_string(StepOutcome outcome) {
 struct World::Node {
   std::string name;
   NodeStatus status = NodeStatus::kUp;
+  bool powered_off = false;  // crashed by a power loss: the host answers nothing
   uint32_t incarnation = 1;
   std::unique_ptr<Actor> actor;
   NodeClock clock;
@@ -49,6 +50,7 @@ struct World::Node {
   Node(const Node& other)
       : name(other.name),
         status(other.status),
+        powered_off(other.powered_off),
         incarnation(other.incarnation),
         actor(other.actor ? other.actor->clone() : nullptr),
         clock(other.clock),
@@ -300,6 +302,7 @@ void World::deliver(Event& event, Chooser& chooser) {
     if (target.status == NodeStatus::kCrashed) {
       record_.outcome = StepOutcome::kDroppedNodeDown;
       ++stats_.messages_to_down_node;
+      refuse(event, chooser);
       return;
     }
   }
@@ -378,6 +381,26 @@ void World::send(NodeId from, NodeId to, MessagePtr message, Chooser& chooser) {
   }
 }
 
+// The host of a crashed process is up: its kernel answers the connection
+// with a reset, which travels back over the reverse link. A powered-off host
+// answers nothing, and a refusal is never refused in turn.
+void World::refuse(const Event& event, Chooser& chooser) {
+  const Node& target = node(event.target);
+  if (!config_.crash_refuses_connections || target.powered_off || event.message->as<ConnectionRefused>() != nullptr) {
+    return;
+  }
+  if (network_.blocked(event.target, event.from)) return;
+  const LinkConfig& link = network_.link_config(event.target, event.from);
+  Rng& stream = network_.link_stream(event.target, event.from);
+  Event back;
+  back.time = now_ + chooser.delay(stream, ChoiceKind::kMessageDelay, link.latency);
+  back.kind = EventKind::kMessage;
+  back.target = event.from;
+  back.from = event.target;
+  back.message = make_message(ConnectionRefused{event.message});
+  push(std::move(back));
+}
+
 DiskOpId World::submit_disk(NodeId id, DiskRequest request, Chooser& chooser) {
   Node& target = node(id);
   ++stats_.disk_ops;
@@ -414,6 +437,7 @@ void World::stop_node(Node& target) {
 void World::start_node(NodeId id) {
   Node& target = node(id);
   target.status = NodeStatus::kUp;
+  target.powered_off = false;
   target.actor = factory_(id);
   REPLSIM_ASSERT(target.actor != nullptr, "the actor factory returned nothing");
   Event event;
@@ -434,6 +458,7 @@ void World::apply_fault(const Fault& fault, Chooser& chooser) {
         } else if constexpr (std::is_same_v<F, PowerLossFault>) {
           Node& target = node(f.node);
           if (target.status != NodeStatus::kCrashed) stop_node(target);
+          target.powered_off = true;
           target.disk.lose_power(chooser, target.disk_stream, config_.disk.torn_write_probability);
         } else if constexpr (std::is_same_v<F, RestartFault>) {
           // Restarting a running process is a crash and a start.
@@ -521,7 +546,7 @@ std::vector<const Event*> World::live_events() const {
 uint64_t World::fingerprint() const {
   Hasher h;
   for (const Node& n : nodes_) {
-    h.add(static_cast<uint64_t>(n.status)).add(n.incarnation);
+    h.add(static_cast<uint64_t>(n.status)).add(n.powered_off).add(n.incarnation);
     h.add(n.actor ? n.actor->fingerprint() : 0).add(n.disk.fingerprint()).add(n.clock.fingerprint());
     for (const auto& [key, generation] : n.timers) h.add(key.kind).add(key.argument);
     for (const Event& event : n.deferred) h.add(event_fingerprint(event, now_, config_.node_names));
@@ -540,7 +565,8 @@ bool World::same_state(const World& other) const {
   for (size_t i = 0; i < nodes_.size(); ++i) {
     const Node& a = nodes_[i];
     const Node& b = other.nodes_[i];
-    if (a.status != b.status || a.incarnation != b.incarnation || !(a.disk == b.disk) || !(a.clock == b.clock)) {
+    if (a.status != b.status || a.powered_off != b.powered_off || a.incarnation != b.incarnation ||
+        !(a.disk == b.disk) || !(a.clock == b.clock)) {
       return false;
     }
     if ((a.actor == nullptr) != (b.actor == nullptr)) return false;

@@ -42,6 +42,10 @@ struct WorldConfig {
   // exhausted machine.
   size_t pending_events_max = 4'000'000;
   size_t deferred_events_per_node_max = 1'000'000;
+  // A message to a crashed (not powered-off) node comes back to its sender
+  // as ConnectionRefused, the reset a live kernel sends for a dead process.
+  // Protocols that model TCP connections turn it into a closed connection.
+  bool crash_refuses_connections = false;
 };
 
 // What happened to the event a step delivered.
@@ -153,6 +157,7 @@ class World {
   void deliver(Event& event, Chooser& chooser);
   void deliver_to_actor(Node& target, const Event& event, Chooser& chooser);
   void send(NodeId from, NodeId to, MessagePtr message, Chooser& chooser);
+  void refuse(const Event& event, Chooser& chooser);
   DiskOpId submit_disk(NodeId id, DiskRequest request, Chooser& chooser);
   void stop_node(Node& target);
   void start_node(NodeId id);

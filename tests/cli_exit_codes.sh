@@ -70,8 +70,10 @@ cmp -s "$out/run1/run.json" "$out/run2/run.json" && cmp -s "$out/run1/trace.json
   || { echo "FAIL: two runs of one scenario and seed differ"; failures=$((failures + 1)); }
 expect 0 "another seed" -- "$bin" run "$runnable" --seed 99 --out "$out/run3"
 cmp -s "$out/run1/run.json" "$out/run3/run.json" && { echo "FAIL: --seed changed nothing"; failures=$((failures + 1)); }
-expect 2 "a FastCFS scenario validates but cannot run yet" -- "$bin" run "$SCENARIOS/examples/format-example.json" --out "$out/fastcfs"
-grep -q "not built yet" "$out.stderr" || { echo "FAIL: the reason is not given"; failures=$((failures + 1)); }
+expect 0 "the format page's FastCFS example runs as it expects" -- "$bin" run "$SCENARIOS/examples/format-example.json" --out "$out/fastcfs"
+printf '{"version": 1, "name": "x", "duration": "1s", "protocol": {"name": "fastcfs"}, "cluster": {"servers": 3, "replicas": 2}}' > "$out/replicas.json"
+expect 2 "fastcfs runs one server group: replicas must equal servers" -- "$bin" run "$out/replicas.json" --out "$out/replicas"
+grep -q '/cluster/replicas' "$out.stderr" || { echo "FAIL: the JSON path is not given"; failures=$((failures + 1)); }
 sed 's/"expect": { "verdict": "pass" }/"expect": { "verdict": "fail" }/' "$runnable" > "$out/wrong-expectation.json"
 expect 1 "a verdict other than the expected one exits 1" -- "$bin" run "$out/wrong-expectation.json" --out "$out/run4"
 

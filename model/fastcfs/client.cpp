@@ -88,6 +88,16 @@ void FastcfsClient::finish(Context& ctx, const char* type, uint64_t value) {
 
 void FastcfsClient::on_message(Context& ctx, NodeId, const Message& message) {
   if (!op_ || op_->seq == 0) return;
+  if (const auto* refused = message.as<ConnectionRefused>()) {
+    const Message& o = *refused->original;
+    const auto* w = o.as<ClientWriteReq>();
+    const auto* r = o.as<ClientReadReq>();
+    const auto* g = o.as<GetMasterReq>();
+    const uint64_t seq = w ? w->seq : r ? r->seq : g ? g->seq : 0;
+    if (seq != op_->seq) return;
+    ctx.cancel_timer(kAttemptTimer);
+    return retry(ctx, true);  // the server's process is gone
+  }
   if (const auto* m = message.as<GetMasterResp>()) {
     if (m->seq != op_->seq || !op_->resolving) return;
     ctx.cancel_timer(kAttemptTimer);

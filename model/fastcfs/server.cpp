@@ -265,6 +265,7 @@ void FastcfsServer::violation(Context& ctx, const std::string& invariant, const 
 
 void FastcfsServer::on_message(Context& ctx, NodeId from, const Message& m) {
   if (halted_) return;
+  if (const auto* x = m.as<ConnectionRefused>()) return on_refused(ctx, from, *x->original);
   if (const auto* x = m.as<RpcCallReq>()) return on_rpc(ctx, from, *x);
   if (const auto* x = m.as<RpcCallResp>()) return on_rpc_resp(ctx, from, *x);
   if (const auto* x = m.as<ClientWriteReq>()) return on_client_write(ctx, from, *x);
@@ -293,6 +294,77 @@ void FastcfsServer::on_message(Context& ctx, NodeId from, const Message& m) {
   if (const auto* x = m.as<GetDsStatusReq>()) return on_get_ds_status(ctx, from, *x);
   if (const auto* x = m.as<DsStatusResp>()) return on_ds_status_resp(ctx, *x);
   REPLSIM_ASSERT(false, "a message type the FastCFS server does not know");
+}
+
+// A message reached a crashed process: its connection was reset. Each
+// conversation fails the way a closed TCP connection fails it in FastCFS.
+void FastcfsServer::on_refused(Context& ctx, NodeId from, const Message& o) {
+  const uint32_t p = from.index;
+  const auto close_session = [&](uint64_t session) {
+    for (uint32_t i = 0; i < channels_[p].size(); ++i) {
+      if (channels_[p][i].session == session) close_channel(ctx, p, i, "connection refused");
+    }
+  };
+  if (const auto* x = o.as<RpcCallReq>()) return close_session(x->session);
+  if (const auto* x = o.as<ChannelTest>()) return close_session(x->session);
+  if (const auto* x = o.as<JoinServerReq>()) return close_session(x->session);
+  if (const auto* x = o.as<PingLeaderReq>()) {
+    if (x->seq == relation_seq_ && (relation_ == Relation::kPinging || relation_ == Relation::kActivating)) {
+      ctx.cancel_timer(TimerKey{3, 0});
+      on_ping_failed(ctx);
+    }
+    return;
+  }
+  if (const auto* x = o.as<JoinLeaderReq>()) {
+    if (x->seq == relation_seq_ && relation_ == Relation::kJoining) {
+      ctx.cancel_timer(TimerKey{3, 0});
+      on_ping_failed(ctx);
+    }
+    return;
+  }
+  if (const auto* x = o.as<GetServerStatusReq>()) {
+    if (is_leader() && peers_[p].probe_seq == x->seq) {
+      peers_[p].probe_seq = 0;
+      peers_[p].probe_ok = false;
+    } else if (relation_ == Relation::kQuery && x->seq == selection_.seq && !selection_.answers[p]) {
+      if (--selection_.awaiting == 0) {
+        ctx.cancel_timer(TimerKey{3, 0});
+        on_status_answers_complete(ctx);
+      }
+    }
+    return;
+  }
+  if (const auto* x = o.as<NextLeaderReq>()) {  // connection failures are tolerated, not counted
+    const bool waiting = (relation_ == Relation::kPreSet && x->phase == 1) || (relation_ == Relation::kCommit && x->phase == 2);
+    if (waiting && x->seq == selection_.seq && --selection_.awaiting == 0) {
+      ctx.cancel_timer(TimerKey{3, 0});
+      on_notify_complete(ctx);
+    }
+    return;
+  }
+  if (const auto* x = o.as<PushDsStatusReq>()) {
+    if (is_leader() && peers_[p].push_seq == x->seq && peers_[p].status == ServerStatus::kActive) {
+      deactivate_server(ctx, p, "push connection closed");
+    }
+    return;
+  }
+  if (const auto* x = o.as<FetchBinlogReq>()) {
+    if (x->dg < dg_count() && groups_[x->dg].recovery.seq == x->seq) recovery_failed(ctx, x->dg, "master connection reset");
+    return;
+  }
+  if (const auto* x = o.as<ActiveConfirmReq>()) {
+    if (x->dg < dg_count() && groups_[x->dg].recovery.seq == x->seq) recovery_failed(ctx, x->dg, "master connection reset");
+    return;
+  }
+  if (const auto* x = o.as<UnsetMasterReq>()) {
+    if (swap_ && swap_->seq == x->seq) swap_rollback(ctx);
+    return;
+  }
+  if (const auto* x = o.as<GetDsStatusReq>()) {
+    if (swap_ && swap_->seq == x->seq) swap_rollback(ctx);
+    return;
+  }
+  // Reports and answers to a crashed peer or client: nothing waits on them.
 }
 
 void FastcfsServer::on_timer(Context& ctx, TimerKey key) {

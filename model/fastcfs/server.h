@@ -154,8 +154,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   // ---- replication channels (§3.4) ----
   enum class ChannelStage : uint8_t { kNone, kConnecting, kSyncing };
   struct OutstandingRpc {
-    uint32_t dg = 0;
-    uint64_t dv = 0;
+    RpcCallReq rpc;  // kept for TCP-style retransmission
     TimePoint sent;
     bool operator==(const OutstandingRpc&) const = default;
   };
@@ -169,6 +168,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     TimePoint last_sent;
     bool test_outstanding = false;
     TimePoint expect_since;  // waiting for an answer since (RPC or active test)
+    uint32_t retransmits = 0;  // since the last answer: the retransmission timeout doubles
     std::map<uint64_t, OutstandingRpc> outstanding;  // rpc id ->
     bool operator==(const Channel&) const = default;
   };
@@ -188,6 +188,8 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     bool probe_ok = true;           // the last probe was answered in time
     std::set<std::pair<uint32_t, uint32_t>> push_pending;  // (dg, server) events
     uint64_t push_seq = 0;          // in flight when non-zero
+    PushDsStatusReq push;           // the push in flight, resent like a TCP segment
+    TimePoint push_sent;
     bool operator==(const Peer&) const = default;
   };
   struct GroupElection {
@@ -277,6 +279,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void on_ping_leader_resp(Context& ctx, const PingLeaderResp& m);
   void on_push(Context& ctx, NodeId from, const PushDsStatusReq& m);
   void on_push_resp(Context& ctx, NodeId from, const PushDsStatusResp& m);
+  void on_refused(Context& ctx, NodeId from, const Message& original);
   void on_report(Context& ctx, NodeId from, const ReportDsStatusReq& m);
 
   // server_election.cpp

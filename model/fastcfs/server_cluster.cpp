@@ -515,6 +515,8 @@ void FastcfsServer::pump_push(Context& ctx, uint32_t f) {
     push.entries.push_back(DsEntry{dg, server, v});
   }
   push.seq = p.push_seq = next_seq();
+  p.push = push;
+  p.push_sent = ctx.local_now();
   ctx.send(node(f), make_message(std::move(push)));
 }
 
@@ -657,7 +659,16 @@ void FastcfsServer::leader_check(Context& ctx) {
     }
   }
   run_elections(ctx);
-  for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
+  for (uint32_t f = 0; f < n(); ++f) {
+    Peer& p = peers_[f];
+    // An unanswered push is retransmitted (applying a push twice is harmless:
+    // it carries states, not deltas).
+    if (p.push_seq != 0 && now - p.push_sent >= Duration::s(1) && p.status == ServerStatus::kActive) {
+      p.push_sent = now;
+      ctx.send(node(f), make_message(p.push));
+    }
+    pump_push(ctx, f);
+  }
 }
 
 }  // namespace replsim::fastcfs

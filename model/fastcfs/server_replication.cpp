@@ -7,6 +7,9 @@
 #include "sim/assert.h"
 
 namespace replsim::fastcfs {
+namespace {
+constexpr Duration kRetransmitAfter = Duration::s(1);
+}  // namespace
 
 // ---- replication channels (§3.4) ----------------------------------------------
 
@@ -26,8 +29,16 @@ void FastcfsServer::channels_tick(Context& ctx) {
           break;
         case ChannelStage::kSyncing: {
           const bool expecting = c.test_outstanding || !c.outstanding.empty();
+          const Duration rto = std::min(kRetransmitAfter * (int64_t{1} << std::min<uint32_t>(c.retransmits, 3)), Duration::s(8));
           if (expecting && now - c.expect_since > o.network_timeout) {
             close_channel(ctx, p, i, "network timeout");
+          } else if (expecting && now - c.last_sent >= rto) {
+            // TCP retransmits unanswered segments: a live peer answers (a
+            // duplicate RPC is acknowledged by DV), a rebooted host resets.
+            ++c.retransmits;
+            c.last_sent = now;
+            for (const auto& [rpc, out] : c.outstanding) ctx.send(node(p), make_message(out.rpc));
+            if (c.test_outstanding) ctx.send(node(p), make_message(ChannelTest{c.session, false}));
           } else if (!expecting && now - c.last_sent >= o.network_timeout / 2) {
             c.test_outstanding = true;
             c.expect_since = now;
@@ -63,7 +74,7 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
   c.next_connect = ctx.local_now() + c.backoff;
   c.backoff = std::min(c.backoff * 2, Duration::s(32));
   // Queued RPCs are discarded: each counts as a failed RPC for its write.
-  for (const auto& [rpc, out] : lost) resolve_rpc(ctx, out.dg, out.dv, false);
+  for (const auto& [rpc, out] : lost) resolve_rpc(ctx, out.rpc.dg, out.rpc.dv, false);
   if (!was_syncing) return;
   for (uint32_t g = 0; g < dg_count(); ++g) {
     if (g % channels_[p].size() != i) continue;
@@ -111,7 +122,7 @@ void FastcfsServer::on_channel_test(Context& ctx, NodeId from, const ChannelTest
     } else if (m.session == c.session) {
       c.test_outstanding = false;
       c.last_heard = ctx.local_now();
-      c.expect_since = c.last_heard;
+      if (c.outstanding.empty()) c.retransmits = 0;  // RPCs still wait for their own answers
     }
   }
 }
@@ -202,11 +213,15 @@ void FastcfsServer::start_next_write(Context& ctx, uint32_t g) {
       continue;
     }
     const uint64_t rpc = next_seq();
-    if (c.outstanding.empty() && !c.test_outstanding) c.expect_since = now;
-    c.outstanding[rpc] = OutstandingRpc{g, f.dv, now};
+    if (c.outstanding.empty() && !c.test_outstanding) {
+      c.expect_since = now;
+      c.retransmits = 0;
+    }
+    const RpcCallReq call{c.session, rpc, g, f.dv, f.write.req_id, f.write.key, f.write.value};
+    c.outstanding[rpc] = OutstandingRpc{call, now};
     c.last_sent = now;
     ++group.in_flight->waiting;
-    ctx.send(node(s), make_message(RpcCallReq{c.session, rpc, g, f.dv, f.write.req_id, f.write.key, f.write.value}));
+    ctx.send(node(s), make_message(call));
   }
   if (group.in_flight->waiting == 0) finish_fanout(ctx, g);
 }
@@ -347,11 +362,12 @@ void FastcfsServer::on_rpc_resp(Context& ctx, NodeId from, const RpcCallResp& m)
     const OutstandingRpc out = it->second;
     c.outstanding.erase(it);
     c.last_heard = c.expect_since = ctx.local_now();
-    if (m.err == Err::kOk) return resolve_rpc(ctx, out.dg, out.dv, true);
-    resolve_rpc(ctx, out.dg, out.dv, false);
+    c.retransmits = 0;
+    if (m.err == Err::kOk) return resolve_rpc(ctx, out.rpc.dg, out.rpc.dv, true);
+    resolve_rpc(ctx, out.rpc.dg, out.rpc.dv, false);
     // Any RPC error closes the connection (M11: it stayed open).
     if (!has("M11")) close_channel(ctx, p, i, "rpc error");
-    else if (view_[out.dg][p].status == DsStatus::kActive) ctx.note("rpc_failed_channel_kept", {{"dg", out.dg + 1}});
+    else if (view_[out.rpc.dg][p].status == DsStatus::kActive) ctx.note("rpc_failed_channel_kept", {{"dg", out.rpc.dg + 1}});
     return;
   }
 }
