@@ -96,6 +96,9 @@ class ExampleRegisterAdapter final : public ProtocolAdapter {
   }
 
   bool converged(const World& world) const override { return example::register_converged(world); }
+  std::string convergence_gap(const World& world) const override {
+    return converged(world) ? "" : "a server is down, halted, or behind the primary's log";
+  }
 };
 
 }  // namespace

@@ -145,6 +145,7 @@ class FastcfsAdapter final : public ProtocolAdapter {
   }
 
   bool converged(const World& world) const override { return fastcfs::fastcfs_converged(world); }
+  std::string convergence_gap(const World& world) const override { return fastcfs::convergence_gap(world); }
 };
 
 }  // namespace

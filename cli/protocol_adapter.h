@@ -58,6 +58,8 @@ class ProtocolAdapter {
                              const RunMonitor* monitor, const std::string& name) const = 0;
   // The cluster is settled: every server up and caught up, one master.
   virtual bool converged(const World& world) const = 0;
+  // Why it is not settled, in one phrase, for the report (may be empty).
+  virtual std::string convergence_gap(const World& world) const = 0;
 };
 
 // Appends the invocations and completions of the clients' "invoke" and

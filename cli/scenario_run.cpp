@@ -160,6 +160,7 @@ class Runner {
 
   void judge() {
     if (run_.monitor) run_.monitor->finish(run_.world);
+    run_.convergence_gap = adapter_.convergence_gap(run_.world);
     for (const CheckSpec& spec : scenario_.checks) {
       CheckOutcome outcome{spec.name, true, {}};
       if (spec.name == "linearizable") {
@@ -176,10 +177,12 @@ class Runner {
         // (a server halting later) has not converged.
         if (!run_.converged_at) {
           outcome.details.push_back("the cluster never settled after the last fault at " +
-                                    format_duration(since.since_origin()));
+                                    format_duration(since.since_origin()) + "; at the end: " +
+                                    adapter_.convergence_gap(run_.world));
         } else if (!adapter_.converged(run_.world)) {
           outcome.details.push_back("the cluster settled at " + format_duration(run_.converged_at->since_origin()) +
-                                    " but was no longer settled when the run ended");
+                                    " but was no longer settled when the run ended: " +
+                                    adapter_.convergence_gap(run_.world));
         } else if (*run_.converged_at - since > *spec.within) {
           outcome.details.push_back(fmt::format("the cluster settled {} after the last fault, over the bound of {}",
                                                 format_duration(*run_.converged_at - since),
@@ -221,6 +224,25 @@ std::vector<std::string> failed_checks(const ScenarioRun& run) {
     if (!c.passed) failed.push_back(c.name);
   }
   return failed;
+}
+
+std::vector<std::string> failure_signature(const ScenarioRun& run) {
+  std::vector<std::string> signature;
+  for (const CheckOutcome& c : run.checks) {
+    if (c.passed) continue;
+    if (c.name != "converges_within" || run.convergence_gap.empty()) {
+      signature.push_back(c.name);
+      continue;
+    }
+    std::string gap;
+    for (char ch : run.convergence_gap) {
+      const bool digit = ch >= '0' && ch <= '9';
+      if (!digit) gap += ch;
+      else if (gap.empty() || gap.back() != '#') gap += '#';
+    }
+    signature.push_back(c.name + " (" + gap + ")");
+  }
+  return signature;
 }
 
 int exit_code(const ScenarioRun& run) {
@@ -271,6 +293,16 @@ nlohmann::json scenario_run_to_json(const Scenario& scenario, uint64_t seed, con
   if (run.last_fault_at) j["last_fault_at"] = format_duration(run.last_fault_at->since_origin());
   if (run.converged_at) j["converged_at"] = format_duration(run.converged_at->since_origin());
   if (run.monitor) j["monitor"] = run.monitor->to_json();
+  // Each node as the run left it: what a reader needs to see why a cluster
+  // did not settle.
+  j["final_state"] = nlohmann::json::array();
+  for (uint32_t i = 0; i < run.world.node_count(); ++i) {
+    const NodeId id{i};
+    const Actor* actor = run.world.actor(id);
+    j["final_state"].push_back({{"node", run.world.node_name(id)},
+                                {"status", to_string(run.world.node_status(id))},
+                                {"state", actor != nullptr ? actor->describe() : nlohmann::json(nullptr)}});
+  }
   return j;
 }
 

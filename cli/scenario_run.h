@@ -30,6 +30,7 @@ struct ScenarioRun {
   std::vector<std::string> warnings;
   std::optional<TimePoint> last_fault_at;
   std::optional<TimePoint> converged_at;  // first settled instant after the last fault
+  std::string convergence_gap;            // why the cluster was not settled at the end, if it was not
   bool undecided = false;                 // the linearizability check ran out of budget
   std::string verdict = "pass";
   bool as_expected = true;
@@ -44,6 +45,11 @@ int exit_code(const ScenarioRun& run);
 // The names of the checks that failed, in the scenario's order: what "the
 // same failure" means for fuzz replays and the shrinker.
 std::vector<std::string> failed_checks(const ScenarioRun& run);
+// failed_checks, with the kind of liveness failure: "converges_within (g#:
+// s# does not act as master)". Numbers are left out, so a shrunk run that
+// fails for the same reason matches, and one that merely left a node down
+// does not.
+std::vector<std::string> failure_signature(const ScenarioRun& run);
 
 nlohmann::json scenario_run_to_json(const Scenario& scenario, uint64_t seed, const ScenarioRun& run);
 

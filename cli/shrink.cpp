@@ -25,7 +25,7 @@ class Shrinker {
     }
     ++result_.runs;
     const ScenarioRun run = run_scenario(s, seed_, *make_adapter(s.protocol));
-    return !run.as_expected && failed_checks(run) == result_.failing_checks;
+    return !run.as_expected && failure_signature(run) == result_.failing_checks;
   }
 
   ShrinkResult run(Json doc, const std::vector<std::string>& failing_checks) {
@@ -164,7 +164,7 @@ ShrinkResult shrink_scenario(const Json& document, const std::string& name, uint
   if (baseline.as_expected) {
     throw InputError(name, "a scenario that fails with seed " + std::to_string(seed), "one that runs as expected");
   }
-  ShrinkResult result = Shrinker(seed, runs_max).run(doc, failed_checks(baseline));
+  ShrinkResult result = Shrinker(seed, runs_max).run(doc, failure_signature(baseline));
   result.runs += 1;  // the baseline
   result.document["name"] = document.value("name", std::string("scenario")) + "-shrunk";
   result.document["description"] = "Shrunk by replsim shrink from " + name + " (seed " + std::to_string(seed) + ")";

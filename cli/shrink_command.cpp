@@ -17,7 +17,7 @@ bool shrink_to_file(const Json& document, const std::string& name, uint64_t seed
   std::ofstream(out_file) << result.document.dump(2) << "\n";
   const Scenario replay = load_scenario_file(out_file, protocol_catalog());
   const ScenarioRun run = run_scenario(replay, replay.seed, *make_adapter(replay.protocol));
-  return !run.as_expected && failed_checks(run) == result.failing_checks;
+  return !run.as_expected && failure_signature(run) == result.failing_checks;
 }
 
 int run_shrink(const ShrinkOptions& options, std::ostream& out) {

@@ -442,9 +442,23 @@ nlohmann::json FastcfsServer::describe() const {
     groups.push_back({{"dg", g + 1},
                       {"status", to_string(groups_[g].status)},
                       {"master", master_[g] ? nlohmann::json("s" + std::to_string(*master_[g] + 1)) : nlohmann::json(nullptr)},
+                      {"is_master", view_[g][me_].is_master},
+                      {"master_swapping", groups_[g].master_swapping},
+                      {"old_master", groups_[g].old_master ? nlohmann::json("s" + std::to_string(*groups_[g].old_master + 1))
+                                                           : nlohmann::json(nullptr)},
                       {"current_dv", groups_[g].current_dv},
                       {"confirmed_dv", groups_[g].confirmed_dv},
-                      {"binlog", groups_[g].binlog.size()}});
+                      {"binlog", groups_[g].binlog.size()},
+                      {"writes_queued", groups_[g].queue.size() + (groups_[g].in_flight ? 1 : 0)},
+                      {"recovery", groups_[g].recovery.in_progress ? "running" : "idle"},
+                      {"view", [&] {
+                         nlohmann::json v = nlohmann::json::object();
+                         for (uint32_t s = 0; s < n(); ++s) {
+                           v["s" + std::to_string(s + 1)] = std::string(to_string(view_[g][s].status)) +
+                                                             (view_[g][s].is_master ? "*" : "");
+                         }
+                         return v;
+                       }()}});
   }
   j["groups"] = groups;
   return j;

@@ -280,8 +280,14 @@ void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
   for (uint32_t g = 0; g < dg_count(); ++g) {
     elections_[g] = GroupElection{};
     for (uint32_t s = 0; s < n(); ++s) {
-      if (s == me_ || view_[g][s].status != DsStatus::kActive) continue;
+      if (view_[g][s].status != DsStatus::kActive) continue;
       if (has("M8") && master_[g] == s) continue;  // M8: keep an ACTIVE master
+      if (s == me_) {
+        // My own DS can be ACTIVE here only if a recovery round finished
+        // after the old leader was lost (review C7: rounds run on).
+        set_my_status(ctx, g, DsStatus::kOffline, Transition::kT13, false);
+        continue;
+      }
       view_[g][s].status = DsStatus::kOffline;
       count(ctx, Transition::kT13, g);
     }
@@ -480,6 +486,13 @@ void FastcfsServer::leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, 
   if (server == me_) {
     v.current_dv = groups_[dg].current_dv;
     v.confirmed_dv = groups_[dg].confirmed_dv;
+    // The leader's view of its own DS is its own status: a master's report
+    // that the leader's DS is OFFLINE demotes it (T9 applied to itself).
+    if (status != groups_[dg].status) {
+      REPLSIM_ASSERT(status == DsStatus::kOffline && groups_[dg].status == DsStatus::kActive,
+                     "only a master's report changes the leader's own DS through its view");
+      set_my_status(ctx, dg, status, Transition::kT9, false);
+    }
   }
   v.status = status;
   if (before != status && t == Transition::kT18 && server != me_) count(ctx, t, dg);

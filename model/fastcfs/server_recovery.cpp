@@ -38,7 +38,8 @@ void FastcfsServer::recovery_timer(Context& ctx, uint32_t g) {
       // recovery_thread_push_to_queue + recovery_thread_run_task (T2/T3).
       const bool startable = (group.status == DsStatus::kInit || group.status == DsStatus::kOffline) && leader_ &&
                              master_[g] && *master_[g] != me_ && group.old_master != me_ &&
-                             group.startup_rollback_done && !r.in_progress;
+                             group.startup_rollback_done && !r.in_progress &&
+                             !group.in_flight;  // an old master's last write resolves first
       if (!startable) return;
       r.in_progress = true;
       r.previous = group.status;

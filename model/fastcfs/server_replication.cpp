@@ -271,6 +271,8 @@ void FastcfsServer::complete_write(Context& ctx, uint32_t g, Err err) {
   }
   ctx.send(f.write.client, make_message(ClientResp{f.write.seq, err, 0}));
   start_next_write(ctx, g);
+  // A former master recovers once its last write has resolved.
+  if (!local_master(g) && master_[g] && *master_[g] != me_) queue_recovery(ctx, g, Duration::zero());
 }
 
 void FastcfsServer::offline_slave(Context& ctx, uint32_t g, uint32_t slave, Transition t, bool local) {

@@ -56,38 +56,52 @@ std::optional<NodeId> current_master(const World& world, uint32_t dg) {
   return NodeId{*master};
 }
 
-bool fastcfs_converged(const World& world) {
+bool fastcfs_converged(const World& world) { return convergence_gap(world).empty(); }
+
+std::string convergence_gap(const World& world) {
   const std::vector<NodeId> servers = fastcfs_servers(world);
-  const auto leader_id = current_leader(world);
-  if (!leader_id) return false;
-  const FastcfsServer* leader = server_at(world, *leader_id);
   for (NodeId id : servers) {
     const FastcfsServer* s = server_at(world, id);
-    if (s == nullptr || s->halted() || s->leader() != leader_id->index) return false;
+    if (s == nullptr) return world.node_name(id) + " is down";
+    if (s->halted()) return world.node_name(id) + " terminated itself";
+  }
+  const auto leader_id = current_leader(world);
+  if (!leader_id) return "no leader";
+  const FastcfsServer* leader = server_at(world, *leader_id);
+  for (NodeId id : servers) {
+    if (server_at(world, id)->leader() != leader_id->index) {
+      return world.node_name(id) + " does not follow the leader " + world.node_name(*leader_id);
+    }
   }
   for (uint32_t g = 0; g < leader->data_groups(); ++g) {
+    const std::string group = "g" + std::to_string(g + 1);
     const auto master_index = leader->master_of(g);
-    if (!master_index) return false;
+    if (!master_index) return group + " has no master";
     const FastcfsServer* master = server_at(world, NodeId{*master_index});
-    if (!master->local_master(g)) return false;
+    if (!master->local_master(g)) return group + ": " + world.node_name(NodeId{*master_index}) + " does not act as master";
     for (NodeId id : servers) {
       const FastcfsServer* s = server_at(world, id);
-      if (s->my_status(g) != DsStatus::kActive || leader->view(g, id.index).status != DsStatus::kActive) return false;
-      if (s->master_of(g) != master_index) return false;
+      const std::string ds = group + "/" + world.node_name(id);
+      if (s->my_status(g) != DsStatus::kActive) return ds + " is " + to_string(s->my_status(g));
+      if (leader->view(g, id.index).status != DsStatus::kActive) {
+        return ds + " is " + to_string(leader->view(g, id.index).status) + " in the leader's view";
+      }
+      if (s->master_of(g) != master_index) return ds + " does not know the master";
       if (id.index == *master_index) continue;
-      // The slave holds the master's binlog, short of at most the update in
-      // flight, and the master's bytes whenever no update is in flight.
-      const auto& mine = s->binlog(g);
+        const auto& mine = s->binlog(g);
       const auto& theirs = master->binlog(g);
       const bool idle = !master->writes_pending(g);
-      if (mine.size() > theirs.size() || mine.size() + (idle ? 0 : 1) < theirs.size()) return false;
-      if (idle && s->data(g) != master->data(g)) return false;
-      for (size_t i = 0; i < mine.size(); ++i) {
-        if (!mine[i].same_entry(theirs[i])) return false;
+      const size_t slack = idle ? 0 : 1;  // the update in flight: either side may hold it first
+      if (mine.size() > theirs.size() + slack || mine.size() + slack < theirs.size()) {
+        return ds + " holds " + std::to_string(mine.size()) + " binlog records, the master " + std::to_string(theirs.size());
+      }
+      if (idle && s->data(g) != master->data(g)) return ds + "'s bytes differ from the master's";
+      for (size_t i = 0; i < std::min(mine.size(), theirs.size()); ++i) {
+        if (!mine[i].same_entry(theirs[i])) return ds + "'s binlog differs from the master's at DV " + std::to_string(mine[i].dv);
       }
     }
   }
-  return true;
+  return "";
 }
 
 // ---- the monitor ---------------------------------------------------------------
@@ -103,7 +117,7 @@ bool legal_edge(const std::string& t, DsStatus from, DsStatus to) {
   if (t == "T6") return from == S::kOnline && to == S::kActive;
   if (t == "T7") return (from == S::kRebuilding || from == S::kRecovering || from == S::kOnline) &&
                         (to == S::kInit || to == S::kOffline);
-  if (t == "T8" || t == "T10" || t == "T11" || t == "T14" || t == "T16") return from == S::kActive && to == S::kOffline;
+  if (t == "T8" || t == "T9" || t == "T10" || t == "T11" || t == "T13" || t == "T14" || t == "T16") return from == S::kActive && to == S::kOffline;
   if (t == "T15") return to == S::kActive;
   return false;
 }
@@ -115,9 +129,10 @@ std::string server_name(uint32_t index) { return "s" + std::to_string(index + 1)
 bool disk_holds(const World& world, NodeId id, uint32_t g, uint64_t dv, uint64_t key) {
   const std::string prefix = "B " + std::to_string(dv) + " " + std::to_string(static_cast<int>('w')) + " ";
   for (const DiskRecord& r : world.disk(id).visible().records("replica/g" + std::to_string(g + 1) + ".log")) {
-    if (!r.bytes.starts_with(prefix)) continue;
+    if (!r.intact() || !r.bytes.starts_with(prefix)) continue;
     const size_t key_at = r.bytes.find(' ', prefix.size());  // skip the source
-    return key_at != std::string::npos && std::stoull(r.bytes.substr(key_at + 1)) == key;
+    const std::string key_text = key_at == std::string::npos ? "" : r.bytes.substr(key_at + 1, r.bytes.find(' ', key_at + 1) - key_at - 1);
+    return key_text == std::to_string(key);
   }
   return false;
 }

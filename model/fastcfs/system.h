@@ -37,6 +37,8 @@ std::optional<NodeId> current_master(const World& world, uint32_t dg);
 // group with a master, every DS ACTIVE in its own and the leader's view, and
 // every slave holding exactly the master's binlog and bytes.
 bool fastcfs_converged(const World& world);
+// Why the cluster is not settled, in one phrase; empty when it is.
+std::string convergence_gap(const World& world);
 
 // Transitions of §2.3 reached so far, summed over live servers and those
 // that crashed (the monitor keeps the counts of every incarnation).
