@@ -230,8 +230,9 @@ struct JoinServerReq {
   static constexpr const char* kName = "JOIN_SERVER";
   uint32_t channel = 0;
   uint64_t session = 0;
+  uint64_t boot = 0;  // the sender's incarnation
   bool operator==(const JoinServerReq&) const = default;
-  void hash_into(Hasher& h) const { h.add(channel).add(session); }
+  void hash_into(Hasher& h) const { h.add(channel).add(session).add(boot); }
   std::string describe() const { return "channel=" + std::to_string(channel) + " session=" + std::to_string(session); }
 };
 

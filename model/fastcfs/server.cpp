@@ -41,6 +41,7 @@ FastcfsServer::FastcfsServer(uint32_t index, ClusterConfig config) : me_(index),
   binlog_pos_.resize(dg_count());
   channels_.assign(n(), std::vector<Channel>(config_.options.replica_channels_between_two_servers));
   inbound_.assign(n(), std::vector<uint64_t>(config_.options.replica_channels_between_two_servers, 0));
+  peer_boots_.assign(n(), 0);
 }
 
 bool FastcfsServer::local_master(uint32_t dg) const {
@@ -70,6 +71,11 @@ void FastcfsServer::on_start(Context& ctx, const DiskImage& disk) {
     ctx.note("ds_status", {{"dg", g + 1}, {"status", to_string(groups_[g].status)}, {"transition", "start"}});
   }
   ctx.set_timer(kTickTimer, Duration::s(1));
+  // Replication channels to every peer open at start (§3.4); peers that
+  // still hold connections to my previous process learn it from the join.
+  for (uint32_t p = 0; p < n(); ++p) {
+    for (uint32_t i = 0; p != me_ && i < channels_[p].size(); ++i) connect_channel(ctx, p, i);
+  }
   relation_ = Relation::kIdle;
   relationship_step(ctx);
 }

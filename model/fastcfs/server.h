@@ -102,6 +102,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     bool binlog_written = false;
     bool in_quorum_wait = false;
     bool released_by_cleanup = false;
+    TimePoint started;  // local time the DV was assigned
     bool operator==(const InFlight&) const = default;
   };
   struct HeldRpc {  // an RPC an ONLINE slave holds (§2.4 step 6)
@@ -283,6 +284,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void on_report(Context& ctx, NodeId from, const ReportDsStatusReq& m);
 
   // server_election.cpp
+  uint64_t known_dv(uint32_t dg, uint32_t server) const;
   void queue_election(Context& ctx, uint32_t dg, bool delayed);
   void run_elections(Context& ctx);
   void on_timer_elections(Context& ctx);
@@ -383,6 +385,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
 
   std::vector<std::vector<Channel>> channels_;        // [peer][index], outbound
   std::vector<std::vector<uint64_t>> inbound_;        // [peer][index]: accepted session
+  std::vector<uint64_t> peer_boots_;                  // the incarnation each peer last connected from
   TransitionCounts transitions_{};
 };
 

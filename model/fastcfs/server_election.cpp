@@ -20,6 +20,13 @@ constexpr Duration kSwapRequestTimeout = Duration::s(3);
 
 }  // namespace
 
+// The DV the leader goes by: its own DS's live value, the others' as the
+// last ping or push reported them (§1.5.2: "the leader's copy").
+uint64_t FastcfsServer::known_dv(uint32_t g, uint32_t s) const {
+  if (s != me_) return view_[g][s].current_dv;
+  return groups_[g].startup_rollback_done ? groups_[g].current_dv : groups_[g].confirmed_dv;
+}
+
 void FastcfsServer::queue_election(Context& ctx, uint32_t dg, bool delayed) {
   if (!is_leader()) return;
   GroupElection& e = elections_[dg];
@@ -56,7 +63,7 @@ void FastcfsServer::on_timer_elections(Context& ctx) {
     if (master_[g]) {
       const uint32_t m = *master_[g];
       bool behind = false;
-      for (uint32_t s = 0; s < n(); ++s) behind |= view_[g][s].current_dv > view_[g][m].current_dv;
+      for (uint32_t s = 0; s < n(); ++s) behind |= known_dv(g, s) > known_dv(g, m);
       const bool reselect = e.reselect;
       e.reselect = false;
       if (!(reselect && behind)) continue;
@@ -113,7 +120,7 @@ Err FastcfsServer::select_master(Context& ctx, uint32_t g, uint32_t& chosen) {
   std::vector<uint32_t> order(n());
   for (uint32_t s = 0; s < n(); ++s) order[s] = s;
   const auto key = [&](uint32_t s) {
-    return std::make_tuple(view_[g][s].current_dv, static_cast<int>(peers_[s].status), s == preset_master(g, n()),
+    return std::make_tuple(known_dv(g, s), static_cast<int>(peers_[s].status), s == preset_master(g, n()),
                            view_[g][s].is_master);
   };
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
@@ -132,16 +139,16 @@ Err FastcfsServer::select_master(Context& ctx, uint32_t g, uint32_t& chosen) {
   // order downward from the best DS's slot.
   std::optional<uint64_t> maxdv;
   for (int64_t s = last; s >= 0 && !maxdv; --s) {
-    if (peers_[static_cast<uint32_t>(s)].status == ServerStatus::kActive) maxdv = view_[g][static_cast<uint32_t>(s)].current_dv;
+    if (peers_[static_cast<uint32_t>(s)].status == ServerStatus::kActive) maxdv = known_dv(g, static_cast<uint32_t>(s));
   }
   if (!maxdv) return Err::kAgain;
-  if (*maxdv < view_[g][last].current_dv) {
+  if (*maxdv < known_dv(g, last)) {
     if (config_.options.master_policy_strict) return Err::kAgain;
     if (now - reference(last) < config_.options.master_policy_timeout) return Err::kAgain;
   }
   std::vector<uint32_t> cands;
   for (uint32_t s = 0; s < n(); ++s) {
-    if (peers_[s].status == ServerStatus::kActive && view_[g][s].current_dv >= *maxdv) cands.push_back(s);
+    if (peers_[s].status == ServerStatus::kActive && known_dv(g, s) >= *maxdv) cands.push_back(s);
   }
   if (cands.empty()) return Err::kNotFound;
   if (cands.size() == n()) {
@@ -166,7 +173,7 @@ void FastcfsServer::set_master(Context& ctx, uint32_t g, std::optional<uint32_t>
                           {"new", new_master ? nlohmann::json("s" + std::to_string(*new_master + 1)) : nlohmann::json(nullptr)},
                           {"dvs", [&] {
                              nlohmann::json dvs = nlohmann::json::array();
-                             for (uint32_t s = 0; s < n(); ++s) dvs.push_back(view_[g][s].current_dv);
+                             for (uint32_t s = 0; s < n(); ++s) dvs.push_back(known_dv(g, s));
                              return dvs;
                            }()}});
   // T11: every other ACTIVE DS goes OFFLINE (M24 keeps them ACTIVE).

@@ -58,7 +58,7 @@ void FastcfsServer::connect_channel(Context& ctx, uint32_t p, uint32_t i) {
   ++c.version;
   c.session = boot_ * 1'000'003 + next_seq();
   c.last_sent = ctx.local_now();
-  ctx.send(node(p), make_message(JoinServerReq{i, c.session}));
+  ctx.send(node(p), make_message(JoinServerReq{i, c.session, boot_}));
 }
 
 void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const char* why) {
@@ -91,6 +91,15 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
 
 void FastcfsServer::on_join_server(Context& ctx, NodeId from, const JoinServerReq& m) {
   if (m.channel >= inbound_[from.index].size()) return;
+  // A join from a new incarnation: the peer's old process died, and with it
+  // every connection I had to it (the kernel closed them at its exit).
+  uint64_t& known = peer_boots_[from.index];
+  if (known != m.boot) {
+    if (known != 0) {
+      for (uint32_t i = 0; i < channels_[from.index].size(); ++i) close_channel(ctx, from.index, i, "peer restarted");
+    }
+    known = m.boot;
+  }
   inbound_[from.index][m.channel] = m.session;
   ctx.send(from, make_message(JoinServerResp{m.channel, m.session}));
 }
@@ -186,6 +195,7 @@ void FastcfsServer::start_next_write(Context& ctx, uint32_t g) {
   f.write = group.queue.front();
   group.queue.pop_front();
   f.dv = ++group.current_dv;  // DV assigned at local completion
+  f.started = ctx.local_now();
   group.data[f.write.key] = f.write.value;
   group.in_flight = f;
   const BinlogRecord record{f.dv, 'w', 'C', f.write.key, f.write.value};
@@ -267,7 +277,8 @@ void FastcfsServer::complete_write(Context& ctx, uint32_t g, Err err) {
   if (group.results.size() > 100'000) group.results.erase(group.results.begin());  // bounded (600 s retention)
   if (err == Err::kOk) {
     ctx.note("ack", {{"dg", g + 1}, {"dv", f.dv}, {"key", f.write.key}, {"value", f.write.value},
-                     {"released", f.released_by_cleanup ? "cleanup" : "normal"}});
+                     {"released", f.released_by_cleanup ? "cleanup" : "normal"},
+                     {"in_flight_ns", (ctx.local_now() - f.started).count_ns()}});
   }
   ctx.send(f.write.client, make_message(ClientResp{f.write.seq, err, 0}));
   start_next_write(ctx, g);

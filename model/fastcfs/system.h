@@ -91,6 +91,7 @@ class FastcfsMonitor {
   // S6: the confirmed DV each master had last, per (server, dg).
   std::map<std::pair<uint32_t, uint32_t>, uint64_t> confirmed_seen_;
   bool two_leaders_ = false;
+  std::map<uint32_t, TimePoint> last_start_;  // server -> when its current process started
 };
 
 }  // namespace replsim::fastcfs
