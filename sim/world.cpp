@@ -31,6 +31,7 @@ struct World::Node {
   std::string name;
   NodeStatus status = NodeStatus::kUp;
   bool powered_off = false;  // crashed by a power loss: the host answers nothing
+  bool starting = false;     // restarted, its start event not yet delivered: not listening
   uint32_t incarnation = 1;
   std::unique_ptr<Actor> actor;
   NodeClock clock;
@@ -51,6 +52,7 @@ struct World::Node {
       : name(other.name),
         status(other.status),
         powered_off(other.powered_off),
+        starting(other.starting),
         incarnation(other.incarnation),
         actor(other.actor ? other.actor->clone() : nullptr),
         clock(other.clock),
@@ -197,7 +199,15 @@ void World::advance_to(TimePoint t) {
   if (t > now_) now_ = t;
 }
 
-std::optional<TimePoint> World::next_event_time() const {
+// Events of a crashed process's past stay queued until they surface; they
+// must not count as "the next event", or a caller stepping to a bound (a
+// fault's time, run_until's end) would step past it to a later live event.
+void World::drop_stale_top() {
+  while (!queue_.empty() && is_stale(queue_.top())) queue_.pop();
+}
+
+std::optional<TimePoint> World::next_event_time() {
+  drop_stale_top();
   if (queue_.empty()) return std::nullopt;
   return queue_.top().time;
 }
@@ -275,11 +285,13 @@ const StepRecord* World::step(Chooser& chooser) {
 
 uint64_t World::run_until(TimePoint end, Chooser& chooser, const std::function<void(const StepRecord&)>& on_step) {
   uint64_t steps = 0;
+  drop_stale_top();
   while (!queue_.empty() && queue_.top().time <= end) {
     const StepRecord* record = step(chooser);
     if (record == nullptr) break;
     ++steps;
     if (on_step) on_step(*record);
+    drop_stale_top();
   }
   if (now_ < end) now_ = end;
   return steps;
@@ -299,7 +311,7 @@ void World::deliver(Event& event, Chooser& chooser) {
       ++stats_.messages_partitioned;
       return;
     }
-    if (target.status == NodeStatus::kCrashed) {
+    if (target.status == NodeStatus::kCrashed || target.starting) {
       record_.outcome = StepOutcome::kDroppedNodeDown;
       ++stats_.messages_to_down_node;
       refuse(event, chooser);
@@ -323,6 +335,7 @@ void World::deliver_to_actor(Node& target, const Event& event, Chooser& chooser)
   NodeContext ctx(*this, event.target, chooser);
   switch (event.kind) {
     case EventKind::kStart:
+      target.starting = false;
       target.actor->on_start(ctx, target.disk.visible());
       return;
     case EventKind::kMessage:
@@ -438,6 +451,7 @@ void World::start_node(NodeId id) {
   Node& target = node(id);
   target.status = NodeStatus::kUp;
   target.powered_off = false;
+  target.starting = true;
   target.actor = factory_(id);
   REPLSIM_ASSERT(target.actor != nullptr, "the actor factory returned nothing");
   Event event;
@@ -546,7 +560,7 @@ std::vector<const Event*> World::live_events() const {
 uint64_t World::fingerprint() const {
   Hasher h;
   for (const Node& n : nodes_) {
-    h.add(static_cast<uint64_t>(n.status)).add(n.powered_off).add(n.incarnation);
+    h.add(static_cast<uint64_t>(n.status)).add(n.powered_off).add(n.starting).add(n.incarnation);
     h.add(n.actor ? n.actor->fingerprint() : 0).add(n.disk.fingerprint()).add(n.clock.fingerprint());
     for (const auto& [key, generation] : n.timers) h.add(key.kind).add(key.argument);
     for (const Event& event : n.deferred) h.add(event_fingerprint(event, now_, config_.node_names));
@@ -565,7 +579,8 @@ bool World::same_state(const World& other) const {
   for (size_t i = 0; i < nodes_.size(); ++i) {
     const Node& a = nodes_[i];
     const Node& b = other.nodes_[i];
-    if (a.status != b.status || a.powered_off != b.powered_off || a.incarnation != b.incarnation ||
+    if (a.status != b.status || a.powered_off != b.powered_off || a.starting != b.starting ||
+        a.incarnation != b.incarnation ||
         !(a.disk == b.disk) || !(a.clock == b.clock)) {
       return false;
     }

@@ -109,7 +109,8 @@ class World {
   // may be due before `t`. Lets a driver act at an instant of its own
   // (a scenario fault whose role is resolved when it fires).
   void advance_to(TimePoint t);
-  std::optional<TimePoint> next_event_time() const;
+  // The time of the next live event (drops stale events at the head).
+  std::optional<TimePoint> next_event_time();
   // Applies a fault now, outside the event order (for triggers that react to
   // a step that just happened).
   void apply_fault(const Fault& fault, Chooser& chooser);
@@ -154,6 +155,7 @@ class World {
   void push(Event&& event);
   Event pop_next(Chooser& chooser);
   bool is_stale(const Event& event) const;
+  void drop_stale_top();
   void deliver(Event& event, Chooser& chooser);
   void deliver_to_actor(Node& target, const Event& event, Chooser& chooser);
   void send(NodeId from, NodeId to, MessagePtr message, Chooser& chooser);

@@ -33,8 +33,9 @@ TEST_CASE("the format page's example loads with every value in place") {
   CHECK(s.network.latency == Distribution::uniform(Duration::us(200), Duration::ms(2)));
   CHECK(s.disk.fsync_latency == Distribution(LogNormalDist{Duration::ms(2), Duration::ms(20)}));
   CHECK(s.workload.stop == Duration::s(50));
-  REQUIRE(s.faults.size() == 5);
+  REQUIRE(s.faults.size() == 6);
   CHECK(s.faults[0].at == Duration::s(5));
+  CHECK(s.faults[5].type == "restart");  // ours: the crashed master returns so the cluster can converge
   CHECK(s.faults[0].node->name == "s3");
   REQUIRE(s.faults[2].when.has_value());
   CHECK(s.faults[2].when->enters == "ONLINE");

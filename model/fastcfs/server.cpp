@@ -383,6 +383,8 @@ void FastcfsServer::on_timer(Context& ctx, TimerKey key) {
     case 5: return recovery_failed(ctx, static_cast<uint32_t>(key.argument), "no answer from the master");
     case 6: return swap_step(ctx);
     case 7: return on_timer_elections(ctx);
+    case 8: return retransmit_relation(ctx);
+    case 9: return retransmit_recovery(ctx, static_cast<uint32_t>(key.argument));
     default: REPLSIM_ASSERT(false, "a timer kind the FastCFS server does not know");
   }
 }

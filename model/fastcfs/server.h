@@ -124,6 +124,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     uint64_t repl_version = 0;
     uint64_t fetch_after = 0;                // reader position
     std::vector<FetchedRecord> fetched;
+    MessagePtr request;  // the request in flight, for retransmission
     bool operator==(const Recovery&) const = default;
   };
   struct Group {
@@ -259,6 +260,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void send_join(Context& ctx);
   void send_ping(Context& ctx, bool activate);
   void relation_deadline(Context& ctx);
+  void retransmit_relation(Context& ctx);
   void on_ping_failed(Context& ctx);
   void after(Context& ctx, Duration delay);
   void leader_check(Context& ctx);
@@ -289,7 +291,9 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void run_elections(Context& ctx);
   void on_timer_elections(Context& ctx);
   Err select_master(Context& ctx, uint32_t dg, uint32_t& chosen);
-  void set_master(Context& ctx, uint32_t dg, std::optional<uint32_t> old_master, std::optional<uint32_t> new_master);
+  // `reason`: election, resume, reselect, new leader, server deactivated.
+  void set_master(Context& ctx, uint32_t dg, std::optional<uint32_t> old_master, std::optional<uint32_t> new_master,
+                  const char* reason);
   void unset_all_masters(Context& ctx);
   void on_master_change(Context& ctx, uint32_t dg, std::optional<uint32_t> old_master, std::optional<uint32_t> new_master);
   void maybe_resume_master(Context& ctx, uint32_t dg, uint32_t server);
@@ -333,6 +337,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   // server_recovery.cpp
   void queue_recovery(Context& ctx, uint32_t dg, Duration after);
   void recovery_timer(Context& ctx, uint32_t dg);
+  void retransmit_recovery(Context& ctx, uint32_t dg);
   void start_round(Context& ctx, uint32_t dg);
   void send_fetch(Context& ctx, uint32_t dg, bool first);
   void on_fetch(Context& ctx, NodeId from, const FetchBinlogReq& m);
@@ -370,6 +375,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   Relation relation_ = Relation::kIdle;
   Selection selection_;
   uint64_t relation_seq_ = 0;         // outstanding join/ping
+  MessagePtr relation_request_;       // that request, for retransmission (immutable, shared)
   TimePoint ping_start_;
   uint32_t ping_failures_ = 0;
   bool activated_ = false;            // ACTIVATE_SERVER sent for this leader generation

@@ -10,6 +10,8 @@ namespace {
 
 constexpr TimerKey kRelationTimer{2, 0};
 constexpr TimerKey kDeadlineTimer{3, 0};
+constexpr TimerKey kRetransmitTimer{8, 0};
+constexpr Duration kRetransmitInterval = Duration::ms(300);
 constexpr Duration kStatusTimeout = Duration::s(3);  // GET_SERVER_STATUS, notify, probes
 constexpr int64_t kAlignNs = 60'000'000'000;         // up_time / downtime alignment
 constexpr size_t kPushEntriesMax = 64;               // entries per PUSH_DS_STATUS packet
@@ -354,8 +356,10 @@ void FastcfsServer::send_join(Context& ctx) {
   REPLSIM_ASSERT(leader_ && !is_leader(), "only a follower joins");
   relation_ = Relation::kJoining;
   relation_seq_ = next_seq();
-  ctx.send(node(*leader_), make_message(JoinLeaderReq{relation_seq_, boot_}));
+  relation_request_ = make_message(JoinLeaderReq{relation_seq_, boot_});
+  ctx.send(node(*leader_), relation_request_);
   ctx.set_timer(kDeadlineTimer, attempt_timeout(config_.options, ctx.local_now() - ping_start_));
+  ctx.set_timer(kRetransmitTimer, kRetransmitInterval);
 }
 
 std::vector<DsEntry> FastcfsServer::ping_entries(bool all) {
@@ -376,9 +380,19 @@ void FastcfsServer::send_ping(Context& ctx, bool activate) {
   REPLSIM_ASSERT(leader_ && !is_leader(), "only a follower pings");
   relation_ = activate ? Relation::kActivating : Relation::kPinging;
   relation_seq_ = next_seq();
-  PingLeaderReq ping{relation_seq_, leader_version_, activate, boot_, ping_entries(activate)};
-  ctx.send(node(*leader_), make_message(std::move(ping)));
+  relation_request_ = make_message(PingLeaderReq{relation_seq_, leader_version_, activate, boot_, ping_entries(activate)});
+  ctx.send(node(*leader_), relation_request_);
   ctx.set_timer(kDeadlineTimer, attempt_timeout(config_.options, ctx.local_now() - ping_start_));
+  ctx.set_timer(kRetransmitTimer, kRetransmitInterval);
+}
+
+// TCP retransmits a lost join or ping within the attempt's timeout; only a
+// peer that stays silent fails the attempt.
+void FastcfsServer::retransmit_relation(Context& ctx) {
+  const bool waiting = relation_ == Relation::kJoining || relation_ == Relation::kActivating || relation_ == Relation::kPinging;
+  if (!waiting || !leader_ || is_leader() || !ctx.timer_pending(kDeadlineTimer) || relation_request_ == nullptr) return;
+  ctx.send(node(*leader_), relation_request_);
+  ctx.set_timer(kRetransmitTimer, kRetransmitInterval);
 }
 
 void FastcfsServer::on_join_leader_resp(Context& ctx, const JoinLeaderResp& m) {
@@ -624,7 +638,7 @@ void FastcfsServer::deactivate_server(Context& ctx, uint32_t s, const char* why)
       notify_change(g, s);
     }
     if (master_[g] == s) {
-      set_master(ctx, g, s, std::nullopt);
+      set_master(ctx, g, s, std::nullopt, "server deactivated");
       queue_election(ctx, g, false);
     }
   }

@@ -67,7 +67,7 @@ void FastcfsServer::on_timer_elections(Context& ctx) {
       const bool reselect = e.reselect;
       e.reselect = false;
       if (!(reselect && behind)) continue;
-      set_master(ctx, g, m, std::nullopt);
+      set_master(ctx, g, m, std::nullopt, "reselect");
     }
     const TimePoint now = ctx.local_now();
     if (e.start == TimePoint()) {
@@ -78,7 +78,7 @@ void FastcfsServer::on_timer_elections(Context& ctx) {
     const Err err = select_master(ctx, g, chosen);
     if (err == Err::kOk) {
       e.start = TimePoint();
-      set_master(ctx, g, std::nullopt, chosen);
+      set_master(ctx, g, std::nullopt, chosen, "election");
     } else if (err == Err::kAgain) {
       e.in_delay_queue = true;
     } else {
@@ -161,7 +161,7 @@ Err FastcfsServer::select_master(Context& ctx, uint32_t g, uint32_t& chosen) {
 
 // master_election_set_master (§1.5.3, C16/C17).
 void FastcfsServer::set_master(Context& ctx, uint32_t g, std::optional<uint32_t> old_master,
-                               std::optional<uint32_t> new_master) {
+                               std::optional<uint32_t> new_master, const char* reason) {
   REPLSIM_ASSERT(is_leader(), "only the leader sets masters");
   if (new_master && peers_[*new_master].status != ServerStatus::kActive) return;
   if (master_[g] != old_master) return;
@@ -169,6 +169,7 @@ void FastcfsServer::set_master(Context& ctx, uint32_t g, std::optional<uint32_t>
   if (new_master) view_[g][*new_master].is_master = true;
   master_[g] = new_master;
   ctx.note("master_set", {{"dg", g + 1},
+                          {"reason", reason},
                           {"old", old_master ? nlohmann::json("s" + std::to_string(*old_master + 1)) : nlohmann::json(nullptr)},
                           {"new", new_master ? nlohmann::json("s" + std::to_string(*new_master + 1)) : nlohmann::json(nullptr)},
                           {"dvs", [&] {
@@ -196,7 +197,7 @@ void FastcfsServer::set_master(Context& ctx, uint32_t g, std::optional<uint32_t>
 
 void FastcfsServer::unset_all_masters(Context& ctx) {
   for (uint32_t g = 0; g < dg_count(); ++g) {
-    if (master_[g]) set_master(ctx, g, master_[g], std::nullopt);
+    if (master_[g]) set_master(ctx, g, master_[g], std::nullopt, "new leader");
     // 1-replica DGs at once, the others through the delay queue (~1 s).
     queue_election(ctx, g, n() > 1);
   }
@@ -325,7 +326,7 @@ void FastcfsServer::on_ds_status_resp(Context& ctx, const DsStatusResp& m) {
       if (!equal || master_[swap_->dg] != swap_->old_master) return swap_rollback(ctx);
       const Swap done = *swap_;
       swap_.reset();
-      set_master(ctx, done.dg, done.old_master, done.new_master);
+      set_master(ctx, done.dg, done.old_master, done.new_master, "resume");
       if (master_[done.dg] != done.new_master) ctx.note("resume_master_failed", {{"dg", done.dg + 1}});
       return;
     }

@@ -18,6 +18,9 @@ constexpr Duration kCatchUpRoundMax = Duration::ms(1000);
 
 TimerKey recovery_key(uint32_t dg) { return TimerKey{kTimerRecovery, dg}; }
 TimerKey deadline_key(uint32_t dg) { return TimerKey{kTimerRecoveryDeadline, dg}; }
+constexpr uint32_t kTimerRecoveryRetransmit = 9;
+constexpr Duration kRetransmitInterval = Duration::ms(300);
+TimerKey retransmit_key(uint32_t dg) { return TimerKey{kTimerRecoveryRetransmit, dg}; }
 
 }  // namespace
 
@@ -95,8 +98,20 @@ void FastcfsServer::send_fetch(Context& ctx, uint32_t g, bool first) {
     const size_t rows = std::min<size_t>(config_.options.slave_binlog_check_last_rows, group.binlog.size());
     req.last_rows.assign(group.binlog.end() - static_cast<std::ptrdiff_t>(rows), group.binlog.end());
   }
-  ctx.send(node(*master_[g]), make_message(std::move(req)));
+  r.request = make_message(std::move(req));
+  ctx.send(node(*master_[g]), r.request);
   ctx.set_timer(deadline_key(g), config_.options.network_timeout);
+  ctx.set_timer(retransmit_key(g), kRetransmitInterval);
+}
+
+// TCP retransmits the recovery request in flight (FETCH_BINLOG and
+// ACTIVE_CONFIRM are idempotent for the master).
+void FastcfsServer::retransmit_recovery(Context& ctx, uint32_t g) {
+  Recovery& r = groups_[g].recovery;
+  const bool waiting = r.seq != 0 && (r.step == RecoveryStep::kFetching || r.step == RecoveryStep::kConfirming);
+  if (!waiting || r.request == nullptr || !master_[g]) return;
+  ctx.send(node(*master_[g]), r.request);
+  ctx.set_timer(retransmit_key(g), kRetransmitInterval);
 }
 
 // ---- the master's side of FETCH_BINLOG_FIRST / NEXT (§4.3, C37-C40) ----------------------
@@ -269,8 +284,10 @@ void FastcfsServer::finish_fetch(Context& ctx, uint32_t g) {
   if (r.online_round) {
     r.step = RecoveryStep::kConfirming;
     r.seq = next_seq();
-    ctx.send(node(*master_[g]), make_message(ActiveConfirmReq{r.seq, g, r.repl_version}));
+    r.request = make_message(ActiveConfirmReq{r.seq, g, r.repl_version});
+    ctx.send(node(*master_[g]), r.request);
     ctx.set_timer(deadline_key(g), config_.options.network_timeout);
+    ctx.set_timer(retransmit_key(g), kRetransmitInterval);
     return;
   }
   if (ctx.local_now() - r.round_start < kCatchUpRoundMax) r.online_round = true;  // LAST_BATCH

@@ -186,7 +186,8 @@ void FastcfsMonitor::check_note(const World& world, const StepRecord& step, cons
       }
     }
     const FastcfsOptions& o = cluster_.options;
-    if (o.failover && o.master_policy_strict) {
+    // S10 is the election rule; a resume swap checks equal DVs itself.
+    if (o.failover && o.master_policy_strict && note.data.at("reason") == "election") {
       const auto& dvs = note.data.at("dvs");
       const uint64_t chosen_dv = dvs.at(chosen).get<uint64_t>();
       for (uint32_t s = 0; s < cluster_.servers; ++s) {
