@@ -414,6 +414,14 @@ void World::refuse(const Event& event, Chooser& chooser) {
   push(std::move(back));
 }
 
+void World::announce_exit(NodeId id, Chooser& chooser) {
+  if (!config_.crash_refuses_connections) return;
+  const MessagePtr exited = make_message(PeerProcessExited{});
+  for (uint32_t i = 0; i < nodes_.size(); ++i) {
+    if (i != id.index) send(id, NodeId{i}, exited, chooser);
+  }
+}
+
 DiskOpId World::submit_disk(NodeId id, DiskRequest request, Chooser& chooser) {
   Node& target = node(id);
   ++stats_.disk_ops;
@@ -468,7 +476,10 @@ void World::apply_fault(const Fault& fault, Chooser& chooser) {
       [&](const auto& f) {
         using F = std::decay_t<decltype(f)>;
         if constexpr (std::is_same_v<F, CrashFault>) {
-          if (node(f.node).status != NodeStatus::kCrashed) stop_node(node(f.node));
+          if (node(f.node).status != NodeStatus::kCrashed) {
+            stop_node(node(f.node));
+            announce_exit(f.node, chooser);
+          }
         } else if constexpr (std::is_same_v<F, PowerLossFault>) {
           Node& target = node(f.node);
           if (target.status != NodeStatus::kCrashed) stop_node(target);
@@ -476,7 +487,10 @@ void World::apply_fault(const Fault& fault, Chooser& chooser) {
           target.disk.lose_power(chooser, target.disk_stream, config_.disk.torn_write_probability);
         } else if constexpr (std::is_same_v<F, RestartFault>) {
           // Restarting a running process is a crash and a start.
-          if (node(f.node).status != NodeStatus::kCrashed) stop_node(node(f.node));
+          if (node(f.node).status != NodeStatus::kCrashed) {
+            stop_node(node(f.node));
+            announce_exit(f.node, chooser);
+          }
           start_node(f.node);
         } else if constexpr (std::is_same_v<F, PauseFault>) {
           Node& target = node(f.node);

@@ -42,9 +42,11 @@ struct WorldConfig {
   // exhausted machine.
   size_t pending_events_max = 4'000'000;
   size_t deferred_events_per_node_max = 1'000'000;
-  // A message to a crashed (not powered-off) node comes back to its sender
-  // as ConnectionRefused, the reset a live kernel sends for a dead process.
-  // Protocols that model TCP connections turn it into a closed connection.
+  // TCP as a live host's kernel provides it: a message to a crashed (not
+  // powered-off) process comes back to its sender as ConnectionRefused, and
+  // a process crash sends PeerProcessExited to every other node (the kernel
+  // closing the dead process's connections). Protocols that model
+  // connections turn both into closed connections.
   bool crash_refuses_connections = false;
 };
 
@@ -160,6 +162,7 @@ class World {
   void deliver_to_actor(Node& target, const Event& event, Chooser& chooser);
   void send(NodeId from, NodeId to, MessagePtr message, Chooser& chooser);
   void refuse(const Event& event, Chooser& chooser);
+  void announce_exit(NodeId id, Chooser& chooser);
   DiskOpId submit_disk(NodeId id, DiskRequest request, Chooser& chooser);
   void stop_node(Node& target);
   void start_node(NodeId id);

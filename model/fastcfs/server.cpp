@@ -272,6 +272,7 @@ void FastcfsServer::violation(Context& ctx, const std::string& invariant, const 
 void FastcfsServer::on_message(Context& ctx, NodeId from, const Message& m) {
   if (halted_) return;
   if (const auto* x = m.as<ConnectionRefused>()) return on_refused(ctx, from, *x->original);
+  if (m.as<PeerProcessExited>() != nullptr) return on_peer_exited(ctx, from.index);
   if (const auto* x = m.as<RpcCallReq>()) return on_rpc(ctx, from, *x);
   if (const auto* x = m.as<RpcCallResp>()) return on_rpc_resp(ctx, from, *x);
   if (const auto* x = m.as<ClientWriteReq>()) return on_client_write(ctx, from, *x);
@@ -371,6 +372,21 @@ void FastcfsServer::on_refused(Context& ctx, NodeId from, const Message& o) {
     return;
   }
   // Reports and answers to a crashed peer or client: nothing waits on them.
+}
+
+// A peer's process died and its kernel closed our connections: channels to
+// it close (T9/T10 follow), the leader loses its push connection and
+// deactivates it, a recovery fetching from it fails. Followers learn of a
+// dead leader through their next ping, refused at once.
+void FastcfsServer::on_peer_exited(Context& ctx, uint32_t p) {
+  if (p >= n() || p == me_) return;
+  for (uint32_t i = 0; i < channels_[p].size(); ++i) close_channel(ctx, p, i, "peer process exited");
+  for (uint64_t& session : inbound_[p]) session = 0;
+  if (is_leader() && peers_[p].status == ServerStatus::kActive) deactivate_server(ctx, p, "push connection closed");
+  for (uint32_t g = 0; g < dg_count(); ++g) {
+    if (groups_[g].recovery.in_progress && master_[g] == p) recovery_failed(ctx, g, "master connection closed");
+  }
+  if (swap_ && (swap_->old_master == p || swap_->new_master == p)) swap_rollback(ctx);
 }
 
 void FastcfsServer::on_timer(Context& ctx, TimerKey key) {

@@ -283,6 +283,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void on_push(Context& ctx, NodeId from, const PushDsStatusReq& m);
   void on_push_resp(Context& ctx, NodeId from, const PushDsStatusResp& m);
   void on_refused(Context& ctx, NodeId from, const Message& original);
+  void on_peer_exited(Context& ctx, uint32_t peer);
   void on_report(Context& ctx, NodeId from, const ReportDsStatusReq& m);
 
   // server_election.cpp
