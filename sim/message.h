@@ -77,6 +77,17 @@ MessagePtr make_message(T value) {
   return std::make_shared<const MessageBox<std::decay_t<T>>>(std::move(value));
 }
 
+// A message kept in actor state (say, for retransmission). Equality is by
+// content, so two worlds that reached the same state by separate runs
+// compare equal although each built its own message object.
+struct KeptMessage {
+  MessagePtr message;
+  bool operator==(const KeptMessage& other) const {
+    if (message == nullptr || other.message == nullptr) return message == other.message;
+    return message == other.message || message->equals(*other.message);
+  }
+};
+
 // What a sender receives when it sent `original` to a node whose process
 // has crashed (World's crash_refuses_connections): the connection reset.
 struct ConnectionRefused {

@@ -32,6 +32,9 @@ uint32_t data_group_of(uint64_t key, uint32_t data_groups) {
 
 FastcfsServer::FastcfsServer(uint32_t index, ClusterConfig config) : me_(index), config_(std::move(config)) {
   REPLSIM_ASSERT(me_ < config_.servers, "server index within the cluster");
+  // M23: the leader deactivates a silent follower before the follower can
+  // fence itself (network_timeout below leader_lost_timeout).
+  if (has("M23")) config_.options.network_timeout = config_.options.leader_lost_timeout / 2;
   peers_.resize(n());
   elections_.resize(dg_count());
   view_.assign(dg_count(), std::vector<DsView>(n()));
@@ -401,6 +404,7 @@ void FastcfsServer::on_timer(Context& ctx, TimerKey key) {
     case 7: return on_timer_elections(ctx);
     case 8: return retransmit_relation(ctx);
     case 9: return retransmit_recovery(ctx, static_cast<uint32_t>(key.argument));
+    case 10: return retransmit_swap(ctx);
     default: REPLSIM_ASSERT(false, "a timer kind the FastCFS server does not know");
   }
 }

@@ -124,7 +124,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     uint64_t repl_version = 0;
     uint64_t fetch_after = 0;                // reader position
     std::vector<FetchedRecord> fetched;
-    MessagePtr request;  // the request in flight, for retransmission
+    KeptMessage request;  // the request in flight, for retransmission
     bool operator==(const Recovery&) const = default;
   };
   struct Group {
@@ -299,6 +299,8 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void on_master_change(Context& ctx, uint32_t dg, std::optional<uint32_t> old_master, std::optional<uint32_t> new_master);
   void maybe_resume_master(Context& ctx, uint32_t dg, uint32_t server);
   void swap_step(Context& ctx);
+  void send_swap_request(Context& ctx, uint32_t target, MessagePtr request);
+  void retransmit_swap(Context& ctx);
   void swap_rollback(Context& ctx);
   void on_unset_master(Context& ctx, NodeId from, const UnsetMasterReq& m);
   void on_get_ds_status(Context& ctx, NodeId from, const GetDsStatusReq& m);
@@ -376,7 +378,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   Relation relation_ = Relation::kIdle;
   Selection selection_;
   uint64_t relation_seq_ = 0;         // outstanding join/ping
-  MessagePtr relation_request_;       // that request, for retransmission (immutable, shared)
+  KeptMessage relation_request_;      // that request, for retransmission
   TimePoint ping_start_;
   uint32_t ping_failures_ = 0;
   bool activated_ = false;            // ACTIVATE_SERVER sent for this leader generation
@@ -385,6 +387,8 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   std::vector<GroupElection> elections_;
   std::deque<uint32_t> election_queue_;
   std::optional<Swap> swap_;
+  KeptMessage swap_request_;          // the swap's request in flight, for retransmission
+  uint32_t swap_target_ = 0;
 
   std::vector<std::vector<DsView>> view_;     // [dg][server]
   std::vector<std::optional<uint32_t>> master_;

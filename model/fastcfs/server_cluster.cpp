@@ -356,8 +356,8 @@ void FastcfsServer::send_join(Context& ctx) {
   REPLSIM_ASSERT(leader_ && !is_leader(), "only a follower joins");
   relation_ = Relation::kJoining;
   relation_seq_ = next_seq();
-  relation_request_ = make_message(JoinLeaderReq{relation_seq_, boot_});
-  ctx.send(node(*leader_), relation_request_);
+  relation_request_.message = make_message(JoinLeaderReq{relation_seq_, boot_});
+  ctx.send(node(*leader_), relation_request_.message);
   ctx.set_timer(kDeadlineTimer, attempt_timeout(config_.options, ctx.local_now() - ping_start_));
   ctx.set_timer(kRetransmitTimer, kRetransmitInterval);
 }
@@ -380,8 +380,9 @@ void FastcfsServer::send_ping(Context& ctx, bool activate) {
   REPLSIM_ASSERT(leader_ && !is_leader(), "only a follower pings");
   relation_ = activate ? Relation::kActivating : Relation::kPinging;
   relation_seq_ = next_seq();
-  relation_request_ = make_message(PingLeaderReq{relation_seq_, leader_version_, activate, boot_, ping_entries(activate)});
-  ctx.send(node(*leader_), relation_request_);
+  relation_request_.message =
+      make_message(PingLeaderReq{relation_seq_, leader_version_, activate, boot_, ping_entries(activate)});
+  ctx.send(node(*leader_), relation_request_.message);
   ctx.set_timer(kDeadlineTimer, attempt_timeout(config_.options, ctx.local_now() - ping_start_));
   ctx.set_timer(kRetransmitTimer, kRetransmitInterval);
 }
@@ -390,8 +391,8 @@ void FastcfsServer::send_ping(Context& ctx, bool activate) {
 // peer that stays silent fails the attempt.
 void FastcfsServer::retransmit_relation(Context& ctx) {
   const bool waiting = relation_ == Relation::kJoining || relation_ == Relation::kActivating || relation_ == Relation::kPinging;
-  if (!waiting || !leader_ || is_leader() || !ctx.timer_pending(kDeadlineTimer) || relation_request_ == nullptr) return;
-  ctx.send(node(*leader_), relation_request_);
+  if (!waiting || !leader_ || is_leader() || !ctx.timer_pending(kDeadlineTimer) || relation_request_.message == nullptr) return;
+  ctx.send(node(*leader_), relation_request_.message);
   ctx.set_timer(kRetransmitTimer, kRetransmitInterval);
 }
 

@@ -17,6 +17,8 @@ constexpr Duration kWaitOffline = Duration::s(5);
 constexpr Duration kBestActiveWait = Duration::s(15);
 constexpr Duration kBestOnlineWait = Duration::s(90);
 constexpr Duration kSwapRequestTimeout = Duration::s(3);
+constexpr TimerKey kSwapRetransmitTimer{10, 0};
+constexpr Duration kSwapRetransmitInterval = Duration::ms(300);
 
 }  // namespace
 
@@ -274,8 +276,22 @@ void FastcfsServer::maybe_resume_master(Context& ctx, uint32_t g, uint32_t s) {
     ctx.set_timer(kSwapTimer, Duration::ms(10));
     return;
   }
-  ctx.send(node(swap_->old_master), make_message(UnsetMasterReq{swap_->seq, g, leader_key_}));
+  send_swap_request(ctx, swap_->old_master, make_message(UnsetMasterReq{swap_->seq, g, leader_key_}));
+}
+
+// Requests of the swap go over TCP: resent until answered or timed out.
+void FastcfsServer::send_swap_request(Context& ctx, uint32_t target, MessagePtr request) {
+  swap_request_.message = std::move(request);
+  swap_target_ = target;
+  ctx.send(node(target), swap_request_.message);
   ctx.set_timer(kSwapTimer, kSwapRequestTimeout);
+  ctx.set_timer(kSwapRetransmitTimer, kSwapRetransmitInterval);
+}
+
+void FastcfsServer::retransmit_swap(Context& ctx) {
+  if (!swap_ || swap_->seq == 0 || swap_request_.message == nullptr || !is_leader()) return;
+  ctx.send(node(swap_target_), swap_request_.message);
+  ctx.set_timer(kSwapRetransmitTimer, kSwapRetransmitInterval);
 }
 
 void FastcfsServer::swap_step(Context& ctx) {
@@ -289,8 +305,7 @@ void FastcfsServer::swap_step(Context& ctx) {
     return on_ds_status_resp(ctx, local);
   }
   swap_->seq = next_seq();
-  ctx.send(node(target), make_message(GetDsStatusReq{swap_->seq, swap_->dg}));
-  ctx.set_timer(kSwapTimer, kSwapRequestTimeout);
+  send_swap_request(ctx, target, make_message(GetDsStatusReq{swap_->seq, swap_->dg}));
 }
 
 void FastcfsServer::on_ds_status_resp(Context& ctx, const DsStatusResp& m) {

@@ -98,8 +98,8 @@ void FastcfsServer::send_fetch(Context& ctx, uint32_t g, bool first) {
     const size_t rows = std::min<size_t>(config_.options.slave_binlog_check_last_rows, group.binlog.size());
     req.last_rows.assign(group.binlog.end() - static_cast<std::ptrdiff_t>(rows), group.binlog.end());
   }
-  r.request = make_message(std::move(req));
-  ctx.send(node(*master_[g]), r.request);
+  r.request.message = make_message(std::move(req));
+  ctx.send(node(*master_[g]), r.request.message);
   ctx.set_timer(deadline_key(g), config_.options.network_timeout);
   ctx.set_timer(retransmit_key(g), kRetransmitInterval);
 }
@@ -109,8 +109,8 @@ void FastcfsServer::send_fetch(Context& ctx, uint32_t g, bool first) {
 void FastcfsServer::retransmit_recovery(Context& ctx, uint32_t g) {
   Recovery& r = groups_[g].recovery;
   const bool waiting = r.seq != 0 && (r.step == RecoveryStep::kFetching || r.step == RecoveryStep::kConfirming);
-  if (!waiting || r.request == nullptr || !master_[g]) return;
-  ctx.send(node(*master_[g]), r.request);
+  if (!waiting || r.request.message == nullptr || !master_[g]) return;
+  ctx.send(node(*master_[g]), r.request.message);
   ctx.set_timer(retransmit_key(g), kRetransmitInterval);
 }
 
@@ -284,8 +284,8 @@ void FastcfsServer::finish_fetch(Context& ctx, uint32_t g) {
   if (r.online_round) {
     r.step = RecoveryStep::kConfirming;
     r.seq = next_seq();
-    r.request = make_message(ActiveConfirmReq{r.seq, g, r.repl_version});
-    ctx.send(node(*master_[g]), r.request);
+    r.request.message = make_message(ActiveConfirmReq{r.seq, g, r.repl_version});
+    ctx.send(node(*master_[g]), r.request.message);
     ctx.set_timer(deadline_key(g), config_.options.network_timeout);
     ctx.set_timer(retransmit_key(g), kRetransmitInterval);
     return;
