@@ -10,7 +10,7 @@ deps:
 # Release builds the tool and the benchmarks; the tests run in debug and asan.
 build: deps
 	cmake --preset release
-	cmake --build --preset release -j $(JOBS) --target replsim engine_bench checker_bench fuzz_bench
+	cmake --build --preset release -j $(JOBS) --target replsim engine_bench checker_bench fuzz_bench fastcfs_bench
 
 debug: deps
 	cmake --preset debug
@@ -34,6 +34,7 @@ test: debug asan build
 bench: build
 	build/release/bench/engine_bench
 	build/release/bench/checker_bench 2> build/release/checker_bench.log
+	build/release/bench/fastcfs_bench
 	build/release/bench/fuzz_bench
 
 clean:

@@ -87,7 +87,7 @@ TEST_CASE("fastcfs: a fault-free cluster elects one leader, appoints preset mast
   CHECK(leaders == 1);
 }
 
-TEST_CASE("fastcfs: the scenario library reaches every transition T1-T18 of §2.3") {
+TEST_CASE("fastcfs: the scenario library reaches every transition of §2.3 but T13 (driven below)") {
   std::map<std::string, uint64_t> reached;
   std::map<std::string, std::string> where;
   for (const std::string& file : files_in("fastcfs")) {
@@ -101,6 +101,9 @@ TEST_CASE("fastcfs: the scenario library reaches every transition T1-T18 of §2.
     }
   }
   for (int t = 1; t <= 18; ++t) {
+    // T13 needs a recovery answer to land between a leader loss and the
+    // server's own election win: the actor-level test below drives it.
+    if (t == 13) continue;
     const std::string name = "T" + std::to_string(t);
     CHECK_MESSAGE(reached[name] > 0, name << " is reached by no scenario in scenarios/fastcfs/");
   }
@@ -184,4 +187,121 @@ TEST_CASE("fastcfs monitor: a master chosen below another replica's DV breaks S1
   fastcfs::FastcfsMonitor lenient(timeout);
   lenient.observe(world, step);
   CHECK(lenient.violations_of({"S10"}).empty());
+}
+
+namespace {
+
+// A hand-written Context: the test is the network and the clock. It records
+// what the server sends and which timers it arms; the test answers.
+class ScriptContext final : public Context {
+ public:
+  explicit ScriptContext(uint32_t self) : self_{self} {}
+  NodeId self() const override { return self_; }
+  TimePoint local_now() const override { return now; }
+  void send(NodeId to, MessagePtr message) override { sent.push_back({to, std::move(message)}); }
+  void set_timer(TimerKey key, Duration) override { timers.insert(key); }
+  void cancel_timer(TimerKey key) override { timers.erase(key); }
+  bool timer_pending(TimerKey key) const override { return timers.contains(key); }
+  DiskOpId disk_append(std::string_view, std::string) override { return DiskOpId{++disk_ops}; }
+  DiskOpId disk_replace(std::string_view, std::string) override { return DiskOpId{++disk_ops}; }
+  DiskOpId disk_truncate(std::string_view, size_t) override { return DiskOpId{++disk_ops}; }
+  DiskOpId disk_fsync(std::string_view) override { return DiskOpId{++disk_ops}; }
+  DiskOpId disk_read(std::string_view) override { return DiskOpId{++disk_ops}; }
+  uint64_t random_below(uint64_t) override { return 0; }
+  void note(std::string kind, nlohmann::json data) override { notes.push_back({std::move(kind), std::move(data)}); }
+
+  // The last message of type T sent to `to`.
+  template <typename T>
+  T last(uint32_t to) const {
+    for (auto it = sent.rbegin(); it != sent.rend(); ++it) {
+      if (it->first.index == to && it->second->as<T>() != nullptr) return *it->second->as<T>();
+    }
+    FAIL("no " << T::kName << " was sent to s" << to + 1);
+    return T{};
+  }
+
+  TimePoint now = TimePoint::origin();
+  std::vector<std::pair<NodeId, MessagePtr>> sent;
+  std::set<TimerKey> timers;
+  std::vector<Note> notes;
+  uint64_t disk_ops = 0;
+
+ private:
+  NodeId self_;
+};
+
+}  // namespace
+
+// T13 needs a DS that is ACTIVE in its own server's view when that server
+// becomes leader. In the model that happens only one way: an ONLINE round's
+// ACTIVE_CONFIRM answer arrives after the server lost its leader (T14 found it
+// ONLINE, not ACTIVE), and the server then wins the next election. The
+// scenario library cannot time that reliably, so this drives one server (s2
+// of three) message by message, as Stateright drives an actor.
+TEST_CASE("fastcfs: a new leader demotes its own DS that turned ACTIVE while no leader was known (T13)") {
+  fastcfs::ClusterConfig cluster;
+  cluster.servers = 3;
+  cluster.data_groups = 1;
+  cluster.options.max_wait_time = Duration::s(1);
+  fastcfs::FastcfsServer s2(1, cluster);
+  ScriptContext ctx(1);
+  const std::map<std::string, std::vector<DiskRecord>> empty;
+  s2.on_start(ctx, DiskImage(&empty));
+  // The replication channels to s1 connect.
+  for (const auto& [to, m] : ctx.sent) {
+    if (const auto* join = m->as<fastcfs::JoinServerReq>(); join != nullptr && to.index == 0) {
+      s2.on_message(ctx, NodeId{0}, *make_message(fastcfs::JoinServerResp{join->channel, join->session}));
+    }
+  }
+  // s3 becomes leader through the two-phase notify; s2 joins and activates.
+  s2.on_message(ctx, NodeId{2}, *make_message(fastcfs::NextLeaderReq{1, 1, 2}));
+  s2.on_message(ctx, NodeId{2}, *make_message(fastcfs::NextLeaderReq{2, 2, 2}));
+  REQUIRE(s2.leader() == 2u);
+  s2.on_timer(ctx, TimerKey{2, 0});
+  s2.on_message(ctx, NodeId{2}, *make_message(fastcfs::JoinLeaderResp{ctx.last<fastcfs::JoinLeaderReq>(2).seq, fastcfs::Err::kOk, 1}));
+  s2.on_message(ctx, NodeId{2}, *make_message(fastcfs::PingLeaderResp{ctx.last<fastcfs::PingLeaderReq>(2).seq, fastcfs::Err::kOk}));
+  // The leader's push makes s1 master of g1; s2 starts rebuilding (T2).
+  fastcfs::DsEntry master{0, 0, fastcfs::DsView{fastcfs::DsStatus::kActive, true, 0, 0}};
+  s2.on_message(ctx, NodeId{2}, *make_message(fastcfs::PushDsStatusReq{7, 5, 1, {master}}));
+  s2.on_timer(ctx, TimerKey{4, 0});
+  REQUIRE(s2.my_status(0) == fastcfs::DsStatus::kRebuilding);
+  // An empty, fast first round: the next round is the online round (T4).
+  fastcfs::FetchBinlogResp first;
+  first.seq = ctx.last<fastcfs::FetchBinlogReq>(0).seq;
+  first.is_last = true;
+  s2.on_message(ctx, NodeId{0}, *make_message(first));
+  REQUIRE(s2.my_status(0) == fastcfs::DsStatus::kOnline);
+  fastcfs::FetchBinlogResp online = first;
+  online.seq = ctx.last<fastcfs::FetchBinlogReq>(0).seq;
+  online.is_online = true;
+  s2.on_message(ctx, NodeId{0}, *make_message(online));
+  const uint64_t confirm_seq = ctx.last<fastcfs::ActiveConfirmReq>(0).seq;
+  // Before the master's answer arrives, s2 loses its leader: two refused
+  // pings more than leader_lost_timeout apart (T14 finds it ONLINE).
+  s2.on_timer(ctx, TimerKey{2, 0});
+  s2.on_message(ctx, NodeId{2}, *make_message(ConnectionRefused{make_message(ctx.last<fastcfs::PingLeaderReq>(2))}));
+  ctx.now = ctx.now + Duration::s(4);
+  s2.on_timer(ctx, TimerKey{2, 0});
+  s2.on_message(ctx, NodeId{2}, *make_message(ConnectionRefused{make_message(ctx.last<fastcfs::PingLeaderReq>(2))}));
+  REQUIRE_FALSE(s2.leader().has_value());
+  REQUIRE(s2.my_status(0) == fastcfs::DsStatus::kOnline);
+  // The master's ACTIVE_CONFIRM answer: ACTIVE (T6) with no leader known.
+  s2.on_message(ctx, NodeId{0}, *make_message(fastcfs::ActiveConfirmResp{confirm_seq, fastcfs::Err::kOk}));
+  REQUIRE(s2.my_status(0) == fastcfs::DsStatus::kActive);
+  // s2 runs the election: s1 answers (ranking below s2), s3 is gone.
+  s2.on_timer(ctx, TimerKey{2, 0});
+  fastcfs::ServerStatusRecord s1_status;
+  s1_status.server = 0;
+  s2.on_message(ctx, NodeId{0}, *make_message(fastcfs::GetServerStatusResp{ctx.last<fastcfs::GetServerStatusReq>(0).seq, s1_status}));
+  ctx.now = ctx.now + Duration::s(3);
+  s2.on_timer(ctx, TimerKey{3, 0});  // s3 never answers, and max_wait_time (1 s) has passed
+  // s2 is the candidate: PRE_SET answered by s1 (s3 silent), then COMMIT,
+  // which makes s2 leader at once (it commits to itself first).
+  s2.on_message(ctx, NodeId{0}, *make_message(fastcfs::NextLeaderResp{ctx.last<fastcfs::NextLeaderReq>(0).seq, 1, fastcfs::Err::kOk}));
+  s2.on_timer(ctx, TimerKey{3, 0});
+  CHECK(s2.is_leader());
+  CHECK(s2.transitions()[13] == 1);  // T13 on its own DS
+  CHECK(s2.my_status(0) == fastcfs::DsStatus::kOffline);
+  CHECK(s2.transitions()[6] == 1);
+  CHECK(s2.transitions()[14] == 0);  // T14 found nothing ACTIVE to demote
 }

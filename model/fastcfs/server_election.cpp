@@ -210,6 +210,7 @@ void FastcfsServer::on_master_change(Context& ctx, uint32_t g, std::optional<uin
                                      std::optional<uint32_t> new_master) {
   Group& group = groups_[g];
   if (new_master == me_) {
+    abandon_recovery(ctx, g);
     group.is_my_term = true;
     group.need_majority = need_majority_mode() || need_detect_mode();
     group.detect_chain.clear();

@@ -54,7 +54,10 @@ void FastcfsServer::recovery_timer(Context& ctx, uint32_t g) {
     }
     case RecoveryStep::kWaitChannel: {
       // check_online_me: wait <= 3 x 1 s for my own channels to the master.
-      if (!master_[g]) return recovery_failed(ctx, g, "no master");
+      if (!master_[g] || *master_[g] == me_) return recovery_failed(ctx, g, "no master to recover from");
+      if (group.status != DsStatus::kRebuilding && group.status != DsStatus::kRecovering) {
+        return recovery_failed(ctx, g, "status changed during recovery");  // check_online_me's precondition
+      }
       bool ready = true;
       for (const Channel& c : channels_[*master_[g]]) ready &= c.stage == ChannelStage::kSyncing;
       if (!ready && ++r.tries <= 3) return ctx.set_timer(recovery_key(g), Duration::s(1));
@@ -321,6 +324,7 @@ void FastcfsServer::on_active_confirm_resp(Context& ctx, const ActiveConfirmResp
 void FastcfsServer::recovery_succeeded(Context& ctx, uint32_t g) {
   Group& group = groups_[g];
   Recovery& r = group.recovery;
+  if (group.status != DsStatus::kOnline) return recovery_failed(ctx, g, "left ONLINE before ACTIVE_CONFIRM returned");
   // FastCFS sets rpc_last_version after the ACTIVE swap (review C25); the
   // model does both in one step, so it cannot show that narrow window.
   group.rpc_last_version = r.until_version;
@@ -330,6 +334,18 @@ void FastcfsServer::recovery_succeeded(Context& ctx, uint32_t g) {
   r.consecutive_failures = 0;
   set_my_status(ctx, g, DsStatus::kActive, Transition::kT6, true);
   r.until_version = 0;
+}
+
+// The DS became master while a round ran: the round is dropped without a
+// status change (T15 sets ACTIVE right after).
+void FastcfsServer::abandon_recovery(Context& ctx, uint32_t g) {
+  Recovery& r = groups_[g].recovery;
+  if (!r.in_progress && r.step == RecoveryStep::kIdle) return;
+  ctx.cancel_timer(deadline_key(g));
+  ctx.cancel_timer(recovery_key(g));
+  ctx.cancel_timer(retransmit_key(g));
+  ctx.note("recovery_abandoned", {{"dg", g + 1}});
+  r = Recovery{};
 }
 
 void FastcfsServer::recovery_failed(Context& ctx, uint32_t g, const char* why) {
