@@ -1,5 +1,7 @@
 #include "sim/world.h"
 
+#include <cstring>
+
 #include <algorithm>
 #include <map>
 
@@ -525,6 +527,41 @@ void World::apply_fault(const Fault& fault, Chooser& chooser) {
       fault);
 }
 
+namespace {
+
+// A note's data into the trace hash, structurally: as deterministic as
+// hashing its text, without building the text on every step.
+void hash_json(Hasher& h, const nlohmann::json& j) {
+  h.add(static_cast<uint64_t>(j.type()));
+  switch (j.type()) {
+    case nlohmann::json::value_t::object:
+      h.add(static_cast<uint64_t>(j.size()));
+      for (const auto& [key, value] : j.items()) {
+        h.add(std::string_view(key));
+        hash_json(h, value);
+      }
+      return;
+    case nlohmann::json::value_t::array:
+      h.add(static_cast<uint64_t>(j.size()));
+      for (const auto& value : j) hash_json(h, value);
+      return;
+    case nlohmann::json::value_t::string: h.add(std::string_view(j.get_ref<const std::string&>())); return;
+    case nlohmann::json::value_t::boolean: h.add(j.get<bool>()); return;
+    case nlohmann::json::value_t::number_integer: h.add(j.get<int64_t>()); return;
+    case nlohmann::json::value_t::number_unsigned: h.add(j.get<uint64_t>()); return;
+    case nlohmann::json::value_t::number_float: {
+      const double d = j.get<double>();
+      uint64_t bits = 0;
+      std::memcpy(&bits, &d, sizeof bits);
+      h.add(bits);
+      return;
+    }
+    default: return;  // null, discarded, binary: the type tag says it all
+  }
+}
+
+}  // namespace
+
 void World::finish_step() {
   ++stats_.steps;
   Hasher h(trace_hash_);
@@ -540,12 +577,14 @@ void World::finish_step() {
     h.add(hash_bytes(record_.disk->bytes)).add(static_cast<uint64_t>(record_.disk_status));
   }
   if (record_.fault) h.add(fault_to_json(*record_.fault, config_.node_names).dump());
-  for (const Note& note : record_.notes) h.add(note.kind).add(note.data.dump());
+  for (const Note& note : record_.notes) hash_json(h.add(note.kind), note.data);
   trace_hash_ = h.value();
   record_.trace_hash = trace_hash_;
 }
 
 namespace {
+
+
 
 uint64_t event_fingerprint(const Event& event, TimePoint now, const std::vector<std::string>& names) {
   Hasher h;

@@ -286,7 +286,8 @@ void FastcfsMonitor::finish(const World& world) {
 // S1, S6, S12 on every server step: cheap reads of the leader and the masters.
 void FastcfsMonitor::check_masters(const World& world, const StepRecord& step) {
   uint32_t leaders = 0;
-  for (NodeId id : fastcfs_servers(world)) {
+  for (uint32_t index = 0; index < cluster_.servers; ++index) {  // servers are nodes 0 .. n-1
+    const NodeId id{index};
     const FastcfsServer* s = server_at(world, id);
     if (s == nullptr) continue;
     leaders += s->is_leader() ? 1 : 0;
