@@ -61,6 +61,7 @@ struct SeedResult {
   std::string verdict;
   std::vector<std::string> failed_checks;
   std::map<std::string, uint64_t> fault_types;  // applied, by type
+  std::map<std::string, uint64_t> transitions;  // protocol state transitions reached (FastCFS: T1..T18)
   std::vector<std::string> families_on;
   uint64_t steps = 0;
   std::string trace_hash;
@@ -71,7 +72,8 @@ struct SeedResult {
 nlohmann::json to_json(const SeedResult& r) {
   nlohmann::json j = {{"seed", r.seed}, {"as_expected", r.as_expected}, {"verdict", r.verdict},
                       {"failed_checks", r.failed_checks}, {"fault_types", r.fault_types},
-                      {"families_on", r.families_on}, {"steps", r.steps}, {"trace_hash", r.trace_hash}};
+                      {"transitions", r.transitions}, {"families_on", r.families_on}, {"steps", r.steps},
+                      {"trace_hash", r.trace_hash}};
   if (!r.failure_file.empty()) {
     j["failure_file"] = r.failure_file;
     j["replay_verified"] = r.replay_verified;
@@ -86,6 +88,7 @@ SeedResult from_json(const nlohmann::json& j) {
   r.verdict = j.at("verdict").get<std::string>();
   r.failed_checks = j.at("failed_checks").get<std::vector<std::string>>();
   r.fault_types = j.at("fault_types").get<std::map<std::string, uint64_t>>();
+  if (j.contains("transitions")) r.transitions = j["transitions"].get<std::map<std::string, uint64_t>>();
   r.families_on = j.at("families_on").get<std::vector<std::string>>();
   r.steps = j.at("steps").get<uint64_t>();
   r.trace_hash = j.at("trace_hash").get<std::string>();
@@ -112,6 +115,7 @@ nlohmann::json explicit_document(const nlohmann::json& original, const Scenario&
 
 struct CampaignSummary {
   std::map<std::string, uint64_t> fault_coverage;
+  std::map<std::string, uint64_t> transition_coverage;  // summed over seeds
   nlohmann::json failures = nlohmann::json::array();
   uint64_t failed = 0;
   uint64_t unverified = 0;
@@ -127,6 +131,7 @@ CampaignSummary summarize(const std::map<uint64_t, SeedResult>& done, const std:
                        name, done.size());
   for (const auto& [seed, r] : done) {
     for (const auto& [type, count] : r.fault_types) summary.fault_coverage[type] += count;
+    for (const auto& [t, count] : r.transitions) summary.transition_coverage[t] += count;
     summary.steps += r.steps;
     junit << fmt::format("  <testcase classname=\"{}\" name=\"seed {}\"", name, seed);
     if (r.as_expected) {
@@ -186,6 +191,7 @@ int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir, 
   std::ofstream(dir / "campaign.json") << nlohmann::json{{"scenario", name}, {"merged_from", dirs},
                                                          {"seeds_run", merged.size()}, {"failures", summary.failures},
                                                          {"fault_coverage", summary.fault_coverage},
+                                                         {"transition_coverage", summary.transition_coverage},
                                                          {"steps", summary.steps}}
                                               .dump(2)
                                        << "\n";
@@ -263,6 +269,10 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
     }
     r.families_on = drawn.families_on;
     r.steps = run.world.stats().steps;
+    if (run.monitor) {
+      const nlohmann::json monitor = run.monitor->to_json();
+      if (monitor.contains("transitions")) r.transitions = monitor["transitions"].get<std::map<std::string, uint64_t>>();
+    }
     r.trace_hash = fmt::format("{:016x}", run.world.trace_hash());
     if (!r.as_expected) {
       // Write the failure as a plain scenario and prove it replays.
@@ -325,6 +335,7 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
   nlohmann::json campaign = {{"scenario", scenario.name}, {"seeds", options.seeds}, {"shard", options.shard},
                               {"seeds_run", done.size()}, {"failures", failure_list},
                               {"fault_coverage", summary.fault_coverage}, {"families_never_fired", never_fired},
+                              {"transition_coverage", summary.transition_coverage},
                               {"steps", summary.steps}, {"shrunk", shrunk}};
   std::ofstream(dir / "campaign.json") << campaign.dump(2) << "\n";
 
@@ -336,6 +347,16 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
   for (const auto& [type, count] : summary.fault_coverage) coverage += fmt::format("{}{} {}", coverage.empty() ? "" : ", ", type, count);
   out << "  faults fired     " << (coverage.empty() ? "none" : coverage) << "\n";
   for (const std::string& family : never_fired) out << "  warning: the " << family << " family never fired\n";
+  if (!summary.transition_coverage.empty()) {
+    // Replica status transitions the campaign reached, in the spec's order.
+    std::vector<std::pair<std::string, uint64_t>> reached(summary.transition_coverage.begin(), summary.transition_coverage.end());
+    std::sort(reached.begin(), reached.end(), [](const auto& a, const auto& b) {
+      return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
+    });
+    std::string line;
+    for (const auto& [t, count] : reached) line += fmt::format("{}{} {}", line.empty() ? "" : ", ", t, count);
+    out << "  transitions      " << line << "\n";
+  }
   for (const auto& sh : shrunk) {
     out << fmt::format("  shrunk seed {}: faults {} -> {}, servers {} -> {}, {} runs -> {}{}\n",
                        sh["seed"].get<uint64_t>(), sh["faults"][0].get<size_t>(), sh["faults"][1].get<size_t>(),
