@@ -23,6 +23,10 @@ asan: deps
 demo: build
 	build/release/replsim demo --seed 1 --out build/demo --trace
 	@echo "Report: build/demo/run.json   Trace: build/demo/trace.jsonl"
+	build/release/replsim run scenarios/fastcfs/master-crash-failover.json --out build/demo/fastcfs-failover --trace
+	build/release/replsim run scenarios/fastcfs/any-quorum-loses-acked-write.json --out build/demo/fastcfs-any-quorum
+	@echo "FastCFS reports: build/demo/fastcfs-failover/run.json (failover, nothing lost),"
+	@echo "                 build/demo/fastcfs-any-quorum/run.json (quorum any: an acknowledged write is lost, as expected)"
 
 # Unit, property and end-to-end tests in the Debug and sanitizer builds, then
 # the same runs in Debug, ASan and Release must produce the same trace hashes.
