@@ -52,14 +52,7 @@ class FastcfsAdapter final : public ProtocolAdapter {
     config.clients = s.workload.clients;
     config.link = s.network;
     config.disk = s.disk;
-    config.client.keys = s.workload.keys;
-    config.client.read_percent = static_cast<uint64_t>(std::llround(s.workload.read * 100));
-    config.client.timeout = s.workload.timeout;
-    config.client.think_time = s.workload.rate > 0
-                                   ? Duration::ns(static_cast<int64_t>(1e9 * s.workload.clients / s.workload.rate))
-                                   : s.duration;
-    config.client.first_op_after = s.workload.start;
-    config.client.stop_at = TimePoint::origin() + s.workload.stop.value_or(s.duration);
+    apply_workload(s, config.client);
     return fastcfs::make_fastcfs_world(config, seed);
   }
 

@@ -4,6 +4,7 @@
 // judge the protocol-specific checks. One adapter per protocol name.
 #pragma once
 
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,6 +62,21 @@ class ProtocolAdapter {
   // Why it is not settled, in one phrase, for the report (may be empty).
   virtual std::string convergence_gap(const World& world) const = 0;
 };
+
+// The scenario's workload as closed-loop client options, for any client
+// options struct with these fields: each client waits clients/rate between
+// its operations, so together they offer about `rate` operations per second.
+template <typename ClientOptions>
+void apply_workload(const Scenario& s, ClientOptions& client) {
+  client.keys = s.workload.keys;
+  client.read_percent = static_cast<uint64_t>(std::llround(s.workload.read * 100));
+  client.timeout = s.workload.timeout;
+  client.think_time = s.workload.rate > 0
+                          ? Duration::ns(static_cast<int64_t>(1e9 * s.workload.clients / s.workload.rate))
+                          : s.duration;
+  client.first_op_after = s.workload.start;
+  client.stop_at = TimePoint::origin() + s.workload.stop.value_or(s.duration);
+}
 
 // Appends the invocations and completions of the clients' "invoke" and
 // "complete" notes ({process, op, f, key, value, type}) found in `step`.

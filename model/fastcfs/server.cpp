@@ -260,7 +260,7 @@ void FastcfsServer::report_my_status(Context& ctx, uint32_t dg) {
   if (*leader_ == me_) {
     view_[dg][me_].current_dv = group.current_dv;
     view_[dg][me_].confirmed_dv = group.confirmed_dv;
-    leader_apply_ds(ctx, dg, me_, group.status, Transition::kT18);
+    leader_apply_ds(ctx, dg, me_, group.status, false);
     return;
   }
   ctx.send(node(*leader_), make_message(ReportDsStatusReq{me_, me_, dg, group.status, group.current_dv, group.confirmed_dv}));

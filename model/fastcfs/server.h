@@ -252,7 +252,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void on_status_answers_complete(Context& ctx);
   void start_notify(Context& ctx, uint8_t phase);
   void on_notify_complete(Context& ctx);
-  ServerStatusRecord my_status_record(const Context& ctx) const;
+  ServerStatusRecord my_status_record() const;
   bool quorum_ok(uint32_t count) const;
   void set_leader(Context& ctx, uint32_t leader);
   void unset_leader(Context& ctx, const char* why);
@@ -267,7 +267,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void deactivate_server(Context& ctx, uint32_t server, const char* why);
   void activate_server(Context& ctx, uint32_t server);
   void set_server_status(Context& ctx, uint32_t server, ServerStatus status);
-  void leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, DsStatus status, Transition t);
+  void leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, DsStatus status, bool from_ping);
   void notify_change(uint32_t dg, uint32_t server);
   void pump_push(Context& ctx, uint32_t follower);
   void apply_push_entry(Context& ctx, const DsEntry& entry);

@@ -41,7 +41,7 @@ bool FastcfsServer::quorum_ok(uint32_t count) const {
   return count == n() || count > n() / 2;
 }
 
-ServerStatusRecord FastcfsServer::my_status_record(const Context& ctx) const {
+ServerStatusRecord FastcfsServer::my_status_record() const {
   ServerStatusRecord r;
   r.server = me_;
   r.up_time_ns = up_time_ns_;
@@ -51,7 +51,6 @@ ServerStatusRecord FastcfsServer::my_status_record(const Context& ctx) const {
   // M6: the persisted hint was reported as leadership.
   r.is_leader = has("M6") ? leader_hint_ : is_leader();
   r.leader_hint = leader_hint_;
-  (void)ctx;
   return r;
 }
 
@@ -80,7 +79,7 @@ void FastcfsServer::query_statuses(Context& ctx) {
   relation_ = Relation::kQuery;
   selection_.seq = next_seq();
   selection_.answers.assign(n(), std::nullopt);
-  selection_.answers[me_] = my_status_record(ctx);
+  selection_.answers[me_] = my_status_record();
   selection_.awaiting = n() - 1;
   for (uint32_t s = 0; s < n(); ++s) {
     if (s != me_) ctx.send(node(s), make_message(GetServerStatusReq{selection_.seq, false}));
@@ -92,7 +91,7 @@ void FastcfsServer::query_statuses(Context& ctx) {
 void FastcfsServer::on_get_server_status(Context& ctx, NodeId from, const GetServerStatusReq& m) {
   // A leader asked by another self-declared leader steps down too (d293609);
   // M6 restores the old one-sided step-down.
-  ctx.send(from, make_message(GetServerStatusResp{m.seq, my_status_record(ctx)}));
+  ctx.send(from, make_message(GetServerStatusResp{m.seq, my_status_record()}));
   if (m.sender_is_leader && is_leader() && !has("M6")) step_down(ctx, "another leader probed me");
 }
 
@@ -468,7 +467,7 @@ void FastcfsServer::on_ping_leader(Context& ctx, NodeId from, const PingLeaderRe
     v.current_dv = e.view.current_dv;
     v.confirmed_dv = e.view.confirmed_dv;
     // T18: applied without a transition guard (Q5).
-    if (v.status != e.view.status) leader_apply_ds(ctx, e.dg, s, e.view.status, Transition::kT18);
+    if (v.status != e.view.status) leader_apply_ds(ctx, e.dg, s, e.view.status, true);
     else notify_change(e.dg, s);
     if (confirmed_changed && local_master(e.dg)) on_confirmed_report(ctx, e.dg);
   }
@@ -484,18 +483,18 @@ void FastcfsServer::on_report(Context& ctx, NodeId from, const ReportDsStatusReq
   if (m.reporter == m.ds_server) {  // the owner's report: applied unconditionally
     v.current_dv = m.current_dv;
     v.confirmed_dv = m.confirmed_dv;
-    leader_apply_ds(ctx, m.dg, m.ds_server, m.status, Transition::kT1 /* not counted */);
+    leader_apply_ds(ctx, m.dg, m.ds_server, m.status, false);
   } else {
     // A master's report about its slave: only from the master, only from ACTIVE, only to OFFLINE.
     if (master_[m.dg] != m.reporter || m.status != DsStatus::kOffline || v.status != DsStatus::kActive) return;
-    leader_apply_ds(ctx, m.dg, m.ds_server, m.status, Transition::kT1 /* counted by the master */);
+    leader_apply_ds(ctx, m.dg, m.ds_server, m.status, false);
   }
   for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
 }
 
-// A change of the leader's view of one DS; `t` is counted when it is a
-// leader-side transition (T18), owner reports were counted by the owner.
-void FastcfsServer::leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, DsStatus status, Transition t) {
+// A change of the leader's view of one DS. A change a ping carried is T18,
+// counted here; reports were counted by whoever made the change.
+void FastcfsServer::leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, DsStatus status, bool from_ping) {
   DsView& v = view_[dg][server];
   const DsStatus before = v.status;
   if (server == me_) {
@@ -510,7 +509,7 @@ void FastcfsServer::leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, 
     }
   }
   v.status = status;
-  if (before != status && t == Transition::kT18 && server != me_) count(ctx, t, dg);
+  if (before != status && from_ping && server != me_) count(ctx, Transition::kT18, dg);
   notify_change(dg, server);
   if (before != status && status == DsStatus::kActive && config_.options.resume_master_role) {
     maybe_resume_master(ctx, dg, server);

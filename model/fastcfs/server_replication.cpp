@@ -356,10 +356,11 @@ void FastcfsServer::release_held(Context& ctx, uint32_t g) {
   for (const HeldRpc& h : held) {
     const uint32_t p = h.from.index;
     const uint32_t i = g % static_cast<uint32_t>(inbound_[p].size());
-    Err err = Err::kNotActive;
-    if (inbound_[p][i] != h.rpc.session) err = Err::kNotActive;
-    else if (group.recovery.until_version != 0 && h.rpc.dv <= group.recovery.until_version) err = Err::kOk;
-    else if (group.status == DsStatus::kActive) err = apply_rpc(ctx, g, h.rpc);
+    Err err = Err::kNotActive;  // also when the connection closed meanwhile
+    if (inbound_[p][i] == h.rpc.session) {
+      if (group.recovery.until_version != 0 && h.rpc.dv <= group.recovery.until_version) err = Err::kOk;
+      else if (group.status == DsStatus::kActive) err = apply_rpc(ctx, g, h.rpc);
+    }
     ctx.send(h.from, make_message(RpcCallResp{h.rpc.session, h.rpc.rpc, err}));
     if (err != Err::kOk) inbound_[p][i] = 0;
   }
