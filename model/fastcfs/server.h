@@ -74,7 +74,6 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   const std::map<uint64_t, uint64_t>& data(uint32_t dg) const { return groups_[dg].data; }
   bool writes_pending(uint32_t dg) const;
   const TransitionCounts& transitions() const { return transitions_; }
-  ServerStatus peer_status(uint32_t server) const { return peers_[server].status; }
   uint32_t data_groups() const { return config_.data_groups; }
   bool halted() const { return halted_; }
   // Holds DV `dv` of `dg` as the record of a write to `key`.
@@ -157,7 +156,6 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   enum class ChannelStage : uint8_t { kNone, kConnecting, kSyncing };
   struct OutstandingRpc {
     RpcCallReq rpc;  // kept for TCP-style retransmission
-    TimePoint sent;
     bool operator==(const OutstandingRpc&) const = default;
   };
   struct Channel {
@@ -166,7 +164,6 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     uint64_t session = 0;
     TimePoint next_connect;
     Duration backoff = Duration::s(1);
-    TimePoint last_heard;
     TimePoint last_sent;
     bool test_outstanding = false;
     TimePoint expect_since;  // waiting for an answer since (RPC or active test)
@@ -186,7 +183,6 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     bool inactive = false;          // in the brain-split probe list
     uint64_t probe_seq = 0;
     TimePoint probe_sent;
-    bool probe_answered = true;
     bool probe_ok = true;           // the last probe was answered in time
     std::set<std::pair<uint32_t, uint32_t>> push_pending;  // (dg, server) events
     uint64_t push_seq = 0;          // in flight when non-zero

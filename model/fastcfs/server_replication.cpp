@@ -111,7 +111,7 @@ void FastcfsServer::on_join_server_resp(Context& ctx, NodeId from, const JoinSer
   c.stage = ChannelStage::kSyncing;
   ++c.version;
   c.backoff = Duration::s(1);
-  c.last_heard = c.last_sent = ctx.local_now();
+  c.last_sent = ctx.local_now();
 }
 
 void FastcfsServer::on_channel_test(Context& ctx, NodeId from, const ChannelTest& m) {
@@ -130,7 +130,6 @@ void FastcfsServer::on_channel_test(Context& ctx, NodeId from, const ChannelTest
       close_channel(ctx, p, i, "connection reset");
     } else if (m.session == c.session) {
       c.test_outstanding = false;
-      c.last_heard = ctx.local_now();
       if (c.outstanding.empty()) c.retransmits = 0;  // RPCs still wait for their own answers
     }
   }
@@ -228,7 +227,7 @@ void FastcfsServer::start_next_write(Context& ctx, uint32_t g) {
       c.retransmits = 0;
     }
     const RpcCallReq call{c.session, rpc, g, f.dv, f.write.req_id, f.write.key, f.write.value};
-    c.outstanding[rpc] = OutstandingRpc{call, now};
+    c.outstanding[rpc] = OutstandingRpc{call};
     c.last_sent = now;
     ++group.in_flight->waiting;
     ctx.send(node(s), make_message(call));
@@ -375,7 +374,7 @@ void FastcfsServer::on_rpc_resp(Context& ctx, NodeId from, const RpcCallResp& m)
     if (it == c.outstanding.end()) return;
     const OutstandingRpc out = it->second;
     c.outstanding.erase(it);
-    c.last_heard = c.expect_since = ctx.local_now();
+    c.expect_since = ctx.local_now();
     c.retransmits = 0;
     if (m.err == Err::kOk) return resolve_rpc(ctx, out.rpc.dg, out.rpc.dv, true);
     resolve_rpc(ctx, out.rpc.dg, out.rpc.dv, false);
