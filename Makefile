@@ -1,11 +1,15 @@
 # Entry points for people and CI. Each target installs what it needs first,
 # so on a fresh Debian machine `make demo` and `make test` are enough.
-.PHONY: deps build debug asan demo test bench clean
+.PHONY: deps browser-deps build debug asan demo test bench clean
 
 JOBS ?= $(shell nproc)
 
 deps:
 	@scripts/install-deps
+
+# Chromium for the report browser test (ctest: browser.report).
+browser-deps:
+	@scripts/install-deps --browser
 
 # Release builds the tool and the benchmarks; the tests run in debug and asan.
 build: deps
@@ -25,12 +29,16 @@ demo: build
 	@echo "Report: build/demo/run.json   Trace: build/demo/trace.jsonl"
 	build/release/replsim run scenarios/fastcfs/master-crash-failover.json --out build/demo/fastcfs-failover --trace
 	build/release/replsim run scenarios/fastcfs/any-quorum-loses-acked-write.json --out build/demo/fastcfs-any-quorum
-	@echo "FastCFS reports: build/demo/fastcfs-failover/run.json (failover, nothing lost),"
-	@echo "                 build/demo/fastcfs-any-quorum/run.json (quorum any: an acknowledged write is lost, as expected)"
+	build/release/replsim run scenarios/fastcfs/majority-quorum-keeps-acked-write.json --out build/demo/fastcfs-majority-quorum
+	build/release/replsim report build/demo/fastcfs-any-quorum build/demo/fastcfs-majority-quorum --out build/demo/quorum-any-vs-majority.html
+	@echo "FastCFS reports (open in a browser):"
+	@echo "  build/demo/fastcfs-failover/report.html    master crash and failover, nothing lost"
+	@echo "  build/demo/fastcfs-any-quorum/report.html  quorum any: an acknowledged write is lost, as expected"
+	@echo "  build/demo/quorum-any-vs-majority.html     the same faults under quorum any and quorum majority"
 
 # Unit, property and end-to-end tests in the Debug and sanitizer builds, then
 # the same runs in Debug, ASan and Release must produce the same trace hashes.
-test: debug asan build
+test: browser-deps debug asan build
 	ctest --preset debug -j $(JOBS)
 	ctest --preset asan -j $(JOBS)
 	scripts/cross-build-hash build/debug/replsim build/asan/replsim build/release/replsim

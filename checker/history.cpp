@@ -40,6 +40,7 @@ std::string Operation::describe() const {
 
 std::vector<Operation> pair_operations(const std::vector<HistoryEvent>& events) {
   std::vector<Operation> operations;
+  operations.reserve(events.size() / 2 + 1);  // an invocation and a completion each, mostly
   std::map<int64_t, size_t> open_by_process;
   for (size_t position = 0; position < events.size(); ++position) {
     const HistoryEvent& event = events[position];

@@ -444,10 +444,12 @@ CheckResult check_linearizability(const std::vector<Operation>& operations, cons
 }
 
 CheckResult check_history(const std::vector<HistoryEvent>& events, const std::string& model_name,
-                          const CheckOptions& options) {
+                          const CheckOptions& options, std::vector<Operation>* prepared) {
   const auto model = make_model(model_name, {});
-  const auto operations = prepare_operations(pair_operations(events), *model, FailSemantics::kDidNotHappen);
-  return check_linearizability(operations, *model, options);
+  auto operations = prepare_operations(pair_operations(events), *model, FailSemantics::kDidNotHappen);
+  CheckResult result = check_linearizability(operations, *model, options);
+  if (prepared != nullptr) *prepared = std::move(operations);
+  return result;
 }
 
 nlohmann::json check_result_to_json(const CheckResult& result, const std::vector<Operation>& operations,

@@ -59,8 +59,9 @@ struct CheckResult {
 
 // Pairs, prepares and checks a history against the named model: the one path
 // from events to a verdict for callers that need no model options.
+// `prepared`, when given, receives the operations the result's ids refer to.
 CheckResult check_history(const std::vector<HistoryEvent>& events, const std::string& model_name,
-                          const CheckOptions& options = {});
+                          const CheckOptions& options = {}, std::vector<Operation>* prepared = nullptr);
 
 // `operations` are prepared (prepare_operations) for `model`.
 CheckResult check_linearizability(const std::vector<Operation>& operations, const Model& model,

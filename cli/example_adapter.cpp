@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "cli/protocol_adapter.h"
+#include "model/example/register_server.h"
 #include "model/example/register_system.h"
 #include "sim/assert.h"
 
@@ -61,7 +62,7 @@ class ExampleRegisterAdapter final : public ProtocolAdapter {
 
   CheckOutcome check(const World& world, const std::vector<checker::HistoryEvent>& history, const RunMonitor*,
                      const std::string& name) const override {
-    CheckOutcome outcome{name, true, {}};
+    CheckOutcome outcome{name, true, {}, {}};
     if (name == "single_master") return outcome;  // one fixed primary: holds by construction
     std::vector<example::RegisterOp> ops;
     for (const checker::Operation& op : checker::pair_operations(history)) {
@@ -90,6 +91,25 @@ class ExampleRegisterAdapter final : public ProtocolAdapter {
   std::string convergence_gap(const World& world) const override {
     return converged(world) ? "" : "a server is down, halted, or behind the primary's log";
   }
+
+  // One lane per server ("up", "halted", "down"); the primary s1 holds the
+  // one role, "master g1", for good.
+  reports::RoleView role_view(const Scenario&, const World& world) const override {
+    reports::RoleView view;
+    view.healthy = true;
+    for (NodeId id : servers(world)) {
+      const std::string name = world.node_name(id);
+      const auto* server = dynamic_cast<const example::RegisterServer*>(world.actor(id));
+      const std::string status = server == nullptr ? "down" : server->halted() ? "halted" : "up";
+      if (server == nullptr) view.down.push_back(name);
+      view.replicas.push_back({name, status});
+      view.healthy = view.healthy && status == "up";
+    }
+    view.roles.push_back({"master g1", world.node_name(servers(world).front())});
+    return view;
+  }
+  bool may_change_view(const Note&) const override { return true; }  // its notes are rare
+  std::string healthy_status() const override { return "up"; }
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 // server that considers itself leader, a group's master is the leader's
 // appointment. Checks read the FastcfsMonitor's invariants (§6).
 #include <cmath>
+#include <set>
 
 #include "cli/protocol_adapter.h"
 #include "model/fastcfs/system.h"
@@ -122,7 +123,7 @@ class FastcfsAdapter final : public ProtocolAdapter {
 
   CheckOutcome check(const World&, const std::vector<checker::HistoryEvent>&, const RunMonitor* monitor,
                      const std::string& name) const override {
-    CheckOutcome outcome{name, true, {}};
+    CheckOutcome outcome{name, true, {}, {}};
     const auto* m = dynamic_cast<const FastcfsRunMonitor*>(monitor);
     REPLSIM_ASSERT(m != nullptr, "the fastcfs adapter's runs carry its monitor");
     std::set<std::string> invariants;
@@ -132,6 +133,7 @@ class FastcfsAdapter final : public ProtocolAdapter {
     else invariants = {"S1", "S3", "S4", "S6", "S7", "S8", "S9", "S10", "S11", "S13"};  // invariants
     for (const fastcfs::Violation& v : m->monitor.violations_of(invariants)) {
       outcome.details.push_back(v.invariant + " at " + format_duration(v.at.since_origin()) + ": " + v.text);
+      if (v.write) outcome.writes.push_back({std::to_string(v.write->first), std::to_string(v.write->second)});
     }
     outcome.passed = outcome.details.empty();
     return outcome;
@@ -139,6 +141,44 @@ class FastcfsAdapter final : public ProtocolAdapter {
 
   bool converged(const World& world) const override { return fastcfs::fastcfs_converged(world); }
   std::string convergence_gap(const World& world) const override { return fastcfs::convergence_gap(world); }
+
+  // A lane per server and data group with the DS's own status (the truth a
+  // report shows; the leader's view may lag), the leader, and each group's
+  // master in the leader's view.
+  reports::RoleView role_view(const Scenario& scenario, const World& world) const override {
+    reports::RoleView view;
+    view.healthy = true;
+    const uint32_t groups = scenario.cluster.data_groups;
+    for (NodeId id : servers(world)) {
+      const std::string name = world.node_name(id);
+      const fastcfs::FastcfsServer* s = fastcfs::server_at(world, id);
+      if (s == nullptr) view.down.push_back(name);
+      for (uint32_t g = 0; g < groups; ++g) {
+        const std::string status = s == nullptr ? "down" : s->halted() ? "halted" : to_string(s->my_status(g));
+        view.healthy = view.healthy && status == "ACTIVE";
+        view.replicas.push_back({name + " g" + std::to_string(g + 1), status});
+      }
+    }
+    const auto leader = fastcfs::current_leader(world);
+    view.roles.push_back({"leader", leader ? world.node_name(*leader) : ""});
+    view.healthy = view.healthy && leader.has_value();
+    for (uint32_t g = 0; g < groups; ++g) {
+      const auto master = fastcfs::current_master(world, g);
+      view.roles.push_back({"master g" + std::to_string(g + 1), master ? world.node_name(*master) : ""});
+      view.healthy = view.healthy && master.has_value();
+    }
+    return view;
+  }
+  // The notes of the write path and of channels, which come with every
+  // update, never change a status or a role (a status change notes
+  // ds_status; leader and master changes note leader, leader_lost, master_set).
+  bool may_change_view(const Note& note) const override {
+    static const std::set<std::string> kQuiet = {"ack", "transition", "channel_closed", "sequence_refused",
+                                                 "apply_skipped", "rpc_failed_channel_kept", "quorum_majority",
+                                                 "quorum_degraded"};
+    return !kQuiet.contains(note.kind);
+  }
+  std::string healthy_status() const override { return "ACTIVE"; }
 };
 
 }  // namespace

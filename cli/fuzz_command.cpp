@@ -16,6 +16,7 @@
 
 #include "cli/fault_generator.h"
 #include "cli/protocols.h"
+#include "cli/report_command.h"
 #include "cli/scenario_run.h"
 #include "cli/shrink_command.h"
 #include "sim/input_error.h"
@@ -65,6 +66,9 @@ struct SeedResult {
   std::vector<std::string> families_on;
   uint64_t steps = 0;
   std::string trace_hash;
+  // Figures campaigns compare across seeds: failover_ms, unavailable_ms,
+  // replica_recovery_ms (lists), latency_under_faults_p99_ms, latency_p99_ms.
+  nlohmann::json figures = nlohmann::json::object();
   std::string failure_file;  // the replayable scenario, for failures
   bool replay_verified = false;
 };
@@ -73,7 +77,7 @@ nlohmann::json to_json(const SeedResult& r) {
   nlohmann::json j = {{"seed", r.seed}, {"as_expected", r.as_expected}, {"verdict", r.verdict},
                       {"failed_checks", r.failed_checks}, {"fault_types", r.fault_types},
                       {"transitions", r.transitions}, {"families_on", r.families_on}, {"steps", r.steps},
-                      {"trace_hash", r.trace_hash}};
+                      {"trace_hash", r.trace_hash}, {"figures", r.figures}};
   if (!r.failure_file.empty()) {
     j["failure_file"] = r.failure_file;
     j["replay_verified"] = r.replay_verified;
@@ -92,6 +96,7 @@ SeedResult from_json(const nlohmann::json& j) {
   r.families_on = j.at("families_on").get<std::vector<std::string>>();
   r.steps = j.at("steps").get<uint64_t>();
   r.trace_hash = j.at("trace_hash").get<std::string>();
+  if (j.contains("figures")) r.figures = j["figures"];
   if (j.contains("failure_file")) {
     r.failure_file = j["failure_file"].get<std::string>();
     r.replay_verified = j.at("replay_verified").get<bool>();
@@ -274,6 +279,12 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
       if (monitor.contains("transitions")) r.transitions = monitor["transitions"].get<std::map<std::string, uint64_t>>();
     }
     r.trace_hash = fmt::format("{:016x}", run.world.trace_hash());
+    const nlohmann::json summary = analyse(explicit_scenario, run, false)["summary"];
+    r.figures = {{"failover_ms", summary["failover_ms"]},
+                 {"unavailable_ms", summary["unavailable_ms"]},
+                 {"replica_recovery_ms", summary["replica_recovery_ms"]},
+                 {"latency_under_faults_p99_ms", summary["latency_under_faults_ms"].value("p99", nlohmann::json())},
+                 {"latency_p99_ms", summary["latency_ms"].value("p99", nlohmann::json())}};
     if (!r.as_expected) {
       // Write the failure as a plain scenario and prove it replays.
       const fs::path file = dir / "failures" / fmt::format("{}-seed{}.json", scenario.name, seed);
@@ -338,6 +349,7 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
                               {"transition_coverage", summary.transition_coverage},
                               {"steps", summary.steps}, {"shrunk", shrunk}};
   std::ofstream(dir / "campaign.json") << campaign.dump(2) << "\n";
+  const fs::path page = write_campaign_report(dir);
 
   out << fmt::format("replsim fuzz: {}, seeds {} (shard {}), {} run\n", scenario.name, options.seeds, options.shard,
                      done.size());
@@ -368,6 +380,7 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
                        f["file"].get<std::string>(), f["replay_verified"].get<bool>() ? "" : " (REPLAY DIFFERS)");
   }
   out << fmt::format("  results          {}\n", results_path.string());
+  out << fmt::format("  report           {}\n", page.string());
   out << fmt::format("fuzz: {} passed, {} failed\n", done.size() - summary.failed, summary.failed);
   if (unverified > 0) return 1;
   return summary.failed == 0 ? 0 : 1;

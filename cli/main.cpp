@@ -9,6 +9,7 @@
 #include "cli/check_command.h"
 #include "cli/demo_command.h"
 #include "cli/fuzz_command.h"
+#include "cli/report_command.h"
 #include "cli/run_command.h"
 #include "cli/shrink_command.h"
 #include "cli/validate_command.h"
@@ -79,6 +80,15 @@ int main(int argc, char** argv) {
   merge_command->add_option("dirs", merge_dirs, "Campaign folders (each with results.jsonl)")->required();
   merge_command->add_option("--out", merge_out, "Folder for the merged results")->required();
 
+  replsim::cli::ReportOptions report;
+  CLI::App* report_command = app.add_subcommand(
+      "report", "Rebuild the HTML report of a run or campaign folder, print it as Markdown, or compare two folders");
+  report_command->add_option("dirs", report.dirs, "A folder from replsim run or fuzz; a second one to compare with")
+      ->required()
+      ->expected(1, 2);
+  report_command->add_option("--format", report.format, "html (written to a file) or md (printed)")->capture_default_str();
+  report_command->add_option("--out", report.out_file, "The HTML file (default DIR/report.html, DIR/compare.html)");
+
   std::vector<std::string> validate_files;
   CLI::App* validate_command = app.add_subcommand("validate", "Check scenario files without running them");
   validate_command->add_option("files", validate_files, "Scenario files")->required();
@@ -102,6 +112,7 @@ int main(int argc, char** argv) {
       return replsim::cli::run_shrink(shrink, std::cout);
     }
     if (*merge_command) return replsim::cli::run_merge(merge_dirs, merge_out, std::cout);
+    if (*report_command) return replsim::cli::run_report(report, std::cout);
     if (*validate_command) return replsim::cli::run_validate(validate_files, std::cout, std::cerr);
   } catch (const replsim::InputError& error) {
     std::cerr << "replsim: " << error.what() << "\n";

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "checker/history.h"
+#include "reports/timeline.h"
 #include "sim/scenario.h"
 #include "sim/world.h"
 
@@ -20,6 +21,9 @@ struct CheckOutcome {
   std::string name;
   bool passed = true;
   std::vector<std::string> details;  // one sentence per violation
+  // Acknowledged writes the violations concern, as (key, value) in the
+  // history's text: the report shows those clients' operations.
+  std::vector<std::pair<std::string, std::string>> writes;
 };
 
 // Protocol-specific state a run accumulates step by step (invariants
@@ -58,9 +62,21 @@ class ProtocolAdapter {
   virtual CheckOutcome check(const World& world, const std::vector<checker::HistoryEvent>& history,
                              const RunMonitor* monitor, const std::string& name) const = 0;
   // The cluster is settled: every server up and caught up, one master.
+  // Settled implies role_view(...).healthy (the runner relies on it).
   virtual bool converged(const World& world) const = 0;
   // Why it is not settled, in one phrase, for the report (may be empty).
   virtual std::string convergence_gap(const World& world) const = 0;
+  // What the report's status timeline shows now: each replica's status, who
+  // holds each role, which nodes are down. Cheap: the runner asks after
+  // every step with notes.
+  virtual reports::RoleView role_view(const Scenario& scenario, const World& world) const = 0;
+  // Whether a server's note can come with a change of what role_view shows.
+  // The runner asks role_view only after such notes, starts and faults: a
+  // view per acknowledged write would cost a tenth of a fuzz campaign. Debug
+  // builds check that the other steps leave the view as it was.
+  virtual bool may_change_view(const Note& note) const = 0;
+  // The status of a replica that is caught up and serving ("ACTIVE").
+  virtual std::string healthy_status() const = 0;
 };
 
 // The scenario's workload as closed-loop client options, for any client

@@ -8,6 +8,7 @@
 #include "checker/history_io.h"
 #include "cli/fault_generator.h"
 #include "cli/protocols.h"
+#include "cli/report_command.h"
 #include "cli/scenario_run.h"
 #include "sim/input_error.h"
 
@@ -35,8 +36,19 @@ int run_run(const RunOptions& options, std::ostream& out) {
     trace_file.open(dir / "trace.jsonl");
     trace = std::make_unique<TraceWriter>(trace_file);
   }
-  const ScenarioRun run = run_scenario(scenario, seed, *adapter, trace.get());
-  std::ofstream(dir / "run.json") << scenario_run_to_json(scenario, seed, run).dump(2) << "\n";
+  ScenarioRun run = run_scenario(scenario, seed, *adapter, trace.get());
+  // A short failing run is replayed (deterministically: the same trace) to
+  // record the messages around its anomaly for the sequence diagram.
+  if (const std::optional<MessageWindow> window = anomaly_window(run)) {
+    ScenarioRun replay = run_scenario(scenario, seed, *adapter, nullptr, &*window);
+    if (replay.world.trace_hash() != run.world.trace_hash()) {
+      throw std::logic_error("the replay of a run for its message diagram diverged: determinism is broken");
+    }
+    run.messages = std::move(replay.messages);
+  }
+  const nlohmann::json report = scenario_run_to_json(scenario, seed, run);
+  std::ofstream(dir / "run.json") << report.dump(2) << "\n";
+  const fs::path page = write_run_report(dir, report);
   std::ofstream history(dir / "history.edn");
   checker::write_edn_history(run.history, history);
 
@@ -59,7 +71,7 @@ int run_run(const RunOptions& options, std::ostream& out) {
   out << fmt::format("  verdict    {} (expected {}{}){}\n", run.verdict, scenario.expect.verdict,
                      scenario.expect.check.empty() ? "" : ", failing " + scenario.expect.check,
                      run.as_expected ? "" : run.undecided ? ": UNDECIDED" : ": UNEXPECTED");
-  out << fmt::format("  report     {}\n", (dir / "run.json").string());
+  out << fmt::format("  report     {} and {}\n", (dir / "run.json").string(), page.string());
   return exit_code(run);
 }
 

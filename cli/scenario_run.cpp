@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "checker/linearizability.h"
+#include "reports/run_analysis.h"
 #include "sim/assert.h"
 
 namespace replsim::cli {
@@ -19,9 +21,22 @@ struct PendingFault {
 
 class Runner {
  public:
-  Runner(const Scenario& scenario, uint64_t seed, const ProtocolAdapter& adapter, TraceWriter* trace)
-      : scenario_(scenario), adapter_(adapter), trace_(trace), run_(adapter.make_world(scenario, seed)) {
+  Runner(const Scenario& scenario, uint64_t seed, const ProtocolAdapter& adapter, TraceWriter* trace,
+         const MessageWindow* window)
+      : scenario_(scenario),
+        adapter_(adapter),
+        trace_(trace),
+        window_(window),
+        run_(adapter.make_world(scenario, seed)) {
     run_.monitor = adapter.make_monitor(scenario);
+    run_.healthy_status = adapter.healthy_status();
+    is_server_.resize(run_.world.node_count());
+    for (NodeId id : adapter.servers(run_.world)) is_server_[id.index] = true;
+    if (window_ != nullptr) {
+      run_.messages = {{"from_ns", window_->from_ns}, {"to_ns", window_->to_ns}, {"events", nlohmann::json::array()},
+                       {"omitted", 0}};
+    }
+    record_view();
   }
 
   ScenarioRun run() {
@@ -62,6 +77,23 @@ class Runner {
     if (trace_ != nullptr) trace_->write(step, run_.world);
     adapter_.collect_history(run_.world, step, run_.history);
     if (run_.monitor) run_.monitor->observe(run_.world, step);
+    // Only a server's start, a server's note the adapter names, or a fault
+    // changes what the timeline shows; clients' steps never do.
+    const bool may_change =
+        step.kind == EventKind::kFault ||
+        (is_server(step.node) && (step.kind == EventKind::kStart ||
+                         std::any_of(step.notes.begin(), step.notes.end(),
+                                     [&](const Note& note) { return adapter_.may_change_view(note); })));
+    if (may_change) {
+      record_view();
+    } else {
+#ifndef NDEBUG
+      const reports::RoleView* last = run_.timeline.last();
+      REPLSIM_ASSERT(last == nullptr || *last == adapter_.role_view(scenario_, run_.world),
+                     "a step the adapter called quiet changed the status timeline");
+#endif
+    }
+    if (window_ != nullptr) record_window(step);
     for (auto it = waiting_.begin(); it != waiting_.end();) {
       const FaultSpec& f = scenario_.faults[*it];
       if (adapter_.triggered(run_.world, step, *f.when)) {
@@ -74,8 +106,59 @@ class Runner {
     }
   }
 
+  void record_view() {
+    run_.timeline.record(run_.world.now().ns_since_origin(), adapter_.role_view(scenario_, run_.world));
+  }
+
+  bool is_server(NodeId id) const { return id.index < is_server_.size() && is_server_[id.index]; }
+
+  // Adds an event at `at` to the message window, if the window holds `at`
+  // and has room (else counts it as omitted).
+  void add_window_event(int64_t at, nlohmann::json event) {
+    if (window_ == nullptr || at < window_->from_ns || at > window_->to_ns) return;
+    nlohmann::json& events = run_.messages["events"];
+    if (events.size() >= window_->events_max) {
+      run_.messages["omitted"] = run_.messages["omitted"].get<uint64_t>() + 1;
+      return;
+    }
+    event["at_ns"] = at;
+    events.push_back(std::move(event));
+  }
+
+  // Messages between nodes and servers' notes, inside the window.
+  void record_window(const StepRecord& step) {
+    const int64_t at = step.time.ns_since_origin();
+    if (at < window_->from_ns || at > window_->to_ns) return;
+    const auto add = [&](nlohmann::json event) { add_window_event(at, std::move(event)); };
+    const auto focused = [&](NodeId id) {
+      if (is_server(id)) return true;
+      const std::string& name = run_.world.node_name(id);
+      return std::any_of(window_->clients.begin(), window_->clients.end(), [&](const MessageWindow::ClientFocus& f) {
+        return f.node == name && at >= f.from_ns && at <= f.to_ns;
+      });
+    };
+    if (step.kind == EventKind::kMessage && step.message && focused(step.from) && focused(step.node)) {
+      std::string text = step.message->describe();
+      if (text.size() > 160) text = text.substr(0, 157) + "...";
+      add({{"kind", "message"}, {"from", run_.world.node_name(step.from)}, {"to", run_.world.node_name(step.node)},
+           {"type", step.message->type_name()}, {"text", text},
+           {"sent_ns", step.message_sent.ns_since_origin()}, {"outcome", to_string(step.outcome)}});
+    }
+    // Servers' notes, but not the transition counter (ds_status says it);
+    // clients' invoke/complete notes are on the per-key timeline already.
+    for (const Note& note : step.notes) {
+      if (!is_server(step.node) || note.kind == "transition") continue;
+      add({{"kind", "note"}, {"node", run_.world.node_name(step.node)}, {"note", note.kind}, {"data", note.data}});
+    }
+  }
+
   void note_convergence() {
     if (!run_.last_fault_at || run_.converged_at) return;
+    // A settled cluster is healthy (adapter contract), and the timeline's
+    // last view is current: skip the costly check (binlogs compared) while
+    // it is not.
+    const reports::RoleView* view = run_.timeline.last();
+    if (view != nullptr && !view->healthy) return;
     if (adapter_.converged(run_.world)) run_.converged_at = run_.world.now();
   }
 
@@ -149,6 +232,8 @@ class Runner {
     if (fault) {
       run_.world.apply_fault(*fault, chooser_);
       applied.fault = fault_to_json(*fault, run_.world.config().node_names);
+      record_view();
+      add_window_event(run_.world.now().ns_since_origin(), {{"kind", "fault"}, {"fault", applied.fault}});
       run_.last_fault_at = run_.world.now();
       run_.converged_at.reset();
     } else {
@@ -162,11 +247,31 @@ class Runner {
     if (run_.monitor) run_.monitor->finish(run_.world);
     run_.convergence_gap = adapter_.convergence_gap(run_.world);
     for (const CheckSpec& spec : scenario_.checks) {
-      CheckOutcome outcome{spec.name, true, {}};
+      CheckOutcome outcome{spec.name, true, {}, {}};
       if (spec.name == "linearizable") {
-        const checker::CheckResult result = checker::check_history(run_.history, adapter_.history_model());
+        std::vector<checker::Operation> prepared;
+        const checker::CheckResult result =
+            checker::check_history(run_.history, adapter_.history_model(), {}, &prepared);
+        // The report names operations by their place in the paired history;
+        // prepared operations keep their invocation's position.
+        std::map<size_t, size_t> id_of_position;
+        const auto ids = [&](const std::vector<size_t>& prepared_ids) {
+          if (id_of_position.empty()) {
+            for (const checker::Operation& op : checker::pair_operations(run_.history)) {
+              id_of_position[op.invoke_position] = op.id;
+            }
+          }
+          std::vector<size_t> out;
+          for (size_t id : prepared_ids) out.push_back(id_of_position.at(prepared[id].invoke_position));
+          return out;
+        };
         for (const auto& p : result.partitions) {
-          if (p.verdict == checker::Verdict::kNotLinearizable) outcome.details.push_back("key " + p.key + ": " + p.explanation);
+          if (p.verdict != checker::Verdict::kNotLinearizable) continue;
+          outcome.details.push_back("key " + p.key + ": " + p.explanation);
+          run_.linearizability_anomalies.push_back({{"key", p.key},
+                                                    {"explanation", p.explanation},
+                                                    {"ops", ids(p.unplaceable)},
+                                                    {"linearization", ids(p.longest_prefix)}});
         }
         run_.undecided = result.verdict == checker::Verdict::kUnknown;
       } else if (spec.name == "converges_within") {
@@ -193,6 +298,7 @@ class Runner {
       }
       outcome.passed = outcome.details.empty();
       if (!outcome.passed) run_.verdict = "fail";
+      if (!outcome.writes.empty()) run_.check_operations[spec.name] = writes_in_history(outcome.writes);
       run_.checks.push_back(std::move(outcome));
     }
     const Expectation& expect = scenario_.expect;
@@ -203,9 +309,23 @@ class Runner {
     }
   }
 
+  // The acknowledged writes (key, value) as operation ids, each once, in
+  // history order.
+  std::vector<size_t> writes_in_history(const std::vector<std::pair<std::string, std::string>>& writes) const {
+    std::vector<size_t> ids;
+    for (const checker::Operation& op : checker::pair_operations(run_.history)) {
+      if (op.f != "write" || op.outcome != checker::Outcome::kOk) continue;
+      const auto wanted = std::pair{op.key, op.input.to_string()};
+      if (std::find(writes.begin(), writes.end(), wanted) != writes.end()) ids.push_back(op.id);
+    }
+    return ids;
+  }
+
   const Scenario& scenario_;
   const ProtocolAdapter& adapter_;
   TraceWriter* trace_;
+  const MessageWindow* window_;
+  std::vector<bool> is_server_;  // by node index
   ScenarioRun run_;
   RandomChooser chooser_;
   std::vector<PendingFault> pending_;
@@ -214,8 +334,53 @@ class Runner {
 
 }  // namespace
 
-ScenarioRun run_scenario(const Scenario& scenario, uint64_t seed, const ProtocolAdapter& adapter, TraceWriter* trace) {
-  return Runner(scenario, seed, adapter, trace).run();
+ScenarioRun run_scenario(const Scenario& scenario, uint64_t seed, const ProtocolAdapter& adapter, TraceWriter* trace,
+                         const MessageWindow* window) {
+  return Runner(scenario, seed, adapter, trace, window).run();
+}
+
+std::optional<MessageWindow> anomaly_window(const ScenarioRun& run, size_t faults_max) {
+  if (run.verdict == "pass" || run.faults.size() > faults_max) return std::nullopt;
+  constexpr int64_t kSecondNs = 1'000'000'000;
+  const int64_t end_ns = run.world.now().ns_since_origin();
+  // The operations the anomaly names: those that could not be linearized,
+  // or the acknowledged writes a check found missing.
+  std::vector<size_t> ids;
+  for (const auto& anomaly : run.linearizability_anomalies) {
+    for (size_t id : anomaly["ops"]) ids.push_back(id);
+  }
+  for (const auto& [check, check_ids] : run.check_operations) ids.insert(ids.end(), check_ids.begin(), check_ids.end());
+  MessageWindow window;
+  if (!ids.empty()) {
+    const std::vector<checker::Operation> ops = checker::pair_operations(run.history);
+    int64_t from = end_ns, to = 0;
+    for (size_t id : ids) {
+      from = std::min(from, ops[id].invoke_time);
+      to = std::max(to, ops[id].open() ? ops[id].invoke_time : ops[id].complete_time);
+    }
+    // Where it starts matters most: a little before the first operation to
+    // two seconds after (a failing read may come much later).
+    window.from_ns = std::max<int64_t>(0, from - kSecondNs / 5);
+    window.to_ns = std::min(to, from + 2 * kSecondNs);
+    // Clients are c1..cM for processes 0..M-1 in every protocol's world.
+    for (size_t id : ids) {
+      const checker::Operation& op = ops[id];
+      window.clients.push_back({"c" + std::to_string(op.process + 1), op.invoke_time - 1'000'000,
+                                (op.open() ? end_ns : op.complete_time) + 1'000'000});
+    }
+    return window;
+  }
+  // The first invariant violation, or else the last fault: the second before it and the one after.
+  int64_t at = run.last_fault_at ? run.last_fault_at->ns_since_origin() : end_ns;
+  if (run.monitor) {
+    const nlohmann::json monitor = run.monitor->to_json();
+    if (monitor.contains("violations") && !monitor["violations"].empty()) {
+      at = parse_duration(monitor["violations"][0]["at"].get<std::string>(), "violation time").count_ns();
+    }
+  }
+  window.from_ns = std::max<int64_t>(0, at - kSecondNs);
+  window.to_ns = std::min(end_ns, at + kSecondNs);
+  return window;
 }
 
 std::vector<std::string> failed_checks(const ScenarioRun& run) {
@@ -245,6 +410,65 @@ std::vector<std::string> failure_signature(const ScenarioRun& run) {
   return signature;
 }
 
+namespace {
+
+// What each check's failure means, in one sentence a reader without the
+// spec can follow.
+std::string meaning_of_failure(const std::string& check) {
+  if (check == "linearizable") {
+    return "Clients saw results that no single order of their operations explains: a read returned a value "
+           "that was not current at any moment it could have taken effect.";
+  }
+  if (check == "no_lost_acked_writes") {
+    return "A write the cluster acknowledged to a client is gone: the master no longer holds it.";
+  }
+  if (check == "single_master") return "Two servers acted as master of one data group at the same time.";
+  if (check == "replicas_agree") return "Replicas disagree about data both consider committed.";
+  if (check == "converges_within") {
+    return "After the last fault the cluster did not settle (one leader, a master per data group, every replica "
+           "caught up) within the scenario's bound.";
+  }
+  return "A protocol invariant broke.";
+}
+
+}  // namespace
+
+nlohmann::json analyse(const Scenario& scenario, const ScenarioRun& run, bool list_operations) {
+  reports::RunInputs inputs;
+  inputs.list_operations = list_operations;
+  inputs.duration_ns = scenario.duration.count_ns();
+  inputs.operations = checker::pair_operations(run.history);
+  inputs.faults = nlohmann::json::array();
+  for (const AppliedFault& f : run.faults) {
+    inputs.faults.push_back(f.fault);
+    inputs.faults.back()["at_ns"] = f.at.ns_since_origin();
+  }
+  inputs.timeline = run.timeline.to_json(scenario.duration.count_ns());
+  inputs.timeline["healthy_status"] = run.healthy_status;
+  nlohmann::json analysis = reports::analyse_run(inputs);
+  analysis["timeline"] = std::move(inputs.timeline);
+  return analysis;
+}
+
+nlohmann::json explain_anomaly(const ScenarioRun& run) {
+  nlohmann::json checks = nlohmann::json::array();
+  std::string summary;
+  for (const CheckOutcome& c : run.checks) {
+    if (c.passed) continue;
+    const auto ops = run.check_operations.find(c.name);
+    checks.push_back({{"name", c.name},
+                      {"meaning", meaning_of_failure(c.name)},
+                      {"violations", c.details},
+                      {"ops", ops == run.check_operations.end() ? std::vector<size_t>{} : ops->second}});
+    if (summary.empty()) {
+      summary = c.name + " failed. " + meaning_of_failure(c.name);
+      if (!c.details.empty()) summary += " First violation: " + c.details.front();
+    }
+  }
+  if (summary.empty()) summary = run.checks.empty() ? "No checks ran." : "No anomaly: every check passed.";
+  return {{"summary", summary}, {"checks", checks}, {"linearizability", run.linearizability_anomalies}};
+}
+
 int exit_code(const ScenarioRun& run) {
   if (run.as_expected) return 0;
   return run.undecided ? 3 : 1;
@@ -259,6 +483,7 @@ nlohmann::json scenario_run_to_json(const Scenario& scenario, uint64_t seed, con
   for (const AppliedFault& f : run.faults) {
     nlohmann::json j = f.fault;
     j["from_scenario"] = f.source;
+    j["at_ns"] = f.at.ns_since_origin();
     faults.push_back(std::move(j));
   }
   size_t acked = 0, indeterminate = 0, invoked = 0;
@@ -275,6 +500,7 @@ nlohmann::json scenario_run_to_json(const Scenario& scenario, uint64_t seed, con
       {"protocol", scenario.protocol},
       {"seed", seed},
       {"duration", format_duration(scenario.duration)},
+      {"duration_ns", scenario.duration.count_ns()},
       {"verdict", run.verdict},
       {"expected", scenario.expect.verdict},
       {"as_expected", run.as_expected},
@@ -293,6 +519,30 @@ nlohmann::json scenario_run_to_json(const Scenario& scenario, uint64_t seed, con
   if (run.last_fault_at) j["last_fault_at"] = format_duration(run.last_fault_at->since_origin());
   if (run.converged_at) j["converged_at"] = format_duration(run.converged_at->since_origin());
   if (run.monitor) j["monitor"] = run.monitor->to_json();
+  j["configuration"] = {
+      {"protocol", scenario.protocol},
+      {"protocol_options", scenario.protocol_options},
+      {"cluster", {{"servers", scenario.cluster.servers}, {"data_groups", scenario.cluster.data_groups},
+                   {"replicas", scenario.cluster.replicas}}},
+      {"network", {{"latency", scenario.network.latency.to_json()}, {"loss", scenario.network.loss},
+                   {"duplicate", scenario.network.duplicate}, {"reorder", scenario.network.reorder}}},
+      {"workload", {{"clients", scenario.workload.clients}, {"keys", scenario.workload.keys},
+                    {"rate", scenario.workload.rate}, {"read", scenario.workload.read},
+                    {"timeout", format_duration(scenario.workload.timeout)},
+                    {"start", format_duration(scenario.workload.start)},
+                    {"stop", format_duration(scenario.workload.stop.value_or(scenario.duration))}}},
+      {"checks", [&] {
+         nlohmann::json names = nlohmann::json::array();
+         for (const CheckSpec& c : scenario.checks) names.push_back(c.name);
+         return names;
+       }()},
+      {"description", scenario.description}};
+  // What the reports read: operations, latency, availability, phases, the
+  // status timeline, the anomaly in words (docs/REPORTS.md).
+  nlohmann::json analysis = analyse(scenario, run);
+  for (auto& [key, value] : analysis.items()) j[key] = std::move(value);
+  j["anomaly"] = explain_anomaly(run);
+  if (!run.messages.is_null()) j["messages"] = run.messages;
   // Each node as the run left it: what a reader needs to see why a cluster
   // did not settle.
   j["final_state"] = nlohmann::json::array();

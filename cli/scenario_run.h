@@ -3,12 +3,14 @@
 // checks, and the verdict against the scenario's expectation.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "checker/history.h"
 #include "cli/protocol_adapter.h"
+#include "reports/timeline.h"
 #include "sim/scenario.h"
 #include "sim/trace.h"
 
@@ -32,12 +34,45 @@ struct ScenarioRun {
   std::optional<TimePoint> converged_at;  // first settled instant after the last fault
   std::string convergence_gap;            // why the cluster was not settled at the end, if it was not
   bool undecided = false;                 // the linearizability check ran out of budget
+  reports::TimelineRecorder timeline;     // replica statuses and roles over time
+  std::string healthy_status;             // the adapter's word for a caught-up replica
+  // Each non-linearizable key: {"key", "explanation", "ops": [ids of the
+  // operations that could not be placed], "linearization": [ids of the
+  // longest linearizable prefix]}; ids index pair_operations(history).
+  nlohmann::json linearizability_anomalies = nlohmann::json::array();
+  // Per failed check, the ids of the operations its violations concern
+  // (pair_operations(history) order), for checks that name writes.
+  std::map<std::string, std::vector<size_t>> check_operations;
+  // Messages and notes of the anomaly's window (message_window below).
+  nlohmann::json messages;
   std::string verdict = "pass";
   bool as_expected = true;
 };
 
+// A window of virtual time whose messages, notes and faults a run records
+// for the report's message-sequence diagram (at most `events_max`).
+// Between servers everything is kept; a client's messages only while one of
+// its operations in `clients` is open (the rest is background load).
+struct MessageWindow {
+  struct ClientFocus {
+    std::string node;
+    int64_t from_ns = 0;
+    int64_t to_ns = 0;
+  };
+  int64_t from_ns = 0;
+  int64_t to_ns = 0;
+  std::vector<ClientFocus> clients;
+  size_t events_max = 200;
+};
+
 ScenarioRun run_scenario(const Scenario& scenario, uint64_t seed, const ProtocolAdapter& adapter,
-                         TraceWriter* trace = nullptr);
+                         TraceWriter* trace = nullptr, const MessageWindow* window = nullptr);
+
+// The window a message-sequence diagram of this run's anomaly should show:
+// the operations that could not be linearized, or else the first invariant
+// violation, with a second before; nothing when the run passed or ran long
+// schedules (more than `faults_max` faults: not a shrunk counterexample).
+std::optional<MessageWindow> anomaly_window(const ScenarioRun& run, size_t faults_max = 12);
 
 // Exit code per the format: 0 as expected, 1 not, 3 undecided.
 int exit_code(const ScenarioRun& run);
@@ -50,6 +85,14 @@ std::vector<std::string> failed_checks(const ScenarioRun& run);
 // fails for the same reason matches, and one that merely left a node down
 // does not.
 std::vector<std::string> failure_signature(const ScenarioRun& run);
+
+// The report sections of run.json (reports::analyse_run over the run's
+// operations, faults and timeline), with "timeline" itself; without the
+// list of operations when `list_operations` is false (campaigns).
+nlohmann::json analyse(const Scenario& scenario, const ScenarioRun& run, bool list_operations = true);
+
+// {"summary", "checks": [{"name", "meaning", "violations"}], "linearizability"}.
+nlohmann::json explain_anomaly(const ScenarioRun& run);
 
 nlohmann::json scenario_run_to_json(const Scenario& scenario, uint64_t seed, const ScenarioRun& run);
 

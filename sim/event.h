@@ -26,6 +26,7 @@ struct Event {
   EventKind kind = EventKind::kStart;
   NodeId target;                 // the node it is delivered to (unused for faults)
   NodeId from;                   // message sender
+  TimePoint sent;                // message: when it was sent (reports draw the arrow)
   uint32_t incarnation = 0;      // start, timer, disk: valid only for this incarnation
   uint64_t timer_generation = 0;  // timer: valid only while the node's timer has it
   TimerKey timer;

@@ -308,6 +308,7 @@ void World::deliver(Event& event, Chooser& chooser) {
   Node& target = node(event.target);
   if (event.kind == EventKind::kMessage) {
     record_.message = event.message;
+    record_.message_sent = event.sent;
     if (network_.blocked(event.from, event.target)) {
       record_.outcome = StepOutcome::kDroppedPartition;
       ++stats_.messages_partitioned;
@@ -391,6 +392,7 @@ void World::send(NodeId from, NodeId to, MessagePtr message, Chooser& chooser) {
     event.kind = EventKind::kMessage;
     event.target = to;
     event.from = from;
+    event.sent = now_;
     event.message = message;
     push(std::move(event));
   }
@@ -412,6 +414,7 @@ void World::refuse(const Event& event, Chooser& chooser) {
   back.kind = EventKind::kMessage;
   back.target = event.from;
   back.from = event.target;
+  back.sent = now_;
   back.message = make_message(ConnectionRefused{event.message});
   push(std::move(back));
 }

@@ -67,6 +67,7 @@ struct StepRecord {
   NodeId from;
   StepOutcome outcome = StepOutcome::kDelivered;
   MessagePtr message;
+  TimePoint message_sent;  // when `message` was sent (not part of the trace hash)
   TimerKey timer;
   std::shared_ptr<const DiskRequest> disk;
   DiskStatus disk_status = DiskStatus::kOk;

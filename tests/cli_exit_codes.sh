@@ -99,5 +99,20 @@ expect 2 "fuzz: a bad shard" -- "$bin" fuzz "$fuzzfile" --shard 3/2
 expect 2 "fuzz: a scenario without a generator" -- "$bin" fuzz "$runnable"
 expect 2 "shrink: a scenario that does not fail" -- "$bin" shrink "$runnable" --out "$out/nothing.json"
 
+# replsim report: pages from the files a run or campaign left; bad input is exit 2.
+[[ -s "$out/shrunk-run/report.html" ]] || { echo "FAIL: replsim run wrote no report.html"; failures=$((failures + 1)); }
+[[ -s "$out/fuzz-canary/report.html" ]] || { echo "FAIL: replsim fuzz wrote no report.html"; failures=$((failures + 1)); }
+grep -q 'failures/[^"]*shrunk.json' "$out/fuzz-canary/report.html" || { echo "FAIL: the campaign page does not link the shrunk failure"; failures=$((failures + 1)); }
+expect 0 "report: rebuild a run's page" -- "$bin" report "$out/shrunk-run"
+expect 0 "report: a campaign as Markdown" -- "$bin" report "$out/fuzz-canary" --format md
+grep -q '1 failures' "$out.stdout" || { echo "FAIL: the Markdown does not count the failure"; cat "$out.stdout"; failures=$((failures + 1)); }
+expect 0 "report: two campaigns compared" -- "$bin" report "$out/fuzz-all" "$out/fuzz-canary" --out "$out/campaigns.html"
+expect 2 "report: a folder with neither run.json nor campaign.json" -- "$bin" report "$out"
+grep -q 'run.json' "$out.stderr" || { echo "FAIL: the error does not say what the folder needs"; failures=$((failures + 1)); }
+expect 2 "report: a run compared with a campaign" -- "$bin" report "$out/shrunk-run" "$out/fuzz-canary"
+expect 2 "report: an unknown format" -- "$bin" report "$out/shrunk-run" --format pdf
+mkdir -p "$out/broken-run" && echo '{"scenario": "x"' > "$out/broken-run/run.json"
+expect 2 "report: a run.json that is not JSON" -- "$bin" report "$out/broken-run"
+
 echo "$failures failed"
 [[ $failures -eq 0 ]]

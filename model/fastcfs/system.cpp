@@ -126,9 +126,10 @@ std::string server_name(uint32_t index) { return "s" + std::to_string(index + 1)
 
 }  // namespace
 
-void FastcfsMonitor::add(const std::string& invariant, TimePoint at, std::string text) {
+void FastcfsMonitor::add(const std::string& invariant, TimePoint at, std::string text,
+                         std::optional<std::pair<uint64_t, uint64_t>> write) {
   if (per_invariant_[invariant]++ >= 50) return;
-  violations_.push_back(Violation{invariant, at, std::move(text)});
+  violations_.push_back(Violation{invariant, at, std::move(text), write});
 }
 
 std::vector<Violation> FastcfsMonitor::violations_of(const std::set<std::string>& invariants) const {
@@ -219,7 +220,7 @@ void FastcfsMonitor::check_note(const World& world, const StepRecord& step, cons
     if (note.data.at("type") != "ok") return;
     const auto it = sent_acks_.find(value);
     if (it != sent_acks_.end()) {
-      acked_[{it->second.dg, it->second.dv}] = it->second.key;
+      acked_[{it->second.dg, it->second.dv}] = {it->second.key, value};
       ++acked_count_;
       sent_acks_.erase(it);
     }
@@ -268,11 +269,14 @@ void FastcfsMonitor::check_note(const World& world, const StepRecord& step, cons
 void FastcfsMonitor::check_acked_on(const World& world, NodeId master_id, uint32_t g, TimePoint at) {
   const FastcfsServer* master = server_at(world, master_id);
   if (master == nullptr) return;
-  for (const auto& [where, key] : acked_) {
+  for (const auto& [where, write] : acked_) {
     if (where.first != g) continue;
+    const auto [key, value] = write;
     if (!master->holds(g, where.second, key)) {
-      add("S5", at, fmt::format("g{}: acknowledged DV {} (key {}) is missing from {}, master now", g + 1, where.second,
-                                key, server_name(master_id.index)));
+      add("S5", at,
+          fmt::format("g{}: acknowledged DV {} (key {}, value {}) is missing from {}, master now", g + 1, where.second,
+                      key, value, server_name(master_id.index)),
+          write);
     }
   }
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -46,6 +47,9 @@ struct Violation {
   std::string invariant;  // "S1" ..
   TimePoint at;
   std::string text;       // names the nodes and the versions
+  // S5: the acknowledged write that is missing (key, value), so a report can
+  // show the client's operation.
+  std::optional<std::pair<uint64_t, uint64_t>> write;
 };
 
 // Watches a run step by step. Safety invariants are asserted on every step
@@ -66,7 +70,8 @@ class FastcfsMonitor {
   uint64_t acked_writes() const { return acked_count_; }
 
  private:
-  void add(const std::string& invariant, TimePoint at, std::string text);
+  void add(const std::string& invariant, TimePoint at, std::string text,
+           std::optional<std::pair<uint64_t, uint64_t>> write = std::nullopt);
   void check_masters(const World& world, const StepRecord& step);
   void check_replicas(const World& world, const StepRecord& step);
   void check_note(const World& world, const StepRecord& step, const Note& note);
@@ -85,8 +90,8 @@ class FastcfsMonitor {
   };
   std::map<uint64_t, SentAck> sent_acks_;
   std::map<std::pair<uint32_t, uint64_t>, uint64_t> written_;  // (client, op) -> value of writes in progress
-  // acked (dg, dv) -> key, for S5.
-  std::map<std::pair<uint32_t, uint64_t>, uint64_t> acked_;
+  // acked (dg, dv) -> (key, value), for S5.
+  std::map<std::pair<uint32_t, uint64_t>, std::pair<uint64_t, uint64_t>> acked_;
   uint64_t acked_count_ = 0;
   // S6: the confirmed DV each master had last, per (server, dg).
   std::map<std::pair<uint32_t, uint32_t>, uint64_t> confirmed_seen_;

@@ -1,0 +1,61 @@
+// The replica status timeline of a run: which status each replica had and
+// who held each role, as bands over virtual time.
+//
+// The runner asks the protocol adapter for a RoleView after every step that
+// can change one (a step with notes, a start, a fault) and hands it to the
+// recorder, which keeps only the changes. Everything here is protocol-neutral:
+// lanes, statuses and roles are the adapter's words.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace replsim::reports {
+
+struct RoleView {
+  // One lane per replica, in a fixed order: ("s1 g1", "ACTIVE"); "down"
+  // while the node is crashed or powered off.
+  std::vector<std::pair<std::string, std::string>> replicas;
+  // Each role and its holder, in a fixed order: ("leader", "s1"),
+  // ("master g1", "s2"); the holder is "" when nobody holds it.
+  std::vector<std::pair<std::string, std::string>> roles;
+  // Nodes down (crashed or powered off), by name: a role held by a node that
+  // is down is not served.
+  std::vector<std::string> down;
+  // Every replica in its healthy status (FastCFS: ACTIVE) and every role held.
+  bool healthy = false;
+  bool operator==(const RoleView&) const = default;
+};
+
+class TimelineRecorder {
+ public:
+  // Changes kept before the recorder stops (and says so): a bound on memory
+  // for runs that flap for hours.
+  static constexpr size_t kChangesMax = 200'000;
+
+  // Records `view` as of `at_ns` (non-decreasing) when it differs from the last.
+  void record(int64_t at_ns, const RoleView& view);
+
+  // The view recorded last; nullptr before the first or once truncated.
+  const RoleView* last() const { return changes_.empty() || truncated_ ? nullptr : &changes_.back().view; }
+
+  // {"replicas": [{"lane", "bands": [{"from_ns", "to_ns", "status"}]}],
+  //  "roles": [{"role", "terms": [{"from_ns", "to_ns", "node"}]}],
+  //  "down": [{"node", "from_ns", "to_ns"}],
+  //  "unhealthy": [{"from_ns", "to_ns"}], "truncated": bool}
+  // with every open band closed at `end_ns`.
+  nlohmann::json to_json(int64_t end_ns) const;
+
+ private:
+  struct Change {
+    int64_t at_ns;
+    RoleView view;
+  };
+  std::vector<Change> changes_;
+  bool truncated_ = false;
+};
+
+}  // namespace replsim::reports
