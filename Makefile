@@ -14,7 +14,7 @@ browser-deps:
 # Release builds the tool and the benchmarks; the tests run in debug and asan.
 build: deps
 	cmake --preset release
-	cmake --build --preset release -j $(JOBS) --target replsim engine_bench checker_bench fuzz_bench fastcfs_bench
+	cmake --build --preset release -j $(JOBS) --target replsim engine_bench checker_bench fuzz_bench fastcfs_bench report_bench
 
 debug: deps
 	cmake --preset debug
@@ -48,6 +48,7 @@ bench: build
 	build/release/bench/checker_bench 2> build/release/checker_bench.log
 	build/release/bench/fastcfs_bench
 	build/release/bench/fuzz_bench
+	build/release/bench/report_bench
 
 clean:
 	rm -rf build

@@ -200,7 +200,10 @@ int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir, 
                                                          {"steps", summary.steps}}
                                               .dump(2)
                                        << "\n";
+  results.close();
+  const fs::path page = write_campaign_report(dir);
   out << fmt::format("replsim merge: {} campaigns, {} seeds -> {}\n", dirs.size(), merged.size(), dir.string());
+  out << fmt::format("  report           {}\n", page.string());
   out << fmt::format("merge: {} passed, {} failed\n", merged.size() - summary.failed, summary.failed);
   return summary.failed == 0 ? 0 : 1;
 }

@@ -40,6 +40,7 @@ Json read_run(const fs::path& file) {
 
 reports::Campaign read_campaign(const fs::path& dir) {
   reports::Campaign c;
+  c.folder = dir.string();
   c.summary = read_json(dir / "campaign.json");
   std::ifstream in(dir / "results.jsonl");
   if (!in) throw InputError((dir / "results.jsonl").string(), "the results of the campaign", "no such file");
@@ -108,24 +109,22 @@ int run_report(const ReportOptions& options, std::ostream& out) {
   const fs::path a = options.dirs.front();
   const Kind kind = kind_of(a);
   if (options.dirs.size() == 1) {
-    if (kind == Kind::kRun) {
-      const Json run = read_run(a / "run.json");
-      if (options.format == "md") {
-        out << rendering((a / "run.json").string(), [&] { return reports::render_run_markdown(run); });
-        return 0;
-      }
-      const fs::path file = options.out_file.empty() ? a / "report.html" : fs::path(options.out_file);
-      write_file(file, rendering((a / "run.json").string(), [&] { return reports::render_run_html(run); }));
-      out << "report: " << file.string() << "\n";
-      return 0;
-    }
-    const reports::Campaign c = read_campaign(a);
-    if (options.format == "md") {
-      out << rendering((a / "campaign.json").string(), [&] { return reports::render_campaign_markdown(c); });
+    const fs::path source = a / (kind == Kind::kRun ? "run.json" : "campaign.json");
+    Json run;
+    reports::Campaign campaign;
+    if (kind == Kind::kRun) run = read_run(source);
+    else campaign = read_campaign(a);
+    const bool markdown = options.format == "md";
+    const std::string text = rendering(source.string(), [&] {
+      if (kind == Kind::kRun) return markdown ? reports::render_run_markdown(run) : reports::render_run_html(run);
+      return markdown ? reports::render_campaign_markdown(campaign) : reports::render_campaign_html(campaign);
+    });
+    if (markdown) {
+      out << text;
       return 0;
     }
     const fs::path file = options.out_file.empty() ? a / "report.html" : fs::path(options.out_file);
-    write_file(file, rendering((a / "campaign.json").string(), [&] { return reports::render_campaign_html(c); }));
+    write_file(file, text);
     out << "report: " << file.string() << "\n";
     return 0;
   }

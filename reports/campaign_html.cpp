@@ -83,9 +83,17 @@ std::string distribution_row(const std::string& name, const Json& d) {
   return row + "</tr>";
 }
 
-std::string relative_link(const std::string& path) {
-  // Failure files live in failures/ beside the page.
-  return "failures/" + std::filesystem::path(path).filename().string();
+// A failure file as a link from the page's folder: the path the campaign
+// recorded when it still names the file (a merged campaign's failures stay in
+// their shards' folders), else failures/ beside the page.
+std::string relative_link(const std::string& folder, const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (!folder.empty() && fs::exists(path, error)) {
+    const fs::path relative = fs::relative(fs::absolute(path), fs::absolute(folder), error);
+    if (!error && !relative.empty()) return relative.generic_string();
+  }
+  return "failures/" + fs::path(path).filename().string();
 }
 
 std::string coverage_table(const Json& coverage, const char* what) {
@@ -123,13 +131,13 @@ std::string render_campaign_html(const Campaign& c) {
     std::string shrunk = "–";
     for (const Json& sh : s.value("shrunk", Json::array())) {
       if (sh["seed"] != f["seed"]) continue;
-      shrunk = fmt::format("<a href=\"{}\">{} faults → {}</a>", escape(relative_link(sh["file"])),
+      shrunk = fmt::format("<a href=\"{}\">{} faults → {}</a>", escape(relative_link(c.folder, sh["file"])),
                            sh["faults"][0].dump(), sh["faults"][1].dump());
     }
     body +=
         fmt::format("<tr><td>{}</td><td>{}</td><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
-                    f["seed"].dump(), escape(f["failed_checks"].dump()), escape(relative_link(f["file"])),
-                    escape(relative_link(f["file"])), shrunk, f.value("replay_verified", false) ? "yes" : "<b>no</b>");
+                    f["seed"].dump(), escape(f["failed_checks"].dump()), escape(relative_link(c.folder, f["file"])),
+                    escape(relative_link(c.folder, f["file"])), shrunk, f.value("replay_verified", false) ? "yes" : "<b>no</b>");
   }
   if (failures == 0) body += "<tr><td colspan=\"5\" class=\"muted\">every seed passed as expected</td></tr>";
   body += "</table></section>\n";
@@ -188,14 +196,19 @@ std::string two_columns(const std::string& left, const std::string& right) {
          "</div></div>";
 }
 
+// The comparison table's opening: a title and a column per side.
+std::string compare_header(const std::string& label_a, const std::string& label_b) {
+  return fmt::format(
+      "<section id=\"summary\"><h1>Comparison: {} vs {}</h1><table class=\"compare\">"
+      "<tr><th>figure</th><th>{}</th><th>{}</th><th></th></tr>",
+      escape(label_a), escape(label_b), escape(label_a), escape(label_b));
+}
+
 }  // namespace
 
 std::string render_compare_runs_html(const Json& a, const std::string& label_a, const Json& b,
                                      const std::string& label_b) {
-  std::string body = fmt::format(
-      "<section id=\"summary\"><h1>Comparison: {} vs {}</h1><table class=\"compare\">"
-      "<tr><th>figure</th><th>{}</th><th>{}</th><th></th></tr>",
-      escape(label_a), escape(label_b), escape(label_a), escape(label_b));
+  std::string body = compare_header(label_a, label_b);
   const auto both = [&](const std::string& name, const auto& get) { body += compare_row(name, get(a), get(b)); };
   both("scenario", [](const Json& r) { return r.value("scenario", ""); });
   both("protocol", [](const Json& r) { return r.value("protocol", ""); });
@@ -247,10 +260,7 @@ std::string render_compare_runs_html(const Json& a, const std::string& label_a, 
 
 std::string render_compare_campaigns_html(const Campaign& a, const std::string& label_a, const Campaign& b,
                                           const std::string& label_b) {
-  std::string body = fmt::format(
-      "<section id=\"summary\"><h1>Comparison: {} vs {}</h1><table class=\"compare\">"
-      "<tr><th>figure</th><th>{}</th><th>{}</th><th></th></tr>",
-      escape(label_a), escape(label_b), escape(label_a), escape(label_b));
+  std::string body = compare_header(label_a, label_b);
   body += compare_row("scenario", a.summary.value("scenario", ""), b.summary.value("scenario", ""));
   body += compare_row("seeds run", std::to_string(a.summary.value("seeds_run", 0)),
                       std::to_string(b.summary.value("seeds_run", 0)));

@@ -13,6 +13,8 @@ namespace replsim::reports {
 struct Campaign {
   nlohmann::json summary;
   std::vector<nlohmann::json> results;
+  // Where the page is written: failure files are linked relative to it.
+  std::string folder;
 };
 
 // Distributions across seeds: failover_ms and replica_recovery_ms (every

@@ -378,7 +378,12 @@ std::string availability_section(const Json& run) {
       "</p><table class=\"unavailability\"><tr><th>role</th><th>lost at</th><th>served again</th><th>first write "
       "ok</th>"
       "<th>failover</th><th>unavailable</th></tr>";
+  size_t rows = 0;
   for (const Json& w : a["unavailability_windows"]) {
+    if (++rows > 50) {
+      html += fmt::format("<tr><td colspan=\"6\">… {} more in run.json</td></tr>", a["unavailability_windows"].size() - 50);
+      break;
+    }
     const bool again = w["served_again_ns"].is_number();
     html += fmt::format(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
@@ -407,10 +412,17 @@ std::string timeline_section(const Json& run) {
     svg.raw(fmt::format("<path d=\"M{:.1f} {:.1f}l-4 -7h8z\" fill=\"#c62828\"><title>{} at {}</title></path>", x,
                         top - 8.0, escape(w["label"]), format_at(w["from_ns"])));
   }
+  size_t hidden_bands = 0;
   for (const Json& lane : tl["replicas"]) {
     svg.text(8, y + 13, lane["lane"], "start", 11);
     for (const Json& b : lane["bands"]) {
       const std::string status = b["status"];
+      // A band under a tenth of a pixel cannot be seen; a flapping replica
+      // would otherwise make the page as large as the run.
+      if (ts.x(b["to_ns"]) - ts.x(b["from_ns"]) < 0.1) {
+        ++hidden_bands;
+        continue;
+      }
       svg.rect(ts.x(b["from_ns"]), y, ts.x(b["to_ns"]) - ts.x(b["from_ns"]), lane_h, status_colour(status),
                fmt::format("{} {}: {} to {}", lane["lane"].get<std::string>(), status, format_at(b["from_ns"]),
                            format_at(b["to_ns"])));
@@ -452,8 +464,15 @@ std::string timeline_section(const Json& run) {
       "<section id=\"timeline\"><h2>Replica status timeline</h2><p class=\"muted small\">Each replica's own "
       "status, the holder of each role, the phases derived from them; hover a band for its times.</p>" +
       svg.str() + legend;
-  if (tl.value("truncated", false))
+  if (tl.value("truncated", false)) {
     html += "<p class=\"muted\">The timeline stopped recording after its change limit.</p>";
+  }
+  if (hidden_bands > 0) {
+    html += fmt::format(
+        "<p class=\"muted small\">{} status bands shorter than a tenth of a pixel are not drawn (run.json has "
+        "them).</p>",
+        hidden_bands);
+  }
   html += "<h3>Phases</h3><table class=\"phases\"><tr><th>phase</th><th>from</th><th>to</th><th>length</th></tr>";
   size_t shown = 0;
   for (const Json& p : run["phases"]) {

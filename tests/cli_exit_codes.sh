@@ -85,6 +85,7 @@ expect 0 "fuzz: shard 1/2" -- "$bin" fuzz "$fuzzfile" --seeds 1..6 --shard 1/2 -
 expect 0 "fuzz: shard 2/2" -- "$bin" fuzz "$fuzzfile" --seeds 1..6 --shard 2/2 --out "$out/fuzz-s2"
 expect 0 "merge joins the shards" -- "$bin" merge "$out/fuzz-s1" "$out/fuzz-s2" --out "$out/fuzz-merged"
 [[ $(wc -l < "$out/fuzz-merged/results.jsonl") -eq 6 ]] || { echo "FAIL: merged results lack seeds"; failures=$((failures + 1)); }
+[[ -s "$out/fuzz-merged/report.html" ]] || { echo "FAIL: merge wrote no report.html"; failures=$((failures + 1)); }
 head -n 3 "$out/fuzz-all/results.jsonl" > "$out/partial.jsonl" && mv "$out/partial.jsonl" "$out/fuzz-all/results.jsonl"
 expect 0 "fuzz --resume runs only the missing seeds" -- "$bin" fuzz "$fuzzfile" --seeds 1..6 --out "$out/fuzz-all" --resume
 [[ $(wc -l < "$out/fuzz-all/results.jsonl") -eq 6 ]] || { echo "FAIL: resume did not complete the campaign"; failures=$((failures + 1)); }

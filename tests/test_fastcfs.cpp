@@ -45,7 +45,7 @@ fastcfs::FastcfsSystemConfig small_config() {
 
 }  // namespace
 
-TEST_CASE("fastcfs: the same scenario and seed give the same trace; another seed another") {
+TEST_CASE("fastcfs: the same scenario and seed give the same trace, another seed another") {
   const Scenario s = load(scenarios_dir("fastcfs") + "/master-crash-failover.json");
   const ScenarioRun a = run(s, 5);
   const ScenarioRun b = run(s, 5);
@@ -125,7 +125,7 @@ TEST_CASE("fastcfs: every mutation scenario fails as it expects, and passes with
   }
 }
 
-TEST_CASE("fastcfs: protocol options are read by FastCFS's names; mutations are checked") {
+TEST_CASE("fastcfs: protocol options are read by FastCFS's names, mutations are checked") {
   const fastcfs::FastcfsOptions o = fastcfs::read_fastcfs_options(
       {{"replication_quorum", "any"}, {"master_policy", "timeout:20"}, {"network_timeout", "2s"}, {"mutations", {"M1", "M24"}}},
       "/protocol/options");
@@ -138,7 +138,7 @@ TEST_CASE("fastcfs: protocol options are read by FastCFS's names; mutations are 
   CHECK_THROWS_AS(fastcfs::read_fastcfs_options({{"replication_qourum", "any"}}, "/protocol/options"), InputError);
 }
 
-TEST_CASE("fastcfs: keys spread over data groups; preset masters round-robin") {
+TEST_CASE("fastcfs: keys spread over data groups, preset masters round-robin") {
   std::map<uint32_t, int> per_group;
   for (uint64_t key = 0; key < 1000; ++key) ++per_group[fastcfs::data_group_of(key, 4)];
   REQUIRE(per_group.size() == 4);
@@ -148,7 +148,7 @@ TEST_CASE("fastcfs: keys spread over data groups; preset masters round-robin") {
   CHECK(fastcfs::preset_master(4, 3) == 1);
 }
 
-TEST_CASE("fastcfs monitor: an illegal status edge is an S8 violation; a legal one is not") {
+TEST_CASE("fastcfs monitor: an illegal status edge is an S8 violation, a legal one is not") {
   World world = fastcfs::make_fastcfs_world(small_config(), 1);
   fastcfs::ClusterConfig cluster = small_config().cluster;
   fastcfs::FastcfsMonitor monitor(cluster);

@@ -56,7 +56,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 }  // namespace
 
-TEST_CASE("percentiles are nearest-rank; an empty distribution has only a count") {
+TEST_CASE("percentiles are nearest-rank, an empty distribution has only a count") {
   const std::vector<double> sorted = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
   CHECK(reports::percentile(sorted, 50) == 5);
   CHECK(reports::percentile(sorted, 90) == 9);
@@ -226,7 +226,7 @@ TEST_CASE("run reports are deterministic: the same run twice writes the same run
   CHECK(read_text(a / "report.html") == read_text(b / "report.html"));
 }
 
-TEST_CASE("two runs compare side by side; bad report input is an InputError naming the file") {
+TEST_CASE("two runs compare side by side, and bad report input is an InputError naming the file") {
   const fs::path a = run_into("fastcfs/any-quorum-loses-acked-write.json", "quorum-any");
   const fs::path b = run_into("fastcfs/majority-quorum-keeps-acked-write.json", "quorum-majority");
   // The lost writes are the clients' operations, named on the page: each an

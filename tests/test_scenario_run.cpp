@@ -25,7 +25,7 @@ ScenarioRun run(const Scenario& s, uint64_t seed) { return run_scenario(s, seed,
 
 }  // namespace
 
-TEST_CASE("a seed draws one schedule; faults pair with their undo inside the window") {
+TEST_CASE("a seed draws one schedule, faults pair with their undo inside the window") {
   const Scenario s = load("fuzz-every-family.json");
   const DrawnSchedule a = draw_fault_schedule(s, 7);
   const DrawnSchedule b = draw_fault_schedule(s, 7);
