@@ -27,8 +27,9 @@ Json read_json(const fs::path& file) {
 // run.json as this version writes it: the sections the pages read.
 Json read_run(const fs::path& file) {
   Json run = read_json(file);
-  for (const char* key : {"scenario", "verdict", "checks", "faults", "ops", "stats", "operations", "latency",
-                          "throughput", "availability", "phases", "fault_windows", "timeline", "summary", "anomaly"}) {
+  for (const char* key :
+       {"scenario", "verdict", "checks", "faults", "ops", "stats", "operations", "latency", "throughput",
+        "availability", "phases", "fault_windows", "timeline", "summary", "anomaly", "duration_ns"}) {
     if (!run.contains(key)) {
       throw InputError(file.string() + ":/" + key,
                        "a run.json with report sections (written by replsim run 0.1.0 or later)",
@@ -112,8 +113,10 @@ int run_report(const ReportOptions& options, std::ostream& out) {
     const fs::path source = a / (kind == Kind::kRun ? "run.json" : "campaign.json");
     Json run;
     reports::Campaign campaign;
-    if (kind == Kind::kRun) run = read_run(source);
-    else campaign = read_campaign(a);
+    if (kind == Kind::kRun)
+      run = read_run(source);
+    else
+      campaign = read_campaign(a);
     const bool markdown = options.format == "md";
     const std::string text = rendering(source.string(), [&] {
       if (kind == Kind::kRun) return markdown ? reports::render_run_markdown(run) : reports::render_run_html(run);

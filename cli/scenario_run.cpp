@@ -431,6 +431,18 @@ std::string meaning_of_failure(const std::string& check) {
   return "A protocol invariant broke.";
 }
 
+// The faults as applied, each with its time in ns and its place in the scenario.
+nlohmann::json applied_faults_to_json(const ScenarioRun& run) {
+  nlohmann::json faults = nlohmann::json::array();
+  for (const AppliedFault& f : run.faults) {
+    nlohmann::json j = f.fault;
+    j["from_scenario"] = f.source;
+    j["at_ns"] = f.at.ns_since_origin();
+    faults.push_back(std::move(j));
+  }
+  return faults;
+}
+
 }  // namespace
 
 nlohmann::json analyse(const Scenario& scenario, const ScenarioRun& run, bool list_operations) {
@@ -438,11 +450,7 @@ nlohmann::json analyse(const Scenario& scenario, const ScenarioRun& run, bool li
   inputs.list_operations = list_operations;
   inputs.duration_ns = scenario.duration.count_ns();
   inputs.operations = checker::pair_operations(run.history);
-  inputs.faults = nlohmann::json::array();
-  for (const AppliedFault& f : run.faults) {
-    inputs.faults.push_back(f.fault);
-    inputs.faults.back()["at_ns"] = f.at.ns_since_origin();
-  }
+  inputs.faults = applied_faults_to_json(run);
   inputs.timeline = run.timeline.to_json(scenario.duration.count_ns());
   inputs.timeline["healthy_status"] = run.healthy_status;
   nlohmann::json analysis = reports::analyse_run(inputs);
@@ -479,13 +487,7 @@ nlohmann::json scenario_run_to_json(const Scenario& scenario, uint64_t seed, con
   for (const CheckOutcome& c : run.checks) {
     checks.push_back({{"name", c.name}, {"verdict", c.passed ? "pass" : "fail"}, {"violations", c.details}});
   }
-  nlohmann::json faults = nlohmann::json::array();
-  for (const AppliedFault& f : run.faults) {
-    nlohmann::json j = f.fault;
-    j["from_scenario"] = f.source;
-    j["at_ns"] = f.at.ns_since_origin();
-    faults.push_back(std::move(j));
-  }
+  const nlohmann::json faults = applied_faults_to_json(run);
   size_t acked = 0, indeterminate = 0, invoked = 0;
   for (const auto& e : run.history) {
     invoked += e.type == checker::EventType::kInvoke ? 1 : 0;

@@ -23,10 +23,7 @@ const char* const kPhases[] = {"all", "steady", "startup", "failover", "recovery
 const char* const kPercentiles[] = {"p50", "p90", "p99", "p99.9", "max"};
 
 TimeScale time_scale(const Json& run) {
-  const int64_t end_ns = run.value("duration_ns", int64_t{0}) > 0 ? run["duration_ns"].get<int64_t>()
-                         : run["phases"].empty()                  ? 1
-                                                                  : run["phases"].back()["to_ns"].get<int64_t>();
-  return TimeScale{kLeft, kChartWidth - kLeft - kRight, std::max<int64_t>(end_ns, 1)};
+  return TimeScale{kLeft, kChartWidth - kLeft - kRight, std::max<int64_t>(run["duration_ns"].get<int64_t>(), 1)};
 }
 
 // Fault windows shaded grey and unavailability windows red, between y0 and y1.
