@@ -75,8 +75,12 @@ int run_demo(const DemoOptions& options, std::ostream& out) {
       violations.push_back("linearizable: key " + p.key + ": " + p.explanation);
     }
   }
-  const bool decided = linearizability.verdict != checker::Verdict::kUnknown;
-  const bool pass = violations.empty() && run.converged && decided;
+  // A violation fails the run; otherwise a linearizability search out of
+  // budget leaves it undecided (exit 3), never passed.
+  const bool failed = !violations.empty() || !run.converged;
+  const std::string verdict = failed                                                     ? "fail"
+                              : linearizability.verdict == checker::Verdict::kUnknown ? "undecided"
+                                                                                       : "pass";
 
   nlohmann::json faults_json = nlohmann::json::array();
   for (const auto& f : faults) {
@@ -98,7 +102,7 @@ int run_demo(const DemoOptions& options, std::ostream& out) {
       {"scenario", "example-register-demo"},
       {"seed", options.seed},
       {"duration", format_duration(duration)},
-      {"verdict", pass ? "pass" : "fail"},
+      {"verdict", verdict},
       {"violations", violations},
       {"linearizability", checker::to_string(linearizability.verdict)},
       {"converged", run.converged},
@@ -126,12 +130,12 @@ int run_demo(const DemoOptions& options, std::ostream& out) {
   if (violations.size() > kViolationsShown) {
     out << fmt::format("  ... and {} more violations in run.json\n", violations.size() - kViolationsShown);
   }
-  out << fmt::format("  verdict         {}\n", pass ? "pass" : "FAIL");
+  out << fmt::format("  verdict         {}\n", verdict == "pass" ? "pass" : verdict == "fail" ? "FAIL" : "UNDECIDED");
   out << fmt::format("  trace hash      {:016x}\n", run.world.trace_hash());
   out << fmt::format("  report          {}\n", (dir / "run.json").string());
   out << fmt::format("  history         {} (EDN, for Jepsen tools and replsim check)\n", (dir / "history.edn").string());
   if (options.write_trace) out << fmt::format("  trace           {}\n", (dir / "trace.jsonl").string());
-  return pass ? 0 : 1;
+  return verdict == "pass" ? 0 : verdict == "fail" ? 1 : 3;
 }
 
 }  // namespace replsim::cli

@@ -59,8 +59,10 @@ std::pair<uint64_t, uint64_t> parse_shard(const std::string& text) {
 struct SeedResult {
   uint64_t seed = 0;
   bool as_expected = true;
+  bool undecided = false;  // not as expected only because a check ran out of budget (exit 3)
   std::string verdict;
   std::vector<std::string> failed_checks;
+  std::vector<std::string> undecided_checks;
   std::map<std::string, uint64_t> fault_types;  // applied, by type
   std::map<std::string, uint64_t> transitions;  // protocol state transitions reached (FastCFS: T1..T18)
   std::vector<std::string> families_on;
@@ -74,8 +76,9 @@ struct SeedResult {
 };
 
 nlohmann::json to_json(const SeedResult& r) {
-  nlohmann::json j = {{"seed", r.seed}, {"as_expected", r.as_expected}, {"verdict", r.verdict},
-                      {"failed_checks", r.failed_checks}, {"fault_types", r.fault_types},
+  nlohmann::json j = {{"seed", r.seed}, {"as_expected", r.as_expected}, {"undecided", r.undecided},
+                      {"verdict", r.verdict}, {"failed_checks", r.failed_checks},
+                      {"undecided_checks", r.undecided_checks}, {"fault_types", r.fault_types},
                       {"transitions", r.transitions}, {"families_on", r.families_on}, {"steps", r.steps},
                       {"trace_hash", r.trace_hash}, {"figures", r.figures}};
   if (!r.failure_file.empty()) {
@@ -89,8 +92,10 @@ SeedResult from_json(const nlohmann::json& j) {
   SeedResult r;
   r.seed = j.at("seed").get<uint64_t>();
   r.as_expected = j.at("as_expected").get<bool>();
+  r.undecided = j.at("undecided").get<bool>();
   r.verdict = j.at("verdict").get<std::string>();
   r.failed_checks = j.at("failed_checks").get<std::vector<std::string>>();
+  r.undecided_checks = j.at("undecided_checks").get<std::vector<std::string>>();
   r.fault_types = j.at("fault_types").get<std::map<std::string, uint64_t>>();
   if (j.contains("transitions")) r.transitions = j["transitions"].get<std::map<std::string, uint64_t>>();
   r.families_on = j.at("families_on").get<std::vector<std::string>>();
@@ -122,6 +127,7 @@ struct CampaignSummary {
   std::map<std::string, uint64_t> fault_coverage;
   std::map<std::string, uint64_t> transition_coverage;  // summed over seeds
   nlohmann::json failures = nlohmann::json::array();
+  nlohmann::json undecided = nlohmann::json::array();  // seeds whose verdict a check's budget left open
   uint64_t failed = 0;
   uint64_t unverified = 0;
   uint64_t steps = 0;
@@ -143,6 +149,15 @@ CampaignSummary summarize(const std::map<uint64_t, SeedResult>& done, const std:
       junit << "/>\n";
       continue;
     }
+    if (r.undecided) {
+      summary.unverified += r.replay_verified ? 0 : 1;
+      summary.undecided.push_back({{"seed", seed}, {"undecided_checks", r.undecided_checks}, {"file", r.failure_file},
+                                   {"replay_verified", r.replay_verified}});
+      junit << fmt::format("><error message=\"undecided (expected {}): a check ran out of budget\">replay: replsim run "
+                           "{}</error></testcase>\n",
+                           expected_verdict, r.failure_file);
+      continue;
+    }
     ++summary.failed;
     summary.unverified += r.replay_verified ? 0 : 1;
     summary.failures.push_back({{"seed", seed}, {"failed_checks", r.failed_checks}, {"file", r.failure_file},
@@ -154,6 +169,13 @@ CampaignSummary summarize(const std::map<uint64_t, SeedResult>& done, const std:
   }
   junit << "</testsuite>\n";
   return summary;
+}
+
+// 1 for a failure or a failure whose replay differs, else 3 when a seed
+// was undecided, else 0: an undecided seed is never counted as passed.
+int campaign_exit_code(const CampaignSummary& summary, uint64_t unverified) {
+  if (summary.failed > 0 || unverified > 0) return 1;
+  return summary.undecided.empty() ? 0 : 3;
 }
 
 }  // namespace
@@ -195,6 +217,7 @@ int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir, 
   const CampaignSummary summary = summarize(merged, name, expected, dir);
   std::ofstream(dir / "campaign.json") << nlohmann::json{{"scenario", name}, {"merged_from", dirs},
                                                          {"seeds_run", merged.size()}, {"failures", summary.failures},
+                                                         {"undecided", summary.undecided},
                                                          {"fault_coverage", summary.fault_coverage},
                                                          {"transition_coverage", summary.transition_coverage},
                                                          {"steps", summary.steps}}
@@ -204,8 +227,9 @@ int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir, 
   const fs::path page = write_campaign_report(dir);
   out << fmt::format("replsim merge: {} campaigns, {} seeds -> {}\n", dirs.size(), merged.size(), dir.string());
   out << fmt::format("  report           {}\n", page.string());
-  out << fmt::format("merge: {} passed, {} failed\n", merged.size() - summary.failed, summary.failed);
-  return summary.failed == 0 ? 0 : 1;
+  out << fmt::format("merge: {} passed, {} failed, {} undecided\n",
+                     merged.size() - summary.failed - summary.undecided.size(), summary.failed, summary.undecided.size());
+  return campaign_exit_code(summary, summary.unverified);
 }
 
 int run_fuzz(const FuzzOptions& options, std::ostream& out) {
@@ -270,8 +294,12 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
     SeedResult r;
     r.seed = seed;
     r.as_expected = run.as_expected;
+    r.undecided = exit_code(run) == 3;
     r.verdict = run.verdict;
     r.failed_checks = failed_checks(run);
+    for (const CheckOutcome& c : run.checks) {
+      if (c.verdict == CheckVerdict::kUndecided) r.undecided_checks.push_back(c.name);
+    }
     for (const AppliedFault& f : run.faults) {
       if (!f.fault.contains("skipped")) ++r.fault_types[f.fault["type"].get<std::string>()];
     }
@@ -296,8 +324,8 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
       const ScenarioRun again = run_scenario(replay, seed, *adapter);
       r.failure_file = file.string();
       r.replay_verified = !again.as_expected && failure_signature(again) == failure_signature(run) &&
-                          again.world.trace_hash() == run.world.trace_hash();
-      ++failures;
+                          exit_code(again) == exit_code(run) && again.world.trace_hash() == run.world.trace_hash();
+      if (!r.undecided) ++failures;
     }
     std::lock_guard lock(results_mutex);
     results << to_json(r).dump() << "\n" << std::flush;
@@ -347,7 +375,7 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
   unverified += shrink_unverified;
   const nlohmann::json shrunk = shrunk_rows;
   nlohmann::json campaign = {{"scenario", scenario.name}, {"seeds", options.seeds}, {"shard", options.shard},
-                              {"seeds_run", done.size()}, {"failures", failure_list},
+                              {"seeds_run", done.size()}, {"failures", failure_list}, {"undecided", summary.undecided},
                               {"fault_coverage", summary.fault_coverage}, {"families_never_fired", never_fired},
                               {"transition_coverage", summary.transition_coverage},
                               {"steps", summary.steps}, {"shrunk", shrunk}};
@@ -382,11 +410,15 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
     out << fmt::format("  FAILURE seed {}: {} -> {}{}\n", f["seed"].get<uint64_t>(), f["failed_checks"].dump(),
                        f["file"].get<std::string>(), f["replay_verified"].get<bool>() ? "" : " (REPLAY DIFFERS)");
   }
+  for (const auto& u : summary.undecided) {
+    out << fmt::format("  UNDECIDED seed {}: {} ran out of budget -> {}\n", u["seed"].get<uint64_t>(),
+                       u["undecided_checks"].dump(), u["file"].get<std::string>());
+  }
   out << fmt::format("  results          {}\n", results_path.string());
   out << fmt::format("  report           {}\n", page.string());
-  out << fmt::format("fuzz: {} passed, {} failed\n", done.size() - summary.failed, summary.failed);
-  if (unverified > 0) return 1;
-  return summary.failed == 0 ? 0 : 1;
+  out << fmt::format("fuzz: {} passed, {} failed, {} undecided\n",
+                     done.size() - summary.failed - summary.undecided.size(), summary.failed, summary.undecided.size());
+  return campaign_exit_code(summary, unverified);
 }
 
 }  // namespace replsim::cli

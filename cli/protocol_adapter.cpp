@@ -5,6 +5,15 @@ namespace replsim::cli {
 std::unique_ptr<ProtocolAdapter> make_example_adapter();
 std::unique_ptr<ProtocolAdapter> make_fastcfs_adapter();
 
+const char* to_string(CheckVerdict verdict) {
+  switch (verdict) {
+    case CheckVerdict::kPass: return "pass";
+    case CheckVerdict::kFail: return "fail";
+    case CheckVerdict::kUndecided: return "undecided";
+  }
+  return "?";
+}
+
 void collect_client_notes(const StepRecord& step, std::vector<checker::HistoryEvent>& history) {
   for (const Note& note : step.notes) {
     if (note.kind != "invoke" && note.kind != "complete") continue;

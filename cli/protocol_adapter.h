@@ -17,10 +17,16 @@
 
 namespace replsim::cli {
 
+// A check's answer. Undecided (a search out of budget) is its own verdict:
+// never a pass, never a failure of the protocol.
+enum class CheckVerdict : uint8_t { kPass, kFail, kUndecided };
+const char* to_string(CheckVerdict verdict);  // "pass", "fail", "undecided"
+
 struct CheckOutcome {
   std::string name;
-  bool passed = true;
-  std::vector<std::string> details;  // one sentence per violation
+  CheckVerdict verdict = CheckVerdict::kPass;
+  // One sentence per violation; for an undecided check, why it is undecided.
+  std::vector<std::string> details;
   // Acknowledged writes the violations concern, as (key, value) in the
   // history's text: the report shows those clients' operations.
   std::vector<std::pair<std::string, std::string>> writes;

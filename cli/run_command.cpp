@@ -63,14 +63,14 @@ int run_run(const RunOptions& options, std::ostream& out) {
                        format_duration(*run.converged_at - run.last_fault_at.value_or(TimePoint::origin())));
   }
   for (const CheckOutcome& c : run.checks) {
-    out << fmt::format("  {:<22} {}\n", c.name, c.passed ? "pass" : "FAIL");
+    out << fmt::format("  {:<22} {}\n", c.name, c.verdict == CheckVerdict::kPass ? "pass" : c.verdict == CheckVerdict::kFail ? "FAIL" : "UNDECIDED");
     for (size_t i = 0; i < c.details.size() && i < 3; ++i) out << "      " << c.details[i] << "\n";
     if (c.details.size() > 3) out << fmt::format("      ... and {} more in run.json\n", c.details.size() - 3);
   }
   for (const std::string& w : run.warnings) out << "  warning: " << w << "\n";
   out << fmt::format("  verdict    {} (expected {}{}){}\n", run.verdict, scenario.expect.verdict,
                      scenario.expect.check.empty() ? "" : ", failing " + scenario.expect.check,
-                     run.as_expected ? "" : run.undecided ? ": UNDECIDED" : ": UNEXPECTED");
+                     run.as_expected ? "" : exit_code(run) == 3 ? ": UNDECIDED" : ": UNEXPECTED");
   out << fmt::format("  report     {} and {}\n", (dir / "run.json").string(), page.string());
   return exit_code(run);
 }

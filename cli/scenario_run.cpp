@@ -19,6 +19,26 @@ struct PendingFault {
   bool operator<(const PendingFault& o) const { return std::tie(at, order) < std::tie(o.at, o.order); }
 };
 
+// A failed check makes the run fail; otherwise an undecided one makes it
+// undecided: a run passes only when every check was decided and held.
+std::string run_verdict(const std::vector<CheckOutcome>& checks) {
+  std::string verdict = "pass";
+  for (const CheckOutcome& c : checks) {
+    if (c.verdict == CheckVerdict::kFail) return "fail";
+    if (c.verdict == CheckVerdict::kUndecided) verdict = "undecided";
+  }
+  return verdict;
+}
+
+bool meets_expectation(const std::vector<CheckOutcome>& checks, const std::string& verdict, const Expectation& expect) {
+  REPLSIM_ASSERT(expect.verdict == "pass" || expect.verdict == "fail", "the loader admits pass and fail only");
+  if (verdict != expect.verdict) return false;
+  if (expect.check.empty()) return true;
+  return std::any_of(checks.begin(), checks.end(), [&](const CheckOutcome& c) {
+    return c.name == expect.check && c.verdict == CheckVerdict::kFail;
+  });
+}
+
 class Runner {
  public:
   Runner(const Scenario& scenario, uint64_t seed, const ProtocolAdapter& adapter, TraceWriter* trace,
@@ -247,66 +267,91 @@ class Runner {
     if (run_.monitor) run_.monitor->finish(run_.world);
     run_.convergence_gap = adapter_.convergence_gap(run_.world);
     for (const CheckSpec& spec : scenario_.checks) {
-      CheckOutcome outcome{spec.name, true, {}, {}};
+      CheckOutcome outcome;
       if (spec.name == "linearizable") {
-        std::vector<checker::Operation> prepared;
-        const checker::CheckResult result =
-            checker::check_history(run_.history, adapter_.history_model(), {}, &prepared);
-        // The report names operations by their place in the paired history;
-        // prepared operations keep their invocation's position.
-        std::map<size_t, size_t> id_of_position;
-        const auto ids = [&](const std::vector<size_t>& prepared_ids) {
-          if (id_of_position.empty()) {
-            for (const checker::Operation& op : checker::pair_operations(run_.history)) {
-              id_of_position[op.invoke_position] = op.id;
-            }
-          }
-          std::vector<size_t> out;
-          for (size_t id : prepared_ids) out.push_back(id_of_position.at(prepared[id].invoke_position));
-          return out;
-        };
-        for (const auto& p : result.partitions) {
-          if (p.verdict != checker::Verdict::kNotLinearizable) continue;
-          outcome.details.push_back("key " + p.key + ": " + p.explanation);
-          run_.linearizability_anomalies.push_back({{"key", p.key},
-                                                    {"explanation", p.explanation},
-                                                    {"ops", ids(p.unplaceable)},
-                                                    {"linearization", ids(p.longest_prefix)}});
-        }
-        run_.undecided = result.verdict == checker::Verdict::kUnknown;
+        outcome = judge_linearizable(spec.budget);
       } else if (spec.name == "converges_within") {
-        const TimePoint since = run_.last_fault_at.value_or(TimePoint::origin());
-        if (!run_.converged_at && adapter_.converged(run_.world)) run_.converged_at = since;
-        // Settled within the bound after the last fault, and still settled
-        // when the run ends: a cluster that settles and then falls apart
-        // (a server halting later) has not converged.
-        if (!run_.converged_at) {
-          outcome.details.push_back("the cluster never settled after the last fault at " +
-                                    format_duration(since.since_origin()) + "; at the end: " +
-                                    adapter_.convergence_gap(run_.world));
-        } else if (!adapter_.converged(run_.world)) {
-          outcome.details.push_back("the cluster settled at " + format_duration(run_.converged_at->since_origin()) +
-                                    " but was no longer settled when the run ended: " +
-                                    adapter_.convergence_gap(run_.world));
-        } else if (*run_.converged_at - since > *spec.within) {
-          outcome.details.push_back(fmt::format("the cluster settled {} after the last fault, over the bound of {}",
-                                                format_duration(*run_.converged_at - since),
-                                                format_duration(*spec.within)));
-        }
+        outcome = judge_convergence(*spec.within);
       } else {
         outcome = adapter_.check(run_.world, run_.history, run_.monitor.get(), spec.name);
+        outcome.verdict = outcome.details.empty() ? CheckVerdict::kPass : CheckVerdict::kFail;
       }
-      outcome.passed = outcome.details.empty();
-      if (!outcome.passed) run_.verdict = "fail";
+      outcome.name = spec.name;
       if (!outcome.writes.empty()) run_.check_operations[spec.name] = writes_in_history(outcome.writes);
       run_.checks.push_back(std::move(outcome));
     }
-    const Expectation& expect = scenario_.expect;
-    run_.as_expected = run_.verdict == expect.verdict;
-    if (run_.as_expected && !expect.check.empty()) {
-      run_.as_expected = std::any_of(run_.checks.begin(), run_.checks.end(),
-                                     [&](const CheckOutcome& c) { return c.name == expect.check && !c.passed; });
+    run_.verdict = run_verdict(run_.checks);
+    run_.expected_check = scenario_.expect.check;
+    run_.as_expected = meets_expectation(run_.checks, run_.verdict, scenario_.expect);
+  }
+
+  CheckOutcome judge_linearizable(const LinearizabilityBudget& budget) {
+    checker::CheckOptions options;
+    options.steps_max_per_partition = budget.steps_max;
+    options.memory_bytes_max_per_partition = budget.memory_mb_max << 20;
+    options.fast_path = budget.fast_path;
+    std::vector<checker::Operation> prepared;
+    const checker::CheckResult result =
+        checker::check_history(run_.history, adapter_.history_model(), options, &prepared);
+    // The report names operations by their place in the paired history;
+    // prepared operations keep their invocation's position.
+    // (Paired only when a key failed: most runs never need it.)
+    std::map<size_t, size_t> id_of_position;
+    const auto ids = [&](const std::vector<size_t>& prepared_ids) {
+      if (id_of_position.empty()) {
+        for (const checker::Operation& op : checker::pair_operations(run_.history)) {
+          id_of_position[op.invoke_position] = op.id;
+        }
+      }
+      std::vector<size_t> out;
+      for (size_t id : prepared_ids) out.push_back(id_of_position.at(prepared[id].invoke_position));
+      return out;
+    };
+    CheckOutcome outcome;
+    for (const auto& p : result.partitions) {
+      if (p.verdict != checker::Verdict::kNotLinearizable) continue;
+      outcome.details.push_back("key " + p.key + ": " + p.explanation);
+      run_.linearizability_anomalies.push_back({{"key", p.key},
+                                                {"explanation", p.explanation},
+                                                {"ops", ids(p.unplaceable)},
+                                                {"linearization", ids(p.longest_prefix)}});
     }
+    if (!outcome.details.empty()) {
+      outcome.verdict = CheckVerdict::kFail;
+      return outcome;
+    }
+    for (const auto& p : result.partitions) {
+      if (p.verdict != checker::Verdict::kUnknown || !p.checked) continue;
+      outcome.details.push_back(fmt::format("key {}: undecided, the search's {} budget ran out after {} steps ({} operations)",
+                                            p.key, p.budget_exhausted, p.steps, p.operation_count));
+    }
+    outcome.verdict = outcome.details.empty() ? CheckVerdict::kPass : CheckVerdict::kUndecided;
+    REPLSIM_ASSERT((outcome.verdict == CheckVerdict::kUndecided) == (result.verdict == checker::Verdict::kUnknown),
+                   "every undecided key is named");
+    return outcome;
+  }
+
+  // Settled within the bound after the last fault, and still settled when
+  // the run ends: a cluster that settles and then falls apart (a server
+  // halting later) has not converged.
+  CheckOutcome judge_convergence(Duration within) {
+    CheckOutcome outcome;
+    const TimePoint since = run_.last_fault_at.value_or(TimePoint::origin());
+    if (!run_.converged_at && adapter_.converged(run_.world)) run_.converged_at = since;
+    if (!run_.converged_at) {
+      outcome.details.push_back("the cluster never settled after the last fault at " +
+                                format_duration(since.since_origin()) + "; at the end: " +
+                                adapter_.convergence_gap(run_.world));
+    } else if (!adapter_.converged(run_.world)) {
+      outcome.details.push_back("the cluster settled at " + format_duration(run_.converged_at->since_origin()) +
+                                " but was no longer settled when the run ended: " +
+                                adapter_.convergence_gap(run_.world));
+    } else if (*run_.converged_at - since > within) {
+      outcome.details.push_back(fmt::format("the cluster settled {} after the last fault, over the bound of {}",
+                                            format_duration(*run_.converged_at - since), format_duration(within)));
+    }
+    outcome.verdict = outcome.details.empty() ? CheckVerdict::kPass : CheckVerdict::kFail;
+    return outcome;
   }
 
   // The acknowledged writes (key, value) as operation ids, each once, in
@@ -340,7 +385,7 @@ ScenarioRun run_scenario(const Scenario& scenario, uint64_t seed, const Protocol
 }
 
 std::optional<MessageWindow> anomaly_window(const ScenarioRun& run, size_t faults_max) {
-  if (run.verdict == "pass" || run.faults.size() > faults_max) return std::nullopt;
+  if (run.verdict != "fail" || run.faults.size() > faults_max) return std::nullopt;
   constexpr int64_t kSecondNs = 1'000'000'000;
   const int64_t end_ns = run.world.now().ns_since_origin();
   // The operations the anomaly names: those that could not be linearized,
@@ -386,7 +431,7 @@ std::optional<MessageWindow> anomaly_window(const ScenarioRun& run, size_t fault
 std::vector<std::string> failed_checks(const ScenarioRun& run) {
   std::vector<std::string> failed;
   for (const CheckOutcome& c : run.checks) {
-    if (!c.passed) failed.push_back(c.name);
+    if (c.verdict == CheckVerdict::kFail) failed.push_back(c.name);
   }
   return failed;
 }
@@ -394,7 +439,7 @@ std::vector<std::string> failed_checks(const ScenarioRun& run) {
 std::vector<std::string> failure_signature(const ScenarioRun& run) {
   std::vector<std::string> signature;
   for (const CheckOutcome& c : run.checks) {
-    if (c.passed) continue;
+    if (c.verdict != CheckVerdict::kFail) continue;
     if (c.name != "converges_within" || run.convergence_gap.empty()) {
       signature.push_back(c.name);
       continue;
@@ -462,7 +507,7 @@ nlohmann::json explain_anomaly(const ScenarioRun& run) {
   nlohmann::json checks = nlohmann::json::array();
   std::string summary;
   for (const CheckOutcome& c : run.checks) {
-    if (c.passed) continue;
+    if (c.verdict != CheckVerdict::kFail) continue;
     const auto ops = run.check_operations.find(c.name);
     checks.push_back({{"name", c.name},
                       {"meaning", meaning_of_failure(c.name)},
@@ -473,19 +518,35 @@ nlohmann::json explain_anomaly(const ScenarioRun& run) {
       if (!c.details.empty()) summary += " First violation: " + c.details.front();
     }
   }
+  if (summary.empty() && run.verdict == "undecided") {
+    for (const CheckOutcome& c : run.checks) {
+      if (c.verdict != CheckVerdict::kUndecided) continue;
+      summary = c.name + " is undecided: " + (c.details.empty() ? std::string("no reason given") : c.details.front()) +
+                ". No check failed, but the run cannot be called a pass.";
+      break;
+    }
+  }
   if (summary.empty()) summary = run.checks.empty() ? "No checks ran." : "No anomaly: every check passed.";
   return {{"summary", summary}, {"checks", checks}, {"linearizability", run.linearizability_anomalies}};
 }
 
 int exit_code(const ScenarioRun& run) {
   if (run.as_expected) return 0;
-  return run.undecided ? 3 : 1;
+  if (run.verdict == "undecided") return 3;
+  // Expected to fail a check that could not be decided: whether the run is
+  // as expected is unknown, not false.
+  const std::string& expected_check = run.expected_check;
+  const bool expected_check_undecided =
+      std::any_of(run.checks.begin(), run.checks.end(), [&](const CheckOutcome& c) {
+        return c.name == expected_check && c.verdict == CheckVerdict::kUndecided;
+      });
+  return expected_check_undecided ? 3 : 1;
 }
 
 nlohmann::json scenario_run_to_json(const Scenario& scenario, uint64_t seed, const ScenarioRun& run) {
   nlohmann::json checks = nlohmann::json::array();
   for (const CheckOutcome& c : run.checks) {
-    checks.push_back({{"name", c.name}, {"verdict", c.passed ? "pass" : "fail"}, {"violations", c.details}});
+    checks.push_back({{"name", c.name}, {"verdict", to_string(c.verdict)}, {"violations", c.details}});
   }
   const nlohmann::json faults = applied_faults_to_json(run);
   size_t acked = 0, indeterminate = 0, invoked = 0;
@@ -506,7 +567,6 @@ nlohmann::json scenario_run_to_json(const Scenario& scenario, uint64_t seed, con
       {"verdict", run.verdict},
       {"expected", scenario.expect.verdict},
       {"as_expected", run.as_expected},
-      {"undecided", run.undecided},
       {"checks", checks},
       {"faults", faults},
       {"warnings", run.warnings},

@@ -33,7 +33,6 @@ struct ScenarioRun {
   std::optional<TimePoint> last_fault_at;
   std::optional<TimePoint> converged_at;  // first settled instant after the last fault
   std::string convergence_gap;            // why the cluster was not settled at the end, if it was not
-  bool undecided = false;                 // the linearizability check ran out of budget
   reports::TimelineRecorder timeline;     // replica statuses and roles over time
   std::string healthy_status;             // the adapter's word for a caught-up replica
   // Each non-linearizable key: {"key", "explanation", "ops": [ids of the
@@ -45,7 +44,8 @@ struct ScenarioRun {
   std::map<std::string, std::vector<size_t>> check_operations;
   // Messages and notes of the anomaly's window (message_window below).
   nlohmann::json messages;
-  std::string verdict = "pass";
+  std::string verdict = "pass";  // pass | fail (a check failed) | undecided (none failed, one undecided)
+  std::string expected_check;    // the scenario's expect.check, for the exit code
   bool as_expected = true;
 };
 
@@ -74,7 +74,8 @@ ScenarioRun run_scenario(const Scenario& scenario, uint64_t seed, const Protocol
 // schedules (more than `faults_max` faults: not a shrunk counterexample).
 std::optional<MessageWindow> anomaly_window(const ScenarioRun& run, size_t faults_max = 12);
 
-// Exit code per the format: 0 as expected, 1 not, 3 undecided.
+// Exit code per the format: 0 as expected; 3 when that cannot be told
+// because a check it needs is undecided; 1 otherwise.
 int exit_code(const ScenarioRun& run);
 
 // The names of the checks that failed, in the scenario's order: what "the

@@ -164,6 +164,10 @@ ShrinkResult shrink_scenario(const Json& document, const std::string& name, uint
   if (baseline.as_expected) {
     throw InputError(name, "a scenario that fails with seed " + std::to_string(seed), "one that runs as expected");
   }
+  if (exit_code(baseline) == 3) {
+    throw InputError(name, "a scenario that fails with seed " + std::to_string(seed),
+                     "an undecided run (a check ran out of budget; raise it, e.g. {\"linearizable\": {\"steps_max\": ...}})");
+  }
   ShrinkResult result = Shrinker(seed, runs_max).run(doc, failure_signature(baseline));
   result.runs += 1;  // the baseline
   result.document["name"] = document.value("name", std::string("scenario")) + "-shrunk";

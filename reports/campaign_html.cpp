@@ -115,15 +115,22 @@ Json campaign_figures(const Campaign& campaign) {
 std::string render_campaign_html(const Campaign& c) {
   const Json& s = c.summary;
   const size_t failures = s.value("failures", Json::array()).size();
-  std::string body =
-      fmt::format("<section id=\"summary\"><h1>Fuzz campaign: {} <span class=\"badge {}\">{}</span></h1>",
-                  escape(s.value("scenario", "")), failures == 0 ? "pass" : "fail",
-                  failures == 0 ? "NO FAILURES" : fmt::format("{} FAILURES", failures));
+  const size_t undecided = s.value("undecided", Json::array()).size();
+  const std::string badge = failures > 0    ? fmt::format("<span class=\"badge fail\">{} FAILURES</span>", failures)
+                            : undecided > 0 ? fmt::format("<span class=\"badge undecided\">{} UNDECIDED</span>", undecided)
+                                            : std::string("<span class=\"badge pass\">NO FAILURES</span>");
+  std::string body = fmt::format("<section id=\"summary\"><h1>Fuzz campaign: {} {}</h1>", escape(s.value("scenario", "")), badge);
   body += fmt::format(
       "<table><tr><th>seeds</th><td>{} (shard {})</td></tr><tr><th>seeds run</th><td>{}</td></tr>"
-      "<tr><th>failures</th><td>{}</td></tr><tr><th>events simulated</th><td>{}</td></tr></table></section>\n",
-      escape(s.value("seeds", "")), escape(s.value("shard", "")), s.value("seeds_run", 0), failures,
+      "<tr><th>failures</th><td>{}</td></tr><tr><th>undecided</th><td>{}</td></tr>"
+      "<tr><th>events simulated</th><td>{}</td></tr></table>",
+      escape(s.value("seeds", "")), escape(s.value("shard", "")), s.value("seeds_run", 0), failures, undecided,
       s.value("steps", uint64_t{0}));
+  for (const Json& u : s.value("undecided", Json::array())) {
+    body += fmt::format("<p class=\"undecided\">Seed {} is undecided: {} ran out of budget (<a href=\"{}\">replay</a>).</p>",
+                        u["seed"].dump(), escape(u["undecided_checks"].dump()), escape(relative_link(c.folder, u["file"])));
+  }
+  body += "</section>\n";
   body +=
       "<section id=\"failures\"><h2>Failures</h2><table><tr><th>seed</th><th>failed checks</th><th>scenario</th>"
       "<th>shrunk</th><th>replays</th></tr>";
@@ -139,7 +146,11 @@ std::string render_campaign_html(const Campaign& c) {
                     f["seed"].dump(), escape(f["failed_checks"].dump()), escape(relative_link(c.folder, f["file"])),
                     escape(relative_link(c.folder, f["file"])), shrunk, f.value("replay_verified", false) ? "yes" : "<b>no</b>");
   }
-  if (failures == 0) body += "<tr><td colspan=\"5\" class=\"muted\">every seed passed as expected</td></tr>";
+  if (failures == 0 && undecided == 0) {
+    body += "<tr><td colspan=\"5\" class=\"muted\">every seed passed as expected</td></tr>";
+  } else if (failures == 0) {
+    body += "<tr><td colspan=\"5\" class=\"muted\">no seed failed; the undecided seeds are listed above</td></tr>";
+  }
   body += "</table></section>\n";
   body +=
       "<section id=\"coverage\"><h2>Coverage</h2><div style=\"display:flex;gap:24px;flex-wrap:wrap\"><div><h3>Faults "
@@ -163,9 +174,14 @@ std::string render_campaign_html(const Campaign& c) {
 
 std::string render_campaign_markdown(const Campaign& c) {
   const Json& s = c.summary;
-  std::string md = fmt::format("## replsim fuzz: {}\n\nSeeds {} (shard {}), {} run, **{} failures**.\n\n",
+  std::string md = fmt::format("## replsim fuzz: {}\n\nSeeds {} (shard {}), {} run, **{} failures**, **{} undecided**.\n\n",
                                s.value("scenario", ""), s.value("seeds", ""), s.value("shard", ""),
-                               s.value("seeds_run", 0), s.value("failures", Json::array()).size());
+                               s.value("seeds_run", 0), s.value("failures", Json::array()).size(),
+                               s.value("undecided", Json::array()).size());
+  for (const Json& u : s.value("undecided", Json::array())) {
+    md += fmt::format("- seed {}: undecided {} — `{}`\n", u["seed"].dump(), u["undecided_checks"].dump(),
+                      u["file"].get<std::string>());
+  }
   for (const Json& f : s.value("failures", Json::array())) {
     md += fmt::format("- seed {}: {} — `{}`\n", f["seed"].dump(), f["failed_checks"].dump(),
                       f["file"].get<std::string>());

@@ -8,7 +8,7 @@ namespace replsim::reports {
 std::string render_run_markdown(const nlohmann::json& run) {
   using Json = nlohmann::json;
   std::string md = fmt::format("## replsim: {} — {}\n\n", run.value("scenario", ""),
-                               run.value("verdict", "") == "pass" ? "PASS" : "FAIL");
+                               verdict_badge(verdict_class(run.value("verdict", ""))));
   md +=
       fmt::format("Protocol `{}`, seed {}, {} of virtual time; verdict **{}** (expected {}{}). Trace hash `{}`.\n\n",
                   run.value("protocol", ""), run.value("seed", uint64_t{0}), run.value("duration", ""),
@@ -20,11 +20,13 @@ std::string render_run_markdown(const nlohmann::json& run) {
     for (char& ch : first) {
       if (ch == '|' || ch == '\n') ch = ' ';
     }
-    md += fmt::format("| {} | {} | {} |\n", c["name"].get<std::string>(), c["verdict"] == "pass" ? "pass" : "**FAIL**",
-                      first);
+    const std::string verdict = verdict_class(c["verdict"]);
+    md += fmt::format("| {} | {} | {} |\n", c["name"].get<std::string>(),
+                      verdict == "pass" ? "pass" : "**" + verdict_badge(verdict) + "**", first);
   }
   if (run["verdict"] != "pass") {
-    md += "\n**Anomaly.** " + run["anomaly"]["summary"].get<std::string>() + "\n";
+    md += std::string(run["verdict"] == "undecided" ? "\n**Undecided.** " : "\n**Anomaly.** ") +
+          run["anomaly"]["summary"].get<std::string>() + "\n";
     for (const Json& a : run["anomaly"]["linearizability"]) {
       md += fmt::format("\nKey {}: {}\n", a["key"].get<std::string>(), a["explanation"].get<std::string>());
       for (const Json& id : a["ops"]) md += "- " + describe_operation(run["operations"][id.get<size_t>()]) + "\n";

@@ -19,7 +19,8 @@ table{border-collapse:collapse;margin:6px 0;font-size:13px}th,td{border:1px soli
 th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .pass{color:#1a7f37;font-weight:600}.fail{color:#c62828;font-weight:600}
 .badge{display:inline-block;padding:2px 10px;border-radius:10px;color:#fff;font-weight:600}
-.badge.pass{background:#1a7f37;color:#fff}.badge.fail{background:#c62828;color:#fff}
+.undecided{color:#8a5a00;font-weight:600}
+.badge.pass{background:#1a7f37;color:#fff}.badge.fail{background:#c62828;color:#fff}.badge.undecided{background:#b26a00;color:#fff}
 .muted{color:#666}.small{font-size:12px}
 svg.chart{display:block;margin:8px 0;background:#fff;max-width:100%;height:auto}
 .legend span{display:inline-block;margin-right:12px;font-size:12px}
@@ -69,6 +70,17 @@ void TimeScale::axis(Svg& svg, double y, double grid_top) const {
     svg.text(xs, y + 15, step < 1 ? fmt::format("{:.1f}s", k * step) : fmt::format("{:.0f}s", k * step), "middle", 10,
              "#555");
   }
+}
+
+std::string verdict_class(const std::string& verdict) {
+  if (verdict == "pass" || verdict == "undecided") return verdict;
+  return "fail";
+}
+
+std::string verdict_badge(const std::string& verdict_class) {
+  if (verdict_class == "pass") return "PASS";
+  if (verdict_class == "undecided") return "UNDECIDED";
+  return "FAIL";
 }
 
 std::string status_colour(const std::string& status) {

@@ -30,6 +30,12 @@ struct TimeScale {
   void axis(Svg& svg, double y, double grid_top) const;
 };
 
+// The CSS class of a verdict ("pass", "fail", "undecided"); anything else
+// is shown as a failure, never as a pass.
+std::string verdict_class(const std::string& verdict);
+// "PASS", "FAIL", "UNDECIDED" for a verdict class.
+std::string verdict_badge(const std::string& verdict_class);
+
 // Fill colour of a replica status or role band.
 std::string status_colour(const std::string& status);
 // A stable colour per node name (s1, s2, ...), for role terms.

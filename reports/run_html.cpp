@@ -48,9 +48,9 @@ void shade_windows(Svg& svg, const Json& run, const TimeScale& ts, double y0, do
 }
 
 std::string header_section(const Json& run) {
-  const bool passed = run.value("verdict", "") == "pass";
+  const std::string verdict = verdict_class(run.value("verdict", ""));
   std::string html = fmt::format("<section id=\"summary\"><h1>{} <span class=\"badge {}\">{}</span></h1>",
-                                 escape(run.value("scenario", "")), passed ? "pass" : "fail", passed ? "PASS" : "FAIL");
+                                 escape(run.value("scenario", "")), verdict, verdict_badge(verdict));
   const Json& config = run.value("configuration", Json::object());
   if (!config.value("description", "").empty()) html += "<p>" + escape(config["description"]) + "</p>";
   html += "<table class=\"meta\">";
@@ -60,7 +60,7 @@ std::string header_section(const Json& run) {
   row("protocol", escape(run.value("protocol", "")));
   row("seed", std::to_string(run.value("seed", uint64_t{0})));
   row("virtual time", escape(run.value("duration", "")));
-  row("verdict", fmt::format("<span class=\"{}\">{}</span> (expected {}{})", passed ? "pass" : "fail",
+  row("verdict", fmt::format("<span class=\"{}\">{}</span> (expected {}{})", verdict,
                              escape(run.value("verdict", "")), escape(run.value("expected", "")),
                              run.value("as_expected", true) ? ", as expected" : ": <b>not as expected</b>"));
   if (config.contains("cluster")) {
@@ -86,13 +86,13 @@ std::string verdicts_section(const Json& run) {
   std::string html =
       "<section id=\"verdicts\"><h2>Verdicts</h2><table><tr><th>check</th><th>verdict</th><th>violations</th></tr>";
   for (const Json& c : run["checks"]) {
-    const bool passed = c["verdict"] == "pass";
+    const std::string verdict = verdict_class(c["verdict"]);
     std::string details;
     const Json& v = c["violations"];
     for (size_t i = 0; i < v.size() && i < 5; ++i) details += escape(v[i]) + "<br>";
     if (v.size() > 5) details += fmt::format("<span class=\"muted\">… and {} more in run.json</span>", v.size() - 5);
     html += fmt::format("<tr><td>{}</td><td class=\"{}\">{}</td><td class=\"small\">{}</td></tr>", escape(c["name"]),
-                        passed ? "pass" : "fail", passed ? "pass" : "FAIL", details);
+                        verdict, verdict == "pass" ? "pass" : verdict_badge(verdict), details);
   }
   html += "</table>";
   for (const Json& w : run.value("warnings", Json::array()))
@@ -189,7 +189,9 @@ std::string key_timeline(const Json& run, const Json& anomaly) {
 
 std::string anomaly_section(const Json& run) {
   const Json& anomaly = run["anomaly"];
-  std::string html = "<section id=\"anomaly\"><h2>Anomaly</h2><p>" + escape(anomaly["summary"]) + "</p>";
+  const bool undecided = run["verdict"] == "undecided";
+  std::string html = fmt::format("<section id=\"anomaly\"><h2>{}</h2><p>", undecided ? "Undecided" : "Anomaly") +
+                     escape(anomaly["summary"]) + "</p>";
   const Json& ops = run["operations"];
   for (const Json& c : anomaly["checks"]) {
     html += "<h3>" + escape(c["name"]) + "</h3><p>" + escape(c["meaning"]) + "</p>";

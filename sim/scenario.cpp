@@ -337,13 +337,40 @@ class Parser {
           throw InputError(at, "{\"converges_within\": \"30s\"} (it needs a bound)", describe_json(value[i]));
         }
       } else {
-        reject_unknown(value[i], at, {"converges_within"});
-        if (value[i].size() != 1) throw InputError(at, "{\"converges_within\": DURATION}", describe_json(value[i]));
-        c.name = "converges_within";
-        c.within = read_duration(value[i]["converges_within"], json_path(at, "converges_within"));
+        const std::string expected = "{\"converges_within\": DURATION} or {\"linearizable\": {BUDGET}}";
+        reject_unknown(value[i], at, {"converges_within", "linearizable"});
+        if (value[i].size() != 1) throw InputError(at, expected, describe_json(value[i]));
+        if (value[i].contains("converges_within")) {
+          c.name = "converges_within";
+          c.within = read_duration(value[i]["converges_within"], json_path(at, "converges_within"));
+        } else {
+          c.name = "linearizable";
+          c.budget = parse_budget(value[i]["linearizable"], json_path(at, "linearizable"));
+        }
       }
       s.checks.push_back(c);
     }
+  }
+
+  static LinearizabilityBudget parse_budget(const Json& value, const std::string& path) {
+    reject_unknown(value, path, {"steps_max", "memory_mb_max", "fast_path"});
+    LinearizabilityBudget b;
+    const auto whole = [&](const char* key, uint64_t high) {
+      const Json& v = value[key];
+      if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<uint64_t>() > high) {
+        throw InputError(json_path(path, key), "a whole number from 1 to " + std::to_string(high), describe_json(v));
+      }
+      return v.get<uint64_t>();
+    };
+    if (value.contains("steps_max")) b.steps_max = whole("steps_max", 100'000'000'000ULL);
+    if (value.contains("memory_mb_max")) b.memory_mb_max = whole("memory_mb_max", 1'000'000);
+    if (value.contains("fast_path")) {
+      if (!value["fast_path"].is_boolean()) {
+        throw InputError(json_path(path, "fast_path"), "true or false", describe_json(value["fast_path"]));
+      }
+      b.fast_path = value["fast_path"].get<bool>();
+    }
+    return b;
   }
 
   void parse_expect(const Json& value, Scenario& s) {
@@ -365,9 +392,7 @@ class Parser {
 
 }  // namespace
 
-const std::vector<std::string>& scenario_top_level_keys() { return kTopLevelKeys; }
 const std::vector<std::string>& scenario_fault_types() { return kFaultTypes; }
-const std::vector<std::string>& scenario_check_names() { return kCheckNames; }
 
 Scenario parse_scenario(const Json& document, const std::string& file, const ProtocolCatalog& protocols) {
   try {

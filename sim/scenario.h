@@ -95,10 +95,20 @@ struct WorkloadSpec {
   std::optional<Duration> stop;  // default: the end of the run
 };
 
+// How much search the linearizability check may spend on each key before
+// it answers "undecided" (counted in steps and memo bytes, never in wall
+// time, so a budget gives the same answer on every machine).
+struct LinearizabilityBudget {
+  uint64_t steps_max = 200'000'000;  // per key
+  uint64_t memory_mb_max = 2048;     // per key
+  bool fast_path = true;             // the polynomial register path, which needs no budget
+};
+
 struct CheckSpec {
   std::string name;  // linearizable, no_lost_acked_writes, single_master, replicas_agree, invariants,
                      // converges_within
   std::optional<Duration> within;  // converges_within
+  LinearizabilityBudget budget;    // linearizable
 };
 
 struct Expectation {
@@ -129,10 +139,8 @@ struct Scenario {
 using ProtocolOptionsCheck = std::function<void(const Json& options, const std::string& path)>;
 using ProtocolCatalog = std::map<std::string, ProtocolOptionsCheck>;
 
-// The names every part of the format accepts, for messages and the schema test.
-const std::vector<std::string>& scenario_top_level_keys();
+// The fault types the format accepts.
 const std::vector<std::string>& scenario_fault_types();
-const std::vector<std::string>& scenario_check_names();
 
 Scenario parse_scenario(const Json& document, const std::string& file, const ProtocolCatalog& protocols);
 

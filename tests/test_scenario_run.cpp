@@ -118,8 +118,85 @@ TEST_CASE("shrinking a failing canary seed leaves the primary's power loss and l
   const Scenario shrunk = parse_scenario(r.document, "shrunk.json", protocol_catalog());
   const ScenarioRun replay = run(shrunk, shrunk.seed);
   CHECK_FALSE(replay.as_expected);
+  CHECK(failed_checks(replay) == std::vector<std::string>{"linearizable"});
+  CHECK(failure_signature(replay) == r.failing_checks);
   // A scenario that passes cannot be shrunk.
   const std::string passing = std::string(REPLSIM_SOURCE_DIR) + "/scenarios/example-register/backup-crash-and-partition.json";
   std::ifstream passing_in(passing);
   CHECK_THROWS_AS(shrink_scenario(Json::parse(passing_in), passing, 3), InputError);
+}
+
+namespace {
+
+// backup-crash-and-partition with its linearizable check given `budget`,
+// and `expect` as given.
+Scenario with_linearizable_budget(const Json& budget, const Json& expect) {
+  const std::string file = std::string(REPLSIM_SOURCE_DIR) + "/scenarios/example-register/backup-crash-and-partition.json";
+  std::ifstream in(file);
+  Json doc = Json::parse(in);
+  doc["checks"][0] = Json{{"linearizable", budget}};
+  doc["expect"] = expect;
+  return parse_scenario(doc, file, protocol_catalog());
+}
+
+const CheckOutcome& outcome_of(const ScenarioRun& r, const std::string& name) {
+  const auto it = std::find_if(r.checks.begin(), r.checks.end(), [&](const CheckOutcome& c) { return c.name == name; });
+  REQUIRE(it != r.checks.end());
+  return *it;
+}
+
+}  // namespace
+
+TEST_CASE("a linearizability search out of budget is undecided: never a pass, exit 3") {
+  const Json tiny = {{"steps_max", 1}, {"fast_path", false}};
+  const Scenario s = with_linearizable_budget(tiny, {{"verdict", "pass"}});
+  REQUIRE(s.checks[0].budget.steps_max == 1);
+  const ScenarioRun r = run(s, s.seed);
+  const CheckOutcome& lin = outcome_of(r, "linearizable");
+  CHECK(lin.verdict == CheckVerdict::kUndecided);
+  REQUIRE_FALSE(lin.details.empty());
+  CHECK(lin.details[0].find("undecided, the search's steps budget ran out") != std::string::npos);
+  CHECK(r.verdict == "undecided");
+  CHECK_FALSE(r.as_expected);
+  CHECK(exit_code(r) == 3);
+  CHECK(failed_checks(r).empty());  // undecided is not a failure either
+  const Json j = scenario_run_to_json(s, s.seed, r);
+  CHECK(j["verdict"] == "undecided");
+  CHECK(j["checks"][0]["verdict"] == "undecided");
+  CHECK(j["anomaly"]["summary"].get<std::string>().starts_with("linearizable is undecided"));
+
+  // Expected to fail linearizable: whether it does is unknown, so exit 3 too.
+  const Scenario expect_fail =
+      with_linearizable_budget(tiny, {{"verdict", "fail"}, {"check", "linearizable"}});
+  const ScenarioRun rf = run(expect_fail, expect_fail.seed);
+  CHECK_FALSE(rf.as_expected);
+  CHECK(exit_code(rf) == 3);
+
+  // The default budget decides the same history: linearizable, exit 0.
+  const Scenario decided = with_linearizable_budget(Json::object(), {{"verdict", "pass"}});
+  const ScenarioRun rd = run(decided, decided.seed);
+  CHECK(outcome_of(rd, "linearizable").verdict == CheckVerdict::kPass);
+  CHECK(rd.verdict == "pass");
+  CHECK(exit_code(rd) == 0);
+  // The general search without the fast path decides it too, within its default budget.
+  const ScenarioRun rs = run(with_linearizable_budget({{"fast_path", false}}, {{"verdict", "pass"}}), s.seed);
+  CHECK(rs.verdict == "pass");
+}
+
+TEST_CASE("a failed check outweighs an undecided one: the run fails, exit 1") {
+  const std::string file = std::string(REPLSIM_SOURCE_DIR) + "/scenarios/example-register/primary-skips-fsync.json";
+  std::ifstream in(file);
+  Json doc = Json::parse(in);
+  Json checks = Json::array({Json{{"linearizable", {{"steps_max", 1}, {"fast_path", false}}}}});
+  for (const Json& c : doc["checks"]) {
+    if (c != "linearizable") checks.push_back(c);
+  }
+  doc["checks"] = checks;
+  doc["expect"] = {{"verdict", "pass"}};
+  const Scenario s = parse_scenario(doc, file, protocol_catalog());
+  const ScenarioRun r = run(s, s.seed);
+  CHECK(outcome_of(r, "linearizable").verdict == CheckVerdict::kUndecided);
+  CHECK_FALSE(failed_checks(r).empty());
+  CHECK(r.verdict == "fail");
+  CHECK(exit_code(r) == 1);
 }

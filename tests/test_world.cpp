@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <set>
+#include <string>
 
 #include "model/example/register_run.h"
 #include "sim/world.h"
@@ -178,11 +179,21 @@ TEST_CASE("a copied world is the same state and continues identically") {
 
 TEST_CASE("the pending-event bound turns a flood into an assertion failure, not an exhausted machine") {
   // 3 nodes each send 2 x 1000 probes at start: 6000 pending events against
-  // a bound of 1000. The assertion aborts, so the flood runs in a child.
+  // a bound of 1000. The assertion aborts, so the flood runs in a child,
+  // whose stderr comes back through a pipe: it must be this assertion, not
+  // any abort.
+  int pipe_fds[2];
+  REQUIRE(pipe(pipe_fds) == 0);
+  std::fflush(stdout);  // or the child would print the parent's buffered output again
   const pid_t child = fork();
   REQUIRE(child >= 0);
   if (child == 0) {
-    std::freopen("/dev/null", "w", stderr);
+    close(pipe_fds[0]);
+    dup2(pipe_fds[1], STDERR_FILENO);
+    // The child dies by the abort alone: doctest's crash handler would
+    // report a crashed case from the child too.
+    std::signal(SIGABRT, SIG_DFL);
+    std::freopen("/dev/null", "w", stdout);
     std::vector<ProbePlan> plans(3, ProbePlan{{NodeId{0}, NodeId{1}}, 1000, Duration::zero()});
     WorldConfig config;
     config.node_names = {"n1", "n2", "n3"};
@@ -193,10 +204,18 @@ TEST_CASE("the pending-event bound turns a flood into an assertion failure, not 
     }
     std::_Exit(0);  // not reached when the bound holds
   }
+  close(pipe_fds[1]);
+  std::string stderr_text;
+  char buffer[512];
+  for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof buffer)) > 0;) stderr_text.append(buffer, static_cast<size_t>(n));
+  close(pipe_fds[0]);
   int status = 0;
   REQUIRE(waitpid(child, &status, 0) == child);
   CHECK(WIFSIGNALED(status));
   CHECK(WTERMSIG(status) == SIGABRT);
+  CAPTURE(stderr_text);
+  CHECK(stderr_text.find("replsim: assertion failed at ") == 0);
+  CHECK(stderr_text.find("pending events over the bound: a protocol is flooding the world") != std::string::npos);
 }
 
 namespace {
