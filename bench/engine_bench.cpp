@@ -10,7 +10,9 @@
 #include <cstdio>
 
 #include "bench/token_ring_actor.h"
-#include "model/example/register_run.h"
+#include "model/example/demo.h"
+#include "harness/runner.h"
+#include "model/protocols.h"
 #include "sim/world.h"
 
 namespace {
@@ -66,15 +68,15 @@ void bench_world_copy(uint32_t nodes) {
   if (sink == 42) std::puts("");  // keeps the loops from being optimised away
 }
 
+// The demo through the harness, as `replsim demo` runs it (checks included).
 void bench_register_demo() {
-  example::RegisterSystemConfig config;
-  config.client.think_time = Duration::ms(5);
-  const auto faults = example::register_demo_faults(example::make_register_world(config, 1));
+  register_builtin_protocols();
+  const harness::Scenario scenario = harness::parse_scenario(example::demo_scenario(1, true, false), "demo");
   const int runs = 20;
   uint64_t steps = 0;
   const auto start = Clock::now();
   for (int seed = 1; seed <= runs; ++seed) {
-    const auto run = example::run_register(config, static_cast<uint64_t>(seed), Duration::s(27), Duration::s(30), faults);
+    const harness::ScenarioRun run = harness::run_scenario(scenario, static_cast<uint64_t>(seed));
     steps += run.world.stats().steps;
   }
   const double elapsed = seconds_since(start);

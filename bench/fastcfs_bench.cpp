@@ -25,9 +25,9 @@ Measure measure(bool with_monitor) {
   config.cluster.servers = 3;
   config.cluster.data_groups = 1;
   config.clients = 3;
-  config.client.keys = 5;
-  config.client.think_time = Duration::ms(30);  // 3 clients x 1/30 ms = 100 ops/s
-  config.client.first_op_after = Duration::s(1);
+  config.client.workload.keys = 5;
+  config.client.workload.think_time = Duration::ms(30);  // 3 clients x 1/30 ms = 100 ops/s
+  config.client.workload.first_op_after = Duration::s(1);
   const Duration simulated = Duration::s(600);
   Measure best;
   for (int attempt = 0; attempt < 3; ++attempt) {

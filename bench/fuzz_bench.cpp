@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cli/fuzz_command.h"
+#include "model/protocols.h"
 
 namespace {
 
@@ -38,6 +39,7 @@ double runs_per_s(const std::string& scenario, int seeds, bool clean) {
 }  // namespace
 
 int main() {
+  replsim::register_builtin_protocols();
   const std::string root = REPLSIM_SOURCE_DIR;
   fmt::print("figure fuzz_runs_per_s_example_register_40s {:.1f} runs/s\n",
              runs_per_s(root + "/scenarios/example-register/fuzz-every-family.json", 300, true));

@@ -7,22 +7,23 @@
 #include <algorithm>
 #include <chrono>
 
-#include "cli/protocols.h"
-#include "cli/scenario_run.h"
+#include "harness/run_json.h"
+#include "harness/runner.h"
+#include "model/protocols.h"
 #include "reports/run_html.h"
 
 int main() {
   using namespace replsim;
-  const Scenario scenario = load_scenario_file(std::string(REPLSIM_SOURCE_DIR) + "/scenarios/fastcfs/master-crash-failover.json",
-                                               cli::protocol_catalog());
-  const auto adapter = cli::make_adapter(scenario.protocol);
+  register_builtin_protocols();
+  const harness::Scenario scenario =
+      harness::load_scenario_file(std::string(REPLSIM_SOURCE_DIR) + "/scenarios/fastcfs/master-crash-failover.json");
   double run_ms = 1e300, json_ms = 1e300, html_ms = 1e300;
   size_t html_bytes = 0, operations = 0;
   for (int attempt = 0; attempt < 3; ++attempt) {
     const auto t0 = std::chrono::steady_clock::now();
-    const cli::ScenarioRun run = cli::run_scenario(scenario, scenario.seed, *adapter);
+    const harness::ScenarioRun run = harness::run_scenario(scenario, scenario.seed);
     const auto t1 = std::chrono::steady_clock::now();
-    const nlohmann::json document = cli::scenario_run_to_json(scenario, scenario.seed, run);
+    const nlohmann::json document = harness::scenario_run_to_json(scenario, scenario.seed, run);
     const auto t2 = std::chrono::steady_clock::now();
     const std::string html = reports::render_run_html(document);
     const auto t3 = std::chrono::steady_clock::now();

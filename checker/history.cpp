@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "sim/input_error.h"
+#include "base/input_error.h"
 
 namespace replsim::checker {
 

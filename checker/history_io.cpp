@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "sim/input_error.h"
+#include "base/input_error.h"
 
 namespace replsim::checker {
 namespace {

@@ -6,8 +6,8 @@
 #include <cctype>
 #include <map>
 
-#include "sim/assert.h"
-#include "sim/hash.h"
+#include "base/assert.h"
+#include "base/hash.h"
 
 namespace replsim::checker {
 

@@ -1,8 +1,8 @@
 #include <map>
 
 #include "checker/model.h"
-#include "sim/input_error.h"
-#include "sim/json_input.h"
+#include "base/input_error.h"
+#include "base/json_input.h"
 
 namespace replsim::checker {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "checker/history_io.h"
 #include "checker/linearizability.h"
-#include "sim/input_error.h"
+#include "base/input_error.h"
 
 namespace replsim::cli {
 

@@ -21,7 +21,7 @@ struct FuzzOptions {
   size_t shrink_max = SIZE_MAX;  // failures to shrink (all by default)
 };
 
-// Exit codes: 0 every seed as expected, 1 a failure, 2 bad input.
+// Exit codes: 0 every seed as expected, 1 a failure, 2 bad input, 3 undecided.
 int run_fuzz(const FuzzOptions& options, std::ostream& out);
 
 // `replsim merge DIR... --out DIR`: joins the results of campaign shards

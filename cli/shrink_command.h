@@ -6,7 +6,7 @@
 #include <ostream>
 #include <string>
 
-#include "cli/shrink.h"
+#include "harness/shrink.h"
 
 namespace replsim::cli {
 
@@ -21,8 +21,5 @@ struct ShrinkOptions {
 // 1 the replay differs, 2 bad input (or a scenario that does not fail).
 int run_shrink(const ShrinkOptions& options, std::ostream& out);
 
-// Shrinks, writes `out_file`, verifies its replay; true when verified.
-bool shrink_to_file(const Json& document, const std::string& name, uint64_t seed, const std::string& out_file,
-                    ShrinkResult& result);
 
 }  // namespace replsim::cli

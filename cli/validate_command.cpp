@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "cli/protocols.h"
-#include "sim/input_error.h"
+#include "base/input_error.h"
+#include "harness/scenario.h"
 
 namespace replsim::cli {
 
@@ -11,7 +11,7 @@ int run_validate(const std::vector<std::string>& files, std::ostream& out, std::
   int invalid = 0;
   for (const std::string& file : files) {
     try {
-      const Scenario s = load_scenario_file(file, protocol_catalog());
+      const harness::Scenario s = harness::load_scenario_file(file);
       out << fmt::format("{}: valid ({}, protocol {}, {} servers, {} faults{}, {} checks, expect {})\n", file, s.name,
                          s.protocol, s.cluster.servers, s.faults.size(), s.fault_generator ? " + generator" : "",
                          s.checks.size(), s.expect.verdict);

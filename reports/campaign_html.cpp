@@ -21,9 +21,9 @@ struct Figure {
   const char* title;
 };
 const Figure kFigures[] = {
-    {"failover_ms", "Failover time (master lost to a master served again), every failover"},
-    {"replica_recovery_ms", "Replica recovery (leaving ACTIVE to ACTIVE again, e.g. OFFLINE to ACTIVE), every one"},
-    {"unavailable_ms", "Unavailability per seed (master lost to the first acknowledged write), total"},
+    {"failover_ms", "Failover time (a role that serves writes lost to served again), every failover"},
+    {"replica_recovery_ms", "Replica recovery (leaving the healthy status to healthy again), every one"},
+    {"unavailable_ms", "Unavailability per seed (a role that serves writes lost to the first acknowledged write), total"},
     {"latency_under_faults_p99_ms", "Latency p99 of operations invoked during fault windows, per seed"},
     {"latency_p99_ms", "Latency p99 of all acknowledged operations, per seed"},
 };

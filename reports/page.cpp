@@ -83,14 +83,20 @@ std::string verdict_badge(const std::string& verdict_class) {
   return "FAIL";
 }
 
-std::string status_colour(const std::string& status) {
-  static const std::map<std::string, std::string> colours = {
-      {"ACTIVE", "#2e7d32"},  {"ONLINE", "#9ccc65"},  {"RECOVERING", "#ffb300"}, {"REBUILDING", "#8e24aa"},
-      {"OFFLINE", "#e53935"}, {"INIT", "#90a4ae"},    {"down", "#263238"},       {"halted", "#6d1b1b"},
-      {"up", "#2e7d32"},      {"startup", "#cfd8dc"}, {"steady", "#c8e6c9"},     {"failover", "#ffcdd2"},
-      {"recovery", "#ffe0b2"}};
-  const auto it = colours.find(status);
-  return it == colours.end() ? "#b0bec5" : it->second;
+std::string status_colour(const std::string& status, const nlohmann::json& vocabulary) {
+  static const char* kPalette[] = {"#90a4ae", "#8e24aa", "#e53935", "#ffb300", "#9ccc65", "#2e7d32",
+                                   "#00838f", "#6a1b9a", "#ef6c00", "#1565c0"};
+  const nlohmann::json& statuses = vocabulary.value("statuses", nlohmann::json::array());
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    if (statuses[i].value("name", "") != status) continue;
+    const std::string colour = statuses[i].value("colour", "");
+    return colour.empty() ? kPalette[i % std::size(kPalette)] : colour;
+  }
+  static const std::map<std::string, std::string> platform = {
+      {"down", "#263238"},    {"halted", "#6d1b1b"}, {"up", "#2e7d32"},       {"startup", "#cfd8dc"},
+      {"steady", "#c8e6c9"},  {"failover", "#ffcdd2"}, {"recovery", "#ffe0b2"}};
+  const auto it = platform.find(status);
+  return it == platform.end() ? "#b0bec5" : it->second;
 }
 
 std::string node_colour(const std::string& node) {

@@ -36,8 +36,10 @@ std::string verdict_class(const std::string& verdict);
 // "PASS", "FAIL", "UNDECIDED" for a verdict class.
 std::string verdict_badge(const std::string& verdict_class);
 
-// Fill colour of a replica status or role band.
-std::string status_colour(const std::string& status);
+// Fill colour of a replica status band: the protocol's own colour for its
+// statuses (run.json's "vocabulary"; a default palette by position where it
+// gives none), the platform's for "up", "down", "halted" and the phases.
+std::string status_colour(const std::string& status, const nlohmann::json& vocabulary);
 // A stable colour per node name (s1, s2, ...), for role terms.
 std::string node_colour(const std::string& node);
 

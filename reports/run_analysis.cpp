@@ -5,8 +5,8 @@
 #include <map>
 #include <string>
 
-#include "sim/assert.h"
-#include "sim/time.h"
+#include "base/assert.h"
+#include "base/time.h"
 
 namespace replsim::reports {
 namespace {
@@ -65,17 +65,16 @@ nlohmann::json fault_windows(const nlohmann::json& faults, int64_t end_ns) {
   return windows;
 }
 
-// When each master role was unserved: nobody held it, or its holder was
-// down. Starts before the role was first served are the startup, not a loss.
+// When each role that serves writes was unserved: nobody held it, or its
+// holder was down. Starts before the role was first served are the startup,
+// not a loss.
 std::vector<std::pair<std::string, Interval>> unserved_roles(const nlohmann::json& timeline, int64_t end_ns) {
   std::map<std::string, std::vector<Interval>> down;
   for (const auto& d : timeline["down"]) down[d["node"]].push_back({d["from_ns"], d["to_ns"]});
-  bool has_master = false;
-  for (const auto& r : timeline["roles"]) has_master |= r["role"].get<std::string>().starts_with("master");
   std::vector<std::pair<std::string, Interval>> out;
   for (const auto& r : timeline["roles"]) {
     const std::string role = r["role"];
-    if (has_master ? !role.starts_with("master") : role != "leader") continue;
+    if (!r.value("serves_writes", false)) continue;
     // Boundaries where servedness can change.
     std::vector<int64_t> cuts = {0, end_ns};
     for (const auto& t : r["terms"]) {

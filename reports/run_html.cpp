@@ -392,13 +392,16 @@ std::string availability_section(const Json& run) {
               : "–",
         format_ms(w["unavailable_ms"]));
   }
-  if (a["unavailability_windows"].empty()) html += "<tr><td colspan=\"6\" class=\"muted\">no master was lost</td></tr>";
+  if (a["unavailability_windows"].empty()) {
+    html += "<tr><td colspan=\"6\" class=\"muted\">no role that serves writes was lost</td></tr>";
+  }
   return html + "</table></section>\n";
 }
 
 std::string timeline_section(const Json& run) {
   const TimeScale ts = time_scale(run);
   const Json& tl = run["timeline"];
+  const Json vocabulary = run.value("vocabulary", Json::object());
   const double lane_h = 18, gap = 4, top = 26;
   const size_t rows = tl["replicas"].size() + tl["roles"].size() + 1;  // + phases
   const double bottom = top + (lane_h + gap) * static_cast<double>(rows);
@@ -422,7 +425,7 @@ std::string timeline_section(const Json& run) {
         ++hidden_bands;
         continue;
       }
-      svg.rect(ts.x(b["from_ns"]), y, ts.x(b["to_ns"]) - ts.x(b["from_ns"]), lane_h, status_colour(status),
+      svg.rect(ts.x(b["from_ns"]), y, ts.x(b["to_ns"]) - ts.x(b["from_ns"]), lane_h, status_colour(status, vocabulary),
                fmt::format("{} {}: {} to {}", lane["lane"].get<std::string>(), status, format_at(b["from_ns"]),
                            format_at(b["to_ns"])));
     }
@@ -444,7 +447,7 @@ std::string timeline_section(const Json& run) {
   svg.text(8, y + 13, "phase", "start", 11, "#555");
   for (const Json& p : run["phases"]) {
     svg.rect(
-        ts.x(p["from_ns"]), y, ts.x(p["to_ns"]) - ts.x(p["from_ns"]), lane_h, status_colour(p["phase"]),
+        ts.x(p["from_ns"]), y, ts.x(p["to_ns"]) - ts.x(p["from_ns"]), lane_h, status_colour(p["phase"], Json::object()),
         fmt::format("{}: {} to {}", p["phase"].get<std::string>(), format_at(p["from_ns"]), format_at(p["to_ns"])));
   }
   ts.axis(svg, bottom, top);
@@ -454,9 +457,9 @@ std::string timeline_section(const Json& run) {
   }
   std::string legend = "<div class=\"legend\">";
   for (const std::string& s : statuses)
-    legend += fmt::format("<span><i style=\"background:{}\"></i>{}</span>", status_colour(s), escape(s));
+    legend += fmt::format("<span><i style=\"background:{}\"></i>{}</span>", status_colour(s, vocabulary), escape(s));
   for (const char* p : {"startup", "steady", "failover", "recovery"}) {
-    legend += fmt::format("<span><i style=\"background:{}\"></i>{} phase</span>", status_colour(p), p);
+    legend += fmt::format("<span><i style=\"background:{}\"></i>{} phase</span>", status_colour(p, Json::object()), p);
   }
   legend += "<span style=\"color:#c62828\">▼ fault</span></div>";
   std::string html =
@@ -553,9 +556,6 @@ std::string messages_section(const Json& run) {
                delivered ? "#37474f" : "#c62828");
     } else if (e["kind"] == "note") {
       const std::string note = e["note"];
-      const bool status = note == "ds_status" || note == "master" || note == "leader" || note == "master_lost" ||
-                          note == "ack" || note == "halted" || note == "leader_lost";
-      if (!status) continue;
       std::string text = note;
       if (e["data"].contains("status")) text += " " + e["data"]["status"].get<std::string>();
       svg.circle(x_of(e["node"]), y, 3.5, "#f9a825", note + ": " + e["data"].dump());

@@ -24,10 +24,11 @@
 #include <string_view>
 
 #include "sim/disk.h"
-#include "sim/hash.h"
+#include "base/hash.h"
 #include "sim/ids.h"
 #include "sim/message.h"
-#include "sim/time.h"
+#include "sim/observation.h"
+#include "base/time.h"
 
 namespace replsim {
 
@@ -67,6 +68,11 @@ class Context {
   virtual uint64_t random_below(uint64_t bound) = 0;
 
   virtual void note(std::string kind, nlohmann::json data) = 0;
+  // A client's operation invoked or completed (the history the checks read).
+  virtual void operation(OperationEvent event) = 0;
+  // A protocol event faults can be triggered on: this node's replica
+  // entering a status, or this node becoming a role.
+  virtual void protocol_event(ProtocolEvent event) = 0;
 };
 
 class Actor {

@@ -1,6 +1,6 @@
 #include "sim/choice.h"
 
-#include "sim/assert.h"
+#include "base/assert.h"
 
 namespace replsim {
 

@@ -1,8 +1,8 @@
 #include "sim/clock.h"
 
-#include "sim/assert.h"
-#include "sim/hash.h"
-#include "sim/int128.h"
+#include "base/assert.h"
+#include "base/hash.h"
+#include "base/int128.h"
 
 namespace replsim {
 namespace {

@@ -12,7 +12,7 @@
 
 #include <cstdint>
 
-#include "sim/time.h"
+#include "base/time.h"
 
 namespace replsim {
 

@@ -1,8 +1,8 @@
 #include "sim/disk.h"
 
-#include "sim/assert.h"
-#include "sim/hash.h"
-#include "sim/input_error.h"
+#include "base/assert.h"
+#include "base/hash.h"
+#include "base/input_error.h"
 
 namespace replsim {
 namespace {
@@ -48,31 +48,6 @@ const char* to_string(DiskFaultKind kind) {
     case DiskFaultKind::kReadError: return "read_error";
   }
   return "unknown";
-}
-
-DiskConfig read_disk_config(const Json& value, const std::string& path, const DiskConfig& base) {
-  reject_unknown_keys(value, path,
-                      {"write_latency", "fsync_latency", "read_latency", "torn_write_probability", "slow_factor"});
-  DiskConfig config = base;
-  const auto latency = [&](const char* key, Distribution& target) {
-    if (value.contains(key)) target = read_distribution(value[key], json_path(path, key));
-  };
-  latency("write_latency", config.write_latency);
-  latency("fsync_latency", config.fsync_latency);
-  latency("read_latency", config.read_latency);
-  if (value.contains("torn_write_probability")) {
-    config.torn_write_probability =
-        read_probability(value["torn_write_probability"], json_path(path, "torn_write_probability"));
-  }
-  if (value.contains("slow_factor")) {
-    const std::string at = json_path(path, "slow_factor");
-    const Json& factor = value["slow_factor"];
-    if (!factor.is_number_integer() || factor.get<int64_t>() < 1 || factor.get<int64_t>() > 1'000'000) {
-      throw InputError(at, "a whole number from 1 to 1000000", describe_json(factor));
-    }
-    config.slow_factor = factor.get<int64_t>();
-  }
-  return config;
 }
 
 const std::vector<DiskRecord>& DiskImage::records(const std::string& file) const {

@@ -27,7 +27,7 @@
 
 #include "sim/choice.h"
 #include "sim/ids.h"
-#include "sim/time.h"
+#include "base/time.h"
 
 namespace replsim {
 
@@ -85,11 +85,6 @@ struct DiskConfig {
   int64_t slow_factor = 20;             // latency multiplier of a slow disk
   bool operator==(const DiskConfig&) const = default;
 };
-
-// Reads {"write_latency": ..., "fsync_latency": ..., "read_latency": ...,
-// "torn_write_probability": 0.5, "slow_factor": 20}; keys not given keep the
-// values of `base`.
-DiskConfig read_disk_config(const Json& value, const std::string& path, const DiskConfig& base);
 
 class Disk {
  public:

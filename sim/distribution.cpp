@@ -2,9 +2,9 @@
 
 #include <cmath>
 
-#include "sim/assert.h"
-#include "sim/hash.h"
-#include "sim/input_error.h"
+#include "base/assert.h"
+#include "base/hash.h"
+#include "base/input_error.h"
 
 namespace replsim {
 namespace {
@@ -135,40 +135,5 @@ Json Distribution::to_json() const {
       shape_);
 }
 
-Distribution read_distribution(const Json& value, const std::string& path) {
-  if (value.is_string()) return Distribution(FixedDist{read_duration(value, path)}, path);
-  if (!value.is_object()) {
-    throw InputError(path, "a distribution object like {\"dist\": \"uniform\", \"min\": \"1ms\", \"max\": \"5ms\"} or a duration string",
-                     describe_json(value));
-  }
-  const std::string kind = read_choice(require_key(value, "dist", path), json_path(path, "dist"),
-                                       {"fixed", "uniform", "normal", "lognormal", "pareto"});
-  const auto duration_at = [&](std::string_view key) {
-    return read_duration(require_key(value, key, path), json_path(path, key));
-  };
-  if (kind == "fixed") {
-    reject_unknown_keys(value, path, {"dist", "value"});
-    return Distribution(FixedDist{duration_at("value")}, path);
-  }
-  if (kind == "uniform") {
-    reject_unknown_keys(value, path, {"dist", "min", "max"});
-    return Distribution(UniformDist{duration_at("min"), duration_at("max")}, path);
-  }
-  if (kind == "normal") {
-    reject_unknown_keys(value, path, {"dist", "mean", "stddev"});
-    return Distribution(NormalDist{duration_at("mean"), duration_at("stddev")}, path);
-  }
-  if (kind == "lognormal") {
-    reject_unknown_keys(value, path, {"dist", "median", "p99"});
-    return Distribution(LogNormalDist{duration_at("median"), duration_at("p99")}, path);
-  }
-  REPLSIM_ASSERT(kind == "pareto", "read_choice returned an unlisted kind");
-  reject_unknown_keys(value, path, {"dist", "min", "alpha", "max"});
-  ParetoDist pareto;
-  pareto.min = duration_at("min");
-  pareto.alpha = read_number(require_key(value, "alpha", path), json_path(path, "alpha"));
-  if (value.contains("max")) pareto.max = duration_at("max");
-  return Distribution(pareto, path);
-}
 
 }  // namespace replsim

@@ -12,9 +12,9 @@
 #include <string>
 #include <variant>
 
-#include "sim/json_input.h"
+#include "base/json_input.h"
 #include "sim/rng.h"
-#include "sim/time.h"
+#include "base/time.h"
 
 namespace replsim {
 
@@ -67,9 +67,5 @@ class Distribution {
  private:
   Shape shape_;
 };
-
-// Reads {"dist": "uniform", "min": "200us", "max": "2ms"} and the like; a
-// bare duration string is read as a fixed distribution.
-Distribution read_distribution(const Json& value, const std::string& path);
 
 }  // namespace replsim

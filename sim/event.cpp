@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "sim/assert.h"
+#include "base/assert.h"
 
 namespace replsim {
 namespace {

@@ -13,7 +13,7 @@
 #include "sim/fault.h"
 #include "sim/ids.h"
 #include "sim/message.h"
-#include "sim/time.h"
+#include "base/time.h"
 
 namespace replsim {
 

@@ -15,7 +15,7 @@
 #include "sim/disk.h"
 #include "sim/ids.h"
 #include "sim/network.h"
-#include "sim/time.h"
+#include "base/time.h"
 
 namespace replsim {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <type_traits>
 
-#include "sim/hash.h"
+#include "base/hash.h"
 
 namespace replsim {
 

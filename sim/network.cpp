@@ -5,22 +5,10 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/strong_components.hpp>
 
-#include "sim/assert.h"
-#include "sim/hash.h"
+#include "base/assert.h"
+#include "base/hash.h"
 
 namespace replsim {
-
-LinkConfig read_link_config(const Json& value, const std::string& path, const LinkConfig& base) {
-  reject_unknown_keys(value, path, {"latency", "loss", "duplicate", "reorder"});
-  LinkConfig config = base;
-  if (value.contains("latency")) config.latency = read_distribution(value["latency"], json_path(path, "latency"));
-  if (value.contains("loss")) config.loss = read_probability(value["loss"], json_path(path, "loss"));
-  if (value.contains("duplicate")) {
-    config.duplicate = read_probability(value["duplicate"], json_path(path, "duplicate"));
-  }
-  if (value.contains("reorder")) config.reorder = read_probability(value["reorder"], json_path(path, "reorder"));
-  return config;
-}
 
 Network::Network(uint64_t seed, const std::vector<std::string>& node_names, LinkConfig default_link)
     : node_count_(node_names.size()), default_link_(std::move(default_link)) {

@@ -32,10 +32,6 @@ struct LinkConfig {
   bool operator==(const LinkConfig&) const = default;
 };
 
-// Reads {"latency": ..., "loss": 0.01, "duplicate": 0, "reorder": 0}; keys not
-// given keep the values of `base`.
-LinkConfig read_link_config(const Json& value, const std::string& path, const LinkConfig& base);
-
 using DirectedPair = std::pair<NodeId, NodeId>;
 
 class Network {

@@ -28,6 +28,16 @@ nlohmann::json step_to_json(const StepRecord& record, const World& world) {
     for (const Note& note : record.notes) notes.push_back({{"kind", note.kind}, {"data", note.data}});
     j["notes"] = std::move(notes);
   }
+  for (const OperationEvent& op : record.operations) {
+    nlohmann::json o = {{"process", op.process}, {"op", op.op}, {"f", op.f}, {"key", op.key}, {"phase", to_string(op.phase)}};
+    if (op.value) o["value"] = *op.value;
+    j["operations"].push_back(std::move(o));
+  }
+  for (const ProtocolEvent& e : record.protocol_events) {
+    nlohmann::json o = {{e.kind == ProtocolEvent::Kind::kEnters ? "enters" : "becomes", e.name}};
+    if (e.group != 0) o["group"] = "g" + std::to_string(e.group);
+    j["events"].push_back(std::move(o));
+  }
   j["hash"] = fmt::format("{:016x}", record.trace_hash);
   return j;
 }

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <map>
 
-#include "sim/assert.h"
-#include "sim/hash.h"
+#include "base/assert.h"
+#include "base/hash.h"
 
 namespace replsim {
 
@@ -124,6 +124,8 @@ class World::NodeContext final : public Context {
   void note(std::string kind, nlohmann::json data) override {
     world_.record_.notes.push_back(Note{std::move(kind), std::move(data)});
   }
+  void operation(OperationEvent event) override { world_.record_.operations.push_back(std::move(event)); }
+  void protocol_event(ProtocolEvent event) override { world_.record_.protocol_events.push_back(std::move(event)); }
 
  private:
   DiskOpId submit(DiskOpKind kind, std::string_view file, std::string bytes, size_t record_count) {
@@ -581,6 +583,8 @@ void World::finish_step() {
   }
   if (record_.fault) h.add(fault_to_json(*record_.fault, config_.node_names).dump());
   for (const Note& note : record_.notes) hash_json(h.add(note.kind), note.data);
+  for (const OperationEvent& op : record_.operations) op.hash_into(h);
+  for (const ProtocolEvent& event : record_.protocol_events) event.hash_into(h);
   trace_hash_ = h.value();
   record_.trace_hash = trace_hash_;
 }

@@ -73,6 +73,8 @@ struct StepRecord {
   DiskStatus disk_status = DiskStatus::kOk;
   std::shared_ptr<const Fault> fault;
   std::vector<Note> notes;
+  std::vector<OperationEvent> operations;
+  std::vector<ProtocolEvent> protocol_events;
   uint64_t trace_hash = 0;  // the rolling hash after this step
 };
 

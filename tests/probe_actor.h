@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "sim/actor.h"
-#include "sim/assert.h"
+#include "base/assert.h"
 #include "sim/world.h"
 
 namespace replsim::testing {

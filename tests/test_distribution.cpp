@@ -4,10 +4,12 @@
 #include <cmath>
 #include <vector>
 
+#include "harness/engine_config.h"
 #include "sim/distribution.h"
-#include "sim/input_error.h"
+#include "base/input_error.h"
 
 using namespace replsim;
+using replsim::harness::read_distribution;
 
 namespace {
 

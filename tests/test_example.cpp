@@ -1,109 +1,112 @@
+// The example register through the platform: scenario documents run by the
+// harness, as `replsim run` runs them.
 #include <doctest/doctest.h>
 
 #include "checker/linearizability.h"
-#include "cli/protocol_adapter.h"
-#include "model/example/register_run.h"
+#include "model/example/demo.h"
+#include "harness/runner.h"
 
 using namespace replsim;
-using namespace replsim::example;
+using namespace replsim::harness;
+using Json = nlohmann::json;
 
 namespace {
-RegisterSystemConfig demo_config() {
-  RegisterSystemConfig config;
-  config.client.think_time = Duration::ms(5);
-  return config;
+
+// The demo's cluster and workload for `duration`, clients stopping at `stop`,
+// with `faults` and every check of the register.
+Json register_document(const std::string& duration, const std::string& stop, Json faults, bool skips_fsync = false) {
+  Json doc = example::demo_scenario(1, true, false);
+  doc["duration"] = duration;
+  doc["workload"]["stop"] = stop;
+  doc["faults"] = std::move(faults);
+  doc["protocol"]["options"]["primary_skips_fsync"] = skips_fsync;
+  doc["checks"] = {"linearizable", "no_lost_acked_writes", "replicas_agree", "invariants", {{"converges_within", "3s"}}};
+  return doc;
 }
+
+ScenarioRun run_document(const Json& doc, uint64_t seed) { return run_scenario(parse_scenario(doc, "test"), seed); }
+
+size_t count(const ScenarioRun& run, checker::EventType type, const std::string& f) {
+  size_t n = 0;
+  for (const checker::HistoryEvent& e : run.history) n += e.type == type && e.f == f ? 1 : 0;
+  return n;
+}
+
+const CheckOutcome& outcome(const ScenarioRun& run, const std::string& name) {
+  for (const CheckOutcome& c : run.checks) {
+    if (c.name == name) return c;
+  }
+  FAIL("no check " << name);
+  return run.checks.front();
+}
+
 }  // namespace
 
 TEST_CASE("the example register survives the demo fault schedule on many seeds") {
   for (uint64_t seed = 1; seed <= 8; ++seed) {
-    const RegisterSystemConfig config = demo_config();
-    const auto faults = register_demo_faults(make_register_world(config, seed));
-    const RegisterRun run = run_register(config, seed, Duration::s(27), Duration::s(30), faults);
+    const Json doc = example::demo_scenario(seed, true, false);
+    const ScenarioRun run = run_document(doc, seed);
     CAPTURE(seed);
-    CHECK(run.violations.empty());
-    CHECK(run.converged);
-    CHECK(run.history.count("ok", true) > 500);
-    CHECK(run.history.count("ok", false) > 500);
-    CHECK(run.world.stats().faults_applied == faults.size());
+    CHECK(run.verdict == "pass");
+    CHECK(count(run, checker::EventType::kOk, "write") > 500);
+    CHECK(count(run, checker::EventType::kOk, "read") > 500);
+    CHECK(run.world.stats().faults_applied == doc["faults"].size());
     CHECK(run.world.stats().messages_lost > 0);
     CHECK(run.world.stats().messages_duplicated > 0);
   }
 }
 
 TEST_CASE("power loss of a backup loses no acknowledged write") {
-  const RegisterSystemConfig config = demo_config();
+  Json faults = Json::array();
+  for (int ms = 1000; ms < 9000; ms += 1000) {
+    const std::string backup = ms / 1000 % 2 == 0 ? "s2" : "s3";
+    faults.push_back({{"at", std::to_string(ms) + "ms"}, {"type", "powerloss"}, {"node", backup}});
+    faults.push_back({{"at", std::to_string(ms + 300) + "ms"}, {"type", "restart"}, {"node", backup}});
+  }
   for (uint64_t seed = 1; seed <= 4; ++seed) {
-    std::vector<ScheduledFault> faults;
-    for (int64_t ms = 1000; ms < 9000; ms += 1000) {
-      faults.push_back({TimePoint::origin() + Duration::ms(ms), PowerLossFault{NodeId{1 + static_cast<uint32_t>(ms / 1000 % 2)}}});
-      faults.push_back({TimePoint::origin() + Duration::ms(ms + 300), RestartFault{NodeId{1 + static_cast<uint32_t>(ms / 1000 % 2)}}});
-    }
-    const RegisterRun run = run_register(config, seed, Duration::s(9), Duration::s(12), faults);
+    const ScenarioRun run = run_document(register_document("12s", "9s", faults), seed);
     CAPTURE(seed);
-    CHECK(run.violations.empty());
-    CHECK(run.converged);
+    CHECK(run.verdict == "pass");
   }
 }
 
 TEST_CASE("the checks catch a primary that acknowledges writes it never fsynced") {
-  RegisterSystemConfig config = demo_config();
-  config.server.primary_skips_fsync = true;
-  const std::vector<ScheduledFault> faults = {
-      {TimePoint::origin() + Duration::s(2), PowerLossFault{NodeId{0}}},
-      {TimePoint::origin() + Duration::ms(2500), RestartFault{NodeId{0}}},
-  };
-  const RegisterRun run = run_register(config, 1, Duration::s(4), Duration::s(6), faults);
-  REQUIRE_FALSE(run.violations.empty());
-  CHECK(run.violations.front().starts_with("acked_write_durable"));
+  const Json power_loss = Json::array({{{"at", "2s"}, {"type", "powerloss"}, {"node", "s1"}},
+                                       {{"at", "2500ms"}, {"type", "restart"}, {"node", "s1"}}});
+  const ScenarioRun run = run_document(register_document("6s", "4s", power_loss, true), 1);
+  const CheckOutcome& lost = outcome(run, "no_lost_acked_writes");
+  REQUIRE(lost.verdict == CheckVerdict::kFail);
+  CHECK(lost.details.front().starts_with("acked_write_durable"));
+  CHECK(outcome(run, "linearizable").verdict == CheckVerdict::kFail);
   // The check reads what is on the disk, so the bug shows even before a
   // power loss makes anyone lose data; the correct server passes the same run.
-  const RegisterRun calm = run_register(config, 1, Duration::s(4), Duration::s(6), {});
-  CHECK_FALSE(calm.violations.empty());
-  config.server.primary_skips_fsync = false;
-  const RegisterRun fixed = run_register(config, 1, Duration::s(4), Duration::s(6), faults);
-  CHECK(fixed.violations.empty());
-  CHECK(fixed.converged);
+  const ScenarioRun calm = run_document(register_document("6s", "4s", Json::array(), true), 1);
+  CHECK(outcome(calm, "no_lost_acked_writes").verdict == CheckVerdict::kFail);
+  const ScenarioRun fixed = run_document(register_document("6s", "4s", power_loss, false), 1);
+  CHECK(fixed.verdict == "pass");
 }
 
 TEST_CASE("a torn or corrupt log tail is cut at restart and repaired from the primary") {
-  const RegisterSystemConfig config = demo_config();
-  std::vector<ScheduledFault> faults = {
-      {TimePoint::origin() + Duration::s(2), CorruptFault{NodeId{2}}},
-      {TimePoint::origin() + Duration::ms(2100), RestartFault{NodeId{2}}},
-      {TimePoint::origin() + Duration::s(3), PowerLossFault{NodeId{1}}},
-      {TimePoint::origin() + Duration::ms(3100), RestartFault{NodeId{1}}},
-  };
-  const RegisterRun run = run_register(config, 2, Duration::s(5), Duration::s(8), faults);
-  CHECK(run.violations.empty());
-  CHECK(run.converged);
+  const Json faults = Json::array({{{"at", "2s"}, {"type", "disk_fault"}, {"node", "s3"}, {"kind", "corrupt"}},
+                                   {{"at", "2100ms"}, {"type", "restart"}, {"node", "s3"}},
+                                   {{"at", "3s"}, {"type", "powerloss"}, {"node", "s2"}},
+                                   {{"at", "3100ms"}, {"type", "restart"}, {"node", "s2"}}});
+  const ScenarioRun run = run_document(register_document("8s", "5s", faults), 2);
+  CHECK(run.verdict == "pass");
 }
 
-TEST_CASE("every demo run's client history is linearizable, and the fsync bug's is not") {
+TEST_CASE("every demo run's client history is linearizable by the fast path, and the fsync bug's is not") {
   for (uint64_t seed = 1; seed <= 4; ++seed) {
-    const RegisterSystemConfig config = demo_config();
-    const auto faults = register_demo_faults(make_register_world(config, seed));
-    std::vector<checker::HistoryEvent> events;
-    const auto adapter = cli::make_adapter("example-register");
-    const RegisterRun run =
-        run_register(config, seed, Duration::s(27), Duration::s(30), faults, nullptr,
-                     [&](const World& world, const StepRecord& step) { adapter->collect_history(world, step, events); });
-    const checker::CheckResult result = checker::check_history(events, "register");
+    const Json doc = example::demo_scenario(seed, true, false);
+    const ScenarioRun run = run_document(doc, seed);
+    const checker::CheckResult result = checker::check_history(run.history, "register");
     CAPTURE(seed);
     CHECK(result.verdict == checker::Verdict::kLinearizable);
-    CHECK(result.partitions.size() == config.client.keys);
+    CHECK(result.partitions.size() == doc["workload"]["keys"].get<size_t>());
     for (const auto& p : result.partitions) CHECK(p.fast_path);
   }
-  RegisterSystemConfig buggy = demo_config();
-  buggy.server.primary_skips_fsync = true;
-  const std::vector<ScheduledFault> faults = {
-      {TimePoint::origin() + Duration::s(2), PowerLossFault{NodeId{0}}},
-      {TimePoint::origin() + Duration::ms(2500), RestartFault{NodeId{0}}},
-  };
-  std::vector<checker::HistoryEvent> events;
-  const auto adapter = cli::make_adapter("example-register");
-  run_register(buggy, 1, Duration::s(4), Duration::s(6), faults, nullptr,
-               [&](const World& world, const StepRecord& step) { adapter->collect_history(world, step, events); });
-  const checker::CheckResult result = checker::check_history(events, "register");
-  CHECK(result.verdict == checker::Verdict::kNotLinearizable);
+  const Json power_loss = Json::array({{{"at", "2s"}, {"type", "powerloss"}, {"node", "s1"}},
+                                       {{"at", "2500ms"}, {"type", "restart"}, {"node", "s1"}}});
+  const ScenarioRun buggy = run_document(register_document("6s", "4s", power_loss, true), 1);
+  CHECK(checker::check_history(buggy.history, "register").verdict == checker::Verdict::kNotLinearizable);
 }

@@ -7,22 +7,22 @@
 #include <map>
 #include <set>
 
-#include "cli/protocols.h"
-#include "cli/scenario_run.h"
+#include "harness/run_json.h"
+#include "harness/runner.h"
 #include "model/fastcfs/system.h"
 #include "sim/choice.h"
-#include "sim/input_error.h"
+#include "base/input_error.h"
 
 using namespace replsim;
-using namespace replsim::cli;
+using namespace replsim::harness;
 
 namespace {
 
 std::string scenarios_dir(const std::string& folder) { return std::string(REPLSIM_SOURCE_DIR) + "/scenarios/" + folder; }
 
-Scenario load(const std::string& path) { return load_scenario_file(path, protocol_catalog()); }
+Scenario load(const std::string& path) { return load_scenario_file(path); }
 
-ScenarioRun run(const Scenario& s, uint64_t seed) { return run_scenario(s, seed, *make_adapter(s.protocol)); }
+ScenarioRun run(const Scenario& s, uint64_t seed) { return run_scenario(s, seed); }
 
 std::vector<std::string> files_in(const std::string& folder) {
   std::vector<std::string> files;
@@ -38,8 +38,8 @@ fastcfs::FastcfsSystemConfig small_config() {
   c.cluster.servers = 3;
   c.cluster.data_groups = 2;
   c.clients = 2;
-  c.client.keys = 4;
-  c.client.first_op_after = Duration::s(1);
+  c.client.workload.keys = 4;
+  c.client.workload.first_op_after = Duration::s(1);
   return c;
 }
 
@@ -209,6 +209,8 @@ class ScriptContext final : public Context {
   DiskOpId disk_read(std::string_view) override { return DiskOpId{++disk_ops}; }
   uint64_t random_below(uint64_t) override { return 0; }
   void note(std::string kind, nlohmann::json data) override { notes.push_back({std::move(kind), std::move(data)}); }
+  void operation(OperationEvent) override {}
+  void protocol_event(ProtocolEvent event) override { events.push_back(std::move(event)); }
 
   // The last message of type T sent to `to`.
   template <typename T>
@@ -222,6 +224,7 @@ class ScriptContext final : public Context {
 
   TimePoint now = TimePoint::origin();
   std::vector<std::pair<NodeId, MessagePtr>> sent;
+  std::vector<ProtocolEvent> events;
   std::set<TimerKey> timers;
   std::vector<Note> notes;
   uint64_t disk_ops = 0;

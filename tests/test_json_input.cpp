@@ -1,11 +1,14 @@
 #include <doctest/doctest.h>
 
-#include "sim/input_error.h"
-#include "sim/json_input.h"
+#include "harness/engine_config.h"
+#include "base/input_error.h"
+#include "base/json_input.h"
 #include "sim/disk.h"
 #include "sim/network.h"
 
 using namespace replsim;
+using replsim::harness::read_disk_config;
+using replsim::harness::read_link_config;
 
 TEST_CASE("probabilities must be numbers from 0 to 1") {
   CHECK(read_probability(Json(0.25), "/p") == 0.25);

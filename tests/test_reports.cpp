@@ -9,19 +9,19 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli/protocols.h"
 #include "cli/report_command.h"
 #include "cli/run_command.h"
-#include "cli/scenario_run.h"
+#include "harness/runner.h"
 #include "reports/campaign_html.h"
 #include "reports/page.h"
 #include "reports/run_analysis.h"
 #include "reports/run_html.h"
-#include "reports/timeline.h"
-#include "sim/input_error.h"
+#include "harness/timeline.h"
+#include "base/input_error.h"
 #include "tests/html_audit.h"
 
 using namespace replsim;
+using namespace replsim::harness;
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -103,23 +103,23 @@ TEST_CASE("percentiles are nearest-rank, an empty distribution has only a count"
 }
 
 TEST_CASE("the timeline keeps changes only and closes its bands at the end") {
-  reports::TimelineRecorder recorder;
-  reports::RoleView a;
+  harness::TimelineRecorder recorder;
+  harness::RoleView a;
   a.replicas = {{"s1 g1", "INIT"}, {"s2 g1", "INIT"}};
   a.roles = {{"master g1", ""}};
   recorder.record(0, a);
-  reports::RoleView b = a;
+  harness::RoleView b = a;
   b.replicas[0].second = "ACTIVE";
   b.roles[0].second = "s1";
   recorder.record(5, b);
   recorder.record(6, b);  // no change: not a new band
-  reports::RoleView c = b;
+  harness::RoleView c = b;
   c.replicas[0].second = "down";
   c.down = {"s1"};
   recorder.record(10, c);
   recorder.record(10, b);  // the same instant: the last view wins
   recorder.record(20, c);
-  const Json j = recorder.to_json(30);
+  const Json j = recorder.to_json(30, {"master"});
   const Json& s1 = j["replicas"][0]["bands"];
   REQUIRE(s1.size() == 3);
   CHECK(s1[0] == Json{{"from_ns", 0}, {"to_ns", 5}, {"status", "INIT"}});

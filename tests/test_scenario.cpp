@@ -3,12 +3,12 @@
 #include <fstream>
 #include <functional>
 
-#include "cli/protocols.h"
 #include "model/fastcfs/options.h"
-#include "sim/input_error.h"
-#include "sim/scenario.h"
+#include "base/input_error.h"
+#include "harness/scenario.h"
 
 using namespace replsim;
+using namespace replsim::harness;
 
 namespace {
 
@@ -19,12 +19,12 @@ Json read_json(const std::string& path) {
   return Json::parse(in);
 }
 
-Scenario parse(const Json& doc) { return parse_scenario(doc, "t.json", cli::protocol_catalog()); }
+Scenario parse(const Json& doc) { return parse_scenario(doc, "t.json"); }
 
 }  // namespace
 
 TEST_CASE("the format page's example loads with every value in place") {
-  const Scenario s = load_scenario_file(kScenarios + "/examples/format-example.json", cli::protocol_catalog());
+  const Scenario s = load_scenario_file(kScenarios + "/examples/format-example.json");
   CHECK(s.name == "master-crash-while-slave-online");
   CHECK(s.seed == 7);
   CHECK(s.duration == Duration::s(60));
@@ -40,7 +40,9 @@ TEST_CASE("the format page's example loads with every value in place") {
   REQUIRE(s.faults[2].when.has_value());
   CHECK(s.faults[2].when->enters == "ONLINE");
   CHECK(s.faults[2].when->group == 1);
-  CHECK(s.faults[2].node->kind == NodeSelector::Kind::kMasterOf);
+  CHECK(s.faults[2].node->kind == NodeSelector::Kind::kRole);
+  CHECK(s.faults[2].node->name == "master");
+  CHECK(s.faults[2].node->group == 1);
   REQUIRE(s.faults[3].groups.size() == 2);
   CHECK(s.faults[3].groups[0][0].name == "s1");
   CHECK(s.faults[3].groups[1][1].name == "s3");
@@ -52,12 +54,14 @@ TEST_CASE("the format page's example loads with every value in place") {
 
 TEST_CASE("every fault type, trigger, selector and the generator load") {
   const Scenario s =
-      load_scenario_file(kScenarios + "/examples/every-fault-and-generator.json", cli::protocol_catalog());
+      load_scenario_file(kScenarios + "/examples/every-fault-and-generator.json");
   std::set<std::string> types;
   for (const FaultSpec& f : s.faults) types.insert(f.type);
   CHECK(types.size() == scenario_fault_types().size());
-  CHECK(s.faults[0].node->kind == NodeSelector::Kind::kSlaveOf);
-  CHECK(s.faults[2].node->kind == NodeSelector::Kind::kLeader);
+  CHECK(s.faults[0].node->kind == NodeSelector::Kind::kRole);
+  CHECK(s.faults[0].node->name == "slave");
+  CHECK(s.faults[2].node->kind == NodeSelector::Kind::kRole);
+  CHECK(s.faults[2].node->name == "leader");
   CHECK(s.faults[5].node->kind == NodeSelector::Kind::kAny);
   CHECK(s.faults[8].offset == Duration::zero() - Duration::ms(1500));
   CHECK(s.faults[8].drift_ppm == 200);
@@ -144,12 +148,12 @@ TEST_CASE("a file that is not JSON gets its line and column") {
   const std::string path = std::string(REPLSIM_BINARY_DIR) + "/broken-scenario.json";
   std::ofstream(path) << "{\n  \"version\": 1,\n  \"name\": \"x\" \"duration\": \"1s\"\n}\n";
   try {
-    load_scenario_file(path, cli::protocol_catalog());
+    load_scenario_file(path);
     FAIL("accepted broken JSON");
   } catch (const InputError& error) {
     CHECK(error.path().starts_with(path + ":3:"));  // the line of the missing comma
   }
-  CHECK_THROWS_AS(load_scenario_file(path + ".missing", cli::protocol_catalog()), InputError);
+  CHECK_THROWS_AS(load_scenario_file(path + ".missing"), InputError);
 }
 
 TEST_CASE("every FastCFS option the schema names is one the reader knows") {

@@ -5,23 +5,22 @@
 #include <map>
 #include <set>
 
-#include "cli/fault_generator.h"
-#include "cli/protocols.h"
-#include "cli/scenario_run.h"
-#include "cli/shrink.h"
-#include "sim/input_error.h"
+#include "harness/fault_generator.h"
+#include "harness/run_json.h"
+#include "harness/runner.h"
+#include "harness/shrink.h"
+#include "base/input_error.h"
 
 using namespace replsim;
-using namespace replsim::cli;
+using namespace replsim::harness;
 
 namespace {
 
 Scenario load(const std::string& name) {
-  return load_scenario_file(std::string(REPLSIM_SOURCE_DIR) + "/scenarios/example-register/" + name,
-                            protocol_catalog());
+  return load_scenario_file(std::string(REPLSIM_SOURCE_DIR) + "/scenarios/example-register/" + name);
 }
 
-ScenarioRun run(const Scenario& s, uint64_t seed) { return run_scenario(s, seed, *make_adapter(s.protocol)); }
+ScenarioRun run(const Scenario& s, uint64_t seed) { return run_scenario(s, seed); }
 
 }  // namespace
 
@@ -68,7 +67,7 @@ TEST_CASE("a drawn schedule written out as explicit faults replays the same run"
                 {"network", {{"latency", s.network.latency.to_json()}}},
                 {"faults", Json::array()}};
     for (const FaultSpec& f : explicit_scenario.faults) doc["faults"].push_back(fault_spec_to_json(f));
-    const Scenario replay = parse_scenario(doc, "replay.json", protocol_catalog());
+    const Scenario replay = parse_scenario(doc, "replay.json");
     CAPTURE(seed);
     CHECK(run(replay, seed).world.trace_hash() == run(with_drawn_faults(s, seed), seed).world.trace_hash());
   }
@@ -99,7 +98,7 @@ TEST_CASE("shrinking a failing canary seed leaves the primary's power loss and l
   const std::string file = std::string(REPLSIM_SOURCE_DIR) + "/scenarios/example-register/fuzz-canary-skips-fsync.json";
   std::ifstream in(file);
   const Json document = Json::parse(in);
-  const Scenario s = parse_scenario(document, file, protocol_catalog());
+  const Scenario s = parse_scenario(document, file);
   // The first seed whose drawn schedule makes the bug visible.
   uint64_t seed = 0;
   for (uint64_t candidate = 1; candidate <= 40 && seed == 0; ++candidate) {
@@ -115,7 +114,7 @@ TEST_CASE("shrinking a failing canary seed leaves the primary's power loss and l
   CHECK(primary_power_loss);
   CHECK(r.runs <= 600);
   // The shrunk document replays to the same failure.
-  const Scenario shrunk = parse_scenario(r.document, "shrunk.json", protocol_catalog());
+  const Scenario shrunk = parse_scenario(r.document, "shrunk.json");
   const ScenarioRun replay = run(shrunk, shrunk.seed);
   CHECK_FALSE(replay.as_expected);
   CHECK(failed_checks(replay) == std::vector<std::string>{"linearizable"});
@@ -136,7 +135,7 @@ Scenario with_linearizable_budget(const Json& budget, const Json& expect) {
   Json doc = Json::parse(in);
   doc["checks"][0] = Json{{"linearizable", budget}};
   doc["expect"] = expect;
-  return parse_scenario(doc, file, protocol_catalog());
+  return parse_scenario(doc, file);
 }
 
 const CheckOutcome& outcome_of(const ScenarioRun& r, const std::string& name) {
@@ -193,7 +192,7 @@ TEST_CASE("a failed check outweighs an undecided one: the run fails, exit 1") {
   }
   doc["checks"] = checks;
   doc["expect"] = {{"verdict", "pass"}};
-  const Scenario s = parse_scenario(doc, file, protocol_catalog());
+  const Scenario s = parse_scenario(doc, file);
   const ScenarioRun r = run(s, s.seed);
   CHECK(outcome_of(r, "linearizable").verdict == CheckVerdict::kUndecided);
   CHECK_FALSE(failed_checks(r).empty());

@@ -14,11 +14,13 @@
 #include <functional>
 #include <set>
 
-#include "cli/protocols.h"
-#include "sim/input_error.h"
-#include "sim/scenario.h"
+#include "base/input_error.h"
+#include "harness/registry.h"
+#include "harness/scenario.h"
+#include "model/protocols.h"
 
 using namespace replsim;
+using namespace replsim::harness;
 
 namespace {
 
@@ -51,7 +53,7 @@ struct Refusal {
 
 Refusal refusal(const Json& doc) {
   try {
-    parse_scenario(doc, "p.json", cli::protocol_catalog());
+    parse_scenario(doc, "p.json");
   } catch (const InputError& error) {
     const std::string path = error.path().substr(std::string("p.json:").size());
     return {path, error.expected(), error.found()};
@@ -261,9 +263,12 @@ TEST_CASE("scenarios/schema.json documents exactly what the loader accepts, in e
   const std::vector<Site> distributions = distribution_sites(distribution_pointers);
   for (size_t i = 0; i < distributions.size(); ++i) prober.compare({distributions[i]}, {distribution_pointers[i]});
   prober.compare(fault_sites(), {"#/$defs/fault"});
+  // Triggers on statuses need a protocol that declares statuses.
+  const Json fastcfs = with(base, "/protocol", {{"name", "fastcfs"}});
   std::vector<Site> triggers;
   for (const Json& when : {Json{{"becomes", "leader"}}, Json{{"enters", "ACTIVE"}}}) {
-    triggers.push_back({"/faults/0/when", with(base, "/faults", Json::array({{{"when", when}, {"type", "crash"}, {"node", "s1"}}}))});
+    triggers.push_back(
+        {"/faults/0/when", with(fastcfs, "/faults", Json::array({{{"when", when}, {"type", "crash"}, {"node", "s1"}}}))});
   }
   prober.compare(triggers, {"#/$defs/fault/properties/when"});
   const Json generator = {{"families", {{"crash", {{"rate", 0.1}}}}}};
@@ -292,4 +297,29 @@ TEST_CASE("scenarios/schema.json documents exactly what the loader accepts, in e
   REQUIRE(objects.size() >= 20);
   for (const std::string& pointer : objects) CHECK_MESSAGE(prober.probed_objects().contains(pointer), "not probed: " << pointer);
   for (const std::string& pointer : enums) CHECK_MESSAGE(prober.probed_enums().contains(pointer), "enum not probed: " << pointer);
+}
+
+TEST_CASE("the schema's protocol words are those the project's protocols declare") {
+  const Json schema = read_schema();
+  std::set<std::string> names, statuses, roles, announced, checks;
+  for (const CheckDeclaration& c : platform_checks()) checks.insert(c.name);
+  for (const std::string& name : builtin_protocol_names()) {
+    const Protocol* p = find_protocol(name);
+    REQUIRE(p != nullptr);
+    names.insert(name);
+    for (const StatusDeclaration& st : p->vocabulary().statuses) statuses.insert(st.name);
+    for (const RoleDeclaration& r : p->vocabulary().roles) {
+      roles.insert(r.name);
+      if (r.announced) announced.insert(r.name);
+    }
+    for (const CheckDeclaration& c : p->vocabulary().checks) checks.insert(c.name);
+  }
+  CHECK(schema["properties"]["protocol"]["properties"]["name"]["enum"].get<std::set<std::string>>() == names);
+  const Json& when = schema["$defs"]["fault"]["properties"]["when"]["properties"];
+  CHECK(when["enters"]["enum"].get<std::set<std::string>>() == statuses);
+  CHECK(when["becomes"]["enum"].get<std::set<std::string>>() == announced);
+  CHECK(schema["properties"]["expect"]["properties"]["check"]["enum"].get<std::set<std::string>>() == checks);
+  // Node selectors: every role in the pattern.
+  const std::string pattern = schema["$defs"]["node"]["pattern"];
+  for (const std::string& role : roles) CHECK_MESSAGE(pattern.find(role) != std::string::npos, role);
 }

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "sim/input_error.h"
-#include "sim/time.h"
+#include "base/input_error.h"
+#include "base/time.h"
 
 using namespace replsim;
 

@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "model/example/register_run.h"
+#include "model/example/register_system.h"
 #include "sim/world.h"
 #include "tests/probe_actor.h"
 
@@ -147,8 +147,24 @@ TEST_CASE("messages to a crashed node are dropped and counted") {
 
 TEST_CASE("a copied world is the same state and continues identically") {
   example::RegisterSystemConfig config;
+  config.workload.think_time = Duration::ms(5);
   World world = example::make_register_world(config, 9);
-  for (const auto& f : example::register_demo_faults(world)) world.schedule_fault(f.at, f.fault);
+  // Faults before and after the copy: a crash and restart, a one-way cut,
+  // a backup's power loss, a lossy and duplicating network.
+  world.schedule_fault(TimePoint::origin() + Duration::s(2), CrashFault{NodeId{2}});
+  world.schedule_fault(TimePoint::origin() + Duration::s(4), RestartFault{NodeId{2}});
+  world.schedule_fault(TimePoint::origin() + Duration::s(5), PartitionFault{partition_shapes::one_way({NodeId{0}}, {NodeId{1}}), "one_way"});
+  world.schedule_fault(TimePoint::origin() + Duration::s(6), HealFault{});
+  world.schedule_fault(TimePoint::origin() + Duration::s(7), PowerLossFault{NodeId{1}});
+  world.schedule_fault(TimePoint::origin() + Duration::s(8), RestartFault{NodeId{1}});
+  LinkConfig lossy;
+  lossy.loss = 0.2;
+  lossy.duplicate = 0.1;
+  std::vector<DirectedPair> all_links;
+  for (uint32_t a = 0; a < world.node_count(); ++a) {
+    for (uint32_t b = 0; b < world.node_count(); ++b) all_links.push_back({{a}, {b}});
+  }
+  world.schedule_fault(TimePoint::origin() + Duration::s(9), LinkFault{all_links, lossy});
   RandomChooser chooser;
   world.run_until(TimePoint::origin() + Duration::ms(4500), chooser);
 

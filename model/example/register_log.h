@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "sim/disk.h"
-#include "sim/hash.h"
+#include "base/hash.h"
 
 namespace replsim::example {
 

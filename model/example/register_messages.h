@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "sim/hash.h"
+#include "base/hash.h"
 #include "sim/message.h"
 
 namespace replsim::example {

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "model/example/register_messages.h"
-#include "sim/assert.h"
+#include "base/assert.h"
 
 namespace replsim::example {
 namespace {
@@ -29,6 +29,9 @@ void RegisterServer::on_start(Context& ctx, const DiskImage& disk) {
   if (is_primary(ctx)) {
     serving_from_version_ = log_.size();
     ctx.set_timer(kRetransmitTimer, options_.retransmit_interval);
+    // The primary is the leader and the master of the one group from its start.
+    ctx.protocol_event({ProtocolEvent::Kind::kBecomes, "leader", 0});
+    ctx.protocol_event({ProtocolEvent::Kind::kBecomes, "master", 1});
   }
   ctx.note("recovered", {{"log", log_.size()}});
 }

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/assert.h"
+#include "base/assert.h"
 
 namespace replsim::example {
 
@@ -17,12 +17,11 @@ World make_register_world(const RegisterSystemConfig& config, uint64_t seed) {
   const NodeId primary{0};
   std::vector<NodeId> backups;
   for (uint32_t i = 1; i < servers; ++i) backups.push_back({i});
-  ClientOptions client = config.client;
-  client.primary = primary;
+  const kit::WorkloadOptions workload = config.workload;
   const RegisterOptions server = config.server;
   ActorFactory factory = [=](NodeId id) -> std::unique_ptr<Actor> {
     if (id.index < servers) return std::make_unique<RegisterServer>(primary, backups, server);
-    return std::make_unique<RegisterClient>(id.index - servers, client);
+    return std::make_unique<RegisterClient>(id.index - servers, primary, workload);
   };
   return World(std::move(world), std::move(factory));
 }
@@ -33,37 +32,6 @@ std::vector<NodeId> register_servers(const World& world) {
     if (world.node_name({i}).starts_with("s")) servers.push_back({i});
   }
   return servers;
-}
-
-void RegisterHistory::observe(const StepRecord& record) {
-  for (const Note& note : record.notes) {
-    if (note.kind == "invoke") {
-      RegisterOp op;
-      op.process = note.data.at("process").get<uint32_t>();
-      op.op = note.data.at("op").get<uint64_t>();
-      op.is_write = note.data.at("f") == "write";
-      op.key = note.data.at("key").get<uint64_t>();
-      op.value = note.data.at("value").get<uint64_t>();
-      op.invoked = record.time;
-      op.invoke_step = record.index;
-      index_[{op.process, op.op}] = ops_.size();
-      ops_.push_back(op);
-    } else if (note.kind == "complete") {
-      const auto it = index_.find({note.data.at("process").get<uint32_t>(), note.data.at("op").get<uint64_t>()});
-      REPLSIM_ASSERT(it != index_.end(), "a completion without an invocation");
-      RegisterOp& op = ops_[it->second];
-      op.completed = record.time;
-      op.complete_step = record.index;
-      op.outcome = note.data.at("type").get<std::string>();
-      if (!op.is_write && op.outcome == "ok") op.value = note.data.at("value").get<uint64_t>();
-    }
-  }
-}
-
-size_t RegisterHistory::count(std::string_view outcome, bool is_write) const {
-  size_t n = 0;
-  for (const RegisterOp& op : ops_) n += (op.outcome == outcome && op.is_write == is_write) ? 1 : 0;
-  return n;
 }
 
 bool register_converged(const World& world) {

@@ -1,8 +1,7 @@
-// The example register as a runnable system: world construction, history
-// collection from the clients' notes, and the checks that judge a run.
+// The example register as a runnable system: world construction and the
+// checks that judge a run.
 #pragma once
 
-#include <map>
 #include <string>
 #include <vector>
 
@@ -15,7 +14,7 @@ namespace replsim::example {
 struct RegisterSystemConfig {
   uint32_t backups = 2;
   uint32_t clients = 2;
-  ClientOptions client;  // `primary` is filled in by make_register_world
+  kit::WorkloadOptions workload;
   RegisterOptions server;
   LinkConfig link;
   DiskConfig disk;
@@ -34,21 +33,7 @@ struct RegisterOp {
   uint64_t value = 0;        // written value, or the value a read returned
   TimePoint invoked;
   TimePoint completed;
-  uint64_t invoke_step = 0;    // the world's step index: orders events that share a time
-  uint64_t complete_step = 0;
   std::string outcome = "pending";  // ok | info | pending
-};
-
-// Builds the history from the clients' invoke/complete notes.
-class RegisterHistory {
- public:
-  void observe(const StepRecord& record);
-  const std::vector<RegisterOp>& ops() const { return ops_; }
-  size_t count(std::string_view outcome, bool is_write) const;
-
- private:
-  std::vector<RegisterOp> ops_;
-  std::map<std::pair<uint32_t, uint64_t>, size_t> index_;
 };
 
 // Checks a finished run. Each violation is one sentence naming the check.
@@ -59,9 +44,6 @@ class RegisterHistory {
 //  - read_of_written_value: every value a read returned was written to that
 //    key by a write invoked before the read completed.
 std::vector<std::string> check_register_run(const World& world, const std::vector<RegisterOp>& ops);
-inline std::vector<std::string> check_register_run(const World& world, const RegisterHistory& history) {
-  return check_register_run(world, history.ops());
-}
 // Liveness: every server is up, not halted, and holds the primary's whole
 // log on its disk.
 bool register_converged(const World& world);

@@ -4,42 +4,38 @@
 
 #include "model/fastcfs/messages.h"
 #include "model/fastcfs/server.h"
-#include "sim/assert.h"
+#include "base/assert.h"
 
 namespace replsim::fastcfs {
 namespace {
-constexpr TimerKey kThinkTimer{1, 0};
-constexpr TimerKey kOpTimeoutTimer{2, 0};
 constexpr TimerKey kAttemptTimer{3, 0};  // request timeout or backoff before a retry
-constexpr uint64_t kValueStride = 1'000'000'000;
 }  // namespace
 
 FastcfsClient::FastcfsClient(uint32_t client_index, FastcfsClientOptions options)
-    : client_index_(client_index), options_(options), masters_(options.data_groups) {
-  REPLSIM_ASSERT(options_.servers > 0 && options_.data_groups > 0 && options_.keys > 0, "a workload to run");
+    : client_index_(client_index),
+      options_(options),
+      workload_(client_index, options.workload),
+      masters_(options.data_groups) {
+  REPLSIM_ASSERT(options_.servers > 0 && options_.data_groups > 0, "a cluster to talk to");
 }
 
 void FastcfsClient::on_start(Context& ctx, const DiskImage&) {
   next_server_ = client_index_ % options_.servers;
-  ctx.set_timer(kThinkTimer, options_.first_op_after + options_.think_time);
+  workload_.start(ctx);
 }
 
-void FastcfsClient::issue(Context& ctx) {
+void FastcfsClient::issue(Context& ctx, const kit::WorkloadOp& w) {
   REPLSIM_ASSERT(!op_.has_value(), "one operation at a time");
-  if (next_op_ > options_.ops_max || ctx.local_now() >= options_.stop_at) return;
+  REPLSIM_ASSERT(w.op < (uint64_t{1} << 40), "op numbers fit the request id");
   Op op;
-  op.op = next_op_++;
-  REPLSIM_ASSERT(op.op < kValueStride / 256, "op numbers would collide across clients");
-  op.is_write = ctx.random_below(100) >= options_.read_percent;
-  op.key = ctx.random_below(options_.keys);
+  op.op = w.op;
+  op.is_write = w.is_write;
+  op.key = w.key;
+  op.value = w.value;
   op.dg = data_group_of(op.key, options_.data_groups);
-  op.value = op.is_write ? (client_index_ + 1) * kValueStride + op.op : 0;
   op.req_id = (uint64_t{client_index_ + 1} << 48) | (op.op << 8);
   op.backoff = options_.backoff_min;
-  ctx.note("invoke", {{"process", client_index_}, {"op", op.op}, {"f", op.is_write ? "write" : "read"},
-                      {"key", op.key}, {"value", op.value}});
   op_ = op;
-  ctx.set_timer(kOpTimeoutTimer, options_.timeout);
   attempt(ctx);
 }
 
@@ -76,14 +72,11 @@ void FastcfsClient::retry(Context& ctx, bool forget_master) {
   op.backoff = std::min(op.backoff * 2, options_.backoff_max);
 }
 
-void FastcfsClient::finish(Context& ctx, const char* type, uint64_t value) {
+void FastcfsClient::finish(Context& ctx, uint64_t value) {
   REPLSIM_ASSERT(op_.has_value(), "finishing nothing");
-  ctx.note("complete", {{"process", client_index_}, {"op", op_->op}, {"f", op_->is_write ? "write" : "read"},
-                        {"key", op_->key}, {"type", type}, {"value", value}});
   op_.reset();
-  ctx.cancel_timer(kOpTimeoutTimer);
   ctx.cancel_timer(kAttemptTimer);
-  ctx.set_timer(kThinkTimer, options_.think_time);
+  workload_.complete(ctx, OperationPhase::kOk, value);
 }
 
 void FastcfsClient::on_message(Context& ctx, NodeId, const Message& message) {
@@ -108,15 +101,22 @@ void FastcfsClient::on_message(Context& ctx, NodeId, const Message& message) {
   if (const auto* m = message.as<ClientResp>()) {
     if (m->seq != op_->seq || op_->resolving) return;
     ctx.cancel_timer(kAttemptTimer);
-    if (m->err == Err::kOk) return finish(ctx, "ok", m->value);
+    if (m->err == Err::kOk) return finish(ctx, m->value);
     return retry(ctx, true);  // every error the servers answer here is retriable
   }
 }
 
 void FastcfsClient::on_timer(Context& ctx, TimerKey key) {
-  if (key == kThinkTimer) return issue(ctx);
+  if (workload_.owns(key)) {
+    const kit::ClosedLoopWorkload::Tick tick = workload_.on_timer(ctx, key);
+    if (tick == kit::ClosedLoopWorkload::Tick::kIssue) return issue(ctx, *workload_.outstanding());
+    if (tick == kit::ClosedLoopWorkload::Tick::kTimedOut) {  // indeterminate: stop pursuing it
+      op_.reset();
+      ctx.cancel_timer(kAttemptTimer);
+    }
+    return;
+  }
   if (!op_) return;
-  if (key == kOpTimeoutTimer) return finish(ctx, "info", 0);  // may or may not have taken effect
   if (key == kAttemptTimer) {
     if (op_->seq != 0) return retry(ctx, true);  // no answer: the master may be gone
     return attempt(ctx);                         // the backoff ended
@@ -124,13 +124,11 @@ void FastcfsClient::on_timer(Context& ctx, TimerKey key) {
 }
 
 void FastcfsClient::hash_into(Hasher& h) const {
-  h.add(client_index_).add(next_op_).add(seq_).add(next_server_).add(op_.has_value());
+  workload_.hash_into(h);
+  h.add(client_index_).add(seq_).add(next_server_).add(op_.has_value());
   for (const auto& m : masters_) h.add(m ? *m + 1 : 0);
   if (op_) h.add(op_->op).add(op_->is_write).add(op_->key).add(op_->value).add(op_->req_id).add(op_->seq);
 }
 
-nlohmann::json FastcfsClient::describe() const {
-  return {{"ops_issued", ops_issued()}, {"outstanding", op_.has_value()}};
-}
 
 }  // namespace replsim::fastcfs

@@ -11,14 +11,15 @@
 // indeterminate ("info"). Reads follow read_rule: "master" reads from the
 // master, "any"/"slave" from a server the client picks.
 //
-// Notes: "invoke" and "complete" with {process, op, f, key, value, type},
-// the shape the scenario runner's history collector reads.
+// The workload (what to do and when, the operation's timeout, the typed
+// operations for the history) is the kit's closed-loop workload.
 #pragma once
 
 #include <optional>
 #include <vector>
 
 #include "model/fastcfs/options.h"
+#include "model/kit/workload.h"
 #include "sim/actor.h"
 
 namespace replsim::fastcfs {
@@ -26,17 +27,11 @@ namespace replsim::fastcfs {
 struct FastcfsClientOptions {
   uint32_t servers = 3;
   uint32_t data_groups = 1;
-  uint64_t keys = 5;
-  uint64_t read_percent = 50;
   ReadRule read_rule = ReadRule::kMaster;
-  Duration think_time = Duration::ms(30);
-  Duration timeout = Duration::s(1);            // per operation: then "info"
+  kit::WorkloadOptions workload;
   Duration request_timeout = Duration::ms(500); // per attempt: then re-resolve and retry
   Duration backoff_min = Duration::ms(20);
   Duration backoff_max = Duration::s(5);
-  Duration first_op_after = Duration::zero();
-  TimePoint stop_at = TimePoint::from_ns(INT64_MAX);
-  uint64_t ops_max = 10'000'000;
   bool operator==(const FastcfsClientOptions&) const = default;
 };
 
@@ -49,14 +44,15 @@ class FastcfsClient final : public ActorOf<FastcfsClient> {
   void on_message(Context& ctx, NodeId from, const Message& message) override;
   void on_timer(Context& ctx, TimerKey key) override;
   void on_disk(Context&, const DiskCompletion&) override {}
-  nlohmann::json describe() const override;
+  nlohmann::json describe() const override { return workload_.describe(); }
 
   bool operator==(const FastcfsClient&) const = default;
   void hash_into(Hasher& h) const;
 
-  uint64_t ops_issued() const { return next_op_ - 1; }
+  uint64_t ops_issued() const { return workload_.ops_issued(); }
 
  private:
+  // The outstanding operation as FastCFS's client library pursues it.
   struct Op {
     uint64_t op = 0;
     bool is_write = false;
@@ -71,14 +67,14 @@ class FastcfsClient final : public ActorOf<FastcfsClient> {
     bool operator==(const Op&) const = default;
   };
 
-  void issue(Context& ctx);
+  void issue(Context& ctx, const kit::WorkloadOp& workload_op);
   void attempt(Context& ctx);
   void retry(Context& ctx, bool forget_master);
-  void finish(Context& ctx, const char* type, uint64_t value);
+  void finish(Context& ctx, uint64_t value);
 
   uint32_t client_index_;
   FastcfsClientOptions options_;
-  uint64_t next_op_ = 1;
+  kit::ClosedLoopWorkload workload_;
   uint64_t seq_ = 0;
   uint32_t next_server_ = 0;  // whom to ask GET_MASTER next
   std::vector<std::optional<uint32_t>> masters_;  // cached per data group

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "model/fastcfs/types.h"
-#include "sim/hash.h"
+#include "base/hash.h"
 #include "sim/message.h"
 
 namespace replsim::fastcfs {

@@ -1,7 +1,7 @@
 #include "model/fastcfs/options.h"
 
-#include "sim/input_error.h"
-#include "sim/json_input.h"
+#include "base/input_error.h"
+#include "base/json_input.h"
 
 namespace replsim::fastcfs {
 namespace {

@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-#include "sim/time.h"
+#include "base/time.h"
 
 namespace replsim::fastcfs {
 

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <sstream>
 
-#include "sim/assert.h"
+#include "base/assert.h"
 
 namespace replsim::fastcfs {
 namespace {
@@ -245,6 +245,7 @@ void FastcfsServer::set_my_status(Context& ctx, uint32_t dg, DsStatus status, Tr
                          {"status", to_string(status)},
                          {"transition", "T" + std::to_string(static_cast<int>(t))},
                          {"dv", group.current_dv}});
+  ctx.protocol_event({ProtocolEvent::Kind::kEnters, to_string(status), dg + 1});
   if (before == DsStatus::kOnline) release_held(ctx, dg);
   if (report) report_my_status(ctx, dg);
   // §2.5: a DS back at INIT/OFFLINE with a master elsewhere recovers.

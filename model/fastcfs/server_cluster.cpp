@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "model/fastcfs/server.h"
-#include "sim/assert.h"
+#include "base/assert.h"
 
 namespace replsim::fastcfs {
 namespace {
@@ -251,6 +251,7 @@ void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
   ping_failures_ = 0;
   activated_ = false;
   ctx.note("leader", {{"leader", "s" + std::to_string(leader + 1)}});
+  if (leader == me_) ctx.protocol_event({ProtocolEvent::Kind::kBecomes, "leader", 0});
   if (leader != me_) {
     leader_hint_ = false;
     info_dirty_ = true;
@@ -323,6 +324,7 @@ void FastcfsServer::unset_leader(Context& ctx, const char* why) {
       count(ctx, Transition::kT14, g);
       ctx.note("ds_status", {{"dg", g + 1}, {"from", "ACTIVE"}, {"status", "OFFLINE"}, {"transition", "T14"},
                              {"dv", groups_[g].current_dv}});
+      ctx.protocol_event({ProtocolEvent::Kind::kEnters, "OFFLINE", g + 1});
     }
   }
   if (was_leader) {

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "model/fastcfs/server.h"
-#include "sim/assert.h"
+#include "base/assert.h"
 
 namespace replsim::fastcfs {
 namespace {
@@ -222,6 +222,7 @@ void FastcfsServer::on_master_change(Context& ctx, uint32_t g, std::optional<uin
     }
     group.master_swapping = false;
     ctx.note("master", {{"dg", g + 1}, {"dv", group.current_dv}});
+    ctx.protocol_event({ProtocolEvent::Kind::kBecomes, "master", g + 1});
     if (group.status != DsStatus::kActive) set_my_status(ctx, g, DsStatus::kActive, Transition::kT15, true);
     else report_my_status(ctx, g);
     start_next_write(ctx, g);

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "model/fastcfs/server.h"
-#include "sim/assert.h"
+#include "base/assert.h"
 
 namespace replsim::fastcfs {
 namespace {

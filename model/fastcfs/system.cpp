@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/assert.h"
+#include "base/assert.h"
 
 namespace replsim::fastcfs {
 
@@ -142,6 +142,7 @@ std::vector<Violation> FastcfsMonitor::violations_of(const std::set<std::string>
 
 void FastcfsMonitor::observe(const World& world, const StepRecord& step) {
   if (step.kind == EventKind::kStart) last_start_[step.node.index] = step.time;
+  for (const OperationEvent& op : step.operations) check_operation(op);
   bool state_changed = false;
   for (const Note& note : step.notes) {
     check_note(world, step, note);
@@ -151,6 +152,27 @@ void FastcfsMonitor::observe(const World& world, const StepRecord& step) {
   const bool server_step = step.node.index < cluster_.servers;
   if (server_step) check_masters(world, step);
   if (state_changed) check_replicas(world, step);
+}
+
+void FastcfsMonitor::check_operation(const OperationEvent& op) {
+  if (op.f != "write") return;
+  const std::pair<uint32_t, uint64_t> id{op.process, op.op};
+  if (op.phase == OperationPhase::kInvoke) {
+    if (written_.size() < 1'000'000) written_[id] = static_cast<uint64_t>(op.value.value_or(0));
+    return;
+  }
+  // acked(g, v): a client received success for the update that got DV v.
+  const auto written = written_.find(id);
+  if (written == written_.end()) return;
+  const uint64_t value = written->second;
+  written_.erase(written);
+  if (op.phase != OperationPhase::kOk) return;
+  const auto it = sent_acks_.find(value);
+  if (it != sent_acks_.end()) {
+    acked_[{it->second.dg, it->second.dv}] = {it->second.key, value};
+    ++acked_count_;
+    sent_acks_.erase(it);
+  }
 }
 
 void FastcfsMonitor::check_note(const World& world, const StepRecord& step, const Note& note) {
@@ -202,28 +224,6 @@ void FastcfsMonitor::check_note(const World& world, const StepRecord& step, cons
   }
   if (note.kind == "master") {
     check_acked_on(world, step.node, note.data.at("dg").get<uint32_t>() - 1, step.time);
-    return;
-  }
-  if (note.kind == "invoke" && note.data.at("f") == "write") {
-    if (written_.size() < 1'000'000) {
-      written_[{note.data.at("process").get<uint32_t>(), note.data.at("op").get<uint64_t>()}] =
-          note.data.at("value").get<uint64_t>();
-    }
-    return;
-  }
-  if (note.kind == "complete" && note.data.at("f") == "write") {
-    // acked(g, v): a client received success for the update that got DV v.
-    const auto op = written_.find({note.data.at("process").get<uint32_t>(), note.data.at("op").get<uint64_t>()});
-    if (op == written_.end()) return;
-    const uint64_t value = op->second;
-    written_.erase(op);
-    if (note.data.at("type") != "ok") return;
-    const auto it = sent_acks_.find(value);
-    if (it != sent_acks_.end()) {
-      acked_[{it->second.dg, it->second.dv}] = {it->second.key, value};
-      ++acked_count_;
-      sent_acks_.erase(it);
-    }
     return;
   }
   if (note.kind == "ack") {

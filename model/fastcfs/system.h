@@ -75,6 +75,7 @@ class FastcfsMonitor {
   void check_masters(const World& world, const StepRecord& step);
   void check_replicas(const World& world, const StepRecord& step);
   void check_note(const World& world, const StepRecord& step, const Note& note);
+  void check_operation(const OperationEvent& op);
   void check_acked_on(const World& world, NodeId master, uint32_t dg, TimePoint at);
 
   ClusterConfig cluster_;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/hash.h"
+#include "base/hash.h"
 
 namespace replsim::fastcfs {
 

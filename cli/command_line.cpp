@@ -1,0 +1,138 @@
+#include "cli/command_line.h"
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "base/input_error.h"
+#include "cli/check_command.h"
+#include "cli/demo_command.h"
+#include "cli/fuzz_command.h"
+#include "cli/report_command.h"
+#include "cli/run_command.h"
+#include "cli/shrink_command.h"
+#include "cli/protocols_command.h"
+#include "cli/validate_command.h"
+
+namespace replsim::cli {
+
+int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
+  CLI::App app{"replsim: a deterministic simulator and model checker for replication protocols"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "replsim 0.1.0");
+
+  replsim::cli::DemoOptions demo;
+  CLI::App* demo_command = app.add_subcommand(
+      "demo", "Run the example primary/backup register through a 30-second fault schedule");
+  demo_command->add_option("--seed", demo.seed, "Seed of the run");
+  demo_command->add_option("--out", demo.out_dir, "Folder for run.json (and trace.jsonl)");
+  demo_command->add_flag("--trace", demo.write_trace, "Also write every delivered event to trace.jsonl");
+  demo_command->add_flag("--no-faults", demo.no_faults, "Run without the fault schedule");
+  demo_command->add_flag("--mutation-primary-skips-fsync", demo.primary_skips_fsync,
+                         "Deliberate bug: the primary never fsyncs (with power loss of the primary)");
+
+  replsim::cli::CheckCommandOptions check;
+  CLI::App* check_command = app.add_subcommand("check", "Check a history for linearizability");
+  check_command->add_option("history", check.history_path, "History file (JSON, EDN or Jepsen etcd log)")->required();
+  check_command->add_option("--model", check.model, "register, cas-register, multi-register, mutex or kv")
+      ->capture_default_str();
+  check_command->add_option("--format", check.format, "auto, json, edn or etcd-log")->capture_default_str();
+  check_command->add_option("--init", check.initial, "Initial value as EDN (nil, 0, \"\")");
+  check_command->add_option("--fail", check.fail_semantics,
+                            "What :fail means: did-not-happen, or cas-returned-false (a failed cas happened)")
+      ->capture_default_str();
+  check_command->add_flag("--json", check.json, "Print the machine-readable result");
+  check_command->add_flag("--all", check.all_partitions, "Check every partition even after an illegal one");
+  check_command->add_flag("--no-fast-path", check.no_fast_path, "Always use the general search");
+  check_command->add_option("--steps-max", check.steps_max, "Search steps per partition before it is unknown")
+      ->capture_default_str();
+  check_command->add_option("--memory-mb-max", check.memory_mb_max, "Memo memory per partition before it is unknown")
+      ->capture_default_str();
+
+  replsim::cli::RunOptions run;
+  uint64_t run_seed = 0;
+  CLI::App* run_command = app.add_subcommand("run", "Run a scenario file");
+  run_command->add_option("file", run.file, "Scenario file")->required();
+  CLI::Option* seed_option = run_command->add_option("--seed", run_seed, "Seed (default: the scenario's)");
+  run_command->add_option("--out", run.out_dir, "Folder for run.json, history.edn (default out/<name>)");
+  run_command->add_flag("--trace", run.write_trace, "Also write every delivered event to trace.jsonl");
+
+  replsim::cli::FuzzOptions fuzz;
+  CLI::App* fuzz_command = app.add_subcommand("fuzz", "Run a scenario's fault generator over many seeds");
+  fuzz_command->add_option("file", fuzz.file, "Scenario file with a fault_generator")->required();
+  fuzz_command->add_option("--seeds", fuzz.seeds, "Seed range A..B")->capture_default_str();
+  fuzz_command->add_option("--jobs", fuzz.jobs, "Parallel runs (default: every core)");
+  fuzz_command->add_option("--time-limit", fuzz.time_limit, "Start no new seed after this wall time (\"10m\")");
+  fuzz_command->add_option("--shard", fuzz.shard, "K/N: run this machine's share of the seeds")->capture_default_str();
+  fuzz_command->add_option("--out", fuzz.out_dir, "Folder for results.jsonl, campaign.json, junit.xml, failures/");
+  fuzz_command->add_flag("--resume", fuzz.resume, "Skip the seeds already in results.jsonl");
+  fuzz_command->add_option("--shrink-max", fuzz.shrink_max, "Shrink at most this many failures (default: all)");
+
+  replsim::cli::ShrinkOptions shrink;
+  uint64_t shrink_seed = 0;
+  CLI::App* shrink_command = app.add_subcommand("shrink", "Shrink a failing scenario to a minimal one");
+  shrink_command->add_option("file", shrink.file, "A failing scenario file")->required();
+  CLI::Option* shrink_seed_option = shrink_command->add_option("--seed", shrink_seed, "Seed (default: the scenario's)");
+  shrink_command->add_option("--out", shrink.out_file, "Where to write it (default FILE.shrunk.json)");
+
+  std::vector<std::string> merge_dirs;
+  std::string merge_out;
+  CLI::App* merge_command = app.add_subcommand("merge", "Join the results of fuzz campaign shards");
+  merge_command->add_option("dirs", merge_dirs, "Campaign folders (each with results.jsonl)")->required();
+  merge_command->add_option("--out", merge_out, "Folder for the merged results")->required();
+
+  replsim::cli::ReportOptions report;
+  CLI::App* report_command = app.add_subcommand(
+      "report", "Rebuild the HTML report of a run or campaign folder, print it as Markdown, or compare two folders");
+  report_command->add_option("dirs", report.dirs, "A folder from replsim run or fuzz; a second one to compare with")
+      ->required()
+      ->expected(1, 2);
+  report_command->add_option("--format", report.format, "html (written to a file) or md (printed)")->capture_default_str();
+  report_command->add_option("--out", report.out_file, "The HTML file (default DIR/report.html, DIR/compare.html)");
+
+  std::vector<std::string> validate_files;
+  CLI::App* validate_command = app.add_subcommand("validate", "Check scenario files without running them");
+  validate_command->add_option("files", validate_files, "Scenario files")->required();
+
+  bool protocols_json = false;
+  CLI::App* protocols_command =
+      app.add_subcommand("protocols", "List the protocols scenario files can name, with their roles, statuses and checks");
+  protocols_command->add_flag("--json", protocols_json, "Print each protocol's vocabulary as JSON");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? 0 : 2;
+  }
+  try {
+    if (*demo_command) return replsim::cli::run_demo(demo, demo_scenario, std::cout);
+    if (*check_command) return replsim::cli::run_check(check, std::cout);
+    if (*run_command) {
+      if (*seed_option) run.seed = run_seed;
+      return replsim::cli::run_run(run, std::cout);
+    }
+    if (*fuzz_command) return replsim::cli::run_fuzz(fuzz, std::cout);
+    if (*shrink_command) {
+      if (*shrink_seed_option) shrink.seed = shrink_seed;
+      return replsim::cli::run_shrink(shrink, std::cout);
+    }
+    if (*merge_command) return replsim::cli::run_merge(merge_dirs, merge_out, std::cout);
+    if (*report_command) return replsim::cli::run_report(report, std::cout);
+    if (*validate_command) return replsim::cli::run_validate(validate_files, std::cout, std::cerr);
+    if (*protocols_command) return replsim::cli::run_protocols(protocols_json, std::cout);
+  } catch (const replsim::InputError& error) {
+    std::cerr << "replsim: " << error.what() << "\n";
+    return 2;
+  } catch (const std::filesystem::filesystem_error& error) {
+    std::cerr << "replsim: " << error.what() << "\n";
+    return 2;
+  } catch (const std::exception& error) {
+    // Not bad input, but still a message rather than a crash.
+    std::cerr << "replsim: internal error: " << error.what() << "\n";
+    return 2;
+  }
+  return 2;
+}
+
+}  // namespace replsim::cli

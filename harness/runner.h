@@ -1,0 +1,98 @@
+// Running one scenario with one seed, for any registered protocol: faults at
+// their times or on the protocol's events (roles resolved when they fire),
+// the clients' history from their typed operations, the checks, and the
+// verdict against the scenario's expectation.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checker/history.h"
+#include "harness/protocol.h"
+#include "harness/scenario.h"
+#include "harness/timeline.h"
+#include "sim/trace.h"
+
+namespace replsim::harness {
+
+struct AppliedFault {
+  TimePoint at;
+  std::string source;  // JSON path of the fault in the scenario
+  nlohmann::json fault;  // as applied, with concrete nodes; or {"skipped": reason}
+};
+
+struct ScenarioRun {
+  explicit ScenarioRun(World w) : world(std::move(w)) {}
+  World world;
+  const Protocol* protocol = nullptr;
+  std::unique_ptr<RunMonitor> monitor;
+  std::vector<checker::HistoryEvent> history;
+  std::vector<AppliedFault> faults;
+  std::vector<CheckOutcome> checks;
+  std::vector<std::string> warnings;
+  std::optional<TimePoint> last_fault_at;
+  std::optional<TimePoint> converged_at;  // first settled instant after the last fault
+  std::string convergence_gap;            // why the cluster was not settled at the end, if it was not
+  TimelineRecorder timeline;              // replica statuses and roles over time
+  // Each non-linearizable key: {"key", "explanation", "ops": [ids of the
+  // operations that could not be placed], "linearization": [ids of the
+  // longest linearizable prefix]}; ids index pair_operations(history).
+  nlohmann::json linearizability_anomalies = nlohmann::json::array();
+  // Per failed check, the ids of the operations its violations concern
+  // (pair_operations(history) order), for checks that name writes.
+  std::map<std::string, std::vector<size_t>> check_operations;
+  // Messages and notes of the anomaly's window (message_window below).
+  nlohmann::json messages;
+  std::string verdict = "pass";  // pass | fail (a check failed) | undecided (none failed, one undecided)
+  std::string expected_check;    // the scenario's expect.check, for the exit code
+  bool as_expected = true;
+};
+
+// A window of virtual time whose messages, notes and faults a run records
+// for the report's message-sequence diagram (at most `events_max`).
+// Between servers everything is kept; a client's messages only while one of
+// its operations in `clients` is open (the rest is background load).
+struct MessageWindow {
+  struct ClientFocus {
+    std::string node;
+    int64_t from_ns = 0;
+    int64_t to_ns = 0;
+  };
+  int64_t from_ns = 0;
+  int64_t to_ns = 0;
+  std::vector<ClientFocus> clients;
+  size_t events_max = 200;
+};
+
+ScenarioRun run_scenario(const Scenario& scenario, uint64_t seed, TraceWriter* trace = nullptr,
+                         const MessageWindow* window = nullptr);
+
+// The registered protocol a loaded scenario names.
+const Protocol& protocol_of(const Scenario& scenario);
+
+// Appends the history events of a step's typed client operations.
+void collect_history(const StepRecord& step, std::vector<checker::HistoryEvent>& history);
+
+// The window a message-sequence diagram of this run's anomaly should show:
+// the operations that could not be linearized, or else the first invariant
+// violation, with a second before; nothing when the run passed or ran long
+// schedules (more than `faults_max` faults: not a shrunk counterexample).
+std::optional<MessageWindow> anomaly_window(const ScenarioRun& run, size_t faults_max = 12);
+
+// Exit code per the format: 0 as expected; 3 when that cannot be told
+// because a check it needs is undecided; 1 otherwise.
+int exit_code(const ScenarioRun& run);
+
+// The names of the checks that failed, in the scenario's order: what "the
+// same failure" means for fuzz replays and the shrinker.
+std::vector<std::string> failed_checks(const ScenarioRun& run);
+// failed_checks, with the kind of liveness failure: "converges_within (g#:
+// s# does not act as master)". Numbers are left out, so a shrunk run that
+// fails for the same reason matches, and one that merely left a node down
+// does not.
+std::vector<std::string> failure_signature(const ScenarioRun& run);
+
+}  // namespace replsim::harness

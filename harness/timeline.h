@@ -1,0 +1,64 @@
+// The replica status timeline of a run: which status each replica had and
+// who held each role, as bands over virtual time.
+//
+// The runner asks the protocol's monitor for a RoleView after every step that
+// can change one (a server's note the protocol does not call quiet, a start,
+// a fault) and hands it to the recorder, which keeps only the changes.
+// Everything here is protocol-neutral: lanes, statuses and roles are the
+// protocol's words.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace replsim::harness {
+
+struct RoleView {
+  // One lane per replica, in a fixed order: ("s1 g1", "UP_TO_DATE"); "down"
+  // while the node is crashed or powered off.
+  std::vector<std::pair<std::string, std::string>> replicas;
+  // Each role and its holder, in a fixed order: ("leader", "s1"),
+  // ("master g1", "s2"): the role's name, then " gK" for a per-group role;
+  // the holder is "" when nobody holds it.
+  std::vector<std::pair<std::string, std::string>> roles;
+  // Nodes down (crashed or powered off), by name: a role held by a node that
+  // is down is not served.
+  std::vector<std::string> down;
+  // Every replica in its healthy status and every role held.
+  bool healthy = false;
+  bool operator==(const RoleView&) const = default;
+};
+
+class TimelineRecorder {
+ public:
+  // Changes kept before the recorder stops (and says so): a bound on memory
+  // for runs that flap for hours.
+  static constexpr size_t kChangesMax = 200'000;
+
+  // Records `view` as of `at_ns` (non-decreasing) when it differs from the last.
+  void record(int64_t at_ns, const RoleView& view);
+
+  // The view recorded last; nullptr before the first or once truncated.
+  const RoleView* last() const { return changes_.empty() || truncated_ ? nullptr : &changes_.back().view; }
+
+  // {"replicas": [{"lane", "bands": [{"from_ns", "to_ns", "status"}]}],
+  //  "roles": [{"role", "serves_writes", "terms": [{"from_ns", "to_ns", "node"}]}],
+  //  "down": [{"node", "from_ns", "to_ns"}],
+  //  "unhealthy": [{"from_ns", "to_ns"}], "truncated": bool}
+  // with every open band closed at `end_ns`; `serving_roles` are the names
+  // of the roles whose holders serve writes (RoleDeclaration::serves_writes).
+  nlohmann::json to_json(int64_t end_ns, const std::vector<std::string>& serving_roles) const;
+
+ private:
+  struct Change {
+    int64_t at_ns;
+    RoleView view;
+  };
+  std::vector<Change> changes_;
+  bool truncated_ = false;
+};
+
+}  // namespace replsim::harness

@@ -1,0 +1,193 @@
+// FastCFS as a scenario protocol ("fastcfs"): servers s1..sN hold every data
+// group (one server group), clients c1..cM run the workload, keys map to
+// data groups by hash. Roles read the live state: the leader is the server
+// that considers itself leader, a group's master is the leader's
+// appointment. Checks read the FastcfsMonitor's invariants (§6).
+#include "model/fastcfs/adapter.h"
+
+#include <set>
+
+#include "base/assert.h"
+#include "base/input_error.h"
+#include "harness/registry.h"
+#include "model/fastcfs/system.h"
+#include "model/kit/workload_adapter.h"
+
+namespace replsim::fastcfs {
+namespace {
+
+using harness::CheckOutcome;
+using harness::RoleView;
+using harness::Scenario;
+
+const harness::Vocabulary& fastcfs_vocabulary() {
+  static const harness::Vocabulary v = [] {
+    harness::Vocabulary w;
+    w.protocol = "fastcfs";
+    w.description =
+        "FastCFS's data server (faststore): a cluster leader elected among the servers, per data group a master "
+        "the leader appoints and slaves replicated synchronously, replica statuses with binlog catch-up "
+        "(docs/FASTCFS_MODEL.md).";
+    w.group_word = "data group";
+    w.roles = {{"leader", false, false, "the cluster leader: it appoints masters and tracks every replica's status", true},
+               {"master", true, true, "the data group's master in the leader's view: it serves the group's writes", true},
+               {"slave", true, false, "a server of the data group other than its master (one, chosen on the fault stream)",
+                false}};
+    w.statuses = {{"INIT", "#90a4ae", "a new replica with no data yet"},
+                  {"REBUILDING", "#8e24aa", "copying the whole group from the master"},
+                  {"OFFLINE", "#e53935", "out of date or unreachable; will recover"},
+                  {"RECOVERING", "#ffb300", "fetching the master's binlog"},
+                  {"ONLINE", "#9ccc65", "in the last catch-up round: receives new writes"},
+                  {"ACTIVE", "#2e7d32", "caught up and serving"}};
+    w.healthy_status = "ACTIVE";
+    w.checks = {{"no_lost_acked_writes", "A write the cluster acknowledged to a client is gone: the master no longer holds it."},
+                {"single_master", "Two servers acted as master of one data group at the same time."},
+                {"replicas_agree", "Replicas disagree about data both consider committed."},
+                {"invariants", "One of FastCFS's safety invariants (fastcfs-protocol.md §6, S1-S13) broke."}};
+    w.history_model = "register";
+    // The write path's and the channels' notes come with every update and
+    // never change a status or a role (a status change notes ds_status;
+    // leader and master changes note leader, leader_lost, master_set).
+    for (const char* quiet : {"ack", "transition", "channel_closed", "sequence_refused", "apply_skipped",
+                              "rpc_failed_channel_kept", "quorum_majority", "quorum_degraded"}) {
+      w.notes.push_back({quiet, true});
+    }
+    for (const char* loud : {"ds_status", "election_dropped", "end_term_rollback", "first_boot", "halted", "leader",
+                             "leader_lost", "log_truncated", "master", "master_lost", "master_set",
+                             "recovery_abandoned", "recovery_failed", "restore", "restore_wipe", "resume_master",
+                             "resume_master_failed", "server_active", "server_deactivated", "startup_rollback",
+                             "violation"}) {
+      w.notes.push_back({loud, false});
+    }
+    return w;
+  }();
+  return v;
+}
+
+ClusterConfig cluster_of(const Scenario& s) {
+  // Several server groups (servers > replicas) are not modelled yet; such a
+  // file validates (it is a valid scenario) but does not run.
+  if (s.cluster.replicas != s.cluster.servers) {
+    throw InputError(s.file + ":/cluster/replicas",
+                     "the number of servers (" + std::to_string(s.cluster.servers) +
+                         "): the fastcfs model runs one server group holding every data group",
+                     std::to_string(s.cluster.replicas));
+  }
+  ClusterConfig c;
+  c.servers = s.cluster.servers;
+  c.data_groups = s.cluster.data_groups;
+  c.options = read_fastcfs_options(s.protocol_options, "/protocol/options");
+  return c;
+}
+
+class FastcfsRunMonitor final : public harness::RunMonitor {
+ public:
+  explicit FastcfsRunMonitor(const ClusterConfig& cluster) : cluster_(cluster), monitor_(cluster) {}
+
+  void observe(const World& world, const StepRecord& step) override { monitor_.observe(world, step); }
+  void finish(const World& world) override { monitor_.finish(world); }
+
+  CheckOutcome check(const std::string& name, const World&, const std::vector<checker::HistoryEvent>&) const override {
+    CheckOutcome outcome;
+    outcome.name = name;
+    std::set<std::string> invariants;
+    if (name == "no_lost_acked_writes") invariants = {"S5"};
+    else if (name == "single_master") invariants = {"S1", "S2"};
+    else if (name == "replicas_agree") invariants = {"S3", "S4", "S7", "S13"};
+    else invariants = {"S1", "S3", "S4", "S6", "S7", "S8", "S9", "S10", "S11", "S13"};  // invariants
+    for (const Violation& v : monitor_.violations_of(invariants)) {
+      outcome.details.push_back(v.invariant + " at " + format_duration(v.at.since_origin()) + ": " + v.text);
+      if (v.write) outcome.writes.push_back({std::to_string(v.write->first), std::to_string(v.write->second)});
+    }
+    return outcome;
+  }
+
+  // A lane per server and data group with the DS's own status (the truth a
+  // report shows; the leader's view may lag), the leader, and each group's
+  // master in the leader's view.
+  RoleView role_view(const World& world) const override {
+    RoleView view;
+    view.healthy = true;
+    for (NodeId id : fastcfs_servers(world)) {
+      const std::string name = world.node_name(id);
+      const FastcfsServer* s = server_at(world, id);
+      if (s == nullptr) view.down.push_back(name);
+      for (uint32_t g = 0; g < cluster_.data_groups; ++g) {
+        const std::string status = s == nullptr ? "down" : s->halted() ? "halted" : to_string(s->my_status(g));
+        view.healthy = view.healthy && status == "ACTIVE";
+        view.replicas.push_back({name + " g" + std::to_string(g + 1), status});
+      }
+    }
+    const auto leader = current_leader(world);
+    view.roles.push_back({"leader", leader ? world.node_name(*leader) : ""});
+    view.healthy = view.healthy && leader.has_value();
+    for (uint32_t g = 0; g < cluster_.data_groups; ++g) {
+      const auto master = current_master(world, g);
+      view.roles.push_back({"master g" + std::to_string(g + 1), master ? world.node_name(*master) : ""});
+      view.healthy = view.healthy && master.has_value();
+    }
+    return view;
+  }
+
+  std::optional<std::string> unsettled(const World& world) const override {
+    std::string gap = convergence_gap(world);
+    if (gap.empty()) return std::nullopt;
+    return gap;
+  }
+
+  nlohmann::json to_json() const override {
+    nlohmann::json violations = nlohmann::json::array();
+    for (const Violation& v : monitor_.violations()) {
+      violations.push_back({{"invariant", v.invariant}, {"at", format_duration(v.at.since_origin())}, {"text", v.text}});
+    }
+    return {{"transitions", monitor_.transitions()}, {"acked_writes", monitor_.acked_writes()}, {"violations", violations}};
+  }
+
+ private:
+  ClusterConfig cluster_;
+  FastcfsMonitor monitor_;
+};
+
+class FastcfsProtocol final : public harness::Protocol {
+ public:
+  const harness::Vocabulary& vocabulary() const override { return fastcfs_vocabulary(); }
+
+  World make_world(const Scenario& s, uint64_t seed) const override {
+    FastcfsSystemConfig config;
+    config.cluster = cluster_of(s);
+    config.clients = s.workload.clients;
+    config.link = s.network;
+    config.disk = s.disk;
+    config.client.workload = kit::workload_options(s);
+    return make_fastcfs_world(config, seed);
+  }
+
+  std::vector<NodeId> role_holders(const World& world, const std::string& role, uint32_t group) const override {
+    if (role == "leader") {
+      const auto leader = current_leader(world);
+      return leader ? std::vector<NodeId>{*leader} : std::vector<NodeId>{};
+    }
+    REPLSIM_ASSERT(group >= 1, "master and slave are per data group");
+    const auto master = current_master(world, group - 1);
+    if (role == "master") return master ? std::vector<NodeId>{*master} : std::vector<NodeId>{};
+    REPLSIM_ASSERT(role == "slave", "a declared role");
+    std::vector<NodeId> slaves;
+    if (!master) return slaves;
+    for (NodeId id : fastcfs_servers(world)) {
+      if (id != *master) slaves.push_back(id);
+    }
+    return slaves;
+  }
+
+  std::unique_ptr<harness::RunMonitor> make_monitor(const Scenario& scenario) const override {
+    return std::make_unique<FastcfsRunMonitor>(cluster_of(scenario));
+  }
+
+  void check_scenario(const Scenario& s) const override { read_fastcfs_options(s.protocol_options, "/protocol/options"); }
+};
+
+}  // namespace
+
+void register_fastcfs_protocol() { harness::register_protocol(std::make_unique<FastcfsProtocol>()); }
+
+}  // namespace replsim::fastcfs
