@@ -25,7 +25,7 @@ class TokenActor final : public ActorOf<TokenActor> {
   void on_start(Context& ctx, const DiskImage&) override {
     for (uint32_t i = 0; i < tokens_per_node_; ++i) forward(ctx, Token{ctx.self().index * 1000ULL + i, 0});
   }
-  void on_message(Context& ctx, NodeId, const Message& message) override {
+  void on_message(Context& ctx, NodeId, ConnectionId, const Message& message) override {
     if (const Token* token = message.as<Token>()) {
       ++received_;
       forward(ctx, Token{token->id, token->hops + 1});

@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include "sim/connection.h"
 #include "sim/disk.h"
 #include "base/hash.h"
 #include "sim/ids.h"
@@ -47,7 +48,21 @@ class Context {
   // This node's clock: true time with its offset and drift.
   virtual TimePoint local_now() const = 0;
 
+  // A datagram: the link may lose, duplicate or reorder it.
   virtual void send(NodeId to, MessagePtr message) = 0;
+
+  // Connections (sim/connection.h). `connect` returns at once; the actor
+  // hears kEstablished, or kClosed with why, through on_connection. Messages
+  // sent on a connection before it is up wait for it; on it they arrive once
+  // and in order, or the connection closes.
+  virtual ConnectionId connect(NodeId to) = 0;
+  virtual void send(ConnectionId connection, MessagePtr message) = 0;
+  // Closes this end after the data already sent; the peer hears kClosed
+  // (kPeerClosed) once that data is delivered. This end hears nothing more.
+  virtual void close(ConnectionId connection) = 0;
+  // Keepalive probes on this end after the network's keepalive idle time
+  // without a segment from the peer; unanswered probes close it (kTimedOut).
+  virtual void set_keepalive(ConnectionId connection, bool on) = 0;
 
   // Arms the timer `key` to fire after `delay` of local time, replacing a
   // pending timer with the same key.
@@ -81,7 +96,11 @@ class Actor {
 
   // First boot (empty disk) or restart after a crash or power loss.
   virtual void on_start(Context& ctx, const DiskImage& disk) = 0;
-  virtual void on_message(Context& ctx, NodeId from, const Message& message) = 0;
+  // A datagram (`connection` invalid) or a message on a connection.
+  virtual void on_message(Context& ctx, NodeId from, ConnectionId connection, const Message& message) = 0;
+  // A connection of this actor came up, was accepted, or closed. Actors
+  // that use only datagrams never hear one.
+  virtual void on_connection(Context&, const ConnectionEvent&) {}
   virtual void on_timer(Context& ctx, TimerKey key) = 0;
   virtual void on_disk(Context& ctx, const DiskCompletion& completion) = 0;
 

@@ -24,6 +24,9 @@ const char* to_string(EventKind kind) {
     case EventKind::kTimer: return "timer";
     case EventKind::kDisk: return "disk";
     case EventKind::kFault: return "fault";
+    case EventKind::kSegment: return "segment";
+    case EventKind::kConnection: return "connection";
+    case EventKind::kKeepalive: return "keepalive";
   }
   return "unknown";
 }

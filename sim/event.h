@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "sim/connection.h"
 #include "sim/disk.h"
 #include "sim/fault.h"
 #include "sim/ids.h"
@@ -17,7 +18,10 @@
 
 namespace replsim {
 
-enum class EventKind : uint8_t { kStart, kMessage, kTimer, kDisk, kFault };
+// kSegment: the head of one direction of a connection arrives (or is due
+// for retransmission); kConnection: a connection's control answer reaches an
+// end (established, or a reset); kKeepalive: an end's keepalive timer.
+enum class EventKind : uint8_t { kStart, kMessage, kTimer, kDisk, kFault, kSegment, kConnection, kKeepalive };
 const char* to_string(EventKind kind);
 
 struct Event {
@@ -27,12 +31,19 @@ struct Event {
   NodeId target;                 // the node it is delivered to (unused for faults)
   NodeId from;                   // message sender
   TimePoint sent;                // message: when it was sent (reports draw the arrow)
-  uint32_t incarnation = 0;      // start, timer, disk: valid only for this incarnation
-  uint64_t timer_generation = 0;  // timer: valid only while the node's timer has it
+  uint32_t incarnation = 0;      // start, timer, disk, connection: valid only for this incarnation
+  uint64_t timer_generation = 0;  // timer, segment, keepalive: valid only while its owner has it
   TimerKey timer;
   MessagePtr message;
   std::shared_ptr<const DiskRequest> disk;
   std::shared_ptr<const Fault> fault;
+  ConnectionId connection;       // segment, connection, keepalive
+  bool forward = true;           // segment: initiator -> acceptor; keepalive: the initiator's end
+  bool ack_check = false;        // segment: the user timeout of an unacknowledged delivery, not the head
+  ConnectionEvent control;       // connection: what the end is told
+  // A message or connection event the receiver's kernel already took (for
+  // a paused process): delivered to the process as it is, when it runs.
+  bool handed = false;
 };
 
 // The heap holds small (time, sequence, slot) keys; the events themselves sit

@@ -22,6 +22,14 @@ struct TimerKey {
   constexpr auto operator<=>(const TimerKey&) const = default;
 };
 
+// A connection between two nodes (both ends share the id). 0 names no
+// connection: a datagram.
+struct ConnectionId {
+  uint64_t value = 0;
+  constexpr bool valid() const { return value != 0; }
+  constexpr auto operator<=>(const ConnectionId&) const = default;
+};
+
 // Returned by a disk request and echoed in its completion.
 struct DiskOpId {
   uint64_t value = 0;

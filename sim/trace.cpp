@@ -10,9 +10,16 @@ nlohmann::json step_to_json(const StepRecord& record, const World& world) {
   j["t_ns"] = record.time.ns_since_origin();
   j["kind"] = to_string(record.kind);
   if (record.kind != EventKind::kFault) j["node"] = world.node_name(record.node);
-  if (record.kind == EventKind::kMessage) {
+  if (record.message) {
     j["from"] = world.node_name(record.from);
     j["msg"] = record.message->describe();
+  }
+  if (record.connection.valid()) j["connection"] = record.connection.value;
+  if (record.connection_event) {
+    j["connection_event"] = to_string(record.connection_event->kind);
+    if (record.connection_event->kind == ConnectionEvent::Kind::kClosed) {
+      j["reason"] = to_string(record.connection_event->reason);
+    }
   }
   if (record.kind == EventKind::kTimer) j["timer"] = {record.timer.kind, record.timer.argument};
   if (record.disk) {

@@ -1,5 +1,7 @@
 #include "sim/world.h"
 
+#include "sim/world_node.h"
+
 #include <cstring>
 
 #include <algorithm>
@@ -25,54 +27,12 @@ const char* to_string(StepOutcome outcome) {
     case StepOutcome::kDroppedNodeDown: return "dropped_node_down";
     case StepOutcome::kDroppedPartition: return "dropped_partition";
     case StepOutcome::kDeferred: return "deferred";
+    case StepOutcome::kRetransmitted: return "retransmitted";
+    case StepOutcome::kTimedOut: return "timed_out";
   }
   return "unknown";
 }
 
-struct World::Node {
-  std::string name;
-  NodeStatus status = NodeStatus::kUp;
-  bool powered_off = false;  // crashed by a power loss: the host answers nothing
-  bool starting = false;     // restarted, its start event not yet delivered: not listening
-  uint32_t incarnation = 1;
-  std::unique_ptr<Actor> actor;
-  NodeClock clock;
-  Disk disk;
-  Rng actor_stream;
-  Rng disk_stream;
-  // Pending timers: key -> generation of the event that may fire it.
-  std::map<TimerKey, uint64_t> timers;
-  uint64_t next_timer_generation = 0;
-  uint64_t next_disk_op = 0;
-  TimePoint disk_busy_until;
-  // Events that arrived while the node was paused, in arrival order.
-  std::vector<Event> deferred;
-
-  Node(std::string node_name, uint64_t seed)
-      : name(std::move(node_name)), actor_stream(seed, "node/" + name), disk_stream(seed, "disk/" + name) {}
-  Node(const Node& other)
-      : name(other.name),
-        status(other.status),
-        powered_off(other.powered_off),
-        starting(other.starting),
-        incarnation(other.incarnation),
-        actor(other.actor ? other.actor->clone() : nullptr),
-        clock(other.clock),
-        disk(other.disk),
-        actor_stream(other.actor_stream),
-        disk_stream(other.disk_stream),
-        timers(other.timers),
-        next_timer_generation(other.next_timer_generation),
-        next_disk_op(other.next_disk_op),
-        disk_busy_until(other.disk_busy_until),
-        deferred(other.deferred) {}
-  Node& operator=(const Node& other) {
-    if (this != &other) *this = Node(other);
-    return *this;
-  }
-  Node(Node&&) noexcept = default;
-  Node& operator=(Node&&) noexcept = default;
-};
 
 // The context handed to an actor for one delivery. It forwards requests to
 // the world with the node's identity, and collects the actor's notes into
@@ -88,6 +48,13 @@ class World::NodeContext final : public Context {
     REPLSIM_ASSERT(message != nullptr, "sending a null message");
     world_.send(id_, to, std::move(message), chooser_);
   }
+  ConnectionId connect(NodeId to) override { return world_.open_connection(id_, to, chooser_); }
+  void send(ConnectionId connection, MessagePtr message) override {
+    REPLSIM_ASSERT(message != nullptr, "sending a null message");
+    world_.send_on_connection(id_, connection, std::move(message), chooser_);
+  }
+  void close(ConnectionId connection) override { world_.close_connection_end(id_, connection, chooser_); }
+  void set_keepalive(ConnectionId connection, bool on) override { world_.set_keepalive(id_, connection, on); }
 
   void set_timer(TimerKey key, Duration delay) override {
     Node& self_node = world_.node(id_);
@@ -225,13 +192,28 @@ void World::schedule_fault(TimePoint at, Fault fault) {
 }
 
 bool World::is_stale(const Event& event) const {
+  if (event.handed) return event.incarnation != node(event.target).incarnation;
   switch (event.kind) {
     case EventKind::kFault:
     case EventKind::kMessage:
       return false;  // messages outlive their sender's incarnation, like packets
     case EventKind::kStart:
     case EventKind::kDisk:
+    case EventKind::kConnection:
       return event.incarnation != node(event.target).incarnation;
+    case EventKind::kSegment: {
+      const auto it = connections_.find(event.connection.value);
+      if (it == connections_.end()) return true;
+      const Direction& d = event.forward ? it->second.forward : it->second.backward;
+      if (event.ack_check) return !d.unacknowledged || d.ack_generation != event.timer_generation;
+      return d.generation != event.timer_generation || d.segments.empty();
+    }
+    case EventKind::kKeepalive: {
+      const auto it = connections_.find(event.connection.value);
+      if (it == connections_.end()) return true;
+      const ConnectionEnd& end = event.forward ? it->second.initiator : it->second.acceptor;
+      return !end.open || end.keepalive_generation != event.timer_generation;
+    }
     case EventKind::kTimer: {
       const Node& target = node(event.target);
       if (event.incarnation != target.incarnation) return true;
@@ -308,6 +290,23 @@ void World::deliver(Event& event, Chooser& chooser) {
     return;
   }
   Node& target = node(event.target);
+  if (event.handed) {  // the kernel took it while the process was paused
+    if (event.kind == EventKind::kMessage) record_.message = event.message;
+    record_.connection = event.connection;
+    if (target.status == NodeStatus::kPaused) {
+      record_.outcome = StepOutcome::kDeferred;
+      target.deferred.push_back(std::move(event));
+      return;
+    }
+    deliver_to_actor(target, event, chooser);
+    return;
+  }
+  switch (event.kind) {
+    case EventKind::kSegment: return deliver_segment(event, chooser);
+    case EventKind::kConnection: return deliver_connection_event(event, chooser);
+    case EventKind::kKeepalive: return keepalive_due(event, chooser);
+    default: break;
+  }
   if (event.kind == EventKind::kMessage) {
     record_.message = event.message;
     record_.message_sent = event.sent;
@@ -345,7 +344,13 @@ void World::deliver_to_actor(Node& target, const Event& event, Chooser& chooser)
       return;
     case EventKind::kMessage:
       ++stats_.messages_delivered;
-      target.actor->on_message(ctx, event.from, *event.message);
+      record_.message = event.message;
+      record_.message_sent = event.sent;
+      target.actor->on_message(ctx, event.from, event.connection, *event.message);
+      return;
+    case EventKind::kConnection:
+      record_.connection_event = event.control;
+      target.actor->on_connection(ctx, event.control);
       return;
     case EventKind::kTimer:
       ++stats_.timers_fired;
@@ -359,6 +364,8 @@ void World::deliver_to_actor(Node& target, const Event& event, Chooser& chooser)
       return;
     }
     case EventKind::kFault:
+    case EventKind::kSegment:
+    case EventKind::kKeepalive:
       break;
   }
   REPLSIM_ASSERT(false, "unhandled event kind");
@@ -485,17 +492,20 @@ void World::apply_fault(const Fault& fault, Chooser& chooser) {
         if constexpr (std::is_same_v<F, CrashFault>) {
           if (node(f.node).status != NodeStatus::kCrashed) {
             stop_node(node(f.node));
+            end_process_connections(f.node, true, chooser);
             announce_exit(f.node, chooser);
           }
         } else if constexpr (std::is_same_v<F, PowerLossFault>) {
           Node& target = node(f.node);
           if (target.status != NodeStatus::kCrashed) stop_node(target);
+          end_process_connections(f.node, false, chooser);
           target.powered_off = true;
           target.disk.lose_power(chooser, target.disk_stream, config_.disk.torn_write_probability);
         } else if constexpr (std::is_same_v<F, RestartFault>) {
           // Restarting a running process is a crash and a start.
           if (node(f.node).status != NodeStatus::kCrashed) {
             stop_node(node(f.node));
+            end_process_connections(f.node, true, chooser);
             announce_exit(f.node, chooser);
           }
           start_node(f.node);
@@ -577,6 +587,10 @@ void World::finish_step() {
   h.add(record_.time.ns_since_origin()).add(packed);
   if (record_.message) h.add(record_.message->fingerprint());
   if (record_.kind == EventKind::kTimer) h.add(record_.timer.kind).add(record_.timer.argument);
+  if (record_.connection.valid()) h.add(record_.connection.value);
+  if (record_.connection_event) {
+    h.add(static_cast<uint64_t>(record_.connection_event->kind)).add(static_cast<uint64_t>(record_.connection_event->reason));
+  }
   if (record_.disk) {
     h.add(record_.disk->id.value).add(static_cast<uint64_t>(record_.disk->kind)).add(record_.disk->file);
     h.add(hash_bytes(record_.disk->bytes)).add(static_cast<uint64_t>(record_.disk_status));
@@ -599,6 +613,10 @@ uint64_t event_fingerprint(const Event& event, TimePoint now, const std::vector<
   h.add(event.target.index).add(event.from.index);
   if (event.message) h.add(event.message->fingerprint());
   if (event.kind == EventKind::kTimer) h.add(event.timer.kind).add(event.timer.argument);
+  h.add(event.connection.value).add(event.forward).add(event.handed).add(event.ack_check);
+  if (event.kind == EventKind::kConnection) {
+    h.add(static_cast<uint64_t>(event.control.kind)).add(static_cast<uint64_t>(event.control.reason));
+  }
   if (event.disk) {
     h.add(static_cast<uint64_t>(event.disk->kind)).add(event.disk->file).add(event.disk->bytes);
     h.add(static_cast<uint64_t>(event.disk->record_count));
@@ -626,6 +644,7 @@ uint64_t World::fingerprint() const {
     for (const Event& event : n.deferred) h.add(event_fingerprint(event, now_, config_.node_names));
   }
   h.add(network_.fingerprint());
+  for (const auto& [id, c] : connections_) c.hash_into(h, now_);
   // Pending events as a multiset: the heap's layout depends on insertion
   // history, so combine per-event hashes with an order-independent sum.
   uint64_t events = 0;
@@ -636,6 +655,13 @@ uint64_t World::fingerprint() const {
 
 bool World::same_state(const World& other) const {
   if (nodes_.size() != other.nodes_.size() || !(network_ == other.network_)) return false;
+  if (connections_.size() != other.connections_.size()) return false;
+  for (auto a = connections_.begin(), b = other.connections_.begin(); a != connections_.end(); ++a, ++b) {
+    Hasher ha, hb;
+    a->second.hash_into(ha, now_);
+    b->second.hash_into(hb, other.now_);
+    if (a->first != b->first || ha.value() != hb.value()) return false;
+  }
   for (size_t i = 0; i < nodes_.size(); ++i) {
     const Node& a = nodes_[i];
     const Node& b = other.nodes_[i];

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,10 +39,13 @@ struct WorldConfig {
   std::vector<std::string> node_names;
   LinkConfig link;
   DiskConfig disk;
+  TcpConfig tcp;
   // Bounds that turn a runaway protocol into a finding instead of an
   // exhausted machine.
   size_t pending_events_max = 4'000'000;
   size_t deferred_events_per_node_max = 1'000'000;
+  size_t connections_max = 100'000;
+  size_t segments_per_direction_max = 1'000'000;
   // TCP as a live host's kernel provides it: a message to a crashed (not
   // powered-off) process comes back to its sender as ConnectionRefused, and
   // a process crash sends PeerProcessExited to every other node (the kernel
@@ -56,6 +60,8 @@ enum class StepOutcome : uint8_t {
   kDroppedNodeDown,    // a message to a crashed node
   kDroppedPartition,   // a message whose link was blocked when it arrived
   kDeferred,           // an event for a paused node, kept until it resumes
+  kRetransmitted,      // a connection's segment sent again after its timer
+  kTimedOut,           // a connection's segment given up on: the end closes
 };
 const char* to_string(StepOutcome outcome);
 
@@ -72,6 +78,8 @@ struct StepRecord {
   std::shared_ptr<const DiskRequest> disk;
   DiskStatus disk_status = DiskStatus::kOk;
   std::shared_ptr<const Fault> fault;
+  ConnectionId connection;                        // a segment's or a connection event's connection
+  std::optional<ConnectionEvent> connection_event;  // what an actor's on_connection was told
   std::vector<Note> notes;
   std::vector<OperationEvent> operations;
   std::vector<ProtocolEvent> protocol_events;
@@ -88,6 +96,10 @@ struct WorldStats {
   uint64_t messages_duplicated = 0;
   uint64_t messages_reordered = 0;
   uint64_t timers_fired = 0;
+  uint64_t connections_opened = 0;
+  uint64_t connections_reset = 0;       // resets and refusals an end heard
+  uint64_t connections_timed_out = 0;
+  uint64_t segments_retransmitted = 0;
   uint64_t disk_ops = 0;
   uint64_t faults_applied = 0;
 };
@@ -140,6 +152,8 @@ class World {
   TimePoint local_now(NodeId id) const;
 
   const Network& network() const { return network_; }
+  // Every connection the world still tracks (an end open, or data in flight), by id.
+  const std::map<uint64_t, Connection>& connections() const { return connections_; }
   Rng& fault_stream() { return fault_stream_; }
   const WorldConfig& config() const { return config_; }
   uint64_t trace_hash() const { return trace_hash_; }
@@ -166,6 +180,28 @@ class World {
   void send(NodeId from, NodeId to, MessagePtr message, Chooser& chooser);
   void refuse(const Event& event, Chooser& chooser);
   void announce_exit(NodeId id, Chooser& chooser);
+  // Connections (world_connections.cpp).
+  ConnectionId open_connection(NodeId from, NodeId to, Chooser& chooser);
+  void send_on_connection(NodeId from, ConnectionId id, MessagePtr message, Chooser& chooser);
+  void close_connection_end(NodeId node, ConnectionId id, Chooser& chooser);
+  void set_keepalive(NodeId node, ConnectionId id, bool on);
+  void enqueue(Connection& c, bool forward, Segment segment, Chooser& chooser);
+  void transmit(Connection& c, bool forward, Segment& segment, TimePoint at, Chooser& chooser);
+  void schedule_head(Connection& c, bool forward, Chooser& chooser);
+  Duration retransmission_timeout(const Direction& d, const Segment& segment) const;
+  void deliver_segment(Event& event, Chooser& chooser);
+  void segment_due(Connection& c, bool forward, Chooser& chooser);
+  void segment_arrived(Connection& c, bool forward, Event& event, Chooser& chooser);
+  void note_acknowledgement(Connection& c, bool forward);
+  void acknowledgement_due(Connection& c, bool forward, Chooser& chooser);
+  void hand_to_actor(Connection& c, bool forward, Event& event, Chooser& chooser);
+  void answer_with_reset(Connection& c, bool forward, Chooser& chooser);
+  void tell_end(Connection& c, bool initiator, ConnectionEvent event, TimePoint at);
+  void deliver_connection_event(Event& event, Chooser& chooser);
+  void keepalive_due(Event& event, Chooser& chooser);
+  void arm_keepalive(Connection& c, bool initiator);
+  void end_process_connections(NodeId id, bool host_up, Chooser& chooser);
+  void forget_if_done(uint64_t id);
   DiskOpId submit_disk(NodeId id, DiskRequest request, Chooser& chooser);
   void stop_node(Node& target);
   void start_node(NodeId id);
@@ -176,6 +212,8 @@ class World {
   ActorFactory factory_;
   std::vector<Node> nodes_;
   Network network_;
+  std::map<uint64_t, Connection> connections_;
+  uint64_t next_connection_ = 1;
   EventQueue queue_;
   Rng fault_stream_;
   TimePoint now_;

@@ -39,7 +39,7 @@ class ProbeActor final : public ActorOf<ProbeActor> {
     }
     if (plan_.timer_delay > Duration::zero()) ctx.set_timer({1, 0}, plan_.timer_delay);
   }
-  void on_message(Context&, NodeId from, const Message& message) override {
+  void on_message(Context&, NodeId from, ConnectionId, const Message& message) override {
     if (const Probe* probe = message.as<Probe>()) received_.push_back({from.index, probe->seq});
   }
   void on_timer(Context& ctx, TimerKey) override { timer_fired_local_ns_.push_back(ctx.local_now().ns_since_origin()); }

@@ -199,6 +199,10 @@ class ScriptContext final : public Context {
   NodeId self() const override { return self_; }
   TimePoint local_now() const override { return now; }
   void send(NodeId to, MessagePtr message) override { sent.push_back({to, std::move(message)}); }
+  ConnectionId connect(NodeId) override { return ConnectionId{++connections}; }
+  void send(ConnectionId, MessagePtr) override {}
+  void close(ConnectionId) override {}
+  void set_keepalive(ConnectionId, bool) override {}
   void set_timer(TimerKey key, Duration) override { timers.insert(key); }
   void cancel_timer(TimerKey key) override { timers.erase(key); }
   bool timer_pending(TimerKey key) const override { return timers.contains(key); }
@@ -225,6 +229,7 @@ class ScriptContext final : public Context {
   TimePoint now = TimePoint::origin();
   std::vector<std::pair<NodeId, MessagePtr>> sent;
   std::vector<ProtocolEvent> events;
+  uint64_t connections = 0;
   std::set<TimerKey> timers;
   std::vector<Note> notes;
   uint64_t disk_ops = 0;
@@ -253,54 +258,54 @@ TEST_CASE("fastcfs: a new leader demotes its own DS that turned ACTIVE while no 
   // The replication channels to s1 connect.
   for (const auto& [to, m] : ctx.sent) {
     if (const auto* join = m->as<fastcfs::JoinServerReq>(); join != nullptr && to.index == 0) {
-      s2.on_message(ctx, NodeId{0}, *make_message(fastcfs::JoinServerResp{join->channel, join->session}));
+      s2.on_message(ctx, NodeId{0}, ConnectionId{}, *make_message(fastcfs::JoinServerResp{join->channel, join->session}));
     }
   }
   // s3 becomes leader through the two-phase notify; s2 joins and activates.
-  s2.on_message(ctx, NodeId{2}, *make_message(fastcfs::NextLeaderReq{1, 1, 2}));
-  s2.on_message(ctx, NodeId{2}, *make_message(fastcfs::NextLeaderReq{2, 2, 2}));
+  s2.on_message(ctx, NodeId{2}, ConnectionId{}, *make_message(fastcfs::NextLeaderReq{1, 1, 2}));
+  s2.on_message(ctx, NodeId{2}, ConnectionId{}, *make_message(fastcfs::NextLeaderReq{2, 2, 2}));
   REQUIRE(s2.leader() == 2u);
   s2.on_timer(ctx, TimerKey{2, 0});
-  s2.on_message(ctx, NodeId{2}, *make_message(fastcfs::JoinLeaderResp{ctx.last<fastcfs::JoinLeaderReq>(2).seq, fastcfs::Err::kOk, 1}));
-  s2.on_message(ctx, NodeId{2}, *make_message(fastcfs::PingLeaderResp{ctx.last<fastcfs::PingLeaderReq>(2).seq, fastcfs::Err::kOk}));
+  s2.on_message(ctx, NodeId{2}, ConnectionId{}, *make_message(fastcfs::JoinLeaderResp{ctx.last<fastcfs::JoinLeaderReq>(2).seq, fastcfs::Err::kOk, 1}));
+  s2.on_message(ctx, NodeId{2}, ConnectionId{}, *make_message(fastcfs::PingLeaderResp{ctx.last<fastcfs::PingLeaderReq>(2).seq, fastcfs::Err::kOk}));
   // The leader's push makes s1 master of g1; s2 starts rebuilding (T2).
   fastcfs::DsEntry master{0, 0, fastcfs::DsView{fastcfs::DsStatus::kActive, true, 0, 0}};
-  s2.on_message(ctx, NodeId{2}, *make_message(fastcfs::PushDsStatusReq{7, 5, 1, {master}}));
+  s2.on_message(ctx, NodeId{2}, ConnectionId{}, *make_message(fastcfs::PushDsStatusReq{7, 5, 1, {master}}));
   s2.on_timer(ctx, TimerKey{4, 0});
   REQUIRE(s2.my_status(0) == fastcfs::DsStatus::kRebuilding);
   // An empty, fast first round: the next round is the online round (T4).
   fastcfs::FetchBinlogResp first;
   first.seq = ctx.last<fastcfs::FetchBinlogReq>(0).seq;
   first.is_last = true;
-  s2.on_message(ctx, NodeId{0}, *make_message(first));
+  s2.on_message(ctx, NodeId{0}, ConnectionId{}, *make_message(first));
   REQUIRE(s2.my_status(0) == fastcfs::DsStatus::kOnline);
   fastcfs::FetchBinlogResp online = first;
   online.seq = ctx.last<fastcfs::FetchBinlogReq>(0).seq;
   online.is_online = true;
-  s2.on_message(ctx, NodeId{0}, *make_message(online));
+  s2.on_message(ctx, NodeId{0}, ConnectionId{}, *make_message(online));
   const uint64_t confirm_seq = ctx.last<fastcfs::ActiveConfirmReq>(0).seq;
   // Before the master's answer arrives, s2 loses its leader: two refused
   // pings more than leader_lost_timeout apart (T14 finds it ONLINE).
   s2.on_timer(ctx, TimerKey{2, 0});
-  s2.on_message(ctx, NodeId{2}, *make_message(ConnectionRefused{make_message(ctx.last<fastcfs::PingLeaderReq>(2))}));
+  s2.on_message(ctx, NodeId{2}, ConnectionId{}, *make_message(ConnectionRefused{make_message(ctx.last<fastcfs::PingLeaderReq>(2))}));
   ctx.now = ctx.now + Duration::s(4);
   s2.on_timer(ctx, TimerKey{2, 0});
-  s2.on_message(ctx, NodeId{2}, *make_message(ConnectionRefused{make_message(ctx.last<fastcfs::PingLeaderReq>(2))}));
+  s2.on_message(ctx, NodeId{2}, ConnectionId{}, *make_message(ConnectionRefused{make_message(ctx.last<fastcfs::PingLeaderReq>(2))}));
   REQUIRE_FALSE(s2.leader().has_value());
   REQUIRE(s2.my_status(0) == fastcfs::DsStatus::kOnline);
   // The master's ACTIVE_CONFIRM answer: ACTIVE (T6) with no leader known.
-  s2.on_message(ctx, NodeId{0}, *make_message(fastcfs::ActiveConfirmResp{confirm_seq, fastcfs::Err::kOk}));
+  s2.on_message(ctx, NodeId{0}, ConnectionId{}, *make_message(fastcfs::ActiveConfirmResp{confirm_seq, fastcfs::Err::kOk}));
   REQUIRE(s2.my_status(0) == fastcfs::DsStatus::kActive);
   // s2 runs the election: s1 answers (ranking below s2), s3 is gone.
   s2.on_timer(ctx, TimerKey{2, 0});
   fastcfs::ServerStatusRecord s1_status;
   s1_status.server = 0;
-  s2.on_message(ctx, NodeId{0}, *make_message(fastcfs::GetServerStatusResp{ctx.last<fastcfs::GetServerStatusReq>(0).seq, s1_status}));
+  s2.on_message(ctx, NodeId{0}, ConnectionId{}, *make_message(fastcfs::GetServerStatusResp{ctx.last<fastcfs::GetServerStatusReq>(0).seq, s1_status}));
   ctx.now = ctx.now + Duration::s(3);
   s2.on_timer(ctx, TimerKey{3, 0});  // s3 never answers, and max_wait_time (1 s) has passed
   // s2 is the candidate: PRE_SET answered by s1 (s3 silent), then COMMIT,
   // which makes s2 leader at once (it commits to itself first).
-  s2.on_message(ctx, NodeId{0}, *make_message(fastcfs::NextLeaderResp{ctx.last<fastcfs::NextLeaderReq>(0).seq, 1, fastcfs::Err::kOk}));
+  s2.on_message(ctx, NodeId{0}, ConnectionId{}, *make_message(fastcfs::NextLeaderResp{ctx.last<fastcfs::NextLeaderReq>(0).seq, 1, fastcfs::Err::kOk}));
   s2.on_timer(ctx, TimerKey{3, 0});
   CHECK(s2.is_leader());
   CHECK(s2.transitions()[13] == 1);  // T13 on its own DS

@@ -7,7 +7,7 @@ namespace replsim::example {
 
 void RegisterClient::on_start(Context& ctx, const DiskImage&) { workload_.start(ctx); }
 
-void RegisterClient::on_message(Context& ctx, NodeId, const Message& message) {
+void RegisterClient::on_message(Context& ctx, NodeId, ConnectionId, const Message& message) {
   const auto* reply = message.as<ClientReply>();
   const auto& op = workload_.outstanding();
   if (reply == nullptr || !op || reply->op != op->op) return;  // late or duplicate

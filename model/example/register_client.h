@@ -13,7 +13,7 @@ class RegisterClient final : public ActorOf<RegisterClient> {
       : primary_(primary), workload_(client_index, workload) {}
 
   void on_start(Context& ctx, const DiskImage& disk) override;
-  void on_message(Context& ctx, NodeId from, const Message& message) override;
+  void on_message(Context& ctx, NodeId from, ConnectionId connection, const Message& message) override;
   void on_timer(Context& ctx, TimerKey key) override;
   void on_disk(Context&, const DiskCompletion&) override {}
   nlohmann::json describe() const override { return workload_.describe(); }

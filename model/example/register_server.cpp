@@ -104,7 +104,7 @@ void RegisterServer::on_replicate(Context& ctx, NodeId from, const LogEntry& ent
   ctx.send(from, make_message(ReplicateAck{synced_version_}));
 }
 
-void RegisterServer::on_message(Context& ctx, NodeId from, const Message& message) {
+void RegisterServer::on_message(Context& ctx, NodeId from, ConnectionId, const Message& message) {
   if (halted_) return;
   if (const auto* write = message.as<ClientWrite>()) {
     if (is_primary(ctx)) on_client_write(ctx, from, write->op, write->key, write->value);

@@ -39,7 +39,7 @@ class RegisterServer final : public ActorOf<RegisterServer> {
   RegisterServer(NodeId primary, std::vector<NodeId> backups, RegisterOptions options);
 
   void on_start(Context& ctx, const DiskImage& disk) override;
-  void on_message(Context& ctx, NodeId from, const Message& message) override;
+  void on_message(Context& ctx, NodeId from, ConnectionId connection, const Message& message) override;
   void on_timer(Context& ctx, TimerKey key) override;
   void on_disk(Context& ctx, const DiskCompletion& completion) override;
   nlohmann::json describe() const override;

@@ -79,7 +79,7 @@ void FastcfsClient::finish(Context& ctx, uint64_t value) {
   workload_.complete(ctx, OperationPhase::kOk, value);
 }
 
-void FastcfsClient::on_message(Context& ctx, NodeId, const Message& message) {
+void FastcfsClient::on_message(Context& ctx, NodeId, ConnectionId, const Message& message) {
   if (!op_ || op_->seq == 0) return;
   if (const auto* refused = message.as<ConnectionRefused>()) {
     const Message& o = *refused->original;

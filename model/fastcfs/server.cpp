@@ -273,7 +273,7 @@ void FastcfsServer::violation(Context& ctx, const std::string& invariant, const 
 
 // ---- dispatch ----------------------------------------------------------------
 
-void FastcfsServer::on_message(Context& ctx, NodeId from, const Message& m) {
+void FastcfsServer::on_message(Context& ctx, NodeId from, ConnectionId, const Message& m) {
   if (halted_) return;
   if (const auto* x = m.as<ConnectionRefused>()) return on_refused(ctx, from, *x->original);
   if (m.as<PeerProcessExited>() != nullptr) return on_peer_exited(ctx, from.index);

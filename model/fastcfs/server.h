@@ -51,7 +51,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   FastcfsServer(uint32_t index, ClusterConfig config);
 
   void on_start(Context& ctx, const DiskImage& disk) override;
-  void on_message(Context& ctx, NodeId from, const Message& message) override;
+  void on_message(Context& ctx, NodeId from, ConnectionId connection, const Message& message) override;
   void on_timer(Context& ctx, TimerKey key) override;
   void on_disk(Context& ctx, const DiskCompletion& completion) override;
   nlohmann::json describe() const override;

@@ -1,0 +1,60 @@
+// A node as the world keeps it: its process (actor, timers, deferred
+// events), its clock, its disk. Internal to the world's implementation
+// (world.cpp, world_connections.cpp).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/world.h"
+
+namespace replsim {
+
+struct World::Node {
+  std::string name;
+  NodeStatus status = NodeStatus::kUp;
+  bool powered_off = false;  // crashed by a power loss: the host answers nothing
+  bool starting = false;     // restarted, its start event not yet delivered: not listening
+  uint32_t incarnation = 1;
+  std::unique_ptr<Actor> actor;
+  NodeClock clock;
+  Disk disk;
+  Rng actor_stream;
+  Rng disk_stream;
+  // Pending timers: key -> generation of the event that may fire it.
+  std::map<TimerKey, uint64_t> timers;
+  uint64_t next_timer_generation = 0;
+  uint64_t next_disk_op = 0;
+  TimePoint disk_busy_until;
+  // Events that arrived while the node was paused, in arrival order.
+  std::vector<Event> deferred;
+
+  Node(std::string node_name, uint64_t seed)
+      : name(std::move(node_name)), actor_stream(seed, "node/" + name), disk_stream(seed, "disk/" + name) {}
+  Node(const Node& other)
+      : name(other.name),
+        status(other.status),
+        powered_off(other.powered_off),
+        starting(other.starting),
+        incarnation(other.incarnation),
+        actor(other.actor ? other.actor->clone() : nullptr),
+        clock(other.clock),
+        disk(other.disk),
+        actor_stream(other.actor_stream),
+        disk_stream(other.disk_stream),
+        timers(other.timers),
+        next_timer_generation(other.next_timer_generation),
+        next_disk_op(other.next_disk_op),
+        disk_busy_until(other.disk_busy_until),
+        deferred(other.deferred) {}
+  Node& operator=(const Node& other) {
+    if (this != &other) *this = Node(other);
+    return *this;
+  }
+  Node(Node&&) noexcept = default;
+  Node& operator=(Node&&) noexcept = default;
+};
+
+}  // namespace replsim
