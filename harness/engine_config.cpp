@@ -78,4 +78,45 @@ DiskConfig read_disk_config(const Json& value, const std::string& path, const Di
   return config;
 }
 
+TcpConfig read_tcp_config(const Json& value, const std::string& path, const TcpConfig& base) {
+  reject_unknown_keys(value, path,
+                      {"rto_initial", "rto_min", "rto_max", "user_timeout", "syn_retries", "dupack_threshold",
+                       "tail_loss_probe", "keepalive_idle", "keepalive_interval", "keepalive_probes"});
+  TcpConfig tcp = base;
+  const auto duration = [&](const char* key, Duration& target) {
+    if (!value.contains(key)) return;
+    target = read_duration(value[key], json_path(path, key));
+    if (target <= Duration::zero()) throw InputError(json_path(path, key), "a positive duration", describe_json(value[key]));
+  };
+  const auto whole = [&](const char* key, uint32_t& target, uint32_t low, uint32_t high) {
+    if (!value.contains(key)) return;
+    const Json& v = value[key];
+    if (!v.is_number_integer() || v.get<int64_t>() < low || v.get<int64_t>() > high) {
+      throw InputError(json_path(path, key), "a whole number from " + std::to_string(low) + " to " + std::to_string(high),
+                       describe_json(v));
+    }
+    target = v.get<uint32_t>();
+  };
+  duration("rto_initial", tcp.rto_initial);
+  duration("rto_min", tcp.rto_min);
+  duration("rto_max", tcp.rto_max);
+  duration("user_timeout", tcp.user_timeout);
+  duration("keepalive_idle", tcp.keepalive_idle);
+  duration("keepalive_interval", tcp.keepalive_interval);
+  whole("syn_retries", tcp.syn_retries, 0, 100);
+  whole("dupack_threshold", tcp.dupack_threshold, 1, 1000);
+  whole("keepalive_probes", tcp.keepalive_probes, 1, 1000);
+  if (value.contains("tail_loss_probe")) {
+    if (!value["tail_loss_probe"].is_boolean()) {
+      throw InputError(json_path(path, "tail_loss_probe"), "true or false", describe_json(value["tail_loss_probe"]));
+    }
+    tcp.tail_loss_probe = value["tail_loss_probe"].get<bool>();
+  }
+  if (tcp.rto_min > tcp.rto_max || tcp.rto_initial > tcp.rto_max) {
+    throw InputError(path, "rto_min <= rto_max and rto_initial <= rto_max",
+                     format_duration(tcp.rto_min) + ", " + format_duration(tcp.rto_initial) + ", " + format_duration(tcp.rto_max));
+  }
+  return tcp;
+}
+
 }  // namespace replsim::harness

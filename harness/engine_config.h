@@ -9,6 +9,7 @@
 #include "base/json_input.h"
 #include "sim/disk.h"
 #include "sim/distribution.h"
+#include "sim/connection.h"
 #include "sim/network.h"
 
 namespace replsim::harness {
@@ -21,5 +22,8 @@ LinkConfig read_link_config(const Json& value, const std::string& path, const Li
 // {"write_latency": ..., "fsync_latency": ..., "read_latency": ...,
 //  "torn_write_probability": 0.5, "slow_factor": 20}.
 DiskConfig read_disk_config(const Json& value, const std::string& path, const DiskConfig& base);
+// {"rto_min": "200ms", "user_timeout": "30s", "keepalive_idle": "2h", ...}:
+// the TcpConfig fields by their names (sim/connection.h).
+TcpConfig read_tcp_config(const Json& value, const std::string& path, const TcpConfig& base);
 
 }  // namespace replsim::harness

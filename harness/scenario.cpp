@@ -80,7 +80,7 @@ class Parser {
     parse_protocol(require_key(doc, "protocol", ""), s);
     if (doc.contains("cluster")) parse_cluster(doc["cluster"], s.cluster);
     cluster_ = s.cluster;
-    if (doc.contains("network")) s.network = read_link_config(doc["network"], "/network", s.network);
+    if (doc.contains("network")) parse_network(doc["network"], s);
     if (doc.contains("disk")) s.disk = read_disk_config(doc["disk"], "/disk", s.disk);
     if (doc.contains("workload")) parse_workload(doc["workload"], s);
     clients_ = s.workload.clients;
@@ -117,6 +117,17 @@ class Parser {
     for (const CheckDeclaration& c : platform_checks()) names.push_back(c.name);
     for (const CheckDeclaration& c : vocabulary().checks) names.push_back(c.name);
     return names;
+  }
+
+  // The links' behaviour, and under "tcp" the connections' settings.
+  void parse_network(const Json& value, Scenario& s) {
+    reject_unknown(value, "/network", {"latency", "loss", "duplicate", "reorder", "tcp"});
+    Json links = value;
+    if (links.contains("tcp")) {
+      s.tcp = read_tcp_config(links["tcp"], "/network/tcp", s.tcp);
+      links.erase("tcp");
+    }
+    s.network = read_link_config(links, "/network", s.network);
   }
 
   void parse_cluster(const Json& value, ClusterSpec& c) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/json_input.h"
+#include "sim/connection.h"
 #include "sim/disk.h"
 #include "sim/network.h"
 
@@ -127,6 +128,7 @@ struct Scenario {
   Json protocol_options = Json::object();
   ClusterSpec cluster;
   LinkConfig network;
+  TcpConfig tcp;  // network.tcp: the connections' settings
   DiskConfig disk;
   WorkloadSpec workload;
   std::vector<FaultSpec> faults;

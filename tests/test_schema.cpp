@@ -247,6 +247,8 @@ TEST_CASE("scenarios/schema.json documents exactly what the loader accepts, in e
   }
   prober.compare({{"/workload/mix", with(base, "/workload", {{"mix", {{"write", 0.5}, {"read", 0.5}}}})}},
                  {"#/properties/workload/properties/mix"});
+  prober.compare({{"/network/tcp", with(base, "/network", {{"tcp", Json::object()}})}},
+                 {"#/properties/network/properties/tcp"});
   prober.compare({{"/expect", with(with(base, "/checks", Json::array({"linearizable"})), "/expect",
                                    {{"verdict", "fail"}, {"check", "linearizable"}})}},
                  {"#/properties/expect"});

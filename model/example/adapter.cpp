@@ -106,6 +106,7 @@ class RegisterProtocol final : public harness::Protocol {
     config.clients = s.workload.clients;
     config.link = s.network;
     config.disk = s.disk;
+    config.tcp = s.tcp;
     config.workload = kit::workload_options(s);
     if (s.protocol_options.contains("primary_skips_fsync")) {
       config.server.primary_skips_fsync = s.protocol_options["primary_skips_fsync"].get<bool>();

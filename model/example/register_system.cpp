@@ -11,6 +11,7 @@ World make_register_world(const RegisterSystemConfig& config, uint64_t seed) {
   world.seed = seed;
   world.link = config.link;
   world.disk = config.disk;
+  world.tcp = config.tcp;
   const uint32_t servers = config.backups + 1;
   for (uint32_t i = 1; i <= servers; ++i) world.node_names.push_back("s" + std::to_string(i));
   for (uint32_t i = 1; i <= config.clients; ++i) world.node_names.push_back("c" + std::to_string(i));

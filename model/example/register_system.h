@@ -18,6 +18,7 @@ struct RegisterSystemConfig {
   RegisterOptions server;
   LinkConfig link;
   DiskConfig disk;
+  TcpConfig tcp;
 };
 
 // Servers are s1 (the primary) .. s{backups+1}; clients c1 .. c{clients}.

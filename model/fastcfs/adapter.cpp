@@ -158,6 +158,7 @@ class FastcfsProtocol final : public harness::Protocol {
     config.clients = s.workload.clients;
     config.link = s.network;
     config.disk = s.disk;
+    config.tcp = s.tcp;
     config.client.workload = kit::workload_options(s);
     return make_fastcfs_world(config, seed);
   }

@@ -20,6 +20,7 @@ struct FastcfsSystemConfig {
   FastcfsClientOptions client;  // servers / data_groups / read_rule are filled in
   LinkConfig link;
   DiskConfig disk;
+  TcpConfig tcp;
 };
 
 // Servers are s1 .. sN (nodes 0 .. N-1), clients c1 .. cM after them.
