@@ -424,6 +424,16 @@ class Runner {
     const TimePoint since = run_.last_fault_at.value_or(TimePoint::origin());
     const std::optional<std::string> unsettled = run_.monitor->unsettled(run_.world);
     if (!run_.converged_at && !unsettled) run_.converged_at = since;
+    const Duration observed = run_.world.now() - since;
+    if (unsettled && observed < within) {
+      // Unsettled when the run ended, before the bound: nobody can say yet
+      // whether it would have settled in time (a shortened run, a shrinker's
+      // candidate), so the shrinker never keeps such a cut.
+      outcome.details.push_back("the run ended " + format_duration(observed) + " after the last fault, before the bound of " +
+                                format_duration(within) + "; not settled yet: " + *unsettled);
+      outcome.verdict = CheckVerdict::kUndecided;
+      return outcome;
+    }
     if (!run_.converged_at) {
       outcome.details.push_back("the cluster never settled after the last fault at " +
                                 format_duration(since.since_origin()) + "; at the end: " + *unsettled);

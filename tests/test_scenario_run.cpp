@@ -199,3 +199,26 @@ TEST_CASE("a failed check outweighs an undecided one: the run fails, exit 1") {
   CHECK(r.verdict == "fail");
   CHECK(exit_code(r) == 1);
 }
+
+TEST_CASE("a run that ends before converges_within's bound without settling is undecided, not a failure") {
+  const std::string file = std::string(REPLSIM_SOURCE_DIR) + "/scenarios/example-register/disk-full-halts.json";
+  std::ifstream in(file);
+  Json doc = Json::parse(in);
+  // A full disk at 5 s for 1 s halts s3; the bound is 5 s. A run to 20 s
+  // shows the halted server never returns: a failure.
+  const Scenario full = parse_scenario(doc, file);
+  const ScenarioRun failed = run(full, full.seed);
+  CHECK(outcome_of(failed, "converges_within").verdict == CheckVerdict::kFail);
+  CHECK(exit_code(failed) == 0);  // the file expects this failure
+  // Cut the run at 8 s, before the bound has passed: nobody can tell yet.
+  doc["duration"] = "8s";
+  doc["workload"]["stop"] = "8s";
+  const Scenario cut = parse_scenario(doc, file);
+  const ScenarioRun r = run(cut, cut.seed);
+  const CheckOutcome& convergence = outcome_of(r, "converges_within");
+  CHECK(convergence.verdict == CheckVerdict::kUndecided);
+  REQUIRE_FALSE(convergence.details.empty());
+  CHECK(convergence.details[0].find("before the bound of 5s; not settled yet") != std::string::npos);
+  CHECK(r.verdict == "undecided");
+  CHECK(exit_code(r) == 3);
+}
