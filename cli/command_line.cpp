@@ -15,6 +15,23 @@
 #include "cli/validate_command.h"
 
 namespace replsim::cli {
+namespace {
+
+// `demo` runs the demo scenario its program provides (the project's
+// replsim: the example register's); a program without one has no demo.
+CLI::App* add_demo_command(CLI::App& app, DemoOptions& demo) {
+  CLI::App* command =
+      app.add_subcommand("demo", "Run the example primary/backup register through a 30-second fault schedule");
+  command->add_option("--seed", demo.seed, "Seed of the run");
+  command->add_option("--out", demo.out_dir, "Folder for run.json (and trace.jsonl)");
+  command->add_flag("--trace", demo.write_trace, "Also write every delivered event to trace.jsonl");
+  command->add_flag("--no-faults", demo.no_faults, "Run without the fault schedule");
+  command->add_flag("--mutation-primary-skips-fsync", demo.primary_skips_fsync,
+                    "Deliberate bug: the primary never fsyncs (with power loss of the primary)");
+  return command;
+}
+
+}  // namespace
 
 int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
   CLI::App app{"replsim: a deterministic simulator and model checker for replication protocols"};
@@ -22,14 +39,7 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
   app.set_version_flag("--version", "replsim 0.1.0");
 
   replsim::cli::DemoOptions demo;
-  CLI::App* demo_command = app.add_subcommand(
-      "demo", "Run the example primary/backup register through a 30-second fault schedule");
-  demo_command->add_option("--seed", demo.seed, "Seed of the run");
-  demo_command->add_option("--out", demo.out_dir, "Folder for run.json (and trace.jsonl)");
-  demo_command->add_flag("--trace", demo.write_trace, "Also write every delivered event to trace.jsonl");
-  demo_command->add_flag("--no-faults", demo.no_faults, "Run without the fault schedule");
-  demo_command->add_flag("--mutation-primary-skips-fsync", demo.primary_skips_fsync,
-                         "Deliberate bug: the primary never fsyncs (with power loss of the primary)");
+  CLI::App* demo_command = demo_scenario ? add_demo_command(app, demo) : nullptr;
 
   replsim::cli::CheckCommandOptions check;
   CLI::App* check_command = app.add_subcommand("check", "Check a history for linearizability");
@@ -106,7 +116,7 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
     return code == 0 ? 0 : 2;
   }
   try {
-    if (*demo_command) return replsim::cli::run_demo(demo, demo_scenario, std::cout);
+    if (demo_command != nullptr && *demo_command) return replsim::cli::run_demo(demo, demo_scenario, std::cout);
     if (*check_command) return replsim::cli::run_check(check, std::cout);
     if (*run_command) {
       if (*seed_option) run.seed = run_seed;

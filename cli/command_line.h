@@ -10,6 +10,7 @@
 
 namespace replsim::cli {
 
+// Without a demo scenario the command has no `demo`.
 int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario = {});
 
 }  // namespace replsim::cli
