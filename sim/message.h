@@ -88,24 +88,4 @@ struct KeptMessage {
   }
 };
 
-// What a sender receives when it sent `original` to a node whose process
-// has crashed (World's crash_refuses_connections): the connection reset.
-struct ConnectionRefused {
-  static constexpr const char* kName = "CONNECTION_REFUSED";
-  MessagePtr original;
-  bool operator==(const ConnectionRefused& other) const { return original->equals(*other.original); }
-  void hash_into(Hasher& h) const { h.add(original->fingerprint()); }
-  std::string describe() const { return original->describe(); }
-};
-
-// What every other node receives, over the network, when a node's process
-// crashes while its host stays up (World's crash_refuses_connections): the
-// kernel closes the dead process's connections, so their peers see them end.
-struct PeerProcessExited {
-  static constexpr const char* kName = "PEER_PROCESS_EXITED";
-  bool operator==(const PeerProcessExited&) const = default;
-  void hash_into(Hasher& h) const { h.add(uint64_t{1}); }
-  std::string describe() const { return "connections closed"; }
-};
-
 }  // namespace replsim

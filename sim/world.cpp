@@ -318,7 +318,6 @@ void World::deliver(Event& event, Chooser& chooser) {
     if (target.status == NodeStatus::kCrashed || target.starting) {
       record_.outcome = StepOutcome::kDroppedNodeDown;
       ++stats_.messages_to_down_node;
-      refuse(event, chooser);
       return;
     }
   }
@@ -407,35 +406,6 @@ void World::send(NodeId from, NodeId to, MessagePtr message, Chooser& chooser) {
   }
 }
 
-// The host of a crashed process is up: its kernel answers the connection
-// with a reset, which travels back over the reverse link. A powered-off host
-// answers nothing, and a refusal is never refused in turn.
-void World::refuse(const Event& event, Chooser& chooser) {
-  const Node& target = node(event.target);
-  if (!config_.crash_refuses_connections || target.powered_off || event.message->as<ConnectionRefused>() != nullptr) {
-    return;
-  }
-  if (network_.blocked(event.target, event.from)) return;
-  const LinkConfig& link = network_.link_config(event.target, event.from);
-  Rng& stream = network_.link_stream(event.target, event.from);
-  Event back;
-  back.time = now_ + chooser.delay(stream, ChoiceKind::kMessageDelay, link.latency);
-  back.kind = EventKind::kMessage;
-  back.target = event.from;
-  back.from = event.target;
-  back.sent = now_;
-  back.message = make_message(ConnectionRefused{event.message});
-  push(std::move(back));
-}
-
-void World::announce_exit(NodeId id, Chooser& chooser) {
-  if (!config_.crash_refuses_connections) return;
-  const MessagePtr exited = make_message(PeerProcessExited{});
-  for (uint32_t i = 0; i < nodes_.size(); ++i) {
-    if (i != id.index) send(id, NodeId{i}, exited, chooser);
-  }
-}
-
 DiskOpId World::submit_disk(NodeId id, DiskRequest request, Chooser& chooser) {
   Node& target = node(id);
   ++stats_.disk_ops;
@@ -493,7 +463,6 @@ void World::apply_fault(const Fault& fault, Chooser& chooser) {
           if (node(f.node).status != NodeStatus::kCrashed) {
             stop_node(node(f.node));
             end_process_connections(f.node, true, chooser);
-            announce_exit(f.node, chooser);
           }
         } else if constexpr (std::is_same_v<F, PowerLossFault>) {
           Node& target = node(f.node);
@@ -506,7 +475,6 @@ void World::apply_fault(const Fault& fault, Chooser& chooser) {
           if (node(f.node).status != NodeStatus::kCrashed) {
             stop_node(node(f.node));
             end_process_connections(f.node, true, chooser);
-            announce_exit(f.node, chooser);
           }
           start_node(f.node);
         } else if constexpr (std::is_same_v<F, PauseFault>) {

@@ -46,12 +46,6 @@ struct WorldConfig {
   size_t deferred_events_per_node_max = 1'000'000;
   size_t connections_max = 100'000;
   size_t segments_per_direction_max = 1'000'000;
-  // TCP as a live host's kernel provides it: a message to a crashed (not
-  // powered-off) process comes back to its sender as ConnectionRefused, and
-  // a process crash sends PeerProcessExited to every other node (the kernel
-  // closing the dead process's connections). Protocols that model
-  // connections turn both into closed connections.
-  bool crash_refuses_connections = false;
 };
 
 // What happened to the event a step delivered.
@@ -178,8 +172,6 @@ class World {
   void deliver(Event& event, Chooser& chooser);
   void deliver_to_actor(Node& target, const Event& event, Chooser& chooser);
   void send(NodeId from, NodeId to, MessagePtr message, Chooser& chooser);
-  void refuse(const Event& event, Chooser& chooser);
-  void announce_exit(NodeId id, Chooser& chooser);
   // Connections (world_connections.cpp).
   ConnectionId open_connection(NodeId from, NodeId to, Chooser& chooser);
   void send_on_connection(NodeId from, ConnectionId id, MessagePtr message, Chooser& chooser);

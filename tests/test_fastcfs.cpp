@@ -198,10 +198,16 @@ class ScriptContext final : public Context {
   explicit ScriptContext(uint32_t self) : self_{self} {}
   NodeId self() const override { return self_; }
   TimePoint local_now() const override { return now; }
-  void send(NodeId to, MessagePtr message) override { sent.push_back({to, std::move(message)}); }
-  ConnectionId connect(NodeId) override { return ConnectionId{++connections}; }
-  void send(ConnectionId, MessagePtr) override {}
-  void close(ConnectionId) override {}
+  void send(NodeId to, MessagePtr message) override { sent.push_back({to, ConnectionId{}, std::move(message)}); }
+  ConnectionId connect(NodeId to) override {
+    const ConnectionId id{++connections};
+    peer_of[id.value] = to;
+    return id;
+  }
+  void send(ConnectionId connection, MessagePtr message) override {
+    sent.push_back({peer_of.at(connection.value), connection, std::move(message)});
+  }
+  void close(ConnectionId connection) override { closed.insert(connection.value); }
   void set_keepalive(ConnectionId, bool) override {}
   void set_timer(TimerKey key, Duration) override { timers.insert(key); }
   void cancel_timer(TimerKey key) override { timers.erase(key); }
@@ -216,18 +222,27 @@ class ScriptContext final : public Context {
   void operation(OperationEvent) override {}
   void protocol_event(ProtocolEvent event) override { events.push_back(std::move(event)); }
 
-  // The last message of type T sent to `to`.
+  struct Sent {
+    NodeId to;
+    ConnectionId connection;
+    MessagePtr message;
+  };
+  // The last message of type T sent to `to`, and the connection it went on.
   template <typename T>
-  T last(uint32_t to) const {
+  std::pair<T, ConnectionId> last_sent(uint32_t to) const {
     for (auto it = sent.rbegin(); it != sent.rend(); ++it) {
-      if (it->first.index == to && it->second->as<T>() != nullptr) return *it->second->as<T>();
+      if (it->to.index == to && it->message->as<T>() != nullptr) return {*it->message->as<T>(), it->connection};
     }
     FAIL("no " << T::kName << " was sent to s" << to + 1);
-    return T{};
+    return {T{}, ConnectionId{}};
   }
+  template <typename T>
+  T last(uint32_t to) const { return last_sent<T>(to).first; }
 
   TimePoint now = TimePoint::origin();
-  std::vector<std::pair<NodeId, MessagePtr>> sent;
+  std::vector<Sent> sent;
+  std::map<uint64_t, NodeId> peer_of;
+  std::set<uint64_t> closed;
   std::vector<ProtocolEvent> events;
   uint64_t connections = 0;
   std::set<TimerKey> timers;
@@ -255,57 +270,89 @@ TEST_CASE("fastcfs: a new leader demotes its own DS that turned ACTIVE while no 
   ScriptContext ctx(1);
   const std::map<std::string, std::vector<DiskRecord>> empty;
   s2.on_start(ctx, DiskImage(&empty));
+  // Answers on the connection a request went on, as the peer would.
+  const auto answer = [&](uint32_t peer, ConnectionId on, auto response) {
+    s2.on_message(ctx, NodeId{peer}, on, *make_message(std::move(response)));
+  };
   // The replication channels to s1 connect.
-  for (const auto& [to, m] : ctx.sent) {
-    if (const auto* join = m->as<fastcfs::JoinServerReq>(); join != nullptr && to.index == 0) {
-      s2.on_message(ctx, NodeId{0}, ConnectionId{}, *make_message(fastcfs::JoinServerResp{join->channel, join->session}));
+  for (const auto& sent : std::vector<ScriptContext::Sent>(ctx.sent)) {
+    if (const auto* join = sent.message->as<fastcfs::JoinServerReq>(); join != nullptr && sent.to.index == 0) {
+      answer(0, sent.connection, fastcfs::JoinServerResp{join->channel});
     }
   }
   // s3 becomes leader through the two-phase notify; s2 joins and activates.
-  s2.on_message(ctx, NodeId{2}, ConnectionId{}, *make_message(fastcfs::NextLeaderReq{1, 1, 2}));
-  s2.on_message(ctx, NodeId{2}, ConnectionId{}, *make_message(fastcfs::NextLeaderReq{2, 2, 2}));
+  const ConnectionId from_s3{1000};  // s3's calls to s2
+  ctx.peer_of[from_s3.value] = NodeId{2};
+  answer(2, from_s3, fastcfs::NextLeaderReq{1, 1, 2});
+  answer(2, from_s3, fastcfs::NextLeaderReq{2, 2, 2});
   REQUIRE(s2.leader() == 2u);
   s2.on_timer(ctx, TimerKey{2, 0});
-  s2.on_message(ctx, NodeId{2}, ConnectionId{}, *make_message(fastcfs::JoinLeaderResp{ctx.last<fastcfs::JoinLeaderReq>(2).seq, fastcfs::Err::kOk, 1}));
-  s2.on_message(ctx, NodeId{2}, ConnectionId{}, *make_message(fastcfs::PingLeaderResp{ctx.last<fastcfs::PingLeaderReq>(2).seq, fastcfs::Err::kOk}));
-  // The leader's push makes s1 master of g1; s2 starts rebuilding (T2).
+  const auto [join, ping_connection] = ctx.last_sent<fastcfs::JoinLeaderReq>(2);
+  answer(2, ping_connection, fastcfs::JoinLeaderResp{join.seq, fastcfs::Err::kOk, 1});
+  answer(2, ping_connection, fastcfs::PingLeaderResp{ctx.last<fastcfs::PingLeaderReq>(2).seq, fastcfs::Err::kOk});
+  // The push handler of s3's generation connects, joins and activates.
+  s2.on_timer(ctx, TimerKey{8, 0});
+  const auto [push_join, push_connection] = ctx.last_sent<fastcfs::JoinLeaderReq>(2);
+  REQUIRE(push_join.push);
+  REQUIRE(push_connection != ping_connection);
+  answer(2, push_connection, fastcfs::JoinLeaderResp{push_join.seq, fastcfs::Err::kOk, 1});
+  const auto [activation, activation_connection] = ctx.last_sent<fastcfs::PingLeaderReq>(2);
+  REQUIRE(activation.activate);
+  REQUIRE(activation_connection == push_connection);
+  answer(2, push_connection, fastcfs::PingLeaderResp{activation.seq, fastcfs::Err::kOk});
+  // The leader's push (on s2's push connection) makes s1 master of g1; s2 starts rebuilding (T2).
   fastcfs::DsEntry master{0, 0, fastcfs::DsView{fastcfs::DsStatus::kActive, true, 0, 0}};
-  s2.on_message(ctx, NodeId{2}, ConnectionId{}, *make_message(fastcfs::PushDsStatusReq{7, 5, 1, {master}}));
+  answer(2, push_connection, fastcfs::PushDsStatusReq{7, 5, 1, {master}});
   s2.on_timer(ctx, TimerKey{4, 0});
   REQUIRE(s2.my_status(0) == fastcfs::DsStatus::kRebuilding);
   // An empty, fast first round: the next round is the online round (T4).
+  auto [first_fetch, first_connection] = ctx.last_sent<fastcfs::FetchBinlogReq>(0);
   fastcfs::FetchBinlogResp first;
-  first.seq = ctx.last<fastcfs::FetchBinlogReq>(0).seq;
+  first.seq = first_fetch.seq;
   first.is_last = true;
-  s2.on_message(ctx, NodeId{0}, ConnectionId{}, *make_message(first));
+  answer(0, first_connection, first);
   REQUIRE(s2.my_status(0) == fastcfs::DsStatus::kOnline);
+  auto [online_fetch, online_connection] = ctx.last_sent<fastcfs::FetchBinlogReq>(0);
   fastcfs::FetchBinlogResp online = first;
-  online.seq = ctx.last<fastcfs::FetchBinlogReq>(0).seq;
+  online.seq = online_fetch.seq;
   online.is_online = true;
-  s2.on_message(ctx, NodeId{0}, ConnectionId{}, *make_message(online));
-  const uint64_t confirm_seq = ctx.last<fastcfs::ActiveConfirmReq>(0).seq;
-  // Before the master's answer arrives, s2 loses its leader: two refused
-  // pings more than leader_lost_timeout apart (T14 finds it ONLINE).
+  answer(0, online_connection, online);
+  const auto [confirm, confirm_connection] = ctx.last_sent<fastcfs::ActiveConfirmReq>(0);
+  // Before the master's answer arrives, s2 loses its leader: two pings
+  // refused more than leader_lost_timeout apart (T14 finds it ONLINE).
+  // (A failed ping closes its connection, so the next attempt is a join on a new one.)
+  const auto refuse_last_ping = [&] {
+    ConnectionId on;
+    for (auto it = ctx.sent.rbegin(); it != ctx.sent.rend() && !on.valid(); ++it) {
+      const auto* ping = it->message->as<fastcfs::PingLeaderReq>();
+      const auto* rejoin = it->message->as<fastcfs::JoinLeaderReq>();
+      if ((ping != nullptr && !ping->activate) || (rejoin != nullptr && !rejoin->push)) on = it->connection;
+    }
+    REQUIRE(on.valid());
+    s2.on_connection(ctx, ConnectionEvent{ConnectionEvent::Kind::kClosed, on, NodeId{2}, CloseReason::kRefused});
+  };
   s2.on_timer(ctx, TimerKey{2, 0});
-  s2.on_message(ctx, NodeId{2}, ConnectionId{}, *make_message(ConnectionRefused{make_message(ctx.last<fastcfs::PingLeaderReq>(2))}));
+  refuse_last_ping();
   ctx.now = ctx.now + Duration::s(4);
   s2.on_timer(ctx, TimerKey{2, 0});
-  s2.on_message(ctx, NodeId{2}, ConnectionId{}, *make_message(ConnectionRefused{make_message(ctx.last<fastcfs::PingLeaderReq>(2))}));
+  refuse_last_ping();
   REQUIRE_FALSE(s2.leader().has_value());
   REQUIRE(s2.my_status(0) == fastcfs::DsStatus::kOnline);
   // The master's ACTIVE_CONFIRM answer: ACTIVE (T6) with no leader known.
-  s2.on_message(ctx, NodeId{0}, ConnectionId{}, *make_message(fastcfs::ActiveConfirmResp{confirm_seq, fastcfs::Err::kOk}));
+  answer(0, confirm_connection, fastcfs::ActiveConfirmResp{confirm.seq, fastcfs::Err::kOk});
   REQUIRE(s2.my_status(0) == fastcfs::DsStatus::kActive);
   // s2 runs the election: s1 answers (ranking below s2), s3 is gone.
   s2.on_timer(ctx, TimerKey{2, 0});
   fastcfs::ServerStatusRecord s1_status;
   s1_status.server = 0;
-  s2.on_message(ctx, NodeId{0}, ConnectionId{}, *make_message(fastcfs::GetServerStatusResp{ctx.last<fastcfs::GetServerStatusReq>(0).seq, s1_status}));
+  const auto [query, query_connection] = ctx.last_sent<fastcfs::GetServerStatusReq>(0);
+  answer(0, query_connection, fastcfs::GetServerStatusResp{query.seq, s1_status});
   ctx.now = ctx.now + Duration::s(3);
   s2.on_timer(ctx, TimerKey{3, 0});  // s3 never answers, and max_wait_time (1 s) has passed
   // s2 is the candidate: PRE_SET answered by s1 (s3 silent), then COMMIT,
   // which makes s2 leader at once (it commits to itself first).
-  s2.on_message(ctx, NodeId{0}, ConnectionId{}, *make_message(fastcfs::NextLeaderResp{ctx.last<fastcfs::NextLeaderReq>(0).seq, 1, fastcfs::Err::kOk}));
+  const auto [pre_set, pre_set_connection] = ctx.last_sent<fastcfs::NextLeaderReq>(0);
+  answer(0, pre_set_connection, fastcfs::NextLeaderResp{pre_set.seq, 1, fastcfs::Err::kOk});
   s2.on_timer(ctx, TimerKey{3, 0});
   CHECK(s2.is_leader());
   CHECK(s2.transitions()[13] == 1);  // T13 on its own DS

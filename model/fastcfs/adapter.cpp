@@ -49,13 +49,15 @@ const harness::Vocabulary& fastcfs_vocabulary() {
     // never change a status or a role (a status change notes ds_status;
     // leader and master changes note leader, leader_lost, master_set).
     for (const char* quiet : {"ack", "transition", "channel_closed", "sequence_refused", "apply_skipped",
-                              "rpc_failed_channel_kept", "quorum_majority", "quorum_degraded"}) {
+                              "rpc_failed_channel_kept", "quorum_majority", "quorum_degraded",
+                              "push_connection_closed"}) {
       w.notes.push_back({quiet, true});
     }
     for (const char* loud : {"ds_status", "election_dropped", "end_term_rollback", "first_boot", "halted", "leader",
                              "leader_lost", "log_truncated", "master", "master_lost", "master_set",
                              "recovery_abandoned", "recovery_failed", "restore", "restore_wipe", "resume_master",
-                             "resume_master_failed", "server_active", "server_deactivated", "startup_rollback",
+                             "resume_master_failed", "server_active", "server_deactivated", "server_offline",
+                             "startup_rollback",
                              "violation"}) {
       w.notes.push_back({loud, false});
     }

@@ -15,7 +15,8 @@ FastcfsClient::FastcfsClient(uint32_t client_index, FastcfsClientOptions options
     : client_index_(client_index),
       options_(options),
       workload_(client_index, options.workload),
-      masters_(options.data_groups) {
+      masters_(options.data_groups),
+      connections_(options.servers) {
   REPLSIM_ASSERT(options_.servers > 0 && options_.data_groups > 0, "a cluster to talk to");
 }
 
@@ -48,25 +49,54 @@ void FastcfsClient::attempt(Context& ctx) {
     // GET_READABLE_SERVER: an ACTIVE replica; the model asks a server at random
     // and lets it refuse when its DS is not ACTIVE.
     const auto s = static_cast<uint32_t>(ctx.random_below(options_.servers));
-    ctx.send(NodeId{s}, make_message(ClientReadReq{op.seq, op.key}));
+    send(ctx, s, make_message(ClientReadReq{op.seq, op.key}));
   } else if (const std::optional<uint32_t> master = masters_[op.dg]) {
     op.resolving = false;
-    if (op.is_write) ctx.send(NodeId{*master}, make_message(ClientWriteReq{op.seq, op.req_id, op.key, op.value}));
-    else ctx.send(NodeId{*master}, make_message(ClientReadReq{op.seq, op.key}));
+    if (op.is_write) {
+      // fs_client.c keeps the request id across retries and reconnects to
+      // the same master (the server deduplicates them); a slice write to
+      // another master takes a fresh one (do_slice_write).
+      if (op.req_master && *op.req_master != *master) {
+        op.req_id = (op.req_id & ~uint64_t{0xff}) | ((op.req_id + 1) & 0xff);
+      }
+      op.req_master = *master;
+      send(ctx, *master, make_message(ClientWriteReq{op.seq, op.req_id, op.key, op.value}));
+    }
+    else send(ctx, *master, make_message(ClientReadReq{op.seq, op.key}));
   } else {
     op.resolving = true;
-    ctx.send(NodeId{next_server_}, make_message(GetMasterReq{op.seq, op.dg}));
+    send(ctx, next_server_, make_message(GetMasterReq{op.seq, op.dg}));
     next_server_ = (next_server_ + 1) % options_.servers;
   }
   ctx.set_timer(kAttemptTimer, options_.request_timeout);
 }
 
+// The request goes on the connection to `server`, opened when there is none.
+void FastcfsClient::send(Context& ctx, uint32_t server, MessagePtr request) {
+  REPLSIM_ASSERT(server < options_.servers, "a request to a server");
+  if (!connections_[server].valid()) connections_[server] = ctx.connect(NodeId{server});
+  ctx.send(connections_[server], std::move(request));
+  op_->server = server;
+}
+
+void FastcfsClient::drop_connection(Context& ctx, uint32_t server) {
+  if (connections_[server].valid()) ctx.close(connections_[server]);
+  connections_[server] = ConnectionId{};
+}
+
+void FastcfsClient::on_connection(Context& ctx, const ConnectionEvent& event) {
+  if (event.kind != ConnectionEvent::Kind::kClosed) return;
+  const uint32_t server = event.peer.index;
+  if (server >= options_.servers || connections_[server] != event.connection) return;
+  connections_[server] = ConnectionId{};
+  if (!op_ || op_->seq == 0 || op_->server != server) return;
+  ctx.cancel_timer(kAttemptTimer);
+  retry(ctx, true);  // the server's process is gone, or the connection broke
+}
+
 void FastcfsClient::retry(Context& ctx, bool forget_master) {
   Op& op = *op_;
-  if (forget_master && masters_[op.dg]) {
-    masters_[op.dg].reset();
-    if (op.is_write) op.req_id = (op.req_id & ~uint64_t{0xff}) | ((op.req_id + 1) & 0xff);  // fresh id
-  }
+  if (forget_master) masters_[op.dg].reset();
   op.seq = 0;  // answers to the abandoned request are ignored
   ctx.set_timer(kAttemptTimer, op.backoff);
   op.backoff = std::min(op.backoff * 2, options_.backoff_max);
@@ -81,16 +111,6 @@ void FastcfsClient::finish(Context& ctx, uint64_t value) {
 
 void FastcfsClient::on_message(Context& ctx, NodeId, ConnectionId, const Message& message) {
   if (!op_ || op_->seq == 0) return;
-  if (const auto* refused = message.as<ConnectionRefused>()) {
-    const Message& o = *refused->original;
-    const auto* w = o.as<ClientWriteReq>();
-    const auto* r = o.as<ClientReadReq>();
-    const auto* g = o.as<GetMasterReq>();
-    const uint64_t seq = w ? w->seq : r ? r->seq : g ? g->seq : 0;
-    if (seq != op_->seq) return;
-    ctx.cancel_timer(kAttemptTimer);
-    return retry(ctx, true);  // the server's process is gone
-  }
   if (const auto* m = message.as<GetMasterResp>()) {
     if (m->seq != op_->seq || !op_->resolving) return;
     ctx.cancel_timer(kAttemptTimer);
@@ -118,7 +138,10 @@ void FastcfsClient::on_timer(Context& ctx, TimerKey key) {
   }
   if (!op_) return;
   if (key == kAttemptTimer) {
-    if (op_->seq != 0) return retry(ctx, true);  // no answer: the master may be gone
+    if (op_->seq != 0) {  // no answer: the master may be gone, and the connection is given up
+      drop_connection(ctx, op_->server);
+      return retry(ctx, true);
+    }
     return attempt(ctx);                         // the backoff ended
   }
 }
@@ -127,6 +150,7 @@ void FastcfsClient::hash_into(Hasher& h) const {
   workload_.hash_into(h);
   h.add(client_index_).add(seq_).add(next_server_).add(op_.has_value());
   for (const auto& m : masters_) h.add(m ? *m + 1 : 0);
+  for (const ConnectionId& c : connections_) h.add(c.value);
   if (op_) h.add(op_->op).add(op_->is_write).add(op_->key).add(op_->value).add(op_->req_id).add(op_->seq);
 }
 

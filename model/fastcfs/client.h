@@ -5,14 +5,17 @@
 // It finds a data group's master with GET_MASTER (asking the servers in
 // turn), caches it, and on a retriable error (NOT_MASTER, NOT_ACTIVE,
 // NO_SERVER, EAGAIN) or an unanswered request re-resolves and retries with
-// exponential backoff. A retry to the same master keeps the request id (the
-// master deduplicates it); after a master change a slice write takes a fresh
-// id, as fs_client.c does. The operation's own timeout ends it as
-// indeterminate ("info"). Reads follow read_rule: "master" reads from the
+// exponential backoff. Retries to the same master keep the request id (the
+// master deduplicates them), whatever made them retry; a write to another
+// master takes a fresh id, as fs_client.c's do_slice_write does. The
+// operation's own timeout ends it as indeterminate ("info"). Reads follow read_rule: "master" reads from the
 // master, "any"/"slave" from a server the client picks.
 //
-// The workload (what to do and when, the operation's timeout, the typed
-// operations for the history) is the kit's closed-loop workload.
+// It keeps a connection per server (fs_client's connection pool): a request
+// whose connection closes, or that gets no answer in time (the connection is
+// then closed), is retried like an error. The workload (what to do and
+// when, the operation's timeout, the typed operations for the history) is
+// the kit's closed-loop workload.
 #pragma once
 
 #include <optional>
@@ -42,6 +45,7 @@ class FastcfsClient final : public ActorOf<FastcfsClient> {
 
   void on_start(Context& ctx, const DiskImage& disk) override;
   void on_message(Context& ctx, NodeId from, ConnectionId connection, const Message& message) override;
+  void on_connection(Context& ctx, const ConnectionEvent& event) override;
   void on_timer(Context& ctx, TimerKey key) override;
   void on_disk(Context&, const DiskCompletion&) override {}
   nlohmann::json describe() const override { return workload_.describe(); }
@@ -60,7 +64,9 @@ class FastcfsClient final : public ActorOf<FastcfsClient> {
     uint64_t value = 0;
     uint32_t dg = 0;
     uint64_t req_id = 0;
+    std::optional<uint32_t> req_master;  // the master req_id was last sent to
     uint64_t seq = 0;            // the request in flight
+    uint32_t server = 0;         // the server it went to
     bool resolving = false;      // waiting for GET_MASTER
     uint32_t attempts = 0;
     Duration backoff;
@@ -71,6 +77,8 @@ class FastcfsClient final : public ActorOf<FastcfsClient> {
   void attempt(Context& ctx);
   void retry(Context& ctx, bool forget_master);
   void finish(Context& ctx, uint64_t value);
+  void send(Context& ctx, uint32_t server, MessagePtr request);
+  void drop_connection(Context& ctx, uint32_t server);
 
   uint32_t client_index_;
   FastcfsClientOptions options_;
@@ -78,6 +86,7 @@ class FastcfsClient final : public ActorOf<FastcfsClient> {
   uint64_t seq_ = 0;
   uint32_t next_server_ = 0;  // whom to ask GET_MASTER next
   std::vector<std::optional<uint32_t>> masters_;  // cached per data group
+  std::vector<ConnectionId> connections_;         // per server, while open
   std::optional<Op> op_;
 };
 

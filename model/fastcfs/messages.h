@@ -77,16 +77,16 @@ struct NextLeaderResp {
 
 // ---- cluster port: follower <-> leader (§1.4.5, §1.4.6, §2.2) -------------
 
-// JOIN_LEADER_REQ (65). `boot` identifies the follower's process
-// incarnation: a join from a new incarnation means the old connections
-// closed (the TCP reset a restart causes).
+// JOIN_LEADER_REQ (65), on the follower's ping connection, or with `push`
+// on its push connection (server_push = 1: the leader pushes on it, and
+// answers nothing). `boot` identifies the follower's process incarnation.
 struct JoinLeaderReq {
   static constexpr const char* kName = "JOIN_LEADER";
   uint64_t seq = 0;
-  uint64_t boot = 0;
+  bool push = false;  // server_push: the push connection joins, then activates on it
   bool operator==(const JoinLeaderReq&) const = default;
-  void hash_into(Hasher& h) const { h.add(seq).add(boot); }
-  std::string describe() const { return "boot=" + std::to_string(boot); }
+  void hash_into(Hasher& h) const { h.add(seq).add(push); }
+  std::string describe() const { return push ? "push" : "ping"; }
 };
 
 struct JoinLeaderResp {
@@ -105,12 +105,11 @@ struct PingLeaderReq {
   static constexpr const char* kName = "PING_LEADER";
   uint64_t seq = 0;
   uint64_t leader_version = 0;
-  bool activate = false;
-  uint64_t boot = 0;
+  bool activate = false;  // ACTIVATE_SERVER_REQ: the same body, on the push connection
   std::vector<DsEntry> entries;  // my own DSs whose (current, confirmed) changed
   bool operator==(const PingLeaderReq&) const = default;
   void hash_into(Hasher& h) const {
-    h.add(seq).add(leader_version).add(activate).add(boot);
+    h.add(seq).add(leader_version).add(activate);
     hash_vector(h, entries);
   }
   std::string describe() const {
@@ -224,41 +223,36 @@ struct DsStatusResp {  // 76 and 78
 
 // ---- replica port: channels, RPC, recovery (§3.4, §4.3, §2.4) -------------
 
-// JOIN_SERVER_REQ (81): opens replication channel `channel` (0-based) of
-// the sender towards the receiver; `session` names this connection.
+// JOIN_SERVER_REQ (81), the first message on a replication channel the
+// sender opened: it is the sender's channel `channel` (0-based).
 struct JoinServerReq {
   static constexpr const char* kName = "JOIN_SERVER";
   uint32_t channel = 0;
-  uint64_t session = 0;
-  uint64_t boot = 0;  // the sender's incarnation
   bool operator==(const JoinServerReq&) const = default;
-  void hash_into(Hasher& h) const { h.add(channel).add(session).add(boot); }
-  std::string describe() const { return "channel=" + std::to_string(channel) + " session=" + std::to_string(session); }
+  void hash_into(Hasher& h) const { h.add(channel); }
+  std::string describe() const { return "channel=" + std::to_string(channel); }
 };
 
 struct JoinServerResp {
   static constexpr const char* kName = "JOIN_SERVER_RESP";
   uint32_t channel = 0;
-  uint64_t session = 0;
   bool operator==(const JoinServerResp&) const = default;
-  void hash_into(Hasher& h) const { h.add(channel).add(session); }
-  std::string describe() const { return "channel=" + std::to_string(channel) + " session=" + std::to_string(session); }
+  void hash_into(Hasher& h) const { h.add(channel); }
+  std::string describe() const { return "channel=" + std::to_string(channel); }
 };
 
 // ACTIVE_TEST (117) on an idle channel, and its answer.
 struct ChannelTest {
   static constexpr const char* kName = "ACTIVE_TEST";
-  uint64_t session = 0;
   bool response = false;
   bool operator==(const ChannelTest&) const = default;
-  void hash_into(Hasher& h) const { h.add(session).add(response); }
-  std::string describe() const { return std::string(response ? "resp" : "req") + " session=" + std::to_string(session); }
+  void hash_into(Hasher& h) const { h.add(response); }
+  std::string describe() const { return response ? "resp" : "req"; }
 };
 
-// RPC_CALL_REQ (99), one part per message.
+// RPC_CALL_REQ (99), one part per message, on the master's channel.
 struct RpcCallReq {
   static constexpr const char* kName = "RPC_CALL";
-  uint64_t session = 0;
   uint64_t rpc = 0;   // master-chosen id for the answer
   uint32_t dg = 0;
   uint64_t dv = 0;
@@ -266,20 +260,19 @@ struct RpcCallReq {
   uint64_t key = 0;
   uint64_t value = 0;
   bool operator==(const RpcCallReq&) const = default;
-  void hash_into(Hasher& h) const { h.add(session).add(rpc).add(dg).add(dv).add(req_id).add(key).add(value); }
+  void hash_into(Hasher& h) const { h.add(rpc).add(dg).add(dv).add(req_id).add(key).add(value); }
   std::string describe() const {
     return "g" + std::to_string(dg + 1) + " dv=" + std::to_string(dv) + " key=" + std::to_string(key) +
            " value=" + std::to_string(value);
   }
 };
 
-struct RpcCallResp {  // 100; any error closes the connection on both sides
+struct RpcCallResp {  // 100; an error makes the master close the channel
   static constexpr const char* kName = "RPC_CALL_RESP";
-  uint64_t session = 0;
   uint64_t rpc = 0;
   Err err = Err::kOk;
   bool operator==(const RpcCallResp&) const = default;
-  void hash_into(Hasher& h) const { h.add(session).add(rpc).add(static_cast<uint64_t>(err)); }
+  void hash_into(Hasher& h) const { h.add(rpc).add(static_cast<uint64_t>(err)); }
   std::string describe() const { return "rpc=" + std::to_string(rpc) + " " + to_string(err); }
 };
 

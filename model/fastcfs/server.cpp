@@ -43,8 +43,7 @@ FastcfsServer::FastcfsServer(uint32_t index, ClusterConfig config) : me_(index),
   file_records_.assign(dg_count(), 0);
   binlog_pos_.resize(dg_count());
   channels_.assign(n(), std::vector<Channel>(config_.options.replica_channels_between_two_servers));
-  inbound_.assign(n(), std::vector<uint64_t>(config_.options.replica_channels_between_two_servers, 0));
-  peer_boots_.assign(n(), 0);
+  inbound_.assign(n(), std::vector<ConnectionId>(config_.options.replica_channels_between_two_servers));
 }
 
 bool FastcfsServer::local_master(uint32_t dg) const {
@@ -64,7 +63,6 @@ bool FastcfsServer::writes_pending(uint32_t dg) const {
 // ---- start and restart (§1.2, T1) ------------------------------------------
 
 void FastcfsServer::on_start(Context& ctx, const DiskImage& disk) {
-  boot_ = ctx.random_below(uint64_t{1} << 62) + 1;
   up_time_ns_ = local_ns(ctx);
   boot_from_disk(ctx, disk);
   for (uint32_t g = 0; g < dg_count(); ++g) {
@@ -74,8 +72,7 @@ void FastcfsServer::on_start(Context& ctx, const DiskImage& disk) {
     ctx.note("ds_status", {{"dg", g + 1}, {"status", to_string(groups_[g].status)}, {"transition", "start"}});
   }
   ctx.set_timer(kTickTimer, Duration::s(1));
-  // Replication channels to every peer open at start (§3.4); peers that
-  // still hold connections to my previous process learn it from the join.
+  // Replication channels to every peer open at start (§3.4).
   for (uint32_t p = 0; p < n(); ++p) {
     for (uint32_t i = 0; p != me_ && i < channels_[p].size(); ++i) connect_channel(ctx, p, i);
   }
@@ -264,7 +261,7 @@ void FastcfsServer::report_my_status(Context& ctx, uint32_t dg) {
     leader_apply_ds(ctx, dg, me_, group.status, false);
     return;
   }
-  ctx.send(node(*leader_), make_message(ReportDsStatusReq{me_, me_, dg, group.status, group.current_dv, group.confirmed_dv}));
+  notify(ctx, *leader_, make_message(ReportDsStatusReq{me_, me_, dg, group.status, group.current_dv, group.confirmed_dv}));
 }
 
 void FastcfsServer::violation(Context& ctx, const std::string& invariant, const std::string& text) {
@@ -273,66 +270,44 @@ void FastcfsServer::violation(Context& ctx, const std::string& invariant, const 
 
 // ---- dispatch ----------------------------------------------------------------
 
-void FastcfsServer::on_message(Context& ctx, NodeId from, ConnectionId, const Message& m) {
+void FastcfsServer::on_message(Context& ctx, NodeId from, ConnectionId connection, const Message& m) {
   if (halted_) return;
-  if (const auto* x = m.as<ConnectionRefused>()) return on_refused(ctx, from, *x->original);
-  if (m.as<PeerProcessExited>() != nullptr) return on_peer_exited(ctx, from.index);
-  if (const auto* x = m.as<RpcCallReq>()) return on_rpc(ctx, from, *x);
-  if (const auto* x = m.as<RpcCallResp>()) return on_rpc_resp(ctx, from, *x);
-  if (const auto* x = m.as<ClientWriteReq>()) return on_client_write(ctx, from, *x);
-  if (const auto* x = m.as<ClientReadReq>()) return on_client_read(ctx, from, *x);
-  if (const auto* x = m.as<GetMasterReq>()) return on_get_master(ctx, from, *x);
-  if (const auto* x = m.as<PingLeaderReq>()) return on_ping_leader(ctx, from, *x);
-  if (const auto* x = m.as<PingLeaderResp>()) return on_ping_leader_resp(ctx, *x);
-  if (const auto* x = m.as<PushDsStatusReq>()) return on_push(ctx, from, *x);
-  if (const auto* x = m.as<PushDsStatusResp>()) return on_push_resp(ctx, from, *x);
-  if (const auto* x = m.as<ReportDsStatusReq>()) return on_report(ctx, from, *x);
-  if (const auto* x = m.as<ChannelTest>()) return on_channel_test(ctx, from, *x);
-  if (const auto* x = m.as<FetchBinlogReq>()) return on_fetch(ctx, from, *x);
-  if (const auto* x = m.as<FetchBinlogResp>()) return on_fetch_resp(ctx, from, *x);
-  if (const auto* x = m.as<ActiveConfirmReq>()) return on_active_confirm(ctx, from, *x);
+  const Inbound in{from, connection};
+  answered_call(ctx, connection, m);  // an answer on a call's own connection ends the call
+  if (const auto* x = m.as<RpcCallReq>()) return on_rpc(ctx, in, *x);
+  if (const auto* x = m.as<RpcCallResp>()) return on_rpc_resp(ctx, in, *x);
+  if (const auto* x = m.as<ClientWriteReq>()) return on_client_write(ctx, in, *x);
+  if (const auto* x = m.as<ClientReadReq>()) return on_client_read(ctx, in, *x);
+  if (const auto* x = m.as<GetMasterReq>()) return on_get_master(ctx, in, *x);
+  if (const auto* x = m.as<PingLeaderReq>()) return on_ping_leader(ctx, in, *x);
+  if (const auto* x = m.as<PingLeaderResp>()) return on_ping_leader_resp(ctx, in, *x);
+  if (const auto* x = m.as<PushDsStatusReq>()) return on_push(ctx, in, *x);
+  if (const auto* x = m.as<PushDsStatusResp>()) return on_push_resp(ctx, in, *x);
+  if (const auto* x = m.as<ReportDsStatusReq>()) return on_report(ctx, in, *x);
+  if (const auto* x = m.as<ChannelTest>()) return on_channel_test(ctx, in, *x);  // a channel's or a push connection's
+  if (const auto* x = m.as<FetchBinlogReq>()) return on_fetch(ctx, in, *x);
+  if (const auto* x = m.as<FetchBinlogResp>()) return on_fetch_resp(ctx, in, *x);
+  if (const auto* x = m.as<ActiveConfirmReq>()) return on_active_confirm(ctx, in, *x);
   if (const auto* x = m.as<ActiveConfirmResp>()) return on_active_confirm_resp(ctx, *x);
-  if (const auto* x = m.as<JoinServerReq>()) return on_join_server(ctx, from, *x);
-  if (const auto* x = m.as<JoinServerResp>()) return on_join_server_resp(ctx, from, *x);
-  if (const auto* x = m.as<GetServerStatusReq>()) return on_get_server_status(ctx, from, *x);
-  if (const auto* x = m.as<GetServerStatusResp>()) return on_get_server_status_resp(ctx, from, *x);
-  if (const auto* x = m.as<NextLeaderReq>()) return on_next_leader(ctx, from, *x);
-  if (const auto* x = m.as<NextLeaderResp>()) return on_next_leader_resp(ctx, from, *x);
-  if (const auto* x = m.as<JoinLeaderReq>()) return on_join_leader(ctx, from, *x);
-  if (const auto* x = m.as<JoinLeaderResp>()) return on_join_leader_resp(ctx, *x);
+  if (const auto* x = m.as<JoinServerReq>()) return on_join_server(ctx, in, *x);
+  if (const auto* x = m.as<JoinServerResp>()) return on_join_server_resp(ctx, in, *x);
+  if (const auto* x = m.as<GetServerStatusReq>()) return on_get_server_status(ctx, in, *x);
+  if (const auto* x = m.as<GetServerStatusResp>()) return on_get_server_status_resp(ctx, in, *x);
+  if (const auto* x = m.as<NextLeaderReq>()) return on_next_leader(ctx, in, *x);
+  if (const auto* x = m.as<NextLeaderResp>()) return on_next_leader_resp(ctx, in, *x);
+  if (const auto* x = m.as<JoinLeaderReq>()) return on_join_leader(ctx, in, *x);
+  if (const auto* x = m.as<JoinLeaderResp>()) return on_join_leader_resp(ctx, in, *x);
   if (const auto* x = m.as<ReselectMasterReq>()) return on_reselect(ctx, *x);
-  if (const auto* x = m.as<UnsetMasterReq>()) return on_unset_master(ctx, from, *x);
-  if (const auto* x = m.as<GetDsStatusReq>()) return on_get_ds_status(ctx, from, *x);
+  if (const auto* x = m.as<UnsetMasterReq>()) return on_unset_master(ctx, in, *x);
+  if (const auto* x = m.as<GetDsStatusReq>()) return on_get_ds_status(ctx, in, *x);
   if (const auto* x = m.as<DsStatusResp>()) return on_ds_status_resp(ctx, *x);
   REPLSIM_ASSERT(false, "a message type the FastCFS server does not know");
 }
 
-// A message reached a crashed process: its connection was reset. Each
-// conversation fails the way a closed TCP connection fails it in FastCFS.
-void FastcfsServer::on_refused(Context& ctx, NodeId from, const Message& o) {
-  const uint32_t p = from.index;
-  const auto close_session = [&](uint64_t session) {
-    for (uint32_t i = 0; i < channels_[p].size(); ++i) {
-      if (channels_[p][i].session == session) close_channel(ctx, p, i, "connection refused");
-    }
-  };
-  if (const auto* x = o.as<RpcCallReq>()) return close_session(x->session);
-  if (const auto* x = o.as<ChannelTest>()) return close_session(x->session);
-  if (const auto* x = o.as<JoinServerReq>()) return close_session(x->session);
-  if (const auto* x = o.as<PingLeaderReq>()) {
-    if (x->seq == relation_seq_ && (relation_ == Relation::kPinging || relation_ == Relation::kActivating)) {
-      ctx.cancel_timer(TimerKey{3, 0});
-      on_ping_failed(ctx);
-    }
-    return;
-  }
-  if (const auto* x = o.as<JoinLeaderReq>()) {
-    if (x->seq == relation_seq_ && relation_ == Relation::kJoining) {
-      ctx.cancel_timer(TimerKey{3, 0});
-      on_ping_failed(ctx);
-    }
-    return;
-  }
+// A call's connection closed before its answer (the peer's process gone,
+// its host reset, TCP gave up). Each conversation fails the way FastCFS
+// fails it when its connection breaks.
+void FastcfsServer::on_call_failed(Context& ctx, uint32_t p, const Message& o) {
   if (const auto* x = o.as<GetServerStatusReq>()) {
     if (is_leader() && peers_[p].probe_seq == x->seq) {
       peers_[p].probe_seq = 0;
@@ -353,18 +328,12 @@ void FastcfsServer::on_refused(Context& ctx, NodeId from, const Message& o) {
     }
     return;
   }
-  if (const auto* x = o.as<PushDsStatusReq>()) {
-    if (is_leader() && peers_[p].push_seq == x->seq && peers_[p].status == ServerStatus::kActive) {
-      deactivate_server(ctx, p, "push connection closed");
-    }
-    return;
-  }
   if (const auto* x = o.as<FetchBinlogReq>()) {
-    if (x->dg < dg_count() && groups_[x->dg].recovery.seq == x->seq) recovery_failed(ctx, x->dg, "master connection reset");
+    if (x->dg < dg_count() && groups_[x->dg].recovery.seq == x->seq) recovery_failed(ctx, x->dg, "master connection closed");
     return;
   }
   if (const auto* x = o.as<ActiveConfirmReq>()) {
-    if (x->dg < dg_count() && groups_[x->dg].recovery.seq == x->seq) recovery_failed(ctx, x->dg, "master connection reset");
+    if (x->dg < dg_count() && groups_[x->dg].recovery.seq == x->seq) recovery_failed(ctx, x->dg, "master connection closed");
     return;
   }
   if (const auto* x = o.as<UnsetMasterReq>()) {
@@ -375,22 +344,7 @@ void FastcfsServer::on_refused(Context& ctx, NodeId from, const Message& o) {
     if (swap_ && swap_->seq == x->seq) swap_rollback(ctx);
     return;
   }
-  // Reports and answers to a crashed peer or client: nothing waits on them.
-}
-
-// A peer's process died and its kernel closed our connections: channels to
-// it close (T9/T10 follow), the leader loses its push connection and
-// deactivates it, a recovery fetching from it fails. Followers learn of a
-// dead leader through their next ping, refused at once.
-void FastcfsServer::on_peer_exited(Context& ctx, uint32_t p) {
-  if (p >= n() || p == me_) return;
-  for (uint32_t i = 0; i < channels_[p].size(); ++i) close_channel(ctx, p, i, "peer process exited");
-  for (uint64_t& session : inbound_[p]) session = 0;
-  if (is_leader() && peers_[p].status == ServerStatus::kActive) deactivate_server(ctx, p, "push connection closed");
-  for (uint32_t g = 0; g < dg_count(); ++g) {
-    if (groups_[g].recovery.in_progress && master_[g] == p) recovery_failed(ctx, g, "master connection closed");
-  }
-  if (swap_ && (swap_->old_master == p || swap_->new_master == p)) swap_rollback(ctx);
+  REPLSIM_ASSERT(false, "a call of a kind the server does not make");
 }
 
 void FastcfsServer::on_timer(Context& ctx, TimerKey key) {
@@ -403,9 +357,7 @@ void FastcfsServer::on_timer(Context& ctx, TimerKey key) {
     case 5: return recovery_failed(ctx, static_cast<uint32_t>(key.argument), "no answer from the master");
     case 6: return swap_step(ctx);
     case 7: return on_timer_elections(ctx);
-    case 8: return retransmit_relation(ctx);
-    case 9: return retransmit_recovery(ctx, static_cast<uint32_t>(key.argument));
-    case 10: return retransmit_swap(ctx);
+    case 8: return push_handler_step(ctx);
     default: REPLSIM_ASSERT(false, "a timer kind the FastCFS server does not know");
   }
 }
@@ -442,7 +394,7 @@ void FastcfsServer::tick(Context& ctx) {
 // ---- state as a value --------------------------------------------------------
 
 void FastcfsServer::hash_into(Hasher& h) const {
-  h.add(me_).add(seq_).add(boot_).add(halted_).add(cluster_version_).add(leader_version_).add(leader_hint_);
+  h.add(me_).add(seq_).add(halted_).add(cluster_version_).add(leader_version_).add(leader_hint_);
   h.add(leader_ ? *leader_ + 1 : 0).add(next_leader_ ? *next_leader_ + 1 : 0);
   h.add(static_cast<uint64_t>(relation_)).add(relation_seq_).add(ping_failures_);
   for (uint32_t g = 0; g < dg_count(); ++g) {
@@ -455,9 +407,12 @@ void FastcfsServer::hash_into(Hasher& h) const {
     hash_vector(h, group.binlog);
     for (const auto& [k, v] : group.data) h.add(k).add(v);
   }
-  for (const Peer& p : peers_) h.add(static_cast<uint64_t>(p.status)).add(p.joined).add(p.push_seq);
+  for (const Peer& p : peers_) h.add(static_cast<uint64_t>(p.status)).add(p.joined).add(p.push_seq).add(p.push_connection.value);
+  h.add(ping_connection_.value).add(push_.connection.value).add(static_cast<uint64_t>(push_.stage)).add(static_cast<uint64_t>(calls_.size()));
   for (const auto& per_peer : channels_) {
-    for (const Channel& c : per_peer) h.add(static_cast<uint64_t>(c.stage)).add(c.version).add(static_cast<uint64_t>(c.outstanding.size()));
+    for (const Channel& c : per_peer) {
+      h.add(static_cast<uint64_t>(c.stage)).add(c.version).add(c.connection.value).add(static_cast<uint64_t>(c.outstanding.size()));
+    }
   }
 }
 

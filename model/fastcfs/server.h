@@ -11,6 +11,12 @@
 //   server_replication.cpp  write path, channels, RPCs, slave apply, quorum
 //   server_recovery.cpp     the recovery rounds and the ONLINE round
 //
+// Servers talk over connections as faststore does: each server's own
+// replication channels to every peer (replica port), a follower's ping and
+// push connections to the leader (cluster port), and a connection per call
+// for the rest (status queries, the leader notify, reports, the swap's
+// requests, recovery fetches) (server_transport.cpp).
+//
 // Where the model simplifies FastCFS, docs/FASTCFS_MODEL.md says how and why.
 // The server reports what the checkers need through notes: "ds_status"
 // (every status change of a DS in its owner's view, with the transition),
@@ -52,6 +58,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
 
   void on_start(Context& ctx, const DiskImage& disk) override;
   void on_message(Context& ctx, NodeId from, ConnectionId connection, const Message& message) override;
+  void on_connection(Context& ctx, const ConnectionEvent& event) override;
   void on_timer(Context& ctx, TimerKey key) override;
   void on_disk(Context& ctx, const DiskCompletion& completion) override;
   nlohmann::json describe() const override;
@@ -85,8 +92,13 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
 
  private:
   // ---- per-DG replica state (Appendix C) ----
+  // Where a request came from: the node and the connection to answer on.
+  struct Inbound {
+    NodeId from;
+    ConnectionId connection;
+  };
   struct PendingWrite {
-    NodeId client;
+    ConnectionId client;  // the client's connection: the answer goes back on it
     uint64_t seq = 0;
     uint64_t req_id = 0;
     uint64_t key = 0;
@@ -105,7 +117,8 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     bool operator==(const InFlight&) const = default;
   };
   struct HeldRpc {  // an RPC an ONLINE slave holds (§2.4 step 6)
-    NodeId from;
+    uint32_t from = 0;         // the master
+    ConnectionId connection;   // its channel, which the answer goes back on
     RpcCallReq rpc;
     bool operator==(const HeldRpc&) const = default;
   };
@@ -123,7 +136,6 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     uint64_t repl_version = 0;
     uint64_t fetch_after = 0;                // reader position
     std::vector<FetchedRecord> fetched;
-    KeptMessage request;  // the request in flight, for retransmission
     bool operator==(const Recovery&) const = default;
   };
   struct Group {
@@ -155,20 +167,21 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   // ---- replication channels (§3.4) ----
   enum class ChannelStage : uint8_t { kNone, kConnecting, kSyncing };
   struct OutstandingRpc {
-    RpcCallReq rpc;  // kept for TCP-style retransmission
+    uint32_t dg = 0;
+    uint64_t dv = 0;
     bool operator==(const OutstandingRpc&) const = default;
   };
+  // One of my own outbound replication connections to a peer.
   struct Channel {
     ChannelStage stage = ChannelStage::kNone;
     uint64_t version = 0;  // bumped on every stage change (ACTIVE_CONFIRM's repl_version)
-    uint64_t session = 0;
+    ConnectionId connection;
     TimePoint next_connect;
     Duration backoff = Duration::s(1);
     TimePoint last_sent;
     bool test_outstanding = false;
     TimePoint expect_since;  // waiting for an answer since (RPC or active test)
-    uint32_t retransmits = 0;  // since the last answer: the retransmission timeout doubles
-    std::map<uint64_t, OutstandingRpc> outstanding;  // rpc id ->
+    std::map<uint64_t, OutstandingRpc> outstanding;  // rpc id -> the write it replicates
     bool operator==(const Channel&) const = default;
   };
 
@@ -177,17 +190,16 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     ServerStatus status = ServerStatus::kOffline;
     TimePoint last_ping;            // accepted ping or activation
     TimePoint status_changed;       // zero: never changed
-    TimePoint last_heard;           // any message from it (push idle timeout)
-    uint64_t boot = 0;              // the incarnation that joined
+    TimePoint push_heard;           // anything received on its push connection (idle timeout)
+    TimePoint push_sent;            // last_net_comm_time: the last push or active test sent
     bool joined = false;
     bool inactive = false;          // in the brain-split probe list
     uint64_t probe_seq = 0;
     TimePoint probe_sent;
     bool probe_ok = true;           // the last probe was answered in time
     std::set<std::pair<uint32_t, uint32_t>> push_pending;  // (dg, server) events
-    uint64_t push_seq = 0;          // in flight when non-zero
-    PushDsStatusReq push;           // the push in flight, resent like a TCP segment
-    TimePoint push_sent;
+    uint64_t push_seq = 0;          // a push or active test in flight when non-zero
+    ConnectionId push_connection;   // notify_ctx.task: the follower's joined push connection
     bool operator==(const Peer&) const = default;
   };
   struct GroupElection {
@@ -209,7 +221,18 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   };
 
   // ---- relationship thread (§1.4.1) ----
-  enum class Relation : uint8_t { kIdle, kQuery, kBackoff, kPreSet, kCommit, kJoining, kActivating, kPinging };
+  enum class Relation : uint8_t { kIdle, kQuery, kBackoff, kPreSet, kCommit, kJoining, kPinging };
+  // The follower's push connection to its leader generation's leader
+  // (server_push_handler_run): joined, then activated, then it only receives.
+  enum class PushStage : uint8_t { kClosed, kJoining, kActivating, kActive };
+  struct PushLink {
+    std::optional<uint32_t> leader;  // last_leader: whose generation this link serves
+    ConnectionId connection;
+    PushStage stage = PushStage::kClosed;
+    uint64_t seq = 0;                // the join or activation in flight
+    TimePoint last_heard;            // last_net_comm_time: anything received on it
+    bool operator==(const PushLink&) const = default;
+  };
   struct Selection {
     TimePoint start;
     Duration backoff = Duration::s(1);
@@ -254,9 +277,8 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void unset_leader(Context& ctx, const char* why);
   void step_down(Context& ctx, const char* why);
   void send_join(Context& ctx);
-  void send_ping(Context& ctx, bool activate);
+  void send_ping(Context& ctx);
   void relation_deadline(Context& ctx);
-  void retransmit_relation(Context& ctx);
   void on_ping_failed(Context& ctx);
   void after(Context& ctx, Duration delay);
   void leader_check(Context& ctx);
@@ -265,22 +287,33 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void set_server_status(Context& ctx, uint32_t server, ServerStatus status);
   void leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, DsStatus status, bool from_ping);
   void notify_change(uint32_t dg, uint32_t server);
-  void pump_push(Context& ctx, uint32_t follower);
   void apply_push_entry(Context& ctx, const DsEntry& entry);
   std::vector<DsEntry> ping_entries(bool all);
-  void on_get_server_status(Context& ctx, NodeId from, const GetServerStatusReq& m);
-  void on_get_server_status_resp(Context& ctx, NodeId from, const GetServerStatusResp& m);
-  void on_next_leader(Context& ctx, NodeId from, const NextLeaderReq& m);
-  void on_next_leader_resp(Context& ctx, NodeId from, const NextLeaderResp& m);
-  void on_join_leader(Context& ctx, NodeId from, const JoinLeaderReq& m);
-  void on_join_leader_resp(Context& ctx, const JoinLeaderResp& m);
-  void on_ping_leader(Context& ctx, NodeId from, const PingLeaderReq& m);
-  void on_ping_leader_resp(Context& ctx, const PingLeaderResp& m);
-  void on_push(Context& ctx, NodeId from, const PushDsStatusReq& m);
-  void on_push_resp(Context& ctx, NodeId from, const PushDsStatusResp& m);
-  void on_refused(Context& ctx, NodeId from, const Message& original);
-  void on_peer_exited(Context& ctx, uint32_t peer);
-  void on_report(Context& ctx, NodeId from, const ReportDsStatusReq& m);
+  void on_get_server_status(Context& ctx, const Inbound& in, const GetServerStatusReq& m);
+  void on_get_server_status_resp(Context& ctx, const Inbound& in, const GetServerStatusResp& m);
+  void on_next_leader(Context& ctx, const Inbound& in, const NextLeaderReq& m);
+  void on_next_leader_resp(Context& ctx, const Inbound& in, const NextLeaderResp& m);
+  void on_join_leader(Context& ctx, const Inbound& in, const JoinLeaderReq& m);
+  void on_join_leader_resp(Context& ctx, const Inbound& in, const JoinLeaderResp& m);
+  void on_ping_leader(Context& ctx, const Inbound& in, const PingLeaderReq& m);
+  void on_ping_leader_resp(Context& ctx, const Inbound& in, const PingLeaderResp& m);
+  void apply_ping_entries(Context& ctx, uint32_t server, const std::vector<DsEntry>& entries);
+
+  // server_push.cpp: the push connection, both ends
+  void push_generation(Context& ctx, uint32_t leader);
+  void push_handler_step(Context& ctx);
+  void close_push_link(Context& ctx);
+  void on_push_link_answer(Context& ctx, Err err);
+  void on_push(Context& ctx, const Inbound& in, const PushDsStatusReq& m);
+  void on_push_join(Context& ctx, const Inbound& in, const JoinLeaderReq& m);
+  void on_activate(Context& ctx, const Inbound& in, const PingLeaderReq& m);
+  void pump_push(Context& ctx, uint32_t follower);
+  void on_push_resp(Context& ctx, const Inbound& in, const PushDsStatusResp& m);
+  void on_push_test(Context& ctx, const Inbound& in, const ChannelTest& m);
+  void check_push_idle(Context& ctx);
+  void push_task_closed(Context& ctx, uint32_t follower, const char* why);
+  void on_call_failed(Context& ctx, uint32_t peer, const Message& original);
+  void on_report(Context& ctx, const Inbound& in, const ReportDsStatusReq& m);
 
   // server_election.cpp
   uint64_t known_dv(uint32_t dg, uint32_t server) const;
@@ -296,10 +329,9 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void maybe_resume_master(Context& ctx, uint32_t dg, uint32_t server);
   void swap_step(Context& ctx);
   void send_swap_request(Context& ctx, uint32_t target, MessagePtr request);
-  void retransmit_swap(Context& ctx);
   void swap_rollback(Context& ctx);
-  void on_unset_master(Context& ctx, NodeId from, const UnsetMasterReq& m);
-  void on_get_ds_status(Context& ctx, NodeId from, const GetDsStatusReq& m);
+  void on_unset_master(Context& ctx, const Inbound& in, const UnsetMasterReq& m);
+  void on_get_ds_status(Context& ctx, const Inbound& in, const GetDsStatusReq& m);
   void on_ds_status_resp(Context& ctx, const DsStatusResp& m);
   void on_reselect(Context& ctx, const ReselectMasterReq& m);
 
@@ -308,20 +340,20 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void connect_channel(Context& ctx, uint32_t peer, uint32_t index);
   void close_channel(Context& ctx, uint32_t peer, uint32_t index, const char* why);
   Channel& channel_for(uint32_t peer, uint32_t dg) { return channels_[peer][dg % channels_[peer].size()]; }
-  void on_join_server(Context& ctx, NodeId from, const JoinServerReq& m);
-  void on_join_server_resp(Context& ctx, NodeId from, const JoinServerResp& m);
-  void on_channel_test(Context& ctx, NodeId from, const ChannelTest& m);
-  void on_client_write(Context& ctx, NodeId from, const ClientWriteReq& m);
-  void on_client_read(Context& ctx, NodeId from, const ClientReadReq& m);
-  void on_get_master(Context& ctx, NodeId from, const GetMasterReq& m);
+  void on_join_server(Context& ctx, const Inbound& in, const JoinServerReq& m);
+  void on_join_server_resp(Context& ctx, const Inbound& in, const JoinServerResp& m);
+  void on_channel_test(Context& ctx, const Inbound& in, const ChannelTest& m);
+  void on_client_write(Context& ctx, const Inbound& in, const ClientWriteReq& m);
+  void on_client_read(Context& ctx, const Inbound& in, const ClientReadReq& m);
+  void on_get_master(Context& ctx, const Inbound& in, const GetMasterReq& m);
   void start_next_write(Context& ctx, uint32_t dg);
   void resolve_rpc(Context& ctx, uint32_t dg, uint64_t dv, bool success);
   void finish_fanout(Context& ctx, uint32_t dg);
   void complete_write(Context& ctx, uint32_t dg, Err err);
-  void on_rpc(Context& ctx, NodeId from, const RpcCallReq& m);
+  void on_rpc(Context& ctx, const Inbound& in, const RpcCallReq& m);
   Err apply_rpc(Context& ctx, uint32_t dg, const RpcCallReq& m);
   void release_held(Context& ctx, uint32_t dg);
-  void on_rpc_resp(Context& ctx, NodeId from, const RpcCallResp& m);
+  void on_rpc_resp(Context& ctx, const Inbound& in, const RpcCallResp& m);
   void offline_slave(Context& ctx, uint32_t dg, uint32_t slave, Transition t, bool local);
   void on_confirmed_report(Context& ctx, uint32_t dg);
   void release_quorum_waiters(Context& ctx, uint32_t dg);
@@ -333,16 +365,23 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   uint32_t active_count(uint32_t dg) const;
   void quorum_passes(Context& ctx);
 
+  // server_transport.cpp
+  void call(Context& ctx, uint32_t peer, MessagePtr request);
+  void notify(Context& ctx, uint32_t peer, MessagePtr message);
+  void send_to_leader(Context& ctx, MessagePtr message);
+  void close_ping_connection(Context& ctx);
+  bool answered_call(Context& ctx, ConnectionId connection, const Message& m);
+  void connection_closed(Context& ctx, const ConnectionEvent& event);
+
   // server_recovery.cpp
   void queue_recovery(Context& ctx, uint32_t dg, Duration after);
   void recovery_timer(Context& ctx, uint32_t dg);
-  void retransmit_recovery(Context& ctx, uint32_t dg);
   void start_round(Context& ctx, uint32_t dg);
   void send_fetch(Context& ctx, uint32_t dg, bool first);
-  void on_fetch(Context& ctx, NodeId from, const FetchBinlogReq& m);
-  void on_fetch_resp(Context& ctx, NodeId from, const FetchBinlogResp& m);
+  void on_fetch(Context& ctx, const Inbound& in, const FetchBinlogReq& m);
+  void on_fetch_resp(Context& ctx, const Inbound& in, const FetchBinlogResp& m);
   void finish_fetch(Context& ctx, uint32_t dg);
-  void on_active_confirm(Context& ctx, NodeId from, const ActiveConfirmReq& m);
+  void on_active_confirm(Context& ctx, const Inbound& in, const ActiveConfirmReq& m);
   void on_active_confirm_resp(Context& ctx, const ActiveConfirmResp& m);
   void recovery_failed(Context& ctx, uint32_t dg, const char* why);
   void abandon_recovery(Context& ctx, uint32_t dg);
@@ -352,7 +391,6 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   uint32_t me_;
   ClusterConfig config_;
   uint64_t seq_ = 0;
-  uint64_t boot_ = 0;                 // incarnation, counted on disk
   int64_t up_time_ns_ = 0;            // local clock at start
   int64_t last_shutdown_ns_ = 0;      // data_group.info's last write before this start
   bool halted_ = false;               // terminated itself (binlog I/O failure): a dead process
@@ -375,25 +413,30 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   Relation relation_ = Relation::kIdle;
   Selection selection_;
   uint64_t relation_seq_ = 0;         // outstanding join/ping
-  KeptMessage relation_request_;      // that request, for retransmission
+  ConnectionId ping_connection_;      // mine to the leader: joins and pings
+  PushLink push_;                     // mine to the leader: its pushes to me
   TimePoint ping_start_;
   uint32_t ping_failures_ = 0;
-  bool activated_ = false;            // ACTIVATE_SERVER sent for this leader generation
 
   std::vector<Peer> peers_;
   std::vector<GroupElection> elections_;
   std::deque<uint32_t> election_queue_;
   std::optional<Swap> swap_;
-  KeptMessage swap_request_;          // the swap's request in flight, for retransmission
-  uint32_t swap_target_ = 0;
 
   std::vector<std::vector<DsView>> view_;     // [dg][server]
   std::vector<std::optional<uint32_t>> master_;
   std::vector<Group> groups_;
 
   std::vector<std::vector<Channel>> channels_;        // [peer][index], outbound
-  std::vector<std::vector<uint64_t>> inbound_;        // [peer][index]: accepted session
-  std::vector<uint64_t> peer_boots_;                  // the incarnation each peer last connected from
+  std::vector<std::vector<ConnectionId>> inbound_;    // [peer][index]: the peer's channel, joined
+  // Short-lived connections of mine that carry one request each: what was
+  // asked, of whom, until the answer (or the connection's end).
+  struct OpenCall {
+    uint32_t peer = 0;
+    KeptMessage request;
+    bool operator==(const OpenCall&) const = default;
+  };
+  std::map<uint64_t, OpenCall> calls_;
   TransitionCounts transitions_{};
 };
 

@@ -10,11 +10,8 @@ namespace {
 
 constexpr TimerKey kRelationTimer{2, 0};
 constexpr TimerKey kDeadlineTimer{3, 0};
-constexpr TimerKey kRetransmitTimer{8, 0};
-constexpr Duration kRetransmitInterval = Duration::ms(300);
 constexpr Duration kStatusTimeout = Duration::s(3);  // GET_SERVER_STATUS, notify, probes
 constexpr int64_t kAlignNs = 60'000'000'000;         // up_time / downtime alignment
-constexpr size_t kPushEntriesMax = 64;               // entries per PUSH_DS_STATUS packet
 
 int64_t align_down(int64_t ns) { return ns - ((ns % kAlignNs) + kAlignNs) % kAlignNs; }
 
@@ -66,7 +63,7 @@ void FastcfsServer::relationship_step(Context& ctx) {
   }
   if (is_leader()) return;  // leader_check runs on the tick
   if (relation_ == Relation::kIdle || relation_ == Relation::kBackoff) return send_join(ctx);
-  if (relation_ == Relation::kPinging) return send_ping(ctx, !activated_);
+  if (relation_ == Relation::kPinging) return send_ping(ctx);
 }
 
 void FastcfsServer::start_selection(Context& ctx) {
@@ -82,21 +79,21 @@ void FastcfsServer::query_statuses(Context& ctx) {
   selection_.answers[me_] = my_status_record();
   selection_.awaiting = n() - 1;
   for (uint32_t s = 0; s < n(); ++s) {
-    if (s != me_) ctx.send(node(s), make_message(GetServerStatusReq{selection_.seq, false}));
+    if (s != me_) call(ctx, s, make_message(GetServerStatusReq{selection_.seq, false}));
   }
   if (selection_.awaiting == 0) return on_status_answers_complete(ctx);
   ctx.set_timer(kDeadlineTimer, kStatusTimeout);
 }
 
-void FastcfsServer::on_get_server_status(Context& ctx, NodeId from, const GetServerStatusReq& m) {
+void FastcfsServer::on_get_server_status(Context& ctx, const Inbound& in, const GetServerStatusReq& m) {
   // A leader asked by another self-declared leader steps down too (d293609);
   // M6 restores the old one-sided step-down.
-  ctx.send(from, make_message(GetServerStatusResp{m.seq, my_status_record()}));
+  ctx.send(in.connection, make_message(GetServerStatusResp{m.seq, my_status_record()}));
   if (m.sender_is_leader && is_leader() && !has("M6")) step_down(ctx, "another leader probed me");
 }
 
-void FastcfsServer::on_get_server_status_resp(Context& ctx, NodeId from, const GetServerStatusResp& m) {
-  const uint32_t s = from.index;
+void FastcfsServer::on_get_server_status_resp(Context& ctx, const Inbound& in, const GetServerStatusResp& m) {
+  const uint32_t s = in.from.index;
   if (is_leader() && peers_[s].probe_seq == m.seq) {  // brain-split probe (§1.4.7)
     peers_[s].probe_seq = 0;
     peers_[s].probe_ok = true;
@@ -177,14 +174,14 @@ void FastcfsServer::start_notify(Context& ctx, uint8_t phase) {
     relation_ = Relation::kCommit;
   }
   for (uint32_t s = 0; s < n(); ++s) {
-    if (s != me_) ctx.send(node(s), make_message(NextLeaderReq{selection_.seq, phase, me_}));
+    if (s != me_) call(ctx, s, make_message(NextLeaderReq{selection_.seq, phase, me_}));
   }
   if (selection_.awaiting == 0) return on_notify_complete(ctx);
   ctx.set_timer(kDeadlineTimer, kStatusTimeout);
 }
 
-void FastcfsServer::on_next_leader(Context& ctx, NodeId from, const NextLeaderReq& m) {
-  const uint32_t sender = from.index;
+void FastcfsServer::on_next_leader(Context& ctx, const Inbound& in, const NextLeaderReq& m) {
+  const uint32_t sender = in.from.index;
   Err err = Err::kOk;
   if (is_leader()) {
     step_down(ctx, "a candidate notified me");
@@ -204,10 +201,10 @@ void FastcfsServer::on_next_leader(Context& ctx, NodeId from, const NextLeaderRe
       err = Err::kBusy;
     }
   }
-  ctx.send(from, make_message(NextLeaderResp{m.seq, m.phase, err}));
+  ctx.send(in.connection, make_message(NextLeaderResp{m.seq, m.phase, err}));
 }
 
-void FastcfsServer::on_next_leader_resp(Context& ctx, NodeId, const NextLeaderResp& m) {
+void FastcfsServer::on_next_leader_resp(Context& ctx, const Inbound&, const NextLeaderResp& m) {
   const bool waiting = (relation_ == Relation::kPreSet && m.phase == 1) || (relation_ == Relation::kCommit && m.phase == 2);
   if (!waiting || m.seq != selection_.seq) return;
   if (m.err == Err::kOk) ++selection_.successes;
@@ -235,8 +232,12 @@ void FastcfsServer::relation_deadline(Context& ctx) {
     case Relation::kPreSet:
     case Relation::kCommit: return on_notify_complete(ctx);
     case Relation::kJoining:
-    case Relation::kActivating:
-    case Relation::kPinging: return on_ping_failed(ctx);
+    case Relation::kPinging:
+      // A ping without an answer in time: faststore closes the connection
+      // and reconnects on its next attempt.
+      if (ping_connection_.valid()) ctx.close(ping_connection_);
+      ping_connection_ = ConnectionId{};
+      return on_ping_failed(ctx);
     default: return;
   }
 }
@@ -246,10 +247,11 @@ void FastcfsServer::relation_deadline(Context& ctx) {
 void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
   if (leader_ == leader) return;
   if (is_leader()) unset_leader(ctx, "another server became leader");
+  close_ping_connection(ctx);
+  push_generation(ctx, leader);
   leader_ = leader;
   ping_start_ = ctx.local_now();
   ping_failures_ = 0;
-  activated_ = false;
   ctx.note("leader", {{"leader", "s" + std::to_string(leader + 1)}});
   if (leader == me_) ctx.protocol_event({ProtocolEvent::Kind::kBecomes, "leader", 0});
   if (leader != me_) {
@@ -274,7 +276,8 @@ void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
     p.probe_seq = 0;
     p.probe_ok = true;
     p.inactive = s != me_;
-    p.last_heard = now;
+    p.push_heard = now;
+    p.push_sent = now;
     set_server_status(ctx, s, s == me_ ? ServerStatus::kActive : ServerStatus::kOffline);
   }
   peers_[me_].last_ping = now + Duration::s(1);
@@ -310,6 +313,7 @@ void FastcfsServer::unset_leader(Context& ctx, const char* why) {
   const bool was_leader = is_leader();
   ctx.note("leader_lost", {{"leader", "s" + std::to_string(*leader_ + 1)}, {"why", why}});
   leader_.reset();
+  close_ping_connection(ctx);
   // unset_all_data_groups: raw CAS, no hooks, no reports (T14).
   for (uint32_t g = 0; g < dg_count(); ++g) {
     master_[g].reset();
@@ -334,6 +338,8 @@ void FastcfsServer::unset_leader(Context& ctx, const char* why) {
     for (Peer& p : peers_) {
       p.push_pending.clear();
       p.push_seq = 0;
+      if (p.push_connection.valid()) ctx.close(p.push_connection);  // the generation's push handlers end
+      p.push_connection = ConnectionId{};
     }
   }
   relation_ = Relation::kIdle;
@@ -357,10 +363,8 @@ void FastcfsServer::send_join(Context& ctx) {
   REPLSIM_ASSERT(leader_ && !is_leader(), "only a follower joins");
   relation_ = Relation::kJoining;
   relation_seq_ = next_seq();
-  relation_request_.message = make_message(JoinLeaderReq{relation_seq_, boot_});
-  ctx.send(node(*leader_), relation_request_.message);
+  send_to_leader(ctx, make_message(JoinLeaderReq{relation_seq_, false}));
   ctx.set_timer(kDeadlineTimer, attempt_timeout(config_.options, ctx.local_now() - ping_start_));
-  ctx.set_timer(kRetransmitTimer, kRetransmitInterval);
 }
 
 std::vector<DsEntry> FastcfsServer::ping_entries(bool all) {
@@ -377,47 +381,32 @@ std::vector<DsEntry> FastcfsServer::ping_entries(bool all) {
   return entries;
 }
 
-void FastcfsServer::send_ping(Context& ctx, bool activate) {
+void FastcfsServer::send_ping(Context& ctx) {
   REPLSIM_ASSERT(leader_ && !is_leader(), "only a follower pings");
-  relation_ = activate ? Relation::kActivating : Relation::kPinging;
+  relation_ = Relation::kPinging;
   relation_seq_ = next_seq();
-  relation_request_.message =
-      make_message(PingLeaderReq{relation_seq_, leader_version_, activate, boot_, ping_entries(activate)});
-  ctx.send(node(*leader_), relation_request_.message);
+  send_to_leader(ctx, make_message(PingLeaderReq{relation_seq_, leader_version_, false, ping_entries(false)}));
   ctx.set_timer(kDeadlineTimer, attempt_timeout(config_.options, ctx.local_now() - ping_start_));
-  ctx.set_timer(kRetransmitTimer, kRetransmitInterval);
 }
 
-// TCP retransmits a lost join or ping within the attempt's timeout; only a
-// peer that stays silent fails the attempt.
-void FastcfsServer::retransmit_relation(Context& ctx) {
-  const bool waiting = relation_ == Relation::kJoining || relation_ == Relation::kActivating || relation_ == Relation::kPinging;
-  if (!waiting || !leader_ || is_leader() || !ctx.timer_pending(kDeadlineTimer) || relation_request_.message == nullptr) return;
-  ctx.send(node(*leader_), relation_request_.message);
-  ctx.set_timer(kRetransmitTimer, kRetransmitInterval);
-}
-
-void FastcfsServer::on_join_leader_resp(Context& ctx, const JoinLeaderResp& m) {
-  if (relation_ != Relation::kJoining || m.seq != relation_seq_) return;
+void FastcfsServer::on_join_leader_resp(Context& ctx, const Inbound& in, const JoinLeaderResp& m) {
+  if (m.err == Err::kOk) leader_version_ = m.leader_version;  // proto_join_leader keeps it per leader
+  if (in.connection == push_.connection && m.seq == push_.seq) return on_push_link_answer(ctx, m.err);
+  if (relation_ != Relation::kJoining || m.seq != relation_seq_ || in.connection != ping_connection_) return;
   ctx.cancel_timer(kDeadlineTimer);
   if (m.err != Err::kOk) return on_ping_failed(ctx);
-  leader_version_ = m.leader_version;
-  send_ping(ctx, !activated_);
+  send_ping(ctx);
 }
 
-void FastcfsServer::on_ping_leader_resp(Context& ctx, const PingLeaderResp& m) {
-  const bool waiting = relation_ == Relation::kPinging || relation_ == Relation::kActivating;
-  if (!waiting || m.seq != relation_seq_) return;
+void FastcfsServer::on_ping_leader_resp(Context& ctx, const Inbound& in, const PingLeaderResp& m) {
+  if (in.connection == push_.connection && m.seq == push_.seq) return on_push_link_answer(ctx, m.err);
+  if (relation_ != Relation::kPinging || m.seq != relation_seq_ || in.connection != ping_connection_) return;
   ctx.cancel_timer(kDeadlineTimer);
-  if (m.err == Err::kLeaderVersionInconsistent || m.err == Err::kNotActive) {
-    // Rejoin: a new generation, or the leader deactivated me meanwhile.
-    activated_ = false;
-    relation_ = Relation::kIdle;
+  if (m.err == Err::kLeaderVersionInconsistent) {
+    // A new generation of the same leader: join again, reporting every DS.
     for (Group& group : groups_) group.last_reported = {UINT64_MAX, UINT64_MAX};
-    return after(ctx, Duration::s(1));
   }
   if (m.err != Err::kOk) return on_ping_failed(ctx);
-  if (relation_ == Relation::kActivating) activated_ = true;
   last_heartbeat_ns_ = local_ns(ctx);
   ping_start_ = ctx.local_now();
   ping_failures_ = 0;
@@ -432,37 +421,45 @@ void FastcfsServer::on_ping_failed(Context& ctx) {
     ping_failures_ = 0;
     return unset_leader(ctx, "leader lost: no answer to pings");
   }
-  relation_ = activated_ ? Relation::kPinging : Relation::kIdle;
+  // A failed ping closes its connection: the next attempt connects and joins.
+  close_ping_connection(ctx);
+  relation_ = Relation::kIdle;
   after(ctx, Duration::s(1));
 }
 
 // ---- leader: joins, pings, reports (§1.4.5, §1.4.6, §2.2) -------------------------
 
-void FastcfsServer::on_join_leader(Context& ctx, NodeId from, const JoinLeaderReq& m) {
-  const uint32_t s = from.index;
-  if (!is_leader()) return ctx.send(from, make_message(JoinLeaderResp{m.seq, Err::kNotLeader, 0}));
-  Peer& p = peers_[s];
-  p.last_heard = ctx.local_now();
-  if (p.boot != m.boot && p.status == ServerStatus::kActive) {
-    deactivate_server(ctx, s, "rejoined after a restart");  // its old connections closed
+void FastcfsServer::on_join_leader(Context& ctx, const Inbound& in, const JoinLeaderReq& m) {
+  if (m.push) return on_push_join(ctx, in, m);
+  const uint32_t s = in.from.index;
+  if (!is_leader()) return ctx.send(in.connection, make_message(JoinLeaderResp{m.seq, Err::kNotLeader, 0}));
+  // A follower that joins while ACTIVE lost me and found me again: it goes
+  // OFFLINE (its DSs keep their status) until its push connection activates
+  // it anew.
+  if (peers_[s].status == ServerStatus::kActive) {
+    ctx.note("server_offline", {{"server", "s" + std::to_string(s + 1)}, {"why", "joined while ACTIVE"}});
+    set_server_status(ctx, s, ServerStatus::kOffline);
   }
-  p.boot = m.boot;
-  ctx.send(from, make_message(JoinLeaderResp{m.seq, Err::kOk, leader_version_}));
+  ctx.send(in.connection, make_message(JoinLeaderResp{m.seq, Err::kOk, leader_version_}));
 }
 
-void FastcfsServer::on_ping_leader(Context& ctx, NodeId from, const PingLeaderReq& m) {
-  const uint32_t s = from.index;
-  if (!is_leader()) return ctx.send(from, make_message(PingLeaderResp{m.seq, Err::kNotLeader}));
+// A ping is accepted from any joined follower, ACTIVE or not
+// (process_ping_leader_req checks the leader version only).
+void FastcfsServer::on_ping_leader(Context& ctx, const Inbound& in, const PingLeaderReq& m) {
+  if (m.activate) return on_activate(ctx, in, m);
+  const uint32_t s = in.from.index;
+  if (!is_leader()) return ctx.send(in.connection, make_message(PingLeaderResp{m.seq, Err::kNotLeader}));
   if (m.leader_version != leader_version_) {
-    return ctx.send(from, make_message(PingLeaderResp{m.seq, Err::kLeaderVersionInconsistent}));
+    return ctx.send(in.connection, make_message(PingLeaderResp{m.seq, Err::kLeaderVersionInconsistent}));
   }
-  Peer& p = peers_[s];
-  p.last_heard = ctx.local_now();
-  if (!m.activate && (p.status != ServerStatus::kActive || p.boot != m.boot)) {
-    return ctx.send(from, make_message(PingLeaderResp{m.seq, Err::kNotActive}));
-  }
-  p.last_ping = ctx.local_now();
-  for (const DsEntry& e : m.entries) {
+  peers_[s].last_ping = ctx.local_now();
+  apply_ping_entries(ctx, s, m.entries);
+  ctx.send(in.connection, make_message(PingLeaderResp{m.seq, Err::kOk}));
+  for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
+}
+
+void FastcfsServer::apply_ping_entries(Context& ctx, uint32_t s, const std::vector<DsEntry>& entries) {
+  for (const DsEntry& e : entries) {
     REPLSIM_ASSERT(e.server == s && e.dg < dg_count(), "a ping reports the sender's own DSs");
     DsView& v = view_[e.dg][s];
     const bool confirmed_changed = v.confirmed_dv != e.view.confirmed_dv;
@@ -473,14 +470,10 @@ void FastcfsServer::on_ping_leader(Context& ctx, NodeId from, const PingLeaderRe
     else notify_change(e.dg, s);
     if (confirmed_changed && local_master(e.dg)) on_confirmed_report(ctx, e.dg);
   }
-  if (m.activate) activate_server(ctx, s);
-  ctx.send(from, make_message(PingLeaderResp{m.seq, Err::kOk}));
-  for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
 }
 
-void FastcfsServer::on_report(Context& ctx, NodeId from, const ReportDsStatusReq& m) {
+void FastcfsServer::on_report(Context& ctx, const Inbound&, const ReportDsStatusReq& m) {
   if (!is_leader() || m.dg >= dg_count() || m.ds_server >= n()) return;
-  peers_[from.index].last_heard = ctx.local_now();
   DsView& v = view_[m.dg][m.ds_server];
   if (m.reporter == m.ds_server) {  // the owner's report: applied unconditionally
     v.current_dv = m.current_dv;
@@ -530,42 +523,7 @@ void FastcfsServer::notify_change(uint32_t dg, uint32_t server) {
   }
 }
 
-void FastcfsServer::pump_push(Context& ctx, uint32_t f) {
-  Peer& p = peers_[f];
-  if (f == me_ || !is_leader() || p.push_seq != 0 || p.push_pending.empty() || p.status != ServerStatus::kActive) return;
-  PushDsStatusReq push;
-  push.cluster_version = cluster_version_;
-  push.leader_version = leader_version_;
-  while (!p.push_pending.empty() && push.entries.size() < kPushEntriesMax) {
-    const auto [dg, server] = *p.push_pending.begin();
-    p.push_pending.erase(p.push_pending.begin());
-    DsView v = view_[dg][server];
-    v.is_master = master_[dg] == server;
-    push.entries.push_back(DsEntry{dg, server, v});
-  }
-  push.seq = p.push_seq = next_seq();
-  p.push = push;
-  p.push_sent = ctx.local_now();
-  ctx.send(node(f), make_message(std::move(push)));
-}
-
-void FastcfsServer::on_push_resp(Context& ctx, NodeId from, const PushDsStatusResp& m) {
-  Peer& p = peers_[from.index];
-  if (!is_leader() || p.push_seq != m.seq) return;
-  p.push_seq = 0;
-  p.last_heard = ctx.local_now();
-  pump_push(ctx, from.index);
-}
-
 // ---- follower: applying pushes (§1.4.5, cluster_process_push_entry) ----------------
-
-void FastcfsServer::on_push(Context& ctx, NodeId from, const PushDsStatusReq& m) {
-  if (leader_ != from.index || is_leader() || m.leader_version != leader_version_) return;
-  cluster_version_ = m.cluster_version;
-  info_dirty_ = true;
-  for (const DsEntry& e : m.entries) apply_push_entry(ctx, e);
-  ctx.send(from, make_message(PushDsStatusResp{m.seq}));
-}
 
 void FastcfsServer::apply_push_entry(Context& ctx, const DsEntry& e) {
   REPLSIM_ASSERT(e.dg < dg_count() && e.server < n(), "a push entry names a known DS");
@@ -610,23 +568,25 @@ void FastcfsServer::activate_server(Context& ctx, uint32_t s) {
   p.joined = true;
   p.inactive = false;
   set_server_status(ctx, s, ServerStatus::kActive);
+  // Its push connection's join queued every DS already.
   for (uint32_t g = 0; g < dg_count(); ++g) {
-    for (uint32_t t = 0; t < n(); ++t) p.push_pending.insert({g, t});
     if (!master_[g]) queue_election(ctx, g, false);
   }
   ctx.note("server_active", {{"server", "s" + std::to_string(s + 1)}});
 }
 
+// cluster_topology_deactivate_server: only an ACTIVE server's DSs go
+// offline (a server that rejoined meanwhile is OFFLINE already and keeps
+// its DSs, master included).
 void FastcfsServer::deactivate_server(Context& ctx, uint32_t s, const char* why) {
   Peer& p = peers_[s];
+  if (p.status != ServerStatus::kActive) return;
   ctx.note("server_deactivated", {{"server", "s" + std::to_string(s + 1)}, {"why", why}});
   set_server_status(ctx, s, ServerStatus::kOffline);
   p.joined = false;
   p.inactive = true;
   p.probe_ok = true;
   p.probe_seq = 0;
-  p.push_pending.clear();
-  p.push_seq = 0;
   for (uint32_t g = 0; g < dg_count(); ++g) {
     DsView& v = view_[g][s];
     DsStatus to = v.status;
@@ -648,14 +608,9 @@ void FastcfsServer::deactivate_server(Context& ctx, uint32_t s, const char* why)
 
 void FastcfsServer::leader_check(Context& ctx) {
   const TimePoint now = ctx.local_now();
-  // The push connection's idle timeout: a silent follower is deactivated
-  // after network_timeout (M23 sets it below leader_lost_timeout).
-  for (uint32_t s = 0; s < n(); ++s) {
-    if (s == me_) continue;
-    if (peers_[s].status == ServerStatus::kActive && now - peers_[s].last_heard > config_.options.network_timeout) {
-      deactivate_server(ctx, s, "push connection idle timeout");
-    }
-  }
+  // A silent follower's push connection closes after network_timeout and
+  // deactivates it (M23 sets the timeout below leader_lost_timeout).
+  check_push_idle(ctx);
   // Brain-split probes of inactive servers, each second.
   uint32_t unreachable = 0;
   for (uint32_t s = 0; s < n(); ++s) {
@@ -668,7 +623,7 @@ void FastcfsServer::leader_check(Context& ctx) {
     if (p.probe_seq == 0) {
       p.probe_seq = next_seq();
       p.probe_sent = now;
-      ctx.send(node(s), make_message(GetServerStatusReq{p.probe_seq, true}));
+      call(ctx, s, make_message(GetServerStatusReq{p.probe_seq, true}));
     }
     if (!p.probe_ok) ++unreachable;
   }
@@ -688,16 +643,7 @@ void FastcfsServer::leader_check(Context& ctx) {
     }
   }
   run_elections(ctx);
-  for (uint32_t f = 0; f < n(); ++f) {
-    Peer& p = peers_[f];
-    // An unanswered push is retransmitted (applying a push twice is harmless:
-    // it carries states, not deltas).
-    if (p.push_seq != 0 && now - p.push_sent >= Duration::s(1) && p.status == ServerStatus::kActive) {
-      p.push_sent = now;
-      ctx.send(node(f), make_message(p.push));
-    }
-    pump_push(ctx, f);
-  }
+  for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
 }
 
 }  // namespace replsim::fastcfs

@@ -17,8 +17,6 @@ constexpr Duration kWaitOffline = Duration::s(5);
 constexpr Duration kBestActiveWait = Duration::s(15);
 constexpr Duration kBestOnlineWait = Duration::s(90);
 constexpr Duration kSwapRequestTimeout = Duration::s(3);
-constexpr TimerKey kSwapRetransmitTimer{10, 0};
-constexpr Duration kSwapRetransmitInterval = Duration::ms(300);
 
 }  // namespace
 
@@ -281,19 +279,11 @@ void FastcfsServer::maybe_resume_master(Context& ctx, uint32_t g, uint32_t s) {
   send_swap_request(ctx, swap_->old_master, make_message(UnsetMasterReq{swap_->seq, g, leader_key_}));
 }
 
-// Requests of the swap go over TCP: resent until answered or timed out.
+// Each request of the swap is a call (cluster_unset_master,
+// cluster_get_ds_status: a connection per call, 3 s to answer).
 void FastcfsServer::send_swap_request(Context& ctx, uint32_t target, MessagePtr request) {
-  swap_request_.message = std::move(request);
-  swap_target_ = target;
-  ctx.send(node(target), swap_request_.message);
+  call(ctx, target, std::move(request));
   ctx.set_timer(kSwapTimer, kSwapRequestTimeout);
-  ctx.set_timer(kSwapRetransmitTimer, kSwapRetransmitInterval);
-}
-
-void FastcfsServer::retransmit_swap(Context& ctx) {
-  if (!swap_ || swap_->seq == 0 || swap_request_.message == nullptr || !is_leader()) return;
-  ctx.send(node(swap_target_), swap_request_.message);
-  ctx.set_timer(kSwapRetransmitTimer, kSwapRetransmitInterval);
 }
 
 void FastcfsServer::swap_step(Context& ctx) {
@@ -370,21 +360,21 @@ void FastcfsServer::swap_rollback(Context& ctx) {
   for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
 }
 
-void FastcfsServer::on_unset_master(Context& ctx, NodeId from, const UnsetMasterReq& m) {
-  if (leader_ != from.index || m.dg >= dg_count() || master_[m.dg] != me_) {
-    return ctx.send(from, make_message(DsStatusResp{m.seq, Err::kInvalid, false, DsStatus::kInit, 0, 0}));
+void FastcfsServer::on_unset_master(Context& ctx, const Inbound& in, const UnsetMasterReq& m) {
+  if (leader_ != in.from.index || m.dg >= dg_count() || master_[m.dg] != me_) {
+    return ctx.send(in.connection, make_message(DsStatusResp{m.seq, Err::kInvalid, false, DsStatus::kInit, 0, 0}));
   }
   Group& group = groups_[m.dg];
   group.master_swapping = true;  // new updates get NOT_ACTIVE; in-flight ones finish
-  ctx.send(from, make_message(DsStatusResp{m.seq, Err::kOk, true, group.status,
+  ctx.send(in.connection, make_message(DsStatusResp{m.seq, Err::kOk, true, group.status,
                                            static_cast<uint64_t>(group.queue.size() + (group.in_flight ? 1 : 0)),
                                            group.current_dv}));
 }
 
-void FastcfsServer::on_get_ds_status(Context& ctx, NodeId from, const GetDsStatusReq& m) {
+void FastcfsServer::on_get_ds_status(Context& ctx, const Inbound& in, const GetDsStatusReq& m) {
   if (m.dg >= dg_count()) return;
   const Group& group = groups_[m.dg];
-  ctx.send(from, make_message(DsStatusResp{m.seq, Err::kOk, master_[m.dg] == me_, group.status,
+  ctx.send(in.connection, make_message(DsStatusResp{m.seq, Err::kOk, master_[m.dg] == me_, group.status,
                                            static_cast<uint64_t>(group.queue.size() + (group.in_flight ? 1 : 0)),
                                            group.current_dv}));
 }

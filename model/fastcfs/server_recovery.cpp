@@ -18,9 +18,6 @@ constexpr Duration kCatchUpRoundMax = Duration::ms(1000);
 
 TimerKey recovery_key(uint32_t dg) { return TimerKey{kTimerRecovery, dg}; }
 TimerKey deadline_key(uint32_t dg) { return TimerKey{kTimerRecoveryDeadline, dg}; }
-constexpr uint32_t kTimerRecoveryRetransmit = 9;
-constexpr Duration kRetransmitInterval = Duration::ms(300);
-TimerKey retransmit_key(uint32_t dg) { return TimerKey{kTimerRecoveryRetransmit, dg}; }
 
 }  // namespace
 
@@ -101,32 +98,20 @@ void FastcfsServer::send_fetch(Context& ctx, uint32_t g, bool first) {
     const size_t rows = std::min<size_t>(config_.options.slave_binlog_check_last_rows, group.binlog.size());
     req.last_rows.assign(group.binlog.end() - static_cast<std::ptrdiff_t>(rows), group.binlog.end());
   }
-  r.request.message = make_message(std::move(req));
-  ctx.send(node(*master_[g]), r.request.message);
+  call(ctx, *master_[g], make_message(std::move(req)));
   ctx.set_timer(deadline_key(g), config_.options.network_timeout);
-  ctx.set_timer(retransmit_key(g), kRetransmitInterval);
-}
-
-// TCP retransmits the recovery request in flight (FETCH_BINLOG and
-// ACTIVE_CONFIRM are idempotent for the master).
-void FastcfsServer::retransmit_recovery(Context& ctx, uint32_t g) {
-  Recovery& r = groups_[g].recovery;
-  const bool waiting = r.seq != 0 && (r.step == RecoveryStep::kFetching || r.step == RecoveryStep::kConfirming);
-  if (!waiting || r.request.message == nullptr || !master_[g]) return;
-  ctx.send(node(*master_[g]), r.request.message);
-  ctx.set_timer(retransmit_key(g), kRetransmitInterval);
 }
 
 // ---- the master's side of FETCH_BINLOG_FIRST / NEXT (§4.3, C37-C40) ----------------------
 
-void FastcfsServer::on_fetch(Context& ctx, NodeId from, const FetchBinlogReq& m) {
-  const uint32_t s = from.index;
+void FastcfsServer::on_fetch(Context& ctx, const Inbound& in, const FetchBinlogReq& m) {
+  const uint32_t s = in.from.index;
   FetchBinlogResp resp;
   resp.seq = m.seq;
   resp.dg = m.dg;
   const auto answer = [&](Err err) {
     resp.err = err;
-    ctx.send(from, make_message(std::move(resp)));
+    ctx.send(in.connection, make_message(std::move(resp)));
   };
   if (m.dg >= dg_count() || s == me_) return answer(Err::kInvalid);
   const uint32_t g = m.dg;
@@ -138,7 +123,7 @@ void FastcfsServer::on_fetch(Context& ctx, NodeId from, const FetchBinlogReq& m)
     if (m.last_dv > group.current_dv) {
       // The slave has more than I do: ask for a new master election.
       if (is_leader()) on_reselect(ctx, ReselectMasterReq{g});
-      else if (leader_) ctx.send(node(*leader_), make_message(ReselectMasterReq{g}));
+      else if (leader_) notify(ctx, *leader_, make_message(ReselectMasterReq{g}));
       return answer(Err::kBinlogInconsistent);
     }
     if (!m.last_rows.empty()) {
@@ -199,12 +184,12 @@ void FastcfsServer::on_fetch(Context& ctx, NodeId from, const FetchBinlogReq& m)
 
 // ---- the slave's side ----------------------------------------------------------------
 
-void FastcfsServer::on_fetch_resp(Context& ctx, NodeId from, const FetchBinlogResp& m) {
+void FastcfsServer::on_fetch_resp(Context& ctx, const Inbound& in, const FetchBinlogResp& m) {
   if (m.dg >= dg_count()) return;
   const uint32_t g = m.dg;
   Group& group = groups_[g];
   Recovery& r = group.recovery;
-  if (r.step != RecoveryStep::kFetching || m.seq != r.seq || master_[g] != from.index) return;
+  if (r.step != RecoveryStep::kFetching || m.seq != r.seq || master_[g] != in.from.index) return;
   ctx.cancel_timer(deadline_key(g));
   r.seq = 0;
   if (m.err == Err::kAgain || m.err == Err::kOverflow) {
@@ -287,18 +272,16 @@ void FastcfsServer::finish_fetch(Context& ctx, uint32_t g) {
   if (r.online_round) {
     r.step = RecoveryStep::kConfirming;
     r.seq = next_seq();
-    r.request.message = make_message(ActiveConfirmReq{r.seq, g, r.repl_version});
-    ctx.send(node(*master_[g]), r.request.message);
+    call(ctx, *master_[g], make_message(ActiveConfirmReq{r.seq, g, r.repl_version}));
     ctx.set_timer(deadline_key(g), config_.options.network_timeout);
-    ctx.set_timer(retransmit_key(g), kRetransmitInterval);
     return;
   }
   if (ctx.local_now() - r.round_start < kCatchUpRoundMax) r.online_round = true;  // LAST_BATCH
   start_round(ctx, g);
 }
 
-void FastcfsServer::on_active_confirm(Context& ctx, NodeId from, const ActiveConfirmReq& m) {
-  const uint32_t s = from.index;
+void FastcfsServer::on_active_confirm(Context& ctx, const Inbound& in, const ActiveConfirmReq& m) {
+  const uint32_t s = in.from.index;
   Err err = Err::kOk;
   if (m.dg >= dg_count() || !local_master(m.dg) || s == me_) err = Err::kInvalid;
   else if (view_[m.dg][s].status != DsStatus::kOnline) err = Err::kInvalid;
@@ -307,7 +290,7 @@ void FastcfsServer::on_active_confirm(Context& ctx, NodeId from, const ActiveCon
     if (c.stage != ChannelStage::kSyncing) err = Err::kBusy;
     else if (c.version != m.repl_version && !has("M1")) err = Err::kBusy;  // M1: no repl_version check
   }
-  ctx.send(from, make_message(ActiveConfirmResp{m.seq, err}));
+  ctx.send(in.connection, make_message(ActiveConfirmResp{m.seq, err}));
 }
 
 void FastcfsServer::on_active_confirm_resp(Context& ctx, const ActiveConfirmResp& m) {
@@ -343,7 +326,6 @@ void FastcfsServer::abandon_recovery(Context& ctx, uint32_t g) {
   if (!r.in_progress && r.step == RecoveryStep::kIdle) return;
   ctx.cancel_timer(deadline_key(g));
   ctx.cancel_timer(recovery_key(g));
-  ctx.cancel_timer(retransmit_key(g));
   ctx.note("recovery_abandoned", {{"dg", g + 1}});
   r = Recovery{};
 }

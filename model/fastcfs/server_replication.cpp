@@ -7,9 +7,6 @@
 #include "base/assert.h"
 
 namespace replsim::fastcfs {
-namespace {
-constexpr Duration kRetransmitAfter = Duration::s(1);
-}  // namespace
 
 // ---- replication channels (§3.4) ----------------------------------------------
 
@@ -28,22 +25,16 @@ void FastcfsServer::channels_tick(Context& ctx) {
           if (now - c.last_sent > o.connect_timeout) close_channel(ctx, p, i, "connect timeout");
           break;
         case ChannelStage::kSyncing: {
+          // sf_nio's idle timeout: no answer for network_timeout closes the
+          // channel; an idle channel sends an active test at half of it.
           const bool expecting = c.test_outstanding || !c.outstanding.empty();
-          const Duration rto = std::min(kRetransmitAfter * (int64_t{1} << std::min<uint32_t>(c.retransmits, 3)), Duration::s(8));
           if (expecting && now - c.expect_since > o.network_timeout) {
             close_channel(ctx, p, i, "network timeout");
-          } else if (expecting && now - c.last_sent >= rto) {
-            // TCP retransmits unanswered segments: a live peer answers (a
-            // duplicate RPC is acknowledged by DV), a rebooted host resets.
-            ++c.retransmits;
-            c.last_sent = now;
-            for (const auto& [rpc, out] : c.outstanding) ctx.send(node(p), make_message(out.rpc));
-            if (c.test_outstanding) ctx.send(node(p), make_message(ChannelTest{c.session, false}));
           } else if (!expecting && now - c.last_sent >= o.network_timeout / 2) {
             c.test_outstanding = true;
             c.expect_since = now;
             c.last_sent = now;
-            ctx.send(node(p), make_message(ChannelTest{c.session, false}));
+            ctx.send(c.connection, make_message(ChannelTest{false}));
           }
           break;
         }
@@ -56,9 +47,9 @@ void FastcfsServer::connect_channel(Context& ctx, uint32_t p, uint32_t i) {
   Channel& c = channels_[p][i];
   c.stage = ChannelStage::kConnecting;
   ++c.version;
-  c.session = boot_ * 1'000'003 + next_seq();
+  c.connection = ctx.connect(node(p));
   c.last_sent = ctx.local_now();
-  ctx.send(node(p), make_message(JoinServerReq{i, c.session, boot_}));
+  ctx.send(c.connection, make_message(JoinServerReq{i}));
 }
 
 void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const char* why) {
@@ -68,13 +59,15 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
   ctx.note("channel_closed", {{"peer", "s" + std::to_string(p + 1)}, {"channel", i}, {"why", why}});
   std::map<uint64_t, OutstandingRpc> lost;
   lost.swap(c.outstanding);
+  if (c.connection.valid()) ctx.close(c.connection);
+  c.connection = ConnectionId{};
   c.stage = ChannelStage::kNone;
   ++c.version;
   c.test_outstanding = false;
   c.next_connect = ctx.local_now() + c.backoff;
   c.backoff = std::min(c.backoff * 2, Duration::s(32));
   // Queued RPCs are discarded: each counts as a failed RPC for its write.
-  for (const auto& [rpc, out] : lost) resolve_rpc(ctx, out.rpc.dg, out.rpc.dv, false);
+  for (const auto& [rpc, out] : lost) resolve_rpc(ctx, out.dg, out.dv, false);
   if (!was_syncing) return;
   for (uint32_t g = 0; g < dg_count(); ++g) {
     if (g % channels_[p].size() != i) continue;
@@ -89,71 +82,52 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
   }
 }
 
-void FastcfsServer::on_join_server(Context& ctx, NodeId from, const JoinServerReq& m) {
-  if (m.channel >= inbound_[from.index].size()) return;
-  // A join from a new incarnation: the peer's old process died, and with it
-  // every connection I had to it (the kernel closed them at its exit).
-  uint64_t& known = peer_boots_[from.index];
-  if (known != m.boot) {
-    if (known != 0) {
-      for (uint32_t i = 0; i < channels_[from.index].size(); ++i) close_channel(ctx, from.index, i, "peer restarted");
-    }
-    known = m.boot;
-  }
-  inbound_[from.index][m.channel] = m.session;
-  ctx.send(from, make_message(JoinServerResp{m.channel, m.session}));
+void FastcfsServer::on_join_server(Context& ctx, const Inbound& in, const JoinServerReq& m) {
+  if (m.channel >= inbound_[in.from.index].size()) return;
+  inbound_[in.from.index][m.channel] = in.connection;
+  ctx.send(in.connection, make_message(JoinServerResp{m.channel}));
 }
 
-void FastcfsServer::on_join_server_resp(Context& ctx, NodeId from, const JoinServerResp& m) {
-  if (m.channel >= channels_[from.index].size()) return;
-  Channel& c = channels_[from.index][m.channel];
-  if (c.session != m.session || c.stage != ChannelStage::kConnecting) return;
+void FastcfsServer::on_join_server_resp(Context& ctx, const Inbound& in, const JoinServerResp& m) {
+  if (m.channel >= channels_[in.from.index].size()) return;
+  Channel& c = channels_[in.from.index][m.channel];
+  if (c.connection != in.connection || c.stage != ChannelStage::kConnecting) return;
   c.stage = ChannelStage::kSyncing;
   ++c.version;
   c.backoff = Duration::s(1);
   c.last_sent = ctx.local_now();
 }
 
-void FastcfsServer::on_channel_test(Context& ctx, NodeId from, const ChannelTest& m) {
-  const uint32_t p = from.index;
-  if (!m.response) {
-    const auto& sessions = inbound_[p];
-    const bool known = std::find(sessions.begin(), sessions.end(), m.session) != sessions.end();
-    // An unknown session is a connection this process never had: a reset.
-    ctx.send(from, make_message(ChannelTest{known ? m.session : 0, true}));
-    return;
+void FastcfsServer::on_channel_test(Context& ctx, const Inbound& in, const ChannelTest& m) {
+  const uint32_t p = in.from.index;
+  if (in.connection == push_.connection || (p < n() && in.connection == peers_[p].push_connection)) {
+    return on_push_test(ctx, in, m);
   }
-  for (uint32_t i = 0; i < channels_[p].size(); ++i) {
-    Channel& c = channels_[p][i];
-    if (!c.test_outstanding || c.stage != ChannelStage::kSyncing) continue;
-    if (m.session == 0) {
-      close_channel(ctx, p, i, "connection reset");
-    } else if (m.session == c.session) {
-      c.test_outstanding = false;
-      if (c.outstanding.empty()) c.retransmits = 0;  // RPCs still wait for their own answers
-    }
+  if (!m.response) return ctx.send(in.connection, make_message(ChannelTest{true}));
+  for (Channel& c : channels_[p]) {
+    if (c.connection == in.connection && c.stage == ChannelStage::kSyncing) c.test_outstanding = false;
   }
 }
 
 // ---- client requests (§3.1, §3.2, §3.8) ---------------------------------------------
 
-void FastcfsServer::on_get_master(Context& ctx, NodeId from, const GetMasterReq& m) {
-  if (m.dg >= dg_count() || !master_[m.dg]) return ctx.send(from, make_message(GetMasterResp{m.seq, Err::kNoServer, 0}));
-  ctx.send(from, make_message(GetMasterResp{m.seq, Err::kOk, *master_[m.dg]}));
+void FastcfsServer::on_get_master(Context& ctx, const Inbound& in, const GetMasterReq& m) {
+  if (m.dg >= dg_count() || !master_[m.dg]) return ctx.send(in.connection, make_message(GetMasterResp{m.seq, Err::kNoServer, 0}));
+  ctx.send(in.connection, make_message(GetMasterResp{m.seq, Err::kOk, *master_[m.dg]}));
 }
 
-void FastcfsServer::on_client_read(Context& ctx, NodeId from, const ClientReadReq& m) {
+void FastcfsServer::on_client_read(Context& ctx, const Inbound& in, const ClientReadReq& m) {
   const uint32_t g = data_group_of(m.key, dg_count());
   // Served by any server whose own DS is ACTIVE: no master or version check.
-  if (groups_[g].status != DsStatus::kActive) return ctx.send(from, make_message(ClientResp{m.seq, Err::kNotActive, 0}));
+  if (groups_[g].status != DsStatus::kActive) return ctx.send(in.connection, make_message(ClientResp{m.seq, Err::kNotActive, 0}));
   const auto it = groups_[g].data.find(m.key);
-  ctx.send(from, make_message(ClientResp{m.seq, Err::kOk, it == groups_[g].data.end() ? 0 : it->second}));
+  ctx.send(in.connection, make_message(ClientResp{m.seq, Err::kOk, it == groups_[g].data.end() ? 0 : it->second}));
 }
 
-void FastcfsServer::on_client_write(Context& ctx, NodeId from, const ClientWriteReq& m) {
+void FastcfsServer::on_client_write(Context& ctx, const Inbound& in, const ClientWriteReq& m) {
   const uint32_t g = data_group_of(m.key, dg_count());
   Group& group = groups_[g];
-  const auto reply = [&](Err err) { ctx.send(from, make_message(ClientResp{m.seq, err, 0})); };
+  const auto reply = [&](Err err) { ctx.send(in.connection, make_message(ClientResp{m.seq, err, 0})); };
   if (master_[g] != me_ || !view_[g][me_].is_master) return reply(Err::kNotMaster);
   if (group.master_swapping) return reply(Err::kNotActive);
   if (const auto done = group.results.find(m.req_id); done != group.results.end()) return reply(done->second);
@@ -173,7 +147,7 @@ void FastcfsServer::on_client_write(Context& ctx, NodeId from, const ClientWrite
   }
   if (group.need_majority && !majority(active_count(g))) return reply(Err::kAgain);
   if (group.queue.size() >= 4096) return reply(Err::kAgain);  // bounded queue
-  group.queue.push_back(PendingWrite{from, m.seq, m.req_id, m.key, m.value});
+  group.queue.push_back(PendingWrite{in.connection, m.seq, m.req_id, m.key, m.value});
   start_next_write(ctx, g);
 }
 
@@ -222,15 +196,11 @@ void FastcfsServer::start_next_write(Context& ctx, uint32_t g) {
       continue;
     }
     const uint64_t rpc = next_seq();
-    if (c.outstanding.empty() && !c.test_outstanding) {
-      c.expect_since = now;
-      c.retransmits = 0;
-    }
-    const RpcCallReq call{c.session, rpc, g, f.dv, f.write.req_id, f.write.key, f.write.value};
-    c.outstanding[rpc] = OutstandingRpc{call};
+    if (c.outstanding.empty() && !c.test_outstanding) c.expect_since = now;
+    c.outstanding[rpc] = OutstandingRpc{g, f.dv};
     c.last_sent = now;
     ++group.in_flight->waiting;
-    ctx.send(node(s), make_message(call));
+    ctx.send(c.connection, make_message(RpcCallReq{rpc, g, f.dv, f.write.req_id, f.write.key, f.write.value}));
   }
   if (group.in_flight->waiting == 0) finish_fanout(ctx, g);
 }
@@ -293,26 +263,23 @@ void FastcfsServer::offline_slave(Context& ctx, uint32_t g, uint32_t slave, Tran
     notify_change(g, slave);
     for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
   } else if (leader_) {
-    ctx.send(node(*leader_), make_message(ReportDsStatusReq{me_, slave, g, DsStatus::kOffline, 0, 0}));
+    notify(ctx, *leader_, make_message(ReportDsStatusReq{me_, slave, g, DsStatus::kOffline, 0, 0}));
   }
 }
 
 // ---- the slave: RPC apply (§3.4, §2.4 step 6, C26, C32) ---------------------------------
 
-void FastcfsServer::on_rpc(Context& ctx, NodeId from, const RpcCallReq& m) {
-  const uint32_t p = from.index;
+void FastcfsServer::on_rpc(Context& ctx, const Inbound& in, const RpcCallReq& m) {
+  const uint32_t p = in.from.index;
   const uint32_t i = m.dg % static_cast<uint32_t>(inbound_[p].size());
-  const auto answer = [&](Err err) {
-    ctx.send(from, make_message(RpcCallResp{m.session, m.rpc, err}));
-    if (err != Err::kOk) inbound_[p][i] = 0;  // an error closes the connection
-  };
-  if (m.dg >= dg_count() || inbound_[p][i] != m.session) return answer(Err::kNotActive);
+  const auto answer = [&](Err err) { ctx.send(in.connection, make_message(RpcCallResp{m.rpc, err})); };
+  if (m.dg >= dg_count() || inbound_[p][i] != in.connection) return answer(Err::kNotActive);
   Group& group = groups_[m.dg];
   if (group.status == DsStatus::kOnline) {
     if (!group.recovery.in_progress) return answer(Err::kNotActive);
     if (group.recovery.until_version != 0 && m.dv <= group.recovery.until_version) return answer(Err::kOk);
     if (group.held.size() >= 4096) return answer(Err::kBusy);
-    group.held.push_back(HeldRpc{from, m});  // held until the slave leaves ONLINE
+    group.held.push_back(HeldRpc{p, in.connection, m});  // held until the slave leaves ONLINE
     return;
   }
   if (group.status != DsStatus::kActive) return answer(Err::kNotActive);
@@ -353,34 +320,30 @@ void FastcfsServer::release_held(Context& ctx, uint32_t g) {
   std::vector<HeldRpc> held;
   held.swap(group.held);
   for (const HeldRpc& h : held) {
-    const uint32_t p = h.from.index;
-    const uint32_t i = g % static_cast<uint32_t>(inbound_[p].size());
-    Err err = Err::kNotActive;  // also when the connection closed meanwhile
-    if (inbound_[p][i] == h.rpc.session) {
-      if (group.recovery.until_version != 0 && h.rpc.dv <= group.recovery.until_version) err = Err::kOk;
-      else if (group.status == DsStatus::kActive) err = apply_rpc(ctx, g, h.rpc);
-    }
-    ctx.send(h.from, make_message(RpcCallResp{h.rpc.session, h.rpc.rpc, err}));
-    if (err != Err::kOk) inbound_[p][i] = 0;
+    const uint32_t i = g % static_cast<uint32_t>(inbound_[h.from].size());
+    if (inbound_[h.from][i] != h.connection) continue;  // the channel closed meanwhile: nobody to answer
+    Err err = Err::kNotActive;
+    if (group.recovery.until_version != 0 && h.rpc.dv <= group.recovery.until_version) err = Err::kOk;
+    else if (group.status == DsStatus::kActive) err = apply_rpc(ctx, g, h.rpc);
+    ctx.send(h.connection, make_message(RpcCallResp{h.rpc.rpc, err}));
   }
 }
 
-void FastcfsServer::on_rpc_resp(Context& ctx, NodeId from, const RpcCallResp& m) {
-  const uint32_t p = from.index;
+void FastcfsServer::on_rpc_resp(Context& ctx, const Inbound& in, const RpcCallResp& m) {
+  const uint32_t p = in.from.index;
   for (uint32_t i = 0; i < channels_[p].size(); ++i) {
     Channel& c = channels_[p][i];
-    if (c.session != m.session || c.stage != ChannelStage::kSyncing) continue;
+    if (c.connection != in.connection || c.stage != ChannelStage::kSyncing) continue;
     const auto it = c.outstanding.find(m.rpc);
     if (it == c.outstanding.end()) return;
     const OutstandingRpc out = it->second;
     c.outstanding.erase(it);
     c.expect_since = ctx.local_now();
-    c.retransmits = 0;
-    if (m.err == Err::kOk) return resolve_rpc(ctx, out.rpc.dg, out.rpc.dv, true);
-    resolve_rpc(ctx, out.rpc.dg, out.rpc.dv, false);
+    if (m.err == Err::kOk) return resolve_rpc(ctx, out.dg, out.dv, true);
+    resolve_rpc(ctx, out.dg, out.dv, false);
     // Any RPC error closes the connection (M11: it stayed open).
     if (!has("M11")) close_channel(ctx, p, i, "rpc error");
-    else if (view_[out.rpc.dg][p].status == DsStatus::kActive) ctx.note("rpc_failed_channel_kept", {{"dg", out.rpc.dg + 1}});
+    else if (view_[out.dg][p].status == DsStatus::kActive) ctx.note("rpc_failed_channel_kept", {{"dg", out.dg + 1}});
     return;
   }
 }

@@ -12,7 +12,6 @@ World make_fastcfs_world(const FastcfsSystemConfig& config, uint64_t seed) {
   world.link = config.link;
   world.disk = config.disk;
   world.tcp = config.tcp;
-  world.crash_refuses_connections = true;  // FastCFS talks over TCP
   const uint32_t servers = config.cluster.servers;
   for (uint32_t i = 1; i <= servers; ++i) world.node_names.push_back("s" + std::to_string(i));
   for (uint32_t i = 1; i <= config.clients; ++i) world.node_names.push_back("c" + std::to_string(i));

@@ -1,0 +1,213 @@
+// The push connection, both ends (docs/FASTCFS_MODEL.md, "Connections").
+//
+// Follower (cluster_relationship.c, server_push_handler_run and
+// check_make_connection): one handler per leader generation, started when
+// the leader becomes a different server (not when the same leader is lost
+// and found again). It connects, joins with server_push set, activates
+// (ACTIVATE_SERVER, a ping's body) and then only receives the leader's
+// pushes and active tests, answering each. Any failure closes the
+// connection and the handler tries again a second later; a connection with
+// nothing received for the network timeout closes too.
+//
+// Leader (cluster_handler.c, cluster_deal_join_leader,
+// cluster_deal_active_server, cluster_task_finish_cleanup;
+// cluster_topology.c, the notify context's sender): one push connection per
+// follower; a second join is refused (EEXIST) while the first is open; the
+// end of the joined one deactivates the follower, which offlines its DSs
+// only if the follower was still ACTIVE; pushes and active tests go out only
+// while the follower is ACTIVE, one at a time.
+#include "base/assert.h"
+#include "model/fastcfs/server.h"
+
+namespace replsim::fastcfs {
+namespace {
+
+constexpr TimerKey kPushTimer{8, 0};
+constexpr size_t kPushEntriesMax = 64;  // entries per PUSH_DS_STATUS packet
+
+}  // namespace
+
+// ---- follower: the push handler ---------------------------------------------------
+
+// A leader different from the generation's: the old handler ends (its
+// connection closes) and a new one starts, unless the new leader is me.
+void FastcfsServer::push_generation(Context& ctx, uint32_t leader) {
+  if (push_.leader == leader) return;
+  close_push_link(ctx);
+  push_.leader = leader;
+  ctx.cancel_timer(kPushTimer);
+  if (leader != me_) ctx.set_timer(kPushTimer, Duration::zero());
+}
+
+void FastcfsServer::close_push_link(Context& ctx) {
+  if (push_.connection.valid()) ctx.close(push_.connection);
+  push_.connection = ConnectionId{};
+  push_.stage = PushStage::kClosed;
+  push_.seq = 0;
+}
+
+// The handler's loop, once a second.
+void FastcfsServer::push_handler_step(Context& ctx) {
+  REPLSIM_ASSERT(push_.leader && *push_.leader != me_, "a push handler runs for another server's generation");
+  ctx.set_timer(kPushTimer, Duration::s(1));
+  const TimePoint now = ctx.local_now();
+  if (push_.connection.valid()) {
+    // Joining and activating wait the connect timeout; an active link waits
+    // for the leader's active tests (sent every network_timeout / 2).
+    const Duration limit = push_.stage == PushStage::kActive ? config_.options.network_timeout
+                                                             : std::min(config_.options.network_timeout, config_.options.connect_timeout);
+    if (now - push_.last_heard <= limit) return;
+    ctx.note("push_connection_closed", {{"why", "nothing received"}});
+    close_push_link(ctx);
+  }
+  push_.connection = ctx.connect(node(*push_.leader));
+  push_.stage = PushStage::kJoining;
+  push_.seq = next_seq();
+  push_.last_heard = now;
+  ctx.send(push_.connection, make_message(JoinLeaderReq{push_.seq, true}));
+}
+
+// The answer to the link's join or activation.
+void FastcfsServer::on_push_link_answer(Context& ctx, Err err) {
+  REPLSIM_ASSERT(push_.connection.valid(), "an answer on the open push connection");
+  push_.last_heard = ctx.local_now();
+  if (err != Err::kOk) {
+    ctx.note("push_connection_closed", {{"why", std::string("refused: ") + to_string(err)}});
+    return close_push_link(ctx);  // tried again on the next step
+  }
+  if (push_.stage == PushStage::kJoining) {
+    push_.stage = PushStage::kActivating;
+    push_.seq = next_seq();
+    ctx.send(push_.connection, make_message(PingLeaderReq{push_.seq, leader_version_, true, ping_entries(true)}));
+    return;
+  }
+  if (push_.stage == PushStage::kActivating) push_.stage = PushStage::kActive;
+}
+
+// Pushes are applied whoever I think the leader is now: the handler belongs
+// to its generation (cluster_process_leader_push checks nothing else).
+void FastcfsServer::on_push(Context& ctx, const Inbound& in, const PushDsStatusReq& m) {
+  if (in.connection != push_.connection) return;
+  push_.last_heard = ctx.local_now();
+  cluster_version_ = m.cluster_version;
+  info_dirty_ = true;
+  for (const DsEntry& e : m.entries) apply_push_entry(ctx, e);
+  ctx.send(in.connection, make_message(PushDsStatusResp{m.seq}));
+}
+
+// ---- leader: the follower's push connection -------------------------------------------
+
+void FastcfsServer::on_push_join(Context& ctx, const Inbound& in, const JoinLeaderReq& m) {
+  REPLSIM_ASSERT(m.push, "a push connection's join");
+  const uint32_t s = in.from.index;
+  if (!is_leader()) return ctx.send(in.connection, make_message(JoinLeaderResp{m.seq, Err::kNotLeader, 0}));
+  Peer& p = peers_[s];
+  if (p.push_connection.valid()) return ctx.send(in.connection, make_message(JoinLeaderResp{m.seq, Err::kExists, 0}));
+  if (p.status == ServerStatus::kActive) {
+    ctx.note("server_offline", {{"server", "s" + std::to_string(s + 1)}, {"why", "joined while ACTIVE"}});
+    set_server_status(ctx, s, ServerStatus::kOffline);
+  }
+  const TimePoint now = ctx.local_now();
+  p.push_connection = in.connection;
+  p.push_heard = now;
+  p.push_sent = now;
+  p.push_seq = 0;
+  p.push_pending.clear();
+  // cluster_topology_sync_all_data_servers: every DS goes to the new link.
+  for (uint32_t g = 0; g < dg_count(); ++g) {
+    for (uint32_t t = 0; t < n(); ++t) p.push_pending.insert({g, t});
+  }
+  ctx.send(in.connection, make_message(JoinLeaderResp{m.seq, Err::kOk, leader_version_}));
+}
+
+void FastcfsServer::on_activate(Context& ctx, const Inbound& in, const PingLeaderReq& m) {
+  REPLSIM_ASSERT(m.activate, "an activation");
+  const uint32_t s = in.from.index;
+  Peer& p = peers_[s];
+  Err err = Err::kOk;
+  if (in.connection != p.push_connection) err = Err::kInvalid;  // "please join first"
+  else if (!is_leader()) err = Err::kNotLeader;
+  else if (m.leader_version != leader_version_) err = Err::kLeaderVersionInconsistent;
+  if (err != Err::kOk) return ctx.send(in.connection, make_message(PingLeaderResp{m.seq, err}));
+  p.push_heard = ctx.local_now();
+  p.last_ping = ctx.local_now();
+  apply_ping_entries(ctx, s, m.entries);
+  activate_server(ctx, s);
+  ctx.send(in.connection, make_message(PingLeaderResp{m.seq, Err::kOk}));
+  for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
+}
+
+// The notify context's sender: one packet in flight; pending DS changes
+// first, an active test when the link was quiet for half the network timeout.
+void FastcfsServer::pump_push(Context& ctx, uint32_t f) {
+  Peer& p = peers_[f];
+  if (f == me_ || !is_leader() || p.push_seq != 0 || p.status != ServerStatus::kActive || !p.push_connection.valid()) {
+    return;
+  }
+  const TimePoint now = ctx.local_now();
+  if (p.push_pending.empty()) {
+    if (now - p.push_sent < config_.options.network_timeout / 2) return;
+    p.push_seq = next_seq();
+    p.push_sent = now;
+    ctx.send(p.push_connection, make_message(ChannelTest{false}));
+    return;
+  }
+  PushDsStatusReq push;
+  push.cluster_version = cluster_version_;
+  push.leader_version = leader_version_;
+  while (!p.push_pending.empty() && push.entries.size() < kPushEntriesMax) {
+    const auto [dg, server] = *p.push_pending.begin();
+    p.push_pending.erase(p.push_pending.begin());
+    DsView v = view_[dg][server];
+    v.is_master = master_[dg] == server;
+    push.entries.push_back(DsEntry{dg, server, v});
+  }
+  push.seq = p.push_seq = next_seq();
+  p.push_sent = now;
+  ctx.send(p.push_connection, make_message(std::move(push)));
+}
+
+void FastcfsServer::on_push_resp(Context& ctx, const Inbound& in, const PushDsStatusResp& m) {
+  Peer& p = peers_[in.from.index];
+  if (!is_leader() || in.connection != p.push_connection || p.push_seq != m.seq) return;
+  p.push_seq = 0;
+  p.push_heard = ctx.local_now();
+  pump_push(ctx, in.from.index);
+}
+
+// An active test on a push connection: the follower answers it, the leader
+// counts the answer as traffic.
+void FastcfsServer::on_push_test(Context& ctx, const Inbound& in, const ChannelTest& m) {
+  if (!m.response) {
+    if (in.connection == push_.connection) push_.last_heard = ctx.local_now();
+    return ctx.send(in.connection, make_message(ChannelTest{true}));
+  }
+  Peer& p = peers_[in.from.index];
+  if (!is_leader() || in.connection != p.push_connection) return;
+  p.push_seq = 0;
+  p.push_heard = ctx.local_now();
+  pump_push(ctx, in.from.index);
+}
+
+// sf_nio's idle timeout on the leader's side of each push connection.
+void FastcfsServer::check_push_idle(Context& ctx) {
+  const TimePoint now = ctx.local_now();
+  for (uint32_t s = 0; s < n(); ++s) {
+    Peer& p = peers_[s];
+    if (s == me_ || !p.push_connection.valid() || now - p.push_heard <= config_.options.network_timeout) continue;
+    ctx.close(p.push_connection);
+    push_task_closed(ctx, s, "push connection idle timeout");
+  }
+}
+
+// cluster_task_finish_cleanup for the follower's joined push connection.
+void FastcfsServer::push_task_closed(Context& ctx, uint32_t s, const char* why) {
+  Peer& p = peers_[s];
+  REPLSIM_ASSERT(p.push_connection.valid(), "the joined push connection ended");
+  p.push_connection = ConnectionId{};
+  p.push_seq = 0;
+  p.push_pending.clear();
+  deactivate_server(ctx, s, why);
+}
+
+}  // namespace replsim::fastcfs

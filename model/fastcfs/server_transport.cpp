@@ -1,0 +1,98 @@
+// The server's connections, as faststore keeps them (docs/FASTCFS_MODEL.md,
+// "Connections"): a call per short request (server/cluster_relationship.c's
+// status queries, notify, reports; the swap's requests; recovery's fetches
+// in recovery/binlog_fetch.c and data_recovery.c), a follower's ping and
+// push connections to the leader (cluster_ping_leader,
+// server_push_handler_run), and the replication channels
+// (server_replication.cpp). TCP delivers each message once and in order, or
+// closes the connection: nothing here retransmits.
+#include "base/assert.h"
+#include "model/fastcfs/server.h"
+
+namespace replsim::fastcfs {
+
+// One request on a connection of its own, closed once answered (a closed
+// connection before the answer fails the request).
+void FastcfsServer::call(Context& ctx, uint32_t peer, MessagePtr request) {
+  REPLSIM_ASSERT(peer != me_ && peer < n(), "a call to another server");
+  const ConnectionId connection = ctx.connect(node(peer));
+  ctx.send(connection, request);
+  calls_[connection.value] = OpenCall{peer, KeptMessage{std::move(request)}};
+  REPLSIM_ASSERT(calls_.size() <= 4096, "calls in flight over the bound");
+}
+
+// A message that needs no answer: a connection of its own, closed after it.
+void FastcfsServer::notify(Context& ctx, uint32_t peer, MessagePtr message) {
+  REPLSIM_ASSERT(peer != me_ && peer < n(), "a notification to another server");
+  const ConnectionId connection = ctx.connect(node(peer));
+  ctx.send(connection, std::move(message));
+  ctx.close(connection);
+}
+
+// Joins and pings go over the ping connection, opened when needed.
+void FastcfsServer::send_to_leader(Context& ctx, MessagePtr message) {
+  REPLSIM_ASSERT(leader_ && !is_leader(), "only a follower talks to the leader");
+  if (!ping_connection_.valid()) ping_connection_ = ctx.connect(node(*leader_));
+  ctx.send(ping_connection_, std::move(message));
+}
+
+// A new leader, no leader, or a failed ping: the ping connection closes
+// (faststore reconnects and joins again on its next loop). The push
+// connection belongs to the leader's generation (server_push.cpp).
+void FastcfsServer::close_ping_connection(Context& ctx) {
+  if (ping_connection_.valid()) ctx.close(ping_connection_);
+  ping_connection_ = ConnectionId{};
+}
+
+// The answer to one of my calls: the call's connection closes.
+bool FastcfsServer::answered_call(Context& ctx, ConnectionId connection, const Message&) {
+  const auto it = calls_.find(connection.value);
+  if (it == calls_.end()) return false;
+  calls_.erase(it);
+  ctx.close(connection);
+  return true;
+}
+
+void FastcfsServer::on_connection(Context& ctx, const ConnectionEvent& event) {
+  if (halted_ || event.kind != ConnectionEvent::Kind::kClosed) return;
+  connection_closed(ctx, event);
+}
+
+// A connection of mine closed before I closed it: the peer's process died
+// or closed it, its host reset it, or TCP gave up. Whatever waited on it fails.
+void FastcfsServer::connection_closed(Context& ctx, const ConnectionEvent& event) {
+  const uint64_t id = event.connection.value;
+  const uint32_t p = event.peer.index;
+  if (const auto call_it = calls_.find(id); call_it != calls_.end()) {
+    const OpenCall failed = call_it->second;
+    calls_.erase(call_it);
+    return on_call_failed(ctx, failed.peer, *failed.request.message);
+  }
+  if (p >= n()) return;  // a client's connection
+  for (uint32_t i = 0; i < channels_[p].size(); ++i) {
+    if (channels_[p][i].connection == event.connection) {
+      channels_[p][i].connection = ConnectionId{};  // already closed
+      return close_channel(ctx, p, i, to_string(event.reason));
+    }
+  }
+  for (ConnectionId& inbound : inbound_[p]) {
+    if (inbound == event.connection) inbound = ConnectionId{};
+  }
+  if (event.connection == push_.connection) {
+    ctx.note("push_connection_closed", {{"why", to_string(event.reason)}});
+    push_.connection = ConnectionId{};
+    return close_push_link(ctx);  // the handler reconnects on its next step
+  }
+  if (event.connection == ping_connection_) {
+    ping_connection_ = ConnectionId{};
+    const bool waiting = relation_ == Relation::kJoining || relation_ == Relation::kPinging;
+    if (waiting && ctx.timer_pending(TimerKey{3, 0})) {
+      ctx.cancel_timer(TimerKey{3, 0});
+      on_ping_failed(ctx);
+    }
+    return;
+  }
+  if (peers_[p].push_connection == event.connection) push_task_closed(ctx, p, "push connection closed");
+}
+
+}  // namespace replsim::fastcfs
