@@ -78,8 +78,8 @@ struct NextLeaderResp {
 // ---- cluster port: follower <-> leader (§1.4.5, §1.4.6, §2.2) -------------
 
 // JOIN_LEADER_REQ (65), on the follower's ping connection, or with `push`
-// on its push connection (server_push = 1: the leader pushes on it, and
-// answers nothing). `boot` identifies the follower's process incarnation.
+// on its push connection (server_push = 1: the follower activates on it
+// next, and the leader pushes on it).
 struct JoinLeaderReq {
   static constexpr const char* kName = "JOIN_LEADER";
   uint64_t seq = 0;

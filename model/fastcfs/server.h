@@ -6,7 +6,9 @@
 // write path (§3), slave applying RPCs and recovering through the binlog
 // fetch rounds (§4). Each concern has its own source file:
 //   server.cpp              start, restart (T1), persistence, dispatch, the 1 s tick
-//   server_cluster.cpp      leader election, join, ping, push, leader check
+//   server_cluster.cpp      leader election, join, ping, leader check, applying pushes
+//   server_push.cpp         the push connection, the follower's and the leader's end
+//   server_transport.cpp    calls, the ping connection, connection ends
 //   server_election.cpp     data-group master election and set_master
 //   server_replication.cpp  write path, channels, RPCs, slave apply, quorum
 //   server_recovery.cpp     the recovery rounds and the ONLINE round

@@ -1,4 +1,4 @@
-// Leader election, follower join and ping, the leader's push channel and
+// Leader election, follower join and ping, applying the leader's pushes, and the leader's
 // self-check (fastcfs-protocol.md §1.3, §1.4; review C1-C7).
 #include <algorithm>
 
