@@ -56,6 +56,9 @@ const std::vector<CheckDeclaration>& platform_checks() {
       {"converges_within",
        "After the last fault the cluster did not settle (every server up and caught up, every role held) within "
        "the scenario's bound."},
+      {"writes_progress_within",
+       "While a group looked healthy (its replicas caught up, its roles held), clients offered it writes and none "
+       "was acknowledged for longer than the scenario's bound: the group stalled though nothing looked wrong."},
   };
   return checks;
 }
@@ -108,6 +111,8 @@ std::optional<std::string> RunMonitor::unsettled(const World& world) const {
 nlohmann::json RunMonitor::to_json() const { return nlohmann::json::object(); }
 
 void Protocol::check_scenario(const Scenario&) const {}
+
+uint32_t Protocol::group_of_key(const Scenario&, const std::string&) const { return 1; }
 
 std::vector<NodeId> servers_of(const World& world) {
   std::vector<NodeId> servers;

@@ -80,8 +80,9 @@ struct Vocabulary {
 // run.json's "vocabulary": what the reports draw with.
 nlohmann::json vocabulary_to_json(const Vocabulary& vocabulary);
 
-// The checks every protocol has: `linearizable` (the clients' history) and
-// `converges_within` (the cluster settles after the last fault).
+// The checks every protocol has: `linearizable` (the clients' history),
+// `converges_within` (the cluster settles after the last fault) and
+// `writes_progress_within` (no healthy-looking group stalls).
 const std::vector<CheckDeclaration>& platform_checks();
 // What a failed check means, platform's or protocol's.
 std::string meaning_of(const Vocabulary& vocabulary, const std::string& check);
@@ -148,6 +149,11 @@ class Protocol {
   // protocol cannot run: bad protocol.options, a cluster shape it does not
   // model. The loader calls it, so `validate` refuses what `run` would.
   virtual void check_scenario(const Scenario& scenario) const;
+
+  // The group (1-based) the clients' operations on `key` (the history's
+  // text) go to: the stall check and the report's client view judge each
+  // group alone. Default: one group.
+  virtual uint32_t group_of_key(const Scenario& scenario, const std::string& key) const;
 };
 
 // The servers s1..sN of a world a protocol built for a scenario, in order.

@@ -28,6 +28,9 @@ nlohmann::json analyse(const Scenario& scenario, const ScenarioRun& run, bool li
   inputs.duration_ns = scenario.duration.count_ns();
   inputs.operations = checker::pair_operations(run.history);
   inputs.faults = applied_faults_to_json(run);
+  inputs.workload_from_ns = scenario.workload.start.count_ns();
+  inputs.workload_to_ns = scenario.workload.stop.value_or(scenario.duration).count_ns();
+  inputs.group_of_key = [&](const std::string& key) { return run.protocol->group_of_key(scenario, key); };
   std::vector<std::string> serving_roles;
   for (const RoleDeclaration& r : run.protocol->vocabulary().roles) {
     if (r.serves_writes) serving_roles.push_back(r.name);

@@ -7,6 +7,7 @@
 
 #include "base/assert.h"
 #include "checker/linearizability.h"
+#include "checker/stalls.h"
 #include "harness/registry.h"
 
 namespace replsim::harness {
@@ -357,6 +358,8 @@ class Runner {
         outcome = judge_linearizable(spec.budget);
       } else if (spec.name == "converges_within") {
         outcome = judge_convergence(*spec.within);
+      } else if (spec.name == "writes_progress_within") {
+        outcome = judge_write_progress(*spec.within);
       } else {
         outcome = run_.monitor->check(spec.name, run_.world, run_.history);
         outcome.verdict = outcome.details.empty() ? CheckVerdict::kPass : CheckVerdict::kFail;
@@ -443,6 +446,34 @@ class Runner {
     } else if (*run_.converged_at - since > within) {
       outcome.details.push_back(fmt::format("the cluster settled {} after the last fault, over the bound of {}",
                                             format_duration(*run_.converged_at - since), format_duration(within)));
+    }
+    outcome.verdict = outcome.details.empty() ? CheckVerdict::kPass : CheckVerdict::kFail;
+    return outcome;
+  }
+
+  // A stall of a group's writes counts only while the group looked healthy:
+  // while a replica recovers or a role is vacant, writes may wait, and
+  // `converges_within` judges whether the cluster comes back.
+  CheckOutcome judge_write_progress(Duration within) {
+    CheckOutcome outcome;
+    const int64_t end_ns = run_.world.now().ns_since_origin();
+    const std::vector<checker::Operation> ops = checker::pair_operations(run_.history);
+    const auto stalls = checker::find_stalls(
+        ops, [](const checker::Operation& op) { return op.f != "read"; },
+        [&](const checker::Operation& op) { return protocol_.group_of_key(scenario_, op.key); }, end_ns,
+        within.count_ns());
+    for (const checker::Stall& stall : stalls) {
+      int64_t healthy_ns = 0;
+      for (const auto& [from, to] : run_.timeline.healthy_stretches(stall.group, end_ns)) {
+        healthy_ns += std::max<int64_t>(0, std::min(to, stall.to_ns) - std::max(from, stall.from_ns));
+      }
+      if (healthy_ns <= within.count_ns()) continue;
+      outcome.details.push_back(fmt::format(
+          "{} {}: writes offered from {} {} ({} of it with the {} looking healthy); {} writes offered, {} not acknowledged in it",
+          vocabulary_.group_word, stall.group, format_duration(Duration::ns(stall.from_ns)),
+          stall.resolved ? "were first acknowledged again at " + format_duration(Duration::ns(stall.to_ns))
+                         : "were never acknowledged again (to " + format_duration(Duration::ns(stall.to_ns)) + ")",
+          format_duration(Duration::ns(healthy_ns)), vocabulary_.group_word, stall.offered, stall.not_succeeded));
     }
     outcome.verdict = outcome.details.empty() ? CheckVerdict::kPass : CheckVerdict::kFail;
     return outcome;

@@ -397,16 +397,17 @@ class Parser {
       CheckSpec c;
       if (value[i].is_string()) {
         c.name = choose(value[i], at, check_names());
-        if (c.name == "converges_within") {
-          throw InputError(at, "{\"converges_within\": \"30s\"} (it needs a bound)", describe_json(value[i]));
+        if (c.name == "converges_within" || c.name == "writes_progress_within") {
+          throw InputError(at, "{\"" + c.name + "\": \"30s\"} (it needs a bound)", describe_json(value[i]));
         }
       } else {
-        const std::string expected = "{\"converges_within\": DURATION} or {\"linearizable\": {BUDGET}}";
-        reject_unknown(value[i], at, {"converges_within", "linearizable"});
+        const std::string expected =
+            "{\"converges_within\": DURATION}, {\"writes_progress_within\": DURATION} or {\"linearizable\": {BUDGET}}";
+        reject_unknown(value[i], at, {"converges_within", "writes_progress_within", "linearizable"});
         if (value[i].size() != 1) throw InputError(at, expected, describe_json(value[i]));
-        if (value[i].contains("converges_within")) {
-          c.name = "converges_within";
-          c.within = read_duration(value[i]["converges_within"], json_path(at, "converges_within"));
+        if (value[i].contains("converges_within") || value[i].contains("writes_progress_within")) {
+          c.name = value[i].begin().key();
+          c.within = read_duration(value[i][c.name], json_path(at, c.name));
         } else {
           c.name = "linearizable";
           c.budget = parse_budget(value[i]["linearizable"], json_path(at, "linearizable"));

@@ -107,8 +107,8 @@ struct LinearizabilityBudget {
 
 struct CheckSpec {
   std::string name;  // linearizable, no_lost_acked_writes, single_master, replicas_agree, invariants,
-                     // converges_within
-  std::optional<Duration> within;  // converges_within
+                     // converges_within, writes_progress_within
+  std::optional<Duration> within;  // converges_within, writes_progress_within
   LinearizabilityBudget budget;    // linearizable
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "base/assert.h"
 
@@ -22,6 +23,28 @@ void TimelineRecorder::record(int64_t at_ns, const RoleView& view) {
     return;
   }
   changes_.push_back({at_ns, view});
+}
+
+std::vector<std::pair<int64_t, int64_t>> TimelineRecorder::healthy_stretches(uint32_t group, int64_t end_ns) const {
+  REPLSIM_ASSERT(group >= 1, "groups count from 1");
+  std::vector<std::pair<int64_t, int64_t>> stretches;
+  std::optional<int64_t> since;
+  const auto healthy = [&](const RoleView& view) {
+    if (view.groups_healthy.empty()) return view.healthy;
+    return group <= view.groups_healthy.size() && view.groups_healthy[group - 1];
+  };
+  for (const Change& c : changes_) {
+    const bool now = healthy(c.view);
+    if (now && !since) since = c.at_ns;
+    if (!now && since) {
+      if (c.at_ns > *since) stretches.push_back({*since, c.at_ns});
+      since.reset();
+    }
+  }
+  // After a truncation the last kept view says nothing about what followed.
+  if (since && !truncated_ && end_ns > *since) stretches.push_back({*since, end_ns});
+  REPLSIM_ASSERT(stretches.size() <= changes_.size(), "a stretch starts at a change");
+  return stretches;
 }
 
 namespace {

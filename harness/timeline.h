@@ -29,6 +29,10 @@ struct RoleView {
   std::vector<std::string> down;
   // Every replica in its healthy status and every role held.
   bool healthy = false;
+  // The same for each group alone (index K-1 for group K): its replicas
+  // healthy and its roles held. Empty for a protocol without groups, whose
+  // one group is healthy when `healthy` is.
+  std::vector<bool> groups_healthy;
   bool operator==(const RoleView&) const = default;
 };
 
@@ -40,6 +44,11 @@ class TimelineRecorder {
 
   // Records `view` as of `at_ns` (non-decreasing) when it differs from the last.
   void record(int64_t at_ns, const RoleView& view);
+
+  // The stretches [from_ns, to_ns) in which `group` (1-based) looked
+  // healthy, up to `end_ns`, in time order. Nothing after a truncation: what
+  // the recorder did not keep is not claimed healthy.
+  std::vector<std::pair<int64_t, int64_t>> healthy_stretches(uint32_t group, int64_t end_ns) const;
 
   // The view recorded last; nullptr before the first or once truncated.
   const RoleView* last() const { return changes_.empty() || truncated_ ? nullptr : &changes_.back().view; }

@@ -48,7 +48,22 @@ std::string render_run_markdown(const nlohmann::json& run) {
   }
   md += "\nLatency in ms, of acknowledged operations.\n\n";
   const Json& a = run["availability"];
-  md += fmt::format("Availability {:.3f}%; unavailable {} over {} window(s).",
+  if (a.contains("client_view")) {
+    const Json& view = a["client_view"];
+    md += fmt::format("As the clients saw it: writes available {:.3f}% of the workload, reads {:.3f}%.",
+                      100 * view["writes"]["available_fraction"].get<double>(),
+                      100 * view["reads"]["available_fraction"].get<double>());
+    size_t listed = 0;
+    for (const char* kind : {"writes", "reads"}) {
+      for (const Json& s : view[kind]["stalls"]) {
+        if (++listed > 20) break;
+        md += fmt::format(" {} of group {} stalled from {} for {}.", kind, s["group"].get<uint32_t>(),
+                          format_at(s["from_ns"]), format_ms(s["ms"]));
+      }
+    }
+    md += "\n\n";
+  }
+  md += fmt::format("By the roles: available {:.3f}%; unavailable {} over {} window(s).",
                     100 * a["available_fraction"].get<double>(), format_ms(a["unavailable_ms"]),
                     a["unavailability_windows"].size());
   for (const Json& w : a["unavailability_windows"]) {

@@ -7,6 +7,7 @@
 
 #include "base/assert.h"
 #include "base/time.h"
+#include "checker/stalls.h"
 
 namespace replsim::reports {
 namespace {
@@ -110,6 +111,64 @@ std::vector<std::pair<std::string, Interval>> unserved_roles(const nlohmann::jso
     if (lost_at) out.push_back({role, {*lost_at, end_ns}});
   }
   return out;
+}
+
+// The time the union of `spans` covers.
+int64_t covered_ns(std::vector<Interval> spans) {
+  std::sort(spans.begin(), spans.end(), [](const Interval& a, const Interval& b) { return a.from_ns < b.from_ns; });
+  int64_t covered = 0;
+  int64_t covered_to = INT64_MIN;
+  for (const Interval& i : spans) {
+    const int64_t from = std::max(i.from_ns, covered_to);
+    if (i.to_ns > from) covered += i.to_ns - from;
+    covered_to = std::max(covered_to, i.to_ns);
+  }
+  REPLSIM_ASSERT(covered >= 0, "a union's length is not negative");
+  return covered;
+}
+
+// The longest stretch of the workload without an acknowledged write,
+// counting from the workload's start and to its end.
+nlohmann::json longest_write_gap(const std::vector<int64_t>& write_acks, int64_t from_ns, int64_t to_ns) {
+  REPLSIM_ASSERT(std::is_sorted(write_acks.begin(), write_acks.end()), "acknowledgments in time order");
+  if (to_ns <= from_ns) return nullptr;
+  std::vector<int64_t> marks = {from_ns};
+  for (int64_t t : write_acks) {
+    if (t > from_ns && t < to_ns) marks.push_back(t);
+  }
+  marks.push_back(to_ns);
+  nlohmann::json gap = nullptr;
+  for (size_t k = 1; k < marks.size(); ++k) {
+    const double ms = to_ms(marks[k] - marks[k - 1]);
+    if (gap.is_null() || ms > gap["ms"].get<double>()) gap = {{"from_ns", marks[k - 1]}, {"to_ns", marks[k]}, {"ms", ms}};
+  }
+  return gap;
+}
+
+// Per kind of operation: each group's stalls of a second or more, and the
+// time at least one group stalled, as a share of the workload.
+nlohmann::json client_view(const RunInputs& in, int64_t end_ns) {
+  constexpr int64_t kStallNsMin = 1'000'000'000;
+  const int64_t workload_ns = std::max<int64_t>(0, in.workload_to_ns - in.workload_from_ns);
+  nlohmann::json view = {{"stall_ms_min", to_ms(kStallNsMin)}};
+  for (const bool reads : {false, true}) {
+    const auto stalls = checker::find_stalls(
+        in.operations, [&](const checker::Operation& op) { return (op.f == "read") == reads; },
+        [&](const checker::Operation& op) { return in.group_of_key(op.key); }, end_ns, kStallNsMin);
+    nlohmann::json list = nlohmann::json::array();
+    std::vector<Interval> spans;
+    for (const checker::Stall& s : stalls) {
+      list.push_back({{"group", s.group}, {"from_ns", s.from_ns}, {"to_ns", s.to_ns}, {"ms", to_ms(s.length_ns())},
+                      {"resolved", s.resolved}, {"offered", s.offered}, {"not_succeeded", s.not_succeeded}});
+      spans.push_back({s.from_ns, s.to_ns});
+    }
+    const int64_t unavailable_ns = covered_ns(spans);
+    view[reads ? "reads" : "writes"] = {
+        {"stalls", list},
+        {"unavailable_ms", to_ms(unavailable_ns)},
+        {"available_fraction", workload_ns > 0 ? std::max(0.0, 1.0 - double(unavailable_ns) / double(workload_ns)) : 1.0}};
+  }
+  return view;
 }
 
 }  // namespace
@@ -264,28 +323,13 @@ nlohmann::json analyse_run(const RunInputs& in) {
                        {"info", throughput["info"]}};
 
   // Availability.
-  int64_t unavailable_ns = 0;
-  {
-    std::vector<Interval> merged = failover;
-    std::sort(merged.begin(), merged.end(), [](const Interval& a, const Interval& b) { return a.from_ns < b.from_ns; });
-    int64_t covered_to = 0;
-    for (const Interval& i : merged) {
-      const int64_t from = std::max(i.from_ns, covered_to);
-      if (i.to_ns > from) unavailable_ns += i.to_ns - from;
-      covered_to = std::max(covered_to, i.to_ns);
-    }
-  }
-  nlohmann::json gap = nullptr;
-  for (size_t k = 1; k < write_acks.size(); ++k) {
-    const double ms = to_ms(write_acks[k] - write_acks[k - 1]);
-    if (gap.is_null() || ms > gap["ms"].get<double>())
-      gap = {{"from_ns", write_acks[k - 1]}, {"to_ns", write_acks[k]}, {"ms", ms}};
-  }
+  const int64_t unavailable_ns = covered_ns(failover);
   const double run_ms = to_ms(end_ns);
   out["availability"] = {{"unavailability_windows", windows},
                          {"unavailable_ms", to_ms(unavailable_ns)},
                          {"available_fraction", run_ms > 0 ? 1.0 - to_ms(unavailable_ns) / run_ms : 1.0},
-                         {"longest_write_gap", gap}};
+                         {"longest_write_gap", longest_write_gap(write_acks, in.workload_from_ns, in.workload_to_ns)},
+                         {"client_view", client_view(in, end_ns)}};
 
   // Replica recovery: from a replica leaving its healthy status (or its node
   // going down) to healthy again.

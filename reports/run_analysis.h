@@ -14,10 +14,17 @@
 //             status, or a role unheld), outside failovers;
 //   steady    the rest.
 // An operation belongs to the phase of the instant it was invoked.
+//
+// Availability as the clients saw it (availability.client_view), whatever
+// the roles said: per group, the stalls (checker/stalls.h) of writes and of
+// reads a second or longer; their union is the time a kind of operation was
+// unavailable somewhere.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "checker/history.h"
@@ -33,6 +40,11 @@ struct RunInputs {
   // only the summary figures skip it: a JSON object per operation is most of
   // the analysis's cost.
   bool list_operations = true;
+  // When clients offered operations, and the group each key belongs to:
+  // the client view of availability judges each group alone.
+  int64_t workload_from_ns = 0;
+  int64_t workload_to_ns = 0;
+  std::function<uint32_t(const std::string& key)> group_of_key = [](const std::string&) { return 1u; };
 };
 
 // {"operations", "phases", "fault_windows", "latency", "throughput",

@@ -328,6 +328,36 @@ std::string latency_section(const Json& run) {
          latency_table(run["latency"]) + "<h3>Latency over time</h3>" + latency_chart(run) + "</section>\n";
 }
 
+// What the clients saw, whatever the roles said: per kind of operation the
+// share of the workload no group stalled, and each stall.
+std::string client_view_html(const Json& availability, const std::string& group_word) {
+  if (!availability.contains("client_view")) return "";
+  const Json& view = availability["client_view"];
+  std::string html = fmt::format(
+      "<p>As the clients saw it: writes available {:.3f}% of the workload, reads {:.3f}% (a {} counts as "
+      "unavailable for a kind of operation while it was offered some and acknowledged none for {} or more).</p>",
+      100 * view["writes"]["available_fraction"].get<double>(), 100 * view["reads"]["available_fraction"].get<double>(),
+      escape(group_word), format_ms(view["stall_ms_min"]));
+  html +=
+      "<table class=\"stalls\"><tr><th>operations</th><th>" + escape(group_word) +
+      "</th><th>from</th><th>to</th><th>stalled</th><th>offered</th><th>not acknowledged</th></tr>";
+  size_t rows = 0;
+  for (const char* kind : {"writes", "reads"}) {
+    for (const Json& s : view[kind]["stalls"]) {
+      if (++rows > 50) break;
+      html += fmt::format(
+          "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td "
+          "class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+          kind, s["group"].get<uint32_t>(), format_at(s["from_ns"]),
+          s["resolved"].get<bool>() ? format_at(s["to_ns"]) : format_at(s["to_ns"]) + ", never again",
+          format_ms(s["ms"]), s["offered"].get<uint64_t>(), s["not_succeeded"].get<uint64_t>());
+    }
+  }
+  if (rows > 50) html += "<tr><td colspan=\"7\">… more in run.json</td></tr>";
+  if (rows == 0) html += "<tr><td colspan=\"7\" class=\"muted\">no stall of a second or more</td></tr>";
+  return html + "</table>";
+}
+
 std::string availability_section(const Json& run) {
   const TimeScale ts = time_scale(run);
   const Json& tp = run["throughput"];
@@ -366,7 +396,8 @@ std::string availability_section(const Json& run) {
           "<span><i style=\"background:#ef6c00\"></i>fail</span><span><i style=\"background:#c62828\"></i>info</span>"
           "<span class=\"muted\">completions per {} interval</span></div>",
           format_ms(tp["bucket_ms"]));
-  html += fmt::format("<p>Available {:.3f}% of the run; unavailable {} in all.",
+  html += client_view_html(a, run.value("vocabulary", Json::object()).value("group_word", std::string("group")));
+  html += fmt::format("<p>By the roles: a role that serves writes was held {:.3f}% of the run; lost {} in all.",
                       100 * a["available_fraction"].get<double>(), format_ms(a["unavailable_ms"]));
   if (a["longest_write_gap"].is_object()) {
     html += fmt::format(" Longest gap between acknowledged writes: {} (from {} to {}).",

@@ -255,6 +255,152 @@ class ScriptContext final : public Context {
 
 }  // namespace
 
+namespace {
+
+// Server `s` of three follows s3 (index 2) as faststore's follower does:
+// its replication channels joined, NEXT_LEADER from s3 in two phases, a join
+// and a ping on the ping connection, then its push handler's join and
+// activation on the push connection, which it returns.
+ConnectionId follow_s3(fastcfs::FastcfsServer& s, ScriptContext& ctx) {
+  const auto answer = [&](uint32_t peer, ConnectionId on, auto response) {
+    s.on_message(ctx, NodeId{peer}, on, *make_message(std::move(response)));
+  };
+  for (const auto& sent : std::vector<ScriptContext::Sent>(ctx.sent)) {
+    if (const auto* join = sent.message->as<fastcfs::JoinServerReq>()) {
+      answer(sent.to.index, sent.connection, fastcfs::JoinServerResp{join->channel});
+    }
+  }
+  const ConnectionId from_s3{1000};  // s3's calls
+  ctx.peer_of[from_s3.value] = NodeId{2};
+  answer(2, from_s3, fastcfs::NextLeaderReq{1, 1, 2});
+  answer(2, from_s3, fastcfs::NextLeaderReq{2, 2, 2});
+  REQUIRE(s.leader() == 2u);
+  s.on_timer(ctx, TimerKey{2, 0});
+  const auto [join, ping_connection] = ctx.last_sent<fastcfs::JoinLeaderReq>(2);
+  answer(2, ping_connection, fastcfs::JoinLeaderResp{join.seq, fastcfs::Err::kOk, 1});
+  answer(2, ping_connection, fastcfs::PingLeaderResp{ctx.last<fastcfs::PingLeaderReq>(2).seq, fastcfs::Err::kOk});
+  s.on_timer(ctx, TimerKey{8, 0});
+  const auto [push_join, push_connection] = ctx.last_sent<fastcfs::JoinLeaderReq>(2);
+  REQUIRE(push_join.push);
+  REQUIRE(push_connection != ping_connection);
+  answer(2, push_connection, fastcfs::JoinLeaderResp{push_join.seq, fastcfs::Err::kOk, 1});
+  const auto [activation, activation_connection] = ctx.last_sent<fastcfs::PingLeaderReq>(2);
+  REQUIRE(activation.activate);
+  REQUIRE(activation_connection == push_connection);
+  answer(2, push_connection, fastcfs::PingLeaderResp{activation.seq, fastcfs::Err::kOk});
+  return push_connection;
+}
+
+}  // namespace
+
+// Issue 12 §3.2: replication_quorum_add (replication_quorum.c) refuses with
+// EAGAIN a write that found no majority after its master's term ended;
+// nothing will confirm it, so waiting in the quorum list would block the DG
+// and its recovery for good. Failed before the fix: the write stayed pending.
+TEST_CASE("fastcfs: a write left without a majority after its master's term ended fails EAGAIN, it does not wait") {
+  fastcfs::ClusterConfig cluster;
+  cluster.servers = 3;
+  cluster.data_groups = 1;
+  cluster.options.replication_quorum = fastcfs::ReplicationQuorum::kMajority;
+  fastcfs::FastcfsServer s1(0, cluster);
+  ScriptContext ctx(0);
+  const std::map<std::string, std::vector<DiskRecord>> empty;
+  s1.on_start(ctx, DiskImage(&empty));
+  const ConnectionId push = follow_s3(s1, ctx);
+  const auto answer = [&](uint32_t peer, ConnectionId on, auto response) {
+    s1.on_message(ctx, NodeId{peer}, on, *make_message(std::move(response)));
+  };
+  using fastcfs::DsEntry, fastcfs::DsView, fastcfs::DsStatus;
+  answer(2, push,
+         fastcfs::PushDsStatusReq{7, 5, 1,
+                                  {DsEntry{0, 0, DsView{DsStatus::kActive, true, 0, 0}},
+                                   DsEntry{0, 1, DsView{DsStatus::kActive, false, 0, 0}},
+                                   DsEntry{0, 2, DsView{DsStatus::kActive, false, 0, 0}}}});
+  REQUIRE(s1.local_master(0));
+  const ConnectionId client{2000};
+  ctx.peer_of[client.value] = NodeId{3};
+  s1.on_message(ctx, NodeId{3}, client, *make_message(fastcfs::ClientWriteReq{1, 77, 0, 42}));
+  REQUIRE(s1.writes_pending(0));
+  const ConnectionId to_s2 = ctx.last_sent<fastcfs::RpcCallReq>(1).second;
+  const ConnectionId to_s3 = ctx.last_sent<fastcfs::RpcCallReq>(2).second;
+  // The leader gives the role to s2 before the RPCs resolve: s1's term ends
+  // with the write not yet waiting for a quorum (end_master_term leaves it).
+  answer(2, push, fastcfs::PushDsStatusReq{8, 6, 1, {DsEntry{0, 1, DsView{DsStatus::kActive, true, 0, 0}}}});
+  REQUIRE_FALSE(s1.local_master(0));
+  REQUIRE(s1.writes_pending(0));
+  // Both channels break: the write resolves with no RPC success.
+  s1.on_connection(ctx, ConnectionEvent{ConnectionEvent::Kind::kClosed, to_s2, NodeId{1}, CloseReason::kReset});
+  s1.on_connection(ctx, ConnectionEvent{ConnectionEvent::Kind::kClosed, to_s3, NodeId{2}, CloseReason::kReset});
+  CHECK_FALSE(s1.writes_pending(0));
+  const auto [resp, on] = ctx.last_sent<fastcfs::ClientResp>(3);
+  CHECK(on == client);
+  CHECK(resp.seq == 1);
+  CHECK(resp.err == fastcfs::Err::kAgain);
+}
+
+// Issue 12 §3.6: faststore's leader sets CLUSTER_LAST_HEARTBEAT_TIME on each
+// successful leader_check (cluster_thread_entrance), which GET_SERVER_STATUS
+// reports and the next election ranks by; and cluster_unset_leader clears
+// its "I am leader" flag, the persisted hint, the moment it steps down.
+// Failed before the fix: heartbeat 0 while leading, hint kept after.
+TEST_CASE("fastcfs: a leader refreshes its own heartbeat and drops its leader hint when it steps down") {
+  fastcfs::ClusterConfig cluster;
+  cluster.servers = 3;
+  cluster.data_groups = 1;
+  cluster.options.max_wait_time = Duration::s(1);
+  fastcfs::FastcfsServer s2(1, cluster);
+  ScriptContext ctx(1);
+  const std::map<std::string, std::vector<DiskRecord>> empty;
+  s2.on_start(ctx, DiskImage(&empty));
+  const auto answer = [&](uint32_t peer, ConnectionId on, auto response) {
+    s2.on_message(ctx, NodeId{peer}, on, *make_message(std::move(response)));
+  };
+  // s2 runs the election: s1 answers, ranking below it; s3 never does.
+  s2.on_timer(ctx, TimerKey{2, 0});
+  fastcfs::ServerStatusRecord s1_status;
+  s1_status.server = 0;
+  const auto [query, query_connection] = ctx.last_sent<fastcfs::GetServerStatusReq>(0);
+  answer(0, query_connection, fastcfs::GetServerStatusResp{query.seq, s1_status});
+  ctx.now = ctx.now + Duration::s(3);
+  s2.on_timer(ctx, TimerKey{3, 0});
+  const auto [pre_set, pre_set_connection] = ctx.last_sent<fastcfs::NextLeaderReq>(0);
+  answer(0, pre_set_connection, fastcfs::NextLeaderResp{pre_set.seq, 1, fastcfs::Err::kOk});
+  s2.on_timer(ctx, TimerKey{3, 0});
+  REQUIRE(s2.is_leader());
+  // Ten seconds of leading: a leader check in each second's tick, s1
+  // answering the brain-split probes (s3 stays silent: two of three alive).
+  for (int i = 0; i < 10; ++i) {
+    ctx.now = ctx.now + Duration::s(1);
+    const size_t before = ctx.sent.size();
+    s2.on_timer(ctx, TimerKey{1, 0});
+    for (size_t k = before; k < ctx.sent.size(); ++k) {
+      const auto* probe = ctx.sent[k].message->as<fastcfs::GetServerStatusReq>();
+      if (probe == nullptr || ctx.sent[k].to.index != 0) continue;
+      const ConnectionId on = ctx.sent[k].connection;
+      answer(0, on, fastcfs::GetServerStatusResp{probe->seq, s1_status});
+    }
+  }
+  REQUIRE(s2.is_leader());
+  const ConnectionId from_s1{3000};
+  ctx.peer_of[from_s1.value] = NodeId{0};
+  const auto status = [&] {
+    answer(0, from_s1, fastcfs::GetServerStatusReq{99, false});
+    return ctx.last<fastcfs::GetServerStatusResp>(0).status;
+  };
+  const fastcfs::ServerStatusRecord leading = status();
+  CHECK(leading.is_leader);
+  CHECK(leading.leader_hint);
+  CHECK(leading.last_heartbeat_ns >= (ctx.now - Duration::s(1)).ns_since_origin());
+  // A candidate's NEXT_LEADER reaches the leader: it steps down.
+  const ConnectionId from_s3{3001};
+  ctx.peer_of[from_s3.value] = NodeId{2};
+  answer(2, from_s3, fastcfs::NextLeaderReq{1, 1, 2});
+  REQUIRE_FALSE(s2.is_leader());
+  const fastcfs::ServerStatusRecord stepped_down = status();
+  CHECK_FALSE(stepped_down.is_leader);
+  CHECK_FALSE(stepped_down.leader_hint);
+}
+
 // T13 needs a DS that is ACTIVE in its own server's view when that server
 // becomes leader. In the model that happens only one way: an ONLINE round's
 // ACTIVE_CONFIRM answer arrives after the server lost its leader (T14 found it
@@ -384,4 +530,46 @@ TEST_CASE("fastcfs: a lossy, duplicating, reordering network slows writes but do
   CHECK(writes_ok * 100 >= writes * 95);
   // Writes are still acknowledged in the workload's last seconds (it stops at 70 s).
   CHECK(last_ok_ns >= Duration::s(68).count_ns());
+}
+
+// Issue 12 §2: a group that stalls while every role looks healthy. A one-way
+// cut from a slave to its master lets the master's RPCs through and holds
+// the answers in TCP's retransmission; the master waits, pings still flow,
+// so the roles, the role-based availability and convergence see nothing.
+TEST_CASE("fastcfs: writes_progress_within catches a group stalled behind healthy roles and shows the window") {
+  const Scenario s = load(scenarios_dir("fastcfs") + "/oneway-slave-link-stalls-writes.json");
+  const ScenarioRun r = run(s, s.seed);
+  REQUIRE(r.checks.size() == s.checks.size());
+  std::map<std::string, const CheckOutcome*> by_name;
+  for (const CheckOutcome& c : r.checks) by_name[c.name] = &c;
+  CHECK(by_name.at("converges_within")->verdict == CheckVerdict::kPass);
+  const CheckOutcome& progress = *by_name.at("writes_progress_within");
+  REQUIRE(progress.verdict == CheckVerdict::kFail);
+  REQUIRE(progress.details.size() == 1);
+  CHECK(progress.details[0].find("data group 1: writes offered from 20.") == 0);
+  const nlohmann::json analysis = analyse(s, r, false);
+  const nlohmann::json& availability = analysis["availability"];
+  // The roles never lost a master: the old measure says 100 %.
+  CHECK(availability["available_fraction"].get<double>() == doctest::Approx(1.0));
+  const nlohmann::json& writes = availability["client_view"]["writes"];
+  REQUIRE(writes["stalls"].size() >= 1);
+  const nlohmann::json& stall = writes["stalls"][0];
+  CHECK(stall["from_ns"].get<int64_t>() >= Duration::s(20).count_ns());
+  CHECK(stall["to_ns"].get<int64_t>() > Duration::s(50).count_ns());  // not before the cut heals
+  CHECK(writes["available_fraction"].get<double>() < 0.7);
+  CHECK(availability["client_view"]["reads"]["available_fraction"].get<double>() == doctest::Approx(1.0));
+}
+
+TEST_CASE("fastcfs: the lossy network passes writes_progress_within and its clients saw writes available") {
+  const Scenario s = load(scenarios_dir("fastcfs") + "/lossy-network-keeps-writing.json");
+  const ScenarioRun r = run(s, s.seed);
+  bool judged = false;
+  for (const CheckOutcome& c : r.checks) {
+    if (c.name != "writes_progress_within") continue;
+    judged = true;
+    CHECK(c.verdict == CheckVerdict::kPass);
+  }
+  CHECK(judged);
+  const nlohmann::json analysis = analyse(s, r, false);
+  CHECK(analysis["availability"]["client_view"]["writes"]["available_fraction"].get<double>() > 0.9);
 }

@@ -205,8 +205,16 @@ TEST_CASE("a master crash: failover, unavailability and phases come from the run
   for (const char* p : {"p50", "p90", "p99", "p99.9", "max"}) {
     CHECK_MESSAGE(contains(html, fmt::format("<td class=\"num\">{:.2f}</td>", write_all[p].get<double>())), p);
   }
-  CHECK(
-      contains(html, fmt::format("Available {:.3f}%", 100 * run["availability"]["available_fraction"].get<double>())));
+  const Json& client_view = run["availability"]["client_view"];
+  CHECK(contains(html, fmt::format("a role that serves writes was held {:.3f}% of the run",
+                                   100 * run["availability"]["available_fraction"].get<double>())));
+  CHECK(contains(html, fmt::format("writes available {:.3f}% of the workload, reads {:.3f}%",
+                                   100 * client_view["writes"]["available_fraction"].get<double>(),
+                                   100 * client_view["reads"]["available_fraction"].get<double>())));
+  // The master's crash stalled writes as the clients saw it: the stall is listed from run.json.
+  REQUIRE(client_view["writes"]["stalls"].size() >= 1);
+  CHECK(client_view["writes"]["available_fraction"].get<double>() < 1.0);
+  CHECK(contains(html, reports::format_at(client_view["writes"]["stalls"][0]["from_ns"])));
   CHECK(contains(html, reports::format_at(w["from_ns"])));
   CHECK(contains(html, reports::format_at(w["to_ns"])));
   // `replsim report DIR` rebuilds the same page from run.json alone.

@@ -254,11 +254,13 @@ TEST_CASE("scenarios/schema.json documents exactly what the loader accepts, in e
                  {"#/properties/expect"});
   // A check given as an object is one of the object forms.
   prober.compare({{"/checks/0", with(base, "/checks", Json::array({{{"converges_within", "1s"}}}))}},
-                 {"#/properties/checks/items/oneOf/1", "#/properties/checks/items/oneOf/2"});
+                 {"#/properties/checks/items/oneOf/1", "#/properties/checks/items/oneOf/2",
+                  "#/properties/checks/items/oneOf/3"});
   prober.compare({{"/checks/0/linearizable", with(base, "/checks", Json::array({{{"linearizable", Json::object()}}}))}},
-                 {"#/properties/checks/items/oneOf/2/properties/linearizable"});
+                 {"#/properties/checks/items/oneOf/3/properties/linearizable"});
   prober.compare_check_names({"/checks/0", with(base, "/checks", Json::array({"linearizable"}))},
-                             "#/properties/checks/items/oneOf/0", {"converges_within", "linearizable"});
+                             "#/properties/checks/items/oneOf/0",
+                             {"converges_within", "writes_progress_within", "linearizable"});
   // Each distribution is its own object; each fault type allows its own
   // keys, and the schema's fault object documents them all.
   std::vector<std::string> distribution_pointers;

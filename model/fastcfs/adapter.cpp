@@ -5,6 +5,7 @@
 // appointment. Checks read the FastcfsMonitor's invariants (§6).
 #include "model/fastcfs/adapter.h"
 
+#include <algorithm>
 #include <set>
 
 #include "base/assert.h"
@@ -109,25 +110,27 @@ class FastcfsRunMonitor final : public harness::RunMonitor {
   // master in the leader's view.
   RoleView role_view(const World& world) const override {
     RoleView view;
-    view.healthy = true;
+    view.groups_healthy.assign(cluster_.data_groups, true);
     for (NodeId id : fastcfs_servers(world)) {
       const std::string name = world.node_name(id);
       const FastcfsServer* s = server_at(world, id);
       if (s == nullptr) view.down.push_back(name);
       for (uint32_t g = 0; g < cluster_.data_groups; ++g) {
         const std::string status = s == nullptr ? "down" : s->halted() ? "halted" : to_string(s->my_status(g));
-        view.healthy = view.healthy && status == "ACTIVE";
+        if (status != "ACTIVE") view.groups_healthy[g] = false;
         view.replicas.push_back({name + " g" + std::to_string(g + 1), status});
       }
     }
+    // A group's master is what the leader says: without a leader, no group is served.
     const auto leader = current_leader(world);
     view.roles.push_back({"leader", leader ? world.node_name(*leader) : ""});
-    view.healthy = view.healthy && leader.has_value();
     for (uint32_t g = 0; g < cluster_.data_groups; ++g) {
       const auto master = current_master(world, g);
       view.roles.push_back({"master g" + std::to_string(g + 1), master ? world.node_name(*master) : ""});
-      view.healthy = view.healthy && master.has_value();
+      if (!leader || !master) view.groups_healthy[g] = false;
     }
+    view.healthy = std::all_of(view.groups_healthy.begin(), view.groups_healthy.end(), [](bool h) { return h; }) &&
+                   leader.has_value();
     return view;
   }
 
@@ -163,6 +166,12 @@ class FastcfsProtocol final : public harness::Protocol {
     config.tcp = s.tcp;
     config.client.workload = kit::workload_options(s);
     return make_fastcfs_world(config, seed);
+  }
+
+  uint32_t group_of_key(const Scenario& s, const std::string& key) const override {
+    REPLSIM_ASSERT(!key.empty() && key.find_first_not_of("0123456789") == std::string::npos,
+                   "FastCFS clients name keys by number");
+    return data_group_of(std::stoull(key), cluster_of(s).data_groups) + 1;
   }
 
   std::vector<NodeId> role_holders(const World& world, const std::string& role, uint32_t group) const override {

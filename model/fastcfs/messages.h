@@ -165,13 +165,25 @@ struct ReportDsStatusReq {
   DsStatus status = DsStatus::kOffline;
   uint64_t current_dv = 0;
   uint64_t confirmed_dv = 0;
+  uint64_t seq = 0;  // the reporter's, to match the answer
   bool operator==(const ReportDsStatusReq&) const = default;
   void hash_into(Hasher& h) const {
-    h.add(reporter).add(ds_server).add(dg).add(static_cast<uint64_t>(status)).add(current_dv).add(confirmed_dv);
+    h.add(reporter).add(ds_server).add(dg).add(static_cast<uint64_t>(status)).add(current_dv).add(confirmed_dv).add(seq);
   }
   std::string describe() const {
     return "g" + std::to_string(dg + 1) + "/s" + std::to_string(ds_server + 1) + "=" + to_string(status);
   }
+};
+
+// REPORT_DS_STATUS_RESP: the leader's answer, whatever it did with the report
+// (cluster_deal_report_ds_status answers errors too).
+struct ReportDsStatusResp {
+  static constexpr const char* kName = "REPORT_DS_STATUS_RESP";
+  uint64_t seq = 0;
+  uint32_t dg = 0;
+  bool operator==(const ReportDsStatusResp&) const = default;
+  void hash_into(Hasher& h) const { h.add(seq).add(dg); }
+  std::string describe() const { return "seq=" + std::to_string(seq) + " g" + std::to_string(dg + 1); }
 };
 
 // RESELECT_MASTER_REQ (61).

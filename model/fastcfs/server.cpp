@@ -43,7 +43,7 @@ FastcfsServer::FastcfsServer(uint32_t index, ClusterConfig config) : me_(index),
   file_records_.assign(dg_count(), 0);
   binlog_pos_.resize(dg_count());
   channels_.assign(n(), std::vector<Channel>(config_.options.replica_channels_between_two_servers));
-  inbound_.assign(n(), std::vector<ConnectionId>(config_.options.replica_channels_between_two_servers));
+  inbound_.assign(n(), {});
 }
 
 bool FastcfsServer::local_master(uint32_t dg) const {
@@ -261,7 +261,7 @@ void FastcfsServer::report_my_status(Context& ctx, uint32_t dg) {
     leader_apply_ds(ctx, dg, me_, group.status, false);
     return;
   }
-  notify(ctx, *leader_, make_message(ReportDsStatusReq{me_, me_, dg, group.status, group.current_dv, group.confirmed_dv}));
+  report_to_leader(ctx, ReportDsStatusReq{me_, me_, dg, group.status, group.current_dv, group.confirmed_dv});
 }
 
 void FastcfsServer::violation(Context& ctx, const std::string& invariant, const std::string& text) {
@@ -284,6 +284,7 @@ void FastcfsServer::on_message(Context& ctx, NodeId from, ConnectionId connectio
   if (const auto* x = m.as<PushDsStatusReq>()) return on_push(ctx, in, *x);
   if (const auto* x = m.as<PushDsStatusResp>()) return on_push_resp(ctx, in, *x);
   if (const auto* x = m.as<ReportDsStatusReq>()) return on_report(ctx, in, *x);
+  if (const auto* x = m.as<ReportDsStatusResp>()) return on_report_resp(ctx, *x);
   if (const auto* x = m.as<ChannelTest>()) return on_channel_test(ctx, in, *x);  // a channel's or a push connection's
   if (const auto* x = m.as<FetchBinlogReq>()) return on_fetch(ctx, in, *x);
   if (const auto* x = m.as<FetchBinlogResp>()) return on_fetch_resp(ctx, in, *x);
@@ -328,6 +329,7 @@ void FastcfsServer::on_call_failed(Context& ctx, uint32_t p, const Message& o) {
     }
     return;
   }
+  if (const auto* x = o.as<ReportDsStatusReq>()) return on_report_resp(ctx, ReportDsStatusResp{x->seq, x->dg});
   if (const auto* x = o.as<FetchBinlogReq>()) {
     if (x->dg < dg_count() && groups_[x->dg].recovery.seq == x->seq) recovery_failed(ctx, x->dg, "master connection closed");
     return;

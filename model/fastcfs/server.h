@@ -163,6 +163,8 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     Recovery recovery;
     uint64_t rollbacks = 0;
     std::pair<uint64_t, uint64_t> last_reported{UINT64_MAX, UINT64_MAX};  // (current, confirmed) in pings
+    std::deque<ReportDsStatusReq> reports;  // to the leader in this order; the head is in flight if report_seq != 0
+    uint64_t report_seq = 0;
     bool operator==(const Group&) const = default;
   };
 
@@ -370,6 +372,9 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   // server_transport.cpp
   void call(Context& ctx, uint32_t peer, MessagePtr request);
   void notify(Context& ctx, uint32_t peer, MessagePtr message);
+  void report_to_leader(Context& ctx, const ReportDsStatusReq& report);
+  void send_next_report(Context& ctx, uint32_t dg);
+  void on_report_resp(Context& ctx, const ReportDsStatusResp& m);
   void send_to_leader(Context& ctx, MessagePtr message);
   void close_ping_connection(Context& ctx);
   bool answered_call(Context& ctx, ConnectionId connection, const Message& m);
@@ -430,7 +435,11 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   std::vector<Group> groups_;
 
   std::vector<std::vector<Channel>> channels_;        // [peer][index], outbound
-  std::vector<std::vector<ConnectionId>> inbound_;    // [peer][index]: the peer's channel, joined
+  // [peer]: the peer's replication connections that joined. faststore marks
+  // the connection's task (replica_deal_join_server_req), not a slot per
+  // channel: any joined connection carries RPCs until it closes, so a late
+  // join on a stale connection does not silence the live one.
+  std::vector<std::set<uint64_t>> inbound_;
   // Short-lived connections of mine that carry one request each: what was
   // asked, of whom, until the answer (or the connection's end).
   struct OpenCall {

@@ -332,6 +332,9 @@ void FastcfsServer::unset_leader(Context& ctx, const char* why) {
     }
   }
   if (was_leader) {
+    // cluster_unset_leader clears my is_leader flag, the persisted hint.
+    leader_hint_ = false;
+    info_dirty_ = true;
     election_queue_.clear();
     swap_.reset();
     ctx.cancel_timer(TimerKey{6, 0});
@@ -472,7 +475,8 @@ void FastcfsServer::apply_ping_entries(Context& ctx, uint32_t s, const std::vect
   }
 }
 
-void FastcfsServer::on_report(Context& ctx, const Inbound&, const ReportDsStatusReq& m) {
+void FastcfsServer::on_report(Context& ctx, const Inbound& in, const ReportDsStatusReq& m) {
+  ctx.send(in.connection, make_message(ReportDsStatusResp{m.seq, m.dg}));
   if (!is_leader() || m.dg >= dg_count() || m.ds_server >= n()) return;
   DsView& v = view_[m.dg][m.ds_server];
   if (m.reporter == m.ds_server) {  // the owner's report: applied unconditionally
@@ -633,6 +637,9 @@ void FastcfsServer::leader_check(Context& ctx) {
     for (uint32_t s = 0; s < n(); ++s) alive += (s != me_ && peers_[s].status == ServerStatus::kActive) ? 1 : 0;
   }
   if (!quorum_ok(alive)) return step_down(ctx, "lost the election quorum");
+  // A check that passed is the leader's heartbeat (cluster_thread_entrance
+  // sets CLUSTER_LAST_HEARTBEAT_TIME after leader_check returns 0).
+  last_heartbeat_ns_ = local_ns(ctx);
   // My own DS DV changes reach the followers through pushes.
   for (uint32_t g = 0; g < dg_count(); ++g) {
     DsView& v = view_[g][me_];

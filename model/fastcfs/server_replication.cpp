@@ -69,8 +69,9 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
   // Queued RPCs are discarded: each counts as a failed RPC for its write.
   for (const auto& [rpc, out] : lost) resolve_rpc(ctx, out.dg, out.dv, false);
   if (!was_syncing) return;
+  // replica_task_finish_cleanup -> cluster_topology_offline_slave_data_servers:
+  // every group the peer shares with me, not only those on this channel.
   for (uint32_t g = 0; g < dg_count(); ++g) {
-    if (g % channels_[p].size() != i) continue;
     // T9: I am this DG's master and the slave was ACTIVE: report it (the
     // local view changes only at the next fan-out or push, review T9).
     if (local_master(g) && view_[g][p].status == DsStatus::kActive) offline_slave(ctx, g, p, Transition::kT9, false);
@@ -83,8 +84,9 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
 }
 
 void FastcfsServer::on_join_server(Context& ctx, const Inbound& in, const JoinServerReq& m) {
-  if (m.channel >= inbound_[in.from.index].size()) return;
-  inbound_[in.from.index][m.channel] = in.connection;
+  if (m.channel >= channels_[in.from.index].size()) return;  // a peer configured otherwise (EINVAL)
+  inbound_[in.from.index].insert(in.connection.value);
+  REPLSIM_ASSERT(inbound_[in.from.index].size() <= 4096, "joined connections of one peer over the bound");
   ctx.send(in.connection, make_message(JoinServerResp{m.channel}));
 }
 
@@ -226,6 +228,12 @@ void FastcfsServer::finish_fanout(Context& ctx, uint32_t g) {
       persist_confirmed(ctx, g);
       return complete_write(ctx, g, Err::kOk);
     }
+    // replication_quorum_add: a DV already confirmed (slaves' reports got
+    // there first) is finished; once my term is over nothing will confirm
+    // it, so EAGAIN, not queued and nothing rolled back (the write stays in
+    // my binlog and data for recovery's consistency check to judge).
+    if (f.dv <= group.confirmed_dv) return complete_write(ctx, g, Err::kOk);
+    if (!group.is_my_term) return complete_write(ctx, g, Err::kAgain);
     // Wait in the quorum list until confirmed >= DV (blocks this DG).
     f.in_quorum_wait = true;
     group.quorum_waiting.push_back(f.dv);
@@ -263,7 +271,7 @@ void FastcfsServer::offline_slave(Context& ctx, uint32_t g, uint32_t slave, Tran
     notify_change(g, slave);
     for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
   } else if (leader_) {
-    notify(ctx, *leader_, make_message(ReportDsStatusReq{me_, slave, g, DsStatus::kOffline, 0, 0}));
+    report_to_leader(ctx, ReportDsStatusReq{me_, slave, g, DsStatus::kOffline, 0, 0});
   }
 }
 
@@ -271,9 +279,8 @@ void FastcfsServer::offline_slave(Context& ctx, uint32_t g, uint32_t slave, Tran
 
 void FastcfsServer::on_rpc(Context& ctx, const Inbound& in, const RpcCallReq& m) {
   const uint32_t p = in.from.index;
-  const uint32_t i = m.dg % static_cast<uint32_t>(inbound_[p].size());
   const auto answer = [&](Err err) { ctx.send(in.connection, make_message(RpcCallResp{m.rpc, err})); };
-  if (m.dg >= dg_count() || inbound_[p][i] != in.connection) return answer(Err::kNotActive);
+  if (m.dg >= dg_count() || !inbound_[p].contains(in.connection.value)) return answer(Err::kNotActive);
   Group& group = groups_[m.dg];
   if (group.status == DsStatus::kOnline) {
     if (!group.recovery.in_progress) return answer(Err::kNotActive);
@@ -320,8 +327,7 @@ void FastcfsServer::release_held(Context& ctx, uint32_t g) {
   std::vector<HeldRpc> held;
   held.swap(group.held);
   for (const HeldRpc& h : held) {
-    const uint32_t i = g % static_cast<uint32_t>(inbound_[h.from].size());
-    if (inbound_[h.from][i] != h.connection) continue;  // the channel closed meanwhile: nobody to answer
+    if (!inbound_[h.from].contains(h.connection.value)) continue;  // the channel closed meanwhile: nobody to answer
     Err err = Err::kNotActive;
     if (group.recovery.until_version != 0 && h.rpc.dv <= group.recovery.until_version) err = Err::kOk;
     else if (group.status == DsStatus::kActive) err = apply_rpc(ctx, g, h.rpc);

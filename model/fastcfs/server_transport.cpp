@@ -6,6 +6,8 @@
 // server_push_handler_run), and the replication channels
 // (server_replication.cpp). TCP delivers each message once and in order, or
 // closes the connection: nothing here retransmits.
+#include <algorithm>
+
 #include "base/assert.h"
 #include "model/fastcfs/server.h"
 
@@ -27,6 +29,46 @@ void FastcfsServer::notify(Context& ctx, uint32_t peer, MessagePtr message) {
   const ConnectionId connection = ctx.connect(node(peer));
   ctx.send(connection, std::move(message));
   ctx.close(connection);
+}
+
+// REPORT_DS_STATUS is synchronous in faststore: report_ds_status_to_leader
+// (cluster_relationship.c) sends and waits for the answer in the thread that
+// changed the status, so one DG's reports reach the leader in the order they
+// were made. Here they wait in the DG's queue, one call at a time. Where
+// faststore's thread would block on a slow leader, a newer report about the
+// same DS replaces the one not yet sent (the queue holds at most one per DS).
+void FastcfsServer::report_to_leader(Context& ctx, const ReportDsStatusReq& report) {
+  REPLSIM_ASSERT(report.dg < dg_count() && report.ds_server < n(), "a report about a DS of mine");
+  Group& group = groups_[report.dg];
+  const size_t first_unsent = group.report_seq != 0 ? 1 : 0;
+  const auto same_ds = std::find_if(group.reports.begin() + static_cast<std::ptrdiff_t>(first_unsent),
+                                    group.reports.end(),
+                                    [&](const ReportDsStatusReq& r) { return r.ds_server == report.ds_server; });
+  if (same_ds != group.reports.end()) *same_ds = report;
+  else group.reports.push_back(report);
+  REPLSIM_ASSERT(group.reports.size() <= n() + 1, "one queued report per DS and one in flight");
+  if (group.report_seq == 0) send_next_report(ctx, report.dg);
+}
+
+// No leader, or I lead now: the reports have nobody to go to (faststore's
+// fails with ENOENT); my own status goes again with the next ping.
+void FastcfsServer::send_next_report(Context& ctx, uint32_t dg) {
+  Group& group = groups_[dg];
+  group.report_seq = 0;
+  if (!leader_ || is_leader()) group.reports.clear();
+  if (group.reports.empty()) return;
+  ReportDsStatusReq& head = group.reports.front();
+  head.seq = next_seq();
+  group.report_seq = head.seq;
+  call(ctx, *leader_, make_message(head));
+}
+
+// Answered or failed (the call's connection closed): the next report goes.
+void FastcfsServer::on_report_resp(Context& ctx, const ReportDsStatusResp& m) {
+  if (m.dg >= dg_count() || m.seq == 0 || groups_[m.dg].report_seq != m.seq) return;
+  REPLSIM_ASSERT(!groups_[m.dg].reports.empty(), "the report in flight is queued");
+  groups_[m.dg].reports.pop_front();
+  send_next_report(ctx, m.dg);
 }
 
 // Joins and pings go over the ping connection, opened when needed.
@@ -75,9 +117,7 @@ void FastcfsServer::connection_closed(Context& ctx, const ConnectionEvent& event
       return close_channel(ctx, p, i, to_string(event.reason));
     }
   }
-  for (ConnectionId& inbound : inbound_[p]) {
-    if (inbound == event.connection) inbound = ConnectionId{};
-  }
+  inbound_[p].erase(event.connection.value);
   if (event.connection == push_.connection) {
     ctx.note("push_connection_closed", {{"why", to_string(event.reason)}});
     push_.connection = ConnectionId{};
