@@ -420,32 +420,8 @@ TEST_CASE("fastcfs: a new leader demotes its own DS that turned ACTIVE while no 
   const auto answer = [&](uint32_t peer, ConnectionId on, auto response) {
     s2.on_message(ctx, NodeId{peer}, on, *make_message(std::move(response)));
   };
-  // The replication channels to s1 connect.
-  for (const auto& sent : std::vector<ScriptContext::Sent>(ctx.sent)) {
-    if (const auto* join = sent.message->as<fastcfs::JoinServerReq>(); join != nullptr && sent.to.index == 0) {
-      answer(0, sent.connection, fastcfs::JoinServerResp{join->channel});
-    }
-  }
-  // s3 becomes leader through the two-phase notify; s2 joins and activates.
-  const ConnectionId from_s3{1000};  // s3's calls to s2
-  ctx.peer_of[from_s3.value] = NodeId{2};
-  answer(2, from_s3, fastcfs::NextLeaderReq{1, 1, 2});
-  answer(2, from_s3, fastcfs::NextLeaderReq{2, 2, 2});
-  REQUIRE(s2.leader() == 2u);
-  s2.on_timer(ctx, TimerKey{2, 0});
-  const auto [join, ping_connection] = ctx.last_sent<fastcfs::JoinLeaderReq>(2);
-  answer(2, ping_connection, fastcfs::JoinLeaderResp{join.seq, fastcfs::Err::kOk, 1});
-  answer(2, ping_connection, fastcfs::PingLeaderResp{ctx.last<fastcfs::PingLeaderReq>(2).seq, fastcfs::Err::kOk});
-  // The push handler of s3's generation connects, joins and activates.
-  s2.on_timer(ctx, TimerKey{8, 0});
-  const auto [push_join, push_connection] = ctx.last_sent<fastcfs::JoinLeaderReq>(2);
-  REQUIRE(push_join.push);
-  REQUIRE(push_connection != ping_connection);
-  answer(2, push_connection, fastcfs::JoinLeaderResp{push_join.seq, fastcfs::Err::kOk, 1});
-  const auto [activation, activation_connection] = ctx.last_sent<fastcfs::PingLeaderReq>(2);
-  REQUIRE(activation.activate);
-  REQUIRE(activation_connection == push_connection);
-  answer(2, push_connection, fastcfs::PingLeaderResp{activation.seq, fastcfs::Err::kOk});
+  // s2's channels connect; s3 becomes leader, s2 joins it and activates.
+  const ConnectionId push_connection = follow_s3(s2, ctx);
   // The leader's push (on s2's push connection) makes s1 master of g1; s2 starts rebuilding (T2).
   fastcfs::DsEntry master{0, 0, fastcfs::DsView{fastcfs::DsStatus::kActive, true, 0, 0}};
   answer(2, push_connection, fastcfs::PushDsStatusReq{7, 5, 1, {master}});
