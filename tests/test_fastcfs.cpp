@@ -3,6 +3,7 @@
 // monitor's invariants on hand-made steps.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -212,9 +213,19 @@ class ScriptContext final : public Context {
   void set_timer(TimerKey key, Duration) override { timers.insert(key); }
   void cancel_timer(TimerKey key) override { timers.erase(key); }
   bool timer_pending(TimerKey key) const override { return timers.contains(key); }
-  DiskOpId disk_append(std::string_view, std::string) override { return DiskOpId{++disk_ops}; }
-  DiskOpId disk_replace(std::string_view, std::string) override { return DiskOpId{++disk_ops}; }
-  DiskOpId disk_truncate(std::string_view, size_t) override { return DiskOpId{++disk_ops}; }
+  DiskOpId disk_append(std::string_view file, std::string bytes) override {
+    files[std::string(file)].push_back(std::move(bytes));
+    return DiskOpId{++disk_ops};
+  }
+  DiskOpId disk_replace(std::string_view file, std::string bytes) override {
+    files[std::string(file)] = {std::move(bytes)};
+    return DiskOpId{++disk_ops};
+  }
+  DiskOpId disk_truncate(std::string_view file, size_t records) override {
+    std::vector<std::string>& kept = files[std::string(file)];
+    if (records < kept.size()) kept.resize(records);
+    return DiskOpId{++disk_ops};
+  }
   DiskOpId disk_fsync(std::string_view) override { return DiskOpId{++disk_ops}; }
   DiskOpId disk_read(std::string_view) override { return DiskOpId{++disk_ops}; }
   uint64_t random_below(uint64_t) override { return 0; }
@@ -248,6 +259,10 @@ class ScriptContext final : public Context {
   std::set<TimerKey> timers;
   std::vector<Note> notes;
   uint64_t disk_ops = 0;
+  std::map<std::string, std::vector<std::string>> files;  // what the server wrote, as it would read it back
+  bool noted(const std::string& kind) const {
+    return std::any_of(notes.begin(), notes.end(), [&](const Note& n) { return n.kind == kind; });
+  }
 
  private:
   NodeId self_;
@@ -399,6 +414,107 @@ TEST_CASE("fastcfs: a leader refreshes its own heartbeat and drops its leader hi
   const fastcfs::ServerStatusRecord stepped_down = status();
   CHECK_FALSE(stepped_down.is_leader);
   CHECK_FALSE(stepped_down.leader_hint);
+}
+
+// Issue 12 §3.1: faststore deletes the majority-mode confirmed file when a
+// master's term ends with every DV confirmed (replication_quorum_end_master_term)
+// and after a startup rollback (rollback_binlogs), and reads a file holding
+// 0 as no file (init_context). The model only ever wrote it, so a former
+// master's next restart rolled back what it had applied since as a slave.
+TEST_CASE("fastcfs: a master's confirmed file goes when its term ends confirmed, and after a startup rollback") {
+  fastcfs::ClusterConfig cluster;
+  cluster.servers = 3;
+  cluster.data_groups = 1;
+  cluster.options.replication_quorum = fastcfs::ReplicationQuorum::kMajority;
+  const std::string confirmed_file = "replica/g1.confirmed";
+  SUBCASE("the term ends with every DV confirmed") {
+    fastcfs::FastcfsServer s1(0, cluster);
+    ScriptContext ctx(0);
+    const std::map<std::string, std::vector<DiskRecord>> empty;
+    s1.on_start(ctx, DiskImage(&empty));
+    const ConnectionId push = follow_s3(s1, ctx);
+    const auto answer = [&](uint32_t peer, ConnectionId on, auto response) {
+      s1.on_message(ctx, NodeId{peer}, on, *make_message(std::move(response)));
+    };
+    using fastcfs::DsEntry, fastcfs::DsView, fastcfs::DsStatus;
+    answer(2, push,
+           fastcfs::PushDsStatusReq{7, 5, 1,
+                                    {DsEntry{0, 0, DsView{DsStatus::kActive, true, 0, 0}},
+                                     DsEntry{0, 1, DsView{DsStatus::kActive, false, 0, 0}},
+                                     DsEntry{0, 2, DsView{DsStatus::kActive, false, 0, 0}}}});
+    REQUIRE(s1.local_master(0));
+    const ConnectionId client{2000};
+    ctx.peer_of[client.value] = NodeId{3};
+    s1.on_message(ctx, NodeId{3}, client, *make_message(fastcfs::ClientWriteReq{1, 77, 0, 42}));
+    for (uint32_t slave : {1u, 2u}) {
+      const auto [rpc, on] = ctx.last_sent<fastcfs::RpcCallReq>(slave);
+      answer(slave, on, fastcfs::RpcCallResp{rpc.rpc, fastcfs::Err::kOk});
+    }
+    REQUIRE(ctx.last<fastcfs::ClientResp>(3).err == fastcfs::Err::kOk);
+    REQUIRE(ctx.files[confirmed_file] == std::vector<std::string>{"1"});
+    answer(2, push, fastcfs::PushDsStatusReq{8, 6, 1, {DsEntry{0, 1, DsView{DsStatus::kActive, true, 1, 1}}}});
+    REQUIRE_FALSE(s1.local_master(0));
+    CHECK(ctx.files[confirmed_file].empty());
+  }
+  // A restart with binlog DVs 1..3 and the confirmed file saying `c`.
+  const auto restart_with = [&](const std::string& c, ScriptContext& ctx) {
+    std::map<std::string, std::vector<DiskRecord>> disk;
+    for (int dv = 1; dv <= 3; ++dv) {
+      disk["replica/g1.log"].push_back(DiskRecord::make("B " + std::to_string(dv) + " 119 67 " +
+                                                        std::to_string(dv) + " " + std::to_string(100 + dv)));
+    }
+    disk[confirmed_file].push_back(DiskRecord::make(c));
+    fastcfs::FastcfsServer s1(0, cluster);
+    s1.on_start(ctx, DiskImage(&disk));
+    return s1.current_dv(0);
+  };
+  SUBCASE("a file holding 0 is no file") {
+    ScriptContext ctx(0);
+    CHECK(restart_with("0", ctx) == 3);
+    CHECK_FALSE(ctx.noted("startup_rollback"));
+  }
+  SUBCASE("a startup rollback deletes the file after it") {
+    ScriptContext ctx(0);
+    CHECK(restart_with("2", ctx) == 2);
+    CHECK(ctx.noted("startup_rollback"));
+    CHECK(ctx.files[confirmed_file].empty());
+  }
+}
+
+// Issue 12 §3.3: data_group.info keeps every DS of every group with its
+// status and current DV (server_group_info.c), so a restarted server still
+// knows a peer it has not heard from since held DV 100, and a strict
+// election waits for it instead of ranking it at 0. Failed before the fix:
+// the file held only the server's own statuses.
+TEST_CASE("fastcfs: data_group.info keeps every server's DS status and DV across a restart") {
+  fastcfs::ClusterConfig cluster;
+  cluster.servers = 3;
+  cluster.data_groups = 1;
+  fastcfs::FastcfsServer s1(0, cluster);
+  ScriptContext ctx(0);
+  const std::map<std::string, std::vector<DiskRecord>> empty;
+  s1.on_start(ctx, DiskImage(&empty));
+  const ConnectionId push = follow_s3(s1, ctx);
+  using fastcfs::DsEntry, fastcfs::DsView, fastcfs::DsStatus;
+  s1.on_message(ctx, NodeId{2}, push,
+                *make_message(fastcfs::PushDsStatusReq{7, 5, 1,
+                                                       {DsEntry{0, 1, DsView{DsStatus::kActive, true, 100, 100}},
+                                                        DsEntry{0, 2, DsView{DsStatus::kOnline, false, 90, 90}}}}));
+  for (int i = 0; i < 2; ++i) {  // the relationship loop's second: the file is synced
+    ctx.now = ctx.now + Duration::s(1);
+    s1.on_timer(ctx, TimerKey{1, 0});
+  }
+  REQUIRE(ctx.files["data_group.info"].size() == 1);
+  std::map<std::string, std::vector<DiskRecord>> disk;
+  disk["data_group.info"].push_back(DiskRecord::make(ctx.files["data_group.info"][0]));
+  fastcfs::FastcfsServer again(0, cluster);
+  ScriptContext after(0);
+  again.on_start(after, DiskImage(&disk));
+  CHECK(again.view(0, 1).current_dv == 100);
+  CHECK(again.view(0, 1).status == DsStatus::kOffline);  // ACTIVE comes back OFFLINE (T1)
+  CHECK(again.view(0, 2).current_dv == 90);
+  CHECK(again.view(0, 2).status == DsStatus::kOffline);
+  CHECK(again.my_status(0) == DsStatus::kInit);
 }
 
 // T13 needs a DS that is ACTIVE in its own server's view when that server

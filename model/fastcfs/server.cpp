@@ -84,20 +84,31 @@ void FastcfsServer::boot_from_disk(Context& ctx, const DiskImage& disk) {
   const std::vector<DiskRecord>& info = disk.records(kClusterInfoFile);
   const bool restarted = !info.empty() && info.back().intact();
   if (restarted) {
-    // "cv leader_hint saved_ns status_1 .. status_G"
+    // "cv leader_hint saved_ns", then per data group and server "status dv"
+    // (server_group_info.c keeps every DS of every group, not only mine).
     const std::vector<uint64_t> v = numbers(info.back().bytes);
-    REPLSIM_ASSERT(v.size() == 3 + dg_count(), "data_group.info has one status per data group");
+    REPLSIM_ASSERT(v.size() == 3 + 2 * dg_count() * n(), "data_group.info has a status and a DV per DS");
     cluster_version_ = v[0];
     leader_hint_ = v[1] != 0;
     last_shutdown_ns_ = static_cast<int64_t>(v[2]);
     for (uint32_t g = 0; g < dg_count(); ++g) {
-      // T1: INIT and OFFLINE keep; REBUILDING -> INIT; the rest -> OFFLINE.
-      const auto saved = static_cast<DsStatus>(v[3 + g]);
-      DsStatus status = saved;
-      if (saved == DsStatus::kRebuilding) status = DsStatus::kInit;
-      else if (saved != DsStatus::kInit && saved != DsStatus::kOffline) status = DsStatus::kOffline;
-      groups_[g].status = status;
-      if (status != saved) count(ctx, Transition::kT1, g);
+      for (uint32_t s = 0; s < n(); ++s) {
+        const size_t at = 3 + 2 * (g * n() + s);
+        // T1 (fs_downgrade_data_server_status): INIT and OFFLINE keep;
+        // REBUILDING -> INIT; the rest -> OFFLINE.
+        const auto saved = static_cast<DsStatus>(v[at]);
+        DsStatus status = saved;
+        if (saved == DsStatus::kRebuilding) status = DsStatus::kInit;
+        else if (saved != DsStatus::kInit && saved != DsStatus::kOffline) status = DsStatus::kOffline;
+        if (s != me_) {
+          // Another server's DS as I last knew it: the election ranks by it.
+          view_[g][s].status = status;
+          view_[g][s].current_dv = v[at + 1];
+          continue;
+        }
+        groups_[g].status = status;  // my own DV comes from my binlog below
+        if (status != saved) count(ctx, Transition::kT1, g);
+      }
     }
   }
   for (uint32_t g = 0; g < dg_count(); ++g) {
@@ -138,11 +149,14 @@ void FastcfsServer::boot_from_disk(Context& ctx, const DiskImage& disk) {
     // Startup rollback (§4.8): in majority mode, DVs above the persisted
     // confirmed DV are rolled back before this server reports or recovers.
     const std::vector<DiskRecord>& confirmed = disk.records(confirmed_file(g));
+    // A missing file, or one holding 0, means nothing to roll back
+    // (replication_quorum.c init_context); after a rollback it goes.
     if (need_majority_mode() && !confirmed.empty() && confirmed.back().intact()) {
       const uint64_t c = numbers(confirmed.back().bytes).at(0);
-      if (c < group.current_dv) {
+      if (c > 0 && c < group.current_dv) {
         ctx.note("startup_rollback", {{"dg", g + 1}, {"confirmed", c}, {"current", group.current_dv}});
         rollback_to(ctx, g, c, nullptr);
+        unlink_confirmed(ctx, g);
       }
     }
   }
@@ -153,7 +167,13 @@ void FastcfsServer::boot_from_disk(Context& ctx, const DiskImage& disk) {
 void FastcfsServer::persist_cluster_info(Context& ctx) {
   std::string text = std::to_string(cluster_version_) + " " + std::to_string(leader_hint_ ? 1 : 0) + " " +
                      std::to_string(local_ns(ctx));
-  for (uint32_t g = 0; g < dg_count(); ++g) text += " " + std::to_string(static_cast<int>(groups_[g].status));
+  for (uint32_t g = 0; g < dg_count(); ++g) {
+    for (uint32_t s = 0; s < n(); ++s) {
+      const DsStatus status = s == me_ ? groups_[g].status : view_[g][s].status;
+      const uint64_t dv = s == me_ ? groups_[g].current_dv : view_[g][s].current_dv;
+      text += " " + std::to_string(static_cast<int>(status)) + " " + std::to_string(dv);
+    }
+  }
   ctx.disk_replace(kClusterInfoFile, text);
   ctx.disk_fsync(kClusterInfoFile);
   info_dirty_ = false;
@@ -164,6 +184,13 @@ void FastcfsServer::persist_confirmed(Context& ctx, uint32_t dg) {
   if (!need_majority_mode()) return;
   ctx.disk_replace(confirmed_file(dg), std::to_string(groups_[dg].confirmed_dv));
   ctx.disk_fsync(confirmed_file(dg));
+}
+
+// replication_quorum_unlink_confirmed_files: no fsync of the directory, so
+// a power loss may bring the file back, as it may in faststore.
+void FastcfsServer::unlink_confirmed(Context& ctx, uint32_t dg) {
+  REPLSIM_ASSERT(dg < dg_count(), "a data group of mine");
+  ctx.disk_truncate(confirmed_file(dg), 0);
 }
 
 void FastcfsServer::append_binlog(Context& ctx, uint32_t dg, BinlogRecord record) {

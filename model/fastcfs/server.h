@@ -253,6 +253,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void tick(Context& ctx);
   void persist_cluster_info(Context& ctx);
   void persist_confirmed(Context& ctx, uint32_t dg);
+  void unlink_confirmed(Context& ctx, uint32_t dg);
   void append_binlog(Context& ctx, uint32_t dg, BinlogRecord record);
   void write_data(Context& ctx, uint32_t dg, uint64_t key, uint64_t value);
   void truncate_binlog_after(Context& ctx, uint32_t dg, uint64_t dv);

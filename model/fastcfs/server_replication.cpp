@@ -425,6 +425,7 @@ void FastcfsServer::quorum_passes(Context& ctx) {
     }
     if (group.cleanup_passes > 0) {
       --group.cleanup_passes;
+      unlink_confirmed(ctx, g);  // deal_quorum_cleanup_chain, each pass
       if (group.in_flight && group.in_flight->in_quorum_wait) {
         group.confirmed_dv = group.current_dv;
         group.in_flight->released_by_cleanup = true;
@@ -434,16 +435,20 @@ void FastcfsServer::quorum_passes(Context& ctx) {
   }
 }
 
-// replication_quorum_end_master_term (C33): only with writes waiting in the
-// quorum list does the unconfirmed tail roll back.
+// replication_quorum_end_master_term (C33): a term that ends with every DV
+// confirmed leaves no confirmed file behind; only with writes waiting in the
+// quorum list does the unconfirmed tail roll back (rollback_binlogs, which
+// deletes the file after). Otherwise the file stays, as in faststore.
 void FastcfsServer::end_master_term(Context& ctx, uint32_t g, uint32_t new_master) {
   Group& group = groups_[g];
-  if (!need_majority_mode() || group.confirmed_dv >= group.current_dv) return;
+  if (!need_majority_mode() || !group.need_majority) return;
+  if (group.confirmed_dv >= group.current_dv) return unlink_confirmed(ctx, g);
   if (!group.in_flight || !group.in_flight->in_quorum_wait) return;
   ctx.note("end_term_rollback", {{"dg", g + 1}, {"confirmed", group.confirmed_dv}, {"current", group.current_dv},
                                  {"new_master", "s" + std::to_string(new_master + 1)}});
   complete_write(ctx, g, Err::kAgain);
   rollback_to(ctx, g, group.confirmed_dv, nullptr);
+  unlink_confirmed(ctx, g);
 }
 
 // binlog_rollback: DVs above `confirmed` go; their keys get the master's
@@ -478,7 +483,9 @@ void FastcfsServer::rollback_to(Context& ctx, uint32_t g, uint64_t confirmed,
   group.current_dv = last;
   group.confirmed_dv = std::min(group.confirmed_dv, last);
   group.rpc_last_version = last;
-  persist_confirmed(ctx, g);
+  // The confirmed file is the master's: the end-of-term and startup paths
+  // delete it after their rollback, a slave's restore leaves it alone
+  // (data_recovery.c calls binlog_rollback, not rollback_binlogs).
 }
 
 }  // namespace replsim::fastcfs
