@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "harness/run_json.h"
@@ -664,4 +665,25 @@ TEST_CASE("fastcfs: the lossy network passes writes_progress_within and its clie
   CHECK(judged);
   const nlohmann::json analysis = analyse(s, r, false);
   CHECK(analysis["availability"]["client_view"]["writes"]["available_fraction"].get<double>() > 0.9);
+}
+
+// cluster_select_leader sleeps 1 s once max_wait_time has run out (remain_time
+// <= 0), so the round after it elects; the model slept a full 32 s backoff
+// when the wait ran out to the nanosecond, and a leader isolated at 20 s got
+// no successor before the heal at 79 s. Failed before the fix.
+TEST_CASE("fastcfs: the majority elects a new leader once the election has waited max_wait_time for a silent leader") {
+  const Scenario s = load(scenarios_dir("fastcfs") + "/isolated-leader-master-heals-before-timeout.json");
+  const ScenarioRun r = run(s, s.seed);
+  CHECK(r.verdict == "pass");
+  const nlohmann::json analysis = analyse(s, r, false);
+  std::optional<int64_t> successor_from_ns;
+  for (const auto& role : analysis["timeline"]["roles"]) {
+    if (role["role"] != "leader") continue;
+    for (const auto& term : role["terms"]) {
+      if (term["node"] != "s3" && !successor_from_ns) successor_from_ns = term["from_ns"].get<int64_t>();
+    }
+  }
+  REQUIRE(successor_from_ns.has_value());
+  // Lost at about 25 s (leader_lost_timeout), then 30 s of waiting and a round.
+  CHECK(*successor_from_ns < Duration::s(65).count_ns());
 }

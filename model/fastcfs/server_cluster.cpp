@@ -136,9 +136,12 @@ void FastcfsServer::on_status_answers_complete(Context& ctx) {
     if (!long_down && waited > config_.options.max_wait_time) {
       done = true;
     } else {
+      // cluster_select_leader: while time remains, the backoff capped by
+      // it; once none remains, 1 s (the next round breaks), or the full
+      // backoff for a candidate too long down (force_sleep).
       const Duration remaining = config_.options.max_wait_time - waited;
-      Duration sleep = selection_.backoff;
-      if (!long_down && remaining > Duration::zero()) sleep = std::min(sleep, remaining);
+      Duration sleep = std::min(selection_.backoff, remaining);
+      if (remaining <= Duration::zero()) sleep = long_down ? selection_.backoff : Duration::s(1);
       selection_.backoff = std::min(selection_.backoff * 2, Duration::s(32));
       relation_ = Relation::kBackoff;
       return after(ctx, sleep);
