@@ -307,6 +307,29 @@ ConnectionId follow_s3(fastcfs::FastcfsServer& s, ScriptContext& ctx) {
   return push_connection;
 }
 
+// The client c1 (node 3) on its connection to s1.
+constexpr ConnectionId kClientConnection{2000};
+
+// s1 of three follows s3, whose push makes it master of g1 with s2 and s3
+// ACTIVE; c1 then writes 42 to key 0 (seq 1, req_id 77), which s1 sends to
+// both slaves. Returns s1's push connection.
+ConnectionId master_with_a_write(fastcfs::FastcfsServer& s1, ScriptContext& ctx) {
+  const std::map<std::string, std::vector<DiskRecord>> empty;
+  s1.on_start(ctx, DiskImage(&empty));
+  const ConnectionId push = follow_s3(s1, ctx);
+  using fastcfs::DsEntry, fastcfs::DsView, fastcfs::DsStatus;
+  s1.on_message(ctx, NodeId{2}, push,
+                *make_message(fastcfs::PushDsStatusReq{7, 5, 1,
+                                                       {DsEntry{0, 0, DsView{DsStatus::kActive, true, 0, 0}},
+                                                        DsEntry{0, 1, DsView{DsStatus::kActive, false, 0, 0}},
+                                                        DsEntry{0, 2, DsView{DsStatus::kActive, false, 0, 0}}}}));
+  REQUIRE(s1.local_master(0));
+  ctx.peer_of[kClientConnection.value] = NodeId{3};
+  s1.on_message(ctx, NodeId{3}, kClientConnection, *make_message(fastcfs::ClientWriteReq{1, 77, 0, 42}));
+  REQUIRE(s1.writes_pending(0));
+  return push;
+}
+
 }  // namespace
 
 // Issue 12 §3.2: replication_quorum_add (replication_quorum.c) refuses with
@@ -320,23 +343,11 @@ TEST_CASE("fastcfs: a write left without a majority after its master's term ende
   cluster.options.replication_quorum = fastcfs::ReplicationQuorum::kMajority;
   fastcfs::FastcfsServer s1(0, cluster);
   ScriptContext ctx(0);
-  const std::map<std::string, std::vector<DiskRecord>> empty;
-  s1.on_start(ctx, DiskImage(&empty));
-  const ConnectionId push = follow_s3(s1, ctx);
+  const ConnectionId push = master_with_a_write(s1, ctx);
   const auto answer = [&](uint32_t peer, ConnectionId on, auto response) {
     s1.on_message(ctx, NodeId{peer}, on, *make_message(std::move(response)));
   };
   using fastcfs::DsEntry, fastcfs::DsView, fastcfs::DsStatus;
-  answer(2, push,
-         fastcfs::PushDsStatusReq{7, 5, 1,
-                                  {DsEntry{0, 0, DsView{DsStatus::kActive, true, 0, 0}},
-                                   DsEntry{0, 1, DsView{DsStatus::kActive, false, 0, 0}},
-                                   DsEntry{0, 2, DsView{DsStatus::kActive, false, 0, 0}}}});
-  REQUIRE(s1.local_master(0));
-  const ConnectionId client{2000};
-  ctx.peer_of[client.value] = NodeId{3};
-  s1.on_message(ctx, NodeId{3}, client, *make_message(fastcfs::ClientWriteReq{1, 77, 0, 42}));
-  REQUIRE(s1.writes_pending(0));
   const ConnectionId to_s2 = ctx.last_sent<fastcfs::RpcCallReq>(1).second;
   const ConnectionId to_s3 = ctx.last_sent<fastcfs::RpcCallReq>(2).second;
   // The leader gives the role to s2 before the RPCs resolve: s1's term ends
@@ -349,7 +360,7 @@ TEST_CASE("fastcfs: a write left without a majority after its master's term ende
   s1.on_connection(ctx, ConnectionEvent{ConnectionEvent::Kind::kClosed, to_s3, NodeId{2}, CloseReason::kReset});
   CHECK_FALSE(s1.writes_pending(0));
   const auto [resp, on] = ctx.last_sent<fastcfs::ClientResp>(3);
-  CHECK(on == client);
+  CHECK(on == kClientConnection);
   CHECK(resp.seq == 1);
   CHECK(resp.err == fastcfs::Err::kAgain);
 }
@@ -431,22 +442,11 @@ TEST_CASE("fastcfs: a master's confirmed file goes when its term ends confirmed,
   SUBCASE("the term ends with every DV confirmed") {
     fastcfs::FastcfsServer s1(0, cluster);
     ScriptContext ctx(0);
-    const std::map<std::string, std::vector<DiskRecord>> empty;
-    s1.on_start(ctx, DiskImage(&empty));
-    const ConnectionId push = follow_s3(s1, ctx);
+    const ConnectionId push = master_with_a_write(s1, ctx);
     const auto answer = [&](uint32_t peer, ConnectionId on, auto response) {
       s1.on_message(ctx, NodeId{peer}, on, *make_message(std::move(response)));
     };
     using fastcfs::DsEntry, fastcfs::DsView, fastcfs::DsStatus;
-    answer(2, push,
-           fastcfs::PushDsStatusReq{7, 5, 1,
-                                    {DsEntry{0, 0, DsView{DsStatus::kActive, true, 0, 0}},
-                                     DsEntry{0, 1, DsView{DsStatus::kActive, false, 0, 0}},
-                                     DsEntry{0, 2, DsView{DsStatus::kActive, false, 0, 0}}}});
-    REQUIRE(s1.local_master(0));
-    const ConnectionId client{2000};
-    ctx.peer_of[client.value] = NodeId{3};
-    s1.on_message(ctx, NodeId{3}, client, *make_message(fastcfs::ClientWriteReq{1, 77, 0, 42}));
     for (uint32_t slave : {1u, 2u}) {
       const auto [rpc, on] = ctx.last_sent<fastcfs::RpcCallReq>(slave);
       answer(slave, on, fastcfs::RpcCallResp{rpc.rpc, fastcfs::Err::kOk});
