@@ -78,11 +78,11 @@ TEST_CASE("fastcfs: a fault-free cluster elects one leader, appoints preset mast
   RandomChooser chooser;
   world.run_until(TimePoint::origin() + Duration::s(10), chooser);
   REQUIRE(fastcfs::convergence_gap(world) == "");
-  const auto leader = fastcfs::current_leader(world);
+  const auto leader = fastcfs::current_leader(world, fastcfs::IndexRange{0, 3});
   REQUIRE(leader.has_value());
   for (uint32_t g = 0; g < 2; ++g) {
     // With every server ACTIVE and fresh, the preset master wins (§1.5.2).
-    CHECK(fastcfs::current_master(world, g) == NodeId{fastcfs::preset_master(g, 3)});
+    CHECK(fastcfs::current_master(world, g) == NodeId{fastcfs::preset_master(g, small_config().cluster)});
   }
   uint32_t leaders = 0;
   for (NodeId id : fastcfs::fastcfs_servers(world)) leaders += fastcfs::server_at(world, id)->is_leader() ? 1 : 0;
@@ -145,9 +145,11 @@ TEST_CASE("fastcfs: keys spread over data groups, preset masters round-robin") {
   for (uint64_t key = 0; key < 1000; ++key) ++per_group[fastcfs::data_group_of(key, 4)];
   REQUIRE(per_group.size() == 4);
   for (const auto& [g, count] : per_group) CHECK(count > 150);
-  CHECK(fastcfs::preset_master(0, 3) == 0);
-  CHECK(fastcfs::preset_master(1, 3) == 1);
-  CHECK(fastcfs::preset_master(4, 3) == 1);
+  fastcfs::ClusterConfig one_group;
+  one_group.data_groups = 5;
+  CHECK(fastcfs::preset_master(0, one_group) == 0);
+  CHECK(fastcfs::preset_master(1, one_group) == 1);
+  CHECK(fastcfs::preset_master(4, one_group) == 1);
 }
 
 TEST_CASE("fastcfs monitor: an illegal status edge is an S8 violation, a legal one is not") {
@@ -172,7 +174,7 @@ TEST_CASE("fastcfs monitor: a master chosen below another replica's DV breaks S1
   World world = fastcfs::make_fastcfs_world(small_config(), 1);
   RandomChooser chooser;
   world.run_until(TimePoint::origin() + Duration::s(6), chooser);
-  const auto leader = fastcfs::current_leader(world);
+  const auto leader = fastcfs::current_leader(world, fastcfs::IndexRange{0, 3});
   REQUIRE(leader.has_value());
   StepRecord step;
   step.kind = EventKind::kTimer;

@@ -1,8 +1,10 @@
-// FastCFS as a scenario protocol ("fastcfs"): servers s1..sN hold every data
-// group (one server group), clients c1..cM run the workload, keys map to
-// data groups by hash. Roles read the live state: the leader is the server
-// that considers itself leader, a group's master is the leader's
-// appointment. Checks read the FastcfsMonitor's invariants (§6).
+// FastCFS as a scenario protocol ("fastcfs"): servers s1..sN form N/R
+// server groups of R = replicas servers, each holding a contiguous range of
+// the data groups (cluster.conf); clients c1..cM run the workload, keys map
+// to data groups by hash. Roles read the live state: a server group's leader
+// is its server that considers itself leader, a data group's master is its
+// server group leader's appointment. Checks read the FastcfsMonitor's
+// invariants (§6).
 #include "model/fastcfs/adapter.h"
 
 #include <algorithm>
@@ -26,11 +28,14 @@ const harness::Vocabulary& fastcfs_vocabulary() {
     harness::Vocabulary w;
     w.protocol = "fastcfs";
     w.description =
-        "FastCFS's data server (faststore): a cluster leader elected among the servers, per data group a master "
+        "FastCFS's data server (faststore): per server group a leader elected among its servers, per data group a master "
         "the leader appoints and slaves replicated synchronously, replica statuses with binlog catch-up "
         "(docs/FASTCFS_MODEL.md).";
     w.group_word = "data group";
-    w.roles = {{"leader", false, false, "the cluster leader: it appoints masters and tracks every replica's status", true},
+    w.roles = {{"leader", false, false,
+                "a server group's leader: it appoints its data groups' masters and tracks their replicas' status (one, "
+                "chosen on the fault stream, when there are several server groups)",
+                true},
                {"master", true, true, "the data group's master in the leader's view: it serves the group's writes", true},
                {"slave", true, false, "a server of the data group other than its master (one, chosen on the fault stream)",
                 false}};
@@ -67,18 +72,28 @@ const harness::Vocabulary& fastcfs_vocabulary() {
   return v;
 }
 
+// The scenario's cluster as server groups; what cannot be laid out is an
+// input error, raised at load so `validate` refuses what `run` would.
 ClusterConfig cluster_of(const Scenario& s) {
-  // Several server groups (servers > replicas) are not modelled yet; such a
-  // file validates (it is a valid scenario) but does not run.
-  if (s.cluster.replicas != s.cluster.servers) {
-    throw InputError(s.file + ":/cluster/replicas",
-                     "the number of servers (" + std::to_string(s.cluster.servers) +
-                         "): the fastcfs model runs one server group holding every data group",
-                     std::to_string(s.cluster.replicas));
+  const harness::ClusterSpec& shape = s.cluster;
+  if (shape.servers % shape.replicas != 0) {
+    // faststore allows groups of different sizes; the scenario has one
+    // replica count, and a server in no group cannot start.
+    throw InputError("/cluster/replicas",
+                     "a divisor of the number of servers (" + std::to_string(shape.servers) +
+                         "): the servers form servers / replicas server groups of `replicas` servers",
+                     std::to_string(shape.replicas));
+  }
+  if (shape.data_groups < shape.servers / shape.replicas) {
+    // fs_cluster_cfg.c get_ids: a server group without data_group_ids is refused.
+    throw InputError("/cluster/data_groups",
+                     "at least one data group per server group (" + std::to_string(shape.servers / shape.replicas) + ")",
+                     std::to_string(shape.data_groups));
   }
   ClusterConfig c;
-  c.servers = s.cluster.servers;
-  c.data_groups = s.cluster.data_groups;
+  c.servers = shape.servers;
+  c.data_groups = shape.data_groups;
+  c.replicas = shape.replicas;
   c.options = read_fastcfs_options(s.protocol_options, "/protocol/options");
   return c;
 }
@@ -105,9 +120,9 @@ class FastcfsRunMonitor final : public harness::RunMonitor {
     return outcome;
   }
 
-  // A lane per server and data group with the DS's own status (the truth a
-  // report shows; the leader's view may lag), the leader, and each group's
-  // master in the leader's view.
+  // A lane per server and data group it holds with the DS's own status (the
+  // truth a report shows; the leader's view may lag), each server group's
+  // leader, and each data group's master in its leader's view.
   RoleView role_view(const World& world) const override {
     RoleView view;
     view.groups_healthy.assign(cluster_.data_groups, true);
@@ -115,22 +130,33 @@ class FastcfsRunMonitor final : public harness::RunMonitor {
       const std::string name = world.node_name(id);
       const FastcfsServer* s = server_at(world, id);
       if (s == nullptr) view.down.push_back(name);
-      for (uint32_t g = 0; g < cluster_.data_groups; ++g) {
+      const uint32_t server_group = server_group_of_server(id.index, cluster_);
+      for (uint32_t g : dgs_of_group(server_group, cluster_).indices()) {
         const std::string status = s == nullptr ? "down" : s->halted() ? "halted" : to_string(s->my_status(g));
         if (status != "ACTIVE") view.groups_healthy[g] = false;
         view.replicas.push_back({name + " g" + std::to_string(g + 1), status});
       }
     }
-    // A group's master is what the leader says: without a leader, no group is served.
-    const auto leader = current_leader(world);
-    view.roles.push_back({"leader", leader ? world.node_name(*leader) : ""});
+    // A group's master is what its leader says: without a leader, none of
+    // the server group's data groups is served.
+    const uint32_t server_groups = server_group_count(cluster_);
+    bool every_leader = true;
+    for (uint32_t k = 0; k < server_groups; ++k) {
+      const auto leader = current_leader(world, servers_of_group(k, cluster_));
+      const std::string lane = server_groups == 1 ? "leader" : "leader sg" + std::to_string(k + 1);
+      view.roles.push_back({lane, leader ? world.node_name(*leader) : ""});
+      every_leader &= leader.has_value();
+      for (uint32_t g : dgs_of_group(k, cluster_).indices()) {
+        if (!leader) view.groups_healthy[g] = false;
+      }
+    }
     for (uint32_t g = 0; g < cluster_.data_groups; ++g) {
       const auto master = current_master(world, g);
       view.roles.push_back({"master g" + std::to_string(g + 1), master ? world.node_name(*master) : ""});
-      if (!leader || !master) view.groups_healthy[g] = false;
+      if (!master) view.groups_healthy[g] = false;
     }
     view.healthy = std::all_of(view.groups_healthy.begin(), view.groups_healthy.end(), [](bool h) { return h; }) &&
-                   leader.has_value();
+                   every_leader;
     return view;
   }
 
@@ -175,9 +201,14 @@ class FastcfsProtocol final : public harness::Protocol {
   }
 
   std::vector<NodeId> role_holders(const World& world, const std::string& role, uint32_t group) const override {
-    if (role == "leader") {
-      const auto leader = current_leader(world);
-      return leader ? std::vector<NodeId>{*leader} : std::vector<NodeId>{};
+    const std::optional<ClusterConfig> cluster = live_cluster_config(world);
+    if (!cluster) return {};
+    if (role == "leader") {  // every server group's leader: the fault stream picks one
+      std::vector<NodeId> leaders;
+      for (uint32_t k = 0; k < server_group_count(*cluster); ++k) {
+        if (const auto leader = current_leader(world, servers_of_group(k, *cluster))) leaders.push_back(*leader);
+      }
+      return leaders;
     }
     REPLSIM_ASSERT(group >= 1, "master and slave are per data group");
     const auto master = current_master(world, group - 1);
@@ -185,8 +216,8 @@ class FastcfsProtocol final : public harness::Protocol {
     REPLSIM_ASSERT(role == "slave", "a declared role");
     std::vector<NodeId> slaves;
     if (!master) return slaves;
-    for (NodeId id : fastcfs_servers(world)) {
-      if (id != *master) slaves.push_back(id);
+    for (uint32_t index : members_of_dg(group - 1, *cluster).indices()) {
+      if (index != master->index) slaves.push_back(NodeId{index});
     }
     return slaves;
   }
@@ -195,7 +226,7 @@ class FastcfsProtocol final : public harness::Protocol {
     return std::make_unique<FastcfsRunMonitor>(cluster_of(scenario));
   }
 
-  void check_scenario(const Scenario& s) const override { read_fastcfs_options(s.protocol_options, "/protocol/options"); }
+  void check_scenario(const Scenario& s) const override { cluster_of(s); }
 };
 
 }  // namespace

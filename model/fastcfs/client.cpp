@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "model/fastcfs/messages.h"
-#include "model/fastcfs/server.h"
 #include "base/assert.h"
 
 namespace replsim::fastcfs {
@@ -18,6 +17,10 @@ FastcfsClient::FastcfsClient(uint32_t client_index, FastcfsClientOptions options
       masters_(options.data_groups),
       connections_(options.servers) {
   REPLSIM_ASSERT(options_.servers > 0 && options_.data_groups > 0, "a cluster to talk to");
+}
+
+IndexRange FastcfsClient::members(uint32_t dg) const {
+  return members_of_dg(dg, ClusterConfig{options_.servers, options_.data_groups, options_.replicas, {}});
 }
 
 void FastcfsClient::on_start(Context& ctx, const DiskImage&) {
@@ -46,9 +49,10 @@ void FastcfsClient::attempt(Context& ctx) {
   op.seq = ++seq_;
   const bool any_server = !op.is_write && options_.read_rule != ReadRule::kMaster;
   if (any_server) {
-    // GET_READABLE_SERVER: an ACTIVE replica; the model asks a server at random
-    // and lets it refuse when its DS is not ACTIVE.
-    const auto s = static_cast<uint32_t>(ctx.random_below(options_.servers));
+    // GET_READABLE_SERVER: an ACTIVE replica; the model asks a member at
+    // random and lets it refuse when its DS is not ACTIVE.
+    const IndexRange group = members(op.dg);
+    const auto s = group.first + static_cast<uint32_t>(ctx.random_below(group.size()));
     send(ctx, s, make_message(ClientReadReq{op.seq, op.key}));
   } else if (const std::optional<uint32_t> master = masters_[op.dg]) {
     op.resolving = false;
@@ -65,7 +69,8 @@ void FastcfsClient::attempt(Context& ctx) {
     else send(ctx, *master, make_message(ClientReadReq{op.seq, op.key}));
   } else {
     op.resolving = true;
-    send(ctx, next_server_, make_message(GetMasterReq{op.seq, op.dg}));
+    const IndexRange group = members(op.dg);
+    send(ctx, group.first + next_server_ % group.size(), make_message(GetMasterReq{op.seq, op.dg}));
     next_server_ = (next_server_ + 1) % options_.servers;
   }
   ctx.set_timer(kAttemptTimer, options_.request_timeout);

@@ -21,6 +21,7 @@
 #include <optional>
 #include <vector>
 
+#include "model/fastcfs/layout.h"
 #include "model/fastcfs/options.h"
 #include "model/kit/workload.h"
 #include "sim/actor.h"
@@ -30,6 +31,7 @@ namespace replsim::fastcfs {
 struct FastcfsClientOptions {
   uint32_t servers = 3;
   uint32_t data_groups = 1;
+  uint32_t replicas = 0;  // servers per server group (ClusterConfig::replicas)
   ReadRule read_rule = ReadRule::kMaster;
   kit::WorkloadOptions workload;
   Duration request_timeout = Duration::ms(500); // per attempt: then re-resolve and retry
@@ -79,6 +81,9 @@ class FastcfsClient final : public ActorOf<FastcfsClient> {
   void finish(Context& ctx, uint64_t value);
   void send(Context& ctx, uint32_t server, MessagePtr request);
   void drop_connection(Context& ctx, uint32_t server);
+  // The servers of `dg`'s server group: the only ones the client asks about
+  // it (simple_connection_manager.c init_data_group_array).
+  IndexRange members(uint32_t dg) const;
 
   uint32_t client_index_;
   FastcfsClientOptions options_;

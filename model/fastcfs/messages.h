@@ -163,12 +163,12 @@ struct ReportDsStatusReq {
   uint32_t ds_server = 0;
   uint32_t dg = 0;
   DsStatus status = DsStatus::kOffline;
-  uint64_t current_dv = 0;
-  uint64_t confirmed_dv = 0;
+  // No data versions: FSProtoReportDSStatusReq carries none; they reach
+  // the leader in pings only.
   uint64_t seq = 0;  // the reporter's, to match the answer
   bool operator==(const ReportDsStatusReq&) const = default;
   void hash_into(Hasher& h) const {
-    h.add(reporter).add(ds_server).add(dg).add(static_cast<uint64_t>(status)).add(current_dv).add(confirmed_dv).add(seq);
+    h.add(reporter).add(ds_server).add(dg).add(static_cast<uint64_t>(status)).add(seq);
   }
   std::string describe() const {
     return "g" + std::to_string(dg + 1) + "/s" + std::to_string(ds_server + 1) + "=" + to_string(status);

@@ -25,13 +25,10 @@ std::vector<uint64_t> numbers(const std::string& text) {
 
 }  // namespace
 
-uint32_t data_group_of(uint64_t key, uint32_t data_groups) {
-  REPLSIM_ASSERT(data_groups > 0, "a cluster has at least one data group");
-  return static_cast<uint32_t>(mix64(key + 0x9e3779b97f4a7c15ULL) % data_groups);
-}
-
 FastcfsServer::FastcfsServer(uint32_t index, ClusterConfig config) : me_(index), config_(std::move(config)) {
   REPLSIM_ASSERT(me_ < config_.servers, "server index within the cluster");
+  cluster_ = servers_of_group(server_group_of_server(me_, config_), config_);
+  my_dgs_ = dgs_of_group(server_group_of_server(me_, config_), config_);
   // M23: the leader deactivates a silent follower before the follower can
   // fence itself (network_timeout below leader_lost_timeout).
   if (has("M23")) config_.options.network_timeout = config_.options.leader_lost_timeout / 2;
@@ -42,7 +39,8 @@ FastcfsServer::FastcfsServer(uint32_t index, ClusterConfig config) : me_(index),
   groups_.resize(dg_count());
   file_records_.assign(dg_count(), 0);
   binlog_pos_.resize(dg_count());
-  channels_.assign(n(), std::vector<Channel>(config_.options.replica_channels_between_two_servers));
+  channels_.assign(n(), {});  // replication channels only within my server group
+  for (uint32_t p : cluster()) channels_[p].resize(config_.options.replica_channels_between_two_servers);
   inbound_.assign(n(), {});
 }
 
@@ -65,15 +63,16 @@ bool FastcfsServer::writes_pending(uint32_t dg) const {
 void FastcfsServer::on_start(Context& ctx, const DiskImage& disk) {
   up_time_ns_ = local_ns(ctx);
   boot_from_disk(ctx, disk);
-  for (uint32_t g = 0; g < dg_count(); ++g) {
+  for (uint32_t g : my_dgs()) {
     view_[g][me_].status = groups_[g].status;
     view_[g][me_].current_dv = groups_[g].current_dv;
     view_[g][me_].confirmed_dv = groups_[g].confirmed_dv;
     ctx.note("ds_status", {{"dg", g + 1}, {"status", to_string(groups_[g].status)}, {"transition", "start"}});
   }
   ctx.set_timer(kTickTimer, Duration::s(1));
-  // Replication channels to every peer open at start (§3.4).
-  for (uint32_t p = 0; p < n(); ++p) {
+  // Replication channels to every peer of my server group open at start
+  // (§3.4; replication_common.c init_replication_common_array).
+  for (uint32_t p : cluster()) {
     for (uint32_t i = 0; p != me_ && i < channels_[p].size(); ++i) connect_channel(ctx, p, i);
   }
   relation_ = Relation::kIdle;
@@ -84,16 +83,17 @@ void FastcfsServer::boot_from_disk(Context& ctx, const DiskImage& disk) {
   const std::vector<DiskRecord>& info = disk.records(kClusterInfoFile);
   const bool restarted = !info.empty() && info.back().intact();
   if (restarted) {
-    // "cv leader_hint saved_ns", then per data group and server "status dv"
-    // (server_group_info.c keeps every DS of every group, not only mine).
+    // "cv leader_hint saved_ns", then per data group of my server group and
+    // per server of it "status dv" (server_group_info.c keeps every DS of
+    // CLUSTER_DATA_GROUP_ARRAY, not only mine).
     const std::vector<uint64_t> v = numbers(info.back().bytes);
-    REPLSIM_ASSERT(v.size() == 3 + 2 * dg_count() * n(), "data_group.info has a status and a DV per DS");
+    REPLSIM_ASSERT(v.size() == 3 + 2 * my_dgs_.size() * r(), "data_group.info has a status and a DV per DS");
     cluster_version_ = v[0];
     leader_hint_ = v[1] != 0;
     last_shutdown_ns_ = static_cast<int64_t>(v[2]);
-    for (uint32_t g = 0; g < dg_count(); ++g) {
-      for (uint32_t s = 0; s < n(); ++s) {
-        const size_t at = 3 + 2 * (g * n() + s);
+    for (uint32_t g : my_dgs()) {
+      for (uint32_t s : cluster()) {
+        const size_t at = 3 + 2 * ((g - my_dgs_.first) * r() + (s - cluster_.first));
         // T1 (fs_downgrade_data_server_status): INIT and OFFLINE keep;
         // REBUILDING -> INIT; the rest -> OFFLINE.
         const auto saved = static_cast<DsStatus>(v[at]);
@@ -111,7 +111,7 @@ void FastcfsServer::boot_from_disk(Context& ctx, const DiskImage& disk) {
       }
     }
   }
-  for (uint32_t g = 0; g < dg_count(); ++g) {
+  for (uint32_t g : my_dgs()) {
     Group& group = groups_[g];
     const std::vector<DiskRecord>& records = disk.records(group_file(g));
     uint64_t kept = 0;
@@ -167,8 +167,8 @@ void FastcfsServer::boot_from_disk(Context& ctx, const DiskImage& disk) {
 void FastcfsServer::persist_cluster_info(Context& ctx) {
   std::string text = std::to_string(cluster_version_) + " " + std::to_string(leader_hint_ ? 1 : 0) + " " +
                      std::to_string(local_ns(ctx));
-  for (uint32_t g = 0; g < dg_count(); ++g) {
-    for (uint32_t s = 0; s < n(); ++s) {
+  for (uint32_t g : my_dgs()) {
+    for (uint32_t s : cluster()) {
       const DsStatus status = s == me_ ? groups_[g].status : view_[g][s].status;
       const uint64_t dv = s == me_ ? groups_[g].current_dv : view_[g][s].current_dv;
       text += " " + std::to_string(static_cast<int>(status)) + " " + std::to_string(dv);
@@ -189,7 +189,7 @@ void FastcfsServer::persist_confirmed(Context& ctx, uint32_t dg) {
 // replication_quorum_unlink_confirmed_files: no fsync of the directory, so
 // a power loss may bring the file back, as it may in faststore.
 void FastcfsServer::unlink_confirmed(Context& ctx, uint32_t dg) {
-  REPLSIM_ASSERT(dg < dg_count(), "a data group of mine");
+  REPLSIM_ASSERT(holds_dg(dg), "a data group of mine");
   ctx.disk_truncate(confirmed_file(dg), 0);
 }
 
@@ -288,7 +288,7 @@ void FastcfsServer::report_my_status(Context& ctx, uint32_t dg) {
     leader_apply_ds(ctx, dg, me_, group.status, false);
     return;
   }
-  report_to_leader(ctx, ReportDsStatusReq{me_, me_, dg, group.status, group.current_dv, group.confirmed_dv});
+  report_to_leader(ctx, ReportDsStatusReq{me_, me_, dg, group.status});
 }
 
 void FastcfsServer::violation(Context& ctx, const std::string& invariant, const std::string& text) {
@@ -358,11 +358,11 @@ void FastcfsServer::on_call_failed(Context& ctx, uint32_t p, const Message& o) {
   }
   if (const auto* x = o.as<ReportDsStatusReq>()) return on_report_resp(ctx, ReportDsStatusResp{x->seq, x->dg});
   if (const auto* x = o.as<FetchBinlogReq>()) {
-    if (x->dg < dg_count() && groups_[x->dg].recovery.seq == x->seq) recovery_failed(ctx, x->dg, "master connection closed");
+    if (holds_dg(x->dg) && groups_[x->dg].recovery.seq == x->seq) recovery_failed(ctx, x->dg, "master connection closed");
     return;
   }
   if (const auto* x = o.as<ActiveConfirmReq>()) {
-    if (x->dg < dg_count() && groups_[x->dg].recovery.seq == x->seq) recovery_failed(ctx, x->dg, "master connection closed");
+    if (holds_dg(x->dg) && groups_[x->dg].recovery.seq == x->seq) recovery_failed(ctx, x->dg, "master connection closed");
     return;
   }
   if (const auto* x = o.as<UnsetMasterReq>()) {
@@ -426,9 +426,9 @@ void FastcfsServer::hash_into(Hasher& h) const {
   h.add(me_).add(seq_).add(halted_).add(cluster_version_).add(leader_version_).add(leader_hint_);
   h.add(leader_ ? *leader_ + 1 : 0).add(next_leader_ ? *next_leader_ + 1 : 0);
   h.add(static_cast<uint64_t>(relation_)).add(relation_seq_).add(ping_failures_);
-  for (uint32_t g = 0; g < dg_count(); ++g) {
+  for (uint32_t g : my_dgs()) {
     h.add(master_[g] ? *master_[g] + 1 : 0);
-    for (const DsView& v : view_[g]) v.hash_into(h);
+    for (uint32_t s : cluster()) view_[g][s].hash_into(h);
     const Group& group = groups_[g];
     h.add(static_cast<uint64_t>(group.status)).add(group.current_dv).add(group.confirmed_dv).add(group.rpc_last_version);
     h.add(group.is_my_term).add(group.master_swapping).add(static_cast<uint64_t>(group.queue.size()));
@@ -451,7 +451,7 @@ nlohmann::json FastcfsServer::describe() const {
   j["cv"] = cluster_version_;
   j["halted"] = halted_;
   nlohmann::json groups = nlohmann::json::array();
-  for (uint32_t g = 0; g < dg_count(); ++g) {
+  for (uint32_t g : my_dgs()) {
     groups.push_back({{"dg", g + 1},
                       {"status", to_string(groups_[g].status)},
                       {"master", master_[g] ? nlohmann::json("s" + std::to_string(*master_[g] + 1)) : nlohmann::json(nullptr)},
@@ -466,7 +466,7 @@ nlohmann::json FastcfsServer::describe() const {
                       {"recovery", groups_[g].recovery.in_progress ? "running" : "idle"},
                       {"view", [&] {
                          nlohmann::json v = nlohmann::json::object();
-                         for (uint32_t s = 0; s < n(); ++s) {
+                         for (uint32_t s : cluster()) {
                            v["s" + std::to_string(s + 1)] = std::string(to_string(view_[g][s].status)) +
                                                              (view_[g][s].is_master ? "*" : "");
                          }

@@ -34,25 +34,13 @@
 #include <set>
 #include <vector>
 
+#include "model/fastcfs/layout.h"
 #include "model/fastcfs/messages.h"
 #include "model/fastcfs/options.h"
 #include "model/fastcfs/types.h"
 #include "sim/actor.h"
 
 namespace replsim::fastcfs {
-
-struct ClusterConfig {
-  uint32_t servers = 3;
-  uint32_t data_groups = 1;
-  FastcfsOptions options;
-  bool operator==(const ClusterConfig&) const = default;
-};
-
-// The preset master of data group `dg` (§1.1): index hash_code % n, where
-// hash_code is the DG's ordinal on the server (every server holds every DG).
-inline uint32_t preset_master(uint32_t dg, uint32_t servers) { return dg % servers; }
-// Which data group a key (a block) belongs to (§0: hash(block) % count).
-uint32_t data_group_of(uint64_t key, uint32_t data_groups);
 
 class FastcfsServer final : public ActorOf<FastcfsServer> {
  public:
@@ -84,6 +72,10 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   bool writes_pending(uint32_t dg) const;
   const TransitionCounts& transitions() const { return transitions_; }
   uint32_t data_groups() const { return config_.data_groups; }
+  const ClusterConfig& config() const { return config_; }
+  // My server group's servers, and whether I hold a replica of `dg`.
+  IndexRange cluster_servers() const { return cluster_; }
+  bool holds_dg(uint32_t dg) const { return my_dgs_.contains(dg); }
   bool halted() const { return halted_; }
   // Holds DV `dv` of `dg` as the record of a write to `key`.
   bool holds(uint32_t dg, uint64_t dv, uint64_t key) const;
@@ -263,8 +255,16 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void report_my_status(Context& ctx, uint32_t dg);
   void violation(Context& ctx, const std::string& invariant, const std::string& text);
   bool has(const std::string& mutation) const { return config_.options.mutations.contains(mutation); }
+  // Every server of the simulation: only for "is this node a server" and sizes.
   uint32_t n() const { return config_.servers; }
   uint32_t dg_count() const { return config_.data_groups; }
+  // My server group (CLUSTER_SERVER_ARRAY) and its data groups
+  // (CLUSTER_DATA_GROUP_ARRAY): every data group here has exactly these
+  // servers as members, so r() is both the cluster size and the replica count.
+  auto cluster() const { return cluster_.indices(); }
+  auto my_dgs() const { return my_dgs_.indices(); }
+  uint32_t r() const { return cluster_.size(); }
+  bool in_cluster(uint32_t server) const { return cluster_.contains(server); }
   NodeId node(uint32_t server) const { return NodeId{server}; }
   uint64_t next_seq() { return ++seq_; }
   int64_t local_ns(const Context& ctx) const { return ctx.local_now().ns_since_origin(); }
@@ -398,6 +398,8 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   // ---- state ----
   uint32_t me_;
   ClusterConfig config_;
+  IndexRange cluster_;
+  IndexRange my_dgs_;
   uint64_t seq_ = 0;
   int64_t up_time_ns_ = 0;            // local clock at start
   int64_t last_shutdown_ns_ = 0;      // data_group.info's last write before this start

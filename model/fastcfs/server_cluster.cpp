@@ -34,8 +34,9 @@ int compare_candidates(const ServerStatusRecord& a, const ServerStatusRecord& b)
 
 bool FastcfsServer::quorum_ok(uint32_t count) const {
   const ElectionQuorum q = config_.options.election_quorum;
-  if (q == ElectionQuorum::kAny || (q == ElectionQuorum::kAuto && n() % 2 == 0)) return count > 0;
-  return count == n() || count > n() / 2;
+  // Over CLUSTER_SERVER_ARRAY: my server group, not every server.
+  if (q == ElectionQuorum::kAny || (q == ElectionQuorum::kAuto && r() % 2 == 0)) return count > 0;
+  return count == r() || count > r() / 2;
 }
 
 ServerStatusRecord FastcfsServer::my_status_record() const {
@@ -77,8 +78,8 @@ void FastcfsServer::query_statuses(Context& ctx) {
   selection_.seq = next_seq();
   selection_.answers.assign(n(), std::nullopt);
   selection_.answers[me_] = my_status_record();
-  selection_.awaiting = n() - 1;
-  for (uint32_t s = 0; s < n(); ++s) {
+  selection_.awaiting = r() - 1;
+  for (uint32_t s : cluster()) {
     if (s != me_) call(ctx, s, make_message(GetServerStatusReq{selection_.seq, false}));
   }
   if (selection_.awaiting == 0) return on_status_answers_complete(ctx);
@@ -125,7 +126,7 @@ void FastcfsServer::on_status_answers_complete(Context& ctx) {
     relation_ = Relation::kBackoff;
     return after(ctx, Duration::s(1));
   }
-  bool done = answered == n() || (answered >= 2 && cand->is_leader) ||
+  bool done = answered == r() || (answered >= 2 && cand->is_leader) ||
               selection_.start.ns_since_origin() - cand->last_heartbeat_ns <=
                   (config_.options.leader_lost_timeout + Duration::s(1)).count_ns();
   if (has("M19") && cand->leader_hint) done = true;
@@ -163,7 +164,7 @@ void FastcfsServer::start_notify(Context& ctx, uint8_t phase) {
   selection_.seq = next_seq();
   selection_.successes = 1;
   selection_.aborted = false;
-  selection_.awaiting = n() - 1;
+  selection_.awaiting = r() - 1;
   if (phase == 1) {
     if (next_leader_ && *next_leader_ != me_) {
       next_leader_.reset();
@@ -176,7 +177,7 @@ void FastcfsServer::start_notify(Context& ctx, uint8_t phase) {
     set_leader(ctx, me_);  // commits to itself first: leader locally before the others
     relation_ = Relation::kCommit;
   }
-  for (uint32_t s = 0; s < n(); ++s) {
+  for (uint32_t s : cluster()) {
     if (s != me_) call(ctx, s, make_message(NextLeaderReq{selection_.seq, phase, me_}));
   }
   if (selection_.awaiting == 0) return on_notify_complete(ctx);
@@ -185,6 +186,7 @@ void FastcfsServer::start_notify(Context& ctx, uint8_t phase) {
 
 void FastcfsServer::on_next_leader(Context& ctx, const Inbound& in, const NextLeaderReq& m) {
   const uint32_t sender = in.from.index;
+  REPLSIM_ASSERT(in_cluster(sender), "a candidate of my server group");
   Err err = Err::kOk;
   if (is_leader()) {
     step_down(ctx, "a candidate notified me");
@@ -271,7 +273,7 @@ void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
   leader_key_ = ctx.random_below(uint64_t{1} << 62) + 1;
   info_dirty_ = true;
   const TimePoint now = ctx.local_now();
-  for (uint32_t s = 0; s < n(); ++s) {
+  for (uint32_t s : cluster()) {
     Peer& p = peers_[s];
     p.joined = false;
     p.push_pending.clear();
@@ -285,9 +287,9 @@ void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
   }
   peers_[me_].last_ping = now + Duration::s(1);
   // T13: every ACTIVE DS goes OFFLINE in the new leader's view.
-  for (uint32_t g = 0; g < dg_count(); ++g) {
+  for (uint32_t g : my_dgs()) {
     elections_[g] = GroupElection{};
-    for (uint32_t s = 0; s < n(); ++s) {
+    for (uint32_t s : cluster()) {
       if (view_[g][s].status != DsStatus::kActive) continue;
       if (has("M8") && master_[g] == s) continue;  // M8: keep an ACTIVE master
       if (s == me_) {
@@ -303,7 +305,7 @@ void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
   if (has("M8")) {
     // The pre-V1.2.0 leader kept a master whose DS looked ACTIVE; only DGs
     // without one are elected.
-    for (uint32_t g = 0; g < dg_count(); ++g) {
+    for (uint32_t g : my_dgs()) {
       if (!master_[g] || view_[g][*master_[g]].status != DsStatus::kActive) queue_election(ctx, g, true);
     }
     return;
@@ -318,9 +320,9 @@ void FastcfsServer::unset_leader(Context& ctx, const char* why) {
   leader_.reset();
   close_ping_connection(ctx);
   // unset_all_data_groups: raw CAS, no hooks, no reports (T14).
-  for (uint32_t g = 0; g < dg_count(); ++g) {
+  for (uint32_t g : my_dgs()) {
     master_[g].reset();
-    for (uint32_t s = 0; s < n(); ++s) {
+    for (uint32_t s : cluster()) {
       view_[g][s].is_master = false;
       if (view_[g][s].status == DsStatus::kActive && s != me_) view_[g][s].status = DsStatus::kOffline;
     }
@@ -375,7 +377,7 @@ void FastcfsServer::send_join(Context& ctx) {
 
 std::vector<DsEntry> FastcfsServer::ping_entries(bool all) {
   std::vector<DsEntry> entries;
-  for (uint32_t g = 0; g < dg_count(); ++g) {
+  for (uint32_t g : my_dgs()) {
     Group& group = groups_[g];
     // Until the startup rollback is done, current is reported as confirmed.
     const uint64_t current = group.startup_rollback_done ? group.current_dv : group.confirmed_dv;
@@ -438,6 +440,8 @@ void FastcfsServer::on_ping_failed(Context& ctx) {
 void FastcfsServer::on_join_leader(Context& ctx, const Inbound& in, const JoinLeaderReq& m) {
   if (m.push) return on_push_join(ctx, in, m);
   const uint32_t s = in.from.index;
+  // Only my server group's servers know me (cluster_deal_join_leader refuses others).
+  REPLSIM_ASSERT(in_cluster(s) && s != me_, "a join from a peer of my server group");
   if (!is_leader()) return ctx.send(in.connection, make_message(JoinLeaderResp{m.seq, Err::kNotLeader, 0}));
   // A follower that joins while ACTIVE lost me and found me again: it goes
   // OFFLINE (its DSs keep their status) until its push connection activates
@@ -454,6 +458,7 @@ void FastcfsServer::on_join_leader(Context& ctx, const Inbound& in, const JoinLe
 void FastcfsServer::on_ping_leader(Context& ctx, const Inbound& in, const PingLeaderReq& m) {
   if (m.activate) return on_activate(ctx, in, m);
   const uint32_t s = in.from.index;
+  REPLSIM_ASSERT(in_cluster(s) && s != me_, "a ping from a peer of my server group");
   if (!is_leader()) return ctx.send(in.connection, make_message(PingLeaderResp{m.seq, Err::kNotLeader}));
   if (m.leader_version != leader_version_) {
     return ctx.send(in.connection, make_message(PingLeaderResp{m.seq, Err::kLeaderVersionInconsistent}));
@@ -461,12 +466,12 @@ void FastcfsServer::on_ping_leader(Context& ctx, const Inbound& in, const PingLe
   peers_[s].last_ping = ctx.local_now();
   apply_ping_entries(ctx, s, m.entries);
   ctx.send(in.connection, make_message(PingLeaderResp{m.seq, Err::kOk}));
-  for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
+  for (uint32_t f : cluster()) pump_push(ctx, f);
 }
 
 void FastcfsServer::apply_ping_entries(Context& ctx, uint32_t s, const std::vector<DsEntry>& entries) {
   for (const DsEntry& e : entries) {
-    REPLSIM_ASSERT(e.server == s && e.dg < dg_count(), "a ping reports the sender's own DSs");
+    REPLSIM_ASSERT(e.server == s && holds_dg(e.dg), "a ping reports the sender's own DSs");
     DsView& v = view_[e.dg][s];
     const bool confirmed_changed = v.confirmed_dv != e.view.confirmed_dv;
     v.current_dv = e.view.current_dv;
@@ -480,18 +485,19 @@ void FastcfsServer::apply_ping_entries(Context& ctx, uint32_t s, const std::vect
 
 void FastcfsServer::on_report(Context& ctx, const Inbound& in, const ReportDsStatusReq& m) {
   ctx.send(in.connection, make_message(ReportDsStatusResp{m.seq, m.dg}));
-  if (!is_leader() || m.dg >= dg_count() || m.ds_server >= n()) return;
+  if (!is_leader() || !holds_dg(m.dg) || !in_cluster(m.ds_server)) return;
   DsView& v = view_[m.dg][m.ds_server];
-  if (m.reporter == m.ds_server) {  // the owner's report: applied unconditionally
-    v.current_dv = m.current_dv;
-    v.confirmed_dv = m.confirmed_dv;
+  if (m.reporter == m.ds_server) {
+    // The owner's report: its status, applied unconditionally. Its DVs come
+    // with its next ping, where a confirmed DV change reaches the master's
+    // quorum (cluster_deal_report_ds_status sets the status only).
     leader_apply_ds(ctx, m.dg, m.ds_server, m.status, false);
   } else {
     // A master's report about its slave: only from the master, only from ACTIVE, only to OFFLINE.
     if (master_[m.dg] != m.reporter || m.status != DsStatus::kOffline || v.status != DsStatus::kActive) return;
     leader_apply_ds(ctx, m.dg, m.ds_server, m.status, false);
   }
-  for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
+  for (uint32_t f : cluster()) pump_push(ctx, f);
 }
 
 // A change of the leader's view of one DS. A change a ping carried is T18,
@@ -524,7 +530,7 @@ void FastcfsServer::leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, 
 void FastcfsServer::notify_change(uint32_t dg, uint32_t server) {
   ++cluster_version_;
   info_dirty_ = true;
-  for (uint32_t f = 0; f < n(); ++f) {
+  for (uint32_t f : cluster()) {
     if (f == me_ || peers_[f].status != ServerStatus::kActive) continue;
     peers_[f].push_pending.insert({dg, server});
   }
@@ -533,7 +539,7 @@ void FastcfsServer::notify_change(uint32_t dg, uint32_t server) {
 // ---- follower: applying pushes (§1.4.5, cluster_process_push_entry) ----------------
 
 void FastcfsServer::apply_push_entry(Context& ctx, const DsEntry& e) {
-  REPLSIM_ASSERT(e.dg < dg_count() && e.server < n(), "a push entry names a known DS");
+  REPLSIM_ASSERT(holds_dg(e.dg) && in_cluster(e.server), "a push entry names a DS of my server group");
   const uint32_t g = e.dg;
   if (e.server == me_) {
     // Only ACTIVE -> OFFLINE is accepted for myself, and only when not master (T8).
@@ -576,7 +582,7 @@ void FastcfsServer::activate_server(Context& ctx, uint32_t s) {
   p.inactive = false;
   set_server_status(ctx, s, ServerStatus::kActive);
   // Its push connection's join queued every DS already.
-  for (uint32_t g = 0; g < dg_count(); ++g) {
+  for (uint32_t g : my_dgs()) {
     if (!master_[g]) queue_election(ctx, g, false);
   }
   ctx.note("server_active", {{"server", "s" + std::to_string(s + 1)}});
@@ -594,7 +600,7 @@ void FastcfsServer::deactivate_server(Context& ctx, uint32_t s, const char* why)
   p.inactive = true;
   p.probe_ok = true;
   p.probe_seq = 0;
-  for (uint32_t g = 0; g < dg_count(); ++g) {
+  for (uint32_t g : my_dgs()) {
     DsView& v = view_[g][s];
     DsStatus to = v.status;
     if (v.status == DsStatus::kRebuilding) to = DsStatus::kInit;
@@ -620,7 +626,7 @@ void FastcfsServer::leader_check(Context& ctx) {
   check_push_idle(ctx);
   // Brain-split probes of inactive servers, each second.
   uint32_t unreachable = 0;
-  for (uint32_t s = 0; s < n(); ++s) {
+  for (uint32_t s : cluster()) {
     Peer& p = peers_[s];
     if (s == me_ || !p.inactive) continue;
     if (p.probe_seq != 0 && now - p.probe_sent >= kStatusTimeout) {
@@ -634,17 +640,17 @@ void FastcfsServer::leader_check(Context& ctx) {
     }
     if (!p.probe_ok) ++unreachable;
   }
-  uint32_t alive = n() - unreachable;
+  uint32_t alive = r() - unreachable;
   if (has("M18")) {  // only joined servers count as alive
     alive = 1;
-    for (uint32_t s = 0; s < n(); ++s) alive += (s != me_ && peers_[s].status == ServerStatus::kActive) ? 1 : 0;
+    for (uint32_t s : cluster()) alive += (s != me_ && peers_[s].status == ServerStatus::kActive) ? 1 : 0;
   }
   if (!quorum_ok(alive)) return step_down(ctx, "lost the election quorum");
   // A check that passed is the leader's heartbeat (cluster_thread_entrance
   // sets CLUSTER_LAST_HEARTBEAT_TIME after leader_check returns 0).
   last_heartbeat_ns_ = local_ns(ctx);
   // My own DS DV changes reach the followers through pushes.
-  for (uint32_t g = 0; g < dg_count(); ++g) {
+  for (uint32_t g : my_dgs()) {
     DsView& v = view_[g][me_];
     if (v.current_dv != groups_[g].current_dv || v.confirmed_dv != groups_[g].confirmed_dv) {
       v.current_dv = groups_[g].current_dv;
@@ -653,7 +659,7 @@ void FastcfsServer::leader_check(Context& ctx) {
     }
   }
   run_elections(ctx);
-  for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
+  for (uint32_t f : cluster()) pump_push(ctx, f);
 }
 
 }  // namespace replsim::fastcfs

@@ -44,7 +44,7 @@ void FastcfsServer::queue_election(Context& ctx, uint32_t dg, bool delayed) {
 // the leader check re-queues the delay queue.
 void FastcfsServer::run_elections(Context& ctx) {
   if (!is_leader()) return;
-  for (uint32_t g = 0; g < dg_count(); ++g) {
+  for (uint32_t g : my_dgs()) {
     GroupElection& e = elections_[g];
     if (!e.in_delay_queue) continue;
     e.in_delay_queue = false;
@@ -63,7 +63,7 @@ void FastcfsServer::on_timer_elections(Context& ctx) {
     if (master_[g]) {
       const uint32_t m = *master_[g];
       bool behind = false;
-      for (uint32_t s = 0; s < n(); ++s) behind |= known_dv(g, s) > known_dv(g, m);
+      for (uint32_t s : cluster()) behind |= known_dv(g, s) > known_dv(g, m);
       const bool reselect = e.reselect;
       e.reselect = false;
       if (!(reselect && behind)) continue;
@@ -92,7 +92,7 @@ Err FastcfsServer::select_master(Context& ctx, uint32_t g, uint32_t& chosen) {
   const TimePoint now = ctx.local_now();
   GroupElection& e = elections_[g];
   if (!config_.options.failover) {
-    chosen = preset_master(g, n());
+    chosen = preset_master(g, config_);
     return peers_[chosen].status == ServerStatus::kActive ? Err::kOk : Err::kAgain;
   }
   const auto reference = [&](uint32_t s) {
@@ -100,7 +100,7 @@ Err FastcfsServer::select_master(Context& ctx, uint32_t g, uint32_t& chosen) {
     return changed > TimePoint() ? std::min(changed, e.start) : e.start;
   };
   uint32_t active = 0, waiting = 0;
-  for (uint32_t s = 0; s < n(); ++s) {
+  for (uint32_t s : cluster()) {
     const Peer& p = peers_[s];
     if (p.status == ServerStatus::kActive) {
       if (p.last_ping >= e.start) ++active;
@@ -117,17 +117,16 @@ Err FastcfsServer::select_master(Context& ctx, uint32_t g, uint32_t& chosen) {
   if (active == 0 && has("M14")) return Err::kNotFound;
   if (active == 0 || waiting > 0) return Err::kAgain;
   // Ascending by (current_dv, server status, is_preseted, is_master); last is best.
-  std::vector<uint32_t> order(n());
-  for (uint32_t s = 0; s < n(); ++s) order[s] = s;
+  std::vector<uint32_t> order(cluster().begin(), cluster().end());  // the DG's data_server_array
   const auto key = [&](uint32_t s) {
-    return std::make_tuple(known_dv(g, s), static_cast<int>(peers_[s].status), s == preset_master(g, n()),
+    return std::make_tuple(known_dv(g, s), static_cast<int>(peers_[s].status), s == preset_master(g, config_),
                            view_[g][s].is_master);
   };
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
   const uint32_t last = order.back();
   Duration timeout = kBestActiveWait;
   if (peers_[last].status == ServerStatus::kActive) {
-    if (last == preset_master(g, n()) || active == n()) {
+    if (last == preset_master(g, config_) || active == r()) {
       chosen = last;
       return Err::kOk;
     }
@@ -136,9 +135,9 @@ Err FastcfsServer::select_master(Context& ctx, uint32_t g, uint32_t& chosen) {
   }
   if (now - reference(last) < timeout) return Err::kAgain;
   // Q3: the highest DV among ACTIVE servers, walking the configuration
-  // order downward from the best DS's slot.
+  // order downward from the best DS's slot to the DG's first server.
   std::optional<uint64_t> maxdv;
-  for (int64_t s = last; s >= 0 && !maxdv; --s) {
+  for (int64_t s = last; s >= int64_t{cluster_.first} && !maxdv; --s) {
     if (peers_[static_cast<uint32_t>(s)].status == ServerStatus::kActive) maxdv = known_dv(g, static_cast<uint32_t>(s));
   }
   if (!maxdv) return Err::kAgain;
@@ -147,15 +146,15 @@ Err FastcfsServer::select_master(Context& ctx, uint32_t g, uint32_t& chosen) {
     if (now - reference(last) < config_.options.master_policy_timeout) return Err::kAgain;
   }
   std::vector<uint32_t> cands;
-  for (uint32_t s = 0; s < n(); ++s) {
+  for (uint32_t s : cluster()) {
     if (peers_[s].status == ServerStatus::kActive && known_dv(g, s) >= *maxdv) cands.push_back(s);
   }
   if (cands.empty()) return Err::kNotFound;
-  if (cands.size() == n()) {
+  if (cands.size() == r()) {
     chosen = last;
     return Err::kOk;
   }
-  chosen = cands[g % cands.size()];
+  chosen = cands[(g - my_dgs_.first) % cands.size()];  // hash_code % active_count
   return peers_[chosen].status == ServerStatus::kActive ? Err::kOk : Err::kAgain;
 }
 
@@ -174,11 +173,11 @@ void FastcfsServer::set_master(Context& ctx, uint32_t g, std::optional<uint32_t>
                           {"new", new_master ? nlohmann::json("s" + std::to_string(*new_master + 1)) : nlohmann::json(nullptr)},
                           {"dvs", [&] {
                              nlohmann::json dvs = nlohmann::json::array();
-                             for (uint32_t s = 0; s < n(); ++s) dvs.push_back(known_dv(g, s));
+                             for (uint32_t s : cluster()) dvs.push_back(known_dv(g, s));
                              return dvs;
                            }()}});
   // T11: every other ACTIVE DS goes OFFLINE (M24 keeps them ACTIVE).
-  for (uint32_t s = 0; s < n(); ++s) {
+  for (uint32_t s : cluster()) {
     if (new_master == s || view_[g][s].status != DsStatus::kActive || has("M24")) continue;
     if (s == me_) {  // the leader's own DS is its self view too
       set_my_status(ctx, g, DsStatus::kOffline, Transition::kT11, false);
@@ -192,14 +191,14 @@ void FastcfsServer::set_master(Context& ctx, uint32_t g, std::optional<uint32_t>
   if (old_master) notify_change(g, *old_master);
   if (new_master) notify_change(g, *new_master);
   on_master_change(ctx, g, old_master, new_master);
-  for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
+  for (uint32_t f : cluster()) pump_push(ctx, f);
 }
 
 void FastcfsServer::unset_all_masters(Context& ctx) {
-  for (uint32_t g = 0; g < dg_count(); ++g) {
+  for (uint32_t g : my_dgs()) {
     if (master_[g]) set_master(ctx, g, master_[g], std::nullopt, "new leader");
     // 1-replica DGs at once, the others through the delay queue (~1 s).
-    queue_election(ctx, g, n() > 1);
+    queue_election(ctx, g, r() > 1);
   }
 }
 
@@ -214,7 +213,7 @@ void FastcfsServer::on_master_change(Context& ctx, uint32_t g, std::optional<uin
     group.detect_chain.clear();
     group.cleanup_passes = 0;
     if (need_detect_mode()) {
-      for (uint32_t s = 0; s < n(); ++s) {
+      for (uint32_t s : cluster()) {
         if (s != me_) group.detect_chain[s] = 0;
       }
     }
@@ -251,13 +250,13 @@ void FastcfsServer::on_master_change(Context& ctx, uint32_t g, std::optional<uin
 // ---- reselect and the resume-master swap (§1.5.1, §1.5.5) ----------------------
 
 void FastcfsServer::on_reselect(Context& ctx, const ReselectMasterReq& m) {
-  if (!is_leader() || m.dg >= dg_count()) return;
+  if (!is_leader() || !holds_dg(m.dg)) return;
   elections_[m.dg].reselect = true;
   queue_election(ctx, m.dg, false);
 }
 
 void FastcfsServer::maybe_resume_master(Context& ctx, uint32_t g, uint32_t s) {
-  if (!is_leader() || swap_ || s != preset_master(g, n()) || !master_[g] || *master_[g] == s) return;
+  if (!is_leader() || swap_ || s != preset_master(g, config_) || !master_[g] || *master_[g] == s) return;
   if (peers_[s].status != ServerStatus::kActive) return;
   swap_ = Swap{g, *master_[g], s, 0, 0, 1, 0};
   view_[g][swap_->old_master].is_master = false;  // in the leader's memory only
@@ -357,11 +356,11 @@ void FastcfsServer::swap_rollback(Context& ctx) {
     count(ctx, Transition::kT17, s.dg);
     notify_change(s.dg, s.new_master);
   }
-  for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
+  for (uint32_t f : cluster()) pump_push(ctx, f);
 }
 
 void FastcfsServer::on_unset_master(Context& ctx, const Inbound& in, const UnsetMasterReq& m) {
-  if (leader_ != in.from.index || m.dg >= dg_count() || master_[m.dg] != me_) {
+  if (leader_ != in.from.index || !holds_dg(m.dg) || master_[m.dg] != me_) {
     return ctx.send(in.connection, make_message(DsStatusResp{m.seq, Err::kInvalid, false, DsStatus::kInit, 0, 0}));
   }
   Group& group = groups_[m.dg];
@@ -372,7 +371,7 @@ void FastcfsServer::on_unset_master(Context& ctx, const Inbound& in, const Unset
 }
 
 void FastcfsServer::on_get_ds_status(Context& ctx, const Inbound& in, const GetDsStatusReq& m) {
-  if (m.dg >= dg_count()) return;
+  if (!holds_dg(m.dg)) return;
   const Group& group = groups_[m.dg];
   ctx.send(in.connection, make_message(DsStatusResp{m.seq, Err::kOk, master_[m.dg] == me_, group.status,
                                            static_cast<uint64_t>(group.queue.size() + (group.in_flight ? 1 : 0)),

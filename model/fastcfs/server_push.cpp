@@ -114,8 +114,8 @@ void FastcfsServer::on_push_join(Context& ctx, const Inbound& in, const JoinLead
   p.push_seq = 0;
   p.push_pending.clear();
   // cluster_topology_sync_all_data_servers: every DS goes to the new link.
-  for (uint32_t g = 0; g < dg_count(); ++g) {
-    for (uint32_t t = 0; t < n(); ++t) p.push_pending.insert({g, t});
+  for (uint32_t g : my_dgs()) {
+    for (uint32_t t : cluster()) p.push_pending.insert({g, t});
   }
   ctx.send(in.connection, make_message(JoinLeaderResp{m.seq, Err::kOk, leader_version_}));
 }
@@ -134,7 +134,7 @@ void FastcfsServer::on_activate(Context& ctx, const Inbound& in, const PingLeade
   apply_ping_entries(ctx, s, m.entries);
   activate_server(ctx, s);
   ctx.send(in.connection, make_message(PingLeaderResp{m.seq, Err::kOk}));
-  for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
+  for (uint32_t f : cluster()) pump_push(ctx, f);
 }
 
 // The notify context's sender: one packet in flight; pending DS changes
@@ -192,7 +192,7 @@ void FastcfsServer::on_push_test(Context& ctx, const Inbound& in, const ChannelT
 // sf_nio's idle timeout on the leader's side of each push connection.
 void FastcfsServer::check_push_idle(Context& ctx) {
   const TimePoint now = ctx.local_now();
-  for (uint32_t s = 0; s < n(); ++s) {
+  for (uint32_t s : cluster()) {
     Peer& p = peers_[s];
     if (s == me_ || !p.push_connection.valid() || now - p.push_heard <= config_.options.network_timeout) continue;
     ctx.close(p.push_connection);

@@ -113,7 +113,7 @@ void FastcfsServer::on_fetch(Context& ctx, const Inbound& in, const FetchBinlogR
     resp.err = err;
     ctx.send(in.connection, make_message(std::move(resp)));
   };
-  if (m.dg >= dg_count() || s == me_) return answer(Err::kInvalid);
+  if (!holds_dg(m.dg) || s == me_) return answer(Err::kInvalid);
   const uint32_t g = m.dg;
   Group& group = groups_[g];
   const DsStatus peer = view_[g][s].status;
@@ -185,7 +185,7 @@ void FastcfsServer::on_fetch(Context& ctx, const Inbound& in, const FetchBinlogR
 // ---- the slave's side ----------------------------------------------------------------
 
 void FastcfsServer::on_fetch_resp(Context& ctx, const Inbound& in, const FetchBinlogResp& m) {
-  if (m.dg >= dg_count()) return;
+  if (!holds_dg(m.dg)) return;
   const uint32_t g = m.dg;
   Group& group = groups_[g];
   Recovery& r = group.recovery;
@@ -283,7 +283,7 @@ void FastcfsServer::finish_fetch(Context& ctx, uint32_t g) {
 void FastcfsServer::on_active_confirm(Context& ctx, const Inbound& in, const ActiveConfirmReq& m) {
   const uint32_t s = in.from.index;
   Err err = Err::kOk;
-  if (m.dg >= dg_count() || !local_master(m.dg) || s == me_) err = Err::kInvalid;
+  if (!holds_dg(m.dg) || !local_master(m.dg) || s == me_) err = Err::kInvalid;
   else if (view_[m.dg][s].status != DsStatus::kOnline) err = Err::kInvalid;
   else {
     const Channel& c = channel_for(s, m.dg);
@@ -294,7 +294,7 @@ void FastcfsServer::on_active_confirm(Context& ctx, const Inbound& in, const Act
 }
 
 void FastcfsServer::on_active_confirm_resp(Context& ctx, const ActiveConfirmResp& m) {
-  for (uint32_t g = 0; g < dg_count(); ++g) {
+  for (uint32_t g : my_dgs()) {
     Recovery& r = groups_[g].recovery;
     if (r.step != RecoveryStep::kConfirming || r.seq != m.seq) continue;
     ctx.cancel_timer(deadline_key(g));

@@ -13,7 +13,7 @@ namespace replsim::fastcfs {
 void FastcfsServer::channels_tick(Context& ctx) {
   const TimePoint now = ctx.local_now();
   const FastcfsOptions& o = config_.options;
-  for (uint32_t p = 0; p < n(); ++p) {
+  for (uint32_t p : cluster()) {
     if (p == me_) continue;
     for (uint32_t i = 0; i < channels_[p].size(); ++i) {
       Channel& c = channels_[p][i];
@@ -71,7 +71,7 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
   if (!was_syncing) return;
   // replica_task_finish_cleanup -> cluster_topology_offline_slave_data_servers:
   // every group the peer shares with me, not only those on this channel.
-  for (uint32_t g = 0; g < dg_count(); ++g) {
+  for (uint32_t g : my_dgs()) {
     // T9: I am this DG's master and the slave was ACTIVE: report it (the
     // local view changes only at the next fan-out or push, review T9).
     if (local_master(g) && view_[g][p].status == DsStatus::kActive) offline_slave(ctx, g, p, Transition::kT9, false);
@@ -114,12 +114,15 @@ void FastcfsServer::on_channel_test(Context& ctx, const Inbound& in, const Chann
 // ---- client requests (§3.1, §3.2, §3.8) ---------------------------------------------
 
 void FastcfsServer::on_get_master(Context& ctx, const Inbound& in, const GetMasterReq& m) {
-  if (m.dg >= dg_count() || !master_[m.dg]) return ctx.send(in.connection, make_message(GetMasterResp{m.seq, Err::kNoServer, 0}));
+  // A DG of another server group: "data_group_id not exist" (ENOENT).
+  if (!holds_dg(m.dg)) return ctx.send(in.connection, make_message(GetMasterResp{m.seq, Err::kNotFound, 0}));
+  if (!master_[m.dg]) return ctx.send(in.connection, make_message(GetMasterResp{m.seq, Err::kNoServer, 0}));
   ctx.send(in.connection, make_message(GetMasterResp{m.seq, Err::kOk, *master_[m.dg]}));
 }
 
 void FastcfsServer::on_client_read(Context& ctx, const Inbound& in, const ClientReadReq& m) {
   const uint32_t g = data_group_of(m.key, dg_count());
+  if (!holds_dg(g)) return ctx.send(in.connection, make_message(ClientResp{m.seq, Err::kNotFound, 0}));
   // Served by any server whose own DS is ACTIVE: no master or version check.
   if (groups_[g].status != DsStatus::kActive) return ctx.send(in.connection, make_message(ClientResp{m.seq, Err::kNotActive, 0}));
   const auto it = groups_[g].data.find(m.key);
@@ -130,6 +133,7 @@ void FastcfsServer::on_client_write(Context& ctx, const Inbound& in, const Clien
   const uint32_t g = data_group_of(m.key, dg_count());
   Group& group = groups_[g];
   const auto reply = [&](Err err) { ctx.send(in.connection, make_message(ClientResp{m.seq, err, 0})); };
+  if (!holds_dg(g)) return reply(Err::kNotFound);
   if (master_[g] != me_ || !view_[g][me_].is_master) return reply(Err::kNotMaster);
   if (group.master_swapping) return reply(Err::kNotActive);
   if (const auto done = group.results.find(m.req_id); done != group.results.end()) return reply(done->second);
@@ -181,7 +185,7 @@ void FastcfsServer::start_next_write(Context& ctx, uint32_t g) {
   };
   if (!config_.options.failover) write_binlog();
   const TimePoint now = ctx.local_now();
-  for (uint32_t s = 0; s < n(); ++s) {
+  for (uint32_t s : cluster()) {
     if (s == me_) continue;
     const DsStatus status = view_[g][s].status;
     const bool online = status == DsStatus::kOnline;
@@ -269,9 +273,9 @@ void FastcfsServer::offline_slave(Context& ctx, uint32_t g, uint32_t slave, Tran
   if (local || is_leader()) view_[g][slave].status = DsStatus::kOffline;
   if (is_leader()) {
     notify_change(g, slave);
-    for (uint32_t f = 0; f < n(); ++f) pump_push(ctx, f);
+    for (uint32_t f : cluster()) pump_push(ctx, f);
   } else if (leader_) {
-    report_to_leader(ctx, ReportDsStatusReq{me_, slave, g, DsStatus::kOffline, 0, 0});
+    report_to_leader(ctx, ReportDsStatusReq{me_, slave, g, DsStatus::kOffline});
   }
 }
 
@@ -280,7 +284,7 @@ void FastcfsServer::offline_slave(Context& ctx, uint32_t g, uint32_t slave, Tran
 void FastcfsServer::on_rpc(Context& ctx, const Inbound& in, const RpcCallReq& m) {
   const uint32_t p = in.from.index;
   const auto answer = [&](Err err) { ctx.send(in.connection, make_message(RpcCallResp{m.rpc, err})); };
-  if (m.dg >= dg_count() || !inbound_[p].contains(in.connection.value)) return answer(Err::kNotActive);
+  if (!holds_dg(m.dg) || !inbound_[p].contains(in.connection.value)) return answer(Err::kNotActive);
   Group& group = groups_[m.dg];
   if (group.status == DsStatus::kOnline) {
     if (!group.recovery.in_progress) return answer(Err::kNotActive);
@@ -356,20 +360,22 @@ void FastcfsServer::on_rpc_resp(Context& ctx, const Inbound& in, const RpcCallRe
 
 // ---- replication quorum (§3.6, C33-C36) ---------------------------------------------
 
-bool FastcfsServer::majority(uint32_t successes) const { return successes == n() || successes > n() / 2; }
+// Per DG over its replica count (server_func.c calc_my_data_groups_quorum_vars);
+// every DG I hold has r() replicas.
+bool FastcfsServer::majority(uint32_t successes) const { return successes == r() || successes > r() / 2; }
 
 bool FastcfsServer::need_majority_mode() const {
-  return n() > 1 && config_.options.replication_quorum != ReplicationQuorum::kAny;
+  return r() > 1 && config_.options.replication_quorum != ReplicationQuorum::kAny;
 }
 
 bool FastcfsServer::need_detect_mode() const {
   const ReplicationQuorum q = config_.options.replication_quorum;
-  return n() % 2 == 0 && (q == ReplicationQuorum::kSmart || q == ReplicationQuorum::kAuto);
+  return r() % 2 == 0 && (q == ReplicationQuorum::kSmart || q == ReplicationQuorum::kAuto);
 }
 
 uint32_t FastcfsServer::active_count(uint32_t g) const {
   uint32_t count = 1;
-  for (uint32_t s = 0; s < n(); ++s) count += (s != me_ && view_[g][s].status == DsStatus::kActive) ? 1 : 0;
+  for (uint32_t s : cluster()) count += (s != me_ && view_[g][s].status == DsStatus::kActive) ? 1 : 0;
   return count;
 }
 
@@ -379,11 +385,11 @@ void FastcfsServer::on_confirmed_report(Context& ctx, uint32_t g) {
   Group& group = groups_[g];
   if (!group.need_majority) return;
   std::vector<uint64_t> dvs;
-  for (uint32_t s = 0; s < n(); ++s) {
+  for (uint32_t s : cluster()) {
     const uint64_t c = view_[g][s].confirmed_dv;
     if (s != me_ && c > group.confirmed_dv && c <= group.current_dv) dvs.push_back(c);
   }
-  const uint32_t need = n() / 2 + 1;
+  const uint32_t need = r() / 2 + 1;  // CLUSTER_SERVER_ARRAY.count / 2 + 1, = R here
   if (dvs.size() + 1 < need) return;
   std::sort(dvs.begin(), dvs.end());
   const uint64_t confirmed = dvs[dvs.size() + 1 - need];
@@ -403,7 +409,7 @@ void FastcfsServer::release_quorum_waiters(Context& ctx, uint32_t g) {
 // The detect and cleanup chains (smart mode), one pass per relationship loop.
 void FastcfsServer::quorum_passes(Context& ctx) {
   if (!need_detect_mode()) return;
-  for (uint32_t g = 0; g < dg_count(); ++g) {
+  for (uint32_t g : my_dgs()) {
     Group& group = groups_[g];
     if (!local_master(g)) continue;
     const bool majority_active = majority(active_count(g));
@@ -415,7 +421,7 @@ void FastcfsServer::quorum_passes(Context& ctx) {
       }
       continue;
     }
-    for (uint32_t s = 0; s < n(); ++s) {
+    for (uint32_t s : cluster()) {
       if (s == me_ || view_[g][s].status == DsStatus::kActive) continue;
       if (++group.detect_chain[s] > config_.options.deactive_on_failures && group.need_majority) {
         group.need_majority = false;  // degrade to "any"

@@ -16,7 +16,7 @@ namespace replsim::fastcfs {
 // One request on a connection of its own, closed once answered (a closed
 // connection before the answer fails the request).
 void FastcfsServer::call(Context& ctx, uint32_t peer, MessagePtr request) {
-  REPLSIM_ASSERT(peer != me_ && peer < n(), "a call to another server");
+  REPLSIM_ASSERT(peer != me_ && in_cluster(peer), "a call to another server of my server group");
   const ConnectionId connection = ctx.connect(node(peer));
   ctx.send(connection, request);
   calls_[connection.value] = OpenCall{peer, KeptMessage{std::move(request)}};
@@ -25,7 +25,7 @@ void FastcfsServer::call(Context& ctx, uint32_t peer, MessagePtr request) {
 
 // A message that needs no answer: a connection of its own, closed after it.
 void FastcfsServer::notify(Context& ctx, uint32_t peer, MessagePtr message) {
-  REPLSIM_ASSERT(peer != me_ && peer < n(), "a notification to another server");
+  REPLSIM_ASSERT(peer != me_ && in_cluster(peer), "a notification to another server of my server group");
   const ConnectionId connection = ctx.connect(node(peer));
   ctx.send(connection, std::move(message));
   ctx.close(connection);
@@ -38,7 +38,7 @@ void FastcfsServer::notify(Context& ctx, uint32_t peer, MessagePtr message) {
 // faststore's thread would block on a slow leader, a newer report about the
 // same DS replaces the one not yet sent (the queue holds at most one per DS).
 void FastcfsServer::report_to_leader(Context& ctx, const ReportDsStatusReq& report) {
-  REPLSIM_ASSERT(report.dg < dg_count() && report.ds_server < n(), "a report about a DS of mine");
+  REPLSIM_ASSERT(holds_dg(report.dg) && in_cluster(report.ds_server), "a report about a DS of my server group");
   Group& group = groups_[report.dg];
   const size_t first_unsent = group.report_seq != 0 ? 1 : 0;
   const auto same_ds = std::find_if(group.reports.begin() + static_cast<std::ptrdiff_t>(first_unsent),
@@ -46,7 +46,7 @@ void FastcfsServer::report_to_leader(Context& ctx, const ReportDsStatusReq& repo
                                     [&](const ReportDsStatusReq& r) { return r.ds_server == report.ds_server; });
   if (same_ds != group.reports.end()) *same_ds = report;
   else group.reports.push_back(report);
-  REPLSIM_ASSERT(group.reports.size() <= n() + 1, "one queued report per DS and one in flight");
+  REPLSIM_ASSERT(group.reports.size() <= r() + 1, "one queued report per DS and one in flight");
   if (group.report_seq == 0) send_next_report(ctx, report.dg);
 }
 
@@ -65,7 +65,7 @@ void FastcfsServer::send_next_report(Context& ctx, uint32_t dg) {
 
 // Answered or failed (the call's connection closed): the next report goes.
 void FastcfsServer::on_report_resp(Context& ctx, const ReportDsStatusResp& m) {
-  if (m.dg >= dg_count() || m.seq == 0 || groups_[m.dg].report_seq != m.seq) return;
+  if (!holds_dg(m.dg) || m.seq == 0 || groups_[m.dg].report_seq != m.seq) return;
   REPLSIM_ASSERT(!groups_[m.dg].reports.empty(), "the report in flight is queued");
   groups_[m.dg].reports.pop_front();
   send_next_report(ctx, m.dg);

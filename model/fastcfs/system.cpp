@@ -1,5 +1,7 @@
 #include "model/fastcfs/system.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "base/assert.h"
@@ -18,6 +20,7 @@ World make_fastcfs_world(const FastcfsSystemConfig& config, uint64_t seed) {
   FastcfsClientOptions client = config.client;
   client.servers = servers;
   client.data_groups = config.cluster.data_groups;
+  client.replicas = config.cluster.replicas;
   client.read_rule = config.cluster.options.read_rule;
   const ClusterConfig cluster = config.cluster;
   ActorFactory factory = [=](NodeId id) -> std::unique_ptr<Actor> {
@@ -40,16 +43,26 @@ const FastcfsServer* server_at(const World& world, NodeId id) {
   return world.actor_as<FastcfsServer>(id);
 }
 
-std::optional<NodeId> current_leader(const World& world) {
+std::optional<NodeId> current_leader(const World& world, IndexRange servers) {
+  REPLSIM_ASSERT(servers.last <= fastcfs_servers(world).size(), "a server group of the world");
+  for (uint32_t index : servers.indices()) {
+    const FastcfsServer* s = server_at(world, NodeId{index});
+    if (s != nullptr && s->is_leader()) return NodeId{index};
+  }
+  return std::nullopt;
+}
+
+std::optional<ClusterConfig> live_cluster_config(const World& world) {
   for (NodeId id : fastcfs_servers(world)) {
-    const FastcfsServer* s = server_at(world, id);
-    if (s != nullptr && s->is_leader()) return id;
+    if (const FastcfsServer* s = server_at(world, id)) return s->config();
   }
   return std::nullopt;
 }
 
 std::optional<NodeId> current_master(const World& world, uint32_t dg) {
-  const auto leader = current_leader(world);
+  const std::optional<ClusterConfig> cluster = live_cluster_config(world);
+  if (!cluster) return std::nullopt;
+  const auto leader = current_leader(world, members_of_dg(dg, *cluster));
   if (!leader) return std::nullopt;
   const auto master = server_at(world, *leader)->master_of(dg);
   if (!master) return std::nullopt;
@@ -58,6 +71,42 @@ std::optional<NodeId> current_master(const World& world, uint32_t dg) {
 
 bool fastcfs_converged(const World& world) { return convergence_gap(world).empty(); }
 
+namespace {
+
+// Why data group `g` of a settled server group is not settled yet.
+std::string data_group_gap(const World& world, const FastcfsServer& leader, uint32_t g, IndexRange members) {
+  const std::string group = "g" + std::to_string(g + 1);
+  const auto master_index = leader.master_of(g);
+  if (!master_index) return group + " has no master";
+  const FastcfsServer* master = server_at(world, NodeId{*master_index});
+  if (!master->local_master(g)) return group + ": " + world.node_name(NodeId{*master_index}) + " does not act as master";
+  for (uint32_t index : members.indices()) {
+    const NodeId id{index};
+    const FastcfsServer* s = server_at(world, id);
+    const std::string ds = group + "/" + world.node_name(id);
+    if (s->my_status(g) != DsStatus::kActive) return ds + " is " + to_string(s->my_status(g));
+    if (leader.view(g, index).status != DsStatus::kActive) {
+      return ds + " is " + to_string(leader.view(g, index).status) + " in the leader's view";
+    }
+    if (s->master_of(g) != master_index) return ds + " does not know the master";
+    if (index == *master_index) continue;
+    const auto& mine = s->binlog(g);
+    const auto& theirs = master->binlog(g);
+    const bool idle = !master->writes_pending(g);
+    const size_t slack = idle ? 0 : 1;  // the update in flight: either side may hold it first
+    if (mine.size() > theirs.size() + slack || mine.size() + slack < theirs.size()) {
+      return ds + " holds " + std::to_string(mine.size()) + " binlog records, the master " + std::to_string(theirs.size());
+    }
+    if (idle && s->data(g) != master->data(g)) return ds + "'s bytes differ from the master's";
+    for (size_t i = 0; i < std::min(mine.size(), theirs.size()); ++i) {
+      if (!mine[i].same_entry(theirs[i])) return ds + "'s binlog differs from the master's at DV " + std::to_string(mine[i].dv);
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 std::string convergence_gap(const World& world) {
   const std::vector<NodeId> servers = fastcfs_servers(world);
   for (NodeId id : servers) {
@@ -65,40 +114,23 @@ std::string convergence_gap(const World& world) {
     if (s == nullptr) return world.node_name(id) + " is down";
     if (s->halted()) return world.node_name(id) + " terminated itself";
   }
-  const auto leader_id = current_leader(world);
-  if (!leader_id) return "no leader";
-  const FastcfsServer* leader = server_at(world, *leader_id);
-  for (NodeId id : servers) {
-    if (server_at(world, id)->leader() != leader_id->index) {
-      return world.node_name(id) + " does not follow the leader " + world.node_name(*leader_id);
+  const ClusterConfig cluster = *live_cluster_config(world);
+  const uint32_t server_groups = server_group_count(cluster);
+  for (uint32_t k = 0; k < server_groups; ++k) {
+    const IndexRange members = servers_of_group(k, cluster);
+    // One group reads as before; several name the group.
+    const std::string where = server_groups == 1 ? "" : " in server group " + std::to_string(k + 1);
+    const auto leader_id = current_leader(world, members);
+    if (!leader_id) return "no leader" + where;
+    const FastcfsServer* leader = server_at(world, *leader_id);
+    for (uint32_t index : members.indices()) {
+      if (server_at(world, NodeId{index})->leader() != leader_id->index) {
+        return world.node_name(NodeId{index}) + " does not follow the leader " + world.node_name(*leader_id);
+      }
     }
-  }
-  for (uint32_t g = 0; g < leader->data_groups(); ++g) {
-    const std::string group = "g" + std::to_string(g + 1);
-    const auto master_index = leader->master_of(g);
-    if (!master_index) return group + " has no master";
-    const FastcfsServer* master = server_at(world, NodeId{*master_index});
-    if (!master->local_master(g)) return group + ": " + world.node_name(NodeId{*master_index}) + " does not act as master";
-    for (NodeId id : servers) {
-      const FastcfsServer* s = server_at(world, id);
-      const std::string ds = group + "/" + world.node_name(id);
-      if (s->my_status(g) != DsStatus::kActive) return ds + " is " + to_string(s->my_status(g));
-      if (leader->view(g, id.index).status != DsStatus::kActive) {
-        return ds + " is " + to_string(leader->view(g, id.index).status) + " in the leader's view";
-      }
-      if (s->master_of(g) != master_index) return ds + " does not know the master";
-      if (id.index == *master_index) continue;
-        const auto& mine = s->binlog(g);
-      const auto& theirs = master->binlog(g);
-      const bool idle = !master->writes_pending(g);
-      const size_t slack = idle ? 0 : 1;  // the update in flight: either side may hold it first
-      if (mine.size() > theirs.size() + slack || mine.size() + slack < theirs.size()) {
-        return ds + " holds " + std::to_string(mine.size()) + " binlog records, the master " + std::to_string(theirs.size());
-      }
-      if (idle && s->data(g) != master->data(g)) return ds + "'s bytes differ from the master's";
-      for (size_t i = 0; i < std::min(mine.size(), theirs.size()); ++i) {
-        if (!mine[i].same_entry(theirs[i])) return ds + "'s binlog differs from the master's at DV " + std::to_string(mine[i].dv);
-      }
+    for (uint32_t g : dgs_of_group(k, cluster).indices()) {
+      std::string gap = data_group_gap(world, *leader, g, members);
+      if (!gap.empty()) return gap;
     }
   }
   return "";
@@ -202,7 +234,8 @@ void FastcfsMonitor::check_note(const World& world, const StepRecord& step, cons
     const uint32_t g = note.data.at("dg").get<uint32_t>() - 1;
     if (leader == nullptr || note.data.at("new").is_null()) return;
     const uint32_t chosen = std::stoul(note.data.at("new").get<std::string>().substr(1)) - 1;
-    for (uint32_t s = 0; s < cluster_.servers; ++s) {
+    const IndexRange members = members_of_dg(g, cluster_);
+    for (uint32_t s : members.indices()) {
       if (s != chosen && leader->view(g, s).status == DsStatus::kActive) {
         add("S9", step.time, fmt::format("g{}: after {} became master {} is still ACTIVE in the leader's view", g + 1,
                                          server_name(chosen), server_name(s)));
@@ -211,12 +244,13 @@ void FastcfsMonitor::check_note(const World& world, const StepRecord& step, cons
     const FastcfsOptions& o = cluster_.options;
     // S10 is the election rule; a resume swap checks equal DVs itself.
     if (o.failover && o.master_policy_strict && note.data.at("reason") == "election") {
-      const auto& dvs = note.data.at("dvs");
-      const uint64_t chosen_dv = dvs.at(chosen).get<uint64_t>();
-      for (uint32_t s = 0; s < cluster_.servers; ++s) {
-        if (dvs.at(s).get<uint64_t>() > chosen_dv) {
+      const auto& dvs = note.data.at("dvs");  // in member order
+      const uint64_t chosen_dv = dvs.at(chosen - members.first).get<uint64_t>();
+      for (uint32_t s : members.indices()) {
+        const uint64_t dv = dvs.at(s - members.first).get<uint64_t>();
+        if (dv > chosen_dv) {
           add("S10", step.time, fmt::format("g{}: {} chosen with DV {} while {} had DV {} (leader's view)", g + 1,
-                                            server_name(chosen), chosen_dv, server_name(s), dvs.at(s).get<uint64_t>()));
+                                            server_name(chosen), chosen_dv, server_name(s), dv));
         }
       }
     }
@@ -232,7 +266,9 @@ void FastcfsMonitor::check_note(const World& world, const StepRecord& step, cons
     const uint64_t key = note.data.at("key").get<uint64_t>();
     if (sent_acks_.size() < 1'000'000) sent_acks_[note.data.at("value").get<uint64_t>()] = SentAck{g, dv, key};
     // S2 (monitor): nobody else acts as master of g while this one acks.
-    for (NodeId id : fastcfs_servers(world)) {
+    const IndexRange members = members_of_dg(g, cluster_);
+    for (uint32_t index : members.indices()) {
+      const NodeId id{index};
       const FastcfsServer* s = server_at(world, id);
       if (id != step.node && s != nullptr && s->local_master(g)) {
         add("S2", step.time, fmt::format("g{}: {} acked DV {} while {} also acts as master", g + 1, server_name(node), dv,
@@ -247,7 +283,8 @@ void FastcfsMonitor::check_note(const World& world, const StepRecord& step, cons
     if (master != nullptr && master->majority_mode_on(g) && note.data.value("released", "") != "cleanup") {
       const TimePoint write_began = step.time - Duration::ns(note.data.at("in_flight_ns").get<int64_t>());
       uint32_t holders = 0;
-      for (NodeId id : fastcfs_servers(world)) {
+      for (uint32_t index : members.indices()) {
+        const NodeId id{index};
         const FastcfsServer* s = server_at(world, id);
         const auto started = last_start_.find(id.index);
         const bool restarted = started != last_start_.end() && started->second >= write_began;
@@ -258,9 +295,9 @@ void FastcfsMonitor::check_note(const World& world, const StepRecord& step, cons
         // Q7: an ONLINE slave answers success for DVs its fetch will cover.
         if (s->holds(g, dv, key) || s->my_status(g) == DsStatus::kOnline) ++holders;
       }
-      if (holders < cluster_.servers / 2 + 1) {
+      if (holders < members.size() / 2 + 1) {
         add("S11", step.time, fmt::format("g{}: {} acked DV {} held by only {} of {} replicas", g + 1,
-                                          server_name(node), dv, holders, cluster_.servers));
+                                          server_name(node), dv, holders, members.size()));
       }
     }
   }
@@ -289,16 +326,18 @@ void FastcfsMonitor::finish(const World& world) {
 
 // S1, S6, S12 on every server step: cheap reads of the leader and the masters.
 void FastcfsMonitor::check_masters(const World& world, const StepRecord& step) {
-  uint32_t leaders = 0;
+  std::vector<uint32_t> leaders(server_group_count(cluster_), 0);  // per server group: each elects its own
   for (uint32_t index = 0; index < cluster_.servers; ++index) {  // servers are nodes 0 .. n-1
     const NodeId id{index};
     const FastcfsServer* s = server_at(world, id);
     if (s == nullptr) continue;
-    leaders += s->is_leader() ? 1 : 0;
-    for (uint32_t g = 0; g < cluster_.data_groups; ++g) {
+    const uint32_t server_group = server_group_of_server(index, cluster_);
+    leaders[server_group] += s->is_leader() ? 1 : 0;
+    const IndexRange members = servers_of_group(server_group, cluster_);
+    for (uint32_t g : dgs_of_group(server_group, cluster_).indices()) {
       if (s->is_leader()) {
         uint32_t flagged = 0;
-        for (uint32_t t = 0; t < cluster_.servers; ++t) flagged += s->view(g, t).is_master ? 1 : 0;
+        for (uint32_t t : members.indices()) flagged += s->view(g, t).is_master ? 1 : 0;
         const auto m = s->master_of(g);
         if (flagged > 1 || (m && !s->view(g, *m).is_master && !s->swapping_in_view(g))) {
           add("S1", step.time, fmt::format("g{}: leader {} has {} DSs flagged master", g + 1, server_name(id.index), flagged));
@@ -320,15 +359,23 @@ void FastcfsMonitor::check_masters(const World& world, const StepRecord& step) {
       }
     }
   }
-  if (leaders > 1 && !two_leaders_) add("S12", step.time, fmt::format("{} servers consider themselves leader", leaders));
-  two_leaders_ = leaders > 1;
+  const uint32_t most = *std::max_element(leaders.begin(), leaders.end());
+  const bool two_leaders = most > 1;
+  if (two_leaders && !two_leaders_) {
+    const auto group = static_cast<uint32_t>(std::max_element(leaders.begin(), leaders.end()) - leaders.begin());
+    const std::string where = leaders.size() == 1 ? "" : fmt::format(" of server group {}", group + 1);
+    add("S12", step.time, fmt::format("{} servers{} consider themselves leader", most, where));
+  }
+  two_leaders_ = two_leaders;
 }
 
 // S3, S4, S7, S13 where statuses or masters changed.
 void FastcfsMonitor::check_replicas(const World& world, const StepRecord& step) {
   for (uint32_t g = 0; g < cluster_.data_groups; ++g) {
+    const IndexRange members = members_of_dg(g, cluster_);
     std::vector<const FastcfsServer*> active;
-    for (NodeId id : fastcfs_servers(world)) {
+    for (uint32_t index : members.indices()) {
+      const NodeId id{index};
       const FastcfsServer* s = server_at(world, id);
       if (s == nullptr) continue;
       // S7: the slave's own RPC-applied records are consecutive.
@@ -369,7 +416,7 @@ void FastcfsMonitor::check_replicas(const World& world, const StepRecord& step) 
     // and the leader's view, with the master idle, holds the master's binlog
     // and bytes exactly.
     const auto master_id = current_master(world, g);
-    const auto leader_id = current_leader(world);
+    const auto leader_id = current_leader(world, members);
     if (!master_id || !leader_id) continue;
     const FastcfsServer* master = server_at(world, *master_id);
     const FastcfsServer* leader = server_at(world, *leader_id);

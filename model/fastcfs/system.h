@@ -29,15 +29,19 @@ std::vector<NodeId> fastcfs_servers(const World& world);
 // The server actor of node `id`, or nullptr when it is down.
 const FastcfsServer* server_at(const World& world, NodeId id);
 
-// The current leader: a live server that considers itself leader (the
-// lowest when several do).
-std::optional<NodeId> current_leader(const World& world);
-// The master of data group `dg` (0-based) in the leader's view.
+// The leader of the server group `servers`: a live server of it that
+// considers itself leader (the lowest when several do). Each server group
+// elects its own (ClusterConfig::replicas).
+std::optional<NodeId> current_leader(const World& world, IndexRange servers);
+// The master of data group `dg` (0-based) in its server group's leader's view.
 std::optional<NodeId> current_master(const World& world, uint32_t dg);
+// The cluster's shape as a live server knows it; nullopt when none is up.
+std::optional<ClusterConfig> live_cluster_config(const World& world);
 
-// L1: every server up and not halted, one leader all agree on, every data
-// group with a master, every DS ACTIVE in its own and the leader's view, and
-// every slave holding exactly the master's binlog and bytes.
+// L1: every server up and not halted, in each server group one leader all
+// its servers agree on, every data group with a master, every DS ACTIVE in
+// its own and the leader's view, and every slave holding exactly the
+// master's binlog and bytes.
 bool fastcfs_converged(const World& world);
 // Why the cluster is not settled, in one phrase; empty when it is.
 std::string convergence_gap(const World& world);
