@@ -689,3 +689,45 @@ TEST_CASE("fastcfs: the majority elects a new leader once the election has waite
   // Lost at about 25 s (leader_lost_timeout), then 30 s of waiting and a round.
   CHECK(*successor_from_ns < Duration::s(65).count_ns());
 }
+
+// Issue 12 §3.5: a restore whose first mismatch lies within the last
+// slave_binlog_check_last_rows removes the slave's binlog and sets its DV to
+// 0 (data_recovery.c find_restore_start_dv: replica_binlog_remove_all_files,
+// replica_binlog_set_data_version); the slice data stays. The model rewrote
+// the data from the master's, erasing a key only the slave had written.
+TEST_CASE("fastcfs: a restore wipe removes the slave's binlog and keeps its data") {
+  fastcfs::ClusterConfig cluster;
+  cluster.servers = 3;
+  cluster.data_groups = 1;
+  fastcfs::FastcfsServer s2(1, cluster);
+  ScriptContext ctx(1);
+  std::map<std::string, std::vector<DiskRecord>> disk;
+  // s2's binlog: DV 1 wrote key 7, DV 2 wrote key 9 (the master's DV 2 wrote key 8).
+  disk["replica/g1.log"].push_back(DiskRecord::make("B 1 119 67 7 70"));
+  disk["replica/g1.log"].push_back(DiskRecord::make("B 2 119 67 9 90"));
+  s2.on_start(ctx, DiskImage(&disk));
+  REQUIRE(s2.current_dv(0) == 2);
+  const ConnectionId push_connection = follow_s3(s2, ctx);
+  fastcfs::DsEntry master{0, 0, fastcfs::DsView{fastcfs::DsStatus::kActive, true, 2, 2}};
+  s2.on_message(ctx, NodeId{2}, push_connection, *make_message(fastcfs::PushDsStatusReq{7, 5, 1, {master}}));
+  s2.on_timer(ctx, TimerKey{4, 0});
+  const auto [fetch, fetch_connection] = ctx.last_sent<fastcfs::FetchBinlogReq>(0);
+  fastcfs::FetchBinlogResp restore;
+  restore.seq = fetch.seq;
+  restore.is_restore = true;
+  restore.records = {fastcfs::FetchedRecord{1, 'w', 7, true, 71}, fastcfs::FetchedRecord{2, 'w', 8, true, 80}};
+  restore.master_data = {{7, 71}, {8, 80}};
+  s2.on_message(ctx, NodeId{0}, fetch_connection, *make_message(restore));
+  CHECK(s2.binlog(0).empty());
+  CHECK(s2.current_dv(0) == 0);
+  CHECK(s2.rollbacks(0) == 1);
+  // The data is the slave's own: the key only it wrote keeps its bytes, and
+  // key 7 keeps its value until the replay of the master's record of it.
+  REQUIRE(s2.data(0).contains(9));
+  CHECK(s2.data(0).at(9) == 90);
+  CHECK(s2.data(0).at(7) == 70);
+  // The next round fetches from DV 0.
+  const fastcfs::FetchBinlogReq next = ctx.last<fastcfs::FetchBinlogReq>(0);
+  CHECK(next.seq != fetch.seq);
+  CHECK(next.last_dv == 0);
+}

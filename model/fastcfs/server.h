@@ -393,6 +393,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void on_active_confirm_resp(Context& ctx, const ActiveConfirmResp& m);
   void recovery_failed(Context& ctx, uint32_t dg, const char* why);
   void abandon_recovery(Context& ctx, uint32_t dg);
+  void wipe_binlog(Context& ctx, uint32_t dg);
   void recovery_succeeded(Context& ctx, uint32_t dg);
 
   // ---- state ----

@@ -216,7 +216,7 @@ void FastcfsServer::on_fetch_resp(Context& ctx, const Inbound& in, const FetchBi
     std::map<uint64_t, uint64_t> master_data(m.master_data.begin(), m.master_data.end());
     if (mismatch && index < check_rows) {
       ctx.note("restore_wipe", {{"dg", g + 1}, {"dv", group.current_dv}});
-      rollback_to(ctx, g, 0, &master_data);  // all local binlogs go, DV 0 (slice data is kept in FastCFS, Q9)
+      wipe_binlog(ctx, g);
     } else if (mismatch) {
       const uint64_t start_dv = m.records[index].dv;
       ctx.note("restore", {{"dg", g + 1}, {"start_dv", start_dv}, {"dv", group.current_dv}});
@@ -252,6 +252,19 @@ void FastcfsServer::on_fetch_resp(Context& ctx, const Inbound& in, const FetchBi
   }
   if (++r.tries >= kUntilEmptyRepliesMax) return recovery_failed(ctx, g, "master binlog behind until_version");
   ctx.set_timer(recovery_key(g), Duration::ms(500));
+}
+
+// find_restore_start_dv's early mismatch: replica_binlog_remove_all_files
+// and replica_binlog_set_data_version(0). Only the binlog goes: the slice
+// data stays as it is (Q9), so a key only this slave wrote keeps its bytes
+// until a write or the replay of a master's record of it replaces them.
+void FastcfsServer::wipe_binlog(Context& ctx, uint32_t g) {
+  Group& group = groups_[g];
+  REPLSIM_ASSERT(holds_dg(g) && !local_master(g), "a slave's restore");
+  truncate_binlog_after(ctx, g, 0);
+  ++group.rollbacks;
+  group.current_dv = group.confirmed_dv = group.rpc_last_version = 0;
+  REPLSIM_ASSERT(group.binlog.empty(), "no binlog record survives the wipe");
 }
 
 // Dedup, replay and log (§4.2 D/R/L): each fetched record gets the
