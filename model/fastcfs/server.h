@@ -189,6 +189,10 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     TimePoint push_heard;           // anything received on its push connection (idle timeout)
     TimePoint push_sent;            // last_net_comm_time: the last push or active test sent
     bool joined = false;
+    // The server's is_leader flag in my memory (FSClusterServerInfo): set for
+    // the leader I follow or am, cleared for the others on a leader change
+    // (M13 leaves a former leader's set).
+    bool leader_flag = false;
     bool inactive = false;          // in the brain-split probe list
     uint64_t probe_seq = 0;
     TimePoint probe_sent;

@@ -255,6 +255,7 @@ void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
   close_ping_connection(ctx);
   push_generation(ctx, leader);
   leader_ = leader;
+  for (uint32_t s : cluster()) peers_[s].leader_flag = s == leader || (has("M13") && peers_[s].leader_flag);
   ping_start_ = ctx.local_now();
   ping_failures_ = 0;
   ctx.note("leader", {{"leader", "s" + std::to_string(leader + 1)}});
@@ -532,6 +533,10 @@ void FastcfsServer::notify_change(uint32_t dg, uint32_t server) {
   info_dirty_ = true;
   for (uint32_t f : cluster()) {
     if (f == me_ || peers_[f].status != ServerStatus::kActive) continue;
+    // M13 (before 661ba94): servers whose is_leader flag is set were skipped
+    // as if each were myself, so a former leader with a stale flag heard no
+    // change (cluster_topology_data_server_chg_notify skips only myself).
+    if (has("M13") && peers_[f].leader_flag) continue;
     peers_[f].push_pending.insert({dg, server});
   }
 }
