@@ -523,9 +523,9 @@ void FastcfsServer::leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, 
   if (before != status && status == DsStatus::kActive && config_.options.resume_master_role) {
     maybe_resume_master(ctx, dg, server);
   }
-  // A DS that can serve and a DG without a master: elect (follower
-  // activation covers most cases; this covers a master lost meanwhile).
-  if (!master_[dg] && before != status) queue_election(ctx, dg, true);
+  // No election here: faststore queues one only for a new leader, a server's
+  // (de)activation, a reselect and an EAGAIN retry (master_election.c,
+  // cluster_topology.c), never on a DS status change.
 }
 
 void FastcfsServer::notify_change(uint32_t dg, uint32_t server) {
