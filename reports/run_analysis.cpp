@@ -146,7 +146,8 @@ nlohmann::json longest_write_gap(const std::vector<int64_t>& write_acks, int64_t
 }
 
 // Per kind of operation: each group's stalls of a second or more, and the
-// time at least one group stalled, as a share of the workload.
+// time within the workload's window at least one group stalled, as a share
+// of that window.
 nlohmann::json client_view(const RunInputs& in, int64_t end_ns) {
   constexpr int64_t kStallNsMin = 1'000'000'000;
   const int64_t workload_ns = std::max<int64_t>(0, in.workload_to_ns - in.workload_from_ns);
@@ -160,7 +161,11 @@ nlohmann::json client_view(const RunInputs& in, int64_t end_ns) {
     for (const checker::Stall& s : stalls) {
       list.push_back({{"group", s.group}, {"from_ns", s.from_ns}, {"to_ns", s.to_ns}, {"ms", to_ms(s.length_ns())},
                       {"resolved", s.resolved}, {"offered", s.offered}, {"not_succeeded", s.not_succeeded}});
-      spans.push_back({s.from_ns, s.to_ns});
+      // The share is of the workload's window: a stall that runs past the
+      // workload's stop (writes offered before it, timing out after) counts
+      // only inside it.
+      const int64_t from = std::max(s.from_ns, in.workload_from_ns), to = std::min(s.to_ns, in.workload_to_ns);
+      if (from < to) spans.push_back({from, to});
     }
     const int64_t unavailable_ns = covered_ns(spans);
     view[reads ? "reads" : "writes"] = {

@@ -102,6 +102,38 @@ TEST_CASE("percentiles are nearest-rank, an empty distribution has only a count"
   CHECK(reports::distribution({}) == Json{{"count", 0}});
 }
 
+// A write offered before the workload stops and timing out after it: the
+// stall is listed as it happened, the availability share counts only the
+// part inside the workload's window.
+TEST_CASE("the clients' availability counts a stall only inside the workload's window") {
+  reports::RunInputs in;
+  in.duration_ns = 20'000'000'000;
+  in.workload_from_ns = 0;
+  in.workload_to_ns = 10'000'000'000;
+  in.timeline = {{"replicas", Json::array()}, {"roles", Json::array()}, {"down", Json::array()},
+                 {"unhealthy", Json::array()}, {"healthy_status", "up"}};
+  const auto write = [](size_t id, int64_t from_s_tenths, int64_t to_s_tenths, checker::Outcome outcome) {
+    checker::Operation op;
+    op.id = id;
+    op.process = static_cast<int64_t>(id);
+    op.f = "write";
+    op.key = "x";
+    op.outcome = outcome;
+    op.invoke_position = 2 * id;
+    op.complete_position = 2 * id + 1;
+    op.invoke_time = from_s_tenths * 100'000'000;
+    op.complete_time = to_s_tenths * 100'000'000;
+    return op;
+  };
+  in.operations = {write(0, 10, 11, checker::Outcome::kOk), write(1, 80, 150, checker::Outcome::kInfo)};
+  const Json writes = reports::analyse_run(in)["availability"]["client_view"]["writes"];
+  REQUIRE(writes["stalls"].size() == 1);
+  CHECK(writes["stalls"][0]["from_ns"] == 8'000'000'000);
+  CHECK(writes["stalls"][0]["to_ns"] == 15'000'000'000);
+  CHECK(writes["unavailable_ms"].get<double>() == doctest::Approx(2000));
+  CHECK(writes["available_fraction"].get<double>() == doctest::Approx(0.8));
+}
+
 TEST_CASE("the timeline keeps changes only and closes its bands at the end") {
   harness::TimelineRecorder recorder;
   harness::RoleView a;
