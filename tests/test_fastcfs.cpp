@@ -696,10 +696,7 @@ TEST_CASE("fastcfs: the majority elects a new leader once the election has waite
 // replica_binlog_set_data_version); the slice data stays. The model rewrote
 // the data from the master's, erasing a key only the slave had written.
 TEST_CASE("fastcfs: a restore wipe removes the slave's binlog and keeps its data") {
-  fastcfs::ClusterConfig cluster;
-  cluster.servers = 3;
-  cluster.data_groups = 1;
-  fastcfs::FastcfsServer s2(1, cluster);
+  fastcfs::FastcfsServer s2(1, fastcfs::ClusterConfig{});  // three servers, one data group
   ScriptContext ctx(1);
   std::map<std::string, std::vector<DiskRecord>> disk;
   // s2's binlog: DV 1 wrote key 7, DV 2 wrote key 9 (the master's DV 2 wrote key 8).

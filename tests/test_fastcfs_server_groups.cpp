@@ -34,6 +34,15 @@ fastcfs::FastcfsSystemConfig six_servers() {
   return c;
 }
 
+// Six servers run until both server groups settled.
+World settled_six_servers(uint64_t seed) {
+  World world = fastcfs::make_fastcfs_world(six_servers(), seed);
+  RandomChooser chooser;
+  world.run_until(TimePoint::origin() + Duration::s(15), chooser);
+  REQUIRE(fastcfs::convergence_gap(world) == "");
+  return world;
+}
+
 std::string leader_name(const World& world, fastcfs::IndexRange servers) {
   const auto leader = fastcfs::current_leader(world, servers);
   return leader ? world.node_name(*leader) : "none";
@@ -79,10 +88,7 @@ TEST_CASE("fastcfs layout: server groups of `replicas` servers, contiguous data-
 }
 
 TEST_CASE("fastcfs: six servers form two clusters, each with its own leader, masters and replicas") {
-  World world = fastcfs::make_fastcfs_world(six_servers(), 3);
-  RandomChooser chooser;
-  world.run_until(TimePoint::origin() + Duration::s(15), chooser);
-  REQUIRE(fastcfs::convergence_gap(world) == "");
+  const World world = settled_six_servers(3);
   const auto first = fastcfs::current_leader(world, {0, 3});
   const auto second = fastcfs::current_leader(world, {3, 6});
   REQUIRE(first.has_value());
@@ -108,10 +114,8 @@ TEST_CASE("fastcfs: six servers form two clusters, each with its own leader, mas
 }
 
 TEST_CASE("fastcfs: a crashed leader of one server group leaves the other group's leader and masters alone") {
-  World world = fastcfs::make_fastcfs_world(six_servers(), 5);
+  World world = settled_six_servers(5);
   RandomChooser chooser;
-  world.run_until(TimePoint::origin() + Duration::s(15), chooser);
-  REQUIRE(fastcfs::convergence_gap(world) == "");
   const auto first = fastcfs::current_leader(world, {0, 3});
   REQUIRE(first.has_value());
   const std::string second = leader_name(world, {3, 6});
