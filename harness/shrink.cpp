@@ -129,16 +129,19 @@ class Shrinker {
       if (current <= floor) return;
       Json candidate = doc;
       candidate[section][key] = current - 1;
-      const bool servers = std::string(key) == "servers" && candidate["cluster"].contains("replicas");
-      const uint32_t replicas = servers ? candidate["cluster"]["replicas"].get<uint32_t>() : 0;
-      if (servers) candidate["cluster"]["replicas"] = std::min<uint32_t>(replicas, current - 1);
+      const bool servers = std::string(key) == "servers";
+      if (servers && candidate["cluster"].contains("replicas")) {
+        candidate["cluster"]["replicas"] = std::min<uint32_t>(candidate["cluster"]["replicas"].get<uint32_t>(), current - 1);
+      }
       if (fails_the_same(candidate)) {
         doc = candidate;
         continue;
       }
       // A protocol may want the servers in whole groups of `replicas`
       // (groups of servers each holding its own data): drop a whole group.
-      if (!servers || replicas >= current || current - replicas < floor) return;
+      // The replica count is the file's or the format's default.
+      const uint32_t replicas = servers ? parse_scenario(doc, "shrinking").cluster.replicas : 0;
+      if (replicas <= 1 || replicas >= current || current - replicas < floor) return;
       candidate[section][key] = current - replicas;
       candidate["cluster"]["replicas"] = replicas;
       if (!fails_the_same(candidate)) return;

@@ -359,14 +359,15 @@ void FastcfsMonitor::check_masters(const World& world, const StepRecord& step) {
       }
     }
   }
-  const uint32_t most = *std::max_element(leaders.begin(), leaders.end());
-  const bool two_leaders = most > 1;
-  if (two_leaders && !two_leaders_) {
-    const auto group = static_cast<uint32_t>(std::max_element(leaders.begin(), leaders.end()) - leaders.begin());
-    const std::string where = leaders.size() == 1 ? "" : fmt::format(" of server group {}", group + 1);
-    add("S12", step.time, fmt::format("{} servers{} consider themselves leader", most, where));
+  split_groups_.resize(leaders.size(), false);
+  for (size_t k = 0; k < leaders.size(); ++k) {
+    const bool split = leaders[k] > 1;
+    if (split && !split_groups_[k]) {
+      const std::string where = leaders.size() == 1 ? "" : fmt::format(" of server group {}", k + 1);
+      add("S12", step.time, fmt::format("{} servers{} consider themselves leader", leaders[k], where));
+    }
+    split_groups_[k] = split;
   }
-  two_leaders_ = two_leaders;
 }
 
 // S3, S4, S7, S13 where statuses or masters changed.

@@ -101,7 +101,7 @@ class FastcfsMonitor {
   uint64_t acked_count_ = 0;
   // S6: the confirmed DV each master had last, per (server, dg).
   std::map<std::pair<uint32_t, uint32_t>, uint64_t> confirmed_seen_;
-  bool two_leaders_ = false;
+  std::vector<bool> split_groups_;  // per server group: more than one leader at the last step
   std::map<uint32_t, TimePoint> last_start_;  // server -> when its current process started
 };
 
