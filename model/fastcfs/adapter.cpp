@@ -201,8 +201,8 @@ class FastcfsProtocol final : public harness::Protocol {
   }
 
   std::vector<NodeId> role_holders(const World& world, const std::string& role, uint32_t group) const override {
-    const std::optional<ClusterConfig> cluster = live_cluster_config(world);
-    if (!cluster) return {};
+    const ClusterConfig* cluster = live_cluster_config(world);
+    if (cluster == nullptr) return {};
     if (role == "leader") {  // every server group's leader: the fault stream picks one
       std::vector<NodeId> leaders;
       for (uint32_t k = 0; k < server_group_count(*cluster); ++k) {

@@ -44,7 +44,7 @@ const FastcfsServer* server_at(const World& world, NodeId id) {
 }
 
 std::optional<NodeId> current_leader(const World& world, IndexRange servers) {
-  REPLSIM_ASSERT(servers.last <= fastcfs_servers(world).size(), "a server group of the world");
+  REPLSIM_ASSERT(servers.last <= world.node_count(), "a server group of the world");
   for (uint32_t index : servers.indices()) {
     const FastcfsServer* s = server_at(world, NodeId{index});
     if (s != nullptr && s->is_leader()) return NodeId{index};
@@ -52,16 +52,19 @@ std::optional<NodeId> current_leader(const World& world, IndexRange servers) {
   return std::nullopt;
 }
 
-std::optional<ClusterConfig> live_cluster_config(const World& world) {
-  for (NodeId id : fastcfs_servers(world)) {
-    if (const FastcfsServer* s = server_at(world, id)) return s->config();
+const ClusterConfig* live_cluster_config(const World& world) {
+  for (uint32_t index = 0; index < world.node_count(); ++index) {  // servers first, then clients
+    if (world.node_status(NodeId{index}) != NodeStatus::kUp) continue;
+    const auto* s = world.actor_as<FastcfsServer>(NodeId{index});
+    if (s == nullptr) return nullptr;  // a client: no server is up
+    return &s->config();
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 std::optional<NodeId> current_master(const World& world, uint32_t dg) {
-  const std::optional<ClusterConfig> cluster = live_cluster_config(world);
-  if (!cluster) return std::nullopt;
+  const ClusterConfig* cluster = live_cluster_config(world);
+  if (cluster == nullptr) return std::nullopt;
   const auto leader = current_leader(world, members_of_dg(dg, *cluster));
   if (!leader) return std::nullopt;
   const auto master = server_at(world, *leader)->master_of(dg);
@@ -114,7 +117,7 @@ std::string convergence_gap(const World& world) {
     if (s == nullptr) return world.node_name(id) + " is down";
     if (s->halted()) return world.node_name(id) + " terminated itself";
   }
-  const ClusterConfig cluster = *live_cluster_config(world);
+  const ClusterConfig& cluster = *live_cluster_config(world);  // every server is up here
   const uint32_t server_groups = server_group_count(cluster);
   for (uint32_t k = 0; k < server_groups; ++k) {
     const IndexRange members = servers_of_group(k, cluster);
@@ -326,7 +329,8 @@ void FastcfsMonitor::finish(const World& world) {
 
 // S1, S6, S12 on every server step: cheap reads of the leader and the masters.
 void FastcfsMonitor::check_masters(const World& world, const StepRecord& step) {
-  std::vector<uint32_t> leaders(server_group_count(cluster_), 0);  // per server group: each elects its own
+  std::vector<uint32_t>& leaders = leaders_;  // per server group: each elects its own
+  std::fill(leaders.begin(), leaders.end(), 0);
   for (uint32_t index = 0; index < cluster_.servers; ++index) {  // servers are nodes 0 .. n-1
     const NodeId id{index};
     const FastcfsServer* s = server_at(world, id);
@@ -359,7 +363,6 @@ void FastcfsMonitor::check_masters(const World& world, const StepRecord& step) {
       }
     }
   }
-  split_groups_.resize(leaders.size(), false);
   for (size_t k = 0; k < leaders.size(); ++k) {
     const bool split = leaders[k] > 1;
     if (split && !split_groups_[k]) {

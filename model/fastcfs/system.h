@@ -35,8 +35,9 @@ const FastcfsServer* server_at(const World& world, NodeId id);
 std::optional<NodeId> current_leader(const World& world, IndexRange servers);
 // The master of data group `dg` (0-based) in its server group's leader's view.
 std::optional<NodeId> current_master(const World& world, uint32_t dg);
-// The cluster's shape as a live server knows it; nullopt when none is up.
-std::optional<ClusterConfig> live_cluster_config(const World& world);
+// The cluster's shape as a live server knows it (owned by that server, valid
+// until the world steps); nullptr when none is up.
+const ClusterConfig* live_cluster_config(const World& world);
 
 // L1: every server up and not halted, in each server group one leader all
 // its servers agree on, every data group with a master, every DS ACTIVE in
@@ -62,7 +63,8 @@ struct Violation {
 // (recorded, judged only by the checks that ask for them).
 class FastcfsMonitor {
  public:
-  explicit FastcfsMonitor(const ClusterConfig& cluster) : cluster_(cluster) {}
+  explicit FastcfsMonitor(const ClusterConfig& cluster)
+      : cluster_(cluster), leaders_(server_group_count(cluster), 0), split_groups_(leaders_.size(), false) {}
 
   void observe(const World& world, const StepRecord& step);
   // Checks that need the finished run (S5 against the final master).
@@ -101,6 +103,7 @@ class FastcfsMonitor {
   uint64_t acked_count_ = 0;
   // S6: the confirmed DV each master had last, per (server, dg).
   std::map<std::pair<uint32_t, uint32_t>, uint64_t> confirmed_seen_;
+  std::vector<uint32_t> leaders_;    // per server group, counted anew on each server step
   std::vector<bool> split_groups_;  // per server group: more than one leader at the last step
   std::map<uint32_t, TimePoint> last_start_;  // server -> when its current process started
 };
