@@ -73,8 +73,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   const TransitionCounts& transitions() const { return transitions_; }
   uint32_t data_groups() const { return config_.data_groups; }
   const ClusterConfig& config() const { return config_; }
-  // My server group's servers, and whether I hold a replica of `dg`.
-  IndexRange cluster_servers() const { return cluster_; }
+  // Whether I hold a replica of `dg` (my server group's data groups).
   bool holds_dg(uint32_t dg) const { return my_dgs_.contains(dg); }
   bool halted() const { return halted_; }
   // Holds DV `dv` of `dg` as the record of a write to `key`.
