@@ -7,6 +7,7 @@
 #include "base/input_error.h"
 #include "cli/check_command.h"
 #include "cli/demo_command.h"
+#include "cli/explore_command.h"
 #include "cli/fuzz_command.h"
 #include "cli/report_command.h"
 #include "cli/run_command.h"
@@ -78,6 +79,27 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
   fuzz_command->add_flag("--resume", fuzz.resume, "Skip the seeds already in results.jsonl");
   fuzz_command->add_option("--shrink-max", fuzz.shrink_max, "Shrink at most this many failures (default: all)");
 
+  replsim::cli::ExploreCommandOptions explore;
+  CLI::App* explore_command = app.add_subcommand("explore", "Search a scenario's runs for a violation (the model checker)");
+  explore_command->add_option("file", explore.file, "Scenario file with workload.ops_max and no faults")->required();
+  explore_command->add_option("--strategy", explore.search.strategy, "bfs (shortest counterexample) or dfs")
+      ->capture_default_str();
+  explore_command->add_option("--depth-max", explore.search.depth_max, "Transitions (steps and faults) along a path")
+      ->capture_default_str();
+  explore_command->add_option("--faults-max", explore.search.faults_max, "Faults along a path (restarts are free)")
+      ->capture_default_str();
+  explore_command->add_option("--fault-types", explore.fault_types,
+                              "crash,powerloss,pause,isolate (default: the scenario's fault_generator families)");
+  explore_command->add_option("--states-max", explore.search.states_max, "Distinct states before stopping")
+      ->capture_default_str();
+  explore_command->add_option("--memory-mb-max", explore.search.memory_mb_max, "The visited set's memory")
+      ->capture_default_str();
+  explore_command->add_option("--time-limit", explore.time_limit, "Stop after this wall time (\"10m\"): undecided");
+  explore_command->add_option("--delay-cap", explore.delay_cap, "Highest delay explored (default 50ms)");
+  explore_command->add_option("--pick-max", explore.search.settings.pick_max, "Values explored of a wider draw")
+      ->capture_default_str();
+  explore_command->add_option("--out", explore.search.out_dir, "Folder for explore.json and a counterexample");
+
   replsim::cli::ShrinkOptions shrink;
   uint64_t shrink_seed = 0;
   CLI::App* shrink_command = app.add_subcommand("shrink", "Shrink a failing scenario to a minimal one");
@@ -123,6 +145,7 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
       return replsim::cli::run_run(run, std::cout);
     }
     if (*fuzz_command) return replsim::cli::run_fuzz(fuzz, std::cout);
+    if (*explore_command) return replsim::cli::run_explore(explore, std::cout, std::cerr);
     if (*shrink_command) {
       if (*shrink_seed_option) shrink.seed = shrink_seed;
       return replsim::cli::run_shrink(shrink, std::cout);

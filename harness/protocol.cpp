@@ -1,6 +1,7 @@
 #include "harness/protocol.h"
 
 #include <algorithm>
+#include <typeinfo>
 
 #include "base/assert.h"
 
@@ -109,6 +110,13 @@ std::optional<std::string> RunMonitor::unsettled(const World& world) const {
 }
 
 nlohmann::json RunMonitor::to_json() const { return nlohmann::json::object(); }
+
+std::unique_ptr<RunMonitor> RunMonitor::clone() const {
+  REPLSIM_ASSERT(typeid(*this) == typeid(RunMonitor), "a protocol's monitor overrides clone() (derive it from MonitorOf)");
+  return std::make_unique<RunMonitor>(*this);
+}
+
+void RunMonitor::hash_into(Hasher&) const {}
 
 void Protocol::check_scenario(const Scenario&) const {}
 

@@ -128,6 +128,43 @@ class RunMonitor {
   virtual std::optional<std::string> unsettled(const World& world) const;
   // What run.json shows of it (violations, coverage).
   virtual nlohmann::json to_json() const;
+  // A copy, for a search that branches a run. The base class copies
+  // itself; a subclass derives from MonitorOf (or overrides this), and a
+  // subclass that does neither fails an assertion on its first copy.
+  virtual std::unique_ptr<RunMonitor> clone() const;
+  // Folds in what observe() accumulated that decides a later verdict, so a
+  // search merges two runs only when their monitors agree. Default: nothing
+  // (a monitor that keeps no state).
+  virtual void hash_into(Hasher& h) const;
+};
+
+// The base of a protocol's monitor: clone() is its copy constructor.
+template <class Derived>
+class MonitorOf : public RunMonitor {
+ public:
+  std::unique_ptr<RunMonitor> clone() const override {
+    return std::make_unique<Derived>(static_cast<const Derived&>(*this));
+  }
+};
+
+// A run's monitor, copied with the run.
+class MonitorHandle {
+ public:
+  MonitorHandle() = default;
+  MonitorHandle(std::unique_ptr<RunMonitor> monitor) : monitor_(std::move(monitor)) {}  // NOLINT: converts
+  MonitorHandle(const MonitorHandle& o) : monitor_(o.monitor_ ? o.monitor_->clone() : nullptr) {}
+  MonitorHandle& operator=(const MonitorHandle& o) {
+    if (this != &o) monitor_ = o.monitor_ ? o.monitor_->clone() : nullptr;
+    return *this;
+  }
+  MonitorHandle(MonitorHandle&&) noexcept = default;
+  MonitorHandle& operator=(MonitorHandle&&) noexcept = default;
+  RunMonitor* operator->() const { return monitor_.get(); }
+  RunMonitor& operator*() const { return *monitor_; }
+  bool operator==(std::nullptr_t) const { return monitor_ == nullptr; }
+
+ private:
+  std::unique_ptr<RunMonitor> monitor_;
 };
 
 class Protocol {

@@ -6,9 +6,11 @@
 #include <map>
 
 #include "base/assert.h"
+#include "base/input_error.h"
 #include "checker/linearizability.h"
 #include "checker/stalls.h"
 #include "harness/registry.h"
+#include "harness/schedule_chooser.h"
 
 namespace replsim::harness {
 
@@ -69,6 +71,11 @@ bool meets_expectation(const std::vector<CheckOutcome>& checks, const std::strin
   });
 }
 
+}  // namespace
+
+// One run: its world, monitor and history, the scenario's faults and
+// triggers. Copyable, so a search branches it; every nondeterministic
+// choice comes from the chooser its caller passes.
 class Runner {
  public:
   Runner(const Scenario& scenario, uint64_t seed, TraceWriter* trace, const MessageWindow* window)
@@ -92,7 +99,10 @@ class Runner {
     record_view();
   }
 
-  ScenarioRun run() {
+  // The scenario as written: its faults at their times or triggers, every
+  // choice drawn by the simulator's chooser, to the scenario's end.
+  ScenarioRun run_to_end() {
+    RandomChooser chooser;
     for (size_t i = 0; i < scenario_.faults.size(); ++i) {
       const FaultSpec& f = scenario_.faults[i];
       if (f.at) pending_.push_back({TimePoint::origin() + *f.at, i, &f});
@@ -109,18 +119,72 @@ class Runner {
         const PendingFault due = pending_.front();
         pending_.erase(pending_.begin());
         run_.world.advance_to(due.at);
-        fire(*due.spec);
+        fire(*due.spec, chooser);
+        note_convergence();
       } else {
-        const StepRecord* step = run_.world.step(chooser_);
-        REPLSIM_ASSERT(step != nullptr, "a pending event vanished");
-        observe(*step);
+        REPLSIM_ASSERT(step(chooser), "a pending event vanished");
       }
-      note_convergence();
     }
     run_.world.advance_to(end);
     for (size_t index : waiting_) {
       run_.warnings.push_back(fmt::format("the trigger of {} never fired", scenario_.faults[index].path));
     }
+    judge();
+    return std::move(run_);
+  }
+
+  // The scenario's schedule: its faults before the steps they name, its
+  // answers to the world's questions, and the run judged where the path
+  // ended (going on could hide what the path reached).
+  ScenarioRun replay(const Schedule& schedule) {
+    try {
+      replay_steps(schedule);
+    } catch (const InputError& error) {
+      throw InputError(scenario_.file + ":" + error.path(), error.expected(), error.found());
+    }
+    judge();
+    return std::move(run_);
+  }
+
+  void replay_steps(const Schedule& schedule) {
+    REPLSIM_ASSERT(scenario_.faults.empty(), "the loader refuses faults beside a schedule");
+    ReplayChooser chooser(schedule);
+    for (uint64_t k = 0; k < schedule.steps; ++k) {
+      chooser.begin_step(k);
+      fire_schedule_faults(schedule, k, chooser);
+      if (!step(chooser)) {
+        throw InputError("/schedule/steps", std::to_string(schedule.steps) + " steps (the path's length)",
+                         "a world with no event left after step " + std::to_string(k));
+      }
+    }
+    fire_schedule_faults(schedule, schedule.steps, chooser);
+    if (chooser.position() < schedule.entries.size()) {
+      throw InputError("/schedule/choices/" + std::to_string(chooser.position()),
+                       "every entry used by the path's " + std::to_string(schedule.steps) + " steps",
+                       "an entry the run never asked for");
+    }
+  }
+
+  // Delivers the next event (the scenario's own faults are not fired: a
+  // driver that steps fires its own). False when no event is pending.
+  bool step(Chooser& chooser) {
+    const StepRecord* record = run_.world.step(chooser);
+    if (record == nullptr) return false;
+    observe(*record);
+    note_convergence();
+    return true;
+  }
+
+  // Fires `f` now, as a scenario's fault that fell due would be.
+  void fire_now(const FaultSpec& f, Chooser& chooser) {
+    fire(f, chooser);
+    note_convergence();
+  }
+
+  const ScenarioRun& state() const { return run_; }
+
+  // The checks judged on the run as it stands.
+  ScenarioRun judged() && {
     judge();
     return std::move(run_);
   }
@@ -256,7 +320,17 @@ class Runner {
 
   // A selector's node now: a name, any server, or one of a role's holders,
   // chosen on the world's fault stream when several hold it.
-  std::optional<NodeId> resolve(const NodeSelector& selector, std::string& why) {
+  void fire_schedule_faults(const Schedule& schedule, uint64_t step, ReplayChooser& chooser) {
+    while (chooser.position() < schedule.entries.size()) {
+      const ScheduleEntry& e = schedule.entries[chooser.position()];
+      if (!e.fault || e.step != step) return;
+      chooser.skip_fault();  // first: the entries after it answer the fault's own questions (a torn write)
+      fire(*e.fault, chooser);
+      note_convergence();
+    }
+  }
+
+  std::optional<NodeId> resolve(const NodeSelector& selector, Chooser& chooser, std::string& why) {
     std::vector<NodeId> candidates;
     if (selector.kind == NodeSelector::Kind::kNamed) {
       const auto id = run_.world.find_node(selector.name);
@@ -271,35 +345,36 @@ class Runner {
       return std::nullopt;
     }
     if (candidates.size() == 1) return candidates.front();
-    return candidates[chooser_.pick(run_.world.fault_stream(), ChoiceKind::kFaultTarget, candidates.size())];
+    return candidates[chooser.pick(run_.world.fault_stream(), ChoiceKind::kFaultTarget, candidates.size())];
   }
 
-  std::optional<std::vector<NodeId>> resolve_all(const std::vector<NodeSelector>& selectors, std::string& why) {
+  std::optional<std::vector<NodeId>> resolve_all(const std::vector<NodeSelector>& selectors, Chooser& chooser,
+                                                 std::string& why) {
     std::vector<NodeId> ids;
     for (const NodeSelector& selector : selectors) {
-      const auto id = resolve(selector, why);
+      const auto id = resolve(selector, chooser, why);
       if (!id) return std::nullopt;
       ids.push_back(*id);
     }
     return ids;
   }
 
-  std::optional<Fault> to_fault(const FaultSpec& f, std::string& why) {
+  std::optional<Fault> to_fault(const FaultSpec& f, Chooser& chooser, std::string& why) {
     std::vector<NodeId> everyone;
     for (uint32_t i = 0; i < run_.world.node_count(); ++i) everyone.push_back({i});
     if (f.type == "heal") return HealFault{};
     if (f.type == "partition") {
       std::vector<std::vector<NodeId>> groups;
       for (const auto& group : f.groups) {
-        const auto ids = resolve_all(group, why);
+        const auto ids = resolve_all(group, chooser, why);
         if (!ids) return std::nullopt;
         groups.push_back(*ids);
       }
       return PartitionFault{partition_shapes::split(groups), "split"};
     }
     if (f.type == "partition_oneway" || f.type == "link") {
-      const auto from = resolve_all(f.from, why);
-      const auto to = from ? resolve_all(f.to, why) : std::nullopt;
+      const auto from = resolve_all(f.from, chooser, why);
+      const auto to = from ? resolve_all(f.to, chooser, why) : std::nullopt;
       if (!from || !to) return std::nullopt;
       if (f.type == "partition_oneway") return PartitionFault{partition_shapes::one_way(*from, *to), "one_way"};
       LinkConfig config = scenario_.network;
@@ -313,7 +388,7 @@ class Runner {
       }
       return LinkFault{links, config};
     }
-    const auto node = resolve(*f.node, why);
+    const auto node = resolve(*f.node, chooser, why);
     if (!node) return std::nullopt;
     if (f.type == "crash") return CrashFault{*node};
     if (f.type == "powerloss") return PowerLossFault{*node};
@@ -331,12 +406,12 @@ class Runner {
     return DiskFault{*node, kind, *f.duration};
   }
 
-  void fire(const FaultSpec& f) {
+  void fire(const FaultSpec& f, Chooser& chooser) {
     std::string why;
-    const std::optional<Fault> fault = to_fault(f, why);
+    const std::optional<Fault> fault = to_fault(f, chooser, why);
     AppliedFault applied{run_.world.now(), f.path, {}};
     if (fault) {
-      run_.world.apply_fault(*fault, chooser_);
+      run_.world.apply_fault(*fault, chooser);
       applied.fault = fault_to_json(*fault, run_.world.config().node_names);
       record_view();
       add_window_event(run_.world.now().ns_since_origin(), {{"kind", "fault"}, {"fault", applied.fault}});
@@ -498,17 +573,27 @@ class Runner {
   const MessageWindow* window_;
   std::vector<bool> is_server_;  // by node index
   ScenarioRun run_;
-  RandomChooser chooser_;
   std::vector<PendingFault> pending_;
   std::vector<size_t> waiting_;  // faults whose trigger has not fired
 };
 
-}  // namespace
-
 ScenarioRun run_scenario(const Scenario& scenario, uint64_t seed, TraceWriter* trace,
                          const MessageWindow* window) {
-  return Runner(scenario, seed, trace, window).run();
+  Runner runner(scenario, seed, trace, window);
+  if (scenario.schedule) return runner.replay(*scenario.schedule);
+  return runner.run_to_end();
 }
+
+RunInProgress::RunInProgress(const Scenario& scenario, uint64_t seed)
+    : runner_(std::make_unique<Runner>(scenario, seed, nullptr, nullptr)) {}
+RunInProgress::RunInProgress(const RunInProgress& other) : runner_(std::make_unique<Runner>(*other.runner_)) {}
+RunInProgress::RunInProgress(RunInProgress&&) noexcept = default;
+RunInProgress& RunInProgress::operator=(RunInProgress&&) noexcept = default;
+RunInProgress::~RunInProgress() = default;
+bool RunInProgress::step(Chooser& chooser) { return runner_->step(chooser); }
+void RunInProgress::fire(const FaultSpec& fault, Chooser& chooser) { runner_->fire_now(fault, chooser); }
+const ScenarioRun& RunInProgress::run() const { return runner_->state(); }
+ScenarioRun RunInProgress::judged() const { return Runner(*runner_).judged(); }
 
 std::optional<MessageWindow> anomaly_window(const ScenarioRun& run, size_t faults_max) {
   if (run.verdict != "fail" || run.faults.size() > faults_max) return std::nullopt;

@@ -28,7 +28,7 @@ struct ScenarioRun {
   explicit ScenarioRun(World w) : world(std::move(w)) {}
   World world;
   const Protocol* protocol = nullptr;
-  std::unique_ptr<RunMonitor> monitor;
+  MonitorHandle monitor;
   std::vector<checker::HistoryEvent> history;
   std::vector<AppliedFault> faults;
   std::vector<CheckOutcome> checks;
@@ -67,8 +67,37 @@ struct MessageWindow {
   size_t events_max = 200;
 };
 
+// Runs the scenario to its end, or, when it has a schedule, replays the
+// schedule's path and judges the run where the path ends.
 ScenarioRun run_scenario(const Scenario& scenario, uint64_t seed, TraceWriter* trace = nullptr,
                          const MessageWindow* window = nullptr);
+
+class Runner;
+
+// A run a driver steps itself (the explorer): copyable, so a search
+// branches it, and judged whenever the driver asks, by the same code that
+// judges run_scenario's runs. The scenario must outlive it.
+class RunInProgress {
+ public:
+  RunInProgress(const Scenario& scenario, uint64_t seed);
+  RunInProgress(const RunInProgress& other);
+  RunInProgress& operator=(const RunInProgress&) = delete;
+  RunInProgress(RunInProgress&&) noexcept;
+  RunInProgress& operator=(RunInProgress&&) noexcept;
+  ~RunInProgress();
+
+  // Delivers the next event; false when none is pending. The scenario's
+  // own faults never fire: the driver fires faults.
+  bool step(Chooser& chooser);
+  // Fires `fault` now, recorded as the run's fault from `fault.path`.
+  void fire(const FaultSpec& fault, Chooser& chooser);
+  const ScenarioRun& run() const;
+  // The run as it stands, finished and judged; this one goes on unchanged.
+  ScenarioRun judged() const;
+
+ private:
+  std::unique_ptr<Runner> runner_;
+};
 
 // The registered protocol a loaded scenario names.
 const Protocol& protocol_of(const Scenario& scenario);

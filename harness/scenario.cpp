@@ -16,7 +16,7 @@ namespace {
 
 const std::vector<std::string> kTopLevelKeys = {"version", "name",    "description", "seed",   "duration",
                                                 "protocol", "cluster", "network",     "disk",   "workload",
-                                                "faults",  "fault_generator", "checks", "expect"};
+                                                "faults",  "fault_generator", "checks", "expect", "schedule"};
 const std::vector<std::string> kFaultTypes = {"crash",     "powerloss", "restart", "pause", "resume",
                                               "partition", "partition_oneway", "isolate", "heal",
                                               "link",      "clock_skew", "disk_fault"};
@@ -57,6 +57,13 @@ Duration read_signed_duration(const Json& value, const std::string& path) {
   return read_duration(value, path);
 }
 
+uint64_t read_count(const Json& value, const std::string& path) {
+  if (!value.is_number_integer() || (!value.is_number_unsigned() && value.get<int64_t>() < 0)) {
+    throw InputError(path, "a non-negative whole number", describe_json(value));
+  }
+  return value.get<uint64_t>();
+}
+
 class Parser {
  public:
   Parser() = default;
@@ -92,6 +99,7 @@ class Parser {
     if (doc.contains("fault_generator")) s.fault_generator = parse_generator(doc["fault_generator"], s);
     if (doc.contains("checks")) parse_checks(doc["checks"], s);
     if (doc.contains("expect")) parse_expect(doc["expect"], s);
+    if (doc.contains("schedule")) s.schedule = parse_schedule(doc["schedule"], s);
     return s;
   }
 
@@ -140,7 +148,7 @@ class Parser {
 
   void parse_workload(const Json& value, Scenario& s) {
     WorkloadSpec& w = s.workload;
-    reject_unknown(value, "/workload", {"clients", "keys", "rate", "mix", "timeout", "start", "stop"});
+    reject_unknown(value, "/workload", {"clients", "keys", "rate", "mix", "timeout", "start", "stop", "ops_max"});
     if (value.contains("clients")) w.clients = read_whole(value["clients"], "/workload/clients", 0, 1000);
     if (value.contains("keys")) w.keys = read_whole(value["keys"], "/workload/keys", 1, 1'000'000);
     if (value.contains("rate")) w.rate = read_range(value["rate"], "/workload/rate", 0, 1e6);
@@ -156,6 +164,7 @@ class Parser {
     if (value.contains("timeout")) w.timeout = read_duration(value["timeout"], "/workload/timeout");
     if (value.contains("start")) w.start = read_duration(value["start"], "/workload/start");
     if (value.contains("stop")) w.stop = read_duration(value["stop"], "/workload/stop");
+    if (value.contains("ops_max")) w.ops_max = read_whole(value["ops_max"], "/workload/ops_max", 1, 1'000'000'000);
     const Duration stop = w.stop.value_or(s.duration);
     if (w.start > stop || stop > s.duration) {
       throw InputError("/workload", "0 <= start <= stop <= duration (" + format_duration(s.duration) + ")",
@@ -450,6 +459,63 @@ class Parser {
     }
   }
 
+  // A path replaces the scenario's own faults: its fault entries are the
+  // faults, fired before the world step they name.
+  Schedule parse_schedule(const Json& value, const Scenario& s) {
+    const std::string path = "/schedule";
+    reject_unknown(value, path, {"settings", "steps", "choices"});
+    if (!s.faults.empty() || s.fault_generator) {
+      throw InputError(path, "a schedule in a scenario without faults or fault_generator (its entries are the faults)",
+                       "both");
+    }
+    Schedule schedule;
+    if (value.contains("settings")) {
+      const Json& settings = value["settings"];
+      const std::string at = json_path(path, "settings");
+      reject_unknown(settings, at, {"delay_cap", "pick_max"});
+      if (settings.contains("delay_cap")) {
+        schedule.settings.delay_cap = read_duration(settings["delay_cap"], json_path(at, "delay_cap"));
+      }
+      if (settings.contains("pick_max")) {
+        schedule.settings.pick_max = read_whole(settings["pick_max"], json_path(at, "pick_max"), 2, 1'000'000);
+      }
+    }
+    schedule.steps = read_count(require_key(value, "steps", path), json_path(path, "steps"));
+    const Json& choices = require_key(value, "choices", path);
+    if (!choices.is_array()) throw InputError(json_path(path, "choices"), "a list of choices and faults", describe_json(choices));
+    for (size_t i = 0; i < choices.size(); ++i) {
+      schedule.entries.push_back(parse_schedule_entry(choices[i], json_path(json_path(path, "choices"), i), schedule, s));
+    }
+    return schedule;
+  }
+
+  ScheduleEntry parse_schedule_entry(const Json& value, const std::string& path, const Schedule& schedule,
+                                     const Scenario& s) {
+    ScheduleEntry e;
+    const bool is_fault = value.is_object() && value.contains("fault");
+    reject_unknown(value, path, is_fault ? std::vector<std::string>{"step", "fault"}
+                                         : std::vector<std::string>{"step", "kind", "answer", "of"});
+    const Json& step = require_key(value, "step", path);
+    e.step = read_count(step, json_path(path, "step"));
+    const uint64_t previous = schedule.entries.empty() ? 0 : schedule.entries.back().step;
+    if (e.step < previous || e.step > schedule.steps) {
+      throw InputError(json_path(path, "step"),
+                       "a step from " + std::to_string(previous) + " (the entry before) to " +
+                           std::to_string(schedule.steps) + " (the schedule's steps)",
+                       describe_json(step));
+    }
+    if (is_fault) {
+      e.fault = parse_fault(value["fault"], json_path(path, "fault"), s);
+      if (!e.fault->at) throw InputError(json_path(path, "fault"), "a fault with \"at\" (when the path fired it)", "\"when\"");
+      return e;
+    }
+    e.kind = read_string(require_key(value, "kind", path), json_path(path, "kind"));
+    e.arity = read_whole(require_key(value, "of", path), json_path(path, "of"), 2, 1'000'000);
+    e.answer = read_whole(require_key(value, "answer", path), json_path(path, "answer"), 0, e.arity - 1);
+    if (e.step == schedule.steps) throw InputError(json_path(path, "step"), "a choice's step below the schedule's steps", describe_json(step));
+    return e;
+  }
+
   const Protocol* protocol_ = nullptr;
   ClusterSpec cluster_;
   uint32_t clients_ = 3;
@@ -509,7 +575,18 @@ Json fault_spec_to_json(const FaultSpec& f) {
   return j;
 }
 
-Scenario load_scenario_file(const std::string& file) {
+Json schedule_to_json(const Schedule& schedule) {
+  Json choices = Json::array();
+  for (const ScheduleEntry& e : schedule.entries) {
+    if (e.fault) choices.push_back({{"step", e.step}, {"fault", fault_spec_to_json(*e.fault)}});
+    else choices.push_back({{"step", e.step}, {"kind", e.kind}, {"answer", e.answer}, {"of", e.arity}});
+  }
+  return {{"settings", {{"delay_cap", format_duration(schedule.settings.delay_cap)}, {"pick_max", schedule.settings.pick_max}}},
+          {"steps", schedule.steps},
+          {"choices", std::move(choices)}};
+}
+
+Json load_scenario_document(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw InputError(file, "a readable scenario file", "a file that cannot be opened");
   std::ostringstream text;
@@ -526,7 +603,9 @@ Scenario load_scenario_file(const std::string& file) {
     const size_t column = byte - (line_start == std::string::npos ? 0 : line_start + 1) + 1;
     throw InputError(file + ":" + std::to_string(line) + ":" + std::to_string(column), "valid JSON", error.what());
   }
-  return parse_scenario(document, file);
+  return document;
 }
+
+Scenario load_scenario_file(const std::string& file) { return parse_scenario(load_scenario_document(file), file); }
 
 }  // namespace replsim::harness

@@ -94,6 +94,7 @@ struct WorkloadSpec {
   Duration timeout = Duration::s(1);
   Duration start = Duration::s(2);
   std::optional<Duration> stop;  // default: the end of the run
+  std::optional<uint64_t> ops_max;  // per client; the explorer needs it (a bounded workload)
 };
 
 // How much search the linearizability check may spend on each key before
@@ -117,6 +118,36 @@ struct Expectation {
   std::string check;             // with fail: the check that must fail (optional)
 };
 
+// How a search answers the world's questions (harness/schedule_chooser.h):
+// the same settings enumerate a path in `explore` and replay it in `run`.
+struct ScheduleSettings {
+  // A delay is explored at its distribution's lowest value and at its
+  // highest, capped here (a lognormal has no highest).
+  Duration delay_cap = Duration::ms(50);
+  // A draw among more values than this is explored at this many evenly
+  // spaced ones, both ends included.
+  uint32_t pick_max = 8;
+  bool operator==(const ScheduleSettings&) const = default;
+};
+
+// One answer of a path: a choice the world asked for during world step
+// `step` (0-based), or a fault the path fires before that step.
+struct ScheduleEntry {
+  uint64_t step = 0;
+  std::string kind;       // a ChoiceKind's name ("message_delay"); empty for a fault
+  uint32_t answer = 0;    // 0 <= answer < arity
+  uint32_t arity = 0;
+  std::optional<FaultSpec> fault;
+};
+
+// An explicit path through a run (an explorer's counterexample): `run`
+// replays it and stops after `steps` world steps, where the path ended.
+struct Schedule {
+  ScheduleSettings settings;
+  uint64_t steps = 0;
+  std::vector<ScheduleEntry> entries;
+};
+
 struct Scenario {
   std::string file;
   int version = 1;
@@ -135,6 +166,7 @@ struct Scenario {
   std::optional<FaultGeneratorSpec> fault_generator;
   std::vector<CheckSpec> checks;
   Expectation expect;
+  std::optional<Schedule> schedule;
 };
 
 // The fault types the format accepts.
@@ -145,8 +177,12 @@ Scenario parse_scenario(const Json& document, const std::string& file);
 
 // A fault as scenario JSON, the inverse of the loader: parse(to_json(f)) == f.
 Json fault_spec_to_json(const FaultSpec& fault);
+// A schedule as scenario JSON, the inverse of the loader.
+Json schedule_to_json(const Schedule& schedule);
 // Reads and parses; a file that cannot be read or is not JSON is an
 // InputError naming it (with the line and column of a syntax error).
 Scenario load_scenario_file(const std::string& file);
+// The file's JSON, unparsed as a scenario (for tools that rewrite it).
+Json load_scenario_document(const std::string& file);
 
 }  // namespace replsim::harness

@@ -81,6 +81,12 @@ class Context {
   // Uniform in [0, bound); drawn through the world's chooser from this
   // node's own stream, so an explorer can enumerate it.
   virtual uint64_t random_below(uint64_t bound) = 0;
+  // True with `percent` percent chance: one draw of random_below(100), so a
+  // search sees two outcomes where random_below would show a hundred.
+  virtual bool random_percent(uint64_t percent) { return random_below(100) < percent; }
+  // An identifier that only has to differ between draws (a leader's key):
+  // a search never branches on it.
+  virtual uint64_t random_nonce() { return random_below(uint64_t{1} << 62); }
 
   virtual void note(std::string kind, nlohmann::json data) = 0;
   // A client's operation invoked or completed (the history the checks read).

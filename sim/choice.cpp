@@ -9,6 +9,7 @@ const char* to_string(ChoiceKind kind) {
     case ChoiceKind::kNextEvent: return "next_event";
     case ChoiceKind::kMessageDelay: return "message_delay";
     case ChoiceKind::kMessageLoss: return "message_loss";
+    case ChoiceKind::kSegmentLoss: return "segment_loss";
     case ChoiceKind::kMessageDuplicate: return "message_duplicate";
     case ChoiceKind::kMessageReorder: return "message_reorder";
     case ChoiceKind::kDiskLatency: return "disk_latency";
@@ -17,6 +18,7 @@ const char* to_string(ChoiceKind kind) {
     case ChoiceKind::kFaultTarget: return "fault_target";
     case ChoiceKind::kFaultTiming: return "fault_timing";
     case ChoiceKind::kActor: return "actor";
+    case ChoiceKind::kNonce: return "nonce";
   }
   return "unknown";
 }

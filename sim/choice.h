@@ -20,7 +20,8 @@ namespace replsim {
 enum class ChoiceKind : uint8_t {
   kNextEvent,         // which pending event is delivered next
   kMessageDelay,      // a message's network delay
-  kMessageLoss,       // whether a message is dropped
+  kMessageLoss,       // whether a datagram is dropped
+  kSegmentLoss,       // whether a connection's segment is dropped (the connection retransmits it)
   kMessageDuplicate,  // whether a message is delivered twice
   kMessageReorder,    // whether a message may overtake earlier ones on its link
   kDiskLatency,       // how long a disk operation takes
@@ -29,6 +30,7 @@ enum class ChoiceKind : uint8_t {
   kFaultTarget,       // which node a generated or role-selected fault lands on
   kFaultTiming,       // when a generated fault fires
   kActor,             // a draw an actor asked for through its context
+  kNonce,             // an identifier an actor drew: its value is never a branch
 };
 
 const char* to_string(ChoiceKind kind);
@@ -53,6 +55,9 @@ class Chooser {
   virtual Duration delay(Rng& stream, ChoiceKind kind, const Distribution& distribution) = 0;
   // Uniform index in [0, count), count > 0.
   virtual size_t pick(Rng& stream, ChoiceKind kind, size_t count) = 0;
+  // True with `percent` percent chance. The default is the draw of
+  // pick(100), so the simulator's streams are those of random_below(100).
+  virtual bool percent(Rng& stream, ChoiceKind kind, uint64_t percent_true) { return pick(stream, kind, 100) < percent_true; }
 };
 
 // The simulator's chooser: events in (time, sequence) order, everything else

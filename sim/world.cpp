@@ -87,6 +87,12 @@ class World::NodeContext final : public Context {
   uint64_t random_below(uint64_t bound) override {
     return chooser_.pick(world_.node(id_).actor_stream, ChoiceKind::kActor, bound);
   }
+  bool random_percent(uint64_t percent) override {
+    return chooser_.percent(world_.node(id_).actor_stream, ChoiceKind::kActor, percent);
+  }
+  uint64_t random_nonce() override {
+    return chooser_.pick(world_.node(id_).actor_stream, ChoiceKind::kNonce, uint64_t{1} << 62);
+  }
 
   void note(std::string kind, nlohmann::json data) override {
     world_.record_.notes.push_back(Note{std::move(kind), std::move(data)});

@@ -192,7 +192,7 @@ void World::transmit(Connection& c, bool forward, Segment& segment, TimePoint at
   const LinkConfig& link = network_.link_config(from, to);
   Rng& stream = network_.link_stream(from, to);
   const bool blocked = network_.blocked(from, to);
-  segment.lost = blocked || chooser.chance(stream, ChoiceKind::kMessageLoss, link.loss);
+  segment.lost = blocked || chooser.chance(stream, ChoiceKind::kSegmentLoss, link.loss);
   if (!segment.lost) {
     segment.arrival = at + chooser.delay(stream, ChoiceKind::kMessageDelay, link.latency);
     return;
@@ -379,7 +379,7 @@ void World::hand_to_actor(Connection& c, bool forward, Event& event, Chooser& ch
       const LinkConfig& link = network_.link_config(event.target, event.from);
       Rng& stream = network_.link_stream(event.target, event.from);
       const bool lost = network_.blocked(event.target, event.from) ||
-                        chooser.chance(stream, ChoiceKind::kMessageLoss, link.loss);
+                        chooser.chance(stream, ChoiceKind::kSegmentLoss, link.loss);
       const Duration wait = chooser.delay(stream, ChoiceKind::kMessageDelay, link.latency) +
                             (lost ? config_.tcp.rto_initial : Duration::zero());
       tell_end(c, true, {ConnectionEvent::Kind::kEstablished, c.id, event.target, CloseReason::kPeerClosed}, now_ + wait);

@@ -14,13 +14,14 @@ word in the platform means the platform knows a protocol.
   checker  -> base
   reports  -> checker, base
   harness  -> reports, checker, sim, base           (never model/)
+  explore  -> harness, reports, checker, sim, base
   model/kit, model/<p>  -> sim, base, model/kit, itself
       its adapter files (adapter.h/.cpp, *_adapter.h/.cpp) also -> harness
   model/protocols.*     -> model/*, harness, base
-  cli      -> harness, reports, checker, sim, base, cli; only cli/main.cpp
+  cli      -> explore, harness, reports, checker, sim, base, cli; only cli/main.cpp
               includes model/protocols.h (the command's list of protocols)
   examples -> what the package installs (base, sim, checker, reports,
-              harness, cli, model/kit) and their own files: an outside
+              harness, explore, cli, model/kit) and their own files: an outside
               project never sees the project's protocols
   bench, tests -> anything
 """
@@ -38,11 +39,12 @@ LAYERS = {
     "checker": {"checker", "base"},
     "reports": {"reports", "checker", "base"},
     "harness": {"harness", "reports", "checker", "sim", "base"},
-    "cli": {"cli", "harness", "reports", "checker", "sim", "base"},
+    "explore": {"explore", "harness", "reports", "checker", "sim", "base"},
+    "cli": {"cli", "explore", "harness", "reports", "checker", "sim", "base"},
 }
-PLATFORM = ["base", "sim", "checker", "reports", "harness", "cli"]
+PLATFORM = ["base", "sim", "checker", "reports", "harness", "explore", "cli"]
 # What `cmake --install` puts under include/replsim (cmake/platform_library.cmake).
-INSTALLED = {"base", "sim", "checker", "reports", "harness", "cli", "model/kit"}
+INSTALLED = {"base", "sim", "checker", "reports", "harness", "explore", "cli", "model/kit"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
 failures = []

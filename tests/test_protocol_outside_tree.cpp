@@ -197,7 +197,7 @@ class PairClient final : public ActorOf<PairClient> {
 
 // Judges acked_writes_on_backup step by step; the rest is the base class's
 // defaults (a lane per server, up or down) but for when the pair has settled.
-class PairMonitor final : public RunMonitor {
+class PairMonitor final : public MonitorOf<PairMonitor> {
  public:
   void observe(const World& world, const StepRecord& step) override {
     for (const OperationEvent& e : step.operations) {
@@ -226,6 +226,10 @@ class PairMonitor final : public RunMonitor {
     const auto* backup = world.actor_as<PairServer>(kBackup);
     if (backup->log_size() < primary->log_size()) return std::string("the backup is behind the primary");
     return std::nullopt;
+  }
+  void hash_into(Hasher& h) const override {
+    for (const auto& [client, write] : writing_) h.add(client).add(write.first).add(write.second);
+    h.add(static_cast<uint64_t>(violations_.size()));
   }
 
  private:

@@ -261,6 +261,18 @@ TEST_CASE("scenarios/schema.json documents exactly what the loader accepts, in e
   prober.compare_check_names({"/checks/0", with(base, "/checks", Json::array({"linearizable"}))},
                              "#/properties/checks/items/oneOf/0",
                              {"converges_within", "writes_progress_within", "linearizable"});
+  // A schedule, its settings, and its two kinds of entry.
+  const Json schedule = {{"steps", 1}, {"settings", Json::object()}, {"choices", Json::array()}};
+  prober.compare({{"/schedule", with(base, "/schedule", schedule)}}, {"#/properties/schedule"});
+  prober.compare({{"/schedule/settings", with(base, "/schedule", schedule)}},
+                 {"#/properties/schedule/properties/settings"});
+  Json choice = schedule, fault_entry = schedule;
+  choice["choices"] = Json::array({{{"step", 0}, {"kind", "actor"}, {"answer", 1}, {"of", 2}}});
+  fault_entry["choices"] = Json::array({{{"step", 0}, {"fault", {{"type", "crash"}, {"node", "s1"}, {"at", "1s"}}}}});
+  prober.compare({{"/schedule/choices/0", with(base, "/schedule", choice)}},
+                 {"#/properties/schedule/properties/choices/items/oneOf/0"});
+  prober.compare({{"/schedule/choices/0", with(base, "/schedule", fault_entry)}},
+                 {"#/properties/schedule/properties/choices/items/oneOf/1"});
   // Each distribution is its own object; each fault type allows its own
   // keys, and the schema's fault object documents them all.
   std::vector<std::string> distribution_pointers;

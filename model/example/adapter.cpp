@@ -44,7 +44,7 @@ const harness::Vocabulary& register_vocabulary() {
 }
 
 // The register's own checks, over the clients' history as the checker pairs it.
-class RegisterMonitor final : public harness::RunMonitor {
+class RegisterMonitor final : public harness::MonitorOf<RegisterMonitor> {
  public:
   CheckOutcome check(const std::string& name, const World& world,
                      const std::vector<checker::HistoryEvent>& history) const override {

@@ -98,12 +98,13 @@ ClusterConfig cluster_of(const Scenario& s) {
   return c;
 }
 
-class FastcfsRunMonitor final : public harness::RunMonitor {
+class FastcfsRunMonitor final : public harness::MonitorOf<FastcfsRunMonitor> {
  public:
   explicit FastcfsRunMonitor(const ClusterConfig& cluster) : cluster_(cluster), monitor_(cluster) {}
 
   void observe(const World& world, const StepRecord& step) override { monitor_.observe(world, step); }
   void finish(const World& world) override { monitor_.finish(world); }
+  void hash_into(Hasher& h) const override { monitor_.hash_into(h); }
 
   CheckOutcome check(const std::string& name, const World&, const std::vector<checker::HistoryEvent>&) const override {
     CheckOutcome outcome;

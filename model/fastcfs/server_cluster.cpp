@@ -271,7 +271,7 @@ void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
   ctx.cancel_timer(kRelationTimer);
   leader_hint_ = true;
   leader_version_ = ++cluster_version_;
-  leader_key_ = ctx.random_below(uint64_t{1} << 62) + 1;
+  leader_key_ = ctx.random_nonce() + 1;
   info_dirty_ = true;
   const TimePoint now = ctx.local_now();
   for (uint32_t s : cluster()) {

@@ -309,7 +309,7 @@ Err FastcfsServer::apply_rpc(Context& ctx, uint32_t g, const RpcCallReq& m) {
   if (m.req_id != 0) group.idempotency[m.req_id] = m.dv;
   if (group.idempotency.size() > 100'000) group.idempotency.erase(group.idempotency.begin());
   // M10: a failed local apply is skipped instead of terminating the process.
-  if (has("M10") && ctx.random_below(100) == 0) {
+  if (has("M10") && ctx.random_percent(1)) {
     ctx.note("apply_skipped", {{"dg", g + 1}, {"dv", m.dv}});
     return Err::kOk;
   }

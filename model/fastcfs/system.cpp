@@ -442,4 +442,16 @@ void FastcfsMonitor::check_replicas(const World& world, const StepRecord& step) 
   }
 }
 
+void FastcfsMonitor::hash_into(Hasher& h) const {
+  h.add(static_cast<uint64_t>(violations_.size()));
+  for (const auto& [invariant, count] : per_invariant_) h.add(invariant).add(static_cast<uint64_t>(count));
+  for (const auto& [value, ack] : sent_acks_) h.add(value).add(ack.dg).add(ack.dv).add(ack.key);
+  for (const auto& [op, value] : written_) h.add(op.first).add(op.second).add(value);
+  for (const auto& [dv, write] : acked_) h.add(dv.first).add(dv.second).add(write.first).add(write.second);
+  h.add(acked_count_);
+  for (const auto& [replica, dv] : confirmed_seen_) h.add(replica.first).add(replica.second).add(dv);
+  for (bool split : split_groups_) h.add(split);
+  for (const auto& [server, at] : last_start_) h.add(server).add(at.ns_since_origin());
+}
+
 }  // namespace replsim::fastcfs

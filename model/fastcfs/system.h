@@ -75,6 +75,9 @@ class FastcfsMonitor {
   // T1 .. T18 counts seen in the run.
   const std::map<std::string, uint64_t>& transitions() const { return transitions_; }
   uint64_t acked_writes() const { return acked_count_; }
+  // What decides later verdicts (not the coverage counts), for a search's
+  // visited set.
+  void hash_into(Hasher& h) const;
 
  private:
   void add(const std::string& invariant, TimePoint at, std::string text,

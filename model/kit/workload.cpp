@@ -21,7 +21,7 @@ void ClosedLoopWorkload::issue(Context& ctx) {
   WorkloadOp op;
   op.op = next_op_++;
   REPLSIM_ASSERT(op.op < kValueStride, "op numbers would collide across clients");
-  op.is_write = ctx.random_below(100) >= options_.read_percent;
+  op.is_write = !ctx.random_percent(options_.read_percent);
   op.key = ctx.random_below(options_.keys);
   op.value = op.is_write ? (client_index_ + 1) * kValueStride + op.op : 0;
   outstanding_ = op;

@@ -20,6 +20,7 @@ inline WorkloadOptions workload_options(const harness::Scenario& s) {
                      : s.duration;
   w.first_op_after = s.workload.start;
   w.stop_at = TimePoint::origin() + s.workload.stop.value_or(s.duration);
+  if (s.workload.ops_max) w.ops_max = *s.workload.ops_max;
   return w;
 }
 

@@ -46,7 +46,7 @@ const replsim::harness::Vocabulary& wal_vocabulary() {
 }
 
 // Judges acked_writes_survive, and shows the server's status and role.
-class Monitor final : public replsim::harness::RunMonitor {
+class Monitor final : public replsim::harness::MonitorOf<Monitor> {
  public:
   CheckOutcome check(const std::string& name, const World& world,
                      const std::vector<replsim::checker::HistoryEvent>& history) const override {

@@ -1,0 +1,70 @@
+#include "cli/explore_command.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "base/input_error.h"
+#include "base/json_input.h"
+#include "harness/scenario.h"
+
+namespace replsim::cli {
+
+int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& progress) {
+  namespace fs = std::filesystem;
+  const nlohmann::json document = harness::load_scenario_document(options.file);
+  explore::ExploreOptions& search = options.search;
+  std::stringstream types(options.fault_types);
+  for (std::string type; std::getline(types, type, ',');) {
+    if (!type.empty()) search.fault_types.push_back(type);
+  }
+  if (!options.time_limit.empty()) {
+    search.time_limit_s = static_cast<double>(parse_duration(options.time_limit, "--time-limit").count_ns()) / 1e9;
+  }
+  if (!options.delay_cap.empty()) search.settings.delay_cap = parse_duration(options.delay_cap, "--delay-cap");
+  const std::string name = document.is_object() && document.contains("name") && document["name"].is_string()
+                               ? document["name"].get<std::string>()
+                               : "scenario";
+  if (search.out_dir.empty()) search.out_dir = (fs::path("out") / (name + "-explore")).string();
+  const explore::ExploreResult result = explore::explore(document, options.file, search, progress);
+  fs::create_directories(search.out_dir);
+  const fs::path summary = fs::path(search.out_dir) / "explore.json";
+  std::ofstream(summary) << result.summary.dump(2) << "\n";
+
+  const nlohmann::json& j = result.summary;
+  out << fmt::format("replsim explore: {} ({}), {} search, depth <= {}, faults <= {} ({})\n", options.file,
+                     j["protocol"].get<std::string>(), j["strategy"].get<std::string>(),
+                     j["bounds"]["depth_max"].get<uint32_t>(), j["bounds"]["faults_max"].get<uint32_t>(),
+                     fmt::join(j["fault_types"].get<std::vector<std::string>>(), ", "));
+  out << fmt::format("  states     {} distinct, {} transitions, {} duplicates, depth reached {}\n",
+                     j["states_distinct"].get<uint64_t>(), j["transitions"].get<uint64_t>(),
+                     j["duplicates"].get<uint64_t>(), j["depth_reached"].get<uint32_t>());
+  out << fmt::format("  judged     {} states ({} undecided); leaves {}\n", j["judged"].get<uint64_t>(),
+                     j["undecided_judgements"].get<uint64_t>(), j["leaves"].dump());
+  out << fmt::format("  collisions chance of a state missed by a 64-bit key collision: {:.2g}\n",
+                     j["visited"]["omission_probability"].get<double>());
+  if (!j["violation"].is_null()) {
+    const nlohmann::json& v = j["violation"];
+    out << fmt::format("  VIOLATION  {} after {} transitions ({} steps); replayed by run: {}\n",
+                       fmt::join(v["checks"].get<std::vector<std::string>>(), ", "), v["transitions"].get<uint32_t>(),
+                       v["steps"].get<uint64_t>(), v["replayed"].get<bool>() ? "yes" : "no");
+    for (size_t i = 0; i < v["details"].size() && i < 3; ++i) out << "      " << v["details"][i].get<std::string>() << "\n";
+    out << fmt::format("  counterexample {} (replsim run it), report {}\n", v["file"].get<std::string>(),
+                       (fs::path(v["run_dir"].get<std::string>()) / "report.html").string());
+  } else if (j["complete"].get<bool>()) {
+    out << "  result     complete within the bounds: no violation\n";
+  } else {
+    out << fmt::format("  result     UNDECIDED: stopped by {}{}\n",
+                       j["stopped_by"].is_null() ? "the step branch bound" : j["stopped_by"].get<std::string>(),
+                       j["branches_truncated"].get<uint64_t>() > 0
+                           ? fmt::format(" ({} steps had more answer combinations than searched)",
+                                         j["branches_truncated"].get<uint64_t>())
+                           : "");
+  }
+  out << fmt::format("  summary    {}\n", summary.string());
+  return result.exit_code;
+}
+
+}  // namespace replsim::cli

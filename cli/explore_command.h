@@ -1,0 +1,28 @@
+// `replsim explore FILE [--strategy bfs|dfs] [--depth-max D] [--faults-max K]
+//  [--fault-types T,...] [--states-max N] [--memory-mb-max M] [--time-limit T]
+//  [--out DIR]`: searches the scenario's runs (explore/explorer.h), writes
+//  DIR/explore.json and, for a violation, DIR/counterexample.json with its
+//  run folder.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "explore/explorer.h"
+
+namespace replsim::cli {
+
+struct ExploreCommandOptions {
+  std::string file;
+  explore::ExploreOptions search;
+  std::string fault_types;   // comma-separated; empty: the scenario's
+  std::string time_limit;    // "10m"; empty: none
+  std::string delay_cap;     // empty: the default
+};
+
+// Exit codes: 0 the search completed (within its depth bound) without a
+// violation, 1 a violation (written and replayed), 2 bad input, 3 a bound
+// stopped the search first.
+int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& progress);
+
+}  // namespace replsim::cli

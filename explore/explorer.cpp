@@ -1,0 +1,402 @@
+#include "explore/explorer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "base/assert.h"
+#include "base/hash.h"
+#include "base/input_error.h"
+#include "explore/fault_actions.h"
+#include "harness/report_files.h"
+#include "harness/runner.h"
+#include "harness/schedule_chooser.h"
+
+namespace replsim::explore {
+namespace {
+
+using harness::RunInProgress;
+using harness::Scenario;
+using harness::ScenarioRun;
+
+// One answer along a path: a fault fired before world step `step`, or a
+// choice made while it ran.
+struct PathStep {
+  uint64_t step = 0;
+  int32_t fault = -1;   // index into the fault actions; -1 for a choice
+  int64_t at_ns = 0;    // a fault's virtual time
+  ChoiceKind kind = ChoiceKind::kNextEvent;
+  uint32_t answer = 0;
+  uint32_t arity = 0;
+};
+
+struct SearchNode {
+  RunInProgress run;
+  std::vector<PathStep> path;
+  uint64_t steps = 0;       // world steps so far
+  uint32_t depth = 0;       // transitions so far (steps and faults)
+  uint32_t faults_used = 0;
+  std::optional<NodeId> isolated;
+  uint64_t history_digest = 0;
+  size_t history_folded = 0;  // history events folded into the digest
+  uint64_t completions = 0;   // operations that ended (ok, fail or info)
+};
+
+// The clients' operations in the order they happened, without their
+// times: linearizability depends on that order only, so states that differ
+// in timing alone still merge, and two merged states always have the same
+// verdicts ahead.
+void fold_history(SearchNode& node) {
+  const std::vector<checker::HistoryEvent>& history = node.run.run().history;
+  Hasher h(node.history_digest);
+  for (size_t i = node.history_folded; i < history.size(); ++i) {
+    const checker::HistoryEvent& e = history[i];
+    h.add(static_cast<uint64_t>(e.process)).add(static_cast<uint64_t>(e.type)).add(e.f).add(e.key);
+    h.add(static_cast<uint64_t>(e.value.kind)).add(e.value.integer);
+    if (e.type != checker::EventType::kInvoke) ++node.completions;
+  }
+  node.history_folded = history.size();
+  node.history_digest = h.value();
+}
+
+uint64_t state_key(const SearchNode& node) {
+  Hasher h(node.run.run().world.fingerprint());
+  node.run.run().monitor->hash_into(h);
+  h.add(node.history_digest).add(node.faults_used).add(node.isolated ? node.isolated->index + 1 : 0);
+  return h.value();
+}
+
+// The checks a search can judge: the platform's liveness checks need a run
+// to its end, which a path of a search is not.
+void check_scenario_explorable(const Scenario& s) {
+  if (!s.faults.empty()) {
+    throw InputError(s.file + ":/faults", "no faults (the explorer fires its own: --faults-max, --fault-types)",
+                     std::to_string(s.faults.size()) + " faults");
+  }
+  if (s.schedule) throw InputError(s.file + ":/schedule", "a scenario without a schedule (replay it with run)", "one");
+  if (!s.workload.ops_max && s.workload.clients > 0) {
+    throw InputError(s.file + ":/workload/ops_max", "a bound on each client's operations (a search needs a finite workload)",
+                     "none");
+  }
+  if (s.checks.empty()) throw InputError(s.file + ":/checks", "at least one check to judge", "none");
+  for (size_t i = 0; i < s.checks.size(); ++i) {
+    const std::string& name = s.checks[i].name;
+    if (name == "converges_within" || name == "writes_progress_within") {
+      throw InputError(s.file + ":/checks/" + std::to_string(i),
+                       "a safety check (linearizable or the protocol's own): explore does not judge liveness yet",
+                       name);
+    }
+  }
+}
+
+std::vector<std::string> fault_types_of(const Scenario& s, const ExploreOptions& options) {
+  const std::vector<std::string>& explorable = explorable_fault_types();
+  if (!options.fault_types.empty()) {
+    for (const std::string& t : options.fault_types) {
+      if (std::find(explorable.begin(), explorable.end(), t) == explorable.end()) {
+        throw InputError("--fault-types", "crash, powerloss, pause or isolate", "\"" + t + "\"");
+      }
+    }
+    return options.fault_types;
+  }
+  if (!s.fault_generator) return {"crash", "powerloss"};
+  std::vector<std::string> types;
+  for (const auto& [type, family] : s.fault_generator->families) {
+    if (std::find(explorable.begin(), explorable.end(), type) != explorable.end()) types.push_back(type);
+  }
+  return types;
+}
+
+struct Violation {
+  std::vector<PathStep> path;
+  uint64_t steps = 0;
+  uint32_t depth = 0;
+  std::vector<std::string> signature;
+  std::vector<std::string> checks;
+  std::vector<std::string> details;
+};
+
+class Search {
+ public:
+  Search(const nlohmann::json& document, const Scenario& scenario, const ExploreOptions& options,
+         std::ostream& progress)
+      : document_(document), scenario_(scenario), options_(options), progress_(progress) {
+    history_only_ = std::all_of(scenario_.checks.begin(), scenario_.checks.end(),
+                                [](const harness::CheckSpec& c) { return c.name == "linearizable"; });
+    completions_all_ = uint64_t{scenario_.workload.clients} * scenario_.workload.ops_max.value_or(0);
+    horizon_ = TimePoint::origin() + scenario_.duration;
+  }
+
+  ExploreResult run() {
+    started_ = std::chrono::steady_clock::now();
+    SearchNode root{RunInProgress(scenario_, scenario_.seed), {}, 0, 0, 0, std::nullopt, 0, 0, 0};
+    types_ = fault_types_of(scenario_, options_);
+    actions_ = fault_actions(root.run.run().world, types_);
+    fold_history(root);
+    visited_.emplace(state_key(root), 0);
+    ++states_;
+    push(std::move(root));
+    while (!queue_.empty() && !violation_ && !stopped_by_) {
+      SearchNode node = pop();
+      expand(node);
+      report_progress(false);
+    }
+    return finish();
+  }
+
+ private:
+  void push(SearchNode node) {
+    queue_.push_back(std::move(node));
+    queue_peak_ = std::max(queue_peak_, queue_.size());
+  }
+  SearchNode pop() {
+    SearchNode node = options_.strategy == "dfs" ? std::move(queue_.back()) : std::move(queue_.front());
+    if (options_.strategy == "dfs") queue_.pop_back();
+    else queue_.pop_front();
+    return node;
+  }
+
+  // Every fault that may fire now and every answer combination of the next
+  // step, each a successor; a state with none is a leaf.
+  void expand(const SearchNode& node) {
+    bool any = false;
+    const bool budget_left = node.faults_used < options_.faults_max;
+    for (uint32_t index : enabled_actions(node.run.run().world, actions_, budget_left, node.isolated)) {
+      any = true;
+      branch(node, static_cast<int32_t>(index));
+      if (violation_ || stopped_by_) return;
+    }
+    any = branch(node, -1) || any;
+    if (!any) judge(node, "no_event");
+  }
+
+  // Runs the transition (a fault, or the next step when `fault` is -1) once
+  // per combination of answers; false when the world had no event to step.
+  bool branch(const SearchNode& node, int32_t fault) {
+    harness::EnumeratingChooser chooser(options_.settings);
+    std::vector<uint32_t> prefix;
+    for (uint32_t tried = 0;; ++tried) {
+      if (tried == options_.step_branches_max) {
+        ++branches_truncated_;
+        return true;
+      }
+      SearchNode child = node;
+      chooser.begin(prefix);
+      if (!transition(child, fault, chooser)) return false;
+      ++transitions_;
+      for (const harness::BranchChoice& c : chooser.asked()) {
+        child.path.push_back({node.steps, -1, 0, c.kind, c.answer, c.arity});
+      }
+      if (fault < 0) ++child.steps;
+      ++child.depth;
+      depth_reached_ = std::max(depth_reached_, child.depth);
+      admit(std::move(child));
+      if (violation_ || stopped_by_ || !chooser.next_prefix(prefix)) return true;
+    }
+  }
+
+  bool transition(SearchNode& child, int32_t fault, Chooser& chooser) {
+    if (fault < 0) return child.run.step(chooser);
+    const FaultAction& action = actions_[static_cast<size_t>(fault)];
+    child.path.push_back({child.steps, fault, child.run.run().world.now().ns_since_origin(), ChoiceKind::kNextEvent, 0, 0});
+    child.run.fire(action.spec, chooser);
+    if (action.spends_budget) ++child.faults_used;
+    if (action.spec.type == "isolate") child.isolated = action.node;
+    if (action.spec.type == "heal") child.isolated.reset();
+    return true;
+  }
+
+  void admit(SearchNode child) {
+    const uint64_t completions_before = child.completions;
+    fold_history(child);
+    const uint64_t key = state_key(child);
+    const auto [it, added] = visited_.emplace(key, child.depth);
+    if (!added) {
+      ++duplicates_;
+      // DFS may reach a state again by a shorter path: then what lies
+      // within the depth bound from it is larger, so it is searched again.
+      if (options_.strategy != "dfs" || it->second <= child.depth) return;
+      it->second = child.depth;
+    } else {
+      ++states_;
+    }
+    const char* leaf = child.depth >= options_.depth_max        ? "depth_bound"
+                       : child.run.run().world.now() > horizon_ ? "horizon"
+                       : history_only_ && completions_all_ > 0 && child.completions >= completions_all_ ? "clients_done"
+                                                                                                          : nullptr;
+    if (leaf != nullptr) {
+      judge(child, leaf);
+      return;
+    }
+    if (child.completions > completions_before) judge(child, nullptr);
+    if (violation_) return;
+    if (states_ >= options_.states_max) stopped_by_ = "states_max";
+    else if (visited_bytes() > options_.memory_mb_max << 20) stopped_by_ = "memory_mb_max";
+    else if (time_up()) stopped_by_ = "time_limit";
+    push(std::move(child));
+  }
+
+  void judge(const SearchNode& node, const char* leaf) {
+    if (leaf != nullptr) ++leaves_[leaf];
+    ++judged_;
+    const ScenarioRun run = node.run.judged();
+    if (run.verdict == "undecided") ++undecided_;
+    if (run.verdict != "fail") return;
+    Violation v{node.path, node.steps, node.depth, harness::failure_signature(run), harness::failed_checks(run), {}};
+    for (const harness::CheckOutcome& c : run.checks) {
+      if (c.verdict == harness::CheckVerdict::kFail) v.details.insert(v.details.end(), c.details.begin(), c.details.end());
+    }
+    violation_ = std::move(v);
+  }
+
+  size_t visited_bytes() const { return visited_.size() * 48; }  // a node of the table, about
+
+  bool time_up() const {
+    if (!options_.time_limit_s) return false;
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count() >= *options_.time_limit_s;
+  }
+
+  void report_progress(bool last) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!last && now - last_progress_ < std::chrono::seconds(1)) return;
+    if (!last && (now - started_) < std::chrono::seconds(1)) return;
+    last_progress_ = now;
+    const double seconds = std::chrono::duration<double>(now - started_).count();
+    progress_ << fmt::format("explore: {} states ({:.0f}/s), {} transitions, depth {}, queue {}, visited ~{} MiB\n",
+                             states_, seconds > 0 ? static_cast<double>(states_) / seconds : 0.0, transitions_,
+                             depth_reached_, queue_.size(), visited_bytes() >> 20);
+  }
+
+  harness::Schedule schedule_of(const Violation& v) const {
+    harness::Schedule schedule;
+    schedule.settings = options_.settings;
+    schedule.steps = v.steps;
+    for (const PathStep& p : v.path) {
+      harness::ScheduleEntry e;
+      e.step = p.step;
+      if (p.fault >= 0) {
+        e.fault = actions_[static_cast<size_t>(p.fault)].spec;
+        e.fault->at = Duration::ns(p.at_ns);
+      } else {
+        e.kind = to_string(p.kind);
+        e.answer = p.answer;
+        e.arity = p.arity;
+      }
+      schedule.entries.push_back(std::move(e));
+    }
+    return schedule;
+  }
+
+  // Writes the counterexample and replays it with `replsim run`'s code:
+  // the violation stands only if the replay fails the same way.
+  nlohmann::json write_counterexample(const Violation& v) const {
+    namespace fs = std::filesystem;
+    nlohmann::json doc = document_;
+    doc.erase("faults");
+    doc.erase("fault_generator");
+    doc["name"] = scenario_.name + "-explored";
+    doc["description"] = fmt::format("Found by replsim explore ({}, depth {}) in {}: the path's faults and choices, "
+                                     "replayed by replsim run, fail {}.",
+                                     options_.strategy, v.depth, scenario_.file, fmt::join(v.checks, ", "));
+    doc["expect"] = {{"verdict", "fail"}, {"check", v.checks.front()}};
+    doc["schedule"] = harness::schedule_to_json(schedule_of(v));
+    const fs::path dir = options_.out_dir.empty() ? fs::path("out") / (scenario_.name + "-explore") : fs::path(options_.out_dir);
+    fs::create_directories(dir);
+    const fs::path file = dir / "counterexample.json";
+    std::ofstream(file) << doc.dump(2) << "\n";
+    const Scenario replayed = harness::parse_scenario(doc, file.string());
+    const ScenarioRun run = harness::run_into_folder(replayed, replayed.seed, dir / "counterexample", false);
+    if (run.verdict != "fail" || harness::failure_signature(run) != v.signature) {
+      throw std::logic_error("the replay of the explorer's counterexample " + file.string() +
+                             " does not fail as the search did (a bug in replsim: the schedule and the search disagree)");
+    }
+    nlohmann::json faults = nlohmann::json::array();
+    for (const harness::AppliedFault& f : run.faults) faults.push_back(f.fault);
+    return {{"checks", v.checks},       {"details", v.details},     {"transitions", v.depth},
+            {"steps", v.steps},         {"faults", faults},         {"file", file.string()},
+            {"run_dir", (dir / "counterexample").string()}, {"replayed", true}};
+  }
+
+  ExploreResult finish() {
+    report_progress(true);
+    ExploreResult result;
+    nlohmann::json& j = result.summary;
+    const double n = static_cast<double>(states_);
+    j["scenario"] = scenario_.file;
+    j["protocol"] = scenario_.protocol;
+    j["strategy"] = options_.strategy;
+    j["bounds"] = {{"depth_max", options_.depth_max},     {"faults_max", options_.faults_max},
+                   {"states_max", options_.states_max},   {"memory_mb_max", options_.memory_mb_max},
+                   {"step_branches_max", options_.step_branches_max}, {"horizon", format_duration(scenario_.duration)}};
+    j["fault_types"] = types_;
+    j["settings"] = harness::schedule_to_json({options_.settings, 0, {}})["settings"];
+    j["states_distinct"] = states_;
+    j["transitions"] = transitions_;
+    j["duplicates"] = duplicates_;
+    j["depth_reached"] = depth_reached_;
+    j["queue_peak"] = queue_peak_;
+    j["judged"] = judged_;
+    j["undecided_judgements"] = undecided_;
+    j["leaves"] = leaves_;
+    j["branches_truncated"] = branches_truncated_;
+    // Hash compaction: two distinct states with one 64-bit key merge, and
+    // the second is never searched. The chance that this happened at all:
+    j["visited"] = {{"entries", visited_.size()},
+                    {"bytes_approx", visited_bytes()},
+                    {"key_bits", 64},
+                    {"omission_probability", -std::expm1(-n * (n - 1) / std::ldexp(1.0, 65))}};
+    j["stopped_by"] = stopped_by_ ? nlohmann::json(*stopped_by_) : nlohmann::json(nullptr);
+    j["complete"] = !violation_ && !stopped_by_ && branches_truncated_ == 0;
+    if (violation_) {
+      j["violation"] = write_counterexample(*violation_);
+      result.exit_code = 1;
+    } else {
+      j["violation"] = nullptr;
+      result.exit_code = j["complete"].get<bool>() ? 0 : 3;
+    }
+    j["exit_code"] = result.exit_code;
+    return result;
+  }
+
+  const nlohmann::json& document_;
+  const Scenario& scenario_;
+  const ExploreOptions& options_;
+  std::ostream& progress_;
+  bool history_only_ = false;
+  uint64_t completions_all_ = 0;
+  TimePoint horizon_;
+  std::vector<std::string> types_;
+  std::vector<FaultAction> actions_;
+  // Lookups only: nothing iterates it, so its order never reaches a decision.
+  std::unordered_map<uint64_t, uint32_t> visited_;  // key -> smallest depth it was reached at
+  std::deque<SearchNode> queue_;
+  std::optional<Violation> violation_;
+  std::optional<std::string> stopped_by_;
+  uint64_t states_ = 0, transitions_ = 0, duplicates_ = 0, judged_ = 0, undecided_ = 0, branches_truncated_ = 0;
+  uint32_t depth_reached_ = 0;
+  size_t queue_peak_ = 0;
+  std::map<std::string, uint64_t> leaves_;
+  std::chrono::steady_clock::time_point started_, last_progress_;
+};
+
+}  // namespace
+
+ExploreResult explore(const nlohmann::json& document, const std::string& file, const ExploreOptions& options,
+                      std::ostream& progress) {
+  if (options.strategy != "bfs" && options.strategy != "dfs") {
+    throw InputError("--strategy", "bfs or dfs", "\"" + options.strategy + "\"");
+  }
+  if (options.depth_max == 0) throw InputError("--depth-max", "at least 1", "0");
+  const Scenario scenario = harness::parse_scenario(document, file);
+  check_scenario_explorable(scenario);
+  return Search(document, scenario, options, progress).run();
+}
+
+}  // namespace replsim::explore

@@ -1,0 +1,57 @@
+// The model checker: the scenario's actors, driven through every answer to
+// the world's questions (harness/schedule_chooser.h) and every fault within
+// a budget, instead of the simulator's draws.
+//
+// A state is a run in progress (world, monitor, history); its successors are
+// the faults that may fire now and every combination of answers for the
+// world's next step. States are merged by a fingerprint of the world, the
+// monitor, the clients' history (operations in order, not their times), the
+// faults spent and the partition the search made. Absolute time is left
+// out, as the world's fingerprint leaves it out: the scenario's duration is
+// a horizon, and states that differ only in when they were reached merge.
+//
+// Checks are judged, by the code that judges `replsim run`, at every new
+// state where a client operation completed and at every leaf (depth bound,
+// horizon, no event left, or, when only history checks are asked, every
+// client done). The first violation is written as a scenario whose
+// schedule `replsim run` replays, and the search replays it before it
+// reports it: the replay, not the search, is the verdict.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "harness/scenario.h"
+
+namespace replsim::explore {
+
+struct ExploreOptions {
+  std::string strategy = "bfs";       // bfs (shortest counterexample) or dfs
+  uint32_t depth_max = 200;           // transitions (world steps and faults) along a path
+  uint32_t faults_max = 1;            // faults a path may fire; restart, resume and heal are free
+  uint64_t states_max = 2'000'000;    // distinct states before the search stops, undecided
+  uint64_t memory_mb_max = 4096;      // the visited set and the queue of states together
+  // Fault types the search fires: crash, powerloss, pause, isolate. Empty:
+  // the families of the scenario's fault_generator, else crash and powerloss.
+  std::vector<std::string> fault_types;
+  harness::ScheduleSettings settings;
+  uint32_t step_branches_max = 4096;  // answer combinations tried for one step
+  std::optional<double> time_limit_s; // wall clock; only decides when to stop
+  std::string out_dir;                // explore.json, counterexample.json and its run folder
+};
+
+struct ExploreResult {
+  nlohmann::json summary;  // what explore.json holds
+  int exit_code = 0;       // 0 complete (within the depth bound), 1 violation, 3 stopped by a bound
+};
+
+// `document` is the scenario file's JSON (the counterexample is written
+// from it); `progress` receives a line a second.
+ExploreResult explore(const nlohmann::json& document, const std::string& file, const ExploreOptions& options,
+                      std::ostream& progress);
+
+}  // namespace replsim::explore

@@ -1,0 +1,35 @@
+// The faults a search may fire in a state: those that spend the budget
+// (crash, powerloss, pause, isolate a server) and the free ones that undo
+// them (restart, resume, heal), each as the scenario fault `replsim run`
+// fires from a schedule.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/scenario.h"
+#include "sim/world.h"
+
+namespace replsim::explore {
+
+struct FaultAction {
+  harness::FaultSpec spec;  // a named node; `at` is set when a path fires it
+  NodeId node;              // the server it acts on (unused for heal)
+  bool spends_budget = true;
+};
+
+// The fault types a search can fire, with the undo each one has.
+const std::vector<std::string>& explorable_fault_types();
+
+// Every action on the servers of `world` for `types` (explorable), in a
+// fixed order: the search's fault indexes point into it.
+std::vector<FaultAction> fault_actions(const World& world, const std::vector<std::string>& types);
+
+// The indexes of the actions that may fire now: undo actions always, the
+// others while `budget_left`; `isolated` is the server the search cut off
+// (at most one partition at a time).
+std::vector<uint32_t> enabled_actions(const World& world, const std::vector<FaultAction>& actions, bool budget_left,
+                                      std::optional<NodeId> isolated);
+
+}  // namespace replsim::explore

@@ -1,0 +1,213 @@
+// The explorer (explore/explorer.h), the schedule it writes, and the runs in
+// progress it branches (harness/runner.h).
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "base/input_error.h"
+#include "explore/explorer.h"
+#include "harness/runner.h"
+#include "harness/schedule_chooser.h"
+
+using namespace replsim;
+using namespace replsim::harness;
+using Json = nlohmann::json;
+
+namespace {
+
+std::string explore_file(const std::string& name) {
+  return std::string(REPLSIM_SOURCE_DIR) + "/scenarios/explore/" + name + ".json";
+}
+
+std::string out_dir(const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::path(REPLSIM_BINARY_DIR) / "explore-tests" / name;
+  std::filesystem::remove_all(dir);
+  return dir.string();
+}
+
+explore::ExploreResult search(const std::string& name, explore::ExploreOptions options, const Json* document = nullptr) {
+  std::ostringstream progress;
+  const std::string file = explore_file(name);
+  return explore::explore(document != nullptr ? *document : load_scenario_document(file), file, options, progress);
+}
+
+explore::ExploreOptions options_in(const std::string& dir) {
+  explore::ExploreOptions o;
+  o.out_dir = out_dir(dir);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("explore finds the register's deliberate bug, and run replays its counterexample to the same failure") {
+  const explore::ExploreResult result = search("register-canary", options_in("canary"));
+  REQUIRE(result.exit_code == 1);
+  const Json& v = result.summary["violation"];
+  CHECK(v["checks"] == Json::array({"linearizable"}));
+  CHECK(v["replayed"] == true);
+  // The path's one budgeted fault is a power loss of the primary; its
+  // restart is free.
+  std::vector<std::string> faults;
+  for (const Json& f : v["faults"]) faults.push_back(f["type"].get<std::string>() + " " + f.value("node", ""));
+  CHECK(faults == std::vector<std::string>{"powerloss s1", "restart s1"});
+
+  const Scenario replay = load_scenario_file(v["file"].get<std::string>());
+  REQUIRE(replay.schedule.has_value());
+  CHECK(replay.faults.empty());
+  const ScenarioRun run = run_scenario(replay, replay.seed);
+  CHECK(run.verdict == "fail");
+  CHECK(failed_checks(run) == std::vector<std::string>{"linearizable"});
+  CHECK(run.as_expected);
+  CHECK(run.world.stats().steps == v["steps"].get<uint64_t>());
+  // Without the schedule the same file passes: the failure is the path's.
+  Json plain = load_scenario_document(v["file"].get<std::string>());
+  plain.erase("schedule");
+  plain["expect"] = {{"verdict", "pass"}};
+  CHECK(run_scenario(parse_scenario(plain, "plain"), 1).verdict == "pass");
+}
+
+TEST_CASE("without the bug the same search completes with no violation, and BFS and DFS reach the same states") {
+  const explore::ExploreResult bfs = search("register-clean", options_in("clean-bfs"));
+  CHECK(bfs.exit_code == 0);
+  CHECK(bfs.summary["complete"] == true);
+  CHECK(bfs.summary["violation"].is_null());
+  CHECK(bfs.summary["judged"].get<uint64_t>() > 100);
+  CHECK(bfs.summary["depth_reached"].get<uint32_t>() < 200);  // not cut by the depth bound
+  explore::ExploreOptions dfs_options = options_in("clean-dfs");
+  dfs_options.strategy = "dfs";
+  const explore::ExploreResult dfs = search("register-clean", dfs_options);
+  CHECK(dfs.exit_code == 0);
+  CHECK(dfs.summary["states_distinct"] == bfs.summary["states_distinct"]);
+}
+
+TEST_CASE("the same search twice writes the same summary") {
+  const explore::ExploreResult first = search("register-canary", options_in("twice-1"));
+  const explore::ExploreResult second = search("register-canary", options_in("twice-2"));
+  Json a = first.summary, b = second.summary;
+  for (Json* j : {&a, &b}) {
+    (*j)["violation"].erase("file");
+    (*j)["violation"].erase("run_dir");
+  }
+  CHECK(a == b);
+}
+
+TEST_CASE("a search stopped by a bound says so and exits 3, never 0") {
+  explore::ExploreOptions options = options_in("bounded");
+  options.states_max = 500;
+  const explore::ExploreResult result = search("register-clean", options);
+  CHECK(result.exit_code == 3);
+  CHECK(result.summary["complete"] == false);
+  CHECK(result.summary["stopped_by"] == "states_max");
+}
+
+TEST_CASE("explore refuses a scenario it cannot search, naming what is missing") {
+  const Json canary = load_scenario_document(explore_file("register-canary"));
+  const auto refused = [&](Json doc, const std::string& path) {
+    try {
+      search("register-canary", options_in("refused"), &doc);
+    } catch (const InputError& error) {
+      CHECK_MESSAGE(std::string(error.what()).find(path) != std::string::npos, error.what());
+      return true;
+    }
+    return false;
+  };
+  Json no_bound = canary;
+  no_bound["workload"].erase("ops_max");
+  CHECK(refused(no_bound, "/workload/ops_max"));
+  Json liveness = canary;
+  liveness["checks"] = Json::array({{{"converges_within", "1s"}}});
+  CHECK(refused(liveness, "/checks/0"));
+  Json faults = canary;
+  faults["faults"] = Json::array({{{"type", "crash"}, {"node", "s1"}, {"at", "1s"}}});
+  CHECK(refused(faults, "/faults"));
+  explore::ExploreOptions bad_type = options_in("refused");
+  bad_type.fault_types = {"meteor"};
+  CHECK_THROWS_AS(search("register-canary", bad_type), InputError);
+}
+
+TEST_CASE("a schedule that does not match the run is refused, naming its entry") {
+  const explore::ExploreResult result = search("register-canary", options_in("tamper"));
+  REQUIRE(result.exit_code == 1);
+  const Json doc = load_scenario_document(result.summary["violation"]["file"].get<std::string>());
+  // Another number of options for the first choice.
+  Json tampered = doc;
+  tampered["schedule"]["choices"][0]["of"] = tampered["schedule"]["choices"][0]["of"].get<uint32_t>() + 1;
+  try {
+    run_scenario(parse_scenario(tampered, "tampered"), 1);
+    FAIL("a tampered schedule replayed");
+  } catch (const InputError& error) {
+    CHECK(std::string(error.what()).find("tampered:/schedule/choices/0") != std::string::npos);
+  }
+  // Steps beyond the path's: the last entries are never asked for.
+  Json short_path = doc;
+  short_path["schedule"]["steps"] = 3;
+  CHECK_THROWS_AS(run_scenario(parse_scenario(short_path, "short"), 1), InputError);
+  // A schedule beside faults is refused by the loader.
+  Json with_faults = doc;
+  with_faults["faults"] = Json::array({{{"type", "crash"}, {"node", "s1"}, {"at", "1s"}}});
+  CHECK_THROWS_AS(parse_scenario(with_faults, "both"), InputError);
+}
+
+TEST_CASE("a run in progress copies: the copy goes on exactly as the original") {
+  for (const char* file : {"/scenarios/example-register/backup-crash-and-partition.json",
+                           "/scenarios/fastcfs/master-crash-failover.json"}) {
+    CAPTURE(file);
+    Json doc = load_scenario_document(std::string(REPLSIM_SOURCE_DIR) + file);
+    doc.erase("faults");
+    const Scenario s = parse_scenario(doc, file);
+    RandomChooser chooser;
+    RunInProgress original(s, 7);
+    for (int i = 0; i < 3000; ++i) REQUIRE(original.step(chooser));
+    RunInProgress copy(original);
+    Hasher a, b;
+    original.run().monitor->hash_into(a);
+    copy.run().monitor->hash_into(b);
+    CHECK(a.value() == b.value());
+    for (int i = 0; i < 3000; ++i) {
+      REQUIRE(original.step(chooser));
+      REQUIRE(copy.step(chooser));
+    }
+    CHECK(copy.run().world.trace_hash() == original.run().world.trace_hash());
+    CHECK(copy.run().world.fingerprint() == original.run().world.fingerprint());
+    CHECK(copy.run().history.size() == original.run().history.size());
+    CHECK(copy.judged().verdict == original.judged().verdict);
+  }
+}
+
+TEST_CASE("the branching chooser counts each question's options as documented") {
+  ScheduleSettings settings;
+  settings.pick_max = 4;
+  settings.delay_cap = Duration::ms(10);
+  EnumeratingChooser chooser(settings);
+  Rng stream(1, "test");
+  chooser.begin({});
+  CHECK_FALSE(chooser.chance(stream, ChoiceKind::kMessageLoss, 0.0));
+  CHECK(chooser.chance(stream, ChoiceKind::kMessageLoss, 1.0));
+  CHECK_FALSE(chooser.chance(stream, ChoiceKind::kSegmentLoss, 0.5));
+  CHECK(chooser.asked().empty());
+  CHECK_FALSE(chooser.chance(stream, ChoiceKind::kMessageLoss, 0.5));
+  CHECK(chooser.delay(stream, ChoiceKind::kMessageDelay, Distribution::fixed(Duration::ms(1))) == Duration::ms(1));
+  CHECK(chooser.delay(stream, ChoiceKind::kMessageDelay, Distribution::uniform(Duration::ms(1), Duration::ms(30))) ==
+        Duration::ms(1));
+  CHECK(chooser.pick(stream, ChoiceKind::kActor, 100) == 0);
+  CHECK_FALSE(chooser.percent(stream, ChoiceKind::kActor, 50));
+  chooser.pick(stream, ChoiceKind::kNonce, 1'000'000);  // drawn, never a branch
+  REQUIRE(chooser.asked().size() == 4);
+  CHECK(chooser.asked()[1] == BranchChoice{ChoiceKind::kMessageDelay, 0, 2});
+  CHECK(chooser.asked()[2] == BranchChoice{ChoiceKind::kActor, 0, 4});
+  // The odometer: the last question advances first; the highest values are
+  // the cap and the range's last index.
+  std::vector<uint32_t> prefix;
+  REQUIRE(chooser.next_prefix(prefix));
+  CHECK(prefix == std::vector<uint32_t>{0, 0, 0, 1});
+  chooser.begin({0, 1, 3});
+  chooser.chance(stream, ChoiceKind::kMessageLoss, 0.5);
+  CHECK(chooser.delay(stream, ChoiceKind::kMessageDelay, Distribution::uniform(Duration::ms(1), Duration::ms(30))) ==
+        Duration::ms(10));
+  CHECK(chooser.pick(stream, ChoiceKind::kActor, 100) == 99);
+  chooser.begin({0, 0, 2});
+  chooser.chance(stream, ChoiceKind::kMessageLoss, 0.5);
+  chooser.delay(stream, ChoiceKind::kMessageDelay, Distribution::uniform(Duration::ms(1), Duration::ms(30)));
+  CHECK(chooser.pick(stream, ChoiceKind::kActor, 100) == 66);
+}
