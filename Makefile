@@ -14,7 +14,7 @@ browser-deps:
 # Release builds the tool and the benchmarks; the tests run in debug and asan.
 build: deps
 	cmake --preset release
-	cmake --build --preset release -j $(JOBS) --target replsim engine_bench checker_bench fuzz_bench fastcfs_bench report_bench
+	cmake --build --preset release -j $(JOBS) --target replsim engine_bench checker_bench fuzz_bench fastcfs_bench report_bench explore_bench
 
 debug: deps
 	cmake --preset debug
@@ -50,6 +50,7 @@ bench: build
 	build/release/bench/fastcfs_bench
 	build/release/bench/fuzz_bench
 	build/release/bench/report_bench
+	build/release/bench/explore_bench
 
 clean:
 	rm -rf build

@@ -96,9 +96,15 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
       ->capture_default_str();
   explore_command->add_option("--time-limit", explore.time_limit, "Stop after this wall time (\"10m\"): undecided");
   explore_command->add_option("--delay-cap", explore.delay_cap, "Highest delay explored (default 50ms)");
+  explore_command->add_option("--from", explore.from,
+                              "Hybrid search: the simulator's own choices up to this virtual time, every answer after");
   explore_command->add_option("--pick-max", explore.search.settings.pick_max, "Values explored of a wider draw")
       ->capture_default_str();
   explore_command->add_option("--out", explore.search.out_dir, "Folder for explore.json and a counterexample");
+  explore_command->add_flag("--self-check", explore.self_check,
+                            "Instead of searching: check that the protocol's copies, equality and fingerprints agree");
+  explore_command->add_option("--self-check-steps", explore.self_check_steps, "Steps of the self-check's walk")
+      ->capture_default_str();
 
   replsim::cli::ShrinkOptions shrink;
   uint64_t shrink_seed = 0;

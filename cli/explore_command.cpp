@@ -8,12 +8,33 @@
 
 #include "base/input_error.h"
 #include "base/json_input.h"
+#include "explore/self_check.h"
 #include "harness/scenario.h"
 
 namespace replsim::cli {
 
+namespace {
+
+int run_self_check(const ExploreCommandOptions& options, std::ostream& out) {
+  const harness::Scenario scenario = harness::load_scenario_file(options.file);
+  explore::SelfCheckOptions check;
+  check.steps = options.self_check_steps;
+  const explore::SelfCheckReport report = explore::self_check(scenario, check);
+  out << fmt::format("replsim explore --self-check: {} ({}): {} steps, {} faults, {} copies checked, {} repeated "
+                     "fingerprints compared\n",
+                     options.file, scenario.protocol, report.steps, report.faults, report.copies_checked,
+                     report.fingerprints_compared);
+  for (const std::string& problem : report.problems) out << "  PROBLEM " << problem << "\n";
+  out << (report.problems.empty() ? "  result  copies, equality and fingerprints agree\n"
+                                  : "  result  the explorer cannot trust this protocol's fingerprints\n");
+  return report.problems.empty() ? 0 : 1;
+}
+
+}  // namespace
+
 int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& progress) {
   namespace fs = std::filesystem;
+  if (options.self_check) return run_self_check(options, out);
   const nlohmann::json document = harness::load_scenario_document(options.file);
   explore::ExploreOptions& search = options.search;
   std::stringstream types(options.fault_types);
@@ -24,6 +45,7 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
     search.time_limit_s = static_cast<double>(parse_duration(options.time_limit, "--time-limit").count_ns()) / 1e9;
   }
   if (!options.delay_cap.empty()) search.settings.delay_cap = parse_duration(options.delay_cap, "--delay-cap");
+  if (!options.from.empty()) search.from = parse_duration(options.from, "--from");
   const std::string name = document.is_object() && document.contains("name") && document["name"].is_string()
                                ? document["name"].get<std::string>()
                                : "scenario";

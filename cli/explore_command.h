@@ -18,6 +18,9 @@ struct ExploreCommandOptions {
   std::string fault_types;   // comma-separated; empty: the scenario's
   std::string time_limit;    // "10m"; empty: none
   std::string delay_cap;     // empty: the default
+  std::string from;          // hybrid search from this virtual time; empty: from the start
+  bool self_check = false;   // check the protocol's copies and fingerprints instead of searching
+  uint64_t self_check_steps = 20'000;
 };
 
 // Exit codes: 0 the search completed (within its depth bound) without a

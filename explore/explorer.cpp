@@ -137,6 +137,7 @@ class Search {
   ExploreResult run() {
     started_ = std::chrono::steady_clock::now();
     SearchNode root{RunInProgress(scenario_, scenario_.seed), {}, 0, 0, 0, std::nullopt, 0, 0, 0};
+    if (options_.from) run_prefix(root, TimePoint::origin() + *options_.from);
     types_ = fault_types_of(scenario_, options_);
     actions_ = fault_actions(root.run.run().world, types_);
     fold_history(root);
@@ -152,6 +153,18 @@ class Search {
   }
 
  private:
+  // The simulator's own choices for every event due before `until`: the
+  // hybrid search starts with the first event at or after it.
+  void run_prefix(SearchNode& root, TimePoint until) {
+    RandomChooser sampled;
+    for (std::optional<TimePoint> next = root.run.next_event_time(); next && *next < until;
+         next = root.run.next_event_time()) {
+      REPLSIM_ASSERT(root.run.step(sampled), "an event was pending");
+      ++root.steps;
+    }
+    prefix_steps_ = root.steps;
+  }
+
   void push(SearchNode node) {
     queue_.push_back(std::move(node));
     queue_peak_ = std::max(queue_peak_, queue_.size());
@@ -277,6 +290,7 @@ class Search {
   harness::Schedule schedule_of(const Violation& v) const {
     harness::Schedule schedule;
     schedule.settings = options_.settings;
+    schedule.prefix_steps = prefix_steps_;
     schedule.steps = v.steps;
     for (const PathStep& p : v.path) {
       harness::ScheduleEntry e;
@@ -336,7 +350,11 @@ class Search {
                    {"states_max", options_.states_max},   {"memory_mb_max", options_.memory_mb_max},
                    {"step_branches_max", options_.step_branches_max}, {"horizon", format_duration(scenario_.duration)}};
     j["fault_types"] = types_;
-    j["settings"] = harness::schedule_to_json({options_.settings, 0, {}})["settings"];
+    j["prefix"] = {{"from", options_.from ? nlohmann::json(format_duration(*options_.from)) : nlohmann::json(nullptr)},
+                   {"steps", prefix_steps_}};
+    harness::Schedule settings_only;
+    settings_only.settings = options_.settings;
+    j["settings"] = harness::schedule_to_json(settings_only)["settings"];
     j["states_distinct"] = states_;
     j["transitions"] = transitions_;
     j["duplicates"] = duplicates_;
@@ -374,6 +392,7 @@ class Search {
   TimePoint horizon_;
   std::vector<std::string> types_;
   std::vector<FaultAction> actions_;
+  uint64_t prefix_steps_ = 0;
   // Lookups only: nothing iterates it, so its order never reaches a decision.
   std::unordered_map<uint64_t, uint32_t> visited_;  // key -> smallest depth it was reached at
   std::deque<SearchNode> queue_;

@@ -10,6 +10,11 @@
 // out, as the world's fingerprint leaves it out: the scenario's duration is
 // a horizon, and states that differ only in when they were reached merge.
 //
+// With `from`, the search starts from the state the simulator reaches at
+// that time with the scenario's seed (a hybrid search: the deep, sampled
+// prefix a random run gets to, then every interleaving and fault near it);
+// the counterexample's schedule records the prefix as a step count.
+//
 // Checks are judged, by the code that judges `replsim run`, at every new
 // state where a client operation completed and at every leaf (depth bound,
 // horizon, no event left, or, when only history checks are asked, every
@@ -41,6 +46,9 @@ struct ExploreOptions {
   harness::ScheduleSettings settings;
   uint32_t step_branches_max = 4096;  // answer combinations tried for one step
   std::optional<double> time_limit_s; // wall clock; only decides when to stop
+  // Hybrid search: the simulator's own choices (the scenario's seed) up to
+  // this virtual time, every answer from there.
+  std::optional<Duration> from;
   std::string out_dir;                // explore.json, counterexample.json and its run folder
 };
 

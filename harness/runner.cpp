@@ -148,8 +148,15 @@ class Runner {
 
   void replay_steps(const Schedule& schedule) {
     REPLSIM_ASSERT(scenario_.faults.empty(), "the loader refuses faults beside a schedule");
+    RandomChooser sampled;
+    for (uint64_t k = 0; k < schedule.prefix_steps; ++k) {
+      if (!step(sampled)) {
+        throw InputError("/schedule/prefix_steps", std::to_string(schedule.prefix_steps) + " steps of the sampled prefix",
+                         "a world with no event left after step " + std::to_string(k));
+      }
+    }
     ReplayChooser chooser(schedule);
-    for (uint64_t k = 0; k < schedule.steps; ++k) {
+    for (uint64_t k = schedule.prefix_steps; k < schedule.steps; ++k) {
       chooser.begin_step(k);
       fire_schedule_faults(schedule, k, chooser);
       if (!step(chooser)) {
@@ -182,6 +189,7 @@ class Runner {
   }
 
   const ScenarioRun& state() const { return run_; }
+  std::optional<TimePoint> next_event_time() { return run_.world.next_event_time(); }
 
   // The checks judged on the run as it stands.
   ScenarioRun judged() && {
@@ -593,6 +601,7 @@ RunInProgress::~RunInProgress() = default;
 bool RunInProgress::step(Chooser& chooser) { return runner_->step(chooser); }
 void RunInProgress::fire(const FaultSpec& fault, Chooser& chooser) { runner_->fire_now(fault, chooser); }
 const ScenarioRun& RunInProgress::run() const { return runner_->state(); }
+std::optional<TimePoint> RunInProgress::next_event_time() { return runner_->next_event_time(); }
 ScenarioRun RunInProgress::judged() const { return Runner(*runner_).judged(); }
 
 std::optional<MessageWindow> anomaly_window(const ScenarioRun& run, size_t faults_max) {

@@ -92,6 +92,8 @@ class RunInProgress {
   // Fires `fault` now, recorded as the run's fault from `fault.path`.
   void fire(const FaultSpec& fault, Chooser& chooser);
   const ScenarioRun& run() const;
+  // When the next event is due, if one is pending.
+  std::optional<TimePoint> next_event_time();
   // The run as it stands, finished and judged; this one goes on unchanged.
   ScenarioRun judged() const;
 

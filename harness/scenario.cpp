@@ -463,7 +463,7 @@ class Parser {
   // faults, fired before the world step they name.
   Schedule parse_schedule(const Json& value, const Scenario& s) {
     const std::string path = "/schedule";
-    reject_unknown(value, path, {"settings", "steps", "choices"});
+    reject_unknown(value, path, {"settings", "prefix_steps", "steps", "choices"});
     if (!s.faults.empty() || s.fault_generator) {
       throw InputError(path, "a schedule in a scenario without faults or fault_generator (its entries are the faults)",
                        "both");
@@ -481,6 +481,13 @@ class Parser {
       }
     }
     schedule.steps = read_count(require_key(value, "steps", path), json_path(path, "steps"));
+    if (value.contains("prefix_steps")) {
+      schedule.prefix_steps = read_count(value["prefix_steps"], json_path(path, "prefix_steps"));
+      if (schedule.prefix_steps > schedule.steps) {
+        throw InputError(json_path(path, "prefix_steps"), "at most the schedule's steps (" + std::to_string(schedule.steps) + ")",
+                         describe_json(value["prefix_steps"]));
+      }
+    }
     const Json& choices = require_key(value, "choices", path);
     if (!choices.is_array()) throw InputError(json_path(path, "choices"), "a list of choices and faults", describe_json(choices));
     for (size_t i = 0; i < choices.size(); ++i) {
@@ -497,7 +504,7 @@ class Parser {
                                          : std::vector<std::string>{"step", "kind", "answer", "of"});
     const Json& step = require_key(value, "step", path);
     e.step = read_count(step, json_path(path, "step"));
-    const uint64_t previous = schedule.entries.empty() ? 0 : schedule.entries.back().step;
+    const uint64_t previous = schedule.entries.empty() ? schedule.prefix_steps : schedule.entries.back().step;
     if (e.step < previous || e.step > schedule.steps) {
       throw InputError(json_path(path, "step"),
                        "a step from " + std::to_string(previous) + " (the entry before) to " +
@@ -581,9 +588,11 @@ Json schedule_to_json(const Schedule& schedule) {
     if (e.fault) choices.push_back({{"step", e.step}, {"fault", fault_spec_to_json(*e.fault)}});
     else choices.push_back({{"step", e.step}, {"kind", e.kind}, {"answer", e.answer}, {"of", e.arity}});
   }
-  return {{"settings", {{"delay_cap", format_duration(schedule.settings.delay_cap)}, {"pick_max", schedule.settings.pick_max}}},
-          {"steps", schedule.steps},
-          {"choices", std::move(choices)}};
+  Json j = {{"settings", {{"delay_cap", format_duration(schedule.settings.delay_cap)}, {"pick_max", schedule.settings.pick_max}}},
+            {"steps", schedule.steps},
+            {"choices", std::move(choices)}};
+  if (schedule.prefix_steps > 0) j["prefix_steps"] = schedule.prefix_steps;
+  return j;
 }
 
 Json load_scenario_document(const std::string& file) {

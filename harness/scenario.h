@@ -141,9 +141,14 @@ struct ScheduleEntry {
 };
 
 // An explicit path through a run (an explorer's counterexample): `run`
-// replays it and stops after `steps` world steps, where the path ended.
+// replays it and stops after `steps` world steps (counted from the run's
+// start, the prefix's included), where the path ended.
 struct Schedule {
   ScheduleSettings settings;
+  // The path starts after this many steps of the simulator's own choices
+  // with the scenario's seed (a hybrid search: a sampled prefix, then
+  // every answer); entries name steps from there on.
+  uint64_t prefix_steps = 0;
   uint64_t steps = 0;
   std::vector<ScheduleEntry> entries;
 };

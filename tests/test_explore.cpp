@@ -7,6 +7,8 @@
 
 #include "base/input_error.h"
 #include "explore/explorer.h"
+#include "explore/self_check.h"
+#include "harness/registry.h"
 #include "harness/runner.h"
 #include "harness/schedule_chooser.h"
 
@@ -79,6 +81,23 @@ TEST_CASE("without the bug the same search completes with no violation, and BFS 
   const explore::ExploreResult dfs = search("register-clean", dfs_options);
   CHECK(dfs.exit_code == 0);
   CHECK(dfs.summary["states_distinct"] == bfs.summary["states_distinct"]);
+}
+
+TEST_CASE("a hybrid search starts where the simulator's own run is at a time, and run replays prefix and path") {
+  explore::ExploreOptions options = options_in("hybrid");
+  options.from = Duration::ms(110);  // before the client's first operation
+  const explore::ExploreResult result = search("register-canary", options);
+  REQUIRE(result.exit_code == 1);
+  const uint64_t prefix = result.summary["prefix"]["steps"].get<uint64_t>();
+  CHECK(prefix > 0);
+  const Scenario replay = load_scenario_file(result.summary["violation"]["file"].get<std::string>());
+  CHECK(replay.schedule->prefix_steps == prefix);
+  CHECK(replay.schedule->entries.front().step >= prefix);
+  CHECK(run_scenario(replay, replay.seed).verdict == "fail");
+  // From a time after the client's operations ended, no path reaches the
+  // bug: the prefix is the simulator's, not the search's.
+  options.from = Duration::ms(150);
+  CHECK(search("register-canary", options).exit_code == 0);
 }
 
 TEST_CASE("the same search twice writes the same summary") {
@@ -210,4 +229,24 @@ TEST_CASE("the branching chooser counts each question's options as documented") 
   chooser.chance(stream, ChoiceKind::kMessageLoss, 0.5);
   chooser.delay(stream, ChoiceKind::kMessageDelay, Distribution::uniform(Duration::ms(1), Duration::ms(30)));
   CHECK(chooser.pick(stream, ChoiceKind::kActor, 100) == 66);
+}
+
+TEST_CASE("every registered protocol passes explore's self-check: copies, equality and fingerprints agree") {
+  for (const Protocol* protocol : registered_protocols()) {
+    const std::string name = protocol->vocabulary().protocol;
+    if (name.starts_with("test-")) continue;  // a test's own protocol is checked in its test
+    CAPTURE(name);
+    const Json document = {{"version", 1},
+                           {"name", "self-check"},
+                           {"duration", "60s"},
+                           {"protocol", {{"name", name}}},
+                           {"workload", {{"clients", 2}, {"keys", 2}, {"rate", 50}, {"start", "100ms"}}}};
+    explore::SelfCheckOptions options;
+    options.steps = 8'000;
+    const explore::SelfCheckReport report = explore::self_check(parse_scenario(document, name), options);
+    for (const std::string& problem : report.problems) MESSAGE(problem);
+    CHECK(report.problems.empty());
+    CHECK(report.faults >= 3);
+    CHECK(report.copies_checked >= 10);
+  }
 }

@@ -24,6 +24,7 @@
 #include "base/assert.h"
 #include "base/input_error.h"
 #include "cli/run_command.h"
+#include "explore/self_check.h"
 #include "harness/registry.h"
 #include "harness/report_files.h"
 #include "harness/runner.h"
@@ -86,7 +87,8 @@ class PairServer final : public ActorOf<PairServer> {
   static constexpr TimerKey kRetransmitTimer{1, 0};
   static constexpr uint64_t kRetransmitBatchMax = 32;
 
-  explicit PairServer(bool reply_before_mirror) : reply_before_mirror_(reply_before_mirror) {}
+  PairServer(bool reply_before_mirror, bool hash_skips_log)
+      : reply_before_mirror_(reply_before_mirror), hash_skips_log_(hash_skips_log) {}
 
   void on_start(Context& ctx, const DiskImage&) override {
     if (ctx.self() == kPrimary) ctx.set_timer(kRetransmitTimer, Duration::ms(20));
@@ -104,7 +106,9 @@ class PairServer final : public ActorOf<PairServer> {
   bool operator==(const PairServer&) const = default;
   void hash_into(Hasher& h) const {
     h.add(reply_before_mirror_).add(backup_held_).add(committed_);
-    for (const Entry& e : log_) h.add(e.key).add(e.value);
+    if (!hash_skips_log_) {
+      for (const Entry& e : log_) h.add(e.key).add(e.value);
+    }
     for (const auto& [key, value] : store_) h.add(key).add(value);
     for (const auto& [index, waiting] : waiting_) h.add(index).add(waiting.first.index).add(waiting.second);
     for (const auto& [client, op] : last_op_) h.add(client).add(op);
@@ -125,6 +129,7 @@ class PairServer final : public ActorOf<PairServer> {
   void commit_through(Context& ctx, uint64_t index);
 
   bool reply_before_mirror_;
+  bool hash_skips_log_;  // a deliberate bug for the explorer's self-check: equal fingerprints, unequal logs
   std::vector<Entry> log_;
   uint64_t backup_held_ = 0;  // primary: the backup's last report
   uint64_t committed_ = 0;    // primary: entries applied and answered
@@ -258,9 +263,10 @@ class MirrorPairProtocol final : public Protocol {
     config.node_names = {"s1", "s2"};
     for (uint32_t i = 1; i <= s.workload.clients; ++i) config.node_names.push_back("c" + std::to_string(i));
     const bool bug = s.protocol_options.value("reply_before_mirror", false);
+    const bool hash_bug = s.protocol_options.value("hash_skips_log", false);
     const kit::WorkloadOptions workload = kit::workload_options(s);
     return World(std::move(config), [=](NodeId id) -> std::unique_ptr<Actor> {
-      if (id.index < 2) return std::make_unique<PairServer>(bug);
+      if (id.index < 2) return std::make_unique<PairServer>(bug, hash_bug);
       return std::make_unique<PairClient>(id.index - 2, workload);
     });
   }
@@ -270,9 +276,11 @@ class MirrorPairProtocol final : public Protocol {
   }
   std::unique_ptr<RunMonitor> make_monitor(const Scenario&) const override { return std::make_unique<PairMonitor>(); }
   void check_scenario(const Scenario& s) const override {
-    reject_unknown_keys(s.protocol_options, "/protocol/options", {"reply_before_mirror"});
-    const Json& bug = s.protocol_options.value("reply_before_mirror", Json(false));
-    if (!bug.is_boolean()) throw InputError("/protocol/options/reply_before_mirror", "true or false", describe_json(bug));
+    reject_unknown_keys(s.protocol_options, "/protocol/options", {"reply_before_mirror", "hash_skips_log"});
+    for (const char* option : {"reply_before_mirror", "hash_skips_log"}) {
+      const Json& bug = s.protocol_options.value(option, Json(false));
+      if (!bug.is_boolean()) throw InputError(std::string("/protocol/options/") + option, "true or false", describe_json(bug));
+    }
     if (s.cluster.servers != 2) throw InputError("/cluster/servers", "2: a primary and its backup", std::to_string(s.cluster.servers));
   }
 };
@@ -412,4 +420,21 @@ TEST_CASE("no platform file names the protocol defined in a test") {
   CHECK(files_read > 100);
   // The search finds the words where they are.
   CHECK(mentions(root / "tests" / "test_protocol_outside_tree.cpp", kProtocolName));
+}
+
+TEST_CASE("explore's self-check passes the test protocol, and names the actor whose hash leaves out a field") {
+  register_test_protocol();
+  Json document = scenario_document(false);
+  document.erase("faults");
+  explore::SelfCheckOptions options;
+  options.steps = 5'000;
+  const explore::SelfCheckReport clean = explore::self_check(parse_scenario(document, "pair.json"), options);
+  CHECK(clean.problems.empty());
+  CHECK(clean.copies_checked >= 5);
+  CHECK(clean.fingerprints_compared > 100);
+  document["protocol"]["options"]["hash_skips_log"] = true;
+  const explore::SelfCheckReport broken = explore::self_check(parse_scenario(document, "pair.json"), options);
+  REQUIRE_FALSE(broken.problems.empty());
+  CHECK_MESSAGE(broken.problems.front().find("s2 has the fingerprint of an earlier, unequal state") != std::string::npos,
+                broken.problems.front());
 }

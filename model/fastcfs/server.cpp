@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <concepts>
+#include <ranges>
 #include <sstream>
+#include <type_traits>
+#include <utility>
 
 #include "base/assert.h"
 
@@ -422,27 +426,125 @@ void FastcfsServer::tick(Context& ctx) {
 
 // ---- state as a value --------------------------------------------------------
 
+namespace {
+
+// put() folds values into a fingerprint by their kind, so each hash_into
+// below is one list of fields that reads against its struct's members (the
+// ones the defaulted operator== compares). Containers and optionals add
+// their size or presence first: without it, [a, b] + [] and [a] + [b]
+// would hash alike. Nothing here allocates; it runs for every explored state.
+template <typename T>
+concept SelfHashing = requires(const T& v, Hasher& h) { v.hash_into(h); };
+
+template <typename T>
+struct IsOptional : std::false_type {};
+template <typename T>
+struct IsOptional<std::optional<T>> : std::true_type {};
+template <typename T>
+struct IsPair : std::false_type {};
+template <typename A, typename B>
+struct IsPair<std::pair<A, B>> : std::true_type {};
+
+template <typename T>
+void put_one(Hasher& h, const T& v) {
+  if constexpr (SelfHashing<T>) {
+    v.hash_into(h);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    h.add(v);
+  } else if constexpr (std::is_enum_v<T> || std::is_integral_v<T>) {
+    h.add(static_cast<uint64_t>(v));
+  } else if constexpr (std::is_same_v<T, TimePoint>) {
+    h.add(v.ns_since_origin());
+  } else if constexpr (std::is_same_v<T, Duration>) {
+    h.add(v.count_ns());
+  } else if constexpr (std::is_same_v<T, ConnectionId>) {
+    h.add(v.value);
+  } else if constexpr (std::is_same_v<T, IndexRange>) {
+    h.add(v.first).add(v.last);
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    h.add(std::string_view(v));
+  } else if constexpr (std::is_same_v<T, KeptMessage>) {
+    // KeptMessage compares by content, and equal messages have equal
+    // fingerprints (the type's name and its hash_into), never the pointer.
+    h.add(v.message != nullptr);
+    if (v.message) h.add(v.message->fingerprint());
+  } else if constexpr (IsOptional<T>::value) {
+    h.add(v.has_value());
+    if (v) put_one(h, *v);
+  } else if constexpr (IsPair<T>::value) {
+    put_one(h, v.first);
+    put_one(h, v.second);
+  } else {
+    static_assert(std::ranges::sized_range<T>, "put() knows no way to hash this type");
+    h.add(static_cast<uint64_t>(std::ranges::size(v)));
+    for (const auto& item : v) put_one(h, item);
+  }
+}
+
+template <typename... Ts>
+void put(Hasher& h, const Ts&... values) {
+  (put_one(h, values), ...);
+}
+
+}  // namespace
+
+void FastcfsServer::PendingWrite::hash_into(Hasher& h) const { put(h, client, seq, req_id, key, value); }
+
+void FastcfsServer::InFlight::hash_into(Hasher& h) const {
+  put(h, write, dv, waiting, successes, binlog_written, in_quorum_wait, released_by_cleanup, started);
+}
+
+void FastcfsServer::HeldRpc::hash_into(Hasher& h) const { put(h, from, connection, rpc); }
+
+void FastcfsServer::Recovery::hash_into(Hasher& h) const {
+  put(h, step, in_progress, previous, online_round, round_start, seq, tries, consecutive_failures);
+  put(h, until_version, repl_version, fetch_after, fetched);
+}
+
+void FastcfsServer::Group::hash_into(Hasher& h) const {
+  put(h, status, binlog, data, current_dv, confirmed_dv, rpc_last_version, old_master);
+  put(h, is_my_term, master_swapping, need_majority, startup_rollback_done);
+  put(h, queue, in_flight, quorum_waiting, detect_chain, cleanup_passes, idempotency, results, held);
+  put(h, recovery, rollbacks, last_reported, reports, report_seq);
+}
+
+void FastcfsServer::OutstandingRpc::hash_into(Hasher& h) const { put(h, dg, dv); }
+
+void FastcfsServer::Channel::hash_into(Hasher& h) const {
+  put(h, stage, version, connection, next_connect, backoff, last_sent, test_outstanding, expect_since, outstanding);
+}
+
+void FastcfsServer::Peer::hash_into(Hasher& h) const {
+  put(h, status, last_ping, status_changed, push_heard, push_sent, joined, leader_flag, inactive);
+  put(h, probe_seq, probe_sent, probe_ok, push_pending, push_seq, push_connection);
+}
+
+void FastcfsServer::GroupElection::hash_into(Hasher& h) const { put(h, start, in_queue, in_delay_queue, reselect); }
+
+void FastcfsServer::Swap::hash_into(Hasher& h) const { put(h, dg, old_master, new_master, polls, seq, phase, old_dv); }
+
+void FastcfsServer::PushLink::hash_into(Hasher& h) const { put(h, leader, connection, stage, seq, last_heard); }
+
+void FastcfsServer::Selection::hash_into(Hasher& h) const {
+  put(h, start, backoff, seq, answers, awaiting, successes, aborted);
+}
+
+void FastcfsServer::OpenCall::hash_into(Hasher& h) const { put(h, peer, request); }
+
+// Every member operator== compares, in declaration order, except config_:
+// every server of a world is built from the same ClusterConfig (system.cpp;
+// M23's adjustment applies to all alike), so it cannot tell two states of
+// one run apart and hashing its option set per state would be wasted work.
+// me_ and the layout derived from it (cluster_, my_dgs_) are hashed.
 void FastcfsServer::hash_into(Hasher& h) const {
-  h.add(me_).add(seq_).add(halted_).add(cluster_version_).add(leader_version_).add(leader_hint_);
-  h.add(leader_ ? *leader_ + 1 : 0).add(next_leader_ ? *next_leader_ + 1 : 0);
-  h.add(static_cast<uint64_t>(relation_)).add(relation_seq_).add(ping_failures_);
-  for (uint32_t g : my_dgs()) {
-    h.add(master_[g] ? *master_[g] + 1 : 0);
-    for (uint32_t s : cluster()) view_[g][s].hash_into(h);
-    const Group& group = groups_[g];
-    h.add(static_cast<uint64_t>(group.status)).add(group.current_dv).add(group.confirmed_dv).add(group.rpc_last_version);
-    h.add(group.is_my_term).add(group.master_swapping).add(static_cast<uint64_t>(group.queue.size()));
-    h.add(group.in_flight ? group.in_flight->dv : 0).add(static_cast<uint64_t>(group.recovery.step));
-    hash_vector(h, group.binlog);
-    for (const auto& [k, v] : group.data) h.add(k).add(v);
-  }
-  for (const Peer& p : peers_) h.add(static_cast<uint64_t>(p.status)).add(p.joined).add(p.push_seq).add(p.push_connection.value);
-  h.add(ping_connection_.value).add(push_.connection.value).add(static_cast<uint64_t>(push_.stage)).add(static_cast<uint64_t>(calls_.size()));
-  for (const auto& per_peer : channels_) {
-    for (const Channel& c : per_peer) {
-      h.add(static_cast<uint64_t>(c.stage)).add(c.version).add(c.connection.value).add(static_cast<uint64_t>(c.outstanding.size()));
-    }
-  }
+  put(h, me_, cluster_, my_dgs_, seq_, up_time_ns_, last_shutdown_ns_, halted_);
+  put(h, fsync_in_flight_, fsync_again_, file_records_, binlog_pos_);
+  put(h, leader_, next_leader_, cluster_version_, leader_version_, leader_key_, leader_hint_);
+  put(h, last_heartbeat_ns_, info_dirty_, info_synced_at_);
+  put(h, relation_, selection_, relation_seq_, ping_connection_, push_, ping_start_, ping_failures_);
+  put(h, peers_, elections_, election_queue_, swap_);
+  put(h, view_, master_, groups_);
+  put(h, channels_, inbound_, calls_, transitions_);
 }
 
 nlohmann::json FastcfsServer::describe() const {

@@ -97,6 +97,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     uint64_t key = 0;
     uint64_t value = 0;
     bool operator==(const PendingWrite&) const = default;
+    void hash_into(Hasher& h) const;  // every field == compares
   };
   struct InFlight {  // the write the DG's data thread is on (stop-and-wait)
     PendingWrite write;
@@ -108,12 +109,14 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     bool released_by_cleanup = false;
     TimePoint started;  // local time the DV was assigned
     bool operator==(const InFlight&) const = default;
+    void hash_into(Hasher& h) const;  // every field == compares
   };
   struct HeldRpc {  // an RPC an ONLINE slave holds (§2.4 step 6)
     uint32_t from = 0;         // the master
     ConnectionId connection;   // its channel, which the answer goes back on
     RpcCallReq rpc;
     bool operator==(const HeldRpc&) const = default;
+    void hash_into(Hasher& h) const;  // every field == compares
   };
   enum class RecoveryStep : uint8_t { kIdle, kWaitChannel, kFetching, kConfirming, kBackoff };
   struct Recovery {
@@ -130,6 +133,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     uint64_t fetch_after = 0;                // reader position
     std::vector<FetchedRecord> fetched;
     bool operator==(const Recovery&) const = default;
+    void hash_into(Hasher& h) const;  // every field == compares
   };
   struct Group {
     DsStatus status = DsStatus::kInit;
@@ -157,6 +161,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     std::deque<ReportDsStatusReq> reports;  // to the leader in this order; the head is in flight if report_seq != 0
     uint64_t report_seq = 0;
     bool operator==(const Group&) const = default;
+    void hash_into(Hasher& h) const;  // every field == compares
   };
 
   // ---- replication channels (§3.4) ----
@@ -165,6 +170,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     uint32_t dg = 0;
     uint64_t dv = 0;
     bool operator==(const OutstandingRpc&) const = default;
+    void hash_into(Hasher& h) const;  // every field == compares
   };
   // One of my own outbound replication connections to a peer.
   struct Channel {
@@ -178,6 +184,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     TimePoint expect_since;  // waiting for an answer since (RPC or active test)
     std::map<uint64_t, OutstandingRpc> outstanding;  // rpc id -> the write it replicates
     bool operator==(const Channel&) const = default;
+    void hash_into(Hasher& h) const;  // every field == compares
   };
 
   // ---- leader's view of each server (§1.3, §1.4.5) ----
@@ -200,6 +207,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     uint64_t push_seq = 0;          // a push or active test in flight when non-zero
     ConnectionId push_connection;   // notify_ctx.task: the follower's joined push connection
     bool operator==(const Peer&) const = default;
+    void hash_into(Hasher& h) const;  // every field == compares
   };
   struct GroupElection {
     TimePoint start;  // zero: not started
@@ -207,6 +215,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     bool in_delay_queue = false;
     bool reselect = false;
     bool operator==(const GroupElection&) const = default;
+    void hash_into(Hasher& h) const;  // every field == compares
   };
   struct Swap {  // resume-master swap in progress (§1.5.5)
     uint32_t dg = 0;
@@ -217,6 +226,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     uint8_t phase = 0;  // 1 unset sent, 2 polling old, 3 recheck old, 4 asking new
     uint64_t old_dv = 0;
     bool operator==(const Swap&) const = default;
+    void hash_into(Hasher& h) const;  // every field == compares
   };
 
   // ---- relationship thread (§1.4.1) ----
@@ -231,6 +241,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     uint64_t seq = 0;                // the join or activation in flight
     TimePoint last_heard;            // last_net_comm_time: anything received on it
     bool operator==(const PushLink&) const = default;
+    void hash_into(Hasher& h) const;  // every field == compares
   };
   struct Selection {
     TimePoint start;
@@ -241,6 +252,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     uint32_t successes = 0;
     bool aborted = false;
     bool operator==(const Selection&) const = default;
+    void hash_into(Hasher& h) const;  // every field == compares
   };
 
   // server.cpp
@@ -453,6 +465,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     uint32_t peer = 0;
     KeptMessage request;
     bool operator==(const OpenCall&) const = default;
+    void hash_into(Hasher& h) const;  // every field == compares
   };
   std::map<uint64_t, OpenCall> calls_;
   TransitionCounts transitions_{};

@@ -1,0 +1,143 @@
+#include "explore/self_check.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <memory>
+
+#include "base/assert.h"
+#include "base/hash.h"
+#include "explore/fault_actions.h"
+#include "harness/runner.h"
+
+namespace replsim::explore {
+namespace {
+
+constexpr size_t kProblemsMax = 20;
+
+uint64_t monitor_hash(const harness::RunInProgress& run) {
+  Hasher h;
+  run.run().monitor->hash_into(h);
+  return h.value();
+}
+
+std::string clipped(const nlohmann::json& description) {
+  std::string text = description.dump();
+  if (text.size() > 400) text = text.substr(0, 397) + "...";
+  return text;
+}
+
+class SelfCheck {
+ public:
+  SelfCheck(const harness::Scenario& scenario, const SelfCheckOptions& options)
+      : options_(options), run_(scenario, scenario.seed), fault_stream_(scenario.seed, "self-check faults") {
+    actions_ = fault_actions(run_.run().world, explorable_fault_types());
+  }
+
+  SelfCheckReport walk() {
+    for (uint64_t k = 1; k <= options_.steps && report_.problems.size() < kProblemsMax; ++k) {
+      if (!run_.step(chooser_)) {
+        // Nothing pending (a crashed primary, clients done): a restart may
+        // bring events back.
+        fire_a_fault(false);
+        if (!run_.step(chooser_)) break;
+      }
+      ++report_.steps;
+      if (k % options_.fault_every == 0) fire_a_fault(true);
+      if (k % options_.copy_every == 0) check_copy();
+      compare_actor_fingerprints();
+    }
+    return report_;
+  }
+
+ private:
+  void problem(std::string text) {
+    if (report_.problems.size() < kProblemsMax) report_.problems.push_back(std::move(text));
+  }
+
+  // A random enabled fault; only the undo ones (restart, resume, heal)
+  // without `any`.
+  void fire_a_fault(bool any) {
+    const std::vector<uint32_t> enabled = enabled_actions(run_.run().world, actions_, any, isolated_);
+    if (enabled.empty()) return;
+    const FaultAction& action = actions_[enabled[fault_stream_.below(enabled.size())]];
+    run_.fire(action.spec, chooser_);
+    if (action.spec.type == "isolate") isolated_ = action.node;
+    if (action.spec.type == "heal") isolated_.reset();
+    ++report_.faults;
+  }
+
+  // A copy is the same state, and stays the same run when driven on.
+  void check_copy() {
+    ++report_.copies_checked;
+    harness::RunInProgress copy(run_);
+    const World& a = run_.run().world;
+    const World& b = copy.run().world;
+    const std::string at = fmt::format("step {}", report_.steps);
+    if (!a.same_state(b)) problem(at + ": a copied world is not the same state as its original");
+    if (a.fingerprint() != b.fingerprint()) problem(at + ": a copied world has another fingerprint");
+    if (monitor_hash(run_) != monitor_hash(copy)) problem(at + ": a copied monitor hashes differently (hash_into reads more than its state, or clone() drops some)");
+    for (uint32_t i = 0; i < a.node_count(); ++i) {
+      const Actor* actor = a.actor(NodeId{i});
+      if (actor == nullptr) continue;
+      const std::unique_ptr<Actor> clone = actor->clone();
+      if (!clone->equals(*actor) || !actor->equals(*clone)) problem(at + ": " + a.node_name(NodeId{i}) + "'s clone is not equal to it");
+      if (clone->fingerprint() != actor->fingerprint()) problem(at + ": " + a.node_name(NodeId{i}) + "'s clone has another fingerprint");
+    }
+    harness::RunInProgress original(run_);
+    for (uint64_t k = 0; k < options_.follow_steps; ++k) {
+      const bool stepped = original.step(chooser_);
+      if (stepped != copy.step(chooser_)) {
+        problem(at + ": a copy and its original disagree on whether an event is pending");
+        return;
+      }
+      if (!stepped) break;
+    }
+    if (original.run().world.trace_hash() != copy.run().world.trace_hash() ||
+        original.run().world.fingerprint() != copy.run().world.fingerprint()) {
+      problem(at + ": a copy and its original went different ways in the next " + std::to_string(options_.follow_steps) +
+              " steps (something outside the copied state steers the run)");
+    }
+  }
+
+  // Every actor state met so far, by fingerprint: a repeat must be equal.
+  void compare_actor_fingerprints() {
+    const World& world = run_.run().world;
+    for (uint32_t i = 0; i < world.node_count(); ++i) {
+      const Actor* actor = world.actor(NodeId{i});
+      if (actor == nullptr) continue;
+      const uint64_t fingerprint = actor->fingerprint();
+      const auto it = seen_.find(fingerprint);
+      if (it == seen_.end()) {
+        if (seen_.size() < options_.remembered_max) seen_.emplace(fingerprint, actor->clone());
+        continue;
+      }
+      ++report_.fingerprints_compared;
+      if (it->second->equals(*actor)) continue;
+      problem(fmt::format("step {}: {} has the fingerprint of an earlier, unequal state (its hash_into leaves out "
+                          "something its operator== compares): now {}, then {}",
+                          report_.steps, world.node_name(NodeId{i}), clipped(actor->describe()),
+                          clipped(it->second->describe())));
+      seen_.erase(it);  // one report per collision
+    }
+  }
+
+  const SelfCheckOptions& options_;
+  harness::RunInProgress run_;
+  RandomChooser chooser_;
+  Rng fault_stream_;
+  std::vector<FaultAction> actions_;
+  std::optional<NodeId> isolated_;
+  // Lookups only: nothing iterates it.
+  std::map<uint64_t, std::unique_ptr<Actor>> seen_;
+  SelfCheckReport report_;
+};
+
+}  // namespace
+
+SelfCheckReport self_check(const harness::Scenario& scenario, const SelfCheckOptions& options) {
+  REPLSIM_ASSERT(options.copy_every > 0 && options.fault_every > 0, "positive intervals");
+  return SelfCheck(scenario, options).walk();
+}
+
+}  // namespace replsim::explore
