@@ -75,9 +75,11 @@ uint64_t state_key(const SearchNode& node) {
 
 // The checks a search can judge: the platform's liveness checks need a run
 // to its end, which a path of a search is not.
-void check_scenario_explorable(const Scenario& s) {
-  if (!s.faults.empty()) {
-    throw InputError(s.file + ":/faults", "no faults (the explorer fires its own: --faults-max, --fault-types)",
+void check_scenario_explorable(const Scenario& s, const ExploreOptions& options) {
+  if (!s.faults.empty() && !options.from) {
+    throw InputError(s.file + ":/faults",
+                     "no faults (the explorer fires its own: --faults-max, --fault-types; the scenario's fire only "
+                     "in a hybrid search's prefix, --from)",
                      std::to_string(s.faults.size()) + " faults");
   }
   if (s.schedule) throw InputError(s.file + ":/schedule", "a scenario without a schedule (replay it with run)", "one");
@@ -153,15 +155,11 @@ class Search {
   }
 
  private:
-  // The simulator's own choices for every event due before `until`: the
-  // hybrid search starts with the first event at or after it.
+  // The simulator's own choices, and the scenario's faults, for every
+  // event due before `until`: the hybrid search starts with the first
+  // event at or after it.
   void run_prefix(SearchNode& root, TimePoint until) {
-    RandomChooser sampled;
-    for (std::optional<TimePoint> next = root.run.next_event_time(); next && *next < until;
-         next = root.run.next_event_time()) {
-      REPLSIM_ASSERT(root.run.step(sampled), "an event was pending");
-      ++root.steps;
-    }
+    root.steps = root.run.run_sampled_before(until);
     prefix_steps_ = root.steps;
   }
 
@@ -313,8 +311,7 @@ class Search {
   nlohmann::json write_counterexample(const Violation& v) const {
     namespace fs = std::filesystem;
     nlohmann::json doc = document_;
-    doc.erase("faults");
-    doc.erase("fault_generator");
+    doc.erase("fault_generator");  // the scenario's faults stay: they fire in the prefix
     doc["name"] = scenario_.name + "-explored";
     doc["description"] = fmt::format("Found by replsim explore ({}, depth {}) in {}: the path's faults and choices, "
                                      "replayed by replsim run, fail {}.",
@@ -414,7 +411,7 @@ ExploreResult explore(const nlohmann::json& document, const std::string& file, c
   }
   if (options.depth_max == 0) throw InputError("--depth-max", "at least 1", "0");
   const Scenario scenario = harness::parse_scenario(document, file);
-  check_scenario_explorable(scenario);
+  check_scenario_explorable(scenario, options);
   return Search(document, scenario, options, progress).run();
 }
 

@@ -97,21 +97,38 @@ class Runner {
                        {"omitted", 0}};
     }
     record_view();
-  }
-
-  // The scenario as written: its faults at their times or triggers, every
-  // choice drawn by the simulator's chooser, to the scenario's end.
-  ScenarioRun run_to_end() {
-    RandomChooser chooser;
     for (size_t i = 0; i < scenario_.faults.size(); ++i) {
       const FaultSpec& f = scenario_.faults[i];
       if (f.at) pending_.push_back({TimePoint::origin() + *f.at, i, &f});
       else waiting_.push_back(i);
     }
     std::sort(pending_.begin(), pending_.end());
+  }
+
+  // The scenario as written: its faults at their times or triggers, every
+  // choice drawn by the simulator's chooser, to the scenario's end.
+  ScenarioRun run_to_end() {
+    RandomChooser chooser;
     const TimePoint end = TimePoint::origin() + scenario_.duration;
-    while (true) {
+    advance(chooser, end, std::nullopt, UINT64_MAX);
+    run_.world.advance_to(end);
+    for (size_t index : waiting_) {
+      run_.warnings.push_back(fmt::format("the trigger of {} never fired", scenario_.faults[index].path));
+    }
+    judge();
+    return std::move(run_);
+  }
+
+  // Fires the scenario's faults as they fall due and steps the world while
+  // the next fault or event is due by `end`, and, when `before` is given,
+  // while an event is due before it (a hybrid search's prefix: faults fire
+  // only just before a step then, so a prefix of N steps replays the same
+  // whether it is cut by time or by count); at most `steps_max` steps.
+  uint64_t advance(Chooser& chooser, TimePoint end, std::optional<TimePoint> before, uint64_t steps_max) {
+    uint64_t steps = 0;
+    while (steps < steps_max) {
       const std::optional<TimePoint> next_event = run_.world.next_event_time();
+      if (before && (!next_event || *next_event >= *before)) break;
       const bool fault_due = !pending_.empty() && (!next_event || pending_.front().at <= *next_event);
       const TimePoint next = fault_due ? pending_.front().at : next_event.value_or(end + Duration::ns(1));
       if (next > end) break;
@@ -123,14 +140,10 @@ class Runner {
         note_convergence();
       } else {
         REPLSIM_ASSERT(step(chooser), "a pending event vanished");
+        ++steps;
       }
     }
-    run_.world.advance_to(end);
-    for (size_t index : waiting_) {
-      run_.warnings.push_back(fmt::format("the trigger of {} never fired", scenario_.faults[index].path));
-    }
-    judge();
-    return std::move(run_);
+    return steps;
   }
 
   // The scenario's schedule: its faults before the steps they name, its
@@ -147,13 +160,11 @@ class Runner {
   }
 
   void replay_steps(const Schedule& schedule) {
-    REPLSIM_ASSERT(scenario_.faults.empty(), "the loader refuses faults beside a schedule");
     RandomChooser sampled;
-    for (uint64_t k = 0; k < schedule.prefix_steps; ++k) {
-      if (!step(sampled)) {
-        throw InputError("/schedule/prefix_steps", std::to_string(schedule.prefix_steps) + " steps of the sampled prefix",
-                         "a world with no event left after step " + std::to_string(k));
-      }
+    const uint64_t prefix = advance(sampled, TimePoint::origin() + scenario_.duration, std::nullopt, schedule.prefix_steps);
+    if (prefix < schedule.prefix_steps) {
+      throw InputError("/schedule/prefix_steps", std::to_string(schedule.prefix_steps) + " steps of the sampled prefix",
+                       "a run that ended after " + std::to_string(prefix));
     }
     ReplayChooser chooser(schedule);
     for (uint64_t k = schedule.prefix_steps; k < schedule.steps; ++k) {
@@ -170,6 +181,13 @@ class Runner {
                        "every entry used by the path's " + std::to_string(schedule.steps) + " steps",
                        "an entry the run never asked for");
     }
+  }
+
+  // The simulator's own choices, the scenario's faults firing as they fall
+  // due, for every event due before `before`: a hybrid search's prefix.
+  uint64_t run_sampled_before(TimePoint before) {
+    RandomChooser sampled;
+    return advance(sampled, TimePoint::origin() + scenario_.duration, before, UINT64_MAX);
   }
 
   // Delivers the next event (the scenario's own faults are not fired: a
@@ -189,7 +207,6 @@ class Runner {
   }
 
   const ScenarioRun& state() const { return run_; }
-  std::optional<TimePoint> next_event_time() { return run_.world.next_event_time(); }
 
   // The checks judged on the run as it stands.
   ScenarioRun judged() && {
@@ -601,7 +618,7 @@ RunInProgress::~RunInProgress() = default;
 bool RunInProgress::step(Chooser& chooser) { return runner_->step(chooser); }
 void RunInProgress::fire(const FaultSpec& fault, Chooser& chooser) { runner_->fire_now(fault, chooser); }
 const ScenarioRun& RunInProgress::run() const { return runner_->state(); }
-std::optional<TimePoint> RunInProgress::next_event_time() { return runner_->next_event_time(); }
+uint64_t RunInProgress::run_sampled_before(TimePoint before) { return runner_->run_sampled_before(before); }
 ScenarioRun RunInProgress::judged() const { return Runner(*runner_).judged(); }
 
 std::optional<MessageWindow> anomaly_window(const ScenarioRun& run, size_t faults_max) {

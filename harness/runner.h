@@ -86,14 +86,16 @@ class RunInProgress {
   RunInProgress& operator=(RunInProgress&&) noexcept;
   ~RunInProgress();
 
+  // The simulator's own choices for every event due before `before`, the
+  // scenario's faults firing as they fall due (in `run`, a schedule's
+  // prefix replays the same way); returns the steps taken.
+  uint64_t run_sampled_before(TimePoint before);
   // Delivers the next event; false when none is pending. The scenario's
-  // own faults never fire: the driver fires faults.
+  // own faults never fire here: the driver fires faults.
   bool step(Chooser& chooser);
   // Fires `fault` now, recorded as the run's fault from `fault.path`.
   void fire(const FaultSpec& fault, Chooser& chooser);
   const ScenarioRun& run() const;
-  // When the next event is due, if one is pending.
-  std::optional<TimePoint> next_event_time();
   // The run as it stands, finished and judged; this one goes on unchanged.
   ScenarioRun judged() const;
 

@@ -459,13 +459,14 @@ class Parser {
     }
   }
 
-  // A path replaces the scenario's own faults: its fault entries are the
-  // faults, fired before the world step they name.
+  // A path's fault entries are its faults, fired before the world step
+  // they name; the scenario's own faults fire during the sampled prefix
+  // only, and a generator would draw faults the path never saw.
   Schedule parse_schedule(const Json& value, const Scenario& s) {
     const std::string path = "/schedule";
     reject_unknown(value, path, {"settings", "prefix_steps", "steps", "choices"});
-    if (!s.faults.empty() || s.fault_generator) {
-      throw InputError(path, "a schedule in a scenario without faults or fault_generator (its entries are the faults)",
+    if (s.fault_generator) {
+      throw InputError(path, "a schedule in a scenario without fault_generator (the path's entries are its faults)",
                        "both");
     }
     Schedule schedule;

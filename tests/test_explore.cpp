@@ -100,6 +100,27 @@ TEST_CASE("a hybrid search starts where the simulator's own run is at a time, an
   CHECK(search("register-canary", options).exit_code == 0);
 }
 
+TEST_CASE("a hybrid search's prefix fires the scenario's faults, and run replays them before the path") {
+  // A backup crashes and restarts before the search starts: the prefix
+  // carries both, the search explores from the restarted cluster.
+  Json doc = load_scenario_document(explore_file("register-canary"));
+  doc["faults"] = Json::array({{{"type", "crash"}, {"node", "s2"}, {"at", "50ms"}},
+                               {{"type", "restart"}, {"node", "s2"}, {"at", "80ms"}},
+                               {{"type", "crash"}, {"node", "s3"}, {"at", "2s"}}});  // after the prefix: never fires
+  explore::ExploreOptions options = options_in("hybrid-faults");
+  options.from = Duration::ms(110);
+  const explore::ExploreResult result = search("register-canary", options, &doc);
+  REQUIRE(result.exit_code == 1);
+  std::vector<std::string> faults;
+  for (const Json& f : result.summary["violation"]["faults"]) faults.push_back(f["type"].get<std::string>() + " " + f.value("node", ""));
+  CHECK(faults == std::vector<std::string>{"crash s2", "restart s2", "powerloss s1", "restart s1"});
+  const Scenario replay = load_scenario_file(result.summary["violation"]["file"].get<std::string>());
+  CHECK(replay.faults.size() == 3);
+  CHECK(run_scenario(replay, replay.seed).verdict == "fail");
+  // Without --from the scenario's faults are refused.
+  CHECK_THROWS_AS(search("register-canary", options_in("hybrid-faults-refused"), &doc), InputError);
+}
+
 TEST_CASE("the same search twice writes the same summary") {
   const explore::ExploreResult first = search("register-canary", options_in("twice-1"));
   const explore::ExploreResult second = search("register-canary", options_in("twice-2"));
@@ -162,10 +183,10 @@ TEST_CASE("a schedule that does not match the run is refused, naming its entry")
   Json short_path = doc;
   short_path["schedule"]["steps"] = 3;
   CHECK_THROWS_AS(run_scenario(parse_scenario(short_path, "short"), 1), InputError);
-  // A schedule beside faults is refused by the loader.
-  Json with_faults = doc;
-  with_faults["faults"] = Json::array({{{"type", "crash"}, {"node", "s1"}, {"at", "1s"}}});
-  CHECK_THROWS_AS(parse_scenario(with_faults, "both"), InputError);
+  // A schedule beside a fault generator is refused by the loader.
+  Json with_generator = doc;
+  with_generator["fault_generator"] = {{"families", {{"crash", {{"rate", 0.1}}}}}, {"quiet_period", "1s"}};
+  CHECK_THROWS_AS(parse_scenario(with_generator, "both"), InputError);
 }
 
 TEST_CASE("a run in progress copies: the copy goes on exactly as the original") {
