@@ -92,7 +92,7 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
                               "crash,powerloss,pause,isolate (default: the scenario's fault_generator families)");
   explore_command->add_option("--states-max", explore.search.states_max, "Distinct states before stopping")
       ->capture_default_str();
-  explore_command->add_option("--memory-mb-max", explore.search.memory_mb_max, "The visited set's memory")
+  explore_command->add_option("--memory-mb-max", explore.search.memory_mb_max, "Resident memory before stopping")
       ->capture_default_str();
   explore_command->add_option("--time-limit", explore.time_limit, "Stop after this wall time (\"10m\"): undecided");
   explore_command->add_option("--delay-cap", explore.delay_cap, "Highest delay explored (default 50ms)");

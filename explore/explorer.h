@@ -39,7 +39,7 @@ struct ExploreOptions {
   uint32_t depth_max = 200;           // transitions (world steps and faults) along a path
   uint32_t faults_max = 1;            // faults a path may fire; restart, resume and heal are free
   uint64_t states_max = 2'000'000;    // distinct states before the search stops, undecided
-  uint64_t memory_mb_max = 4096;      // the visited set and the queue of states together
+  uint64_t memory_mb_max = 4096;      // the process's resident memory (the queue of runs, the visited set)
   // Fault types the search fires: crash, powerloss, pause, isolate. Empty:
   // the families of the scenario's fault_generator, else crash and powerloss.
   std::vector<std::string> fault_types;

@@ -50,6 +50,11 @@ struct StatusDeclaration {
 struct CheckDeclaration {
   std::string name;
   std::string meaning;  // what its failure means, in one sentence a reader without the spec can follow
+  // The check judges the run's final state as a settled cluster's (a
+  // write held by the final master): on a run a path cut short (an
+  // explorer's state, a schedule's replay) before the cluster settled it
+  // is undecided, never failed, since recovery may still restore it.
+  bool judges_settled_end = false;
 };
 
 // A note kind the protocol's servers emit. Quiet notes never come with a

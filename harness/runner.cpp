@@ -150,6 +150,7 @@ class Runner {
   // answers to the world's questions, and the run judged where the path
   // ended (going on could hide what the path reached).
   ScenarioRun replay(const Schedule& schedule) {
+    cut_short_ = true;
     try {
       replay_steps(schedule);
     } catch (const InputError& error) {
@@ -208,8 +209,9 @@ class Runner {
 
   const ScenarioRun& state() const { return run_; }
 
-  // The checks judged on the run as it stands.
+  // The checks judged on the run as it stands, cut short by its driver.
   ScenarioRun judged() && {
+    cut_short_ = true;
     judge();
     return std::move(run_);
   }
@@ -460,6 +462,10 @@ class Runner {
         outcome = judge_convergence(*spec.within);
       } else if (spec.name == "writes_progress_within") {
         outcome = judge_write_progress(*spec.within);
+      } else if (cut_short_ && !run_.convergence_gap.empty() && vocabulary_.check(spec.name)->judges_settled_end) {
+        outcome.details.push_back("the path ended before the cluster settled (" + run_.convergence_gap +
+                                  "): this check judges a settled run's final state");
+        outcome.verdict = CheckVerdict::kUndecided;
       } else {
         outcome = run_.monitor->check(spec.name, run_.world, run_.history);
         outcome.verdict = outcome.details.empty() ? CheckVerdict::kPass : CheckVerdict::kFail;
@@ -600,6 +606,7 @@ class Runner {
   ScenarioRun run_;
   std::vector<PendingFault> pending_;
   std::vector<size_t> waiting_;  // faults whose trigger has not fired
+  bool cut_short_ = false;       // a path's end, not the scenario's duration, ends the run
 };
 
 ScenarioRun run_scenario(const Scenario& scenario, uint64_t seed, TraceWriter* trace,

@@ -215,6 +215,27 @@ TEST_CASE("a run in progress copies: the copy goes on exactly as the original") 
   }
 }
 
+TEST_CASE("a run cut short before the cluster settles leaves a check of the settled end undecided, never failed") {
+  Json doc = load_scenario_document(std::string(REPLSIM_SOURCE_DIR) + "/scenarios/fastcfs/master-crash-failover.json");
+  doc["faults"] = Json::array();
+  doc["checks"] = Json::array({"no_lost_acked_writes", "invariants"});
+  const Scenario s = parse_scenario(doc, "cut");
+  RunInProgress run(s, 1);
+  run.run_sampled_before(TimePoint::origin() + Duration::s(8));
+  FaultSpec powerloss, restart;
+  powerloss.type = "powerloss";
+  restart.type = "restart";
+  for (FaultSpec* f : {&powerloss, &restart}) f->node = NodeSelector{NodeSelector::Kind::kNamed, "s1", 0, "s1"};
+  RandomChooser chooser;
+  run.fire(powerloss, chooser);
+  run.fire(restart, chooser);
+  const ScenarioRun cut = run.judged();
+  REQUIRE_FALSE(cut.convergence_gap.empty());
+  CHECK(cut.checks[0].verdict == CheckVerdict::kUndecided);
+  CHECK(cut.checks[0].details.front().find("the path ended before the cluster settled") != std::string::npos);
+  CHECK(cut.checks[1].verdict == CheckVerdict::kPass);  // a per-step invariant is judged at any cut
+}
+
 TEST_CASE("the branching chooser counts each question's options as documented") {
   ScheduleSettings settings;
   settings.pick_max = 4;

@@ -46,7 +46,8 @@ const harness::Vocabulary& fastcfs_vocabulary() {
                   {"ONLINE", "#9ccc65", "in the last catch-up round: receives new writes"},
                   {"ACTIVE", "#2e7d32", "caught up and serving"}};
     w.healthy_status = "ACTIVE";
-    w.checks = {{"no_lost_acked_writes", "A write the cluster acknowledged to a client is gone: the master no longer holds it."},
+    w.checks = {{"no_lost_acked_writes", "A write the cluster acknowledged to a client is gone: the master no longer holds it.",
+                 true},
                 {"single_master", "Two servers acted as master of one data group at the same time."},
                 {"replicas_agree", "Replicas disagree about data both consider committed."},
                 {"invariants", "One of FastCFS's safety invariants (fastcfs-protocol.md §6, S1-S13) broke."}};
