@@ -82,8 +82,10 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
   replsim::cli::ExploreCommandOptions explore;
   CLI::App* explore_command = app.add_subcommand("explore", "Search a scenario's runs for a violation (the model checker)");
   explore_command->add_option("file", explore.file, "Scenario file with workload.ops_max and no faults")->required();
-  explore_command->add_option("--strategy", explore.search.strategy, "bfs (shortest counterexample) or dfs")
+  explore_command->add_option("--strategy", explore.search.strategy,
+                              "bfs (shortest counterexample), dfs, or random-walk (samples paths; claims nothing)")
       ->capture_default_str();
+  explore_command->add_option("--walks", explore.search.walks, "random-walk: paths to sample")->capture_default_str();
   explore_command->add_option("--depth-max", explore.search.depth_max, "Transitions (steps and faults) along a path")
       ->capture_default_str();
   explore_command->add_option("--faults-max", explore.search.faults_max, "Faults along a path (restarts are free)")

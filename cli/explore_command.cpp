@@ -77,6 +77,9 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
                        (fs::path(v["run_dir"].get<std::string>()) / "report.html").string());
   } else if (j["complete"].get<bool>()) {
     out << "  result     complete within the bounds: no violation\n";
+  } else if (j["strategy"] == "random-walk" && j["stopped_by"].is_null()) {
+    out << fmt::format("  result     UNDECIDED: no violation in {} random walks (a sample proves nothing)\n",
+                       j["walks"].get<uint64_t>());
   } else {
     out << fmt::format("  result     UNDECIDED: stopped by {}{}\n",
                        j["stopped_by"].is_null() ? "the step branch bound" : j["stopped_by"].get<std::string>(),

@@ -145,6 +145,14 @@ class Search {
     types_ = fault_types_of(scenario_, options_);
     actions_ = fault_actions(root.run.run().world, types_);
     fold_history(root);
+    if (options_.strategy == "random-walk") {
+      for (uint64_t w = 0; w < options_.walks && !violation_ && !stopped_by_; ++w) {
+        walk(root, w);
+        if (time_up()) stopped_by_ = "time_limit";
+        report_progress(false);
+      }
+      return finish();
+    }
     visited_.emplace(state_key(root), 0);
     ++states_;
     push(std::move(root));
@@ -202,16 +210,66 @@ class Search {
       }
       SearchNode child = node;
       chooser.begin(prefix);
-      if (!transition(child, fault, chooser)) return false;
-      ++transitions_;
-      for (const harness::BranchChoice& c : chooser.asked()) {
-        child.path.push_back({node.steps, -1, 0, c.kind, c.answer, c.arity});
-      }
-      if (fault < 0) ++child.steps;
-      ++child.depth;
-      depth_reached_ = std::max(depth_reached_, child.depth);
+      if (!advance(child, fault, chooser)) return false;
       admit(std::move(child));
       if (violation_ || stopped_by_ || !chooser.next_prefix(prefix)) return true;
+    }
+  }
+
+  // Runs one transition on `node` and records it in its path; false when
+  // the world had no event to step.
+  bool advance(SearchNode& node, int32_t fault, harness::EnumeratingChooser& chooser) {
+    const uint64_t step = node.steps;
+    if (!transition(node, fault, chooser)) return false;
+    ++transitions_;
+    for (const harness::BranchChoice& c : chooser.asked()) node.path.push_back({step, -1, 0, c.kind, c.answer, c.arity});
+    if (fault < 0) ++node.steps;
+    ++node.depth;
+    depth_reached_ = std::max(depth_reached_, node.depth);
+    return true;
+  }
+
+  // Why a state is a leaf, or null when it is not.
+  const char* leaf_of(const SearchNode& node) const {
+    if (node.depth >= options_.depth_max) return "depth_bound";
+    if (node.run.run().world.now() > horizon_) return "horizon";
+    if (history_only_ && completions_all_ > 0 && node.completions >= completions_all_) return "clients_done";
+    return nullptr;
+  }
+
+  // One path from the root with every answer and fault drawn. Each walk
+  // draws its own chance of a budgeted fault per state, so walks differ in
+  // how early and how often they fault (a swarm of walks, not one rate);
+  // an undo (restart, resume, heal) comes sooner, as a fault's duration
+  // would end it.
+  void walk(const SearchNode& root, uint64_t index) {
+    static constexpr double kFaultChances[] = {0.005, 0.02, 0.08};
+    static constexpr double kUndoChance = 0.2;
+    Rng rng(scenario_.seed + index, "explore walk");
+    const double fault_chance = kFaultChances[rng.below(3)];
+    harness::EnumeratingChooser chooser(options_.settings, &rng);
+    SearchNode node = root;
+    ++walks_;
+    while (!violation_) {
+      if (const char* leaf = leaf_of(node)) return judge(node, leaf);
+      std::vector<uint32_t> faults, undos;
+      const bool budget_left = node.faults_used < options_.faults_max;
+      for (uint32_t i : enabled_actions(node.run.run().world, actions_, budget_left, node.isolated)) {
+        (actions_[i].spends_budget ? faults : undos).push_back(i);
+      }
+      int32_t fault = -1;
+      if (!undos.empty() && rng.bernoulli(kUndoChance)) fault = static_cast<int32_t>(undos[rng.below(undos.size())]);
+      else if (!faults.empty() && rng.bernoulli(fault_chance)) fault = static_cast<int32_t>(faults[rng.below(faults.size())]);
+      const uint64_t completions = node.completions;
+      chooser.begin({});
+      if (!advance(node, fault, chooser)) {  // no event left: only a fault can go on
+        if (faults.empty() && undos.empty()) return judge(node, "no_event");
+        std::vector<uint32_t>& pool = undos.empty() ? faults : undos;
+        chooser.begin({});
+        advance(node, static_cast<int32_t>(pool[rng.below(pool.size())]), chooser);
+      }
+      fold_history(node);
+      if (node.completions > completions) judge(node, nullptr);
     }
   }
 
@@ -240,11 +298,7 @@ class Search {
     } else {
       ++states_;
     }
-    const char* leaf = child.depth >= options_.depth_max        ? "depth_bound"
-                       : child.run.run().world.now() > horizon_ ? "horizon"
-                       : history_only_ && completions_all_ > 0 && child.completions >= completions_all_ ? "clients_done"
-                                                                                                          : nullptr;
-    if (leaf != nullptr) {
+    if (const char* leaf = leaf_of(child)) {
       judge(child, leaf);
       return;
     }
@@ -292,9 +346,11 @@ class Search {
     if (!last && (now - started_) < std::chrono::seconds(1)) return;
     last_progress_ = now;
     const double seconds = std::chrono::duration<double>(now - started_).count();
-    progress_ << fmt::format("explore: {} states ({:.0f}/s), {} transitions, depth {}, queue {}, visited ~{} MiB\n",
-                             states_, seconds > 0 ? static_cast<double>(states_) / seconds : 0.0, transitions_,
-                             depth_reached_, queue_.size(), visited_bytes() >> 20);
+    progress_ << fmt::format("explore: {} states ({:.0f}/s), {} walks, {} transitions ({:.0f}/s), depth {}, queue {}, "
+                             "resident {} MiB\n",
+                             states_, seconds > 0 ? static_cast<double>(states_) / seconds : 0.0, walks_, transitions_,
+                             seconds > 0 ? static_cast<double>(transitions_) / seconds : 0.0, depth_reached_,
+                             queue_.size(), resident_bytes() >> 20);
   }
 
   harness::Schedule schedule_of(const Violation& v) const {
@@ -364,6 +420,7 @@ class Search {
     harness::Schedule settings_only;
     settings_only.settings = options_.settings;
     j["settings"] = harness::schedule_to_json(settings_only)["settings"];
+    j["walks"] = walks_;
     j["states_distinct"] = states_;
     j["transitions"] = transitions_;
     j["duplicates"] = duplicates_;
@@ -380,7 +437,8 @@ class Search {
                     {"key_bits", 64},
                     {"omission_probability", -std::expm1(-n * (n - 1) / std::ldexp(1.0, 65))}};
     j["stopped_by"] = stopped_by_ ? nlohmann::json(*stopped_by_) : nlohmann::json(nullptr);
-    j["complete"] = !violation_ && !stopped_by_ && branches_truncated_ == 0;
+    // A random walk samples: it never claims that nothing is there.
+    j["complete"] = !violation_ && !stopped_by_ && branches_truncated_ == 0 && options_.strategy != "random-walk";
     if (violation_) {
       j["violation"] = write_counterexample(*violation_);
       result.exit_code = 1;
@@ -407,6 +465,7 @@ class Search {
   std::deque<SearchNode> queue_;
   std::optional<Violation> violation_;
   std::optional<std::string> stopped_by_;
+  uint64_t walks_ = 0;
   uint64_t states_ = 0, transitions_ = 0, duplicates_ = 0, judged_ = 0, undecided_ = 0, branches_truncated_ = 0;
   uint32_t depth_reached_ = 0;
   size_t queue_peak_ = 0;
@@ -418,8 +477,8 @@ class Search {
 
 ExploreResult explore(const nlohmann::json& document, const std::string& file, const ExploreOptions& options,
                       std::ostream& progress) {
-  if (options.strategy != "bfs" && options.strategy != "dfs") {
-    throw InputError("--strategy", "bfs or dfs", "\"" + options.strategy + "\"");
+  if (options.strategy != "bfs" && options.strategy != "dfs" && options.strategy != "random-walk") {
+    throw InputError("--strategy", "bfs, dfs or random-walk", "\"" + options.strategy + "\"");
   }
   if (options.depth_max == 0) throw InputError("--depth-max", "at least 1", "0");
   const Scenario scenario = harness::parse_scenario(document, file);

@@ -60,7 +60,9 @@ void EnumeratingChooser::begin(std::vector<uint32_t> prefix) {
 
 uint32_t EnumeratingChooser::decide(ChoiceKind kind, uint32_t arity) {
   const size_t position = asked_.size();
-  const uint32_t answer = position < prefix_.size() ? prefix_[position] : 0;
+  const uint32_t answer = position < prefix_.size()   ? prefix_[position]
+                          : random_tail_ != nullptr ? static_cast<uint32_t>(random_tail_->below(arity))
+                                                    : 0;
   REPLSIM_ASSERT(answer < arity, "a replayed prefix asks the same questions as the run it came from");
   asked_.push_back({kind, answer, arity});
   return answer;

@@ -55,11 +55,13 @@ class BranchingChooser : public Chooser {
   ScheduleSettings settings_;
 };
 
-// Answers a prefix of given answers, then 0 to every further question, and
-// records every question asked: an odometer over one step's choices.
+// Answers a prefix of given answers, then 0 to every further question (or,
+// given a stream, a uniform answer: a random walk), and records every
+// question asked: an odometer over one step's choices.
 class EnumeratingChooser final : public BranchingChooser {
  public:
-  using BranchingChooser::BranchingChooser;
+  explicit EnumeratingChooser(const ScheduleSettings& settings, Rng* random_tail = nullptr)
+      : BranchingChooser(settings), random_tail_(random_tail) {}
   // Starts a step whose first answers are `prefix`.
   void begin(std::vector<uint32_t> prefix);
   const std::vector<BranchChoice>& asked() const { return asked_; }
@@ -71,6 +73,7 @@ class EnumeratingChooser final : public BranchingChooser {
   uint32_t decide(ChoiceKind kind, uint32_t arity) override;
 
  private:
+  Rng* random_tail_;
   std::vector<uint32_t> prefix_;
   std::vector<BranchChoice> asked_;
 };

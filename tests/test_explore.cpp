@@ -121,6 +121,27 @@ TEST_CASE("a hybrid search's prefix fires the scenario's faults, and run replays
   CHECK_THROWS_AS(search("register-canary", options_in("hybrid-faults-refused"), &doc), InputError);
 }
 
+TEST_CASE("random walks sample paths with the same choices and faults: one finds the canary, and none claims a proof") {
+  explore::ExploreOptions options = options_in("walks");
+  options.strategy = "random-walk";
+  options.walks = 20'000;
+  const explore::ExploreResult found = search("register-canary", options);
+  REQUIRE(found.exit_code == 1);
+  const uint64_t walks = found.summary["walks"].get<uint64_t>();
+  CHECK(walks > 1);  // the canary's window is narrow: a walk seldom hits it
+  const Scenario replay = load_scenario_file(found.summary["violation"]["file"].get<std::string>());
+  CHECK(run_scenario(replay, replay.seed).verdict == "fail");
+  // The same seed, the same walks.
+  options.out_dir = out_dir("walks-again");
+  CHECK(search("register-canary", options).summary["walks"] == walks);
+  // Without the bug: no violation, and exit 3, since a sample proves nothing.
+  options.walks = 200;
+  const explore::ExploreResult clean = search("register-clean", options);
+  CHECK(clean.exit_code == 3);
+  CHECK(clean.summary["complete"] == false);
+  CHECK(clean.summary["walks"] == 200);
+}
+
 TEST_CASE("the same search twice writes the same summary") {
   const explore::ExploreResult first = search("register-canary", options_in("twice-1"));
   const explore::ExploreResult second = search("register-canary", options_in("twice-2"));
