@@ -86,6 +86,7 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
                               "bfs (shortest counterexample), dfs, or random-walk (samples paths; claims nothing)")
       ->capture_default_str();
   explore_command->add_option("--walks", explore.search.walks, "random-walk: paths to sample")->capture_default_str();
+  explore_command->add_option("--jobs", explore.search.jobs, "bfs: threads (default: every core); the result is the same");
   explore_command->add_option("--depth-max", explore.search.depth_max, "Transitions (steps and faults) along a path")
       ->capture_default_str();
   explore_command->add_option("--faults-max", explore.search.faults_max, "Faults along a path (restarts are free)")

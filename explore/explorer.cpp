@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <unordered_map>
+
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #include <unistd.h>
 
@@ -49,6 +51,8 @@ struct SearchNode {
   uint64_t history_digest = 0;
   size_t history_folded = 0;  // history events folded into the digest
   uint64_t completions = 0;   // operations that ended (ok, fail or info)
+  uint64_t completions_before = 0;  // before the last transition
+  uint64_t key = 0;                 // state_key, once computed
 };
 
 // The clients' operations in the order they happened, without their
@@ -140,7 +144,7 @@ class Search {
 
   ExploreResult run() {
     started_ = std::chrono::steady_clock::now();
-    SearchNode root{RunInProgress(scenario_, scenario_.seed), {}, 0, 0, 0, std::nullopt, 0, 0, 0};
+    SearchNode root{RunInProgress(scenario_, scenario_.seed), {}, 0, 0, 0, std::nullopt, 0, 0, 0, 0, 0};
     if (options_.from) run_prefix(root, TimePoint::origin() + *options_.from);
     types_ = fault_types_of(scenario_, options_);
     actions_ = fault_actions(root.run.run().world, types_);
@@ -153,14 +157,11 @@ class Search {
       }
       return finish();
     }
-    visited_.emplace(state_key(root), 0);
+    root.key = state_key(root);
+    visited_.emplace(root.key, 0);
     ++states_;
-    push(std::move(root));
-    while (!queue_.empty() && !violation_ && !stopped_by_) {
-      SearchNode node = pop();
-      expand(node);
-      report_progress(false);
-    }
+    if (options_.strategy == "dfs") depth_first(std::move(root));
+    else breadth_first(std::move(root));
     return finish();
   }
 
@@ -173,59 +174,63 @@ class Search {
     prefix_steps_ = root.steps;
   }
 
-  void push(SearchNode node) {
-    queue_.push_back(std::move(node));
-    queue_peak_ = std::max(queue_peak_, queue_.size());
-  }
-  SearchNode pop() {
-    SearchNode node = options_.strategy == "dfs" ? std::move(queue_.back()) : std::move(queue_.front());
-    if (options_.strategy == "dfs") queue_.pop_back();
-    else queue_.pop_front();
-    return node;
-  }
+  // A state's successors: every fault that may fire now and every answer
+  // combination of its next step. Touches nothing shared, so a BFS level
+  // expands its states in parallel.
+  struct Expansion {
+    std::vector<SearchNode> children;
+    bool no_event = false;  // no step and no fault: a leaf
+    uint64_t truncated = 0;  // transitions cut at step_branches_max
+  };
 
-  // Every fault that may fire now and every answer combination of the next
-  // step, each a successor; a state with none is a leaf.
-  void expand(const SearchNode& node) {
-    bool any = false;
+  Expansion expand(const SearchNode& node) const {
+    Expansion e;
     const bool budget_left = node.faults_used < options_.faults_max;
-    for (uint32_t index : enabled_actions(node.run.run().world, actions_, budget_left, node.isolated)) {
-      any = true;
-      branch(node, static_cast<int32_t>(index));
-      if (violation_ || stopped_by_) return;
-    }
-    any = branch(node, -1) || any;
-    if (!any) judge(node, "no_event");
+    const std::vector<uint32_t> faults = enabled_actions(node.run.run().world, actions_, budget_left, node.isolated);
+    for (uint32_t index : faults) branch(node, static_cast<int32_t>(index), e);
+    const bool stepped = branch(node, -1, e);
+    e.no_event = !stepped && faults.empty();
+    return e;
   }
 
   // Runs the transition (a fault, or the next step when `fault` is -1) once
   // per combination of answers; false when the world had no event to step.
-  bool branch(const SearchNode& node, int32_t fault) {
+  bool branch(const SearchNode& node, int32_t fault, Expansion& out) const {
     harness::EnumeratingChooser chooser(options_.settings);
     std::vector<uint32_t> prefix;
     for (uint32_t tried = 0;; ++tried) {
       if (tried == options_.step_branches_max) {
-        ++branches_truncated_;
+        ++out.truncated;
         return true;
       }
       SearchNode child = node;
       chooser.begin(prefix);
       if (!advance(child, fault, chooser)) return false;
-      admit(std::move(child));
-      if (violation_ || stopped_by_ || !chooser.next_prefix(prefix)) return true;
+      child.key = state_key(child);
+      out.children.push_back(std::move(child));
+      if (!chooser.next_prefix(prefix)) return true;
     }
   }
 
-  // Runs one transition on `node` and records it in its path; false when
-  // the world had no event to step.
-  bool advance(SearchNode& node, int32_t fault, harness::EnumeratingChooser& chooser) {
+  // Runs one transition on `node` and records it in its path and history
+  // digest; false when the world had no event to step.
+  bool advance(SearchNode& node, int32_t fault, harness::EnumeratingChooser& chooser) const {
     const uint64_t step = node.steps;
-    if (!transition(node, fault, chooser)) return false;
-    ++transitions_;
+    node.completions_before = node.completions;
+    if (fault < 0) {
+      if (!node.run.step(chooser)) return false;
+    } else {
+      const FaultAction& action = actions_[static_cast<size_t>(fault)];
+      node.path.push_back({step, fault, node.run.run().world.now().ns_since_origin(), ChoiceKind::kNextEvent, 0, 0});
+      node.run.fire(action.spec, chooser);
+      if (action.spends_budget) ++node.faults_used;
+      if (action.spec.type == "isolate") node.isolated = action.node;
+      if (action.spec.type == "heal") node.isolated.reset();
+    }
     for (const harness::BranchChoice& c : chooser.asked()) node.path.push_back({step, -1, 0, c.kind, c.answer, c.arity});
     if (fault < 0) ++node.steps;
     ++node.depth;
-    depth_reached_ = std::max(depth_reached_, node.depth);
+    fold_history(node);
     return true;
   }
 
@@ -235,6 +240,101 @@ class Search {
     if (node.run.run().world.now() > horizon_) return "horizon";
     if (history_only_ && completions_all_ > 0 && node.completions >= completions_all_) return "clients_done";
     return nullptr;
+  }
+
+  // A state to judge: a leaf (with why), or one where an operation ended.
+  struct Judgement {
+    const SearchNode* node;
+    const char* leaf;
+  };
+  bool needs_judging(const SearchNode& node) const {
+    return leaf_of(node) != nullptr || node.completions > node.completions_before;
+  }
+
+  // BFS, level by level: each level's states expand in parallel, their
+  // successors enter the visited set in (state, successor) order, the new
+  // ones are judged in parallel and the first violation in that order is
+  // kept. The result does not depend on --jobs.
+  void breadth_first(SearchNode root) {
+    std::vector<SearchNode> level;
+    level.push_back(std::move(root));
+    tbb::task_arena arena(options_.jobs == 0 ? tbb::task_arena::automatic : static_cast<int>(options_.jobs));
+    while (!level.empty() && !violation_ && !stopped_by_) {
+      std::vector<Expansion> expansions(level.size());
+      arena.execute([&] {
+        tbb::parallel_for(size_t{0}, level.size(), [&](size_t i) { expansions[i] = expand(level[i]); });
+      });
+      std::vector<Judgement> judgements;
+      std::vector<SearchNode*> next;
+      for (size_t i = 0; i < level.size() && !stopped_by_; ++i) {
+        if (expansions[i].no_event) judgements.push_back({&level[i], "no_event"});
+        branches_truncated_ += expansions[i].truncated;
+        for (SearchNode& child : expansions[i].children) {
+          if (!admit(child)) continue;
+          if (needs_judging(child)) judgements.push_back({&child, leaf_of(child)});
+          if (leaf_of(child) == nullptr) next.push_back(&child);
+          if (stopped_by_) break;
+        }
+      }
+      judge_all(arena, judgements);
+      queue_now_ = next.size();
+      queue_peak_ = std::max(queue_peak_, next.size());
+      std::vector<SearchNode> following;
+      following.reserve(next.size());
+      for (SearchNode* n : next) following.push_back(std::move(*n));
+      level = std::move(following);
+      report_progress(false);
+    }
+  }
+
+  // DFS, one state at a time (the visited set keeps the smallest depth a
+  // state was reached at, and a state reached again by a shorter path is
+  // searched again: what lies within the depth bound from it grew).
+  void depth_first(SearchNode root) {
+    std::vector<SearchNode> stack;
+    stack.push_back(std::move(root));
+    while (!stack.empty() && !violation_ && !stopped_by_) {
+      const SearchNode node = std::move(stack.back());
+      stack.pop_back();
+      Expansion e = expand(node);
+      branches_truncated_ += e.truncated;
+      if (e.no_event) record(node, "no_event", verdict_of(node));
+      for (SearchNode& child : e.children) {
+        if (violation_ || stopped_by_ || !admit(child)) continue;
+        if (needs_judging(child)) record(child, leaf_of(child), verdict_of(child));
+        if (!violation_ && leaf_of(child) == nullptr) stack.push_back(std::move(child));
+      }
+      queue_now_ = stack.size();
+      queue_peak_ = std::max(queue_peak_, stack.size());
+      report_progress(false);
+    }
+  }
+
+  // Counts a new successor into the visited set; false for a state seen
+  // before (at no greater depth, for DFS).
+  bool admit(const SearchNode& child) {
+    ++transitions_;
+    depth_reached_ = std::max(depth_reached_, child.depth);
+    const auto [it, added] = visited_.emplace(child.key, child.depth);
+    if (!added) {
+      ++duplicates_;
+      if (options_.strategy != "dfs" || it->second <= child.depth) return false;
+      it->second = child.depth;
+    } else {
+      ++states_;
+    }
+    if (states_ >= options_.states_max) stopped_by_ = "states_max";
+    else if (states_ % 64 == 0 && resident_bytes() > options_.memory_mb_max << 20) stopped_by_ = "memory_mb_max";
+    else if (time_up()) stopped_by_ = "time_limit";
+    return true;
+  }
+
+  void judge_all(tbb::task_arena& arena, const std::vector<Judgement>& judgements) {
+    std::vector<std::optional<Verdict>> verdicts(judgements.size());
+    arena.execute([&] {
+      tbb::parallel_for(size_t{0}, judgements.size(), [&](size_t i) { verdicts[i] = verdict_of(*judgements[i].node); });
+    });
+    for (size_t i = 0; i < judgements.size() && !violation_; ++i) record(*judgements[i].node, judgements[i].leaf, verdicts[i]);
   }
 
   // One path from the root with every answer and fault drawn. Each walk
@@ -251,7 +351,7 @@ class Search {
     SearchNode node = root;
     ++walks_;
     while (!violation_) {
-      if (const char* leaf = leaf_of(node)) return judge(node, leaf);
+      if (const char* leaf = leaf_of(node)) return record(node, leaf, verdict_of(node));
       std::vector<uint32_t> faults, undos;
       const bool budget_left = node.faults_used < options_.faults_max;
       for (uint32_t i : enabled_actions(node.run.run().world, actions_, budget_left, node.isolated)) {
@@ -260,67 +360,45 @@ class Search {
       int32_t fault = -1;
       if (!undos.empty() && rng.bernoulli(kUndoChance)) fault = static_cast<int32_t>(undos[rng.below(undos.size())]);
       else if (!faults.empty() && rng.bernoulli(fault_chance)) fault = static_cast<int32_t>(faults[rng.below(faults.size())]);
-      const uint64_t completions = node.completions;
       chooser.begin({});
       if (!advance(node, fault, chooser)) {  // no event left: only a fault can go on
-        if (faults.empty() && undos.empty()) return judge(node, "no_event");
+        if (faults.empty() && undos.empty()) return record(node, "no_event", verdict_of(node));
         std::vector<uint32_t>& pool = undos.empty() ? faults : undos;
         chooser.begin({});
         advance(node, static_cast<int32_t>(pool[rng.below(pool.size())]), chooser);
       }
-      fold_history(node);
-      if (node.completions > completions) judge(node, nullptr);
+      ++transitions_;
+      depth_reached_ = std::max(depth_reached_, node.depth);
+      if (node.completions > node.completions_before) record(node, nullptr, verdict_of(node));
     }
   }
 
-  bool transition(SearchNode& child, int32_t fault, Chooser& chooser) {
-    if (fault < 0) return child.run.step(chooser);
-    const FaultAction& action = actions_[static_cast<size_t>(fault)];
-    child.path.push_back({child.steps, fault, child.run.run().world.now().ns_since_origin(), ChoiceKind::kNextEvent, 0, 0});
-    child.run.fire(action.spec, chooser);
-    if (action.spends_budget) ++child.faults_used;
-    if (action.spec.type == "isolate") child.isolated = action.node;
-    if (action.spec.type == "heal") child.isolated.reset();
-    return true;
-  }
+  // What judging a state found: nothing when every check held; a violation,
+  // or an undecided check (`undecided`), otherwise.
+  struct Verdict {
+    bool undecided = false;
+    std::optional<Violation> violation;
+  };
 
-  void admit(SearchNode child) {
-    const uint64_t completions_before = child.completions;
-    fold_history(child);
-    const uint64_t key = state_key(child);
-    const auto [it, added] = visited_.emplace(key, child.depth);
-    if (!added) {
-      ++duplicates_;
-      // DFS may reach a state again by a shorter path: then what lies
-      // within the depth bound from it is larger, so it is searched again.
-      if (options_.strategy != "dfs" || it->second <= child.depth) return;
-      it->second = child.depth;
-    } else {
-      ++states_;
-    }
-    if (const char* leaf = leaf_of(child)) {
-      judge(child, leaf);
-      return;
-    }
-    if (child.completions > completions_before) judge(child, nullptr);
-    if (violation_) return;
-    if (states_ >= options_.states_max) stopped_by_ = "states_max";
-    else if (states_ % 64 == 0 && resident_bytes() > options_.memory_mb_max << 20) stopped_by_ = "memory_mb_max";
-    else if (time_up()) stopped_by_ = "time_limit";
-    push(std::move(child));
-  }
-
-  void judge(const SearchNode& node, const char* leaf) {
-    if (leaf != nullptr) ++leaves_[leaf];
-    ++judged_;
+  Verdict verdict_of(const SearchNode& node) const {
     const ScenarioRun run = node.run.judged();
-    if (run.verdict == "undecided") ++undecided_;
-    if (run.verdict != "fail") return;
+    Verdict verdict;
+    verdict.undecided = run.verdict == "undecided";
+    if (run.verdict != "fail") return verdict;
     Violation v{node.path, node.steps, node.depth, harness::failure_signature(run), harness::failed_checks(run), {}};
     for (const harness::CheckOutcome& c : run.checks) {
       if (c.verdict == harness::CheckVerdict::kFail) v.details.insert(v.details.end(), c.details.begin(), c.details.end());
     }
-    violation_ = std::move(v);
+    verdict.violation = std::move(v);
+    return verdict;
+  }
+
+  void record(const SearchNode&, const char* leaf, const std::optional<Verdict>& verdict) {
+    REPLSIM_ASSERT(verdict.has_value(), "every judgement was made");
+    if (leaf != nullptr) ++leaves_[leaf];
+    ++judged_;
+    if (verdict->undecided) ++undecided_;
+    if (verdict->violation && !violation_) violation_ = verdict->violation;
   }
 
   size_t visited_bytes() const { return visited_.size() * 48; }  // a node of the table, about
@@ -350,7 +428,7 @@ class Search {
                              "resident {} MiB\n",
                              states_, seconds > 0 ? static_cast<double>(states_) / seconds : 0.0, walks_, transitions_,
                              seconds > 0 ? static_cast<double>(transitions_) / seconds : 0.0, depth_reached_,
-                             queue_.size(), resident_bytes() >> 20);
+                             queue_now_, resident_bytes() >> 20);
   }
 
   harness::Schedule schedule_of(const Violation& v) const {
@@ -462,13 +540,12 @@ class Search {
   uint64_t prefix_steps_ = 0;
   // Lookups only: nothing iterates it, so its order never reaches a decision.
   std::unordered_map<uint64_t, uint32_t> visited_;  // key -> smallest depth it was reached at
-  std::deque<SearchNode> queue_;
   std::optional<Violation> violation_;
   std::optional<std::string> stopped_by_;
   uint64_t walks_ = 0;
   uint64_t states_ = 0, transitions_ = 0, duplicates_ = 0, judged_ = 0, undecided_ = 0, branches_truncated_ = 0;
   uint32_t depth_reached_ = 0;
-  size_t queue_peak_ = 0;
+  size_t queue_peak_ = 0, queue_now_ = 0;
   std::map<std::string, uint64_t> leaves_;
   std::chrono::steady_clock::time_point started_, last_progress_;
 };

@@ -37,6 +37,7 @@ namespace replsim::explore {
 struct ExploreOptions {
   std::string strategy = "bfs";       // bfs (shortest counterexample), dfs, or random-walk (samples; claims nothing)
   uint64_t walks = 1000;              // random-walk: paths from the start, each with its own stream
+  unsigned jobs = 0;                  // bfs: threads expanding and judging a level (0: every core); same result for any
   uint32_t depth_max = 200;           // transitions (world steps and faults) along a path
   uint32_t faults_max = 1;            // faults a path may fire; restart, resume and heal are free
   uint64_t states_max = 2'000'000;    // distinct states before the search stops, undecided

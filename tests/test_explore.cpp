@@ -142,6 +142,21 @@ TEST_CASE("random walks sample paths with the same choices and faults: one finds
   CHECK(clean.summary["walks"] == 200);
 }
 
+TEST_CASE("a BFS on one thread and on two gives the same states and the same counterexample") {
+  explore::ExploreOptions one = options_in("jobs-1"), two = options_in("jobs-2");
+  one.jobs = 1;
+  two.jobs = 2;
+  const explore::ExploreResult a = search("register-canary", one);
+  const explore::ExploreResult b = search("register-canary", two);
+  CHECK(a.summary["states_distinct"] == b.summary["states_distinct"]);
+  CHECK(a.summary["transitions"] == b.summary["transitions"]);
+  const auto text = [](const explore::ExploreResult& r) {
+    std::ifstream in(r.summary["violation"]["file"].get<std::string>());
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  CHECK(text(a) == text(b));
+}
+
 TEST_CASE("the same search twice writes the same summary") {
   const explore::ExploreResult first = search("register-canary", options_in("twice-1"));
   const explore::ExploreResult second = search("register-canary", options_in("twice-2"));
