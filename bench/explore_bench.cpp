@@ -1,5 +1,5 @@
-// Explorer throughput (Release, one core: the search is sequential). Prints
-// `figure <name> <value> <unit>` for the two configurations:
+// Explorer throughput (Release; BFS on one and on two threads, DFS on one).
+// Prints `figure <name> <value> <unit>` for the two configurations:
 //   the example register, 3 servers, 2 clients writing once each, at most
 //   one crash: searched completely (its distinct states, depth and time);
 //   FastCFS, 3 servers, 1 data group, 2 clients writing once each, at most

@@ -80,6 +80,10 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
   } else if (j["strategy"] == "random-walk" && j["stopped_by"].is_null()) {
     out << fmt::format("  result     UNDECIDED: no violation in {} random walks (a sample proves nothing)\n",
                        j["walks"].get<uint64_t>());
+  } else if (j["stopped_by"].is_null() && j["undecided_judgements"].get<uint64_t>() > 0) {
+    out << fmt::format("  result     UNDECIDED: every path searched, but {} judgements were undecided (a check "
+                       "that could not decide a state: docs/EXPLORER.md, Judging)\n",
+                       j["undecided_judgements"].get<uint64_t>());
   } else {
     out << fmt::format("  result     UNDECIDED: stopped by {}{}\n",
                        j["stopped_by"].is_null() ? "the step branch bound" : j["stopped_by"].get<std::string>(),

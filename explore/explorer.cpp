@@ -251,40 +251,51 @@ class Search {
     return leaf_of(node) != nullptr || node.completions > node.completions_before;
   }
 
-  // BFS, level by level: each level's states expand in parallel, their
-  // successors enter the visited set in (state, successor) order, the new
-  // ones are judged in parallel and the first violation in that order is
-  // kept. The result does not depend on --jobs.
+  // BFS, level by level, each level in chunks: a chunk's states expand in
+  // parallel, their successors enter the visited set in (state, successor)
+  // order, the new ones are judged in parallel and the first violation in
+  // that order is kept; the result does not depend on --jobs. Chunks bound
+  // how many successors (full runs) exist before memory is checked.
   void breadth_first(SearchNode root) {
+    static constexpr size_t kChunkStates = 64;
     std::vector<SearchNode> level;
     level.push_back(std::move(root));
     tbb::task_arena arena(options_.jobs == 0 ? tbb::task_arena::automatic : static_cast<int>(options_.jobs));
     while (!level.empty() && !violation_ && !stopped_by_) {
-      std::vector<Expansion> expansions(level.size());
-      arena.execute([&] {
-        tbb::parallel_for(size_t{0}, level.size(), [&](size_t i) { expansions[i] = expand(level[i]); });
-      });
-      std::vector<Judgement> judgements;
-      std::vector<SearchNode*> next;
-      for (size_t i = 0; i < level.size() && !stopped_by_; ++i) {
-        if (expansions[i].no_event) judgements.push_back({&level[i], "no_event"});
-        branches_truncated_ += expansions[i].truncated;
-        for (SearchNode& child : expansions[i].children) {
-          if (!admit(child)) continue;
-          if (needs_judging(child)) judgements.push_back({&child, leaf_of(child)});
-          if (leaf_of(child) == nullptr) next.push_back(&child);
-          if (stopped_by_) break;
-        }
-      }
-      judge_all(arena, judgements);
-      queue_now_ = next.size();
-      queue_peak_ = std::max(queue_peak_, next.size());
       std::vector<SearchNode> following;
-      following.reserve(next.size());
-      for (SearchNode* n : next) following.push_back(std::move(*n));
+      for (size_t from = 0; from < level.size() && !violation_ && !stopped_by_; from += kChunkStates) {
+        const size_t to = std::min(level.size(), from + kChunkStates);
+        std::vector<Expansion> expansions(to - from);
+        arena.execute([&] {
+          tbb::parallel_for(from, to, [&](size_t i) { expansions[i - from] = expand(level[i]); });
+        });
+        merge_chunk(arena, level, from, expansions, following);
+      }
+      queue_now_ = following.size();
+      queue_peak_ = std::max(queue_peak_, following.size());
       level = std::move(following);
       report_progress(false);
     }
+  }
+
+  // A chunk's successors into the visited set, in order; the new ones
+  // judged; those that are not leaves onto the next level.
+  void merge_chunk(tbb::task_arena& arena, std::vector<SearchNode>& level, size_t from, std::vector<Expansion>& expansions,
+                   std::vector<SearchNode>& following) {
+    std::vector<Judgement> judgements;
+    std::vector<SearchNode*> next;
+    for (size_t i = 0; i < expansions.size() && !stopped_by_; ++i) {
+      if (expansions[i].no_event) judgements.push_back({&level[from + i], "no_event"});
+      branches_truncated_ += expansions[i].truncated;
+      for (SearchNode& child : expansions[i].children) {
+        if (!admit(child)) continue;
+        if (needs_judging(child)) judgements.push_back({&child, leaf_of(child)});
+        if (leaf_of(child) == nullptr) next.push_back(&child);
+        if (stopped_by_) break;
+      }
+    }
+    judge_all(arena, judgements);
+    for (SearchNode* n : next) following.push_back(std::move(*n));
   }
 
   // DFS, one state at a time (the visited set keeps the smallest depth a
@@ -315,6 +326,9 @@ class Search {
   bool admit(const SearchNode& child) {
     ++transitions_;
     depth_reached_ = std::max(depth_reached_, child.depth);
+    // A state past the horizon is a leaf, and the key leaves time out: kept
+    // out of the visited set, it cannot hide an earlier twin that is not.
+    if (child.run.run().world.now() > horizon_) return true;
     const auto [it, added] = visited_.emplace(child.key, child.depth);
     if (!added) {
       ++duplicates_;
@@ -403,9 +417,9 @@ class Search {
 
   size_t visited_bytes() const { return visited_.size() * 48; }  // a node of the table, about
 
-  // The process's resident memory (Linux): the queue's runs dominate it
-  // (a FastCFS run tens of seconds in holds megabytes of history and
-  // binlogs), and no estimate of a run's size would be as honest.
+  // The process's resident memory (Linux): the queue's runs dominate it (a
+  // large protocol's run tens of seconds in holds megabytes of history and
+  // logs), and no estimate of a run's size would be as honest.
   static uint64_t resident_bytes() {
     std::ifstream statm("/proc/self/statm");
     uint64_t pages_total = 0, pages_resident = 0;
@@ -435,6 +449,7 @@ class Search {
     harness::Schedule schedule;
     schedule.settings = options_.settings;
     schedule.prefix_steps = prefix_steps_;
+    schedule.prefix_before = options_.from;
     schedule.steps = v.steps;
     for (const PathStep& p : v.path) {
       harness::ScheduleEntry e;
@@ -516,7 +531,10 @@ class Search {
                     {"omission_probability", -std::expm1(-n * (n - 1) / std::ldexp(1.0, 65))}};
     j["stopped_by"] = stopped_by_ ? nlohmann::json(*stopped_by_) : nlohmann::json(nullptr);
     // A random walk samples: it never claims that nothing is there.
-    j["complete"] = !violation_ && !stopped_by_ && branches_truncated_ == 0 && options_.strategy != "random-walk";
+    // Complete: every path within the bounds searched and every judgement
+    // decided (an undecided check is no pass).
+    j["complete"] = !violation_ && !stopped_by_ && branches_truncated_ == 0 && undecided_ == 0 &&
+                    options_.strategy != "random-walk";
     if (violation_) {
       j["violation"] = write_counterexample(*violation_);
       result.exit_code = 1;
@@ -558,6 +576,8 @@ ExploreResult explore(const nlohmann::json& document, const std::string& file, c
     throw InputError("--strategy", "bfs, dfs or random-walk", "\"" + options.strategy + "\"");
   }
   if (options.depth_max == 0) throw InputError("--depth-max", "at least 1", "0");
+  if (options.settings.pick_max < 2) throw InputError("--pick-max", "at least 2", std::to_string(options.settings.pick_max));
+  if (options.settings.delay_cap <= Duration::zero()) throw InputError("--delay-cap", "a positive duration", "0");
   const Scenario scenario = harness::parse_scenario(document, file);
   check_scenario_explorable(scenario, options);
   return Search(document, scenario, options, progress).run();

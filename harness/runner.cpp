@@ -162,10 +162,15 @@ class Runner {
 
   void replay_steps(const Schedule& schedule) {
     RandomChooser sampled;
-    const uint64_t prefix = advance(sampled, TimePoint::origin() + scenario_.duration, std::nullopt, schedule.prefix_steps);
-    if (prefix < schedule.prefix_steps) {
+    // Cut as the explorer cut it, by time when the schedule says when (a
+    // scenario fault may fire after the prefix's last step), else by count.
+    const std::optional<TimePoint> before =
+        schedule.prefix_before ? std::optional(TimePoint::origin() + *schedule.prefix_before) : std::nullopt;
+    const uint64_t prefix = advance(sampled, TimePoint::origin() + scenario_.duration, before,
+                                    before ? UINT64_MAX : schedule.prefix_steps);
+    if (prefix != schedule.prefix_steps) {
       throw InputError("/schedule/prefix_steps", std::to_string(schedule.prefix_steps) + " steps of the sampled prefix",
-                       "a run that ended after " + std::to_string(prefix));
+                       std::to_string(prefix) + " steps");
     }
     ReplayChooser chooser(schedule);
     for (uint64_t k = schedule.prefix_steps; k < schedule.steps; ++k) {
@@ -176,6 +181,7 @@ class Runner {
                          "a world with no event left after step " + std::to_string(k));
       }
     }
+    chooser.begin_step(schedule.steps);  // a path may end on a fault, which may ask questions of its own
     fire_schedule_faults(schedule, schedule.steps, chooser);
     if (chooser.position() < schedule.entries.size()) {
       throw InputError("/schedule/choices/" + std::to_string(chooser.position()),

@@ -464,7 +464,7 @@ class Parser {
   // only, and a generator would draw faults the path never saw.
   Schedule parse_schedule(const Json& value, const Scenario& s) {
     const std::string path = "/schedule";
-    reject_unknown(value, path, {"settings", "prefix_steps", "steps", "choices"});
+    reject_unknown(value, path, {"settings", "prefix_steps", "prefix_before", "steps", "choices"});
     if (s.fault_generator) {
       throw InputError(path, "a schedule in a scenario without fault_generator (the path's entries are its faults)",
                        "both");
@@ -488,6 +488,9 @@ class Parser {
         throw InputError(json_path(path, "prefix_steps"), "at most the schedule's steps (" + std::to_string(schedule.steps) + ")",
                          describe_json(value["prefix_steps"]));
       }
+    }
+    if (value.contains("prefix_before")) {
+      schedule.prefix_before = read_duration(value["prefix_before"], json_path(path, "prefix_before"));
     }
     const Json& choices = require_key(value, "choices", path);
     if (!choices.is_array()) throw InputError(json_path(path, "choices"), "a list of choices and faults", describe_json(choices));
@@ -520,7 +523,13 @@ class Parser {
     e.kind = read_string(require_key(value, "kind", path), json_path(path, "kind"));
     e.arity = read_whole(require_key(value, "of", path), json_path(path, "of"), 2, 1'000'000);
     e.answer = read_whole(require_key(value, "answer", path), json_path(path, "answer"), 0, e.arity - 1);
-    if (e.step == schedule.steps) throw InputError(json_path(path, "step"), "a choice's step below the schedule's steps", describe_json(step));
+    // At the path's end only a fault's own questions (a torn write) remain.
+    const bool after_final_fault = !schedule.entries.empty() && schedule.entries.back().step == e.step &&
+                                   (schedule.entries.back().fault || !schedule.entries.back().kind.empty());
+    if (e.step == schedule.steps && !after_final_fault) {
+      throw InputError(json_path(path, "step"), "a choice's step below the schedule's steps (or a fault's question at it)",
+                       describe_json(step));
+    }
     return e;
   }
 
@@ -593,6 +602,7 @@ Json schedule_to_json(const Schedule& schedule) {
             {"steps", schedule.steps},
             {"choices", std::move(choices)}};
   if (schedule.prefix_steps > 0) j["prefix_steps"] = schedule.prefix_steps;
+  if (schedule.prefix_before) j["prefix_before"] = format_duration(*schedule.prefix_before);
   return j;
 }
 

@@ -149,6 +149,9 @@ struct Schedule {
   // with the scenario's seed (a hybrid search: a sampled prefix, then
   // every answer); entries name steps from there on.
   uint64_t prefix_steps = 0;
+  // When given, the prefix is every event due before this time (as the
+  // explorer cut it), and prefix_steps checks it.
+  std::optional<Duration> prefix_before;
   uint64_t steps = 0;
   std::vector<ScheduleEntry> entries;
 };

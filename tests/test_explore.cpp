@@ -116,6 +116,7 @@ TEST_CASE("a hybrid search's prefix fires the scenario's faults, and run replays
   CHECK(faults == std::vector<std::string>{"crash s2", "restart s2", "powerloss s1", "restart s1"});
   const Scenario replay = load_scenario_file(result.summary["violation"]["file"].get<std::string>());
   CHECK(replay.faults.size() == 3);
+  CHECK(replay.schedule->prefix_before == Duration::ms(110));  // cut by time, as the search cut it
   CHECK(run_scenario(replay, replay.seed).verdict == "fail");
   // Without --from the scenario's faults are refused.
   CHECK_THROWS_AS(search("register-canary", options_in("hybrid-faults-refused"), &doc), InputError);
@@ -215,6 +216,24 @@ TEST_CASE("a schedule that does not match the run is refused, naming its entry")
   } catch (const InputError& error) {
     CHECK(std::string(error.what()).find("tampered:/schedule/choices/0") != std::string::npos);
   }
+  // A path that ends on a fault (a power loss asking whether it tears a
+  // write): the fault's own questions are answered at the path's end.
+  Json ends_on_fault = doc;
+  uint64_t fault_step = 0;
+  for (const Json& e : doc["schedule"]["choices"]) {
+    if (e.contains("fault") && e["fault"]["type"] == "powerloss") fault_step = e["step"].get<uint64_t>();
+  }
+  REQUIRE(fault_step > 0);
+  Json kept = Json::array();
+  for (const Json& e : doc["schedule"]["choices"]) {
+    if (e["step"].get<uint64_t>() < fault_step || (e["step"] == fault_step && e.value("kind", "") != "next_event")) kept.push_back(e);
+  }
+  ends_on_fault["schedule"]["choices"] = kept;
+  ends_on_fault["schedule"]["steps"] = fault_step;
+  ends_on_fault["expect"] = {{"verdict", "pass"}};
+  const ScenarioRun cut = run_scenario(parse_scenario(ends_on_fault, "ends-on-fault"), 1);
+  CHECK(cut.world.stats().steps == fault_step);
+  CHECK(cut.faults.size() == 2);  // the power loss and the restart, after the last step
   // Steps beyond the path's: the last entries are never asked for.
   Json short_path = doc;
   short_path["schedule"]["steps"] = 3;
