@@ -528,11 +528,11 @@ class Search {
     j["visited"] = {{"entries", visited_.size()},
                     {"bytes_approx", visited_bytes()},
                     {"key_bits", 64},
-                    {"omission_probability", -std::expm1(-n * (n - 1) / std::ldexp(1.0, 65))}};
+                    {"omission_probability", n < 2 ? 0.0 : -std::expm1(-n * (n - 1) / std::ldexp(1.0, 65))}};
     j["stopped_by"] = stopped_by_ ? nlohmann::json(*stopped_by_) : nlohmann::json(nullptr);
-    // A random walk samples: it never claims that nothing is there.
     // Complete: every path within the bounds searched and every judgement
-    // decided (an undecided check is no pass).
+    // decided (an undecided check is no pass). A random walk samples: it
+    // never claims that nothing is there.
     j["complete"] = !violation_ && !stopped_by_ && branches_truncated_ == 0 && undecided_ == 0 &&
                     options_.strategy != "random-walk";
     if (violation_) {
