@@ -224,8 +224,7 @@ class Search {
       node.path.push_back({step, fault, node.run.run().world.now().ns_since_origin(), ChoiceKind::kNextEvent, 0, 0});
       node.run.fire(action.spec, chooser);
       if (action.spends_budget) ++node.faults_used;
-      if (action.spec.type == "isolate") node.isolated = action.node;
-      if (action.spec.type == "heal") node.isolated.reset();
+      track_isolated(action, node.isolated);
     }
     for (const harness::BranchChoice& c : chooser.asked()) node.path.push_back({step, -1, 0, c.kind, c.answer, c.arity});
     if (fault < 0) ++node.steps;
@@ -309,10 +308,10 @@ class Search {
       stack.pop_back();
       Expansion e = expand(node);
       branches_truncated_ += e.truncated;
-      if (e.no_event) record(node, "no_event", verdict_of(node));
+      if (e.no_event) record("no_event", verdict_of(node));
       for (SearchNode& child : e.children) {
         if (violation_ || stopped_by_ || !admit(child)) continue;
-        if (needs_judging(child)) record(child, leaf_of(child), verdict_of(child));
+        if (needs_judging(child)) record(leaf_of(child), verdict_of(child));
         if (!violation_ && leaf_of(child) == nullptr) stack.push_back(std::move(child));
       }
       queue_now_ = stack.size();
@@ -348,7 +347,7 @@ class Search {
     arena.execute([&] {
       tbb::parallel_for(size_t{0}, judgements.size(), [&](size_t i) { verdicts[i] = verdict_of(*judgements[i].node); });
     });
-    for (size_t i = 0; i < judgements.size() && !violation_; ++i) record(*judgements[i].node, judgements[i].leaf, verdicts[i]);
+    for (size_t i = 0; i < judgements.size() && !violation_; ++i) record(judgements[i].leaf, verdicts[i]);
   }
 
   // One path from the root with every answer and fault drawn. Each walk
@@ -365,7 +364,7 @@ class Search {
     SearchNode node = root;
     ++walks_;
     while (!violation_) {
-      if (const char* leaf = leaf_of(node)) return record(node, leaf, verdict_of(node));
+      if (const char* leaf = leaf_of(node)) return record(leaf, verdict_of(node));
       std::vector<uint32_t> faults, undos;
       const bool budget_left = node.faults_used < options_.faults_max;
       for (uint32_t i : enabled_actions(node.run.run().world, actions_, budget_left, node.isolated)) {
@@ -376,14 +375,14 @@ class Search {
       else if (!faults.empty() && rng.bernoulli(fault_chance)) fault = static_cast<int32_t>(faults[rng.below(faults.size())]);
       chooser.begin({});
       if (!advance(node, fault, chooser)) {  // no event left: only a fault can go on
-        if (faults.empty() && undos.empty()) return record(node, "no_event", verdict_of(node));
+        if (faults.empty() && undos.empty()) return record("no_event", verdict_of(node));
         std::vector<uint32_t>& pool = undos.empty() ? faults : undos;
         chooser.begin({});
         advance(node, static_cast<int32_t>(pool[rng.below(pool.size())]), chooser);
       }
       ++transitions_;
       depth_reached_ = std::max(depth_reached_, node.depth);
-      if (node.completions > node.completions_before) record(node, nullptr, verdict_of(node));
+      if (node.completions > node.completions_before) record(nullptr, verdict_of(node));
     }
   }
 
@@ -407,7 +406,8 @@ class Search {
     return verdict;
   }
 
-  void record(const SearchNode&, const char* leaf, const std::optional<Verdict>& verdict) {
+  // Counts a judgement (a leaf's, with why) and keeps the first violation.
+  void record(const char* leaf, const std::optional<Verdict>& verdict) {
     REPLSIM_ASSERT(verdict.has_value(), "every judgement was made");
     if (leaf != nullptr) ++leaves_[leaf];
     ++judged_;

@@ -63,4 +63,9 @@ std::vector<uint32_t> enabled_actions(const World& world, const std::vector<Faul
   return enabled;
 }
 
+void track_isolated(const FaultAction& action, std::optional<NodeId>& isolated) {
+  if (action.spec.type == "isolate") isolated = action.node;
+  if (action.spec.type == "heal") isolated.reset();
+}
+
 }  // namespace replsim::explore

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,5 +32,9 @@ std::vector<FaultAction> fault_actions(const World& world, const std::vector<std
 // (at most one partition at a time).
 std::vector<uint32_t> enabled_actions(const World& world, const std::vector<FaultAction>& actions, bool budget_left,
                                       std::optional<NodeId> isolated);
+
+// The server the search's partition cuts off after `action` fired:
+// isolate sets it, heal clears it.
+void track_isolated(const FaultAction& action, std::optional<NodeId>& isolated);
 
 }  // namespace replsim::explore

@@ -62,8 +62,7 @@ class SelfCheck {
     if (enabled.empty()) return;
     const FaultAction& action = actions_[enabled[fault_stream_.below(enabled.size())]];
     run_.fire(action.spec, chooser_);
-    if (action.spec.type == "isolate") isolated_ = action.node;
-    if (action.spec.type == "heal") isolated_.reset();
+    track_isolated(action, isolated_);
     ++report_.faults;
   }
 

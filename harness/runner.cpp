@@ -137,7 +137,6 @@ class Runner {
         pending_.erase(pending_.begin());
         run_.world.advance_to(due.at);
         fire(*due.spec, chooser);
-        note_convergence();
       } else {
         REPLSIM_ASSERT(step(chooser), "a pending event vanished");
         ++steps;
@@ -207,12 +206,6 @@ class Runner {
     return true;
   }
 
-  // Fires `f` now, as a scenario's fault that fell due would be.
-  void fire_now(const FaultSpec& f, Chooser& chooser) {
-    fire(f, chooser);
-    note_convergence();
-  }
-
   const ScenarioRun& state() const { return run_; }
 
   // The checks judged on the run as it stands, cut short by its driver.
@@ -220,6 +213,27 @@ class Runner {
     cut_short_ = true;
     judge();
     return std::move(run_);
+  }
+
+  // Fires `f` now (a scenario's fault that fell due, a schedule's, a
+  // driver's), recorded in the run with the node it landed on.
+  void fire(const FaultSpec& f, Chooser& chooser) {
+    std::string why;
+    const std::optional<Fault> fault = to_fault(f, chooser, why);
+    AppliedFault applied{run_.world.now(), f.path, {}};
+    if (fault) {
+      run_.world.apply_fault(*fault, chooser);
+      applied.fault = fault_to_json(*fault, run_.world.config().node_names);
+      record_view();
+      add_window_event(run_.world.now().ns_since_origin(), {{"kind", "fault"}, {"fault", applied.fault}});
+      run_.last_fault_at = run_.world.now();
+      run_.converged_at.reset();
+    } else {
+      applied.fault = {{"type", f.type}, {"skipped", why}};
+    }
+    applied.fault["at"] = format_duration(applied.at.since_origin());
+    run_.faults.push_back(std::move(applied));
+    note_convergence();
   }
 
  private:
@@ -351,18 +365,17 @@ class Runner {
     if (!run_.monitor->unsettled(run_.world)) run_.converged_at = run_.world.now();
   }
 
-  // A selector's node now: a name, any server, or one of a role's holders,
-  // chosen on the world's fault stream when several hold it.
   void fire_schedule_faults(const Schedule& schedule, uint64_t step, ReplayChooser& chooser) {
     while (chooser.position() < schedule.entries.size()) {
       const ScheduleEntry& e = schedule.entries[chooser.position()];
       if (!e.fault || e.step != step) return;
       chooser.skip_fault();  // first: the entries after it answer the fault's own questions (a torn write)
       fire(*e.fault, chooser);
-      note_convergence();
     }
   }
 
+  // A selector's node now: a name, any server, or one of a role's holders,
+  // chosen on the world's fault stream when several hold it.
   std::optional<NodeId> resolve(const NodeSelector& selector, Chooser& chooser, std::string& why) {
     std::vector<NodeId> candidates;
     if (selector.kind == NodeSelector::Kind::kNamed) {
@@ -437,24 +450,6 @@ class Runner {
                                : f.disk_kind == "slow"      ? DiskFaultKind::kSlow
                                                             : DiskFaultKind::kReadError;
     return DiskFault{*node, kind, *f.duration};
-  }
-
-  void fire(const FaultSpec& f, Chooser& chooser) {
-    std::string why;
-    const std::optional<Fault> fault = to_fault(f, chooser, why);
-    AppliedFault applied{run_.world.now(), f.path, {}};
-    if (fault) {
-      run_.world.apply_fault(*fault, chooser);
-      applied.fault = fault_to_json(*fault, run_.world.config().node_names);
-      record_view();
-      add_window_event(run_.world.now().ns_since_origin(), {{"kind", "fault"}, {"fault", applied.fault}});
-      run_.last_fault_at = run_.world.now();
-      run_.converged_at.reset();
-    } else {
-      applied.fault = {{"type", f.type}, {"skipped", why}};
-    }
-    applied.fault["at"] = format_duration(applied.at.since_origin());
-    run_.faults.push_back(std::move(applied));
   }
 
   void judge() {
@@ -629,7 +624,7 @@ RunInProgress::RunInProgress(RunInProgress&&) noexcept = default;
 RunInProgress& RunInProgress::operator=(RunInProgress&&) noexcept = default;
 RunInProgress::~RunInProgress() = default;
 bool RunInProgress::step(Chooser& chooser) { return runner_->step(chooser); }
-void RunInProgress::fire(const FaultSpec& fault, Chooser& chooser) { runner_->fire_now(fault, chooser); }
+void RunInProgress::fire(const FaultSpec& fault, Chooser& chooser) { runner_->fire(fault, chooser); }
 const ScenarioRun& RunInProgress::run() const { return runner_->state(); }
 uint64_t RunInProgress::run_sampled_before(TimePoint before) { return runner_->run_sampled_before(before); }
 ScenarioRun RunInProgress::judged() const { return Runner(*runner_).judged(); }
