@@ -9,6 +9,7 @@
 #include "cli/demo_command.h"
 #include "cli/explore_command.h"
 #include "cli/fuzz_command.h"
+#include "cli/merge_command.h"
 #include "cli/report_command.h"
 #include "cli/run_command.h"
 #include "cli/shrink_command.h"
@@ -83,10 +84,20 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
   CLI::App* explore_command = app.add_subcommand("explore", "Search a scenario's runs for a violation (the model checker)");
   explore_command->add_option("file", explore.file, "Scenario file with workload.ops_max and no faults")->required();
   explore_command->add_option("--strategy", explore.search.strategy,
-                              "bfs (shortest counterexample), dfs, or random-walk (samples paths; claims nothing)")
+                              "bfs (shortest counterexample), dfs; random-walk, pct (sample paths) or swarm (many "
+                              "small DFS searches): these claim nothing when they find nothing")
       ->capture_default_str();
-  explore_command->add_option("--walks", explore.search.walks, "random-walk: paths to sample")->capture_default_str();
-  explore_command->add_option("--jobs", explore.search.jobs, "bfs: threads (default: every core); the result is the same");
+  explore_command->add_option("--walks", explore.search.walks, "random-walk, pct: paths to sample; swarm: member searches")
+      ->capture_default_str();
+  explore_command->add_option("--pct-depth", explore.search.pct_depth, "pct: the bug depth d aimed at")
+      ->capture_default_str();
+  explore_command->add_option("--member-states-max", explore.search.member_states_max,
+                              "swarm: distinct states each member searches")
+      ->capture_default_str();
+  explore_command->add_option("--shard", explore.shard, "K/N: this process's share of the walks or members")
+      ->capture_default_str();
+  explore_command->add_option("--jobs", explore.search.jobs,
+                              "bfs, swarm: threads (default: every core); the result is the same");
   explore_command->add_option("--depth-max", explore.search.depth_max, "Transitions (steps and faults) along a path")
       ->capture_default_str();
   explore_command->add_option("--faults-max", explore.search.faults_max, "Faults along a path (restarts are free)")
@@ -118,8 +129,9 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
 
   std::vector<std::string> merge_dirs;
   std::string merge_out;
-  CLI::App* merge_command = app.add_subcommand("merge", "Join the results of fuzz campaign shards");
-  merge_command->add_option("dirs", merge_dirs, "Campaign folders (each with results.jsonl)")->required();
+  CLI::App* merge_command =
+      app.add_subcommand("merge", "Join the shards of a fuzz campaign or of a random-walk, pct or swarm search");
+  merge_command->add_option("dirs", merge_dirs, "Shard folders (each with results.jsonl, or explore.json)")->required();
   merge_command->add_option("--out", merge_out, "Folder for the merged results")->required();
 
   replsim::cli::ReportOptions report;

@@ -8,6 +8,7 @@
 
 #include "base/input_error.h"
 #include "base/json_input.h"
+#include "cli/shard_option.h"
 #include "explore/self_check.h"
 #include "harness/scenario.h"
 
@@ -46,6 +47,7 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
   }
   if (!options.delay_cap.empty()) search.settings.delay_cap = parse_duration(options.delay_cap, "--delay-cap");
   if (!options.from.empty()) search.from = parse_duration(options.from, "--from");
+  std::tie(search.shard, search.shards) = parse_shard(options.shard);
   const std::string name = document.is_object() && document.contains("name") && document["name"].is_string()
                                ? document["name"].get<std::string>()
                                : "scenario";
@@ -77,9 +79,9 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
                        (fs::path(v["run_dir"].get<std::string>()) / "report.html").string());
   } else if (j["complete"].get<bool>()) {
     out << "  result     complete within the bounds: no violation\n";
-  } else if (j["strategy"] == "random-walk" && j["stopped_by"].is_null()) {
-    out << fmt::format("  result     UNDECIDED: no violation in {} random walks (a sample proves nothing)\n",
-                       j["walks"].get<uint64_t>());
+  } else if (j.contains("samples") && j["stopped_by"].is_null()) {
+    out << fmt::format("  result     UNDECIDED: no violation in {} {} (a sample proves nothing)\n",
+                       j["walks"].get<uint64_t>(), j["strategy"] == "swarm" ? "member searches" : "sampled paths");
   } else if (j["stopped_by"].is_null() && j["undecided_judgements"].get<uint64_t>() > 0) {
     out << fmt::format("  result     UNDECIDED: every path searched, but {} judgements were undecided (a check "
                        "that could not decide a state: docs/EXPLORER.md, Judging)\n",

@@ -1,8 +1,8 @@
-// `replsim explore FILE [--strategy bfs|dfs] [--depth-max D] [--faults-max K]
-//  [--fault-types T,...] [--states-max N] [--memory-mb-max M] [--time-limit T]
-//  [--out DIR]`: searches the scenario's runs (explore/explorer.h), writes
-//  DIR/explore.json and, for a violation, DIR/counterexample.json with its
-//  run folder.
+// `replsim explore FILE [--strategy bfs|dfs|random-walk|pct|swarm]
+//  [--depth-max D] [--faults-max K] [--fault-types T,...] [--states-max N]
+//  [--memory-mb-max M] [--time-limit T] [--shard K/N] [--out DIR]`: searches
+//  the scenario's runs (explore/explorer.h), writes DIR/explore.json and, for
+//  a violation, DIR/counterexample.json with its run folder.
 #pragma once
 
 #include <ostream>
@@ -19,6 +19,7 @@ struct ExploreCommandOptions {
   std::string time_limit;    // "10m"; empty: none
   std::string delay_cap;     // empty: the default
   std::string from;          // hybrid search from this virtual time; empty: from the start
+  std::string shard = "1/1"; // K/N, as fuzz's
   bool self_check = false;   // check the protocol's copies and fingerprints instead of searching
   uint64_t self_check_steps = 20'000;
 };

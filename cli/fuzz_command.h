@@ -24,9 +24,4 @@ struct FuzzOptions {
 // Exit codes: 0 every seed as expected, 1 a failure, 2 bad input, 3 undecided.
 int run_fuzz(const FuzzOptions& options, std::ostream& out);
 
-// `replsim merge DIR... --out DIR`: joins the results of campaign shards
-// (each DIR holds a results.jsonl) into one results.jsonl, campaign.json and
-// junit.xml. A seed found in two shards must have the same trace.
-int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir, std::ostream& out);
-
 }  // namespace replsim::cli

@@ -35,9 +35,15 @@
 namespace replsim::explore {
 
 struct ExploreOptions {
-  std::string strategy = "bfs";       // bfs (shortest counterexample), dfs, or random-walk (samples; claims nothing)
-  uint64_t walks = 1000;              // random-walk: paths from the start, each with its own stream
-  unsigned jobs = 0;                  // bfs: threads expanding and judging a level (0: every core); same result for any
+  // bfs (shortest counterexample), dfs; random-walk and pct sample paths
+  // and swarm runs many small DFS searches of its own (these three claim
+  // nothing when they find nothing).
+  std::string strategy = "bfs";
+  uint64_t walks = 1000;              // random-walk, pct: paths from the start; swarm: member searches
+  uint64_t shard = 1, shards = 1;     // sampled strategies: this process runs paths i with i % shards == shard - 1
+  uint32_t pct_depth = 3;             // pct: the bug depth d it aims at (d - 1 priority change points a path)
+  uint64_t member_states_max = 20'000;  // swarm: distinct states each member searches
+  unsigned jobs = 0;                  // bfs, swarm: threads (0: every core); the same result for any
   uint32_t depth_max = 200;           // transitions (world steps and faults) along a path
   uint32_t faults_max = 1;            // faults a path may fire; restart, resume and heal are free
   uint64_t states_max = 2'000'000;    // distinct states before the search stops, undecided
@@ -52,6 +58,11 @@ struct ExploreOptions {
   // this virtual time, every answer from there.
   std::optional<Duration> from;
   std::string out_dir;                // explore.json, counterexample.json and its run folder
+  // Set by swarm for its members: DFS takes each state's successors in an
+  // order drawn from this seed; a violation is reported without writing
+  // and replaying it (swarm re-runs the member that found it to do that).
+  std::optional<uint64_t> shuffle_seed;
+  bool write_counterexample = true;
 };
 
 struct ExploreResult {

@@ -7,18 +7,18 @@
 
 namespace replsim::harness {
 
-uint32_t BranchingChooser::ask(ChoiceKind kind, size_t arity) {
+uint32_t BranchingChooser::ask(ChoiceKind kind, size_t arity, std::span<const EventChoice> ready) {
   REPLSIM_ASSERT(arity >= 1, "a question with no answer");
   REPLSIM_ASSERT(arity <= UINT32_MAX, "a question with more answers than a path can name");
   if (arity == 1) return 0;
-  const uint32_t answer = decide(kind, static_cast<uint32_t>(arity));
+  const uint32_t answer = decide(kind, static_cast<uint32_t>(arity), ready);
   REPLSIM_ASSERT(answer < arity, "an answer outside the question's options");
   return answer;
 }
 
 size_t BranchingChooser::next_event(std::span<const EventChoice> ready) {
   REPLSIM_ASSERT(!ready.empty(), "next_event called with nothing ready");
-  return ask(ChoiceKind::kNextEvent, ready.size());
+  return ask(ChoiceKind::kNextEvent, ready.size(), ready);
 }
 
 bool BranchingChooser::chance(Rng&, ChoiceKind kind, double probability) {
@@ -58,10 +58,10 @@ void EnumeratingChooser::begin(std::vector<uint32_t> prefix) {
   asked_.clear();
 }
 
-uint32_t EnumeratingChooser::decide(ChoiceKind kind, uint32_t arity) {
+uint32_t EnumeratingChooser::decide(ChoiceKind kind, uint32_t arity, std::span<const EventChoice> ready) {
   const size_t position = asked_.size();
-  const uint32_t answer = position < prefix_.size()   ? prefix_[position]
-                          : random_tail_ != nullptr ? static_cast<uint32_t>(random_tail_->below(arity))
+  const uint32_t answer = position < prefix_.size() ? prefix_[position]
+                          : tail_ != nullptr        ? tail_->answer(kind, arity, ready)
                                                     : 0;
   REPLSIM_ASSERT(answer < arity, "a replayed prefix asks the same questions as the run it came from");
   asked_.push_back({kind, answer, arity});
@@ -82,7 +82,7 @@ bool EnumeratingChooser::next_prefix(std::vector<uint32_t>& prefix) const {
   return false;
 }
 
-uint32_t ReplayChooser::decide(ChoiceKind kind, uint32_t arity) {
+uint32_t ReplayChooser::decide(ChoiceKind kind, uint32_t arity, std::span<const EventChoice>) {
   const std::string path = "/schedule/choices/" + std::to_string(next_);
   const std::string asked = std::string("the run's step ") + std::to_string(step_) + " asking " + to_string(kind) +
                             " with " + std::to_string(arity) + " options";

@@ -47,21 +47,30 @@ class BranchingChooser : public Chooser {
   const ScheduleSettings& settings() const { return settings_; }
 
  protected:
-  // The answer, in [0, arity), to a question with arity >= 2.
-  virtual uint32_t decide(ChoiceKind kind, uint32_t arity) = 0;
+  // The answer, in [0, arity), to a question with arity >= 2; `ready` holds
+  // the events a next_event question chooses among (empty for the others).
+  virtual uint32_t decide(ChoiceKind kind, uint32_t arity, std::span<const EventChoice> ready) = 0;
 
  private:
-  uint32_t ask(ChoiceKind kind, size_t arity);
+  uint32_t ask(ChoiceKind kind, size_t arity, std::span<const EventChoice> ready = {});
   ScheduleSettings settings_;
 };
 
-// Answers a prefix of given answers, then 0 to every further question (or,
-// given a stream, a uniform answer: a random walk), and records every
-// question asked: an odometer over one step's choices.
+// How a sampling search answers the questions no prefix answers: a random
+// walk draws uniformly, PCT schedules by node priority.
+class TailAnswers {
+ public:
+  virtual ~TailAnswers() = default;
+  virtual uint32_t answer(ChoiceKind kind, uint32_t arity, std::span<const EventChoice> ready) = 0;
+};
+
+// Answers a prefix of given answers, then 0 to every further question (or
+// what `tail` answers: a sampled path), and records every question asked:
+// an odometer over one step's choices.
 class EnumeratingChooser final : public BranchingChooser {
  public:
-  explicit EnumeratingChooser(const ScheduleSettings& settings, Rng* random_tail = nullptr)
-      : BranchingChooser(settings), random_tail_(random_tail) {}
+  explicit EnumeratingChooser(const ScheduleSettings& settings, TailAnswers* tail = nullptr)
+      : BranchingChooser(settings), tail_(tail) {}
   // Starts a step whose first answers are `prefix`.
   void begin(std::vector<uint32_t> prefix);
   const std::vector<BranchChoice>& asked() const { return asked_; }
@@ -70,10 +79,10 @@ class EnumeratingChooser final : public BranchingChooser {
   bool next_prefix(std::vector<uint32_t>& prefix) const;
 
  protected:
-  uint32_t decide(ChoiceKind kind, uint32_t arity) override;
+  uint32_t decide(ChoiceKind kind, uint32_t arity, std::span<const EventChoice> ready) override;
 
  private:
-  Rng* random_tail_;
+  TailAnswers* tail_;
   std::vector<uint32_t> prefix_;
   std::vector<BranchChoice> asked_;
 };
@@ -92,7 +101,7 @@ class ReplayChooser final : public BranchingChooser {
   void skip_fault() { ++next_; }
 
  protected:
-  uint32_t decide(ChoiceKind kind, uint32_t arity) override;
+  uint32_t decide(ChoiceKind kind, uint32_t arity, std::span<const EventChoice> ready) override;
 
  private:
   const Schedule& schedule_;

@@ -40,6 +40,7 @@ const char* to_string(ChoiceKind kind);
 struct EventChoice {
   int64_t time_ns;
   uint64_t sequence;
+  uint32_t node = 0;  // index of the node it is delivered to (a schedule's "thread", for PCT)
 };
 
 class Chooser {

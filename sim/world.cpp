@@ -246,7 +246,7 @@ Event World::pop_next(Chooser& chooser) {
   if (tied.size() > 1) {
     std::vector<EventChoice> choices;
     choices.reserve(tied.size());
-    for (const Event& e : tied) choices.push_back({e.time.ns_since_origin(), e.sequence});
+    for (const Event& e : tied) choices.push_back({e.time.ns_since_origin(), e.sequence, e.target.index});
     chosen = chooser.next_event(choices);
     REPLSIM_ASSERT(chosen < tied.size(), "chooser picked an event that is not ready");
   }

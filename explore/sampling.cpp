@@ -1,0 +1,138 @@
+// The sampled strategies: paths from the root with every answer drawn.
+//
+// random-walk: every question answered uniformly; each walk draws its own
+// chance of a budgeted fault per transition, so walks differ in how early
+// and how often they fault.
+//
+// pct: PCT's scheduler (explore/pct.h) answers the questions, and the
+// budgeted faults fire at steps drawn uniformly among those of a probe
+// path, the one that answers every question with its first option (its
+// scheduling decisions are PCT's k).
+//
+// Path i draws from its own stream (the scenario's seed and i), so a shard
+// runs exactly the paths the whole search would, and `replsim merge` of the
+// shards finds the first violation the whole search finds.
+#include <algorithm>
+
+#include "base/assert.h"
+#include "explore/pct.h"
+#include "explore/search.h"
+
+namespace replsim::explore {
+namespace {
+
+constexpr double kUndoChance = 0.2;  // a restart, resume or heal comes soon, as a fault's duration would end it
+
+class UniformAnswers final : public harness::TailAnswers {
+ public:
+  explicit UniformAnswers(Rng& rng) : rng_(rng) {}
+  uint32_t answer(ChoiceKind, uint32_t arity, std::span<const EventChoice>) override {
+    return static_cast<uint32_t>(rng_.below(arity));
+  }
+
+ private:
+  Rng& rng_;
+};
+
+// The first option of every question, counting the scheduling decisions.
+class FirstAnswers final : public harness::TailAnswers {
+ public:
+  uint32_t answer(ChoiceKind kind, uint32_t, std::span<const EventChoice>) override {
+    if (kind == ChoiceKind::kNextEvent) ++decisions;
+    return 0;
+  }
+  uint64_t decisions = 0;
+};
+
+}  // namespace
+
+void Search::sample_paths(const SearchNode& root) {
+  REPLSIM_ASSERT(options_.shard >= 1 && options_.shard <= options_.shards, "a shard of the paths");
+  for (uint64_t i = options_.shard - 1; i < options_.walks && !violation_ && !stopped_by_; i += options_.shards) {
+    if (options_.strategy == "pct") pct_path(root, i);
+    else walk(root, i);
+    if (time_up()) stopped_by_ = "time_limit";
+    report_progress(false);
+  }
+}
+
+// Judges a sampled path's state and keeps the path's index with a violation.
+void Search::record_sampled(const char* leaf, const SearchNode& node, uint64_t index) {
+  Verdict verdict = verdict_of(node);
+  if (verdict.violation) verdict.violation->sample = index;
+  record(leaf, verdict);
+}
+
+void Search::walk(const SearchNode& root, uint64_t index) {
+  static constexpr double kFaultChances[] = {0.005, 0.02, 0.08};
+  Rng rng(scenario_.seed + index, "explore walk");
+  const double fault_chance = kFaultChances[rng.below(3)];
+  UniformAnswers answers(rng);
+  sample_path(root, index, rng, answers, [&](const SearchNode&, const std::vector<uint32_t>& faults) {
+    return !faults.empty() && rng.bernoulli(fault_chance);
+  });
+}
+
+// One path from `root`: before each transition an undo fires with
+// kUndoChance, else a budgeted fault when `fault_now` says so, else the
+// world steps with `answers` answering its questions.
+void Search::sample_path(const SearchNode& root, uint64_t index, Rng& rng, harness::TailAnswers& answers,
+                         const FaultNow& fault_now) {
+  harness::EnumeratingChooser chooser(options_.settings, &answers);
+  SearchNode node = root;
+  ++walks_;
+  while (!violation_) {
+    if (const char* leaf = leaf_of(node)) return record_sampled(leaf, node, index);
+    std::vector<uint32_t> faults, undos;
+    const bool budget_left = node.faults_used < options_.faults_max;
+    for (uint32_t i : enabled_actions(node.run.run().world, actions_, budget_left, node.isolated)) {
+      (actions_[i].spends_budget ? faults : undos).push_back(i);
+    }
+    int32_t fault = -1;
+    if (!undos.empty() && rng.bernoulli(kUndoChance)) fault = static_cast<int32_t>(undos[rng.below(undos.size())]);
+    else if (fault_now(node, faults)) fault = static_cast<int32_t>(faults[rng.below(faults.size())]);
+    chooser.begin({});
+    if (!advance(node, fault, chooser)) {  // no event left: only a fault can go on
+      if (faults.empty() && undos.empty()) return record_sampled("no_event", node, index);
+      std::vector<uint32_t>& pool = undos.empty() ? faults : undos;
+      chooser.begin({});
+      advance(node, static_cast<int32_t>(pool[rng.below(pool.size())]), chooser);
+    }
+    ++transitions_;
+    depth_reached_ = std::max(depth_reached_, node.depth);
+    if (node.completions > node.completions_before) record_sampled(nullptr, node, index);
+  }
+}
+
+// The length of the path that answers every question with its first
+// option and fires no fault: PCT's k (its scheduling decisions) and the
+// range its fault steps are drawn from. Measured once.
+Search::Probe Search::probe_path(const SearchNode& root) {
+  if (probe_) return *probe_;
+  FirstAnswers answers;
+  harness::EnumeratingChooser chooser(options_.settings, &answers);
+  SearchNode node = root;
+  while (leaf_of(node) == nullptr) {
+    chooser.begin({});
+    if (!advance(node, -1, chooser)) break;
+  }
+  probe_ = Probe{std::max<uint64_t>(node.steps - root.steps, 1), answers.decisions};
+  return *probe_;
+}
+
+void Search::pct_path(const SearchNode& root, uint64_t index) {
+  const Probe probe = probe_path(root);
+  Rng rng(scenario_.seed + index, "explore pct");
+  PctAnswers answers(rng, static_cast<uint32_t>(root.run.run().world.node_count()), options_.pct_depth,
+                     probe.decisions);
+  std::vector<uint64_t> fault_steps;
+  for (uint32_t i = 0; i < options_.faults_max; ++i) fault_steps.push_back(root.steps + rng.below(probe.steps));
+  sample_path(root, index, rng, answers, [&](const SearchNode& node, const std::vector<uint32_t>& faults) {
+    const auto due = std::find(fault_steps.begin(), fault_steps.end(), node.steps);
+    if (due == fault_steps.end() || faults.empty()) return false;
+    fault_steps.erase(due);
+    return true;
+  });
+}
+
+}  // namespace replsim::explore

@@ -1,0 +1,432 @@
+#include "explore/search.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include <tbb/parallel_for.h>
+
+#include <unistd.h>
+
+#include "base/assert.h"
+#include "base/hash.h"
+#include "base/input_error.h"
+#include "harness/report_files.h"
+
+namespace replsim::explore {
+namespace {
+
+using harness::Scenario;
+using harness::ScenarioRun;
+
+uint64_t state_key(const SearchNode& node) {
+  Hasher h(node.run.run().world.fingerprint());
+  node.run.run().monitor->hash_into(h);
+  h.add(node.history_digest).add(node.faults_used).add(node.isolated ? node.isolated->index + 1 : 0);
+  return h.value();
+}
+
+}  // namespace
+
+std::vector<std::string> fault_types_of(const Scenario& s, const ExploreOptions& options) {
+  const std::vector<std::string>& explorable = explorable_fault_types();
+  if (!options.fault_types.empty()) {
+    for (const std::string& t : options.fault_types) {
+      if (std::find(explorable.begin(), explorable.end(), t) == explorable.end()) {
+        throw InputError("--fault-types", "crash, powerloss, pause or isolate", "\"" + t + "\"");
+      }
+    }
+    return options.fault_types;
+  }
+  if (!s.fault_generator) return {"crash", "powerloss"};
+  std::vector<std::string> types;
+  for (const auto& [type, family] : s.fault_generator->families) {
+    if (std::find(explorable.begin(), explorable.end(), type) != explorable.end()) types.push_back(type);
+  }
+  return types;
+}
+
+// The clients' operations in the order they happened, without their
+// times: linearizability depends on that order only, so states that differ
+// in timing alone still merge, and two merged states always have the same
+// verdicts ahead.
+void fold_history(SearchNode& node) {
+  const std::vector<checker::HistoryEvent>& history = node.run.run().history;
+  Hasher h(node.history_digest);
+  for (size_t i = node.history_folded; i < history.size(); ++i) {
+    const checker::HistoryEvent& e = history[i];
+    h.add(static_cast<uint64_t>(e.process)).add(static_cast<uint64_t>(e.type)).add(e.f).add(e.key);
+    h.add(static_cast<uint64_t>(e.value.kind)).add(e.value.integer);
+    if (e.type != checker::EventType::kInvoke) ++node.completions;
+  }
+  node.history_folded = history.size();
+  node.history_digest = h.value();
+}
+
+// The process's resident memory (Linux): the queue's runs dominate it (a
+// large protocol's run tens of seconds in holds megabytes of history and
+// logs), and no estimate of a run's size would be as honest.
+uint64_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages_total = 0, pages_resident = 0;
+  if (!(statm >> pages_total >> pages_resident)) return 0;
+  return pages_resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+Search::Search(const nlohmann::json& document, const Scenario& scenario, const ExploreOptions& options,
+               std::ostream& progress)
+    : document_(document), scenario_(scenario), options_(options), progress_(progress) {
+  history_only_ = std::all_of(scenario_.checks.begin(), scenario_.checks.end(),
+                              [](const harness::CheckSpec& c) { return c.name == "linearizable"; });
+  completions_all_ = uint64_t{scenario_.workload.clients} * scenario_.workload.ops_max.value_or(0);
+  horizon_ = TimePoint::origin() + scenario_.duration;
+}
+
+ExploreResult Search::run() {
+  started_ = std::chrono::steady_clock::now();
+  SearchNode root{harness::RunInProgress(scenario_, scenario_.seed), {}, 0, 0, 0, std::nullopt, 0, 0, 0, 0, 0};
+  // A hybrid search: the simulator's own choices, and the scenario's
+  // faults, for every event due before `from`; the search starts with the
+  // first event at or after it.
+  if (options_.from) root.steps = prefix_steps_ = root.run.run_sampled_before(TimePoint::origin() + *options_.from);
+  types_ = fault_types_of(scenario_, options_);
+  actions_ = fault_actions(root.run.run().world, types_);
+  fold_history(root);
+  if (is_sampling_strategy(options_.strategy)) {
+    sample_paths(root);
+    return finish();
+  }
+  root.key = state_key(root);
+  visited_.emplace(root.key, 0);
+  ++states_;
+  if (options_.strategy == "dfs") depth_first(std::move(root));
+  else breadth_first(std::move(root));
+  return finish();
+}
+
+// Touches nothing shared, so a BFS level expands its states in parallel.
+Search::Expansion Search::expand(const SearchNode& node) const {
+  Expansion e;
+  const bool budget_left = node.faults_used < options_.faults_max;
+  const std::vector<uint32_t> faults = enabled_actions(node.run.run().world, actions_, budget_left, node.isolated);
+  for (uint32_t index : faults) branch(node, static_cast<int32_t>(index), e);
+  const bool stepped = branch(node, -1, e);
+  e.no_event = !stepped && faults.empty();
+  return e;
+}
+
+// Runs the transition (a fault, or the next step when `fault` is -1) once
+// per combination of answers; false when the world had no event to step.
+bool Search::branch(const SearchNode& node, int32_t fault, Expansion& out) const {
+  harness::EnumeratingChooser chooser(options_.settings);
+  std::vector<uint32_t> prefix;
+  for (uint32_t tried = 0;; ++tried) {
+    if (tried == options_.step_branches_max) {
+      ++out.truncated;
+      return true;
+    }
+    SearchNode child = node;
+    chooser.begin(prefix);
+    if (!advance(child, fault, chooser)) return false;
+    child.key = state_key(child);
+    out.children.push_back(std::move(child));
+    if (!chooser.next_prefix(prefix)) return true;
+  }
+}
+
+// Runs one transition on `node` and records it in its path and history
+// digest; false when the world had no event to step.
+bool Search::advance(SearchNode& node, int32_t fault, harness::EnumeratingChooser& chooser) const {
+  const uint64_t step = node.steps;
+  node.completions_before = node.completions;
+  if (fault < 0) {
+    if (!node.run.step(chooser)) return false;
+  } else {
+    const FaultAction& action = actions_[static_cast<size_t>(fault)];
+    node.path.push_back({step, fault, node.run.run().world.now().ns_since_origin(), ChoiceKind::kNextEvent, 0, 0});
+    node.run.fire(action.spec, chooser);
+    if (action.spends_budget) ++node.faults_used;
+    track_isolated(action, node.isolated);
+  }
+  for (const harness::BranchChoice& c : chooser.asked()) node.path.push_back({step, -1, 0, c.kind, c.answer, c.arity});
+  if (fault < 0) ++node.steps;
+  ++node.depth;
+  fold_history(node);
+  return true;
+}
+
+// Why a state is a leaf, or null when it is not.
+const char* Search::leaf_of(const SearchNode& node) const {
+  if (node.depth >= options_.depth_max) return "depth_bound";
+  if (node.run.run().world.now() > horizon_) return "horizon";
+  if (history_only_ && completions_all_ > 0 && node.completions >= completions_all_) return "clients_done";
+  return nullptr;
+}
+
+bool Search::needs_judging(const SearchNode& node) const {
+  return leaf_of(node) != nullptr || node.completions > node.completions_before;
+}
+
+// BFS, level by level, each level in chunks: a chunk's states expand in
+// parallel, their successors enter the visited set in (state, successor)
+// order, the new ones are judged in parallel and the first violation in
+// that order is kept; the result does not depend on --jobs. Chunks bound
+// how many successors (full runs) exist before memory is checked.
+void Search::breadth_first(SearchNode root) {
+  static constexpr size_t kChunkStates = 64;
+  std::vector<SearchNode> level;
+  level.push_back(std::move(root));
+  tbb::task_arena arena(options_.jobs == 0 ? tbb::task_arena::automatic : static_cast<int>(options_.jobs));
+  while (!level.empty() && !violation_ && !stopped_by_) {
+    std::vector<SearchNode> following;
+    for (size_t from = 0; from < level.size() && !violation_ && !stopped_by_; from += kChunkStates) {
+      const size_t to = std::min(level.size(), from + kChunkStates);
+      std::vector<Expansion> expansions(to - from);
+      arena.execute([&] {
+        tbb::parallel_for(from, to, [&](size_t i) { expansions[i - from] = expand(level[i]); });
+      });
+      merge_chunk(arena, level, from, expansions, following);
+    }
+    queue_now_ = following.size();
+    queue_peak_ = std::max(queue_peak_, following.size());
+    level = std::move(following);
+    report_progress(false);
+  }
+}
+
+// A chunk's successors into the visited set, in order; the new ones
+// judged; those that are not leaves onto the next level.
+void Search::merge_chunk(tbb::task_arena& arena, std::vector<SearchNode>& level, size_t from,
+                         std::vector<Expansion>& expansions, std::vector<SearchNode>& following) {
+  std::vector<Judgement> judgements;
+  std::vector<SearchNode*> next;
+  for (size_t i = 0; i < expansions.size() && !stopped_by_; ++i) {
+    if (expansions[i].no_event) judgements.push_back({&level[from + i], "no_event"});
+    branches_truncated_ += expansions[i].truncated;
+    for (SearchNode& child : expansions[i].children) {
+      if (!admit(child)) continue;
+      if (needs_judging(child)) judgements.push_back({&child, leaf_of(child)});
+      if (leaf_of(child) == nullptr) next.push_back(&child);
+      if (stopped_by_) break;
+    }
+  }
+  judge_all(arena, judgements);
+  for (SearchNode* n : next) following.push_back(std::move(*n));
+}
+
+// DFS, one state at a time (the visited set keeps the smallest depth a
+// state was reached at, and a state reached again by a shorter path is
+// searched again: what lies within the depth bound from it grew). With a
+// shuffle seed (a swarm's member) each state's successors are taken in an
+// order of the member's own.
+void Search::depth_first(SearchNode root) {
+  std::optional<Rng> shuffle;
+  if (options_.shuffle_seed) shuffle.emplace(*options_.shuffle_seed, "explore dfs order");
+  std::vector<SearchNode> stack;
+  stack.push_back(std::move(root));
+  while (!stack.empty() && !violation_ && !stopped_by_) {
+    const SearchNode node = std::move(stack.back());
+    stack.pop_back();
+    Expansion e = expand(node);
+    branches_truncated_ += e.truncated;
+    if (e.no_event) record("no_event", verdict_of(node));
+    if (shuffle) {
+      for (size_t i = e.children.size(); i > 1; --i) std::swap(e.children[i - 1], e.children[shuffle->below(i)]);
+    }
+    for (SearchNode& child : e.children) {
+      if (violation_ || stopped_by_ || !admit(child)) continue;
+      if (needs_judging(child)) record(leaf_of(child), verdict_of(child));
+      if (!violation_ && leaf_of(child) == nullptr) stack.push_back(std::move(child));
+    }
+    queue_now_ = stack.size();
+    queue_peak_ = std::max(queue_peak_, stack.size());
+    report_progress(false);
+  }
+}
+
+// Counts a new successor into the visited set; false for a state seen
+// before (at no greater depth, for DFS).
+bool Search::admit(const SearchNode& child) {
+  ++transitions_;
+  depth_reached_ = std::max(depth_reached_, child.depth);
+  // A state past the horizon is a leaf, and the key leaves time out: kept
+  // out of the visited set, it cannot hide an earlier twin that is not.
+  if (child.run.run().world.now() > horizon_) return true;
+  const auto [it, added] = visited_.emplace(child.key, child.depth);
+  if (!added) {
+    ++duplicates_;
+    if (options_.strategy == "bfs" || it->second <= child.depth) return false;
+    it->second = child.depth;
+  } else {
+    ++states_;
+  }
+  if (states_ >= options_.states_max) stopped_by_ = "states_max";
+  else if (states_ % 64 == 0 && resident_bytes() > options_.memory_mb_max << 20) stopped_by_ = "memory_mb_max";
+  else if (time_up()) stopped_by_ = "time_limit";
+  return true;
+}
+
+void Search::judge_all(tbb::task_arena& arena, const std::vector<Judgement>& judgements) {
+  std::vector<std::optional<Verdict>> verdicts(judgements.size());
+  arena.execute([&] {
+    tbb::parallel_for(size_t{0}, judgements.size(), [&](size_t i) { verdicts[i] = verdict_of(*judgements[i].node); });
+  });
+  for (size_t i = 0; i < judgements.size() && !violation_; ++i) record(judgements[i].leaf, verdicts[i]);
+}
+
+Search::Verdict Search::verdict_of(const SearchNode& node) const {
+  const ScenarioRun run = node.run.judged();
+  Verdict verdict;
+  verdict.undecided = run.verdict == "undecided";
+  if (run.verdict != "fail") return verdict;
+  Violation v{node.path, node.steps, node.depth, 0, harness::failure_signature(run), harness::failed_checks(run), {}};
+  for (const harness::CheckOutcome& c : run.checks) {
+    if (c.verdict == harness::CheckVerdict::kFail) v.details.insert(v.details.end(), c.details.begin(), c.details.end());
+  }
+  verdict.violation = std::move(v);
+  return verdict;
+}
+
+// Counts a judgement (a leaf's, with why) and keeps the first violation.
+void Search::record(const char* leaf, const std::optional<Verdict>& verdict) {
+  REPLSIM_ASSERT(verdict.has_value(), "every judgement was made");
+  if (leaf != nullptr) ++leaves_[leaf];
+  ++judged_;
+  if (verdict->undecided) ++undecided_;
+  if (verdict->violation && !violation_) violation_ = verdict->violation;
+}
+
+bool Search::time_up() const {
+  if (!options_.time_limit_s) return false;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count() >= *options_.time_limit_s;
+}
+
+void Search::report_progress(bool last) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!last && now - last_progress_ < std::chrono::seconds(1)) return;
+  if (!last && (now - started_) < std::chrono::seconds(1)) return;
+  last_progress_ = now;
+  const double seconds = std::chrono::duration<double>(now - started_).count();
+  progress_ << fmt::format("explore: {} states ({:.0f}/s), {} walks, {} transitions ({:.0f}/s), depth {}, queue {}, "
+                           "resident {} MiB\n",
+                           states_, seconds > 0 ? static_cast<double>(states_) / seconds : 0.0, walks_, transitions_,
+                           seconds > 0 ? static_cast<double>(transitions_) / seconds : 0.0, depth_reached_,
+                           queue_now_, resident_bytes() >> 20);
+}
+
+harness::Schedule Search::schedule_of(const Violation& v) const {
+  harness::Schedule schedule;
+  schedule.settings = options_.settings;
+  schedule.prefix_steps = prefix_steps_;
+  schedule.prefix_before = options_.from;
+  schedule.steps = v.steps;
+  for (const PathStep& p : v.path) {
+    harness::ScheduleEntry e;
+    e.step = p.step;
+    if (p.fault >= 0) {
+      e.fault = actions_[static_cast<size_t>(p.fault)].spec;
+      e.fault->at = Duration::ns(p.at_ns);
+    } else {
+      e.kind = to_string(p.kind);
+      e.answer = p.answer;
+      e.arity = p.arity;
+    }
+    schedule.entries.push_back(std::move(e));
+  }
+  return schedule;
+}
+
+// Writes the counterexample and replays it with `replsim run`'s code:
+// the violation stands only if the replay fails the same way.
+nlohmann::json Search::write_counterexample(const Violation& v) const {
+  namespace fs = std::filesystem;
+  nlohmann::json doc = document_;
+  doc.erase("fault_generator");  // the scenario's faults stay: they fire in the prefix
+  doc["name"] = scenario_.name + "-explored";
+  doc["description"] = fmt::format("Found by replsim explore ({}, depth {}) in {}: the path's faults and choices, "
+                                   "replayed by replsim run, fail {}.",
+                                   options_.strategy, v.depth, scenario_.file, fmt::join(v.checks, ", "));
+  doc["expect"] = {{"verdict", "fail"}, {"check", v.checks.front()}};
+  doc["schedule"] = harness::schedule_to_json(schedule_of(v));
+  const fs::path dir = options_.out_dir.empty() ? fs::path("out") / (scenario_.name + "-explore") : fs::path(options_.out_dir);
+  fs::create_directories(dir);
+  const fs::path file = dir / "counterexample.json";
+  std::ofstream(file) << doc.dump(2) << "\n";
+  const Scenario replayed = harness::parse_scenario(doc, file.string());
+  const ScenarioRun run = harness::run_into_folder(replayed, replayed.seed, dir / "counterexample", false);
+  if (run.verdict != "fail" || harness::failure_signature(run) != v.signature) {
+    throw std::logic_error("the replay of the explorer's counterexample " + file.string() +
+                           " does not fail as the search did (a bug in replsim: the schedule and the search disagree)");
+  }
+  nlohmann::json faults = nlohmann::json::array();
+  for (const harness::AppliedFault& f : run.faults) faults.push_back(f.fault);
+  nlohmann::json j = {{"checks", v.checks},   {"details", v.details}, {"transitions", v.depth},
+                      {"steps", v.steps},     {"faults", faults},     {"file", file.string()},
+                      {"run_dir", (dir / "counterexample").string()}, {"replayed", true}};
+  if (is_sampling_strategy(options_.strategy)) j["sample"] = v.sample;
+  return j;
+}
+
+ExploreResult Search::finish() {
+  report_progress(true);
+  ExploreResult result;
+  nlohmann::json& j = result.summary;
+  const double n = static_cast<double>(states_);
+  j["scenario"] = scenario_.file;
+  j["protocol"] = scenario_.protocol;
+  j["strategy"] = options_.strategy;
+  j["bounds"] = {{"depth_max", options_.depth_max},     {"faults_max", options_.faults_max},
+                 {"states_max", options_.states_max},   {"memory_mb_max", options_.memory_mb_max},
+                 {"step_branches_max", options_.step_branches_max}, {"horizon", format_duration(scenario_.duration)}};
+  j["fault_types"] = types_;
+  j["prefix"] = {{"from", options_.from ? nlohmann::json(format_duration(*options_.from)) : nlohmann::json(nullptr)},
+                 {"steps", prefix_steps_}};
+  harness::Schedule settings_only;
+  settings_only.settings = options_.settings;
+  j["settings"] = harness::schedule_to_json(settings_only)["settings"];
+  if (is_sampling_strategy(options_.strategy)) {
+    j["samples"] = {{"count", options_.walks}, {"shard", options_.shard}, {"shards", options_.shards},
+                    {"run", walks_}};
+    if (options_.strategy == "pct") j["samples"]["pct_depth"] = options_.pct_depth;
+  }
+  j["walks"] = walks_;
+  j["states_distinct"] = states_;
+  j["transitions"] = transitions_;
+  j["duplicates"] = duplicates_;
+  j["depth_reached"] = depth_reached_;
+  j["queue_peak"] = queue_peak_;
+  j["judged"] = judged_;
+  j["undecided_judgements"] = undecided_;
+  j["leaves"] = leaves_;
+  j["branches_truncated"] = branches_truncated_;
+  // Hash compaction: two distinct states with one 64-bit key merge, and
+  // the second is never searched. The chance that this happened at all:
+  j["visited"] = {{"entries", visited_.size()},
+                  {"bytes_approx", visited_.size() * 48},  // a node of the table, about
+                  {"key_bits", 64},
+                  {"omission_probability", n < 2 ? 0.0 : -std::expm1(-n * (n - 1) / std::ldexp(1.0, 65))}};
+  j["stopped_by"] = stopped_by_ ? nlohmann::json(*stopped_by_) : nlohmann::json(nullptr);
+  // Complete: every path within the bounds searched and every judgement
+  // decided (an undecided check is no pass). A sampled search never claims
+  // that nothing is there.
+  j["complete"] = !violation_ && !stopped_by_ && branches_truncated_ == 0 && undecided_ == 0 &&
+                  !is_sampling_strategy(options_.strategy) && !options_.shuffle_seed;
+  if (violation_ && options_.write_counterexample) {
+    j["violation"] = write_counterexample(*violation_);
+    result.exit_code = 1;
+  } else if (violation_) {
+    j["violation"] = {{"checks", violation_->checks}, {"transitions", violation_->depth}, {"replayed", false}};
+    result.exit_code = 1;
+  } else {
+    j["violation"] = nullptr;
+    result.exit_code = j["complete"].get<bool>() ? 0 : 3;
+  }
+  j["exit_code"] = result.exit_code;
+  return result;
+}
+
+}  // namespace replsim::explore

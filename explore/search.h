@@ -1,0 +1,167 @@
+// One search of a scenario's runs (explorer.h says what it finds): the
+// states it keeps, how it expands and judges them, and the strategies that
+// order them. search.cpp holds the exhaustive ones (BFS, DFS) and the
+// judging and summary every strategy shares; sampling.cpp the sampled paths
+// (random walks, PCT). Internal to explore/.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <tbb/task_arena.h>
+
+#include "explore/explorer.h"
+#include "explore/fault_actions.h"
+#include "harness/runner.h"
+#include "harness/schedule_chooser.h"
+
+namespace replsim::explore {
+
+// One answer along a path: a fault fired before world step `step`, or a
+// choice made while it ran.
+struct PathStep {
+  uint64_t step = 0;
+  int32_t fault = -1;   // index into the fault actions; -1 for a choice
+  int64_t at_ns = 0;    // a fault's virtual time
+  ChoiceKind kind = ChoiceKind::kNextEvent;
+  uint32_t answer = 0;
+  uint32_t arity = 0;
+};
+
+struct SearchNode {
+  harness::RunInProgress run;
+  std::vector<PathStep> path;
+  uint64_t steps = 0;       // world steps so far
+  uint32_t depth = 0;       // transitions so far (steps and faults)
+  uint32_t faults_used = 0;
+  std::optional<NodeId> isolated;
+  uint64_t history_digest = 0;
+  size_t history_folded = 0;  // history events folded into the digest
+  uint64_t completions = 0;   // operations that ended (ok, fail or info)
+  uint64_t completions_before = 0;  // before the last transition
+  uint64_t key = 0;                 // state_key, once computed
+};
+
+struct Violation {
+  std::vector<PathStep> path;
+  uint64_t steps = 0;
+  uint32_t depth = 0;
+  uint64_t sample = 0;  // the path (walk) or member that found it, for sampled searches
+  std::vector<std::string> signature;
+  std::vector<std::string> checks;
+  std::vector<std::string> details;
+};
+
+class Search {
+ public:
+  Search(const nlohmann::json& document, const harness::Scenario& scenario, const ExploreOptions& options,
+         std::ostream& progress);
+  ExploreResult run();
+
+ private:
+  // What judging a state found: nothing when every check held; a violation,
+  // or an undecided check (`undecided`), otherwise.
+  struct Verdict {
+    bool undecided = false;
+    std::optional<Violation> violation;
+  };
+  // A state's successors: every fault that may fire now and every answer
+  // combination of its next step.
+  struct Expansion {
+    std::vector<SearchNode> children;
+    bool no_event = false;   // no step and no fault: a leaf
+    uint64_t truncated = 0;  // transitions cut at step_branches_max
+  };
+  // A state to judge: a leaf (with why), or one where an operation ended.
+  struct Judgement {
+    const SearchNode* node;
+    const char* leaf;
+  };
+
+  // search.cpp: states, transitions and judging.
+  Expansion expand(const SearchNode& node) const;
+  bool branch(const SearchNode& node, int32_t fault, Expansion& out) const;
+  bool advance(SearchNode& node, int32_t fault, harness::EnumeratingChooser& chooser) const;
+  const char* leaf_of(const SearchNode& node) const;
+  bool needs_judging(const SearchNode& node) const;
+  bool admit(const SearchNode& child);
+  Verdict verdict_of(const SearchNode& node) const;
+  void record(const char* leaf, const std::optional<Verdict>& verdict);
+  void judge_all(tbb::task_arena& arena, const std::vector<Judgement>& judgements);
+  bool time_up() const;
+  void report_progress(bool last);
+
+  // search.cpp: the exhaustive strategies.
+  void breadth_first(SearchNode root);
+  void merge_chunk(tbb::task_arena& arena, std::vector<SearchNode>& level, size_t from,
+                   std::vector<Expansion>& expansions, std::vector<SearchNode>& following);
+  void depth_first(SearchNode root);
+
+  // sampling.cpp: paths drawn from the root, this shard's share of them.
+  // Whether a budgeted fault (one of `faults`, the enabled ones) fires
+  // before the next transition of `node`.
+  using FaultNow = std::function<bool(const SearchNode& node, const std::vector<uint32_t>& faults)>;
+  struct Probe {
+    uint64_t steps = 1;      // world steps of the first-option path, at least 1
+    uint64_t decisions = 0;  // its next_event questions
+  };
+  void sample_paths(const SearchNode& root);
+  void walk(const SearchNode& root, uint64_t index);
+  void pct_path(const SearchNode& root, uint64_t index);
+  void sample_path(const SearchNode& root, uint64_t index, Rng& rng, harness::TailAnswers& answers,
+                   const FaultNow& fault_now);
+  Probe probe_path(const SearchNode& root);
+  void record_sampled(const char* leaf, const SearchNode& node, uint64_t index);
+
+  // search.cpp: the summary and the counterexample.
+  harness::Schedule schedule_of(const Violation& v) const;
+  nlohmann::json write_counterexample(const Violation& v) const;
+  ExploreResult finish();
+
+  const nlohmann::json& document_;
+  const harness::Scenario& scenario_;
+  const ExploreOptions& options_;
+  std::ostream& progress_;
+  bool history_only_ = false;
+  uint64_t completions_all_ = 0;
+  TimePoint horizon_;
+  std::vector<std::string> types_;
+  std::vector<FaultAction> actions_;
+  uint64_t prefix_steps_ = 0;
+  std::optional<Probe> probe_;  // pct's, measured on its first path
+  // Lookups only: nothing iterates it, so its order never reaches a decision.
+  std::unordered_map<uint64_t, uint32_t> visited_;  // key -> smallest depth it was reached at
+  std::optional<Violation> violation_;
+  std::optional<std::string> stopped_by_;
+  uint64_t walks_ = 0;
+  uint64_t states_ = 0, transitions_ = 0, duplicates_ = 0, judged_ = 0, undecided_ = 0, branches_truncated_ = 0;
+  uint32_t depth_reached_ = 0;
+  size_t queue_peak_ = 0, queue_now_ = 0;
+  std::map<std::string, uint64_t> leaves_;
+  std::chrono::steady_clock::time_point started_, last_progress_;
+};
+
+// random-walk and pct: paths drawn from the root, which shard like fuzz seeds.
+inline bool is_sampling_strategy(const std::string& strategy) {
+  return strategy == "random-walk" || strategy == "pct";
+}
+
+// The clients' operations in the order they happened, folded into the
+// node's history digest (search.cpp).
+void fold_history(SearchNode& node);
+
+// The fault types a search of `s` fires: the options' (validated), else the
+// explorable families of the scenario's fault_generator, else crash and
+// powerloss.
+std::vector<std::string> fault_types_of(const harness::Scenario& s, const ExploreOptions& options);
+
+// The process's resident memory in bytes (Linux; 0 where unknown).
+uint64_t resident_bytes();
+
+}  // namespace replsim::explore

@@ -1,0 +1,167 @@
+// Swarm verification (Holzmann, Joshi and Groce, "Swarm verification
+// techniques", IEEE TSE 2011): instead of one search that runs out of
+// memory on a large state space, many small depth-first searches, each
+// diversified: its own successor order, its own subset of the fault types,
+// its own depth bound, and a state budget of its own. Each member is
+// exhaustive only within its own restrictions, so the swarm never claims
+// completeness. Members run in parallel (--jobs) in batches; the first
+// violation in member order is kept, and that member is run again alone to
+// write and replay the counterexample, so the result does not depend on
+// --jobs. Member i draws from its own stream, so shards run exactly the
+// members the whole swarm would.
+#include "explore/swarm.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "base/assert.h"
+#include "explore/search.h"
+
+namespace replsim::explore {
+namespace {
+
+// Member `index`'s own restrictions of the swarm's options.
+ExploreOptions member_options(const harness::Scenario& scenario, const ExploreOptions& swarm,
+                              const std::vector<std::string>& types, uint64_t index) {
+  Rng rng(scenario.seed + index, "explore swarm member");
+  ExploreOptions member = swarm;
+  member.strategy = "dfs";
+  member.fault_types.clear();
+  for (const std::string& t : types) {
+    if (rng.bernoulli(0.5)) member.fault_types.push_back(t);
+  }
+  if (member.fault_types.empty() && !types.empty()) member.fault_types.push_back(types[rng.below(types.size())]);
+  member.faults_max = member.fault_types.empty() ? 0 : swarm.faults_max;
+  member.depth_max = std::max<uint32_t>(1, swarm.depth_max / 2 + static_cast<uint32_t>(rng.below(swarm.depth_max / 2 + 1)));
+  member.states_max = swarm.member_states_max;
+  member.shuffle_seed = rng.next_u64();
+  member.write_counterexample = false;
+  member.jobs = 1;
+  return member;
+}
+
+ExploreResult run_member(const nlohmann::json& document, const harness::Scenario& scenario,
+                         const ExploreOptions& member) {
+  std::ostringstream quiet;
+  return Search(document, scenario, member, quiet).run();
+}
+
+// The swarm's summary: the members' counts summed (a state two members
+// reached counts twice), with the swarm's own options.
+struct Totals {
+  uint64_t members = 0, states = 0, transitions = 0, duplicates = 0, judged = 0, undecided = 0, truncated = 0;
+  uint64_t members_stopped_by_states = 0;
+  uint32_t depth_reached = 0;
+  size_t queue_peak = 0;
+  double omission_probability = 0;  // a union bound over the members' visited sets
+  std::map<std::string, uint64_t> leaves;
+
+  void add(const nlohmann::json& j) {
+    ++members;
+    states += j["states_distinct"].get<uint64_t>();
+    transitions += j["transitions"].get<uint64_t>();
+    duplicates += j["duplicates"].get<uint64_t>();
+    judged += j["judged"].get<uint64_t>();
+    undecided += j["undecided_judgements"].get<uint64_t>();
+    truncated += j["branches_truncated"].get<uint64_t>();
+    if (j["stopped_by"] == "states_max") ++members_stopped_by_states;
+    depth_reached = std::max(depth_reached, j["depth_reached"].get<uint32_t>());
+    queue_peak = std::max(queue_peak, j["queue_peak"].get<size_t>());
+    omission_probability = std::min(1.0, omission_probability + j["visited"]["omission_probability"].get<double>());
+    for (const auto& [leaf, count] : j["leaves"].items()) leaves[leaf] += count.get<uint64_t>();
+  }
+};
+
+}  // namespace
+
+ExploreResult explore_swarm(const nlohmann::json& document, const harness::Scenario& scenario,
+                            const ExploreOptions& options, std::ostream& progress) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::vector<std::string> types = fault_types_of(scenario, options);
+  tbb::task_arena arena(options.jobs == 0 ? tbb::task_arena::automatic : static_cast<int>(options.jobs));
+  const size_t batch = static_cast<size_t>(arena.max_concurrency());
+  Totals totals;
+  std::optional<uint64_t> violating;
+  std::optional<std::string> stopped_by;
+  nlohmann::json last;
+  std::vector<uint64_t> mine;
+  for (uint64_t i = options.shard - 1; i < options.walks; i += options.shards) mine.push_back(i);
+  for (size_t from = 0; from < mine.size() && !violating && !stopped_by; from += batch) {
+    const size_t to = std::min(mine.size(), from + batch);
+    std::vector<ExploreResult> results(to - from);
+    const double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    arena.execute([&] {
+      tbb::parallel_for(from, to, [&](size_t k) {
+        ExploreOptions member = member_options(scenario, options, types, mine[k]);
+        if (options.time_limit_s) member.time_limit_s = std::max(0.0, *options.time_limit_s - elapsed_s);
+        results[k - from] = run_member(document, scenario, member);
+      });
+    });
+    for (size_t k = 0; k < results.size() && !violating; ++k) {
+      const nlohmann::json& j = results[k].summary;
+      totals.add(j);
+      last = j;
+      if (results[k].exit_code == 1) violating = mine[from + k];
+      else if (j["stopped_by"] == "memory_mb_max" || j["stopped_by"] == "time_limit") stopped_by = j["stopped_by"];
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (totals.states >= options.states_max) stopped_by = "states_max";
+    if (options.time_limit_s && seconds >= *options.time_limit_s) stopped_by = "time_limit";
+    progress << fmt::format("explore: swarm {} members, {} states ({:.0f}/s), {} transitions, depth {}\n",
+                            totals.members, totals.states, seconds > 0 ? static_cast<double>(totals.states) / seconds : 0,
+                            totals.transitions, totals.depth_reached);
+  }
+  REPLSIM_ASSERT(totals.members > 0 || mine.empty(), "every batch ran its members");
+
+  ExploreResult result;
+  nlohmann::json& j = result.summary;
+  if (violating) {  // again, alone, to write and replay its counterexample
+    ExploreOptions member = member_options(scenario, options, types, *violating);
+    member.write_counterexample = true;
+    const ExploreResult again = run_member(document, scenario, member);
+    REPLSIM_ASSERT(again.exit_code == 1, "a swarm member finds its violation again when run alone");
+    last = again.summary;
+    j["violation"] = again.summary["violation"];
+    j["violation"]["sample"] = *violating;
+  } else {
+    j["violation"] = nullptr;
+  }
+  j["scenario"] = scenario.file;
+  j["protocol"] = scenario.protocol;
+  j["strategy"] = "swarm";
+  j["bounds"] = {{"depth_max", options.depth_max},     {"faults_max", options.faults_max},
+                 {"states_max", options.states_max},   {"memory_mb_max", options.memory_mb_max},
+                 {"step_branches_max", options.step_branches_max}, {"horizon", format_duration(scenario.duration)}};
+  j["fault_types"] = types;
+  j["prefix"] = last.is_null() ? nlohmann::json{{"from", nullptr}, {"steps", 0}} : last["prefix"];
+  j["settings"] = last.is_null() ? nlohmann::json(nullptr) : last["settings"];
+  j["samples"] = {{"count", options.walks},       {"shard", options.shard},
+                  {"shards", options.shards},     {"run", totals.members},
+                  {"member_states_max", options.member_states_max},
+                  {"members_stopped_by_their_states_max", totals.members_stopped_by_states}};
+  j["walks"] = totals.members;
+  j["states_distinct"] = totals.states;
+  j["transitions"] = totals.transitions;
+  j["duplicates"] = totals.duplicates;
+  j["depth_reached"] = totals.depth_reached;
+  j["queue_peak"] = totals.queue_peak;
+  j["judged"] = totals.judged;
+  j["undecided_judgements"] = totals.undecided;
+  j["leaves"] = totals.leaves;
+  j["branches_truncated"] = totals.truncated;
+  j["visited"] = {{"key_bits", 64}, {"omission_probability", totals.omission_probability}};
+  j["stopped_by"] = stopped_by ? nlohmann::json(*stopped_by) : nlohmann::json(nullptr);
+  j["complete"] = false;
+  result.exit_code = violating ? 1 : 3;
+  j["exit_code"] = result.exit_code;
+  return result;
+}
+
+}  // namespace replsim::explore

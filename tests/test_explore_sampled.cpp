@@ -1,0 +1,192 @@
+// The explorer's sampled strategies (random-walk, pct, swarm), their shards
+// and `replsim merge` of them (explore/sampling.cpp, pct.h, swarm.cpp,
+// merge.h).
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "base/input_error.h"
+#include "explore/explorer.h"
+#include "explore/merge.h"
+#include "explore/pct.h"
+#include "harness/runner.h"
+
+using namespace replsim;
+using Json = nlohmann::json;
+
+namespace {
+
+std::string explore_file(const std::string& name) {
+  return std::string(REPLSIM_SOURCE_DIR) + "/scenarios/explore/" + name + ".json";
+}
+
+std::string out_dir(const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::path(REPLSIM_BINARY_DIR) / "explore-sampled-tests" / name;
+  std::filesystem::remove_all(dir);
+  return dir.string();
+}
+
+explore::ExploreResult search(const std::string& name, explore::ExploreOptions options) {
+  std::ostringstream progress;
+  const std::string file = explore_file(name);
+  const explore::ExploreResult result =
+      explore::explore(harness::load_scenario_document(file), file, options, progress);
+  std::filesystem::create_directories(options.out_dir);
+  std::ofstream(std::filesystem::path(options.out_dir) / "explore.json") << result.summary.dump(2) << "\n";
+  return result;
+}
+
+explore::ExploreOptions sampled(const std::string& strategy, uint64_t walks, const std::string& dir) {
+  explore::ExploreOptions o;
+  o.strategy = strategy;
+  o.walks = walks;
+  o.out_dir = out_dir(dir);
+  return o;
+}
+
+// The summary without the folders it names, which differ between runs.
+Json without_paths(Json j) {
+  if (j["violation"].is_object()) {
+    j["violation"].erase("file");
+    j["violation"].erase("run_dir");
+  }
+  return j;
+}
+
+void check_replays_to_failure(const explore::ExploreResult& found) {
+  REQUIRE(found.exit_code == 1);
+  CHECK(found.summary["violation"]["replayed"] == true);
+  const harness::Scenario replay = harness::load_scenario_file(found.summary["violation"]["file"].get<std::string>());
+  CHECK(harness::run_scenario(replay, replay.seed).verdict == "fail");
+}
+
+std::vector<EventChoice> ready_on(std::vector<uint32_t> nodes) {
+  std::vector<EventChoice> ready;
+  for (uint64_t i = 0; i < nodes.size(); ++i) ready.push_back({0, i, nodes[i]});
+  return ready;
+}
+
+}  // namespace
+
+TEST_CASE("PCT hands a tie to the highest-priority node, and a change point drops the node it chose") {
+  const std::vector<EventChoice> ready = ready_on({0, 1, 2});
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    // Depth 1: no change point, so one node wins every tie it is in.
+    Rng fixed_rng(seed, "test pct");
+    explore::PctAnswers fixed(fixed_rng, 3, 1, 10);
+    const uint32_t winner = fixed.answer(ChoiceKind::kNextEvent, 3, ready);
+    for (int i = 0; i < 5; ++i) CHECK(fixed.answer(ChoiceKind::kNextEvent, 3, ready) == winner);
+    // Its own events come in order: the first of them wins.
+    const std::vector<EventChoice> twice = ready_on({winner, winner});
+    CHECK(fixed.answer(ChoiceKind::kNextEvent, 2, twice) == 0);
+
+    // Depth 2 with one expected decision: the change point is the first
+    // decision, after which the first winner loses to every other node.
+    Rng changing_rng(seed, "test pct");
+    explore::PctAnswers changing(changing_rng, 3, 2, 1);
+    const uint32_t first = changing.answer(ChoiceKind::kNextEvent, 3, ready);
+    const uint32_t second = changing.answer(ChoiceKind::kNextEvent, 3, ready);
+    CHECK(second != first);
+    CHECK(changing.answer(ChoiceKind::kNextEvent, 3, ready) == second);
+    CHECK(changing.answer(ChoiceKind::kNextEvent, 2, ready_on({first, second})) == 1);
+    CHECK(changing.answer(ChoiceKind::kMessageLoss, 2, {}) < 2);
+  }
+}
+
+TEST_CASE("pct and swarm find the register's canary, and run replays each counterexample to the same failure") {
+  const explore::ExploreResult pct = search("register-canary", sampled("pct", 20'000, "pct"));
+  check_replays_to_failure(pct);
+  CHECK(pct.summary["samples"]["pct_depth"] == 3);
+  CHECK(pct.summary["violation"]["sample"].get<uint64_t>() + 1 == pct.summary["walks"].get<uint64_t>());
+
+  const explore::ExploreResult found = search("register-canary", sampled("swarm", 20, "swarm"));
+  check_replays_to_failure(found);
+  CHECK(found.summary["complete"] == false);
+  CHECK(found.summary["samples"]["member_states_max"] == 20'000);
+}
+
+TEST_CASE("a sampled search is the same twice, and a swarm on one thread is the swarm on two") {
+  for (const std::string strategy : {"random-walk", "pct"}) {
+    const Json a = search("register-canary", sampled(strategy, 20'000, strategy + "-1")).summary;
+    const Json b = search("register-canary", sampled(strategy, 20'000, strategy + "-2")).summary;
+    CHECK(without_paths(a) == without_paths(b));
+  }
+  explore::ExploreOptions one = sampled("swarm", 40, "swarm-1"), two = sampled("swarm", 40, "swarm-2");
+  one.jobs = 1;
+  two.jobs = 2;
+  one.member_states_max = two.member_states_max = 2'000;
+  const Json a = search("register-clean", one).summary;
+  const Json b = search("register-clean", two).summary;
+  CHECK(a["exit_code"] == 3);  // a swarm never claims that nothing is there
+  CHECK(a["walks"] == 40);
+  CHECK(without_paths(a) == without_paths(b));
+}
+
+TEST_CASE("the shards of a sampled search merge into what the whole search reports") {
+  for (const std::string strategy : {"random-walk", "pct"}) {
+    CAPTURE(strategy);
+    const explore::ExploreResult whole = search("register-canary", sampled(strategy, 20'000, strategy + "-whole"));
+    REQUIRE(whole.exit_code == 1);
+    std::vector<std::string> dirs;
+    for (uint64_t k = 1; k <= 3; ++k) {
+      explore::ExploreOptions shard = sampled(strategy, 20'000, strategy + "-shard" + std::to_string(k));
+      shard.shard = k;
+      shard.shards = 3;
+      search("register-canary", shard);
+      dirs.push_back(shard.out_dir);
+    }
+    std::ostringstream out;
+    const std::string merged_dir = out_dir(strategy + "-merged");
+    CHECK(explore::merge_explorations(dirs, merged_dir, out) == 1);
+    std::ifstream in(std::filesystem::path(merged_dir) / "explore.json");
+    const Json merged = Json::parse(in);
+    CHECK(merged["violation"]["sample"] == whole.summary["violation"]["sample"]);
+    CHECK(merged["violation"]["checks"] == whole.summary["violation"]["checks"]);
+    CHECK(merged["violation"]["transitions"] == whole.summary["violation"]["transitions"]);
+  }
+  // With nothing to find every shard runs all its walks: the merged counts
+  // are the whole search's, walk for walk.
+  const Json whole = search("register-clean", sampled("random-walk", 90, "clean-whole")).summary;
+  std::vector<std::string> dirs;
+  for (uint64_t k = 1; k <= 2; ++k) {
+    explore::ExploreOptions shard = sampled("random-walk", 90, "clean-shard" + std::to_string(k));
+    shard.shard = k;
+    shard.shards = 2;
+    search("register-clean", shard);
+    dirs.push_back(shard.out_dir);
+  }
+  std::ostringstream out;
+  const std::string merged_dir = out_dir("clean-merged");
+  CHECK(explore::merge_explorations(dirs, merged_dir, out) == 3);
+  std::ifstream in(std::filesystem::path(merged_dir) / "explore.json");
+  const Json merged = Json::parse(in);
+  for (const char* key : {"walks", "transitions", "judged", "leaves", "depth_reached"}) {
+    CAPTURE(key);
+    CHECK(merged[key] == whole[key]);
+  }
+  CHECK(merged["samples"]["run"] == 90);
+}
+
+TEST_CASE("sampled searches refuse what they cannot do, naming the option or file") {
+  explore::ExploreOptions bfs_shard = sampled("bfs", 1, "refused");
+  bfs_shard.shard = 2;
+  bfs_shard.shards = 3;
+  CHECK_THROWS_AS(search("register-canary", bfs_shard), InputError);
+  explore::ExploreOptions no_depth = sampled("pct", 1, "refused");
+  no_depth.pct_depth = 0;
+  CHECK_THROWS_AS(search("register-canary", no_depth), InputError);
+  explore::ExploreOptions unknown = sampled("annealing", 1, "refused");
+  CHECK_THROWS_AS(search("register-canary", unknown), InputError);
+
+  // Shards of two different searches do not merge.
+  const std::string walk_dir = out_dir("merge-walk"), pct_dir = out_dir("merge-pct");
+  explore::ExploreOptions walk = sampled("random-walk", 10, "merge-walk"), pct = sampled("pct", 10, "merge-pct");
+  search("register-clean", walk);
+  search("register-clean", pct);
+  std::ostringstream out;
+  CHECK_THROWS_AS(explore::merge_explorations({walk_dir, pct_dir}, out_dir("merge-refused"), out), InputError);
+  CHECK_THROWS_AS(explore::merge_explorations({walk_dir, walk_dir}, out_dir("merge-refused"), out), InputError);
+  CHECK_THROWS_AS(explore::merge_explorations({out_dir("merge-empty")}, out_dir("merge-refused"), out), InputError);
+}
