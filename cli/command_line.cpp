@@ -98,8 +98,8 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
       ->capture_default_str();
   explore_command->add_option("--jobs", explore.search.jobs,
                               "bfs, swarm: threads (default: every core); the result is the same");
-  explore_command->add_option("--depth-max", explore.search.depth_max, "Transitions (steps and faults) along a path")
-      ->capture_default_str();
+  explore_command->add_option("--depth-max", explore.search.depth_max,
+                              "Transitions (steps and faults) along a path (default 200; random-walk, pct: 1000000)");
   explore_command->add_option("--faults-max", explore.search.faults_max, "Faults along a path (restarts are free)")
       ->capture_default_str();
   explore_command->add_option("--fault-types", explore.fault_types,

@@ -43,7 +43,7 @@ void check_options(const ExploreOptions& options) {
   if (std::find(kStrategies.begin(), kStrategies.end(), options.strategy) == kStrategies.end()) {
     throw InputError("--strategy", "bfs, dfs, random-walk, pct or swarm", "\"" + options.strategy + "\"");
   }
-  if (options.depth_max == 0) throw InputError("--depth-max", "at least 1", "0");
+  if (options.depth_max == 0u) throw InputError("--depth-max", "at least 1", "0");
   if (options.settings.pick_max < 2) throw InputError("--pick-max", "at least 2", std::to_string(options.settings.pick_max));
   if (options.settings.delay_cap <= Duration::zero()) throw InputError("--delay-cap", "a positive duration", "0");
   if (options.pct_depth == 0 || options.pct_depth > 64) {
@@ -58,6 +58,10 @@ void check_options(const ExploreOptions& options) {
 }
 
 }  // namespace
+
+uint32_t depth_max_of(const ExploreOptions& options) {
+  return options.depth_max.value_or(options.strategy == "random-walk" || options.strategy == "pct" ? 1'000'000 : 200);
+}
 
 ExploreResult explore(const nlohmann::json& document, const std::string& file, const ExploreOptions& options,
                       std::ostream& progress) {

@@ -44,7 +44,10 @@ struct ExploreOptions {
   uint32_t pct_depth = 3;             // pct: the bug depth d it aims at (d - 1 priority change points a path)
   uint64_t member_states_max = 20'000;  // swarm: distinct states each member searches
   unsigned jobs = 0;                  // bfs, swarm: threads (0: every core); the same result for any
-  uint32_t depth_max = 200;           // transitions (world steps and faults) along a path
+  // Transitions (world steps and faults) along a path. Unset: 200 for the
+  // exhaustive searches (bfs, dfs, swarm's members), 1,000,000 for sampled
+  // paths, which the scenario's duration bounds (depth_max_of).
+  std::optional<uint32_t> depth_max;
   uint32_t faults_max = 1;            // faults a path may fire; restart, resume and heal are free
   uint64_t states_max = 2'000'000;    // distinct states before the search stops, undecided
   uint64_t memory_mb_max = 4096;      // the process's resident memory (the queue of runs, the visited set)
@@ -69,6 +72,9 @@ struct ExploreResult {
   nlohmann::json summary;  // what explore.json holds
   int exit_code = 0;       // 0 complete (within the depth bound), 1 violation, 3 stopped by a bound
 };
+
+// The depth bound a search with `options` uses.
+uint32_t depth_max_of(const ExploreOptions& options);
 
 // `document` is the scenario file's JSON (the counterexample is written
 // from it); `progress` receives a line a second.

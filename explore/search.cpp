@@ -161,7 +161,7 @@ bool Search::advance(SearchNode& node, int32_t fault, harness::EnumeratingChoose
 
 // Why a state is a leaf, or null when it is not.
 const char* Search::leaf_of(const SearchNode& node) const {
-  if (node.depth >= options_.depth_max) return "depth_bound";
+  if (node.depth >= depth_max_of(options_)) return "depth_bound";
   if (node.run.run().world.now() > horizon_) return "horizon";
   if (history_only_ && completions_all_ > 0 && node.completions >= completions_all_) return "clients_done";
   return nullptr;
@@ -379,7 +379,7 @@ ExploreResult Search::finish() {
   j["scenario"] = scenario_.file;
   j["protocol"] = scenario_.protocol;
   j["strategy"] = options_.strategy;
-  j["bounds"] = {{"depth_max", options_.depth_max},     {"faults_max", options_.faults_max},
+  j["bounds"] = {{"depth_max", depth_max_of(options_)},     {"faults_max", options_.faults_max},
                  {"states_max", options_.states_max},   {"memory_mb_max", options_.memory_mb_max},
                  {"step_branches_max", options_.step_branches_max}, {"horizon", format_duration(scenario_.duration)}};
   j["fault_types"] = types_;

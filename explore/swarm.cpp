@@ -39,7 +39,8 @@ ExploreOptions member_options(const harness::Scenario& scenario, const ExploreOp
   }
   if (member.fault_types.empty() && !types.empty()) member.fault_types.push_back(types[rng.below(types.size())]);
   member.faults_max = member.fault_types.empty() ? 0 : swarm.faults_max;
-  member.depth_max = std::max<uint32_t>(1, swarm.depth_max / 2 + static_cast<uint32_t>(rng.below(swarm.depth_max / 2 + 1)));
+  const uint32_t depth_max = depth_max_of(swarm);
+  member.depth_max = std::max<uint32_t>(1, depth_max / 2 + static_cast<uint32_t>(rng.below(depth_max / 2 + 1)));
   member.states_max = swarm.member_states_max;
   member.shuffle_seed = rng.next_u64();
   member.write_counterexample = false;
@@ -136,7 +137,7 @@ ExploreResult explore_swarm(const nlohmann::json& document, const harness::Scena
   j["scenario"] = scenario.file;
   j["protocol"] = scenario.protocol;
   j["strategy"] = "swarm";
-  j["bounds"] = {{"depth_max", options.depth_max},     {"faults_max", options.faults_max},
+  j["bounds"] = {{"depth_max", depth_max_of(options)},     {"faults_max", options.faults_max},
                  {"states_max", options.states_max},   {"memory_mb_max", options.memory_mb_max},
                  {"step_branches_max", options.step_branches_max}, {"horizon", format_duration(scenario.duration)}};
   j["fault_types"] = types;
