@@ -12,8 +12,6 @@ namespace {
 
 using harness::Scenario;
 
-// The checks a search can judge: the platform's liveness checks need a run
-// to its end, which a path of a search is not.
 void check_scenario_explorable(const Scenario& s, const ExploreOptions& options) {
   if (!s.faults.empty() && !options.from) {
     throw InputError(s.file + ":/faults",
@@ -27,14 +25,6 @@ void check_scenario_explorable(const Scenario& s, const ExploreOptions& options)
                      "none");
   }
   if (s.checks.empty()) throw InputError(s.file + ":/checks", "at least one check to judge", "none");
-  for (size_t i = 0; i < s.checks.size(); ++i) {
-    const std::string& name = s.checks[i].name;
-    if (name == "converges_within" || name == "writes_progress_within") {
-      throw InputError(s.file + ":/checks/" + std::to_string(i),
-                       "a safety check (linearizable or the protocol's own): explore does not judge liveness yet",
-                       name);
-    }
-  }
 }
 
 

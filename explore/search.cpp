@@ -292,11 +292,15 @@ Search::Verdict Search::verdict_of(const SearchNode& node) const {
 }
 
 // Counts a judgement (a leaf's, with why) and keeps the first violation.
+// Only a leaf's undecided check leaves the search undecided: a state inside
+// a path (where an operation completed) is judged again at the leaves below
+// it, which see more of the run (a liveness bound that had not elapsed yet,
+// a cluster that had not settled yet).
 void Search::record(const char* leaf, const std::optional<Verdict>& verdict) {
   REPLSIM_ASSERT(verdict.has_value(), "every judgement was made");
   if (leaf != nullptr) ++leaves_[leaf];
   ++judged_;
-  if (verdict->undecided) ++undecided_;
+  if (verdict->undecided && leaf != nullptr) ++undecided_;
   if (verdict->violation && !violation_) violation_ = verdict->violation;
 }
 
