@@ -459,10 +459,8 @@ class Runner {
       CheckOutcome outcome;
       if (spec.name == "linearizable") {
         outcome = judge_linearizable(spec.budget);
-      } else if (spec.name == "converges_within") {
-        outcome = judge_convergence(*spec.within);
-      } else if (spec.name == "writes_progress_within") {
-        outcome = judge_write_progress(*spec.within);
+      } else if (spec.name == "converges_within" || spec.name == "writes_progress_within") {
+        outcome = judge_liveness(spec.name, *spec.within);
       } else if (cut_short_ && !run_.convergence_gap.empty() && vocabulary_.check(spec.name)->judges_settled_end) {
         outcome.details.push_back("the path ended before the cluster settled (" + run_.convergence_gap +
                                   "): this check judges a settled run's final state");
@@ -529,6 +527,30 @@ class Runner {
   // Settled within the bound after the last fault, and still settled when
   // the run ends: a cluster that settles and then falls apart (a server
   // halting later) has not converged.
+  // Liveness after the last fault presumes the faults ended. A path cut
+  // short (a search's, a schedule's) may end with one not undone yet, and
+  // what follows it there is not the check's to judge.
+  CheckOutcome judge_liveness(const std::string& name, Duration within) {
+    if (const std::optional<std::string> fault = cut_short_ ? fault_outstanding() : std::nullopt) {
+      CheckOutcome outcome;
+      outcome.details.push_back("the path ended with a fault not undone (" + *fault +
+                                "): liveness after the last fault needs the faults to have ended");
+      outcome.verdict = CheckVerdict::kUndecided;
+      return outcome;
+    }
+    return name == "converges_within" ? judge_convergence(within) : judge_write_progress(within);
+  }
+
+  // A node down or paused, or a link cut: a fault in effect now.
+  std::optional<std::string> fault_outstanding() const {
+    for (uint32_t i = 0; i < run_.world.node_count(); ++i) {
+      const NodeStatus status = run_.world.node_status({i});
+      if (status != NodeStatus::kUp) return run_.world.node_name({i}) + " " + to_string(status);
+    }
+    if (!run_.world.network().blocked_pairs().empty()) return "a link cut";
+    return std::nullopt;
+  }
+
   CheckOutcome judge_convergence(Duration within) {
     CheckOutcome outcome;
     const TimePoint since = run_.last_fault_at.value_or(TimePoint::origin());

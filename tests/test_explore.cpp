@@ -192,9 +192,6 @@ TEST_CASE("explore refuses a scenario it cannot search, naming what is missing")
   Json no_bound = canary;
   no_bound["workload"].erase("ops_max");
   CHECK(refused(no_bound, "/workload/ops_max"));
-  Json liveness = canary;
-  liveness["checks"] = Json::array({{{"converges_within", "1s"}}});
-  CHECK(refused(liveness, "/checks/0"));
   Json faults = canary;
   faults["faults"] = Json::array({{{"type", "crash"}, {"node", "s1"}, {"at", "1s"}}});
   CHECK(refused(faults, "/faults"));
@@ -346,4 +343,48 @@ TEST_CASE("every registered protocol passes explore's self-check: copies, equali
     CHECK(report.faults >= 3);
     CHECK(report.copies_checked >= 10);
   }
+}
+
+TEST_CASE("liveness is judged on paths whose faults ended, and undecided on a path cut with a fault in effect") {
+  // The register settles after a restart, but not within a microsecond: a
+  // path that crashes and restarts a server fails the bound, and run
+  // replays the failure.
+  Json tight = load_scenario_document(explore_file("register-clean"));
+  tight["checks"] = Json::array({"linearizable", {{"converges_within", "1us"}}});
+  explore::ExploreOptions options = options_in("liveness-tight");
+  options.fault_types = {"crash"};
+  const explore::ExploreResult found = search("register-clean", options, &tight);
+  REQUIRE(found.exit_code == 1);
+  CHECK(found.summary["violation"]["checks"] == Json::array({"converges_within"}));
+  const Scenario replay = load_scenario_file(found.summary["violation"]["file"].get<std::string>());
+  const ScenarioRun replayed = run_scenario(replay, replay.seed);
+  CHECK(replayed.verdict == "fail");
+  bool restarted = false;
+  for (const AppliedFault& f : replayed.faults) restarted |= f.fault["type"] == "restart";
+  CHECK(restarted);
+
+  // A crash never undone: the path's end says nothing about liveness.
+  Json loose = tight;
+  loose["checks"] = Json::array({{{"converges_within", "100ms"}}});
+  const Scenario scenario = parse_scenario(loose, "loose.json");
+  RunInProgress run(scenario, scenario.seed);
+  harness::EnumeratingChooser chooser(ScheduleSettings{});
+  FaultSpec crash;
+  crash.type = "crash";
+  crash.node = NodeSelector{NodeSelector::Kind::kNamed, "s2", 0, "s2"};
+  run.fire(crash, chooser);
+  for (int i = 0; i < 200 && run.step(chooser); ++i) {
+  }
+  REQUIRE(run.run().world.now() > TimePoint::origin() + Duration::ms(100));
+  const ScenarioRun cut = run.judged();
+  REQUIRE(cut.checks.size() == 1);
+  CHECK(cut.checks[0].verdict == CheckVerdict::kUndecided);
+  CHECK(cut.checks[0].details[0].find("fault not undone (s2 crashed)") != std::string::npos);
+  // Restarted, the same path is judged: the register settles within the bound.
+  FaultSpec restart = crash;
+  restart.type = "restart";
+  run.fire(restart, chooser);
+  for (int i = 0; i < 200 && run.step(chooser); ++i) {
+  }
+  CHECK(run.judged().checks[0].verdict == CheckVerdict::kPass);
 }
