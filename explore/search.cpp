@@ -368,7 +368,7 @@ nlohmann::json Search::write_counterexample(const Violation& v) const {
   }
   nlohmann::json faults = nlohmann::json::array();
   for (const harness::AppliedFault& f : run.faults) faults.push_back(f.fault);
-  nlohmann::json j = {{"checks", v.checks},   {"details", v.details}, {"transitions", v.depth},
+  nlohmann::json j = {{"checks", v.checks},   {"signature", v.signature}, {"details", v.details}, {"transitions", v.depth},
                       {"steps", v.steps},     {"faults", faults},     {"file", file.string()},
                       {"run_dir", (dir / "counterexample").string()}, {"replayed", true}};
   if (is_sampling_strategy(options_.strategy)) j["sample"] = v.sample;
