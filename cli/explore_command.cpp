@@ -48,6 +48,13 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
   if (!options.delay_cap.empty()) search.settings.delay_cap = parse_duration(options.delay_cap, "--delay-cap");
   if (!options.from.empty()) search.from = parse_duration(options.from, "--from");
   std::tie(search.shard, search.shards) = parse_shard(options.shard);
+  if (!options.from_when.empty()) {
+    search.from_when = nlohmann::json::parse(options.from_when, nullptr, false);
+    if (search.from_when->is_discarded()) {
+      throw InputError("--from-when", "a JSON object such as {\"node\": \"s2\", \"enters\": \"ONLINE\"}",
+                       options.from_when);
+    }
+  }
   const std::string name = document.is_object() && document.contains("name") && document["name"].is_string()
                                ? document["name"].get<std::string>()
                                : "scenario";

@@ -20,6 +20,7 @@ struct ExploreCommandOptions {
   std::string delay_cap;     // empty: the default
   std::string from;          // hybrid search from this virtual time; empty: from the start
   std::string shard = "1/1"; // K/N, as fuzz's
+  std::string from_when;     // a hybrid start at a protocol event, as JSON; empty: none
   bool self_check = false;   // check the protocol's copies and fingerprints instead of searching
   uint64_t self_check_steps = 20'000;
 };

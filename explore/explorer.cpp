@@ -13,10 +13,10 @@ namespace {
 using harness::Scenario;
 
 void check_scenario_explorable(const Scenario& s, const ExploreOptions& options) {
-  if (!s.faults.empty() && !options.from) {
+  if (!s.faults.empty() && !options.from && !options.from_when) {
     throw InputError(s.file + ":/faults",
                      "no faults (the explorer fires its own: --faults-max, --fault-types; the scenario's fire only "
-                     "in a hybrid search's prefix, --from)",
+                     "in a hybrid search's prefix, --from or --from-when)",
                      std::to_string(s.faults.size()) + " faults");
   }
   if (s.schedule) throw InputError(s.file + ":/schedule", "a scenario without a schedule (replay it with run)", "one");
@@ -40,6 +40,7 @@ void check_options(const ExploreOptions& options) {
     throw InputError("--pct-depth", "a bug depth from 1 to 64", std::to_string(options.pct_depth));
   }
   if (options.member_states_max == 0) throw InputError("--member-states-max", "at least 1", "0");
+  if (options.from && options.from_when) throw InputError("--from-when", "a hybrid start by time or by event, not both", "both");
   const bool sampled = is_sampling_strategy(options.strategy) || options.strategy == "swarm";
   if (options.shards != 1 && !sampled) {
     throw InputError("--shard", "1/1 for an exhaustive search (shards split random-walk, pct and swarm)",

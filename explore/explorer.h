@@ -13,7 +13,8 @@
 // With `from`, the search starts from the state the simulator reaches at
 // that time with the scenario's seed (a hybrid search: the deep, sampled
 // prefix a random run gets to, then every interleaving and fault near it);
-// the counterexample's schedule records the prefix as a step count.
+// with `from_when`, from the step where a protocol event happens. The
+// counterexample's schedule records the prefix as a step count.
 //
 // Checks are judged, by the code that judges `replsim run`, at every new
 // state where a client operation completed and at every leaf (depth bound,
@@ -60,6 +61,10 @@ struct ExploreOptions {
   // Hybrid search: the simulator's own choices (the scenario's seed) up to
   // this virtual time, every answer from there.
   std::optional<Duration> from;
+  // Or through the first step that is this protocol event, as a fault's
+  // "when" names it ({"node": "s2", "enters": "ONLINE"}, {"becomes":
+  // "master"}): a search from the moment a slave starts catching up.
+  std::optional<nlohmann::json> from_when;
   std::string out_dir;                // explore.json, counterexample.json and its run folder
   // Set by swarm for its members: DFS takes each state's successors in an
   // order drawn from this seed; a violation is reported without writing

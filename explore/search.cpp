@@ -84,6 +84,7 @@ Search::Search(const nlohmann::json& document, const Scenario& scenario, const E
                               [](const harness::CheckSpec& c) { return c.name == "linearizable"; });
   completions_all_ = uint64_t{scenario_.workload.clients} * scenario_.workload.ops_max.value_or(0);
   horizon_ = TimePoint::origin() + scenario_.duration;
+  if (options_.from_when) from_when_ = harness::parse_trigger(*options_.from_when, "--from-when", scenario_);
 }
 
 ExploreResult Search::run() {
@@ -93,6 +94,14 @@ ExploreResult Search::run() {
   // faults, for every event due before `from`; the search starts with the
   // first event at or after it.
   if (options_.from) root.steps = prefix_steps_ = root.run.run_sampled_before(TimePoint::origin() + *options_.from);
+  if (from_when_) {
+    const std::optional<uint64_t> steps = root.run.run_sampled_until(*from_when_);
+    if (!steps) {
+      throw InputError("--from-when", "a protocol event the scenario's own run reaches before its end",
+                       options_.from_when->dump());
+    }
+    root.steps = prefix_steps_ = *steps;
+  }
   types_ = fault_types_of(scenario_, options_);
   actions_ = fault_actions(root.run.run().world, types_);
   fold_history(root);
@@ -388,6 +397,7 @@ ExploreResult Search::finish() {
                  {"step_branches_max", options_.step_branches_max}, {"horizon", format_duration(scenario_.duration)}};
   j["fault_types"] = types_;
   j["prefix"] = {{"from", options_.from ? nlohmann::json(format_duration(*options_.from)) : nlohmann::json(nullptr)},
+                 {"when", options_.from_when.value_or(nullptr)},
                  {"steps", prefix_steps_}};
   harness::Schedule settings_only;
   settings_only.settings = options_.settings;

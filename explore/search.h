@@ -135,6 +135,7 @@ class Search {
   std::vector<FaultAction> actions_;
   uint64_t prefix_steps_ = 0;
   std::optional<Probe> probe_;  // pct's, measured on its first path
+  std::optional<harness::FaultTrigger> from_when_;  // options_.from_when, read for the scenario
   // Lookups only: nothing iterates it, so its order never reaches a decision.
   std::unordered_map<uint64_t, uint32_t> visited_;  // key -> smallest depth it was reached at
   std::optional<Violation> violation_;

@@ -141,7 +141,7 @@ ExploreResult explore_swarm(const nlohmann::json& document, const harness::Scena
                  {"states_max", options.states_max},   {"memory_mb_max", options.memory_mb_max},
                  {"step_branches_max", options.step_branches_max}, {"horizon", format_duration(scenario.duration)}};
   j["fault_types"] = types;
-  j["prefix"] = last.is_null() ? nlohmann::json{{"from", nullptr}, {"steps", 0}} : last["prefix"];
+  j["prefix"] = last.is_null() ? nlohmann::json{{"from", nullptr}, {"when", nullptr}, {"steps", 0}} : last["prefix"];
   j["settings"] = last.is_null() ? nlohmann::json(nullptr) : last["settings"];
   j["samples"] = {{"count", options.walks},       {"shard", options.shard},
                   {"shards", options.shards},     {"run", totals.members},

@@ -196,6 +196,21 @@ class Runner {
     return advance(sampled, TimePoint::origin() + scenario_.duration, before, UINT64_MAX);
   }
 
+  // The same, step by step, through the first step that is the protocol
+  // event `trigger` (a prefix a schedule replays by its step count); nothing
+  // when the scenario ends first.
+  std::optional<uint64_t> run_sampled_until(const FaultTrigger& trigger) {
+    RandomChooser sampled;
+    const TimePoint end = TimePoint::origin() + scenario_.duration;
+    prefix_trigger_ = trigger;
+    prefix_trigger_fired_ = false;
+    uint64_t steps = 0;
+    while (!prefix_trigger_fired_ && advance(sampled, end, std::nullopt, 1) == 1) ++steps;
+    prefix_trigger_.reset();
+    if (!prefix_trigger_fired_) return std::nullopt;
+    return steps;
+  }
+
   // Delivers the next event (the scenario's own faults are not fired: a
   // driver that steps fires its own). False when no event is pending.
   bool step(Chooser& chooser) {
@@ -203,6 +218,7 @@ class Runner {
     if (record == nullptr) return false;
     observe(*record);
     note_convergence();
+    if (prefix_trigger_ && triggered(*record, *prefix_trigger_)) prefix_trigger_fired_ = true;
     return true;
   }
 
@@ -630,6 +646,8 @@ class Runner {
   std::vector<PendingFault> pending_;
   std::vector<size_t> waiting_;  // faults whose trigger has not fired
   bool cut_short_ = false;       // a path's end, not the scenario's duration, ends the run
+  std::optional<FaultTrigger> prefix_trigger_;  // while run_sampled_until runs
+  bool prefix_trigger_fired_ = false;
 };
 
 ScenarioRun run_scenario(const Scenario& scenario, uint64_t seed, TraceWriter* trace,
@@ -649,6 +667,9 @@ bool RunInProgress::step(Chooser& chooser) { return runner_->step(chooser); }
 void RunInProgress::fire(const FaultSpec& fault, Chooser& chooser) { runner_->fire(fault, chooser); }
 const ScenarioRun& RunInProgress::run() const { return runner_->state(); }
 uint64_t RunInProgress::run_sampled_before(TimePoint before) { return runner_->run_sampled_before(before); }
+std::optional<uint64_t> RunInProgress::run_sampled_until(const FaultTrigger& trigger) {
+  return runner_->run_sampled_until(trigger);
+}
 ScenarioRun RunInProgress::judged() const { return Runner(*runner_).judged(); }
 
 std::optional<MessageWindow> anomaly_window(const ScenarioRun& run, size_t faults_max) {

@@ -90,6 +90,10 @@ class RunInProgress {
   // scenario's faults firing as they fall due (in `run`, a schedule's
   // prefix replays the same way); returns the steps taken.
   uint64_t run_sampled_before(TimePoint before);
+  // The same through the first step that is the protocol event `trigger`
+  // (a status entered, a role taken); the steps taken, or nothing when the
+  // scenario ended first.
+  std::optional<uint64_t> run_sampled_until(const FaultTrigger& trigger);
   // Delivers the next event; false when none is pending. The scenario's
   // own faults never fire here: the driver fires faults.
   bool step(Chooser& chooser);

@@ -67,6 +67,13 @@ uint64_t read_count(const Json& value, const std::string& path) {
 class Parser {
  public:
   Parser() = default;
+  // For parts read apart from a document (a search's trigger): the
+  // scenario's protocol, cluster and clients name what they may refer to.
+  explicit Parser(const Scenario& s)
+      : protocol_(find_protocol(s.protocol)), cluster_(s.cluster), clients_(s.workload.clients) {
+    REPLSIM_ASSERT(protocol_ != nullptr, "a loaded scenario's protocol is registered");
+  }
+  FaultTrigger trigger(const Json& value, const std::string& path) { return parse_when(value, path); }
 
   Scenario parse(const Json& doc) {
     reject_unknown(doc, "", kTopLevelKeys);
@@ -242,6 +249,7 @@ class Parser {
   }
 
   FaultTrigger parse_when(const Json& value, const std::string& path) {
+    expect_object(value, path);
     reject_unknown(value, path, {"node", "group", "enters", "becomes"});
     std::vector<std::string> statuses, roles;
     for (const StatusDeclaration& st : vocabulary().statuses) statuses.push_back(st.name);
@@ -541,6 +549,10 @@ class Parser {
 }  // namespace
 
 const std::vector<std::string>& scenario_fault_types() { return kFaultTypes; }
+
+FaultTrigger parse_trigger(const Json& value, const std::string& path, const Scenario& scenario) {
+  return Parser(scenario).trigger(value, path);
+}
 
 Scenario parse_scenario(const Json& document, const std::string& file) {
   try {

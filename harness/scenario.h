@@ -180,6 +180,11 @@ struct Scenario {
 // The fault types the format accepts.
 const std::vector<std::string>& scenario_fault_types();
 
+// A protocol event as a fault's "when" names it ({"node", "group",
+// "enters" | "becomes"}), read for `scenario` (its protocol's statuses and
+// roles, its nodes and groups); errors name `path`.
+FaultTrigger parse_trigger(const nlohmann::json& value, const std::string& path, const Scenario& scenario);
+
 // Reads a scenario for a registered protocol (harness/registry.h).
 Scenario parse_scenario(const Json& document, const std::string& file);
 

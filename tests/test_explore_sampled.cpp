@@ -190,3 +190,38 @@ TEST_CASE("sampled searches refuse what they cannot do, naming the option or fil
   CHECK_THROWS_AS(explore::merge_explorations({walk_dir, walk_dir}, out_dir("merge-refused"), out), InputError);
   CHECK_THROWS_AS(explore::merge_explorations({out_dir("merge-empty")}, out_dir("merge-refused"), out), InputError);
 }
+
+TEST_CASE("a hybrid search from a protocol event starts at the step it happens, and run replays prefix and path") {
+  // FastCFS with mutation M24, from the step where a master is first
+  // appointed: PCT finds the mutation's invariant violation (S9).
+  Json doc = {{"version", 1},
+              {"name", "from-when"},
+              {"seed", 1u},
+              {"duration", "20s"},
+              {"protocol", {{"name", "fastcfs"}, {"options", {{"mutations", {"M24"}}}}}},
+              {"cluster", {{"servers", 3}, {"replicas", 3}, {"data_groups", 1}}},
+              {"network", {{"latency", {{"dist", "lognormal"}, {"median", "500us"}, {"p99", "5ms"}}}}},
+              {"workload",
+               {{"clients", 2}, {"keys", 2}, {"rate", 20}, {"mix", {{"write", 1.0}, {"read", 0.0}}}, {"timeout", "2s"},
+                {"start", "3s"}, {"ops_max", 4}}},
+              {"checks", {"single_master", "invariants"}}};
+  explore::ExploreOptions options = sampled("pct", 400, "from-when");
+  options.fault_types = {"crash"};
+  options.from_when = Json{{"becomes", "master"}};
+  std::ostringstream progress;
+  const explore::ExploreResult found = explore::explore(doc, "from-when.json", options, progress);
+  check_replays_to_failure(found);
+  CHECK(found.summary["prefix"]["when"] == Json{{"becomes", "master"}});
+  CHECK(found.summary["prefix"]["steps"].get<uint64_t>() > 0);
+  const harness::Scenario replay = harness::load_scenario_file(found.summary["violation"]["file"].get<std::string>());
+  REQUIRE(replay.schedule.has_value());
+  CHECK(replay.schedule->prefix_steps == found.summary["prefix"]["steps"].get<uint64_t>());
+  CHECK_FALSE(replay.schedule->prefix_before.has_value());
+
+  // An event the scenario's own run never reaches, or a malformed one, is refused.
+  doc["duration"] = "100ms";
+  options.out_dir = out_dir("from-when-refused");
+  CHECK_THROWS_AS(explore::explore(doc, "from-when.json", options, progress), InputError);
+  options.from_when = Json{{"becomes", "primary"}};
+  CHECK_THROWS_AS(explore::explore(doc, "from-when.json", options, progress), InputError);
+}
