@@ -5,7 +5,10 @@
 //   FastCFS, 3 servers, 1 data group, 2 clients writing once each, at most
 //   one crash, from the state the simulator reaches at 5 s (a hybrid
 //   search: from the start a search never gets past the election), cut at
-//   a state bound: its states per second only.
+//   a state bound: its states per second only;
+//   FastCFS with mutation M24, 2 clients writing 4 times each, at most one
+//   crash, sampled from the start by random walks and by PCT: transitions
+//   per second, and the paths and seconds to the mutation's violation.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -38,18 +41,30 @@ struct Measured {
   double seconds = 0;
 };
 
-Measured search(const Json& document, replsim::explore::ExploreOptions options) {
+Measured search(const Json& document, replsim::explore::ExploreOptions options, int exit_expected = 0) {
   options.out_dir = (std::filesystem::temp_directory_path() / "replsim-explore-bench").string();
   options.fault_types = {"crash"};
   std::ostringstream quiet;
   const auto start = std::chrono::steady_clock::now();
   const replsim::explore::ExploreResult result = replsim::explore::explore(document, "bench", options, quiet);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (result.exit_code == 1 || result.exit_code == 2) {
-    fmt::print(stderr, "explore_bench: the search found a violation or refused the input (exit {})\n", result.exit_code);
+  if (result.exit_code == 2 || (result.exit_code == 1) != (exit_expected == 1)) {
+    fmt::print(stderr, "explore_bench: exit {}, expected {}\n", result.exit_code, exit_expected);
     std::exit(1);
   }
   return {result.summary, seconds};
+}
+
+// FastCFS with M24, sampled from the start (the mutation's violation, S9,
+// is what the samplers race to).
+Json fastcfs_m24() {
+  Json doc = config("fastcfs", "3s");
+  doc["protocol"]["options"] = {{"mutations", {"M24"}}};
+  doc["cluster"] = {{"servers", 3}, {"replicas", 3}, {"data_groups", 1}};
+  doc["network"] = {{"latency", {{"dist", "lognormal"}, {"median", "500us"}, {"p99", "5ms"}}}};
+  doc["workload"]["ops_max"] = 4;
+  doc["checks"] = {"single_master", "invariants"};
+  return doc;
 }
 
 }  // namespace
@@ -92,5 +107,17 @@ int main() {
   const Measured fastcfs = search(config("fastcfs", "5s"), hybrid);
   fmt::print("figure explore_states_per_s_fastcfs_hybrid {:.0f} states/s\n",
              fastcfs.summary["states_distinct"].get<double>() / fastcfs.seconds);
+
+  for (const char* strategy : {"random-walk", "pct"}) {
+    replsim::explore::ExploreOptions sampled;
+    sampled.strategy = strategy;
+    sampled.walks = 100'000;
+    const Measured m = search(fastcfs_m24(), sampled, 1);
+    const std::string name = std::string(strategy) == "pct" ? "pct" : "walks";
+    fmt::print("figure explore_transitions_per_s_fastcfs_{} {:.0f} transitions/s\n", name,
+               m.summary["transitions"].get<double>() / m.seconds);
+    fmt::print("figure explore_fastcfs_m24_paths_{} {} paths\n", name, m.summary["walks"].get<uint64_t>());
+    fmt::print("figure explore_fastcfs_m24_seconds_{} {:.2f} s\n", name, m.seconds);
+  }
   return 0;
 }
