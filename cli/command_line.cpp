@@ -113,7 +113,7 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
   explore_command->add_option("--from", explore.from,
                               "Hybrid search: the simulator's own choices up to this virtual time, every answer after");
   explore_command->add_option("--from-when", explore.from_when,
-                              "Hybrid search from a protocol event, as a fault's \"when\": '{\"node\":\"s2\",\"enters\":\"ONLINE\"}'");
+                              "Hybrid search from a protocol event, as a fault's \"when\": '{\"node\":\"s2\",\"enters\":STATUS}'");
   explore_command->add_option("--pick-max", explore.search.settings.pick_max, "Values explored of a wider draw")
       ->capture_default_str();
   explore_command->add_option("--out", explore.search.out_dir, "Folder for explore.json and a counterexample");

@@ -51,7 +51,7 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
   if (!options.from_when.empty()) {
     search.from_when = nlohmann::json::parse(options.from_when, nullptr, false);
     if (search.from_when->is_discarded()) {
-      throw InputError("--from-when", "a JSON object such as {\"node\": \"s2\", \"enters\": \"ONLINE\"}",
+      throw InputError("--from-when", "a JSON object as a fault's \"when\": {\"node\": \"s2\", \"enters\": STATUS}",
                        options.from_when);
     }
   }

@@ -62,8 +62,8 @@ struct ExploreOptions {
   // this virtual time, every answer from there.
   std::optional<Duration> from;
   // Or through the first step that is this protocol event, as a fault's
-  // "when" names it ({"node": "s2", "enters": "ONLINE"}, {"becomes":
-  // "master"}): a search from the moment a slave starts catching up.
+  // "when" names it ({"node": "s2", "enters": STATUS}, {"becomes": ROLE}):
+  // a search from the moment a replica starts catching up, say.
   std::optional<nlohmann::json> from_when;
   std::string out_dir;                // explore.json, counterexample.json and its run folder
   // Set by swarm for its members: DFS takes each state's successors in an
