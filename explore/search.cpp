@@ -122,8 +122,10 @@ Search::Expansion Search::expand(const SearchNode& node) const {
   Expansion e;
   const bool budget_left = node.faults_used < options_.faults_max;
   const std::vector<uint32_t> faults = enabled_actions(node.run.run().world, actions_, budget_left, node.isolated);
-  for (uint32_t index : faults) branch(node, static_cast<int32_t>(index), e);
-  const bool stepped = branch(node, -1, e);
+  for (uint32_t index : faults) {
+    if (!e.memory_full) branch(node, static_cast<int32_t>(index), e);
+  }
+  const bool stepped = e.memory_full || branch(node, -1, e);
   e.no_event = !stepped && faults.empty();
   return e;
 }
@@ -136,6 +138,12 @@ bool Search::branch(const SearchNode& node, int32_t fault, Expansion& out) const
   for (uint32_t tried = 0;; ++tried) {
     if (tried == options_.step_branches_max) {
       ++out.truncated;
+      return true;
+    }
+    // A step can have thousands of answer combinations, each a whole run:
+    // memory is checked while they are made, not only after.
+    if (tried % 16 == 15 && resident_bytes() > options_.memory_mb_max << 20) {
+      out.memory_full = true;
       return true;
     }
     SearchNode child = node;
@@ -214,6 +222,10 @@ void Search::merge_chunk(tbb::task_arena& arena, std::vector<SearchNode>& level,
   std::vector<Judgement> judgements;
   std::vector<SearchNode*> next;
   for (size_t i = 0; i < expansions.size() && !stopped_by_; ++i) {
+    if (expansions[i].memory_full) {
+      stopped_by_ = "memory_mb_max";
+      break;
+    }
     if (expansions[i].no_event) judgements.push_back({&level[from + i], "no_event"});
     branches_truncated_ += expansions[i].truncated;
     for (SearchNode& child : expansions[i].children) {
@@ -241,6 +253,10 @@ void Search::depth_first(SearchNode root) {
     const SearchNode node = std::move(stack.back());
     stack.pop_back();
     Expansion e = expand(node);
+    if (e.memory_full) {
+      stopped_by_ = "memory_mb_max";
+      break;
+    }
     branches_truncated_ += e.truncated;
     if (e.no_event) record("no_event", verdict_of(node));
     if (shuffle) {

@@ -77,6 +77,7 @@ class Search {
     std::vector<SearchNode> children;
     bool no_event = false;   // no step and no fault: a leaf
     uint64_t truncated = 0;  // transitions cut at step_branches_max
+    bool memory_full = false;  // resident memory passed the bound while the successors were made
   };
   // A state to judge: a leaf (with why), or one where an operation ended.
   struct Judgement {
