@@ -40,7 +40,7 @@ ExploreOptions member_options(const harness::Scenario& scenario, const ExploreOp
   if (member.fault_types.empty() && !types.empty()) member.fault_types.push_back(types[rng.below(types.size())]);
   member.faults_max = member.fault_types.empty() ? 0 : swarm.faults_max;
   const uint32_t depth_max = depth_max_of(swarm);
-  member.depth_max = std::max<uint32_t>(1, depth_max / 2 + static_cast<uint32_t>(rng.below(depth_max / 2 + 1)));
+  member.depth_max = std::max<uint32_t>(1, depth_max / 2 + static_cast<uint32_t>(rng.below(depth_max - depth_max / 2 + 1)));
   member.states_max = swarm.member_states_max;
   member.shuffle_seed = rng.next_u64();
   member.write_counterexample = false;
@@ -86,49 +86,58 @@ ExploreResult explore_swarm(const nlohmann::json& document, const harness::Scena
                             const ExploreOptions& options, std::ostream& progress) {
   const auto started = std::chrono::steady_clock::now();
   const std::vector<std::string> types = fault_types_of(scenario, options);
+  // Batches of a fixed size, whatever --jobs: the swarm-wide bounds are
+  // checked between batches, so the members run do not depend on it.
+  static constexpr uint64_t kBatchMembers = 8;
   tbb::task_arena arena(options.jobs == 0 ? tbb::task_arena::automatic : static_cast<int>(options.jobs));
-  const size_t batch = static_cast<size_t>(arena.max_concurrency());
   Totals totals;
   std::optional<uint64_t> violating;
   std::optional<std::string> stopped_by;
-  nlohmann::json last;
-  std::vector<uint64_t> mine;
-  for (uint64_t i = options.shard - 1; i < options.walks; i += options.shards) mine.push_back(i);
-  for (size_t from = 0; from < mine.size() && !violating && !stopped_by; from += batch) {
-    const size_t to = std::min(mine.size(), from + batch);
-    std::vector<ExploreResult> results(to - from);
+  auto last_progress = started;
+  for (uint64_t next = options.shard - 1; next < options.walks && !violating && !stopped_by;) {
+    std::vector<uint64_t> batch;  // this shard's members: k with k mod shards == shard - 1
+    for (; next < options.walks && batch.size() < kBatchMembers; next += options.shards) batch.push_back(next);
+    std::vector<ExploreResult> results(batch.size());
     const double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     arena.execute([&] {
-      tbb::parallel_for(from, to, [&](size_t k) {
-        ExploreOptions member = member_options(scenario, options, types, mine[k]);
+      tbb::parallel_for(size_t{0}, batch.size(), [&](size_t k) {
+        ExploreOptions member = member_options(scenario, options, types, batch[k]);
         if (options.time_limit_s) member.time_limit_s = std::max(0.0, *options.time_limit_s - elapsed_s);
-        results[k - from] = run_member(document, scenario, member);
+        results[k] = run_member(document, scenario, member);
       });
     });
     for (size_t k = 0; k < results.size() && !violating; ++k) {
       const nlohmann::json& j = results[k].summary;
       totals.add(j);
-      last = j;
-      if (results[k].exit_code == 1) violating = mine[from + k];
+      if (results[k].exit_code == 1) violating = batch[k];
       else if (j["stopped_by"] == "memory_mb_max" || j["stopped_by"] == "time_limit") stopped_by = j["stopped_by"];
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (totals.states >= options.states_max) stopped_by = "states_max";
-    if (options.time_limit_s && seconds >= *options.time_limit_s) stopped_by = "time_limit";
-    progress << fmt::format("explore: swarm {} members, {} states ({:.0f}/s), {} transitions, depth {}\n",
-                            totals.members, totals.states, seconds > 0 ? static_cast<double>(totals.states) / seconds : 0,
-                            totals.transitions, totals.depth_reached);
+    const auto now = std::chrono::steady_clock::now();
+    const double seconds = std::chrono::duration<double>(now - started).count();
+    if (!violating && totals.states >= options.states_max) stopped_by = "states_max";
+    if (!violating && options.time_limit_s && seconds >= *options.time_limit_s) stopped_by = "time_limit";
+    if (now - last_progress >= std::chrono::seconds(1)) {
+      last_progress = now;
+      progress << fmt::format("explore: swarm {} members, {} states ({:.0f}/s), {} transitions, depth {}\n",
+                              totals.members, totals.states,
+                              seconds > 0 ? static_cast<double>(totals.states) / seconds : 0, totals.transitions,
+                              totals.depth_reached);
+    }
   }
-  REPLSIM_ASSERT(totals.members > 0 || mine.empty(), "every batch ran its members");
+  if (violating) stopped_by.reset();
 
   ExploreResult result;
   nlohmann::json& j = result.summary;
   if (violating) {  // again, alone, to write and replay its counterexample
     ExploreOptions member = member_options(scenario, options, types, *violating);
     member.write_counterexample = true;
+    // The same path again: its own state bound holds it; the process's
+    // memory (its siblings' runs not yet returned to the system) and the
+    // clock must not stop it short of the violation it found.
+    member.memory_mb_max = UINT64_MAX >> 20;
+    member.time_limit_s.reset();
     const ExploreResult again = run_member(document, scenario, member);
     REPLSIM_ASSERT(again.exit_code == 1, "a swarm member finds its violation again when run alone");
-    last = again.summary;
     j["violation"] = again.summary["violation"];
     j["violation"]["sample"] = *violating;
   } else {
@@ -141,8 +150,12 @@ ExploreResult explore_swarm(const nlohmann::json& document, const harness::Scena
                  {"states_max", options.states_max},   {"memory_mb_max", options.memory_mb_max},
                  {"step_branches_max", options.step_branches_max}, {"horizon", format_duration(scenario.duration)}};
   j["fault_types"] = types;
-  j["prefix"] = last.is_null() ? nlohmann::json{{"from", nullptr}, {"when", nullptr}, {"steps", 0}} : last["prefix"];
-  j["settings"] = last.is_null() ? nlohmann::json(nullptr) : last["settings"];
+  // From the options, not from a member: a shard may have run none.
+  j["prefix"] = {{"from", options.from ? nlohmann::json(format_duration(*options.from)) : nlohmann::json(nullptr)},
+                 {"when", options.from_when.value_or(nullptr)}};
+  harness::Schedule settings_only;
+  settings_only.settings = options.settings;
+  j["settings"] = harness::schedule_to_json(settings_only)["settings"];
   j["samples"] = {{"count", options.walks},       {"shard", options.shard},
                   {"shards", options.shards},     {"run", totals.members},
                   {"member_states_max", options.member_states_max},

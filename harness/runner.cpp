@@ -571,6 +571,7 @@ class Runner {
     CheckOutcome outcome;
     const TimePoint since = run_.last_fault_at.value_or(TimePoint::origin());
     const std::optional<std::string> unsettled = run_.monitor->unsettled(run_.world);
+    if (cut_short_) return judge_convergence_cut(within, since, unsettled);
     if (!run_.converged_at && !unsettled) run_.converged_at = since;
     const Duration observed = run_.world.now() - since;
     if (unsettled && observed < within) {
@@ -591,6 +592,45 @@ class Runner {
     } else if (*run_.converged_at - since > within) {
       outcome.details.push_back(fmt::format("the cluster settled {} after the last fault, over the bound of {}",
                                             format_duration(*run_.converged_at - since), format_duration(within)));
+    }
+    outcome.verdict = outcome.details.empty() ? CheckVerdict::kPass : CheckVerdict::kFail;
+    return outcome;
+  }
+
+  // A path cut short ends at any moment, maybe while a write is being
+  // replicated (the cluster unsettled for an instant): only what the path
+  // showed counts, never the state at the cut. No fault on the path:
+  // settling is tracked after a fault only, so a settled cut passes and an
+  // unsettled one is undecided. Settled after the last fault: in time or
+  // late. Unsettled at every step since the last fault, for D or more: a
+  // failure.
+  CheckOutcome judge_convergence_cut(Duration within, TimePoint since, const std::optional<std::string>& unsettled) {
+    REPLSIM_ASSERT(cut_short_, "the rule for a path's cut");
+    CheckOutcome outcome;
+    if (!run_.last_fault_at) {
+      if (unsettled) {
+        outcome.details.push_back("no fault on the path (settling is tracked after one); unsettled at its end: " +
+                                  *unsettled);
+        outcome.verdict = CheckVerdict::kUndecided;
+      }
+      return outcome;
+    }
+    const Duration observed = run_.world.now() - since;
+    const std::optional<TimePoint> settled = run_.converged_at ? run_.converged_at
+                                             : unsettled          ? std::nullopt
+                                                                  : std::optional(run_.world.now());
+    if (settled && *settled - since > within) {
+      outcome.details.push_back(fmt::format("the cluster settled {} after the last fault, over the bound of {}",
+                                            format_duration(*settled - since), format_duration(within)));
+    } else if (!settled && observed >= within) {
+      outcome.details.push_back("the cluster did not settle in the " + format_duration(observed) +
+                                " after the last fault at " + format_duration(since.since_origin()) +
+                                " (the bound is " + format_duration(within) + "); at the path's end: " + *unsettled);
+    } else if (!settled) {
+      outcome.details.push_back("the path ended before the bound after the last fault; unsettled at its end: " +
+                                *unsettled);
+      outcome.verdict = CheckVerdict::kUndecided;
+      return outcome;
     }
     outcome.verdict = outcome.details.empty() ? CheckVerdict::kPass : CheckVerdict::kFail;
     return outcome;

@@ -218,10 +218,24 @@ TEST_CASE("a hybrid search from a protocol event starts at the step it happens, 
   CHECK(replay.schedule->prefix_steps == found.summary["prefix"]["steps"].get<uint64_t>());
   CHECK_FALSE(replay.schedule->prefix_before.has_value());
 
-  // An event the scenario's own run never reaches, or a malformed one, is refused.
-  doc["duration"] = "100ms";
+  // An event the scenario's own run never reaches, or an unknown role, is
+  // refused, naming the option.
+  const auto refusal = [&](const Json& scenario) {
+    try {
+      explore::explore(scenario, "from-when.json", options, progress);
+    } catch (const InputError& error) {
+      return std::string(error.what());
+    }
+    return std::string("no refusal");
+  };
   options.out_dir = out_dir("from-when-refused");
-  CHECK_THROWS_AS(explore::explore(doc, "from-when.json", options, progress), InputError);
+  Json short_run = doc;
+  short_run["duration"] = "1ms";  // before any election ends
+  short_run["workload"]["start"] = "0s";
+  short_run["workload"]["ops_max"] = 1;
+  const std::string never = refusal(short_run);
+  CHECK_MESSAGE(never.find("--from-when: expected a protocol event the scenario's own run reaches") == 0, never);
   options.from_when = Json{{"becomes", "primary"}};
-  CHECK_THROWS_AS(explore::explore(doc, "from-when.json", options, progress), InputError);
+  const std::string unknown = refusal(doc);
+  CHECK_MESSAGE(unknown.find("--from-when/becomes") == 0, unknown);
 }
