@@ -50,6 +50,22 @@ std::vector<std::string> fault_types_of(const Scenario& s, const ExploreOptions&
   return types;
 }
 
+void describe_search(nlohmann::json& j, const Scenario& scenario, const ExploreOptions& options,
+                     const std::vector<std::string>& types) {
+  j["scenario"] = scenario.file;
+  j["protocol"] = scenario.protocol;
+  j["strategy"] = options.strategy;
+  j["bounds"] = {{"depth_max", depth_max_of(options)},     {"faults_max", options.faults_max},
+                 {"states_max", options.states_max},   {"memory_mb_max", options.memory_mb_max},
+                 {"step_branches_max", options.step_branches_max}, {"horizon", format_duration(scenario.duration)}};
+  j["fault_types"] = types;
+  j["prefix"] = {{"from", options.from ? nlohmann::json(format_duration(*options.from)) : nlohmann::json(nullptr)},
+                 {"when", options.from_when.value_or(nullptr)}};
+  harness::Schedule settings_only;
+  settings_only.settings = options.settings;
+  j["settings"] = harness::schedule_to_json(settings_only)["settings"];
+}
+
 // The clients' operations in the order they happened, without their
 // times: linearizability depends on that order only, so states that differ
 // in timing alone still merge, and two merged states always have the same
@@ -405,19 +421,8 @@ ExploreResult Search::finish() {
   ExploreResult result;
   nlohmann::json& j = result.summary;
   const double n = static_cast<double>(states_);
-  j["scenario"] = scenario_.file;
-  j["protocol"] = scenario_.protocol;
-  j["strategy"] = options_.strategy;
-  j["bounds"] = {{"depth_max", depth_max_of(options_)},     {"faults_max", options_.faults_max},
-                 {"states_max", options_.states_max},   {"memory_mb_max", options_.memory_mb_max},
-                 {"step_branches_max", options_.step_branches_max}, {"horizon", format_duration(scenario_.duration)}};
-  j["fault_types"] = types_;
-  j["prefix"] = {{"from", options_.from ? nlohmann::json(format_duration(*options_.from)) : nlohmann::json(nullptr)},
-                 {"when", options_.from_when.value_or(nullptr)},
-                 {"steps", prefix_steps_}};
-  harness::Schedule settings_only;
-  settings_only.settings = options_.settings;
-  j["settings"] = harness::schedule_to_json(settings_only)["settings"];
+  describe_search(j, scenario_, options_, types_);
+  j["prefix"]["steps"] = prefix_steps_;
   if (is_sampling_strategy(options_.strategy)) {
     j["samples"] = {{"count", options_.walks}, {"shard", options_.shard}, {"shards", options_.shards},
                     {"run", walks_}};

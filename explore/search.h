@@ -163,6 +163,13 @@ void fold_history(SearchNode& node);
 // powerloss.
 std::vector<std::string> fault_types_of(const harness::Scenario& s, const ExploreOptions& options);
 
+// What a search's explore.json says of the search itself: scenario,
+// protocol, strategy, bounds, fault types, the hybrid prefix asked for
+// (without its steps), settings. Shared by a search and a swarm, whose
+// shards `replsim merge` compares by it.
+void describe_search(nlohmann::json& j, const harness::Scenario& scenario, const ExploreOptions& options,
+                     const std::vector<std::string>& types);
+
 // The process's resident memory in bytes (Linux; 0 where unknown).
 uint64_t resident_bytes();
 

@@ -78,6 +78,21 @@ struct Totals {
     omission_probability = std::min(1.0, omission_probability + j["visited"]["omission_probability"].get<double>());
     for (const auto& [leaf, count] : j["leaves"].items()) leaves[leaf] += count.get<uint64_t>();
   }
+
+  // The counts, under the keys a search's explore.json has.
+  void write(nlohmann::json& j) const {
+    j["walks"] = members;
+    j["states_distinct"] = states;
+    j["transitions"] = transitions;
+    j["duplicates"] = duplicates;
+    j["depth_reached"] = depth_reached;
+    j["queue_peak"] = queue_peak;
+    j["judged"] = judged;
+    j["undecided_judgements"] = undecided;
+    j["leaves"] = leaves;
+    j["branches_truncated"] = truncated;
+    j["visited"] = {{"key_bits", 64}, {"omission_probability", omission_probability}};
+  }
 };
 
 }  // namespace
@@ -143,34 +158,12 @@ ExploreResult explore_swarm(const nlohmann::json& document, const harness::Scena
   } else {
     j["violation"] = nullptr;
   }
-  j["scenario"] = scenario.file;
-  j["protocol"] = scenario.protocol;
-  j["strategy"] = "swarm";
-  j["bounds"] = {{"depth_max", depth_max_of(options)},     {"faults_max", options.faults_max},
-                 {"states_max", options.states_max},   {"memory_mb_max", options.memory_mb_max},
-                 {"step_branches_max", options.step_branches_max}, {"horizon", format_duration(scenario.duration)}};
-  j["fault_types"] = types;
-  // From the options, not from a member: a shard may have run none.
-  j["prefix"] = {{"from", options.from ? nlohmann::json(format_duration(*options.from)) : nlohmann::json(nullptr)},
-                 {"when", options.from_when.value_or(nullptr)}};
-  harness::Schedule settings_only;
-  settings_only.settings = options.settings;
-  j["settings"] = harness::schedule_to_json(settings_only)["settings"];
+  describe_search(j, scenario, options, types);  // from the options, not a member: a shard may have run none
   j["samples"] = {{"count", options.walks},       {"shard", options.shard},
                   {"shards", options.shards},     {"run", totals.members},
                   {"member_states_max", options.member_states_max},
                   {"members_stopped_by_their_states_max", totals.members_stopped_by_states}};
-  j["walks"] = totals.members;
-  j["states_distinct"] = totals.states;
-  j["transitions"] = totals.transitions;
-  j["duplicates"] = totals.duplicates;
-  j["depth_reached"] = totals.depth_reached;
-  j["queue_peak"] = totals.queue_peak;
-  j["judged"] = totals.judged;
-  j["undecided_judgements"] = totals.undecided;
-  j["leaves"] = totals.leaves;
-  j["branches_truncated"] = totals.truncated;
-  j["visited"] = {{"key_bits", 64}, {"omission_probability", totals.omission_probability}};
+  totals.write(j);
   j["stopped_by"] = stopped_by ? nlohmann::json(*stopped_by) : nlohmann::json(nullptr);
   j["complete"] = false;
   result.exit_code = violating ? 1 : 3;
