@@ -114,6 +114,12 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
                               "Hybrid search: the simulator's own choices up to this virtual time, every answer after");
   explore_command->add_option("--from-when", explore.from_when,
                               "Hybrid search from a protocol event, as a fault's \"when\": '{\"node\":\"s2\",\"enters\":STATUS}'");
+  explore_command->add_option("--shrink-runs-max", explore.search.shrink_runs_max,
+                              "Candidate paths tried when shrinking the counterexample (0: not shrunk)")
+      ->capture_default_str();
+  explore_command->add_option("--known", explore.search.known,
+                              "A violation to search past, as its signature element in explore.json (\"invariants "
+                              "(S4)\"); repeat it for several. Counted in known_violations, not reported");
   explore_command->add_option("--pick-max", explore.search.settings.pick_max, "Values explored of a wider draw")
       ->capture_default_str();
   explore_command->add_option("--out", explore.search.out_dir, "Folder for explore.json and a counterexample");

@@ -76,6 +76,11 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
                      j["undecided_judgements"].get<uint64_t>(), j["leaves"].dump());
   out << fmt::format("  collisions chance of a state missed by a 64-bit key collision: {:.2g}\n",
                      j["visited"]["omission_probability"].get<double>());
+  for (const auto& [signature, known] : j["known_violations"].items()) {
+    out << fmt::format("  known      {} ({} judgements, {} transitions at the fewest): searched past, as --known asked\n",
+                       signature, known["judgements"].get<uint64_t>(), known["transitions_min"].get<uint32_t>());
+  }
+  const std::string besides = j["known_violations"].empty() ? "" : " besides the known ones";
   if (!j["violation"].is_null()) {
     const nlohmann::json& v = j["violation"];
     out << fmt::format("  VIOLATION  {} after {} transitions ({} steps); replayed by run: {}\n",
@@ -85,9 +90,9 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
     out << fmt::format("  counterexample {} (replsim run it), report {}\n", v["file"].get<std::string>(),
                        (fs::path(v["run_dir"].get<std::string>()) / "report.html").string());
   } else if (j["complete"].get<bool>()) {
-    out << "  result     complete within the bounds: no violation\n";
+    out << "  result     complete within the bounds: no violation" << besides << "\n";
   } else if (j.contains("samples") && j["stopped_by"].is_null()) {
-    out << fmt::format("  result     UNDECIDED: no violation in {} {} (a sample proves nothing)\n",
+    out << fmt::format("  result     UNDECIDED: no violation{} in {} {} (a sample proves nothing)\n", besides,
                        j["walks"].get<uint64_t>(), j["strategy"] == "swarm" ? "member searches" : "sampled paths");
   } else if (j["stopped_by"].is_null() && j["undecided_judgements"].get<uint64_t>() > 0) {
     out << fmt::format("  result     UNDECIDED: every path searched, but {} judgements were undecided (a check "

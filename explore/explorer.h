@@ -57,6 +57,9 @@ struct ExploreOptions {
   std::vector<std::string> fault_types;
   harness::ScheduleSettings settings;
   uint32_t step_branches_max = 4096;  // answer combinations tried for one step
+  // Candidate paths tried when shrinking the counterexample (explore/shrink.cpp):
+  // fewer events, never more transitions.
+  uint64_t shrink_runs_max = 2000;
   std::optional<double> time_limit_s; // wall clock; only decides when to stop
   // Hybrid search: the simulator's own choices (the scenario's seed) up to
   // this virtual time, every answer from there.
@@ -65,6 +68,13 @@ struct ExploreOptions {
   // "when" names it ({"node": "s2", "enters": STATUS}, {"becomes": ROLE}):
   // a search from the moment a replica starts catching up, say.
   std::optional<nlohmann::json> from_when;
+  // Violations to search past: one whose every signature element
+  // (harness::failure_signature: "invariants (S4)", "converges_within (g#:
+  // no master)") is among these is counted in the summary's known_violations
+  // and the search goes on; the first other one stops it. For a model with
+  // a finding already understood, and for the mutation table, which asks
+  // for a mutation's violations, not the unmutated model's.
+  std::vector<std::string> known;
   std::string out_dir;                // explore.json, counterexample.json and its run folder
   // Set by swarm for its members: DFS takes each state's successors in an
   // order drawn from this seed; a violation is reported without writing

@@ -10,6 +10,7 @@
 
 #include "base/assert.h"
 #include "base/input_error.h"
+#include "explore/known_violations.h"
 
 namespace replsim::explore {
 namespace {
@@ -37,7 +38,8 @@ Json identity(const Json& j) {
   samples.erase("run");
   samples.erase("members_stopped_by_their_states_max");
   return {{"scenario", j["scenario"]}, {"protocol", j["protocol"]}, {"strategy", j["strategy"]},
-          {"bounds", j["bounds"]},     {"fault_types", j["fault_types"]}, {"prefix", j["prefix"]},
+          {"bounds", j["bounds"]},     {"fault_types", j["fault_types"]}, {"known", j["known"]},
+          {"prefix", j["prefix"]},
           {"settings", j["settings"]}, {"samples", samples}};
 }
 
@@ -63,6 +65,7 @@ int merge_explorations(const std::vector<std::string>& dirs, const std::string& 
   Json merged = same;
   uint64_t run = 0;
   std::map<std::string, uint64_t> leaves;
+  Json known = Json::object();
   Json stopped = Json::object();
   std::optional<Json> first;  // the violation of the lowest sample index: the one an unsharded search reports
   double omission = 0;
@@ -78,6 +81,7 @@ int merge_explorations(const std::vector<std::string>& dirs, const std::string& 
     }
     for (const char* key : {"depth_reached", "queue_peak"}) merged[key] = std::max(merged[key], j[key]);
     for (const auto& [leaf, count] : j["leaves"].items()) leaves[leaf] += count.get<uint64_t>();
+    add_known_violations(known, j["known_violations"]);
     omission = std::min(1.0, omission + j["visited"]["omission_probability"].get<double>());
     if (!j["stopped_by"].is_null()) stopped[j["samples"]["shard"].dump()] = j["stopped_by"];
     const Json& v = j["violation"];
@@ -86,6 +90,7 @@ int merge_explorations(const std::vector<std::string>& dirs, const std::string& 
   merged["samples"]["run"] = run;
   merged["samples"]["shards_merged"] = seen;
   merged["leaves"] = leaves;
+  merged["known_violations"] = known;
   merged["visited"] = {{"key_bits", 64}, {"omission_probability", omission}};
   merged["stopped_by"] = stopped.empty() ? Json(nullptr) : stopped;
   merged["complete"] = false;
@@ -107,7 +112,8 @@ int merge_explorations(const std::vector<std::string>& dirs, const std::string& 
                        fmt::join((*first)["checks"].get<std::vector<std::string>>(), ", "),
                        (*first)["sample"].get<uint64_t>(), (*first).value("file", std::string("(not written)")));
   } else {
-    out << "  result     UNDECIDED: no violation in the samples run (a sample proves nothing)\n";
+    out << fmt::format("  result     UNDECIDED: no violation{} in the samples run (a sample proves nothing)\n",
+                       known.empty() ? "" : " besides the known ones");
   }
   out << fmt::format("  summary    {}\n", summary.string());
   return merged["exit_code"].get<int>();

@@ -57,8 +57,10 @@ void describe_search(nlohmann::json& j, const Scenario& scenario, const ExploreO
   j["strategy"] = options.strategy;
   j["bounds"] = {{"depth_max", depth_max_of(options)},     {"faults_max", options.faults_max},
                  {"states_max", options.states_max},   {"memory_mb_max", options.memory_mb_max},
-                 {"step_branches_max", options.step_branches_max}, {"horizon", format_duration(scenario.duration)}};
+                 {"step_branches_max", options.step_branches_max}, {"shrink_runs_max", options.shrink_runs_max},
+                 {"horizon", format_duration(scenario.duration)}};
   j["fault_types"] = types;
+  j["known"] = options.known;
   j["prefix"] = {{"from", options.from ? nlohmann::json(format_duration(*options.from)) : nlohmann::json(nullptr)},
                  {"when", options.from_when.value_or(nullptr)}};
   harness::Schedule settings_only;
@@ -121,6 +123,7 @@ ExploreResult Search::run() {
   types_ = fault_types_of(scenario_, options_);
   actions_ = fault_actions(root.run.run().world, types_);
   fold_history(root);
+  root_ = root;
   if (is_sampling_strategy(options_.strategy)) {
     sample_paths(root);
     return finish();
@@ -342,7 +345,12 @@ void Search::record(const char* leaf, const std::optional<Verdict>& verdict) {
   if (leaf != nullptr) ++leaves_[leaf];
   ++judged_;
   if (verdict->undecided && leaf != nullptr) ++undecided_;
-  if (verdict->violation && !violation_) violation_ = verdict->violation;
+  if (!verdict->violation || violation_) return;
+  if (is_known(verdict->violation->signature, options_)) {
+    add_known_violation(known_violations_, verdict->violation->signature, 1, verdict->violation->depth);
+  } else {
+    violation_ = verdict->violation;
+  }
 }
 
 bool Search::time_up() const {
@@ -387,7 +395,7 @@ harness::Schedule Search::schedule_of(const Violation& v) const {
 
 // Writes the counterexample and replays it with `replsim run`'s code:
 // the violation stands only if the replay fails the same way.
-nlohmann::json Search::write_counterexample(const Violation& v) const {
+nlohmann::json Search::write_counterexample(const Violation& v, const ShrinkStats& shrunk) const {
   namespace fs = std::filesystem;
   nlohmann::json doc = document_;
   doc.erase("fault_generator");  // the scenario's faults stay: they fire in the prefix
@@ -411,7 +419,10 @@ nlohmann::json Search::write_counterexample(const Violation& v) const {
   for (const harness::AppliedFault& f : run.faults) faults.push_back(f.fault);
   nlohmann::json j = {{"checks", v.checks},   {"signature", v.signature}, {"details", v.details}, {"transitions", v.depth},
                       {"steps", v.steps},     {"faults", faults},     {"file", file.string()},
-                      {"run_dir", (dir / "counterexample").string()}, {"replayed", true}};
+                      {"run_dir", (dir / "counterexample").string()}, {"replayed", true},
+                      {"events", events_of(v.path)},
+                      {"shrink", {{"events_before", shrunk.events_before}, {"transitions_before", shrunk.depth_before},
+                                  {"runs", shrunk.runs}, {"runs_max", options_.shrink_runs_max}}}};
   if (is_sampling_strategy(options_.strategy)) j["sample"] = v.sample;
   return j;
 }
@@ -438,6 +449,7 @@ ExploreResult Search::finish() {
   j["undecided_judgements"] = undecided_;
   j["leaves"] = leaves_;
   j["branches_truncated"] = branches_truncated_;
+  j["known_violations"] = known_violations_;
   // Hash compaction: two distinct states with one 64-bit key merge, and
   // the second is never searched. The chance that this happened at all:
   j["visited"] = {{"entries", visited_.size()},
@@ -451,7 +463,8 @@ ExploreResult Search::finish() {
   j["complete"] = !violation_ && !stopped_by_ && branches_truncated_ == 0 && undecided_ == 0 &&
                   !is_sampling_strategy(options_.strategy) && !options_.shuffle_seed;
   if (violation_ && options_.write_counterexample) {
-    j["violation"] = write_counterexample(*violation_);
+    ShrinkStats shrunk;
+    j["violation"] = write_counterexample(shrink(*violation_, shrunk), shrunk);
     result.exit_code = 1;
   } else if (violation_) {
     j["violation"] = {{"checks", violation_->checks}, {"transitions", violation_->depth}, {"replayed", false}};

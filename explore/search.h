@@ -18,6 +18,7 @@
 
 #include "explore/explorer.h"
 #include "explore/fault_actions.h"
+#include "explore/known_violations.h"
 #include "harness/runner.h"
 #include "harness/schedule_chooser.h"
 
@@ -57,6 +58,27 @@ struct Violation {
   std::vector<std::string> checks;
   std::vector<std::string> details;
 };
+
+// A path to follow while shrinking (shrink.cpp): its faults, fired at
+// their steps when enabled there, and its answers (a step's k-th question
+// gets the step's k-th answer when the kinds agree and it is in range, else
+// the first option).
+struct PathPlan {
+  std::vector<PathStep> faults;
+  std::vector<PathStep> answers;
+};
+
+// What shrinking a violation's path did (shrink.cpp).
+struct ShrinkStats {
+  size_t events_before = 0;    // its faults and non-first answers, as found
+  uint32_t depth_before = 0;   // its transitions, as found
+  uint64_t runs = 0;           // candidate paths followed
+};
+
+// A path's events: its faults and the answers other than a question's
+// first option (no loss, the lowest delay, the first ready event, the
+// first value); the rest of a path is what the world does by default.
+size_t events_of(const std::vector<PathStep>& path);
 
 class Search {
  public:
@@ -120,9 +142,14 @@ class Search {
   Probe probe_path(const SearchNode& root);
   void record_sampled(const char* leaf, const SearchNode& node, uint64_t index);
 
+  // shrink.cpp: the counterexample made smaller.
+  std::optional<Violation> follow(const PathPlan& plan, const std::vector<std::string>& signature) const;
+  bool try_candidate(const PathPlan& plan, Violation& best, ShrinkStats& stats) const;
+  Violation shrink(const Violation& found, ShrinkStats& stats) const;
+
   // search.cpp: the summary and the counterexample.
   harness::Schedule schedule_of(const Violation& v) const;
-  nlohmann::json write_counterexample(const Violation& v) const;
+  nlohmann::json write_counterexample(const Violation& v, const ShrinkStats& shrunk) const;
   ExploreResult finish();
 
   const nlohmann::json& document_;
@@ -135,11 +162,13 @@ class Search {
   std::vector<std::string> types_;
   std::vector<FaultAction> actions_;
   uint64_t prefix_steps_ = 0;
+  std::optional<SearchNode> root_;  // where every path starts (after the hybrid prefix), for shrinking
   std::optional<Probe> probe_;  // pct's, measured on its first path
   std::optional<harness::FaultTrigger> from_when_;  // options_.from_when, read for the scenario
   // Lookups only: nothing iterates it, so its order never reaches a decision.
   std::unordered_map<uint64_t, uint32_t> visited_;  // key -> smallest depth it was reached at
   std::optional<Violation> violation_;
+  nlohmann::json known_violations_ = nlohmann::json::object();  // see add_known_violation
   std::optional<std::string> stopped_by_;
   uint64_t walks_ = 0;
   uint64_t states_ = 0, transitions_ = 0, duplicates_ = 0, judged_ = 0, undecided_ = 0, branches_truncated_ = 0;

@@ -63,6 +63,7 @@ struct Totals {
   size_t queue_peak = 0;
   double omission_probability = 0;  // a union bound over the members' visited sets
   std::map<std::string, uint64_t> leaves;
+  nlohmann::json known_violations = nlohmann::json::object();
 
   void add(const nlohmann::json& j) {
     ++members;
@@ -77,6 +78,7 @@ struct Totals {
     queue_peak = std::max(queue_peak, j["queue_peak"].get<size_t>());
     omission_probability = std::min(1.0, omission_probability + j["visited"]["omission_probability"].get<double>());
     for (const auto& [leaf, count] : j["leaves"].items()) leaves[leaf] += count.get<uint64_t>();
+    add_known_violations(known_violations, j["known_violations"]);
   }
 
   // The counts, under the keys a search's explore.json has.
@@ -91,6 +93,7 @@ struct Totals {
     j["undecided_judgements"] = undecided;
     j["leaves"] = leaves;
     j["branches_truncated"] = truncated;
+    j["known_violations"] = known_violations;
     j["visited"] = {{"key_bits", 64}, {"omission_probability", omission_probability}};
   }
 };

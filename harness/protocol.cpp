@@ -87,7 +87,7 @@ void RunMonitor::finish(const World&) {}
 
 CheckOutcome RunMonitor::check(const std::string& name, const World&, const std::vector<checker::HistoryEvent>&) const {
   REPLSIM_ASSERT(false, "a protocol that declares checks judges them in its monitor");
-  return CheckOutcome{name, CheckVerdict::kFail, {}, {}};
+  return CheckOutcome{name, CheckVerdict::kFail, {}, {}, {}};
 }
 
 RoleView RunMonitor::role_view(const World& world) const {

@@ -105,6 +105,10 @@ struct CheckOutcome {
   // Acknowledged writes the violations concern, as (key, value) in the
   // history's text: the report shows those clients' operations.
   std::vector<std::pair<std::string, std::string>> writes;
+  // The protocol's own names for the rules that broke (an invariant's
+  // number, say), sorted, each once: failure_signature tells two failures
+  // of one check apart by them.
+  std::vector<std::string> rules;
 };
 
 // What a run accumulates step by step (invariants evaluated as the run

@@ -72,7 +72,7 @@ nlohmann::json explain_anomaly(const ScenarioRun& run) {
 nlohmann::json scenario_run_to_json(const Scenario& scenario, uint64_t seed, const ScenarioRun& run) {
   nlohmann::json checks = nlohmann::json::array();
   for (const CheckOutcome& c : run.checks) {
-    checks.push_back({{"name", c.name}, {"verdict", to_string(c.verdict)}, {"violations", c.details}});
+    checks.push_back({{"name", c.name}, {"verdict", to_string(c.verdict)}, {"violations", c.details}, {"rules", c.rules}});
   }
   const nlohmann::json faults = applied_faults_to_json(run);
   size_t acked = 0, indeterminate = 0, invoked = 0;
@@ -94,6 +94,7 @@ nlohmann::json scenario_run_to_json(const Scenario& scenario, uint64_t seed, con
       {"expected", scenario.expect.verdict},
       {"as_expected", run.as_expected},
       {"checks", checks},
+      {"failure_signature", failure_signature(run)},
       {"faults", faults},
       {"warnings", run.warnings},
       {"ops", {{"invoked", invoked}, {"acknowledged", acked}, {"indeterminate", indeterminate}}},

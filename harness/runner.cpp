@@ -768,6 +768,8 @@ std::vector<std::string> failure_signature(const ScenarioRun& run) {
   std::vector<std::string> signature;
   for (const CheckOutcome& c : run.checks) {
     if (c.verdict != CheckVerdict::kFail) continue;
+    for (const std::string& rule : c.rules) signature.push_back(c.name + " (" + rule + ")");
+    if (!c.rules.empty()) continue;
     if (c.name != "converges_within" || run.convergence_gap.empty()) {
       signature.push_back(c.name);
       continue;

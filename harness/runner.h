@@ -126,10 +126,11 @@ int exit_code(const ScenarioRun& run);
 // The names of the checks that failed, in the scenario's order: what "the
 // same failure" means for fuzz replays and the shrinker.
 std::vector<std::string> failed_checks(const ScenarioRun& run);
-// failed_checks, with the kind of liveness failure: "converges_within (g#:
-// s# does not act as master)". Numbers are left out, so a shrunk run that
-// fails for the same reason matches, and one that merely left a node down
-// does not.
+// failed_checks, with the kind of each failure: a check's broken rules
+// ("invariants (S4)", an element each) or the liveness failure's reason
+// ("converges_within (g#: s# does not act as master)", numbers left out).
+// So a shrunk run that fails for the same reason matches, and one that
+// breaks another rule, or merely left a node down, does not.
 std::vector<std::string> failure_signature(const ScenarioRun& run);
 
 }  // namespace replsim::harness

@@ -69,6 +69,32 @@ TEST_CASE("explore finds the register's deliberate bug, and run replays its coun
   CHECK(run_scenario(parse_scenario(plain, "plain"), 1).verdict == "pass");
 }
 
+TEST_CASE("explore --known goes past the canary's violation, counts it, and still stops at another") {
+  const explore::ExploreResult found = search("register-canary", options_in("known-first"));
+  REQUIRE(found.exit_code == 1);
+  const Json& v = found.summary["violation"];
+
+  explore::ExploreOptions past = options_in("known-past");
+  past.known = v["signature"].get<std::vector<std::string>>();
+  const explore::ExploreResult result = search("register-canary", past);
+  CHECK(result.summary["violation"].is_null());
+  CHECK(result.summary["known"] == v["signature"]);
+  REQUIRE(result.summary["known_violations"].size() == 1);
+  const Json& known = result.summary["known_violations"].front();
+  CHECK(known["signature"] == v["signature"]);
+  CHECK(known["judgements"].get<uint64_t>() >= 1);
+  // BFS meets it first at the depth of the shortest counterexample.
+  CHECK(known["transitions_min"] == v["transitions"]);
+  // Going past it, the search covers more than the search that stopped.
+  CHECK(result.summary["states_distinct"].get<uint64_t>() > found.summary["states_distinct"].get<uint64_t>());
+  CHECK(result.exit_code == (result.summary["complete"].get<bool>() ? 0 : 3));
+
+  // A known element that is not the whole signature does not hide it.
+  explore::ExploreOptions other = options_in("known-other");
+  other.known = {"invariants (S99)"};
+  CHECK(search("register-canary", other).summary["violation"]["signature"] == v["signature"]);
+}
+
 TEST_CASE("without the bug the same search completes with no violation, and BFS and DFS reach the same states") {
   const explore::ExploreResult bfs = search("register-clean", options_in("clean-bfs"));
   CHECK(bfs.exit_code == 0);

@@ -55,6 +55,32 @@ Json without_paths(Json j) {
   return j;
 }
 
+// Runs `whole` as `shards` shards on `file`, each in its own folder, and
+// merges them: the folders, merge's exit code and the merged summary.
+struct Merged {
+  std::vector<std::string> dirs;
+  int exit_code = 0;
+  Json summary;
+};
+Merged search_shards(const std::string& file, const explore::ExploreOptions& whole, const std::string& name,
+                     uint64_t shards) {
+  Merged m;
+  for (uint64_t k = 1; k <= shards; ++k) {
+    explore::ExploreOptions shard = whole;
+    shard.out_dir = out_dir(name + "-shard" + std::to_string(k));
+    shard.shard = k;
+    shard.shards = shards;
+    search(file, shard);
+    m.dirs.push_back(shard.out_dir);
+  }
+  std::ostringstream out;
+  const std::string merged_dir = out_dir(name + "-merged");
+  m.exit_code = explore::merge_explorations(m.dirs, merged_dir, out);
+  std::ifstream in(std::filesystem::path(merged_dir) / "explore.json");
+  m.summary = Json::parse(in);
+  return m;
+}
+
 void check_replays_to_failure(const explore::ExploreResult& found) {
   REQUIRE(found.exit_code == 1);
   CHECK(found.summary["violation"]["replayed"] == true);
@@ -129,19 +155,9 @@ TEST_CASE("the shards of a sampled search merge into what the whole search repor
     CAPTURE(strategy);
     const explore::ExploreResult whole = search("register-canary", sampled(strategy, 20'000, strategy + "-whole"));
     REQUIRE(whole.exit_code == 1);
-    std::vector<std::string> dirs;
-    for (uint64_t k = 1; k <= 3; ++k) {
-      explore::ExploreOptions shard = sampled(strategy, 20'000, strategy + "-shard" + std::to_string(k));
-      shard.shard = k;
-      shard.shards = 3;
-      search("register-canary", shard);
-      dirs.push_back(shard.out_dir);
-    }
-    std::ostringstream out;
-    const std::string merged_dir = out_dir(strategy + "-merged");
-    CHECK(explore::merge_explorations(dirs, merged_dir, out) == 1);
-    std::ifstream in(std::filesystem::path(merged_dir) / "explore.json");
-    const Json merged = Json::parse(in);
+    const Merged m = search_shards("register-canary", sampled(strategy, 20'000, strategy + "-base"), strategy, 3);
+    CHECK(m.exit_code == 1);
+    const Json& merged = m.summary;
     CHECK(merged["violation"]["sample"] == whole.summary["violation"]["sample"]);
     CHECK(merged["violation"]["checks"] == whole.summary["violation"]["checks"]);
     CHECK(merged["violation"]["transitions"] == whole.summary["violation"]["transitions"]);
@@ -149,24 +165,69 @@ TEST_CASE("the shards of a sampled search merge into what the whole search repor
   // With nothing to find every shard runs all its walks: the merged counts
   // are the whole search's, walk for walk.
   const Json whole = search("register-clean", sampled("random-walk", 90, "clean-whole")).summary;
-  std::vector<std::string> dirs;
-  for (uint64_t k = 1; k <= 2; ++k) {
-    explore::ExploreOptions shard = sampled("random-walk", 90, "clean-shard" + std::to_string(k));
-    shard.shard = k;
-    shard.shards = 2;
-    search("register-clean", shard);
-    dirs.push_back(shard.out_dir);
-  }
-  std::ostringstream out;
-  const std::string merged_dir = out_dir("clean-merged");
-  CHECK(explore::merge_explorations(dirs, merged_dir, out) == 3);
-  std::ifstream in(std::filesystem::path(merged_dir) / "explore.json");
-  const Json merged = Json::parse(in);
+  const Merged m = search_shards("register-clean", sampled("random-walk", 90, "clean-base"), "clean", 2);
+  CHECK(m.exit_code == 3);
+  const Json& merged = m.summary;
   for (const char* key : {"walks", "transitions", "judged", "leaves", "depth_reached"}) {
     CAPTURE(key);
     CHECK(merged[key] == whole[key]);
   }
   CHECK(merged["samples"]["run"] == 90);
+}
+
+TEST_CASE("violations searched past are counted alike by a whole search, its merged shards and a swarm") {
+  const std::vector<std::string> canary = {"linearizable"};
+  explore::ExploreOptions whole_options = sampled("random-walk", 3000, "known-whole");
+  whole_options.known = canary;
+  const Json whole = search("register-canary", whole_options).summary;
+  CHECK(whole["violation"].is_null());
+  CHECK(whole["walks"] == 3000);  // no walk stopped the search
+  REQUIRE(whole["known_violations"].contains("linearizable"));
+  const Merged m = search_shards("register-canary", whole_options, "known", 2);
+  CHECK(m.exit_code == 3);
+  CHECK(m.summary["known_violations"] == whole["known_violations"]);
+  // A shard that went past other violations is another search.
+  explore::ExploreOptions stranger = sampled("random-walk", 3000, "known-stranger");
+  stranger.shard = 2;
+  stranger.shards = 2;
+  search("register-canary", stranger);
+  std::ostringstream refused;
+  CHECK_THROWS_AS(explore::merge_explorations({m.dirs[0], stranger.out_dir}, out_dir("known-refused"), refused),
+                  InputError);
+
+  explore::ExploreOptions one = sampled("swarm", 6, "known-swarm-1"), two = sampled("swarm", 6, "known-swarm-2");
+  one.known = two.known = canary;
+  one.jobs = 1;
+  two.jobs = 2;
+  const Json a = search("register-canary", one).summary;
+  CHECK(a["violation"].is_null());
+  CHECK(a["known_violations"].contains("linearizable"));
+  CHECK(a["known_violations"] == search("register-canary", two).summary["known_violations"]);
+}
+
+TEST_CASE("a counterexample is shrunk to fewer events, a BFS one no longer, and still replays") {
+  const explore::ExploreResult walk = search("register-canary", sampled("random-walk", 20'000, "shrunk-walk"));
+  check_replays_to_failure(walk);
+  const Json& v = walk.summary["violation"];
+  CHECK(v["events"].get<size_t>() < v["shrink"]["events_before"].get<size_t>());
+  CHECK(v["shrink"]["runs"].get<uint64_t>() >= 1);
+  CHECK(v["shrink"]["runs"].get<uint64_t>() <= v["shrink"]["runs_max"].get<uint64_t>());
+  // The shrunk file holds exactly its events: faults and answers other than the first.
+  const Json doc = harness::load_scenario_document(v["file"].get<std::string>());
+  size_t events = 0;
+  for (const Json& c : doc["schedule"]["choices"]) events += c.contains("fault") || c["answer"] != 0 ? 1 : 0;
+  CHECK(events == v["events"].get<size_t>());
+
+  explore::ExploreOptions unshrunk_options = sampled("random-walk", 20'000, "unshrunk-walk");
+  unshrunk_options.shrink_runs_max = 0;
+  const Json unshrunk = search("register-canary", unshrunk_options).summary["violation"];
+  CHECK(unshrunk["events"] == unshrunk["shrink"]["events_before"]);
+  CHECK(unshrunk["events"] == v["shrink"]["events_before"]);
+
+  explore::ExploreOptions bfs_options = sampled("bfs", 1, "shrunk-bfs");
+  const explore::ExploreResult bfs = search("register-canary", bfs_options);
+  check_replays_to_failure(bfs);
+  CHECK(bfs.summary["violation"]["transitions"] == bfs.summary["violation"]["shrink"]["transitions_before"]);
 }
 
 TEST_CASE("sampled searches refuse what they cannot do, naming the option or file") {

@@ -127,6 +127,24 @@ TEST_CASE("fastcfs: every mutation scenario fails as it expects, and passes with
   }
 }
 
+TEST_CASE("fastcfs: a failure's signature names the invariants that broke, each once, in run.json too") {
+  // F4: a slave ACTIVE in every view lacks writes: S4, judged by both checks
+  // that own it; the shrinker, fuzz replays and explore --known tell it from
+  // another failure of the same checks by these names.
+  const Scenario s = load(scenarios_dir("fastcfs") + "/active-slave-misses-writes.json");
+  const ScenarioRun r = run(s, s.seed);
+  REQUIRE(r.verdict == "fail");
+  const std::vector<std::string> signature = failure_signature(r);
+  CHECK(std::find(signature.begin(), signature.end(), "replicas_agree (S4)") != signature.end());
+  CHECK(std::find(signature.begin(), signature.end(), "invariants (S4)") != signature.end());
+  CHECK(std::find(signature.begin(), signature.end(), "replicas_agree") == signature.end());
+  for (const CheckOutcome& c : r.checks) {
+    CHECK(std::adjacent_find(c.rules.begin(), c.rules.end()) == c.rules.end());
+    CHECK((c.verdict == CheckVerdict::kFail) == !c.rules.empty());
+  }
+  CHECK(scenario_run_to_json(s, s.seed, r)["failure_signature"] == nlohmann::json(signature));
+}
+
 TEST_CASE("fastcfs: protocol options are read by FastCFS's names, mutations are checked") {
   const fastcfs::FastcfsOptions o = fastcfs::read_fastcfs_options(
       {{"replication_quorum", "any"}, {"master_policy", "timeout:20"}, {"network_timeout", "2s"}, {"mutations", {"M1", "M24"}}},

@@ -223,7 +223,7 @@ class PairMonitor final : public MonitorOf<PairMonitor> {
   }
   CheckOutcome check(const std::string& name, const World&, const std::vector<checker::HistoryEvent>&) const override {
     REPLSIM_ASSERT(name == kOwnCheck, "the protocol's only check");
-    return CheckOutcome{name, CheckVerdict::kPass, violations_, writes_};
+    return CheckOutcome{name, CheckVerdict::kPass, violations_, writes_, {}};
   }
   std::optional<std::string> unsettled(const World& world) const override {
     if (auto down = RunMonitor::unsettled(world)) return down;

@@ -118,7 +118,12 @@ class FastcfsRunMonitor final : public harness::MonitorOf<FastcfsRunMonitor> {
     for (const Violation& v : monitor_.violations_of(invariants)) {
       outcome.details.push_back(v.invariant + " at " + format_duration(v.at.since_origin()) + ": " + v.text);
       if (v.write) outcome.writes.push_back({std::to_string(v.write->first), std::to_string(v.write->second)});
+      outcome.rules.push_back(v.invariant);
     }
+    std::sort(outcome.rules.begin(), outcome.rules.end(), [](const std::string& a, const std::string& b) {
+      return a.size() != b.size() ? a.size() < b.size() : a < b;  // S2 before S11
+    });
+    outcome.rules.erase(std::unique(outcome.rules.begin(), outcome.rules.end()), outcome.rules.end());
     return outcome;
   }
 
