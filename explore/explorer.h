@@ -19,7 +19,8 @@
 // Checks are judged, by the code that judges `replsim run`, at every new
 // state where a client operation completed and at every leaf (depth bound,
 // horizon, no event left, or, when only history checks are asked, every
-// client done). The first violation is written as a scenario whose
+// client done). The first violation not `known` is shrunk (fewer faults
+// and unusual answers, explore/shrink.cpp) and written as a scenario whose
 // schedule `replsim run` replays, and the search replays it before it
 // reports it: the replay, not the search, is the verdict.
 #pragma once
