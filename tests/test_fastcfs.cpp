@@ -448,6 +448,73 @@ TEST_CASE("fastcfs: a leader refreshes its own heartbeat and drops its leader hi
   CHECK_FALSE(stepped_down.leader_hint);
 }
 
+// FASTCFS_MODEL.md §1.4: cluster_unset_leader leaves the followers' push
+// connections open; the ex-leader's end closes only when idle for
+// network_timeout (sf_nio), and while it is open a re-elected leader refuses
+// the follower's new push join (cluster_deal_join_leader, EEXIST). Failed
+// before the fix: the step-down closed the connection and the join passed.
+TEST_CASE("fastcfs: a leader that steps down keeps its push connections until they idle out, and refuses a second join") {
+  fastcfs::ClusterConfig cluster;
+  cluster.servers = 3;
+  cluster.data_groups = 1;
+  fastcfs::FastcfsServer s2(1, cluster);
+  ScriptContext ctx(1);
+  const std::map<std::string, std::vector<DiskRecord>> empty;
+  s2.on_start(ctx, DiskImage(&empty));
+  const auto answer = [&](uint32_t peer, ConnectionId on, auto response) {
+    s2.on_message(ctx, NodeId{peer}, on, *make_message(std::move(response)));
+  };
+  fastcfs::ServerStatusRecord s1_status;
+  s1_status.server = 0;
+  // s2 runs an election that s1 answers, ranking below it, and s3 never does.
+  const auto win_election = [&] {
+    s2.on_timer(ctx, TimerKey{2, 0});
+    const auto [query, query_connection] = ctx.last_sent<fastcfs::GetServerStatusReq>(0);
+    answer(0, query_connection, fastcfs::GetServerStatusResp{query.seq, s1_status});
+    ctx.now = ctx.now + Duration::s(3);
+    s2.on_timer(ctx, TimerKey{3, 0});
+    const auto [pre_set, pre_set_connection] = ctx.last_sent<fastcfs::NextLeaderReq>(0);
+    answer(0, pre_set_connection, fastcfs::NextLeaderResp{pre_set.seq, 1, fastcfs::Err::kOk});
+    s2.on_timer(ctx, TimerKey{3, 0});
+    REQUIRE(s2.is_leader());
+  };
+  win_election();
+  // s1's push handler joins on its own connection.
+  const ConnectionId push{4000};
+  ctx.peer_of[push.value] = NodeId{0};
+  answer(0, push, fastcfs::JoinLeaderReq{1, true});
+  REQUIRE(ctx.last<fastcfs::JoinLeaderResp>(0).err == fastcfs::Err::kOk);
+  // A candidate's NEXT_LEADER: s2 steps down, the push connection stays.
+  const ConnectionId from_s3{4001};
+  ctx.peer_of[from_s3.value] = NodeId{2};
+  answer(2, from_s3, fastcfs::NextLeaderReq{1, 1, 2});
+  REQUIRE_FALSE(s2.is_leader());
+  CHECK_FALSE(ctx.closed.contains(push.value));
+  // s2 is elected again within network_timeout: s1's second push join is
+  // refused while the first connection is open, then accepted once that
+  // one idled out.
+  win_election();
+  const ConnectionId second_push{4002};
+  ctx.peer_of[second_push.value] = NodeId{0};
+  answer(0, second_push, fastcfs::JoinLeaderReq{2, true});
+  CHECK(ctx.last<fastcfs::JoinLeaderResp>(0).err == fastcfs::Err::kExists);
+  // Each second's tick; s1 answers the brain-split probes, so s2 stays leader.
+  for (int i = 0; i < 62 && !ctx.closed.contains(push.value); ++i) {
+    ctx.now = ctx.now + Duration::s(1);
+    const size_t before = ctx.sent.size();
+    s2.on_timer(ctx, TimerKey{1, 0});
+    for (size_t k = before; k < ctx.sent.size(); ++k) {
+      const auto* probe = ctx.sent[k].message->as<fastcfs::GetServerStatusReq>();
+      if (probe == nullptr || ctx.sent[k].to.index != 0) continue;
+      answer(0, ctx.sent[k].connection, fastcfs::GetServerStatusResp{probe->seq, s1_status});
+    }
+  }
+  REQUIRE(s2.is_leader());
+  CHECK(ctx.closed.contains(push.value));
+  answer(0, second_push, fastcfs::JoinLeaderReq{3, true});
+  CHECK(ctx.last<fastcfs::JoinLeaderResp>(0).err == fastcfs::Err::kOk);
+}
+
 // Issue 12 §3.1: faststore deletes the majority-mode confirmed file when a
 // master's term ends with every DV confirmed (replication_quorum_end_master_term)
 // and after a startup rollback (rollback_binlogs), and reads a file holding

@@ -418,6 +418,10 @@ void FastcfsServer::on_disk(Context& ctx, const DiskCompletion& done) {
 void FastcfsServer::tick(Context& ctx) {
   ctx.set_timer(kTickTimer, Duration::s(1));
   channels_tick(ctx);
+  // A silent follower's push connection closes after network_timeout, leader
+  // or not (sf_nio's idle timeout), and deactivates it (M23 sets the timeout
+  // below leader_lost_timeout).
+  check_push_idle(ctx);
   if (is_leader()) leader_check(ctx);
   if (leader_) quorum_passes(ctx);
   const bool refresh = ctx.local_now() - info_synced_at_ >= Duration::s(60);

@@ -282,8 +282,11 @@ void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
     p.probe_seq = 0;
     p.probe_ok = true;
     p.inactive = s != me_;
-    p.push_heard = now;
-    p.push_sent = now;
+    // A push connection kept from my last term keeps its idle clock.
+    if (!p.push_connection.valid()) {
+      p.push_heard = now;
+      p.push_sent = now;
+    }
     set_server_status(ctx, s, s == me_ ? ServerStatus::kActive : ServerStatus::kOffline);
   }
   peers_[me_].last_ping = now + Duration::s(1);
@@ -344,11 +347,12 @@ void FastcfsServer::unset_leader(Context& ctx, const char* why) {
     election_queue_.clear();
     swap_.reset();
     ctx.cancel_timer(TimerKey{6, 0});
+    // The push connections stay open (cluster_unset_leader leaves the notify
+    // contexts' tasks): they end only when idle for network_timeout, and a
+    // follower that finds me leader again keeps its silent one (F1).
     for (Peer& p : peers_) {
       p.push_pending.clear();
       p.push_seq = 0;
-      if (p.push_connection.valid()) ctx.close(p.push_connection);  // the generation's push handlers end
-      p.push_connection = ConnectionId{};
     }
   }
   relation_ = Relation::kIdle;
@@ -626,9 +630,6 @@ void FastcfsServer::deactivate_server(Context& ctx, uint32_t s, const char* why)
 
 void FastcfsServer::leader_check(Context& ctx) {
   const TimePoint now = ctx.local_now();
-  // A silent follower's push connection closes after network_timeout and
-  // deactivates it (M23 sets the timeout below leader_lost_timeout).
-  check_push_idle(ctx);
   // Brain-split probes of inactive servers, each second.
   uint32_t unreachable = 0;
   for (uint32_t s : cluster()) {

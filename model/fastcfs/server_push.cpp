@@ -12,10 +12,12 @@
 // Leader (cluster_handler.c, cluster_deal_join_leader,
 // cluster_deal_active_server, cluster_task_finish_cleanup;
 // cluster_topology.c, the notify context's sender): one push connection per
-// follower; a second join is refused (EEXIST) while the first is open; the
-// end of the joined one deactivates the follower, which offlines its DSs
-// only if the follower was still ACTIVE; pushes and active tests go out only
-// while the follower is ACTIVE, one at a time.
+// follower; a second join is refused (EEXIST) while the first is open, even
+// across a step-down and re-election (the connections outlive a term and
+// close only when idle); the end of the joined one deactivates the follower,
+// which offlines its DSs only if the follower was still ACTIVE and I still
+// lead; pushes and active tests go out only while I lead and the follower is
+// ACTIVE, one at a time.
 #include "base/assert.h"
 #include "model/fastcfs/server.h"
 
@@ -169,9 +171,10 @@ void FastcfsServer::pump_push(Context& ctx, uint32_t f) {
 
 void FastcfsServer::on_push_resp(Context& ctx, const Inbound& in, const PushDsStatusResp& m) {
   Peer& p = peers_[in.from.index];
-  if (!is_leader() || in.connection != p.push_connection || p.push_seq != m.seq) return;
+  if (in.connection != p.push_connection) return;
+  p.push_heard = ctx.local_now();  // any receive resets sf_nio's idle clock
+  if (!is_leader() || p.push_seq != m.seq) return;
   p.push_seq = 0;
-  p.push_heard = ctx.local_now();
   pump_push(ctx, in.from.index);
 }
 
@@ -183,9 +186,10 @@ void FastcfsServer::on_push_test(Context& ctx, const Inbound& in, const ChannelT
     return ctx.send(in.connection, make_message(ChannelTest{true}));
   }
   Peer& p = peers_[in.from.index];
-  if (!is_leader() || in.connection != p.push_connection) return;
-  p.push_seq = 0;
+  if (in.connection != p.push_connection) return;
   p.push_heard = ctx.local_now();
+  if (!is_leader()) return;
+  p.push_seq = 0;
   pump_push(ctx, in.from.index);
 }
 
@@ -207,6 +211,12 @@ void FastcfsServer::push_task_closed(Context& ctx, uint32_t s, const char* why) 
   p.push_connection = ConnectionId{};
   p.push_seq = 0;
   p.push_pending.clear();
+  if (!is_leader()) {
+    // An ex-leader's task: cluster_topology_deactivate_server only swaps the
+    // server's status, its DSs are no longer mine to offline.
+    if (p.status == ServerStatus::kActive) set_server_status(ctx, s, ServerStatus::kOffline);
+    return;
+  }
   deactivate_server(ctx, s, why);
 }
 
