@@ -46,6 +46,10 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
     search.time_limit_s = static_cast<double>(parse_duration(options.time_limit, "--time-limit").count_ns()) / 1e9;
   }
   if (!options.delay_cap.empty()) search.settings.delay_cap = parse_duration(options.delay_cap, "--delay-cap");
+  std::stringstream fixed(options.fixed_kinds);
+  for (std::string kind; std::getline(fixed, kind, ',');) {
+    if (!kind.empty()) search.settings.fix(harness::fixable_choice_kind(kind, "--fixed-kinds"));
+  }
   if (!options.from.empty()) search.from = parse_duration(options.from, "--from");
   std::tie(search.shard, search.shards) = parse_shard(options.shard);
   if (!options.from_when.empty()) {

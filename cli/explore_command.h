@@ -18,6 +18,7 @@ struct ExploreCommandOptions {
   std::string fault_types;   // comma-separated; empty: the scenario's
   std::string time_limit;    // "10m"; empty: none
   std::string delay_cap;     // empty: the default
+  std::string fixed_kinds;   // comma-separated question kinds answered by their first option
   std::string from;          // hybrid search from this virtual time; empty: from the start
   std::string shard = "1/1"; // K/N, as fuzz's
   std::string from_when;     // a hybrid start at a protocol event, as JSON; empty: none

@@ -2,7 +2,8 @@
 // techniques", IEEE TSE 2011): instead of one search that runs out of
 // memory on a large state space, many small depth-first searches, each
 // diversified: its own successor order, its own subset of the fault types,
-// its own depth bound, and a state budget of its own. Each member is
+// its own depth bound, its own kinds of question left unexplored (fixed to
+// their first option), and a state budget of its own. Each member is
 // exhaustive only within its own restrictions, so the swarm never claims
 // completeness. Members run in parallel (--jobs) in batches; the first
 // violation in member order is kept, and that member is run again alone to
@@ -43,6 +44,13 @@ ExploreOptions member_options(const harness::Scenario& scenario, const ExploreOp
   member.depth_max = std::max<uint32_t>(1, depth_max / 2 + static_cast<uint32_t>(rng.below(depth_max - depth_max / 2 + 1)));
   member.states_max = swarm.member_states_max;
   member.shuffle_seed = rng.next_u64();
+  // Swarm testing's feature omission (Groce et al., ISSTA 2012): each kind
+  // of question the swarm branches on is fixed to its first option with
+  // probability 1/2, so a member's tree is narrower and its depth-first
+  // search gets further down it.
+  for (ChoiceKind kind : harness::fixable_choice_kinds()) {
+    if (rng.bernoulli(0.5)) member.settings.fix(kind);
+  }
   member.write_counterexample = false;
   member.jobs = 1;
   return member;

@@ -481,12 +481,22 @@ class Parser {
     if (value.contains("settings")) {
       const Json& settings = value["settings"];
       const std::string at = json_path(path, "settings");
-      reject_unknown(settings, at, {"delay_cap", "pick_max"});
+      reject_unknown(settings, at, {"delay_cap", "pick_max", "fixed_kinds"});
       if (settings.contains("delay_cap")) {
         schedule.settings.delay_cap = read_duration(settings["delay_cap"], json_path(at, "delay_cap"));
       }
       if (settings.contains("pick_max")) {
         schedule.settings.pick_max = read_whole(settings["pick_max"], json_path(at, "pick_max"), 2, 1'000'000);
+      }
+      if (settings.contains("fixed_kinds")) {
+        const std::string kinds_at = json_path(at, "fixed_kinds");
+        const Json& kinds = settings["fixed_kinds"];
+        if (!kinds.is_array()) throw InputError(kinds_at, "an array of question kinds", describe_json(kinds));
+        for (size_t i = 0; i < kinds.size(); ++i) {
+          const std::string item_at = kinds_at + "/" + std::to_string(i);
+          if (!kinds[i].is_string()) throw InputError(item_at, "a question kind's name", describe_json(kinds[i]));
+          schedule.settings.fix(fixable_choice_kind(kinds[i].get<std::string>(), item_at));
+        }
       }
     }
     schedule.steps = read_count(require_key(value, "steps", path), json_path(path, "steps"));
@@ -604,6 +614,21 @@ Json fault_spec_to_json(const FaultSpec& f) {
   return j;
 }
 
+std::vector<ChoiceKind> fixable_choice_kinds() {
+  return {ChoiceKind::kNextEvent,     ChoiceKind::kMessageDelay,  ChoiceKind::kMessageLoss, ChoiceKind::kMessageDuplicate,
+          ChoiceKind::kMessageReorder, ChoiceKind::kDiskLatency,  ChoiceKind::kTornWrite,   ChoiceKind::kCorruptTarget,
+          ChoiceKind::kFaultTarget,    ChoiceKind::kFaultTiming,  ChoiceKind::kActor};
+}
+
+ChoiceKind fixable_choice_kind(const std::string& name, const std::string& at) {
+  std::string names;
+  for (ChoiceKind kind : fixable_choice_kinds()) {
+    if (name == to_string(kind)) return kind;
+    names += (names.empty() ? "\"" : ", \"") + std::string(to_string(kind)) + "\"";
+  }
+  throw InputError(at, "a question kind a search branches on: one of " + names, "\"" + name + "\"");
+}
+
 Json schedule_to_json(const Schedule& schedule) {
   Json choices = Json::array();
   for (const ScheduleEntry& e : schedule.entries) {
@@ -613,6 +638,14 @@ Json schedule_to_json(const Schedule& schedule) {
   Json j = {{"settings", {{"delay_cap", format_duration(schedule.settings.delay_cap)}, {"pick_max", schedule.settings.pick_max}}},
             {"steps", schedule.steps},
             {"choices", std::move(choices)}};
+  // Only when some are fixed, so a schedule without them reads as before.
+  if (schedule.settings.fixed_kinds != 0) {
+    Json fixed = Json::array();
+    for (ChoiceKind kind : fixable_choice_kinds()) {
+      if (schedule.settings.fixes(kind)) fixed.push_back(to_string(kind));
+    }
+    j["settings"]["fixed_kinds"] = std::move(fixed);
+  }
   if (schedule.prefix_steps > 0) j["prefix_steps"] = schedule.prefix_steps;
   if (schedule.prefix_before) j["prefix_before"] = format_duration(*schedule.prefix_before);
   return j;

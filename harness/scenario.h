@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/json_input.h"
+#include "sim/choice.h"
 #include "sim/connection.h"
 #include "sim/disk.h"
 #include "sim/network.h"
@@ -127,8 +128,20 @@ struct ScheduleSettings {
   // A draw among more values than this is explored at this many evenly
   // spaced ones, both ends included.
   uint32_t pick_max = 8;
+  // Kinds of question answered by their first option, never branched on (a
+  // swarm member's restriction, or --fixed-kinds): one bit per ChoiceKind.
+  uint32_t fixed_kinds = 0;
+  bool fixes(ChoiceKind kind) const { return (fixed_kinds >> static_cast<uint32_t>(kind) & 1) != 0; }
+  void fix(ChoiceKind kind) { fixed_kinds |= 1u << static_cast<uint32_t>(kind); }
   bool operator==(const ScheduleSettings&) const = default;
 };
+
+// The kinds of question a search may branch on, so may fix (a nonce and a
+// connection's segment loss never branch), in ChoiceKind order.
+std::vector<ChoiceKind> fixable_choice_kinds();
+// The fixable kind named `name` ("message_delay"); an InputError at `at`
+// listing the names otherwise.
+ChoiceKind fixable_choice_kind(const std::string& name, const std::string& at);
 
 // One answer of a path: a choice the world asked for during world step
 // `step` (0-based), or a fault the path fires before that step.

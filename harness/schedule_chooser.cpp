@@ -10,7 +10,7 @@ namespace replsim::harness {
 uint32_t BranchingChooser::ask(ChoiceKind kind, size_t arity, std::span<const EventChoice> ready) {
   REPLSIM_ASSERT(arity >= 1, "a question with no answer");
   REPLSIM_ASSERT(arity <= UINT32_MAX, "a question with more answers than a path can name");
-  if (arity == 1) return 0;
+  if (arity == 1 || settings_.fixes(kind)) return 0;
   const uint32_t answer = decide(kind, static_cast<uint32_t>(arity), ready);
   REPLSIM_ASSERT(answer < arity, "an answer outside the question's options");
   return answer;

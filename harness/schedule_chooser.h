@@ -13,6 +13,7 @@
 //   pick(n)         min(n, settings.pick_max) evenly spaced values, both ends
 //                   included; a nonce is drawn from the asking stream, no branch
 //   percent(p)      none when p is 0 or 100; else false (0) and true (1)
+// A kind the settings fix has its first option only (0 above).
 #pragma once
 
 #include <cstdint>

@@ -109,6 +109,38 @@ TEST_CASE("without the bug the same search completes with no violation, and BFS 
   CHECK(dfs.summary["states_distinct"] == bfs.summary["states_distinct"]);
 }
 
+// Swarm members narrow their trees this way (--fixed-kinds for any search):
+// a fixed kind is answered by its first option and never branches.
+TEST_CASE("a search with question kinds fixed branches on the others only, and its counterexample replays them fixed") {
+  const explore::ExploreResult all = search("register-clean", options_in("fixed-none"));
+  explore::ExploreOptions narrow_options = options_in("fixed-order");
+  narrow_options.settings.fix(ChoiceKind::kNextEvent);
+  const explore::ExploreResult narrow = search("register-clean", narrow_options);
+  CHECK(narrow.exit_code == 0);
+  CHECK(narrow.summary["complete"] == true);
+  CHECK(narrow.summary["settings"]["fixed_kinds"] == Json::array({"next_event"}));
+  CHECK(narrow.summary["states_distinct"].get<uint64_t>() < all.summary["states_distinct"].get<uint64_t>());
+  CHECK(narrow.summary["states_distinct"].get<uint64_t>() > 1);
+
+  explore::ExploreOptions canary_options = options_in("fixed-canary");
+  canary_options.settings.fix(ChoiceKind::kNextEvent);
+  canary_options.settings.fix(ChoiceKind::kMessageDelay);
+  const explore::ExploreResult canary = search("register-canary", canary_options);
+  REQUIRE(canary.exit_code == 1);
+  const Json written = load_scenario_document(canary.summary["violation"]["file"].get<std::string>());
+  CHECK(written["schedule"]["settings"]["fixed_kinds"] == Json::array({"next_event", "message_delay"}));
+  for (const Json& entry : written["schedule"]["choices"]) {
+    CHECK(entry.value("kind", "") != "next_event");
+    CHECK(entry.value("kind", "") != "message_delay");
+  }
+  const Scenario replay = parse_scenario(written, "replay");
+  CHECK(replay.schedule->settings == canary_options.settings);
+  const ScenarioRun run = run_scenario(replay, replay.seed);
+  CHECK(failed_checks(run) == std::vector<std::string>{"linearizable"});
+  // Only kinds a search branches on can be fixed.
+  CHECK_THROWS_AS(fixable_choice_kind("nonce", "--fixed-kinds"), InputError);
+}
+
 TEST_CASE("a hybrid search starts where the simulator's own run is at a time, and run replays prefix and path") {
   explore::ExploreOptions options = options_in("hybrid");
   options.from = Duration::ms(110);  // before the client's first operation
@@ -333,6 +365,16 @@ TEST_CASE("the branching chooser counts each question's options as documented") 
   CHECK_FALSE(chooser.percent(stream, ChoiceKind::kActor, 50));
   chooser.pick(stream, ChoiceKind::kNonce, 1'000'000);  // drawn, never a branch
   REQUIRE(chooser.asked().size() == 4);
+  {
+    ScheduleSettings fixing = settings;
+    fixing.fix(ChoiceKind::kMessageDelay);
+    EnumeratingChooser fixed(fixing);
+    fixed.begin({1});  // the answer goes to the first question that branches
+    CHECK(fixed.delay(stream, ChoiceKind::kMessageDelay, Distribution::uniform(Duration::ms(1), Duration::ms(30))) ==
+          Duration::ms(1));
+    CHECK(fixed.chance(stream, ChoiceKind::kMessageLoss, 0.5));
+    CHECK(fixed.asked() == std::vector<BranchChoice>{{ChoiceKind::kMessageLoss, 1, 2}});
+  }
   CHECK(chooser.asked()[1] == BranchChoice{ChoiceKind::kMessageDelay, 0, 2});
   CHECK(chooser.asked()[2] == BranchChoice{ChoiceKind::kActor, 0, 4});
   // The odometer: the last question advances first; the highest values are

@@ -264,7 +264,9 @@ TEST_CASE("scenarios/schema.json documents exactly what the loader accepts, in e
   // A schedule, its settings, and its two kinds of entry.
   const Json schedule = {{"steps", 1}, {"settings", Json::object()}, {"choices", Json::array()}};
   prober.compare({{"/schedule", with(base, "/schedule", schedule)}}, {"#/properties/schedule"});
-  prober.compare({{"/schedule/settings", with(base, "/schedule", schedule)}},
+  Json fixing = schedule;
+  fixing["settings"]["fixed_kinds"] = Json::array({"next_event"});
+  prober.compare({{"/schedule/settings", with(base, "/schedule", fixing)}},
                  {"#/properties/schedule/properties/settings"});
   Json choice = schedule, fault_entry = schedule;
   choice["choices"] = Json::array({{{"step", 0}, {"kind", "actor"}, {"answer", 1}, {"of", 2}}});
