@@ -483,7 +483,8 @@ TEST_CASE("fastcfs: a leader that steps down keeps its push connections until th
   const ConnectionId push{4000};
   ctx.peer_of[push.value] = NodeId{0};
   answer(0, push, fastcfs::JoinLeaderReq{1, true});
-  REQUIRE(ctx.last<fastcfs::JoinLeaderResp>(0).err == fastcfs::Err::kOk);
+  const fastcfs::JoinLeaderResp joined = ctx.last<fastcfs::JoinLeaderResp>(0);
+  REQUIRE(joined.err == fastcfs::Err::kOk);
   // A candidate's NEXT_LEADER: s2 steps down, the push connection stays.
   const ConnectionId from_s3{4001};
   ctx.peer_of[from_s3.value] = NodeId{2};
@@ -498,6 +499,17 @@ TEST_CASE("fastcfs: a leader that steps down keeps its push connections until th
   ctx.peer_of[second_push.value] = NodeId{0};
   answer(0, second_push, fastcfs::JoinLeaderReq{2, true});
   CHECK(ctx.last<fastcfs::JoinLeaderResp>(0).err == fastcfs::Err::kExists);
+  SUBCASE("an activation of the first term on the old connection ends it at once, unanswered") {
+    // cluster_deal_active_server refuses the stale leader_version with
+    // need_response off: the task ends, and a join is accepted right away.
+    const size_t sent_before = ctx.sent.size();
+    answer(0, push, fastcfs::PingLeaderReq{3, joined.leader_version, true, {}});
+    CHECK(ctx.closed.contains(push.value));
+    for (size_t k = sent_before; k < ctx.sent.size(); ++k) CHECK(ctx.sent[k].connection != push);
+    answer(0, second_push, fastcfs::JoinLeaderReq{4, true});
+    CHECK(ctx.last<fastcfs::JoinLeaderResp>(0).err == fastcfs::Err::kOk);
+    return;
+  }
   // Each second's tick; s1 answers the brain-split probes, so s2 stays leader.
   for (int i = 0; i < 62 && !ctx.closed.contains(push.value); ++i) {
     ctx.now = ctx.now + Duration::s(1);

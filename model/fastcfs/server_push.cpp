@@ -126,11 +126,19 @@ void FastcfsServer::on_activate(Context& ctx, const Inbound& in, const PingLeade
   REPLSIM_ASSERT(m.activate, "an activation");
   const uint32_t s = in.from.index;
   Peer& p = peers_[s];
-  Err err = Err::kOk;
-  if (in.connection != p.push_connection) err = Err::kInvalid;  // "please join first"
-  else if (!is_leader()) err = Err::kNotLeader;
-  else if (m.leader_version != leader_version_) err = Err::kLeaderVersionInconsistent;
-  if (err != Err::kOk) return ctx.send(in.connection, make_message(PingLeaderResp{m.seq, err}));
+  // cluster_deal_task turns need_response off for ACTIVATE_SERVER: a refusal
+  // (not this follower's joined push task, not leader, another
+  // leader_version) ends the task unanswered, and cluster_task_finish_cleanup
+  // releases it at once. Success answers nothing in faststore either; the
+  // model still answers it (FASTCFS_MODEL.md, "Connections": a known
+  // deviation).
+  const bool joined = in.connection == p.push_connection;
+  if (!joined || !is_leader() || m.leader_version != leader_version_) {
+    ctx.note("activation_refused", {{"server", "s" + std::to_string(s + 1)}});
+    ctx.close(in.connection);
+    if (joined) push_task_closed(ctx, s, "activation refused");
+    return;
+  }
   p.push_heard = ctx.local_now();
   p.last_ping = ctx.local_now();
   apply_ping_entries(ctx, s, m.entries);
@@ -193,7 +201,9 @@ void FastcfsServer::on_push_test(Context& ctx, const Inbound& in, const ChannelT
   pump_push(ctx, in.from.index);
 }
 
-// sf_nio's idle timeout on the leader's side of each push connection.
+// sf_nio's idle timeout on the leader's side of each push connection,
+// counted from the last read (a write resets it too in sf_nio: a known
+// deviation, FASTCFS_MODEL.md "Connections").
 void FastcfsServer::check_push_idle(Context& ctx) {
   const TimePoint now = ctx.local_now();
   for (uint32_t s : cluster()) {
