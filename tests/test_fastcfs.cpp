@@ -350,6 +350,44 @@ ConnectionId master_with_a_write(fastcfs::FastcfsServer& s1, ScriptContext& ctx)
   return push;
 }
 
+// s1 (node 0) as s2 sees it in the elections and probes below: ranking below s2.
+fastcfs::ServerStatusRecord s1_status() {
+  fastcfs::ServerStatusRecord status;
+  status.server = 0;
+  return status;
+}
+
+// s2 (index 1) of three runs an election that s1 answers, ranking below it,
+// and s3 never does: two of three, s2 leads.
+void win_election_as_s2(fastcfs::FastcfsServer& s2, ScriptContext& ctx) {
+  const auto answer = [&](ConnectionId on, auto response) {
+    s2.on_message(ctx, NodeId{0}, on, *make_message(std::move(response)));
+  };
+  s2.on_timer(ctx, TimerKey{2, 0});
+  const auto [query, query_connection] = ctx.last_sent<fastcfs::GetServerStatusReq>(0);
+  answer(query_connection, fastcfs::GetServerStatusResp{query.seq, s1_status()});
+  ctx.now = ctx.now + Duration::s(3);
+  s2.on_timer(ctx, TimerKey{3, 0});
+  const auto [pre_set, pre_set_connection] = ctx.last_sent<fastcfs::NextLeaderReq>(0);
+  answer(pre_set_connection, fastcfs::NextLeaderResp{pre_set.seq, 1, fastcfs::Err::kOk});
+  s2.on_timer(ctx, TimerKey{3, 0});
+  REQUIRE(s2.is_leader());
+}
+
+// One second of leader s2: its tick's leader check, s1 answering the
+// brain-split probes (s3 stays silent: two of three alive).
+void lead_a_second_as_s2(fastcfs::FastcfsServer& s2, ScriptContext& ctx) {
+  ctx.now = ctx.now + Duration::s(1);
+  const size_t before = ctx.sent.size();
+  s2.on_timer(ctx, TimerKey{1, 0});
+  for (size_t k = before; k < ctx.sent.size(); ++k) {
+    const auto* probe = ctx.sent[k].message->as<fastcfs::GetServerStatusReq>();
+    if (probe == nullptr || ctx.sent[k].to.index != 0) continue;
+    const ConnectionId on = ctx.sent[k].connection;
+    s2.on_message(ctx, NodeId{0}, on, *make_message(fastcfs::GetServerStatusResp{probe->seq, s1_status()}));
+  }
+}
+
 }  // namespace
 
 // Issue 12 §3.2: replication_quorum_add (replication_quorum.c) refuses with
@@ -402,31 +440,9 @@ TEST_CASE("fastcfs: a leader refreshes its own heartbeat and drops its leader hi
   const auto answer = [&](uint32_t peer, ConnectionId on, auto response) {
     s2.on_message(ctx, NodeId{peer}, on, *make_message(std::move(response)));
   };
-  // s2 runs the election: s1 answers, ranking below it; s3 never does.
-  s2.on_timer(ctx, TimerKey{2, 0});
-  fastcfs::ServerStatusRecord s1_status;
-  s1_status.server = 0;
-  const auto [query, query_connection] = ctx.last_sent<fastcfs::GetServerStatusReq>(0);
-  answer(0, query_connection, fastcfs::GetServerStatusResp{query.seq, s1_status});
-  ctx.now = ctx.now + Duration::s(3);
-  s2.on_timer(ctx, TimerKey{3, 0});
-  const auto [pre_set, pre_set_connection] = ctx.last_sent<fastcfs::NextLeaderReq>(0);
-  answer(0, pre_set_connection, fastcfs::NextLeaderResp{pre_set.seq, 1, fastcfs::Err::kOk});
-  s2.on_timer(ctx, TimerKey{3, 0});
-  REQUIRE(s2.is_leader());
-  // Ten seconds of leading: a leader check in each second's tick, s1
-  // answering the brain-split probes (s3 stays silent: two of three alive).
-  for (int i = 0; i < 10; ++i) {
-    ctx.now = ctx.now + Duration::s(1);
-    const size_t before = ctx.sent.size();
-    s2.on_timer(ctx, TimerKey{1, 0});
-    for (size_t k = before; k < ctx.sent.size(); ++k) {
-      const auto* probe = ctx.sent[k].message->as<fastcfs::GetServerStatusReq>();
-      if (probe == nullptr || ctx.sent[k].to.index != 0) continue;
-      const ConnectionId on = ctx.sent[k].connection;
-      answer(0, on, fastcfs::GetServerStatusResp{probe->seq, s1_status});
-    }
-  }
+  win_election_as_s2(s2, ctx);
+  // Ten seconds of leading: a leader check in each second's tick.
+  for (int i = 0; i < 10; ++i) lead_a_second_as_s2(s2, ctx);
   REQUIRE(s2.is_leader());
   const ConnectionId from_s1{3000};
   ctx.peer_of[from_s1.value] = NodeId{0};
@@ -464,21 +480,7 @@ TEST_CASE("fastcfs: a leader that steps down keeps its push connections until th
   const auto answer = [&](uint32_t peer, ConnectionId on, auto response) {
     s2.on_message(ctx, NodeId{peer}, on, *make_message(std::move(response)));
   };
-  fastcfs::ServerStatusRecord s1_status;
-  s1_status.server = 0;
-  // s2 runs an election that s1 answers, ranking below it, and s3 never does.
-  const auto win_election = [&] {
-    s2.on_timer(ctx, TimerKey{2, 0});
-    const auto [query, query_connection] = ctx.last_sent<fastcfs::GetServerStatusReq>(0);
-    answer(0, query_connection, fastcfs::GetServerStatusResp{query.seq, s1_status});
-    ctx.now = ctx.now + Duration::s(3);
-    s2.on_timer(ctx, TimerKey{3, 0});
-    const auto [pre_set, pre_set_connection] = ctx.last_sent<fastcfs::NextLeaderReq>(0);
-    answer(0, pre_set_connection, fastcfs::NextLeaderResp{pre_set.seq, 1, fastcfs::Err::kOk});
-    s2.on_timer(ctx, TimerKey{3, 0});
-    REQUIRE(s2.is_leader());
-  };
-  win_election();
+  win_election_as_s2(s2, ctx);
   // s1's push handler joins on its own connection.
   const ConnectionId push{4000};
   ctx.peer_of[push.value] = NodeId{0};
@@ -494,7 +496,7 @@ TEST_CASE("fastcfs: a leader that steps down keeps its push connections until th
   // s2 is elected again within network_timeout: s1's second push join is
   // refused while the first connection is open, then accepted once that
   // one idled out.
-  win_election();
+  win_election_as_s2(s2, ctx);
   const ConnectionId second_push{4002};
   ctx.peer_of[second_push.value] = NodeId{0};
   answer(0, second_push, fastcfs::JoinLeaderReq{2, true});
@@ -510,17 +512,7 @@ TEST_CASE("fastcfs: a leader that steps down keeps its push connections until th
     CHECK(ctx.last<fastcfs::JoinLeaderResp>(0).err == fastcfs::Err::kOk);
     return;
   }
-  // Each second's tick; s1 answers the brain-split probes, so s2 stays leader.
-  for (int i = 0; i < 62 && !ctx.closed.contains(push.value); ++i) {
-    ctx.now = ctx.now + Duration::s(1);
-    const size_t before = ctx.sent.size();
-    s2.on_timer(ctx, TimerKey{1, 0});
-    for (size_t k = before; k < ctx.sent.size(); ++k) {
-      const auto* probe = ctx.sent[k].message->as<fastcfs::GetServerStatusReq>();
-      if (probe == nullptr || ctx.sent[k].to.index != 0) continue;
-      answer(0, ctx.sent[k].connection, fastcfs::GetServerStatusResp{probe->seq, s1_status});
-    }
-  }
+  for (int i = 0; i < 62 && !ctx.closed.contains(push.value); ++i) lead_a_second_as_s2(s2, ctx);
   REQUIRE(s2.is_leader());
   CHECK(ctx.closed.contains(push.value));
   answer(0, second_push, fastcfs::JoinLeaderReq{3, true});
@@ -679,20 +671,9 @@ TEST_CASE("fastcfs: a new leader demotes its own DS that turned ACTIVE while no 
   // The master's ACTIVE_CONFIRM answer: ACTIVE (T6) with no leader known.
   answer(0, confirm_connection, fastcfs::ActiveConfirmResp{confirm.seq, fastcfs::Err::kOk});
   REQUIRE(s2.my_status(0) == fastcfs::DsStatus::kActive);
-  // s2 runs the election: s1 answers (ranking below s2), s3 is gone.
-  s2.on_timer(ctx, TimerKey{2, 0});
-  fastcfs::ServerStatusRecord s1_status;
-  s1_status.server = 0;
-  const auto [query, query_connection] = ctx.last_sent<fastcfs::GetServerStatusReq>(0);
-  answer(0, query_connection, fastcfs::GetServerStatusResp{query.seq, s1_status});
-  ctx.now = ctx.now + Duration::s(3);
-  s2.on_timer(ctx, TimerKey{3, 0});  // s3 never answers, and max_wait_time (1 s) has passed
-  // s2 is the candidate: PRE_SET answered by s1 (s3 silent), then COMMIT,
+  // s2 runs the election (s3 is gone): PRE_SET answered by s1, then COMMIT,
   // which makes s2 leader at once (it commits to itself first).
-  const auto [pre_set, pre_set_connection] = ctx.last_sent<fastcfs::NextLeaderReq>(0);
-  answer(0, pre_set_connection, fastcfs::NextLeaderResp{pre_set.seq, 1, fastcfs::Err::kOk});
-  s2.on_timer(ctx, TimerKey{3, 0});
-  CHECK(s2.is_leader());
+  win_election_as_s2(s2, ctx);
   CHECK(s2.transitions()[13] == 1);  // T13 on its own DS
   CHECK(s2.my_status(0) == fastcfs::DsStatus::kOffline);
   CHECK(s2.transitions()[6] == 1);
