@@ -519,6 +519,43 @@ TEST_CASE("fastcfs: a leader that steps down keeps its push connections until th
   CHECK(ctx.last<fastcfs::JoinLeaderResp>(0).err == fastcfs::Err::kOk);
 }
 
+// sf_nio resets a task's idle timer on a write as on a read
+// (sf_client_sock_write, sf_client_sock_read): the leader's end of a push
+// connection whose active test goes unanswered closes network_timeout after
+// that send, not after the last answer. Failed before: it closed 60 s after
+// the last answer, 30 s early.
+TEST_CASE("fastcfs: the leader's end of a push connection idles out network_timeout after its last read or write") {
+  fastcfs::ClusterConfig cluster;
+  cluster.servers = 3;
+  cluster.data_groups = 1;
+  fastcfs::FastcfsServer s2(1, cluster);
+  ScriptContext ctx(1);
+  const std::map<std::string, std::vector<DiskRecord>> empty;
+  s2.on_start(ctx, DiskImage(&empty));
+  win_election_as_s2(s2, ctx);
+  // s1 joins and activates on its push connection; s2 pushes it every DS.
+  const ConnectionId push{5000};
+  ctx.peer_of[push.value] = NodeId{0};
+  s2.on_message(ctx, NodeId{0}, push, *make_message(fastcfs::JoinLeaderReq{1, true}));
+  const uint64_t version = ctx.last<fastcfs::JoinLeaderResp>(0).leader_version;
+  s2.on_message(ctx, NodeId{0}, push, *make_message(fastcfs::PingLeaderReq{2, version, true, {}}));
+  const auto [pushed, pushed_on] = ctx.last_sent<fastcfs::PushDsStatusReq>(0);
+  REQUIRE(pushed_on == push);
+  // The last thing s1 ever says: its answer to that push.
+  s2.on_message(ctx, NodeId{0}, push, *make_message(fastcfs::PushDsStatusResp{pushed.seq}));
+  const TimePoint last_answer = ctx.now;
+  int seconds = 0;
+  for (; seconds < 120 && !ctx.closed.contains(push.value); ++seconds) lead_a_second_as_s2(s2, ctx);
+  REQUIRE(ctx.closed.contains(push.value));
+  // An active test went out half a network_timeout after the push, and the
+  // connection closed a network_timeout after that.
+  const auto [test, test_on] = ctx.last_sent<fastcfs::ChannelTest>(0);
+  CHECK(test_on == push);
+  CHECK_FALSE(test.response);
+  CHECK(ctx.now - last_answer > Duration::s(90));
+  CHECK(ctx.now - last_answer <= Duration::s(92));
+}
+
 // Issue 12 §3.1: faststore deletes the majority-mode confirmed file when a
 // master's term ends with every DV confirmed (replication_quorum_end_master_term)
 // and after a startup rollback (rollback_binlogs), and reads a file holding

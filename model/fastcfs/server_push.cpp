@@ -18,6 +18,8 @@
 // which offlines its DSs only if the follower was still ACTIVE and I still
 // lead; pushes and active tests go out only while I lead and the follower is
 // ACTIVE, one at a time.
+#include <algorithm>
+
 #include "base/assert.h"
 #include "model/fastcfs/server.h"
 
@@ -201,14 +203,15 @@ void FastcfsServer::on_push_test(Context& ctx, const Inbound& in, const ChannelT
   pump_push(ctx, in.from.index);
 }
 
-// sf_nio's idle timeout on the leader's side of each push connection,
-// counted from the last read (a write resets it too in sf_nio: a known
-// deviation, FASTCFS_MODEL.md "Connections").
+// sf_nio's idle timeout on the leader's side of each push connection: a
+// read or a write resets it (sf_client_sock_read, sf_client_sock_write), so
+// an unanswered push or active test closes it network_timeout after the send.
 void FastcfsServer::check_push_idle(Context& ctx) {
   const TimePoint now = ctx.local_now();
   for (uint32_t s : cluster()) {
     Peer& p = peers_[s];
-    if (s == me_ || !p.push_connection.valid() || now - p.push_heard <= config_.options.network_timeout) continue;
+    if (s == me_ || !p.push_connection.valid()) continue;
+    if (now - std::max(p.push_heard, p.push_sent) <= config_.options.network_timeout) continue;
     ctx.close(p.push_connection);
     push_task_closed(ctx, s, "push connection idle timeout");
   }
