@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "base/input_error.h"
 #include "base/json_input.h"
@@ -31,6 +32,16 @@ int run_self_check(const ExploreCommandOptions& options, std::ostream& out) {
   return report.problems.empty() ? 0 : 1;
 }
 
+// The non-empty items of "a,b,,c".
+std::vector<std::string> comma_separated(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
 }  // namespace
 
 int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& progress) {
@@ -38,17 +49,13 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
   if (options.self_check) return run_self_check(options, out);
   const nlohmann::json document = harness::load_scenario_document(options.file);
   explore::ExploreOptions& search = options.search;
-  std::stringstream types(options.fault_types);
-  for (std::string type; std::getline(types, type, ',');) {
-    if (!type.empty()) search.fault_types.push_back(type);
-  }
+  for (const std::string& type : comma_separated(options.fault_types)) search.fault_types.push_back(type);
   if (!options.time_limit.empty()) {
     search.time_limit_s = static_cast<double>(parse_duration(options.time_limit, "--time-limit").count_ns()) / 1e9;
   }
   if (!options.delay_cap.empty()) search.settings.delay_cap = parse_duration(options.delay_cap, "--delay-cap");
-  std::stringstream fixed(options.fixed_kinds);
-  for (std::string kind; std::getline(fixed, kind, ',');) {
-    if (!kind.empty()) search.settings.fix(harness::fixable_choice_kind(kind, "--fixed-kinds"));
+  for (const std::string& kind : comma_separated(options.fixed_kinds)) {
+    search.settings.fix(harness::fixable_choice_kind(kind, "--fixed-kinds"));
   }
   if (!options.from.empty()) search.from = parse_duration(options.from, "--from");
   std::tie(search.shard, search.shards) = parse_shard(options.shard);

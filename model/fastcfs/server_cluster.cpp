@@ -599,10 +599,12 @@ void FastcfsServer::activate_server(Context& ctx, uint32_t s) {
 
 // cluster_topology_deactivate_server: only an ACTIVE server's DSs go
 // offline (a server that rejoined meanwhile is OFFLINE already and keeps
-// its DSs, master included).
+// its DSs, master included), and only while I lead: an ex-leader (its push
+// task idled out after a step-down) swaps the server's status and stops.
 void FastcfsServer::deactivate_server(Context& ctx, uint32_t s, const char* why) {
   Peer& p = peers_[s];
   if (p.status != ServerStatus::kActive) return;
+  if (!is_leader()) return set_server_status(ctx, s, ServerStatus::kOffline);
   ctx.note("server_deactivated", {{"server", "s" + std::to_string(s + 1)}, {"why", why}});
   set_server_status(ctx, s, ServerStatus::kOffline);
   p.joined = false;

@@ -224,12 +224,6 @@ void FastcfsServer::push_task_closed(Context& ctx, uint32_t s, const char* why) 
   p.push_connection = ConnectionId{};
   p.push_seq = 0;
   p.push_pending.clear();
-  if (!is_leader()) {
-    // An ex-leader's task: cluster_topology_deactivate_server only swaps the
-    // server's status, its DSs are no longer mine to offline.
-    if (p.status == ServerStatus::kActive) set_server_status(ctx, s, ServerStatus::kOffline);
-    return;
-  }
   deactivate_server(ctx, s, why);
 }
 
