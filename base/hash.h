@@ -9,8 +9,15 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 namespace replsim {
+
+// A renaming of nodes while a state is hashed: node i hashes as
+// renaming[i]. A symmetry reduction (explore/symmetry.h) hashes a state
+// under every permutation of its interchangeable nodes and keeps the
+// smallest value, so two states that are images of each other get one key.
+using NodeRenaming = std::vector<uint32_t>;
 
 // Finaliser of MurmurHash3 / SplitMix64: a bijection with full avalanche.
 constexpr uint64_t mix64(uint64_t x) {
@@ -50,12 +57,50 @@ class Hasher {
   }
   Hasher& add(const char* text) { return add(std::string_view(text)); }
 
+  // A node's index, as the renaming names it. Every node id a state holds
+  // is hashed through here, so that a renamed hash is the hash of the
+  // renamed state; a container ordered or indexed by node must be hashed
+  // as a set (UnorderedHash), since renaming changes its order.
+  Hasher& add_node(uint32_t index) { return add(static_cast<uint64_t>(renamed(index))); }
+  uint32_t renamed(uint32_t index) const {
+    if (renaming_ == nullptr || index >= renaming_->size()) return index;
+    return (*renaming_)[index];
+  }
+  // Hashes nodes under `renaming` (not owned; null: every node is itself).
+  Hasher& rename_nodes(const NodeRenaming* renaming) {
+    renaming_ = renaming;
+    return *this;
+  }
+  // A fresh hasher for a part of the same state: the same renaming.
+  Hasher part() const {
+    Hasher h;
+    h.renaming_ = renaming_;
+    return h;
+  }
+  const NodeRenaming* renaming() const { return renaming_; }
+
   constexpr uint64_t value() const { return mix64(state_); }
 
  private:
   static constexpr uint64_t kInit = 0x6a09e667f3bcc909ULL;
   static constexpr uint64_t kStep = 0x9e3779b97f4a7c15ULL;
   uint64_t state_ = kInit;
+  const NodeRenaming* renaming_ = nullptr;
+};
+
+// A set's fingerprint: its elements' hashes combined in no order, for
+// containers whose order a renaming of nodes changes.
+class UnorderedHash {
+ public:
+  void add(uint64_t element_hash) {
+    sum_ += mix64(element_hash);
+    ++count_;
+  }
+  uint64_t value() const { return mix64(sum_ ^ mix64(count_)); }
+
+ private:
+  uint64_t sum_ = 0;
+  uint64_t count_ = 0;
 };
 
 inline uint64_t hash_bytes(std::string_view bytes) { return Hasher().add(bytes).value(); }

@@ -125,6 +125,10 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
   explore_command->add_option("--fixed-kinds", explore.fixed_kinds,
                               "Question kinds answered by their first option, never branched on (\"next_event,"
                               "message_delay\"); swarm members fix more of their own");
+  explore_command->add_option("--symmetry", explore.search.symmetry,
+                              "on: merge states that are images of each other under permutations of the servers "
+                              "the protocol declares interchangeable; count: merge none, count the orbits")
+      ->capture_default_str();
   explore_command->add_option("--out", explore.search.out_dir, "Folder for explore.json and a counterexample");
   explore_command->add_flag("--self-check", explore.self_check,
                             "Instead of searching: check that the protocol's copies, equality and fingerprints agree");

@@ -87,6 +87,17 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
                      j["undecided_judgements"].get<uint64_t>(), j["leaves"].dump());
   out << fmt::format("  collisions chance of a state missed by a 64-bit key collision: {:.2g}\n",
                      j["visited"]["omission_probability"].get<double>());
+  if (j["symmetry"].contains("orbits")) {
+    const nlohmann::json& sym = j["symmetry"];
+    std::vector<std::string> classes;
+    for (const nlohmann::json& c : sym["interchangeable"]) {
+      classes.push_back(fmt::format("{}", fmt::join(c.get<std::vector<std::string>>(), " ")));
+    }
+    out << fmt::format("  symmetry   {} orbits {}; interchangeable servers {} ({} renamings)\n",
+                       sym["orbits"].get<uint64_t>(), sym["mode"] == "on" ? "searched, a state each" : "among the states",
+                       classes.empty() ? "none declared" : fmt::format("{}", fmt::join(classes, "; ")),
+                       sym["renamings"].get<uint64_t>());
+  }
   for (const auto& [signature, known] : j["known_violations"].items()) {
     out << fmt::format("  known      {} ({} judgements, {} transitions at the fewest): searched past, as --known asked\n",
                        signature, known["judgements"].get<uint64_t>(), known["transitions_min"].get<uint32_t>());

@@ -41,6 +41,13 @@ void check_options(const ExploreOptions& options) {
   }
   if (options.member_states_max == 0) throw InputError("--member-states-max", "at least 1", "0");
   if (options.from && options.from_when) throw InputError("--from-when", "a hybrid start by time or by event, not both", "both");
+  if (options.symmetry != "off" && options.symmetry != "on" && options.symmetry != "count") {
+    throw InputError("--symmetry", "off, on or count", "\"" + options.symmetry + "\"");
+  }
+  if (options.symmetry != "off" && is_sampling_strategy(options.strategy)) {
+    throw InputError("--symmetry", "off for random-walk and pct (they keep no visited set to merge states in)",
+                     "\"" + options.symmetry + "\"");
+  }
   const bool sampled = is_sampling_strategy(options.strategy) || options.strategy == "swarm";
   if (options.shards != 1 && !sampled) {
     throw InputError("--shard", "1/1 for an exhaustive search (shards split random-walk, pct and swarm)",

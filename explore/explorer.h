@@ -76,6 +76,12 @@ struct ExploreOptions {
   // a finding already understood, and for the mutation table, which asks
   // for a mutation's violations, not the unmutated model's.
   std::vector<std::string> known;
+  // Symmetry reduction (explore/symmetry.h): "off"; "on" merges a state
+  // with its images under permutations of the servers the protocol declares
+  // interchangeable (bfs, dfs and swarm's members, which keep a visited
+  // set); "count" merges nothing and counts the orbits, to measure the
+  // reduction and check the declaration against a search without it.
+  std::string symmetry = "off";
   std::string out_dir;                // explore.json, counterexample.json and its run folder
   // Set by swarm for its members: DFS takes each state's successors in an
   // order drawn from this seed; a violation is reported without writing

@@ -39,7 +39,7 @@ Json identity(const Json& j) {
   samples.erase("members_stopped_by_their_states_max");
   return {{"scenario", j["scenario"]}, {"protocol", j["protocol"]}, {"strategy", j["strategy"]},
           {"bounds", j["bounds"]},     {"fault_types", j["fault_types"]}, {"known", j["known"]},
-          {"prefix", j["prefix"]},
+          {"prefix", j["prefix"]},         {"symmetry", j["symmetry"]},
           {"settings", j["settings"]}, {"samples", samples}};
 }
 

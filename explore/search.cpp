@@ -23,10 +23,14 @@ namespace {
 using harness::Scenario;
 using harness::ScenarioRun;
 
-uint64_t state_key(const SearchNode& node) {
-  Hasher h(node.run.run().world.fingerprint());
+// The state's key with its nodes renamed (null: as they are). The history
+// digest holds clients only, which no symmetry renames.
+uint64_t state_key(const SearchNode& node, const NodeRenaming* renaming) {
+  Hasher h(node.run.run().world.fingerprint(renaming));
+  h.rename_nodes(renaming);
   node.run.run().monitor->hash_into(h);
-  h.add(node.history_digest).add(node.faults_used).add(node.isolated ? node.isolated->index + 1 : 0);
+  h.add(node.history_digest).add(node.faults_used);
+  h.add(node.isolated ? h.renamed(node.isolated->index) + 1 : 0);
   return h.value();
 }
 
@@ -61,6 +65,7 @@ void describe_search(nlohmann::json& j, const Scenario& scenario, const ExploreO
                  {"horizon", format_duration(scenario.duration)}};
   j["fault_types"] = types;
   j["known"] = options.known;
+  j["symmetry"] = {{"mode", options.symmetry}};
   j["prefix"] = {{"from", options.from ? nlohmann::json(format_duration(*options.from)) : nlohmann::json(nullptr)},
                  {"when", options.from_when.value_or(nullptr)}};
   harness::Schedule settings_only;
@@ -128,9 +133,11 @@ ExploreResult Search::run() {
     sample_paths(root);
     return finish();
   }
-  root.key = state_key(root);
+  if (options_.symmetry != "off") symmetry_ = symmetry_of(scenario_, root.run.run().world);
+  key(root);
   visited_.emplace(root.key, 0);
   ++states_;
+  count_orbit(root);
   if (options_.strategy == "dfs") depth_first(std::move(root));
   else breadth_first(std::move(root));
   return finish();
@@ -168,7 +175,7 @@ bool Search::branch(const SearchNode& node, int32_t fault, Expansion& out) const
     SearchNode child = node;
     chooser.begin(prefix);
     if (!advance(child, fault, chooser)) return false;
-    child.key = state_key(child);
+    key(child);
     out.children.push_back(std::move(child));
     if (!chooser.next_prefix(prefix)) return true;
   }
@@ -292,6 +299,25 @@ void Search::depth_first(SearchNode root) {
   }
 }
 
+// Sets the node's key: under symmetry "on", the smallest over the
+// renamings; else as it is, with its orbit's key beside it under "count".
+void Search::key(SearchNode& node) const {
+  REPLSIM_ASSERT(options_.symmetry == "off" || options_.symmetry == "on" || options_.symmetry == "count",
+                 "the CLI checks the symmetry mode");
+  const auto hash = [&node](const NodeRenaming* renaming) { return state_key(node, renaming); };
+  node.orbit = options_.symmetry == "off" ? 0 : canonical_key(symmetry_, hash);
+  node.key = options_.symmetry == "on" ? node.orbit : hash(nullptr);
+}
+
+// A state new to the visited set: its orbit, when a symmetry mode counts them.
+void Search::count_orbit(const SearchNode& state) {
+  if (options_.symmetry == "off") return;
+  // Under "on" the visited set holds one state per orbit already.
+  if (options_.symmetry == "count" && !orbits_.insert(state.orbit).second) return;
+  ++orbits_count_;
+  orbit_digest_ += mix64(state.orbit);
+}
+
 // Counts a new successor into the visited set; false for a state seen
 // before (at no greater depth, for DFS).
 bool Search::admit(const SearchNode& child) {
@@ -307,6 +333,7 @@ bool Search::admit(const SearchNode& child) {
     it->second = child.depth;
   } else {
     ++states_;
+    count_orbit(child);
   }
   if (states_ >= options_.states_max) stopped_by_ = "states_max";
   else if (states_ % 64 == 0 && resident_bytes() > options_.memory_mb_max << 20) stopped_by_ = "memory_mb_max";
@@ -450,6 +477,14 @@ ExploreResult Search::finish() {
   j["leaves"] = leaves_;
   j["branches_truncated"] = branches_truncated_;
   j["known_violations"] = known_violations_;
+  if (options_.symmetry != "off" && root_) {
+    j["symmetry"] = symmetry_to_json(options_.symmetry, symmetry_, root_->run.run().world);
+    // Both modes count the orbits of the states they admitted: a complete
+    // search with "on" and one with "count" agree on both when the
+    // protocol's declaration holds.
+    j["symmetry"]["orbits"] = orbits_count_;
+    j["symmetry"]["orbit_digest"] = fmt::format("{:016x}", orbit_digest_);
+  }
   // Hash compaction: two distinct states with one 64-bit key merge, and
   // the second is never searched. The chance that this happened at all:
   j["visited"] = {{"entries", visited_.size()},

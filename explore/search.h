@@ -12,6 +12,7 @@
 #include <ostream>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <tbb/task_arena.h>
@@ -19,6 +20,7 @@
 #include "explore/explorer.h"
 #include "explore/fault_actions.h"
 #include "explore/known_violations.h"
+#include "explore/symmetry.h"
 #include "harness/runner.h"
 #include "harness/schedule_chooser.h"
 
@@ -47,6 +49,7 @@ struct SearchNode {
   uint64_t completions = 0;   // operations that ended (ok, fail or info)
   uint64_t completions_before = 0;  // before the last transition
   uint64_t key = 0;                 // state_key, once computed
+  uint64_t orbit = 0;               // the key under symmetry, when a symmetry mode is on
 };
 
 struct Violation {
@@ -113,7 +116,9 @@ class Search {
   bool advance(SearchNode& node, int32_t fault, harness::EnumeratingChooser& chooser) const;
   const char* leaf_of(const SearchNode& node) const;
   bool needs_judging(const SearchNode& node) const;
+  void key(SearchNode& node) const;
   bool admit(const SearchNode& child);
+  void count_orbit(const SearchNode& state);
   Verdict verdict_of(const SearchNode& node) const;
   void record(const char* leaf, const std::optional<Verdict>& verdict);
   void judge_all(tbb::task_arena& arena, const std::vector<Judgement>& judgements);
@@ -167,6 +172,9 @@ class Search {
   std::optional<harness::FaultTrigger> from_when_;  // options_.from_when, read for the scenario
   // Lookups only: nothing iterates it, so its order never reaches a decision.
   std::unordered_map<uint64_t, uint32_t> visited_;  // key -> smallest depth it was reached at
+  Symmetry symmetry_;                               // empty unless options_.symmetry is on or count
+  std::unordered_set<uint64_t> orbits_;             // "count" only: the orbits of the states searched
+  uint64_t orbits_count_ = 0, orbit_digest_ = 0;    // the orbits searched, and their keys summed (mixed)
   std::optional<Violation> violation_;
   nlohmann::json known_violations_ = nlohmann::json::object();  // see add_known_violation
   std::optional<std::string> stopped_by_;

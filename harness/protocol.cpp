@@ -120,6 +120,8 @@ void RunMonitor::hash_into(Hasher&) const {}
 
 void Protocol::check_scenario(const Scenario&) const {}
 
+std::vector<std::vector<NodeId>> Protocol::interchangeable_servers(const Scenario&) const { return {}; }
+
 uint32_t Protocol::group_of_key(const Scenario&, const std::string&) const { return 1; }
 
 std::vector<NodeId> servers_of(const World& world) {

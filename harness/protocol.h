@@ -196,6 +196,16 @@ class Protocol {
   // model. The loader calls it, so `validate` refuses what `run` would.
   virtual void check_scenario(const Scenario& scenario) const;
 
+  // Sets of servers this protocol treats alike in `scenario`: renaming the
+  // servers within a set maps every run to a run, so a search may merge a
+  // state with its images (`replsim explore --symmetry`). A protocol that
+  // declares any must hash every node id its actors, messages and monitor
+  // hold with Hasher::add_node (containers ordered by node as sets), and
+  // put none in a timer's argument; `--symmetry count` measures whether
+  // the declaration holds on a scenario. Default: none, as for a protocol
+  // that breaks ties by node id or gives one server a part of its own.
+  virtual std::vector<std::vector<NodeId>> interchangeable_servers(const Scenario& scenario) const;
+
   // The group (1-based) the clients' operations on `key` (the history's
   // text) go to: the stall check and the report's client view judge each
   // group alone. Default: one group.

@@ -112,7 +112,10 @@ class Actor {
 
   virtual std::unique_ptr<Actor> clone() const = 0;
   virtual bool equals(const Actor& other) const = 0;
-  virtual uint64_t fingerprint() const = 0;
+  // The state's hash with its node ids renamed (hash_into hashes them with
+  // Hasher::add_node); null: as they are.
+  virtual uint64_t fingerprint(const NodeRenaming* renaming) const = 0;
+  uint64_t fingerprint() const { return fingerprint(nullptr); }
   // A summary of the state for traces and reports; not on the hot path.
   virtual nlohmann::json describe() const = 0;
 };
@@ -130,8 +133,10 @@ class ActorOf : public Actor {
     const auto* same = dynamic_cast<const Derived*>(&other);
     return same != nullptr && *same == self();
   }
-  uint64_t fingerprint() const final {
+  using Actor::fingerprint;
+  uint64_t fingerprint(const NodeRenaming* renaming) const final {
     Hasher h;
+    h.rename_nodes(renaming);
     self().hash_into(h);
     return h.value();
   }

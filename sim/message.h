@@ -29,7 +29,9 @@ class Message {
  public:
   virtual ~Message() = default;
   virtual const char* type_name() const = 0;
-  virtual uint64_t fingerprint() const = 0;
+  // Its hash with node ids renamed (actor.h); null: as they are.
+  virtual uint64_t fingerprint(const NodeRenaming* renaming) const = 0;
+  uint64_t fingerprint() const { return fingerprint(nullptr); }
   virtual bool equals(const Message& other) const = 0;
   virtual std::string describe() const = 0;
 
@@ -52,9 +54,11 @@ class MessageBox final : public Message {
   explicit MessageBox(T value) : value_(std::move(value)) {}
 
   const char* type_name() const override { return T::kName; }
-  uint64_t fingerprint() const override {
+  using Message::fingerprint;
+  uint64_t fingerprint(const NodeRenaming* renaming) const override {
     static const uint64_t name_hash = hash_bytes(T::kName);
     Hasher h(name_hash);
+    h.rename_nodes(renaming);
     value_.hash_into(h);
     return h.value();
   }

@@ -98,19 +98,28 @@ bool Network::operator==(const Network& other) const {
          overrides_ == other.overrides_ && blocked_ == other.blocked_;
 }
 
-uint64_t Network::fingerprint() const {
+uint64_t Network::fingerprint(const NodeRenaming* renaming) const {
   // Stream states and FIFO bookkeeping are left out: they do not change what
-  // the protocols can observe next, only how the simulator draws it.
+  // the protocols can observe next, only how the simulator draws it. Links
+  // hash as sets, since a renaming reorders them.
   Hasher h;
+  h.rename_nodes(renaming);
   h.add(static_cast<uint64_t>(node_count_)).add(default_link_.latency.fingerprint());
+  UnorderedHash overrides;
   for (const auto& [pair, config] : overrides_) {
-    h.add(pair.first).add(pair.second).add(config.latency.fingerprint());
-    h.add(std::bit_cast<uint64_t>(config.loss)).add(std::bit_cast<uint64_t>(config.duplicate));
-    h.add(std::bit_cast<uint64_t>(config.reorder));
+    Hasher link = h.part();
+    link.add_node(pair.first).add_node(pair.second).add(config.latency.fingerprint());
+    link.add(std::bit_cast<uint64_t>(config.loss)).add(std::bit_cast<uint64_t>(config.duplicate));
+    link.add(std::bit_cast<uint64_t>(config.reorder));
+    overrides.add(link.value());
   }
+  UnorderedHash blocked;
   for (size_t i = 0; i < blocked_.size(); ++i) {
-    if (blocked_[i]) h.add(static_cast<uint64_t>(i));
+    if (!blocked_[i]) continue;
+    const auto from = static_cast<uint32_t>(i / node_count_), to = static_cast<uint32_t>(i % node_count_);
+    blocked.add(h.part().add_node(from).add_node(to).value());
   }
+  h.add(overrides.value()).add(blocked.value());
   return h.value();
 }
 

@@ -19,6 +19,7 @@
 
 #include "sim/choice.h"
 #include "sim/distribution.h"
+#include "base/hash.h"
 #include "sim/ids.h"
 #include "sim/rng.h"
 
@@ -62,7 +63,8 @@ class Network {
 
   // Same configuration and partitions; stream positions are not compared.
   bool operator==(const Network& other) const;
-  uint64_t fingerprint() const;
+  // With node ids renamed (base/hash.h); null: as they are.
+  uint64_t fingerprint(const NodeRenaming* renaming = nullptr) const;
 
  private:
   struct Link {

@@ -581,11 +581,14 @@ namespace {
 
 
 
-uint64_t event_fingerprint(const Event& event, TimePoint now, const std::vector<std::string>& names) {
+// `names` are the nodes' names as the renaming has them.
+uint64_t event_fingerprint(const Event& event, TimePoint now, const std::vector<std::string>& names,
+                           const NodeRenaming* renaming) {
   Hasher h;
+  h.rename_nodes(renaming);
   h.add((event.time - now).count_ns()).add(static_cast<uint64_t>(event.kind));
-  h.add(event.target.index).add(event.from.index);
-  if (event.message) h.add(event.message->fingerprint());
+  h.add_node(event.target.index).add_node(event.from.index);
+  if (event.message) h.add(event.message->fingerprint(renaming));
   if (event.kind == EventKind::kTimer) h.add(event.timer.kind).add(event.timer.argument);
   h.add(event.connection.value).add(event.forward).add(event.handed).add(event.ack_check);
   if (event.kind == EventKind::kConnection) {
@@ -599,6 +602,15 @@ uint64_t event_fingerprint(const Event& event, TimePoint now, const std::vector<
   return h.value();
 }
 
+// The nodes' names under `renaming`: node i is called what node
+// renaming[i] is.
+std::vector<std::string> renamed_names(const std::vector<std::string>& names, const NodeRenaming& renaming) {
+  REPLSIM_ASSERT(renaming.size() <= names.size(), "a renaming of the world's nodes");
+  std::vector<std::string> renamed = names;
+  for (size_t i = 0; i < renaming.size(); ++i) renamed[i] = names[renaming[i]];
+  return renamed;
+}
+
 }  // namespace
 
 std::vector<const Event*> World::live_events() const {
@@ -609,20 +621,31 @@ std::vector<const Event*> World::live_events() const {
   return live;
 }
 
-uint64_t World::fingerprint() const {
-  Hasher h;
-  for (const Node& n : nodes_) {
-    h.add(static_cast<uint64_t>(n.status)).add(n.powered_off).add(n.starting).add(n.incarnation);
-    h.add(n.actor ? n.actor->fingerprint() : 0).add(n.disk.fingerprint()).add(n.clock.fingerprint());
-    for (const auto& [key, generation] : n.timers) h.add(key.kind).add(key.argument);
-    for (const Event& event : n.deferred) h.add(event_fingerprint(event, now_, config_.node_names));
+uint64_t World::fingerprint(const NodeRenaming* renaming) const {
+  std::vector<uint32_t> at_position(nodes_.size());  // the node hashed at each position
+  for (uint32_t i = 0; i < nodes_.size(); ++i) {
+    const uint32_t to = renaming != nullptr && i < renaming->size() ? (*renaming)[i] : i;
+    REPLSIM_ASSERT(to < nodes_.size(), "a renaming maps nodes to nodes");
+    at_position[to] = i;
   }
-  h.add(network_.fingerprint());
+  // Copied only when renamed: the unrenamed fingerprint is the explorer's hot path.
+  const std::vector<std::string> renamed = renaming ? renamed_names(config_.node_names, *renaming) : std::vector<std::string>{};
+  const std::vector<std::string>& names = renaming ? renamed : config_.node_names;
+  Hasher h;
+  h.rename_nodes(renaming);
+  for (uint32_t position = 0; position < nodes_.size(); ++position) {
+    const Node& n = nodes_[at_position[position]];
+    h.add(static_cast<uint64_t>(n.status)).add(n.powered_off).add(n.starting).add(n.incarnation);
+    h.add(n.actor ? n.actor->fingerprint(renaming) : 0).add(n.disk.fingerprint()).add(n.clock.fingerprint());
+    for (const auto& [key, generation] : n.timers) h.add(key.kind).add(key.argument);
+    for (const Event& event : n.deferred) h.add(event_fingerprint(event, now_, names, renaming));
+  }
+  h.add(network_.fingerprint(renaming));
   for (const auto& [id, c] : connections_) c.hash_into(h, now_);
   // Pending events as a multiset: the heap's layout depends on insertion
   // history, so combine per-event hashes with an order-independent sum.
   uint64_t events = 0;
-  for (const Event* event : live_events()) events += mix64(event_fingerprint(*event, now_, config_.node_names));
+  for (const Event* event : live_events()) events += mix64(event_fingerprint(*event, now_, names, renaming));
   h.add(events);
   return h.value();
 }
@@ -656,7 +679,7 @@ bool World::same_state(const World& other) const {
   const auto canonical = [](const World& w) {
     std::vector<std::pair<uint64_t, const Event*>> keyed;
     for (const Event* event : w.live_events()) {
-      keyed.push_back({event_fingerprint(*event, w.now_, w.config_.node_names), event});
+      keyed.push_back({event_fingerprint(*event, w.now_, w.config_.node_names, nullptr), event});
     }
     std::sort(keyed.begin(), keyed.end(),
               [](const auto& x, const auto& y) { return x.first < y.first; });

@@ -156,7 +156,10 @@ class World {
   // The state as a model checker sees it: actors, node statuses, disks,
   // clocks, timers, partitions and pending events (times relative to now).
   // Random stream positions and statistics are not part of it.
-  uint64_t fingerprint() const;
+  // With `renaming`, the fingerprint of the world whose node i is this
+  // world's node renaming^-1(i) (a permutation of the nodes; base/hash.h):
+  // what a symmetry reduction compares.
+  uint64_t fingerprint(const NodeRenaming* renaming = nullptr) const;
   bool same_state(const World& other) const;
 
  private:

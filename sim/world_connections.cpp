@@ -32,7 +32,7 @@ const char* to_string(ConnectionEvent::Kind kind) {
 namespace {
 
 void hash_end(Hasher& h, const ConnectionEnd& e, TimePoint now) {
-  h.add(e.node.index).add(e.incarnation).add(e.open).add(e.keepalive).add((e.last_heard - now).count_ns());
+  h.add_node(e.node.index).add(e.incarnation).add(e.open).add(e.keepalive).add((e.last_heard - now).count_ns());
   h.add(e.probes_unanswered);
 }
 
@@ -41,7 +41,7 @@ void hash_direction(Hasher& h, const Direction& d, TimePoint now) {
   for (const Segment& s : d.segments) {
     h.add(static_cast<uint64_t>(s.kind)).add(s.lost).add(s.retransmissions);
     h.add((s.first_sent - now).count_ns()).add(((s.lost ? s.retransmit_at : s.arrival) - now).count_ns());
-    h.add(s.message.message ? s.message.message->fingerprint() : 0);
+    h.add(s.message.message ? s.message.message->fingerprint(h.renaming()) : 0);
   }
 }
 

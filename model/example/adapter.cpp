@@ -125,6 +125,15 @@ class RegisterProtocol final : public harness::Protocol {
     return std::make_unique<RegisterMonitor>();
   }
 
+  // The backups: the primary is fixed (s1), and a backup's part depends on
+  // nothing but its own log and the primary's view of it.
+  std::vector<std::vector<NodeId>> interchangeable_servers(const Scenario& s) const override {
+    std::vector<NodeId> backups;
+    for (uint32_t i = 1; i < s.cluster.servers; ++i) backups.push_back(NodeId{i});
+    if (backups.size() < 2) return {};
+    return {backups};
+  }
+
   void check_scenario(const Scenario& s) const override {
     const Json& options = s.protocol_options;
     reject_unknown_keys(options, "/protocol/options", {"primary_skips_fsync"});

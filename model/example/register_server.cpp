@@ -181,14 +181,18 @@ void RegisterServer::on_disk(Context& ctx, const DiskCompletion& completion) {
 }
 
 void RegisterServer::hash_into(Hasher& h) const {
-  h.add(primary_.index).add(halted_).add(appended_version_).add(synced_version_).add(commit_version_);
+  h.add_node(primary_.index).add(halted_).add(appended_version_).add(synced_version_).add(commit_version_);
   h.add(serving_from_version_);
   hash_log(h, log_);
   for (const auto& [op, version] : append_versions_) h.add(op.value).add(version);
   for (const auto& [op, covers] : fsync_covers_) h.add(op.value).add(covers);
-  for (uint64_t acked : acked_) h.add(acked);
+  // Per backup, as a set: renaming the backups reorders them.
+  REPLSIM_ASSERT(acked_.size() == backups_.size(), "a durable length per backup");
+  UnorderedHash acked;
+  for (size_t b = 0; b < backups_.size(); ++b) acked.add(h.part().add_node(backups_[b].index).add(acked_[b]).value());
+  h.add(acked.value());
   for (const auto& [key, value] : store_) h.add(key).add(value);
-  for (const auto& [version, w] : waiting_) h.add(version).add(w.client.index).add(w.op);
+  for (const auto& [version, w] : waiting_) h.add(version).add_node(w.client.index).add(w.op);
   for (const auto& [client, last] : last_op_) h.add(client).add(last.op).add(last.version);
 }
 
