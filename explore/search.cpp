@@ -304,9 +304,12 @@ void Search::depth_first(SearchNode root) {
 void Search::key(SearchNode& node) const {
   REPLSIM_ASSERT(options_.symmetry == "off" || options_.symmetry == "on" || options_.symmetry == "count",
                  "the CLI checks the symmetry mode");
-  const auto hash = [&node](const NodeRenaming* renaming) { return state_key(node, renaming); };
+  const uint64_t plain = state_key(node, nullptr);
+  const auto hash = [&node, plain](const NodeRenaming* renaming) {
+    return renaming == nullptr ? plain : state_key(node, renaming);
+  };
   node.orbit = options_.symmetry == "off" ? 0 : canonical_key(symmetry_, hash);
-  node.key = options_.symmetry == "on" ? node.orbit : hash(nullptr);
+  node.key = options_.symmetry == "on" ? node.orbit : plain;
 }
 
 // A state new to the visited set: its orbit, when a symmetry mode counts them.

@@ -31,11 +31,16 @@ void permute(const std::vector<std::vector<NodeId>>& classes, size_t c, const No
 Symmetry symmetry_of(const harness::Scenario& scenario, const World& world) {
   Symmetry symmetry;
   size_t renamings_total = 1;
+  std::vector<bool> in_a_class(world.node_count(), false);  // classes are disjoint, or a renaming maps two nodes to one
   for (std::vector<NodeId> alike : harness::protocol_of(scenario).interchangeable_servers(scenario)) {
     for (NodeId n : alike) REPLSIM_ASSERT(n.index < world.node_count(), "an interchangeable server is a node of the world");
     std::sort(alike.begin(), alike.end());
     REPLSIM_ASSERT(std::adjacent_find(alike.begin(), alike.end()) == alike.end(), "a server is in a set once");
     if (alike.size() < 2) continue;
+    for (NodeId n : alike) {
+      REPLSIM_ASSERT(!in_a_class[n.index], "a server is in one set of interchangeable servers at most");
+      in_a_class[n.index] = true;
+    }
     for (size_t k = 2; k <= alike.size() && renamings_total <= kRenamingsMax; ++k) renamings_total *= k;
     symmetry.classes.push_back(alike);
   }

@@ -581,7 +581,17 @@ namespace {
 
 
 
-// `names` are the nodes' names as the renaming has them.
+// The nodes' names under `renaming`: node i is called what node
+// renaming[i] is.
+std::vector<std::string> renamed_names(const std::vector<std::string>& names, const NodeRenaming& renaming) {
+  REPLSIM_ASSERT(renaming.size() <= names.size(), "a renaming of the world's nodes");
+  std::vector<std::string> renamed = names;
+  for (size_t i = 0; i < renaming.size(); ++i) renamed[i] = names[renaming[i]];
+  return renamed;
+}
+
+// `names` are the world's node names; a pending fault names its nodes by
+// them, renamed as the nodes are (rare: only a pending fault copies them).
 uint64_t event_fingerprint(const Event& event, TimePoint now, const std::vector<std::string>& names,
                            const NodeRenaming* renaming) {
   Hasher h;
@@ -598,17 +608,8 @@ uint64_t event_fingerprint(const Event& event, TimePoint now, const std::vector<
     h.add(static_cast<uint64_t>(event.disk->kind)).add(event.disk->file).add(event.disk->bytes);
     h.add(static_cast<uint64_t>(event.disk->record_count));
   }
-  if (event.fault) h.add(fault_to_json(*event.fault, names).dump());
+  if (event.fault) h.add(fault_to_json(*event.fault, renaming ? renamed_names(names, *renaming) : names).dump());
   return h.value();
-}
-
-// The nodes' names under `renaming`: node i is called what node
-// renaming[i] is.
-std::vector<std::string> renamed_names(const std::vector<std::string>& names, const NodeRenaming& renaming) {
-  REPLSIM_ASSERT(renaming.size() <= names.size(), "a renaming of the world's nodes");
-  std::vector<std::string> renamed = names;
-  for (size_t i = 0; i < renaming.size(); ++i) renamed[i] = names[renaming[i]];
-  return renamed;
 }
 
 }  // namespace
@@ -622,15 +623,13 @@ std::vector<const Event*> World::live_events() const {
 }
 
 uint64_t World::fingerprint(const NodeRenaming* renaming) const {
-  std::vector<uint32_t> at_position(nodes_.size());  // the node hashed at each position
+  std::vector<uint32_t> at_position(nodes_.size(), UINT32_MAX);  // the node hashed at each position
   for (uint32_t i = 0; i < nodes_.size(); ++i) {
     const uint32_t to = renaming != nullptr && i < renaming->size() ? (*renaming)[i] : i;
-    REPLSIM_ASSERT(to < nodes_.size(), "a renaming maps nodes to nodes");
+    REPLSIM_ASSERT(to < nodes_.size() && at_position[to] == UINT32_MAX, "a renaming is a permutation of the nodes");
     at_position[to] = i;
   }
-  // Copied only when renamed: the unrenamed fingerprint is the explorer's hot path.
-  const std::vector<std::string> renamed = renaming ? renamed_names(config_.node_names, *renaming) : std::vector<std::string>{};
-  const std::vector<std::string>& names = renaming ? renamed : config_.node_names;
+  const std::vector<std::string>& names = config_.node_names;
   Hasher h;
   h.rename_nodes(renaming);
   for (uint32_t position = 0; position < nodes_.size(); ++position) {

@@ -19,7 +19,7 @@ class RegisterClient final : public ActorOf<RegisterClient> {
   nlohmann::json describe() const override { return workload_.describe(); }
 
   bool operator==(const RegisterClient&) const = default;
-  void hash_into(Hasher& h) const { workload_.hash_into(h.add(primary_.index)); }
+  void hash_into(Hasher& h) const { workload_.hash_into(h.add_node(primary_.index)); }
 
   uint64_t ops_issued() const { return workload_.ops_issued(); }
 

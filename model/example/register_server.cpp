@@ -193,7 +193,7 @@ void RegisterServer::hash_into(Hasher& h) const {
   h.add(acked.value());
   for (const auto& [key, value] : store_) h.add(key).add(value);
   for (const auto& [version, w] : waiting_) h.add(version).add_node(w.client.index).add(w.op);
-  for (const auto& [client, last] : last_op_) h.add(client).add(last.op).add(last.version);
+  for (const auto& [client, last] : last_op_) h.add_node(client).add(last.op).add(last.version);
 }
 
 nlohmann::json RegisterServer::describe() const {
