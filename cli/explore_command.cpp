@@ -32,12 +32,14 @@ int run_self_check(const ExploreCommandOptions& options, std::ostream& out) {
   return report.problems.empty() ? 0 : 1;
 }
 
-// The non-empty items of "a,b,,c".
+// The non-empty items of "a, b,,c", without the spaces around them.
 std::vector<std::string> comma_separated(const std::string& text) {
   std::vector<std::string> items;
   std::stringstream in(text);
   for (std::string item; std::getline(in, item, ',');) {
-    if (!item.empty()) items.push_back(item);
+    const size_t first = item.find_first_not_of(" \t");
+    if (first == std::string::npos) continue;
+    items.push_back(item.substr(first, item.find_last_not_of(" \t") - first + 1));
   }
   return items;
 }
@@ -80,6 +82,10 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
                      j["protocol"].get<std::string>(), j["strategy"].get<std::string>(),
                      j["bounds"]["depth_max"].get<uint32_t>(), j["bounds"]["faults_max"].get<uint32_t>(),
                      fmt::join(j["fault_types"].get<std::vector<std::string>>(), ", "));
+  if (j["settings"].contains("fixed_kinds")) {
+    out << fmt::format("  fixed      {}: answered by their first option, never branched on\n",
+                       fmt::join(j["settings"]["fixed_kinds"].get<std::vector<std::string>>(), ", "));
+  }
   out << fmt::format("  states     {} distinct, {} transitions, {} duplicates, depth reached {}\n",
                      j["states_distinct"].get<uint64_t>(), j["transitions"].get<uint64_t>(),
                      j["duplicates"].get<uint64_t>(), j["depth_reached"].get<uint32_t>());

@@ -131,6 +131,7 @@ struct ScheduleSettings {
   // Kinds of question answered by their first option, never branched on (a
   // swarm member's restriction, or --fixed-kinds): one bit per ChoiceKind.
   uint32_t fixed_kinds = 0;
+  static_assert(static_cast<uint32_t>(ChoiceKind::kNonce) < 32, "a bit of fixed_kinds per ChoiceKind (kNonce is the last)");
   bool fixes(ChoiceKind kind) const { return (fixed_kinds >> static_cast<uint32_t>(kind) & 1) != 0; }
   void fix(ChoiceKind kind) { fixed_kinds |= 1u << static_cast<uint32_t>(kind); }
   bool operator==(const ScheduleSettings&) const = default;

@@ -176,5 +176,17 @@ expect 2 "report: an unknown format" -- "$bin" report "$out/shrunk-run" --format
 mkdir -p "$out/broken-run" && echo '{"scenario": "x"' > "$out/broken-run/run.json"
 expect 2 "report: a run.json that is not JSON" -- "$bin" report "$out/broken-run"
 
+# replsim explore: 0 complete, 1 violation, 2 bad input.
+clean="$SCENARIOS/explore/register-clean.json"
+expect 0 "explore: the clean register, its backups merged by symmetry, fixed kinds spaced" -- \
+  "$bin" explore "$clean" --symmetry on --fixed-kinds " next_event , message_delay" --out "$out/explore-symmetry"
+grep -q 'symmetry   .* orbits searched, a state each; interchangeable servers s2 s3' "$out.stdout" ||
+  { echo "FAIL: explore does not report the symmetry"; failures=$((failures + 1)); }
+grep -q 'fixed      next_event, message_delay' "$out.stdout" ||
+  { echo "FAIL: explore does not name the fixed kinds"; failures=$((failures + 1)); }
+expect 2 "explore: an unknown symmetry mode" -- "$bin" explore "$clean" --symmetry sometimes --out "$out/explore-bad"
+grep -q -- '--symmetry' "$out.stderr" || { echo "FAIL: the error does not name --symmetry"; failures=$((failures + 1)); }
+expect 2 "explore: symmetry for random walks" -- "$bin" explore "$clean" --symmetry on --strategy random-walk --out "$out/explore-bad"
+
 echo "$failures failed"
 [[ $failures -eq 0 ]]
