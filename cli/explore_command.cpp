@@ -52,6 +52,7 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
   const nlohmann::json document = harness::load_scenario_document(options.file);
   explore::ExploreOptions& search = options.search;
   for (const std::string& type : comma_separated(options.fault_types)) search.fault_types.push_back(type);
+  for (const std::string& node : comma_separated(options.fault_nodes)) search.fault_nodes.push_back(node);
   if (!options.time_limit.empty()) {
     search.time_limit_s = static_cast<double>(parse_duration(options.time_limit, "--time-limit").count_ns()) / 1e9;
   }
@@ -78,10 +79,12 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
   std::ofstream(summary) << result.summary.dump(2) << "\n";
 
   const nlohmann::json& j = result.summary;
-  out << fmt::format("replsim explore: {} ({}), {} search, depth <= {}, faults <= {} ({})\n", options.file,
+  const std::vector<std::string> fault_nodes = j["fault_nodes"].get<std::vector<std::string>>();
+  out << fmt::format("replsim explore: {} ({}), {} search, depth <= {}, faults <= {} ({}{})\n", options.file,
                      j["protocol"].get<std::string>(), j["strategy"].get<std::string>(),
                      j["bounds"]["depth_max"].get<uint32_t>(), j["bounds"]["faults_max"].get<uint32_t>(),
-                     fmt::join(j["fault_types"].get<std::vector<std::string>>(), ", "));
+                     fmt::join(j["fault_types"].get<std::vector<std::string>>(), ", "),
+                     fault_nodes.empty() ? "" : fmt::format(" on {}", fmt::join(fault_nodes, ", ")));
   if (j["settings"].contains("fixed_kinds")) {
     out << fmt::format("  fixed      {}: answered by their first option, never branched on\n",
                        fmt::join(j["settings"]["fixed_kinds"].get<std::vector<std::string>>(), ", "));
@@ -101,7 +104,7 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
     }
     out << fmt::format("  symmetry   {} orbits {}; interchangeable servers {} ({} renamings)\n",
                        sym["orbits"].get<uint64_t>(), sym["mode"] == "on" ? "searched, a state each" : "among the states",
-                       classes.empty() ? "none declared" : fmt::format("{}", fmt::join(classes, "; ")),
+                       classes.empty() ? "none" : fmt::format("{}", fmt::join(classes, "; ")),
                        sym["renamings"].get<uint64_t>());
   }
   for (const auto& [signature, known] : j["known_violations"].items()) {

@@ -16,6 +16,7 @@ struct ExploreCommandOptions {
   std::string file;
   explore::ExploreOptions search;
   std::string fault_types;   // comma-separated; empty: the scenario's
+  std::string fault_nodes;   // comma-separated servers; empty: every server
   std::string time_limit;    // "10m"; empty: none
   std::string delay_cap;     // empty: the default
   std::string fixed_kinds;   // comma-separated question kinds answered by their first option

@@ -56,6 +56,9 @@ struct ExploreOptions {
   // Fault types the search fires: crash, powerloss, pause, isolate. Empty:
   // the families of the scenario's fault_generator, else crash and powerloss.
   std::vector<std::string> fault_types;
+  // Servers the budgeted faults may hit, by name; empty: every server.
+  // Swarm's members each keep a part of them (swarm.cpp).
+  std::vector<std::string> fault_nodes;
   harness::ScheduleSettings settings;
   uint32_t step_branches_max = 4096;  // answer combinations tried for one step
   // Candidate paths tried when shrinking the counterexample (explore/shrink.cpp):

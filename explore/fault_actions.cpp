@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/assert.h"
+#include "base/input_error.h"
 #include "harness/protocol.h"
 
 namespace replsim::explore {
@@ -23,13 +24,24 @@ const std::vector<std::string>& explorable_fault_types() {
   return types;
 }
 
-std::vector<FaultAction> fault_actions(const World& world, const std::vector<std::string>& types) {
+std::vector<FaultAction> fault_actions(const World& world, const std::vector<std::string>& types,
+                                       const std::vector<std::string>& nodes) {
   const auto wanted = [&](const char* type) { return std::find(types.begin(), types.end(), type) != types.end(); };
+  const std::vector<NodeId> servers = harness::servers_of(world);
+  std::vector<std::string> names;
+  for (NodeId id : servers) names.push_back(world.node_name(id));
+  for (const std::string& node : nodes) {
+    if (std::find(names.begin(), names.end(), node) == names.end()) {
+      throw InputError("--fault-nodes", "servers of the scenario (s1..s" + std::to_string(servers.size()) + ")",
+                       "\"" + node + "\"");
+    }
+  }
   std::vector<FaultAction> actions;
-  for (NodeId id : harness::servers_of(world)) {
+  for (NodeId id : servers) {
     const std::string& name = world.node_name(id);
+    const bool target = nodes.empty() || std::find(nodes.begin(), nodes.end(), name) != nodes.end();
     for (const char* type : {"crash", "powerloss", "pause", "isolate"}) {
-      if (wanted(type)) actions.push_back({named_fault(type, name), id, true});
+      if (wanted(type) && target) actions.push_back({named_fault(type, name), id, true});
     }
     if (wanted("crash") || wanted("powerloss")) actions.push_back({named_fault("restart", name), id, false});
     if (wanted("pause")) actions.push_back({named_fault("resume", name), id, false});

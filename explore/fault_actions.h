@@ -24,8 +24,13 @@ struct FaultAction {
 const std::vector<std::string>& explorable_fault_types();
 
 // Every action on the servers of `world` for `types` (explorable), in a
-// fixed order: the search's fault indexes point into it.
-std::vector<FaultAction> fault_actions(const World& world, const std::vector<std::string>& types);
+// fixed order: the search's fault indexes point into it. The budgeted ones
+// hit only the servers named in `nodes` (empty: every server); the undo
+// actions stay for every server, since a hybrid prefix may have crashed or
+// paused any. A name that is no server is an InputError naming
+// --fault-nodes.
+std::vector<FaultAction> fault_actions(const World& world, const std::vector<std::string>& types,
+                                       const std::vector<std::string>& nodes);
 
 // The indexes of the actions that may fire now: undo actions always, the
 // others while `budget_left`; `isolated` is the server the search cut off

@@ -38,7 +38,8 @@ Json identity(const Json& j) {
   samples.erase("run");
   samples.erase("members_stopped_by_their_states_max");
   return {{"scenario", j["scenario"]}, {"protocol", j["protocol"]}, {"strategy", j["strategy"]},
-          {"bounds", j["bounds"]},     {"fault_types", j["fault_types"]}, {"known", j["known"]},
+          {"bounds", j["bounds"]},     {"fault_types", j["fault_types"]},
+          {"fault_nodes", j["fault_nodes"]}, {"known", j["known"]},
           {"prefix", j["prefix"]},         {"symmetry", j["symmetry"]},
           {"settings", j["settings"]}, {"samples", samples}};
 }

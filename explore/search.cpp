@@ -64,6 +64,7 @@ void describe_search(nlohmann::json& j, const Scenario& scenario, const ExploreO
                  {"step_branches_max", options.step_branches_max}, {"shrink_runs_max", options.shrink_runs_max},
                  {"horizon", format_duration(scenario.duration)}};
   j["fault_types"] = types;
+  j["fault_nodes"] = options.fault_nodes;
   j["known"] = options.known;
   j["symmetry"] = {{"mode", options.symmetry}};
   j["prefix"] = {{"from", options.from ? nlohmann::json(format_duration(*options.from)) : nlohmann::json(nullptr)},
@@ -126,14 +127,14 @@ ExploreResult Search::run() {
     root.steps = prefix_steps_ = *steps;
   }
   types_ = fault_types_of(scenario_, options_);
-  actions_ = fault_actions(root.run.run().world, types_);
+  actions_ = fault_actions(root.run.run().world, types_, options_.fault_nodes);
   fold_history(root);
   root_ = root;
   if (is_sampling_strategy(options_.strategy)) {
     sample_paths(root);
     return finish();
   }
-  if (options_.symmetry != "off") symmetry_ = symmetry_of(scenario_, root.run.run().world);
+  if (options_.symmetry != "off") symmetry_ = symmetry_of(scenario_, root.run.run().world, options_.fault_nodes);
   key(root);
   visited_.emplace(root.key, 0);
   ++states_;

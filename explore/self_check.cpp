@@ -31,7 +31,7 @@ class SelfCheck {
  public:
   SelfCheck(const harness::Scenario& scenario, const SelfCheckOptions& options)
       : options_(options), run_(scenario, scenario.seed), fault_stream_(scenario.seed, "self-check faults") {
-    actions_ = fault_actions(run_.run().world, explorable_fault_types());
+    actions_ = fault_actions(run_.run().world, explorable_fault_types(), {});
   }
 
   SelfCheckReport walk() {

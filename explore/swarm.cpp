@@ -40,6 +40,9 @@ ExploreOptions member_options(const harness::Scenario& scenario, const ExploreOp
   }
   if (member.fault_types.empty() && !types.empty()) member.fault_types.push_back(types[rng.below(types.size())]);
   member.faults_max = member.fault_types.empty() ? 0 : swarm.faults_max;
+  // Members keep the swarm's --fault-nodes whole: omitting servers per
+  // member (each with probability 1/2) was measured and lost M24 from the
+  // mutation table's swarm column (PERFORMANCE.md, stop 23).
   const uint32_t depth_max = depth_max_of(swarm);
   member.depth_max = std::max<uint32_t>(1, depth_max / 2 + static_cast<uint32_t>(rng.below(depth_max - depth_max / 2 + 1)));
   member.states_max = swarm.member_states_max;

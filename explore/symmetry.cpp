@@ -26,13 +26,32 @@ void permute(const std::vector<std::vector<NodeId>>& classes, size_t c, const No
   } while (std::next_permutation(images.begin(), images.end()));
 }
 
+// Each declared set as two: the servers faults may hit, and the others.
+std::vector<std::vector<NodeId>> split_by_fault_nodes(const std::vector<std::vector<NodeId>>& declared,
+                                                      const World& world, const std::vector<std::string>& fault_nodes) {
+  if (fault_nodes.empty()) return declared;
+  std::vector<std::vector<NodeId>> split;
+  for (const std::vector<NodeId>& set : declared) {
+    std::vector<NodeId> hit, spared;
+    for (NodeId n : set) {
+      const bool target = std::find(fault_nodes.begin(), fault_nodes.end(), world.node_name(n)) != fault_nodes.end();
+      (target ? hit : spared).push_back(n);
+    }
+    split.push_back(hit);
+    split.push_back(spared);
+  }
+  return split;
+}
+
 }  // namespace
 
-Symmetry symmetry_of(const harness::Scenario& scenario, const World& world) {
+Symmetry symmetry_of(const harness::Scenario& scenario, const World& world,
+                     const std::vector<std::string>& fault_nodes) {
   Symmetry symmetry;
   size_t renamings_total = 1;
   std::vector<bool> in_a_class(world.node_count(), false);  // classes are disjoint, or a renaming maps two nodes to one
-  for (std::vector<NodeId> alike : harness::protocol_of(scenario).interchangeable_servers(scenario)) {
+  for (std::vector<NodeId> alike : split_by_fault_nodes(
+           harness::protocol_of(scenario).interchangeable_servers(scenario), world, fault_nodes)) {
     for (NodeId n : alike) REPLSIM_ASSERT(n.index < world.node_count(), "an interchangeable server is a node of the world");
     std::sort(alike.begin(), alike.end());
     REPLSIM_ASSERT(std::adjacent_find(alike.begin(), alike.end()) == alike.end(), "a server is in a set once");

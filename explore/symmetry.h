@@ -34,9 +34,12 @@ struct Symmetry {
 // Permutations a search may try on each state.
 inline constexpr size_t kRenamingsMax = 720;
 
-// What `scenario`'s protocol declares for `world`. More than kRenamingsMax
-// permutations is an InputError naming --symmetry.
-Symmetry symmetry_of(const harness::Scenario& scenario, const World& world);
+// What `scenario`'s protocol declares for `world`, each set split into the
+// servers the search's faults may hit (`fault_nodes`, empty: all) and the
+// rest: a search that may crash s2 but not s3 tells them apart. More than
+// kRenamingsMax permutations is an InputError naming --symmetry.
+Symmetry symmetry_of(const harness::Scenario& scenario, const World& world,
+                     const std::vector<std::string>& fault_nodes);
 
 // The smallest of hash(nullptr) and hash(r) over the renamings.
 uint64_t canonical_key(const Symmetry& symmetry, const std::function<uint64_t(const NodeRenaming*)>& hash);

@@ -109,6 +109,29 @@ TEST_CASE("without the bug the same search completes with no violation, and BFS 
   CHECK(dfs.summary["states_distinct"] == bfs.summary["states_distinct"]);
 }
 
+TEST_CASE("--fault-nodes narrows the faults to some servers: the canary needs its primary's power loss") {
+  explore::ExploreOptions backups = options_in("fault-nodes-backups");
+  backups.fault_nodes = {"s2", "s3"};
+  const explore::ExploreResult spared = search("register-canary", backups);
+  CHECK(spared.exit_code == 0);  // complete: no path loses a write when only backups fail
+  CHECK(spared.summary["fault_nodes"] == Json::array({"s2", "s3"}));
+
+  explore::ExploreOptions primary = options_in("fault-nodes-primary");
+  primary.fault_nodes = {"s1"};
+  const explore::ExploreResult found = search("register-canary", primary);
+  const explore::ExploreResult all = search("register-canary", options_in("fault-nodes-all"));
+  REQUIRE(found.exit_code == 1);
+  CHECK(found.summary["violation"]["replayed"] == true);
+  CHECK(found.summary["violation"]["transitions"] == all.summary["violation"]["transitions"]);
+  CHECK(found.summary["states_distinct"].get<uint64_t>() < all.summary["states_distinct"].get<uint64_t>());
+
+  explore::ExploreOptions unknown = options_in("fault-nodes-unknown");
+  unknown.fault_nodes = {"s9"};
+  CHECK_THROWS_AS(search("register-canary", unknown), InputError);
+  unknown.strategy = "swarm";
+  CHECK_THROWS_AS(search("register-canary", unknown), InputError);
+}
+
 // Swarm members narrow their trees this way (--fixed-kinds for any search):
 // a fixed kind is answered by its first option and never branches.
 TEST_CASE("a search with question kinds fixed branches on the others only, and its counterexample replays them fixed") {

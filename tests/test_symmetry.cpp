@@ -130,6 +130,27 @@ TEST_CASE("with the reduction BFS still finds the canary by its shortest path, a
   CHECK(dfs.summary["states_distinct"] == bfs.summary["states_distinct"]);
 }
 
+TEST_CASE("servers the search's faults may hit are set apart from those they may not") {
+  const Json document = harness::load_scenario_document(scenario_file("register-clean"));
+  std::ostringstream progress;
+  std::map<std::string, Json> summaries;
+  for (const auto& [name, nodes] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"s2", {"s2"}}, {"s2 s3", {"s2", "s3"}}}) {
+    explore::ExploreOptions options;
+    options.symmetry = "on";
+    options.fault_nodes = nodes;
+    options.out_dir = (std::filesystem::path(REPLSIM_BINARY_DIR) / "symmetry-tests" / "fault-nodes").string();
+    const explore::ExploreResult r = explore::explore(document, "clean", options, progress);
+    CHECK(r.exit_code == 0);
+    summaries[name] = r.summary;
+  }
+  // Only s2 may crash: s2 and s3 are no longer alike, and nothing merges.
+  CHECK(summaries["s2"]["symmetry"]["interchangeable"] == Json::array());
+  CHECK(summaries["s2"]["symmetry"]["renamings"] == 0);
+  // Both may: they stay alike.
+  CHECK(summaries["s2 s3"]["symmetry"]["interchangeable"] == Json::array({Json::array({"s2", "s3"})}));
+}
+
 TEST_CASE("FastCFS declares no interchangeable servers, so the reduction leaves its search as it was") {
   // faststore breaks election ties by server id (FASTCFS_MODEL.md): which
   // server leads depends on its name, not only on its state.
