@@ -106,7 +106,7 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
                               "crash,powerloss,pause,isolate (default: the scenario's fault_generator families)");
   explore_command->add_option("--fault-nodes", explore.fault_nodes,
                               "s1,s2: the servers the search's crashes, power losses, pauses and partitions hit "
-                              "(default: every server); swarm members keep a part of them");
+                              "(default: every server); swarm members keep them all");
   explore_command->add_option("--states-max", explore.search.states_max, "Distinct states before stopping")
       ->capture_default_str();
   explore_command->add_option("--memory-mb-max", explore.search.memory_mb_max, "Resident memory before stopping")

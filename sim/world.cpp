@@ -623,17 +623,22 @@ std::vector<const Event*> World::live_events() const {
 }
 
 uint64_t World::fingerprint(const NodeRenaming* renaming) const {
-  std::vector<uint32_t> at_position(nodes_.size(), UINT32_MAX);  // the node hashed at each position
-  for (uint32_t i = 0; i < nodes_.size(); ++i) {
-    const uint32_t to = renaming != nullptr && i < renaming->size() ? (*renaming)[i] : i;
-    REPLSIM_ASSERT(to < nodes_.size() && at_position[to] == UINT32_MAX, "a renaming is a permutation of the nodes");
-    at_position[to] = i;
+  // The node hashed at each position, when renamed: built only then, since
+  // the unrenamed fingerprint is the explorer's per-state hot path.
+  std::vector<uint32_t> at_position;
+  if (renaming != nullptr) {
+    at_position.assign(nodes_.size(), UINT32_MAX);
+    for (uint32_t i = 0; i < nodes_.size(); ++i) {
+      const uint32_t to = i < renaming->size() ? (*renaming)[i] : i;
+      REPLSIM_ASSERT(to < nodes_.size() && at_position[to] == UINT32_MAX, "a renaming is a permutation of the nodes");
+      at_position[to] = i;
+    }
   }
   const std::vector<std::string>& names = config_.node_names;
   Hasher h;
   h.rename_nodes(renaming);
   for (uint32_t position = 0; position < nodes_.size(); ++position) {
-    const Node& n = nodes_[at_position[position]];
+    const Node& n = nodes_[renaming != nullptr ? at_position[position] : position];
     h.add(static_cast<uint64_t>(n.status)).add(n.powered_off).add(n.starting).add(n.incarnation);
     h.add(n.actor ? n.actor->fingerprint(renaming) : 0).add(n.disk.fingerprint()).add(n.clock.fingerprint());
     for (const auto& [key, generation] : n.timers) h.add(key.kind).add(key.argument);
