@@ -15,7 +15,10 @@ PctAnswers::PctAnswers(Rng& rng, uint32_t nodes, uint32_t depth, uint64_t decisi
   REPLSIM_ASSERT(change_points_.size() + 1 == depth, "d - 1 change points");
 }
 
-uint32_t PctAnswers::answer(ChoiceKind kind, uint32_t arity, std::span<const EventChoice> ready) {
+uint32_t PctAnswers::answer(const harness::Question& question) {
+  const ChoiceKind kind = question.kind;
+  const uint32_t arity = question.arity;
+  const std::span<const EventChoice> ready = question.ready;
   if (kind != ChoiceKind::kNextEvent) return static_cast<uint32_t>(rng_.below(arity));
   REPLSIM_ASSERT(ready.size() == arity, "a next_event question names its events");
   // Ready events come in (time, sequence) order, so a node's first one wins

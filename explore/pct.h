@@ -26,7 +26,7 @@ class PctAnswers final : public harness::TailAnswers {
  public:
   // `nodes` > 0, 1 <= `depth`; `decisions_expected` is k (0 is taken as 1).
   PctAnswers(Rng& rng, uint32_t nodes, uint32_t depth, uint64_t decisions_expected);
-  uint32_t answer(ChoiceKind kind, uint32_t arity, std::span<const EventChoice> ready) override;
+  uint32_t answer(const harness::Question& question) override;
 
  private:
   uint64_t& priority_of(uint32_t node);

@@ -26,8 +26,8 @@ constexpr double kUndoChance = 0.2;  // a restart, resume or heal comes soon, as
 class UniformAnswers final : public harness::TailAnswers {
  public:
   explicit UniformAnswers(Rng& rng) : rng_(rng) {}
-  uint32_t answer(ChoiceKind, uint32_t arity, std::span<const EventChoice>) override {
-    return static_cast<uint32_t>(rng_.below(arity));
+  uint32_t answer(const harness::Question& question) override {
+    return static_cast<uint32_t>(rng_.below(question.arity));
   }
 
  private:
@@ -37,8 +37,8 @@ class UniformAnswers final : public harness::TailAnswers {
 // The first option of every question, counting the scheduling decisions.
 class FirstAnswers final : public harness::TailAnswers {
  public:
-  uint32_t answer(ChoiceKind kind, uint32_t, std::span<const EventChoice>) override {
-    if (kind == ChoiceKind::kNextEvent) ++decisions;
+  uint32_t answer(const harness::Question& question) override {
+    if (question.kind == ChoiceKind::kNextEvent) ++decisions;
     return 0;
   }
   uint64_t decisions = 0;

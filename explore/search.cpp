@@ -453,7 +453,8 @@ nlohmann::json Search::write_counterexample(const Violation& v, const ShrinkStat
                       {"run_dir", (dir / "counterexample").string()}, {"replayed", true},
                       {"events", events_of(v.path)},
                       {"shrink", {{"events_before", shrunk.events_before}, {"transitions_before", shrunk.depth_before},
-                                  {"runs", shrunk.runs}, {"runs_max", options_.shrink_runs_max}}}};
+                                  {"runs", shrunk.runs}, {"rounds", shrunk.rounds},
+                                  {"runs_max", options_.shrink_runs_max}}}};
   if (is_sampling_strategy(options_.strategy)) j["sample"] = v.sample;
   return j;
 }

@@ -62,13 +62,45 @@ struct Violation {
   std::vector<std::string> details;
 };
 
-// A path to follow while shrinking (shrink.cpp): its faults, fired at
-// their steps when enabled there, and its answers (a step's k-th question
-// gets the step's k-th answer when the kinds agree and it is in range, else
-// the first option).
+// Which question an answer was for, in terms that hold across paths that
+// differ (shrink.cpp): a component's n-th question of a kind (its stream
+// names the component), or the n-th choice among events tied at one
+// virtual time, with the node the chosen event was for.
+struct AnswerKey {
+  uint64_t component = 0;  // a hash of the stream and kind, or of the tie's time
+  uint64_t ordinal = 0;    // the component's questions before this one
+  auto operator<=>(const AnswerKey&) const = default;
+};
+struct PlannedQuestion {
+  AnswerKey key;
+  // next_event: the event chosen, as the `event_rank`-th of the tied events
+  // for node `event_node`
+  uint32_t event_node = 0;
+  uint32_t event_rank = 0;
+};
+
+// Where a path's answers and faults were, in those terms.
+struct PathAnchors {
+  std::vector<PlannedQuestion> questions;  // one per answer
+  // One per fault: the world steps run at its virtual time before it fired
+  // (events tied at one instant run one by one, and a fault fell between two).
+  std::vector<uint64_t> steps_at_time;
+};
+
+// A path to follow while shrinking (shrink.cpp): its faults and its
+// answers. Replaying a path exactly (`exact`), a fault fires at its step
+// and a step's k-th question gets the step's k-th answer. A candidate
+// answers each question by its key, and fires a fault once the world is
+// past its virtual time, or at it with as many steps run there (`anchors`): taking one answer
+// out then leaves the others on the messages, draws and events they were
+// for, though the steps shift. Whatever the plan does not answer, or
+// answers for another kind or out of range, gets the first option, and a
+// fault not enabled when due is left out, so every plan is a valid path.
 struct PathPlan {
   std::vector<PathStep> faults;
   std::vector<PathStep> answers;
+  PathAnchors anchors;  // the answers' and faults' (not exact)
+  bool exact = false;
 };
 
 // What shrinking a violation's path did (shrink.cpp).
@@ -76,6 +108,7 @@ struct ShrinkStats {
   size_t events_before = 0;    // its faults and non-first answers, as found
   uint32_t depth_before = 0;   // its transitions, as found
   uint64_t runs = 0;           // candidate paths followed
+  uint64_t rounds = 0;         // rounds of candidates that shrank the path
 };
 
 // A path's events: its faults and the answers other than a question's
@@ -148,8 +181,12 @@ class Search {
   void record_sampled(const char* leaf, const SearchNode& node, uint64_t index);
 
   // shrink.cpp: the counterexample made smaller.
-  std::optional<Violation> follow(const PathPlan& plan, const std::vector<std::string>& signature) const;
-  bool try_candidate(const PathPlan& plan, Violation& best, ShrinkStats& stats) const;
+  std::optional<Violation> follow(const PathPlan& plan, const std::vector<std::string>& signature,
+                                  PathAnchors& anchors) const;
+  bool try_candidate(const PathPlan& plan, const std::vector<std::string>& found_signature, Violation& best,
+                     PathAnchors& best_anchors, ShrinkStats& stats) const;
+  bool shrink_round(const std::vector<std::string>& found_signature, Violation& best, PathAnchors& anchors,
+                    ShrinkStats& stats) const;
   Violation shrink(const Violation& found, ShrinkStats& stats) const;
 
   // search.cpp: the summary and the counterexample.

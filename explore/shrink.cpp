@@ -3,65 +3,176 @@
 // needs. Candidates take events (faults, answers other than the first
 // option) out of the best path so far: first every answer of one kind at
 // once, then chunks of events, halving the chunk size as delta debugging
-// does (Zeller and Hildebrandt, TSE 2002). A candidate stands when
-// following it ends in the same violation (the same signature) with fewer
-// events; after a BFS, also with no more transitions, so its
-// counterexample stays a shortest one. Each candidate is one deterministic
-// run of the path, so the result is the same on every machine;
-// shrink_runs_max bounds the candidates.
+// does (Zeller and Hildebrandt, TSE 2002).
+//
+// A candidate keeps the rest of the path where it was: each answer stays
+// with the question it answered (a link's n-th message delay, a node's
+// n-th draw, a step's event choice) and each fault with its virtual time,
+// though taking one answer out shifts the steps. Planned by step instead,
+// one answer taken out moved every later answer onto other messages, and
+// shrinking stopped at hundreds of events (PERFORMANCE.md has the figures).
+//
+// A candidate stands when following it ends in the same finding with fewer
+// events: a violation whose new elements (those the search was not told to
+// go past) are some of the found violation's. A random path breaks several
+// checks at once (S3, S4 and S11 together), and a shorter path that breaks
+// only one of them shows the same bug; one that breaks something else
+// would not. After a BFS a candidate also needs no more transitions, so
+// its counterexample stays a shortest one. Each candidate is one
+// deterministic run of the path, so the result is the same on every
+// machine; shrink_runs_max bounds the candidates.
 #include <algorithm>
 #include <map>
 
 #include "base/assert.h"
+#include "base/hash.h"
+#include "explore/known_violations.h"
 #include "explore/search.h"
 
 namespace replsim::explore {
 namespace {
 
-// Answers by step: the k-th question of world step s gets the plan's k-th
-// answer for s when it asks the same kind and the answer is in range, else
-// its first option. Keyed by step, an answer taken out early does not shift
-// every later one; a question the plan does not know gets the first option,
-// so every candidate is a valid path.
+// Answers a plan's questions (PathPlan says how) and records each
+// question's key, so that the path it makes can be planned from in turn.
 class PlannedAnswers final : public harness::TailAnswers {
  public:
-  explicit PlannedAnswers(const std::vector<PathStep>& answers) {
-    for (const PathStep& p : answers) by_step_[p.step].push_back(p);
+  explicit PlannedAnswers(const PathPlan& plan) : keyed_(!plan.exact) {
+    const std::vector<PlannedQuestion>& questions = plan.anchors.questions;
+    REPLSIM_ASSERT(plan.exact || questions.size() == plan.answers.size(), "a key for every planned answer");
+    for (size_t i = 0; i < plan.answers.size(); ++i) {
+      if (!keyed_) {
+        by_step_[plan.answers[i].step].push_back(plan.answers[i]);
+        continue;
+      }
+      const bool added = by_key_.emplace(questions[i].key, Planned{plan.answers[i], questions[i]}).second;
+      REPLSIM_ASSERT(added, "a path asks each question once");
+    }
   }
   // A fault's questions and its step's share the step's number: they are
   // counted on together.
   void begin_step(uint64_t step) {
     if (step == step_) return;
     step_ = step;
-    asked_ = 0;
+    asked_in_step_ = 0;
   }
-  uint32_t answer(ChoiceKind kind, uint32_t arity, std::span<const EventChoice>) override {
-    const auto planned = by_step_.find(step_);
-    const size_t k = asked_++;
-    if (planned == by_step_.end() || k >= planned->second.size()) return 0;
-    const PathStep& p = planned->second[k];
-    return p.kind == kind && p.answer < arity ? p.answer : 0;
+  uint32_t answer(const harness::Question& question) override {
+    REPLSIM_ASSERT(asked_.size() < kQuestionsMax, "a path's questions are bounded by its depth");
+    asked_.push_back({key_of(question)});
+    const uint32_t answer = keyed_ ? by_key(question, asked_.back().key) : by_step(question);
+    REPLSIM_ASSERT(answer < question.arity, "an answer among the question's options");
+    if (question.kind == ChoiceKind::kNextEvent) {
+      const uint32_t node = question.ready[answer].node;
+      const auto same_node = [&](const EventChoice& e) { return e.node == node; };
+      asked_.back().event_node = node;
+      asked_.back().event_rank =
+          static_cast<uint32_t>(std::count_if(question.ready.begin(), question.ready.begin() + answer, same_node));
+    }
+    return answer;
   }
+  std::vector<PlannedQuestion>& asked() { return asked_; }
 
  private:
+  static constexpr size_t kQuestionsMax = size_t{1} << 26;
+  struct Planned {
+    PathStep step;
+    PlannedQuestion question;
+  };
+
+  uint32_t by_step(const harness::Question& question) {
+    const auto it = by_step_.find(step_);
+    const size_t k = asked_in_step_++;
+    if (it == by_step_.end() || k >= it->second.size()) return 0;
+    const PathStep& planned = it->second[k];
+    return planned.kind == question.kind && planned.answer < question.arity ? planned.answer : 0;
+  }
+  // A next_event answer goes to the tied event for the node it chose, of
+  // the same rank among that node's (the last when there are fewer).
+  uint32_t by_key(const harness::Question& question, const AnswerKey& key) {
+    const auto it = by_key_.find(key);
+    if (it == by_key_.end() || it->second.step.kind != question.kind) return 0;
+    if (question.kind != ChoiceKind::kNextEvent) return it->second.step.answer < question.arity ? it->second.step.answer : 0;
+    std::optional<uint32_t> chosen;
+    uint32_t rank = 0;
+    for (uint32_t i = 0; i < question.arity && rank <= it->second.question.event_rank; ++i) {
+      if (question.ready[i].node != it->second.question.event_node) continue;
+      chosen = i;
+      ++rank;
+    }
+    return chosen.value_or(0);
+  }
+  // A node's actor stream moves on with each nonce the node draws, so its
+  // draws are named by the nonces before them too; the other streams never
+  // move in a search.
+  AnswerKey key_of(const harness::Question& question) {
+    Hasher h;
+    if (question.stream != nullptr) {
+      h.add(question.stream->fingerprint());
+    } else {
+      REPLSIM_ASSERT(question.kind == ChoiceKind::kNextEvent && !question.ready.empty(), "a tie names its time");
+      h.add(question.ready.front().time_ns);
+    }
+    h.add(static_cast<uint64_t>(question.kind));
+    const uint64_t component = h.value();
+    return {component, asked_of_[component]++};
+  }
+
+  bool keyed_;
+  std::map<AnswerKey, Planned> by_key_;
   std::map<uint64_t, std::vector<PathStep>> by_step_;
+  std::map<uint64_t, uint64_t> asked_of_;  // per component
+  std::vector<PlannedQuestion> asked_;
   uint64_t step_ = UINT64_MAX;
-  size_t asked_ = 0;
+  size_t asked_in_step_ = 0;
 };
 
 bool is_event(const PathStep& p) { return p.fault >= 0 || p.answer != 0; }
 
-// The plan of `path` without the events `drop` selects (event index, step).
-template <class Drop>
-PathPlan plan_without(const std::vector<PathStep>& path, Drop drop) {
+// True when `candidate` shows the finding `found` names: it has elements
+// the search does not go past, and each of them is one of `found`'s.
+bool same_finding(const std::vector<std::string>& candidate, const std::vector<std::string>& found,
+                  const ExploreOptions& options) {
+  REPLSIM_ASSERT(!candidate.empty() && !found.empty(), "a violation names what failed");
+  if (is_known(candidate, options)) return false;
+  return std::all_of(candidate.begin(), candidate.end(), [&](const std::string& element) {
+    return std::find(found.begin(), found.end(), element) != found.end() || is_known({element}, options);
+  });
+}
+
+// The plan that replays `path` exactly.
+PathPlan exact_plan(const std::vector<PathStep>& path) {
   PathPlan plan;
-  size_t event = 0;
+  plan.exact = true;
+  for (const PathStep& p : path) (p.fault >= 0 ? plan.faults : plan.answers).push_back(p);
+  return plan;
+}
+
+// The candidate plan of `path`, whose answers and faults were where
+// `anchors` says, without the events `drop` selects (event index, step).
+template <class Drop>
+PathPlan plan_without(const std::vector<PathStep>& path, const PathAnchors& anchors, Drop drop) {
+  PathPlan plan;
+  size_t event = 0, answer = 0, fault = 0;
   for (const PathStep& p : path) {
     const bool dropped = is_event(p) && drop(event, p);
     event += is_event(p) ? 1 : 0;
-    if (p.fault >= 0 && !dropped) plan.faults.push_back(p);
-    if (p.fault < 0) plan.answers.push_back(dropped ? PathStep{p.step, -1, 0, p.kind, 0, p.arity} : p);
+    if (p.fault >= 0) {
+      REPLSIM_ASSERT(fault < anchors.steps_at_time.size(), "an anchor for every fault of the path");
+      if (!dropped) {
+        plan.faults.push_back(p);
+        plan.anchors.steps_at_time.push_back(anchors.steps_at_time[fault]);
+      }
+      ++fault;
+      continue;
+    }
+    REPLSIM_ASSERT(answer < anchors.questions.size(), "a key for every answer of the path");
+    if (p.answer != 0 && !dropped) {
+      plan.answers.push_back(p);
+      plan.anchors.questions.push_back(anchors.questions[answer]);
+    }
+    ++answer;
   }
+  REPLSIM_ASSERT(answer == anchors.questions.size() && fault == anchors.steps_at_time.size(),
+                 "an anchor for every answer and fault of the path");
   return plan;
 }
 
@@ -72,22 +183,33 @@ size_t events_of(const std::vector<PathStep>& path) {
 }
 
 // Follows the plan from the root, judging as a sampled path is judged;
-// the violation when the path ends in one with `signature`.
-std::optional<Violation> Search::follow(const PathPlan& plan, const std::vector<std::string>& signature) const {
+// the violation when the path ends in one that shows the finding
+// `signature` names.
+std::optional<Violation> Search::follow(const PathPlan& plan, const std::vector<std::string>& signature,
+                                        PathAnchors& anchors) const {
   REPLSIM_ASSERT(root_.has_value(), "a search has its root before it shrinks");
-  PlannedAnswers answers(plan.answers);
+  REPLSIM_ASSERT(plan.exact || plan.anchors.steps_at_time.size() == plan.faults.size(), "an anchor for every fault");
+  PlannedAnswers answers(plan);
   harness::EnumeratingChooser chooser(options_.settings, &answers);
   SearchNode node = *root_;
+  std::vector<uint64_t> steps_at_time;  // of the faults fired
+  int64_t time_ns = node.run.run().world.now().ns_since_origin();
+  uint64_t steps_at_now = 0;
   size_t next_fault = 0;
+  const auto due = [&](size_t i) {
+    if (plan.exact) return plan.faults[i].step <= node.steps;
+    return time_ns > plan.faults[i].at_ns ||
+           (time_ns == plan.faults[i].at_ns && steps_at_now >= plan.anchors.steps_at_time[i]);
+  };
   for (uint64_t transitions = 0;; ++transitions) {
     REPLSIM_ASSERT(transitions <= depth_max_of(options_), "the depth bound ends every path");
     const char* leaf = leaf_of(node);
     int32_t fault = -1;
-    while (leaf == nullptr && next_fault < plan.faults.size() && plan.faults[next_fault].step <= node.steps) {
+    while (leaf == nullptr && next_fault < plan.faults.size() && due(next_fault)) {
       const PathStep& planned = plan.faults[next_fault++];
       const std::vector<uint32_t> enabled = enabled_actions(node.run.run().world, actions_,
                                                             node.faults_used < options_.faults_max, node.isolated);
-      const bool fires = planned.step == node.steps &&
+      const bool fires = (!plan.exact || planned.step == node.steps) &&
                          std::find(enabled.begin(), enabled.end(), static_cast<uint32_t>(planned.fault)) != enabled.end();
       if (fires) {
         fault = planned.fault;
@@ -97,53 +219,86 @@ std::optional<Violation> Search::follow(const PathPlan& plan, const std::vector<
     if (leaf == nullptr) {
       answers.begin_step(node.steps);
       chooser.begin({});
+      if (fault >= 0) steps_at_time.push_back(steps_at_now);
       if (!advance(node, fault, chooser)) leaf = "no_event";
+      const int64_t now_ns = node.run.run().world.now().ns_since_origin();
+      if (fault < 0 && leaf == nullptr) steps_at_now = now_ns == time_ns ? steps_at_now + 1 : 1;
+      time_ns = now_ns;
     }
     if (leaf == nullptr && node.completions == node.completions_before) continue;
     const Verdict verdict = verdict_of(node);
-    if (verdict.violation && verdict.violation->signature == signature) return verdict.violation;
+    if (verdict.violation && same_finding(verdict.violation->signature, signature, options_)) {
+      anchors.questions = std::move(answers.asked());
+      anchors.steps_at_time = std::move(steps_at_time);
+      return verdict.violation;
+    }
     if (verdict.violation && !is_known(verdict.violation->signature, options_)) return std::nullopt;
     if (leaf != nullptr) return std::nullopt;
   }
 }
 
 // Tries one candidate: the best path stands unless following `plan` ends
-// in the same violation with fewer events (and, after a BFS, no more
+// in the same finding with fewer events (and, after a BFS, no more
 // transitions).
-bool Search::try_candidate(const PathPlan& plan, Violation& best, ShrinkStats& stats) const {
+bool Search::try_candidate(const PathPlan& plan, const std::vector<std::string>& found_signature, Violation& best,
+                           PathAnchors& best_anchors, ShrinkStats& stats) const {
   ++stats.runs;
-  std::optional<Violation> v = follow(plan, best.signature);
+  PathAnchors anchors;
+  std::optional<Violation> v = follow(plan, found_signature, anchors);
   if (!v || events_of(v->path) >= events_of(best.path)) return false;
   if (options_.strategy == "bfs" && v->depth > best.depth) return false;
   v->sample = best.sample;
   best = std::move(*v);
+  best_anchors = std::move(anchors);
   return true;
 }
 
-Violation Search::shrink(const Violation& found, ShrinkStats& stats) const {
-  stats.events_before = events_of(found.path);
-  stats.depth_before = found.depth;
-  Violation best = found;
-  // Every answer of one kind at once: a walk's random delays or losses
-  // seldom matter one by one.
+// One round of candidates: every answer of one kind at once (a walk's
+// random delays or losses seldom matter one by one), then chunks of events
+// down to single ones. True when it shrank the path.
+bool Search::shrink_round(const std::vector<std::string>& found_signature, Violation& best, PathAnchors& anchors,
+                          ShrinkStats& stats) const {
+  const size_t events_before = events_of(best.path);
   for (uint8_t k = 0; k <= static_cast<uint8_t>(ChoiceKind::kNonce) && stats.runs < options_.shrink_runs_max; ++k) {
     const auto kind = static_cast<ChoiceKind>(k);
     const auto of_kind = [&](const PathStep& p) { return p.fault < 0 && p.kind == kind && p.answer != 0; };
     if (std::none_of(best.path.begin(), best.path.end(), of_kind)) continue;
-    try_candidate(plan_without(best.path, [&](size_t, const PathStep& p) { return of_kind(p); }), best, stats);
+    try_candidate(plan_without(best.path, anchors, [&](size_t, const PathStep& p) { return of_kind(p); }),
+                  found_signature, best, anchors, stats);
   }
   size_t chunk = std::max<size_t>(1, events_of(best.path) / 2);
   while (stats.runs < options_.shrink_runs_max) {
     bool shrunk = false;
     for (size_t from = 0; from < events_of(best.path) && stats.runs < options_.shrink_runs_max;) {
       const auto in_chunk = [&](size_t event, const PathStep&) { return event >= from && event < from + chunk; };
-      if (try_candidate(plan_without(best.path, in_chunk), best, stats)) shrunk = true;
-      else from += chunk;
+      if (try_candidate(plan_without(best.path, anchors, in_chunk), found_signature, best, anchors, stats)) {
+        shrunk = true;
+      } else {
+        from += chunk;
+      }
     }
     if (chunk == 1 && !shrunk) break;
     chunk = std::max<size_t>(1, chunk / 2);
   }
-  REPLSIM_ASSERT(best.signature == found.signature, "shrinking keeps the violation");
+  REPLSIM_ASSERT(events_of(best.path) <= events_before, "a round never adds events");
+  return events_of(best.path) < events_before;
+}
+
+Violation Search::shrink(const Violation& found, ShrinkStats& stats) const {
+  stats.events_before = events_of(found.path);
+  stats.depth_before = found.depth;
+  Violation best = found;
+  if (options_.shrink_runs_max == 0) return best;
+  // Replayed exactly once, for where its answers and faults were.
+  PathAnchors anchors;
+  const std::optional<Violation> replayed = follow(exact_plan(found.path), found.signature, anchors);
+  REPLSIM_ASSERT(replayed && replayed->depth == found.depth && events_of(replayed->path) == stats.events_before,
+                 "a path found replays exactly");
+  ++stats.runs;
+  // A shrunk path is another path: chunks that failed on the old one may
+  // come out of it, so rounds go on while one shrinks it.
+  while (stats.runs < options_.shrink_runs_max && shrink_round(found.signature, best, anchors, stats)) ++stats.rounds;
+  REPLSIM_ASSERT(same_finding(best.signature, found.signature, options_), "shrinking keeps the finding");
   REPLSIM_ASSERT(events_of(best.path) <= stats.events_before, "shrinking never adds events");
   return best;
 }

@@ -7,39 +7,40 @@
 
 namespace replsim::harness {
 
-uint32_t BranchingChooser::ask(ChoiceKind kind, size_t arity, std::span<const EventChoice> ready) {
+uint32_t BranchingChooser::ask(ChoiceKind kind, size_t arity, const Rng* stream, std::span<const EventChoice> ready) {
   REPLSIM_ASSERT(arity >= 1, "a question with no answer");
   REPLSIM_ASSERT(arity <= UINT32_MAX, "a question with more answers than a path can name");
+  REPLSIM_ASSERT((stream == nullptr) == (kind == ChoiceKind::kNextEvent), "a component's question names its stream");
   if (arity == 1 || settings_.fixes(kind)) return 0;
-  const uint32_t answer = decide(kind, static_cast<uint32_t>(arity), ready);
+  const uint32_t answer = decide({kind, static_cast<uint32_t>(arity), ready, stream});
   REPLSIM_ASSERT(answer < arity, "an answer outside the question's options");
   return answer;
 }
 
 size_t BranchingChooser::next_event(std::span<const EventChoice> ready) {
   REPLSIM_ASSERT(!ready.empty(), "next_event called with nothing ready");
-  return ask(ChoiceKind::kNextEvent, ready.size(), ready);
+  return ask(ChoiceKind::kNextEvent, ready.size(), nullptr, ready);
 }
 
-bool BranchingChooser::chance(Rng&, ChoiceKind kind, double probability) {
+bool BranchingChooser::chance(Rng& stream, ChoiceKind kind, double probability) {
   if (probability <= 0.0) return false;
   if (probability >= 1.0) return true;
   if (kind == ChoiceKind::kSegmentLoss) return false;
-  return ask(kind, 2) == 1;
+  return ask(kind, 2, &stream) == 1;
 }
 
-Duration BranchingChooser::delay(Rng&, ChoiceKind kind, const Distribution& distribution) {
+Duration BranchingChooser::delay(Rng& stream, ChoiceKind kind, const Distribution& distribution) {
   const Duration lowest = distribution.lowest();
   const Duration highest = std::max(lowest, std::min(distribution.highest(), settings_.delay_cap));
   if (lowest == highest) return lowest;
-  return ask(kind, 2) == 0 ? lowest : highest;
+  return ask(kind, 2, &stream) == 0 ? lowest : highest;
 }
 
 size_t BranchingChooser::pick(Rng& stream, ChoiceKind kind, size_t count) {
   REPLSIM_ASSERT(count > 0, "pick from nothing");
   if (kind == ChoiceKind::kNonce) return static_cast<size_t>(stream.below(count));
   const size_t arity = std::min<size_t>(count, settings_.pick_max);
-  const size_t index = ask(kind, arity);
+  const size_t index = ask(kind, arity, &stream);
   if (arity == count || arity == 1) return index;
   // Evenly spaced, both ends included: a key range's first and last key.
   // index <= pick_max and count - 1 < 2^64: split to keep the product in 64 bits.
@@ -47,10 +48,10 @@ size_t BranchingChooser::pick(Rng& stream, ChoiceKind kind, size_t count) {
   return static_cast<size_t>(span / steps * index + span % steps * index / steps);
 }
 
-bool BranchingChooser::percent(Rng&, ChoiceKind kind, uint64_t percent_true) {
+bool BranchingChooser::percent(Rng& stream, ChoiceKind kind, uint64_t percent_true) {
   if (percent_true == 0) return false;
   if (percent_true >= 100) return true;
-  return ask(kind, 2) == 1;
+  return ask(kind, 2, &stream) == 1;
 }
 
 void EnumeratingChooser::begin(std::vector<uint32_t> prefix) {
@@ -58,13 +59,13 @@ void EnumeratingChooser::begin(std::vector<uint32_t> prefix) {
   asked_.clear();
 }
 
-uint32_t EnumeratingChooser::decide(ChoiceKind kind, uint32_t arity, std::span<const EventChoice> ready) {
+uint32_t EnumeratingChooser::decide(const Question& question) {
   const size_t position = asked_.size();
   const uint32_t answer = position < prefix_.size() ? prefix_[position]
-                          : tail_ != nullptr        ? tail_->answer(kind, arity, ready)
+                          : tail_ != nullptr        ? tail_->answer(question)
                                                     : 0;
-  REPLSIM_ASSERT(answer < arity, "a replayed prefix asks the same questions as the run it came from");
-  asked_.push_back({kind, answer, arity});
+  REPLSIM_ASSERT(answer < question.arity, "a replayed prefix asks the same questions as the run it came from");
+  asked_.push_back({question.kind, answer, question.arity});
   return answer;
 }
 
@@ -82,7 +83,9 @@ bool EnumeratingChooser::next_prefix(std::vector<uint32_t>& prefix) const {
   return false;
 }
 
-uint32_t ReplayChooser::decide(ChoiceKind kind, uint32_t arity, std::span<const EventChoice>) {
+uint32_t ReplayChooser::decide(const Question& question) {
+  const ChoiceKind kind = question.kind;
+  const uint32_t arity = question.arity;
   const std::string path = "/schedule/choices/" + std::to_string(next_);
   const std::string asked = std::string("the run's step ") + std::to_string(step_) + " asking " + to_string(kind) +
                             " with " + std::to_string(arity) + " options";

@@ -26,6 +26,18 @@
 
 namespace replsim::harness {
 
+// A question with more than one answer, as decide sees it.
+struct Question {
+  ChoiceKind kind;
+  uint32_t arity = 0;
+  std::span<const EventChoice> ready;  // next_event: the events it chooses among; empty for the others
+  // The asking component's stream (a link's, a node's actor or disk
+  // stream); nullptr for next_event. A branching chooser never draws from
+  // it (a nonce aside), so its fingerprint names the component across
+  // paths: a shrinker keys answers by it (explore/shrink.cpp).
+  const Rng* stream = nullptr;
+};
+
 // One question that had more than one answer, and the answer given.
 struct BranchChoice {
   ChoiceKind kind;
@@ -48,12 +60,11 @@ class BranchingChooser : public Chooser {
   const ScheduleSettings& settings() const { return settings_; }
 
  protected:
-  // The answer, in [0, arity), to a question with arity >= 2; `ready` holds
-  // the events a next_event question chooses among (empty for the others).
-  virtual uint32_t decide(ChoiceKind kind, uint32_t arity, std::span<const EventChoice> ready) = 0;
+  // The answer, in [0, question.arity), to a question with arity >= 2.
+  virtual uint32_t decide(const Question& question) = 0;
 
  private:
-  uint32_t ask(ChoiceKind kind, size_t arity, std::span<const EventChoice> ready = {});
+  uint32_t ask(ChoiceKind kind, size_t arity, const Rng* stream, std::span<const EventChoice> ready = {});
   ScheduleSettings settings_;
 };
 
@@ -62,7 +73,7 @@ class BranchingChooser : public Chooser {
 class TailAnswers {
  public:
   virtual ~TailAnswers() = default;
-  virtual uint32_t answer(ChoiceKind kind, uint32_t arity, std::span<const EventChoice> ready) = 0;
+  virtual uint32_t answer(const Question& question) = 0;
 };
 
 // Answers a prefix of given answers, then 0 to every further question (or
@@ -80,7 +91,7 @@ class EnumeratingChooser final : public BranchingChooser {
   bool next_prefix(std::vector<uint32_t>& prefix) const;
 
  protected:
-  uint32_t decide(ChoiceKind kind, uint32_t arity, std::span<const EventChoice> ready) override;
+  uint32_t decide(const Question& question) override;
 
  private:
   TailAnswers* tail_;
@@ -102,7 +113,7 @@ class ReplayChooser final : public BranchingChooser {
   void skip_fault() { ++next_; }
 
  protected:
-  uint32_t decide(ChoiceKind kind, uint32_t arity, std::span<const EventChoice> ready) override;
+  uint32_t decide(const Question& question) override;
 
  private:
   const Schedule& schedule_;
