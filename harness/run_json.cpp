@@ -137,6 +137,7 @@ nlohmann::json scenario_run_to_json(const Scenario& scenario, uint64_t seed, con
          return names;
        }()},
       {"description", scenario.description}};
+  if (scenario.cluster.timer_slack) j["configuration"]["cluster"]["timer_slack"] = scenario.cluster.timer_slack->to_json();
   // What the reports read: operations, latency, availability, phases, the
   // status timeline, the anomaly in words (docs/REPORTS.md).
   nlohmann::json analysis = analyse(scenario, run);

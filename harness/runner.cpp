@@ -86,6 +86,7 @@ class Runner {
         window_(window),
         run_(protocol_.make_world(scenario, seed)) {
     run_.protocol = &protocol_;
+    run_.world.set_timer_slack(scenario.cluster.timer_slack);
     run_.monitor = protocol_.make_monitor(scenario);
     REPLSIM_ASSERT(run_.monitor != nullptr, "a protocol's monitor is never null");
     check_node_names();

@@ -146,11 +146,12 @@ class Parser {
   }
 
   void parse_cluster(const Json& value, ClusterSpec& c) {
-    reject_unknown(value, "/cluster", {"servers", "data_groups", "replicas"});
+    reject_unknown(value, "/cluster", {"servers", "data_groups", "replicas", "timer_slack"});
     if (value.contains("servers")) c.servers = read_whole(value["servers"], "/cluster/servers", 1, 64);
     if (value.contains("data_groups")) c.data_groups = read_whole(value["data_groups"], "/cluster/data_groups", 1, 1024);
     c.replicas = value.contains("replicas") ? read_whole(value["replicas"], "/cluster/replicas", 1, c.servers)
                                             : std::min<uint32_t>(c.replicas, c.servers);
+    if (value.contains("timer_slack")) c.timer_slack = read_distribution(value["timer_slack"], "/cluster/timer_slack");
   }
 
   void parse_workload(const Json& value, Scenario& s) {
@@ -615,9 +616,9 @@ Json fault_spec_to_json(const FaultSpec& f) {
 }
 
 std::vector<ChoiceKind> fixable_choice_kinds() {
-  return {ChoiceKind::kNextEvent,     ChoiceKind::kMessageDelay,  ChoiceKind::kMessageLoss, ChoiceKind::kMessageDuplicate,
-          ChoiceKind::kMessageReorder, ChoiceKind::kDiskLatency,  ChoiceKind::kTornWrite,   ChoiceKind::kCorruptTarget,
-          ChoiceKind::kFaultTarget,    ChoiceKind::kFaultTiming,  ChoiceKind::kActor};
+  return {ChoiceKind::kNextEvent,     ChoiceKind::kMessageDelay, ChoiceKind::kMessageLoss,   ChoiceKind::kMessageDuplicate,
+          ChoiceKind::kMessageReorder, ChoiceKind::kDiskLatency,  ChoiceKind::kTimerSlack,    ChoiceKind::kTornWrite,
+          ChoiceKind::kCorruptTarget,  ChoiceKind::kFaultTarget,  ChoiceKind::kFaultTiming,   ChoiceKind::kActor};
 }
 
 ChoiceKind fixable_choice_kind(const std::string& name, const std::string& at) {

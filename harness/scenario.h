@@ -84,6 +84,7 @@ struct ClusterSpec {
   uint32_t servers = 3;
   uint32_t data_groups = 1;
   uint32_t replicas = 3;
+  std::optional<Distribution> timer_slack;  // every node's (WorldConfig::timer_slack)
 };
 
 struct WorkloadSpec {

@@ -13,6 +13,7 @@ const char* to_string(ChoiceKind kind) {
     case ChoiceKind::kMessageDuplicate: return "message_duplicate";
     case ChoiceKind::kMessageReorder: return "message_reorder";
     case ChoiceKind::kDiskLatency: return "disk_latency";
+    case ChoiceKind::kTimerSlack: return "timer_slack";
     case ChoiceKind::kTornWrite: return "torn_write";
     case ChoiceKind::kCorruptTarget: return "corrupt_target";
     case ChoiceKind::kFaultTarget: return "fault_target";

@@ -25,6 +25,7 @@ enum class ChoiceKind : uint8_t {
   kMessageDuplicate,  // whether a message is delivered twice
   kMessageReorder,    // whether a message may overtake earlier ones on its link
   kDiskLatency,       // how long a disk operation takes
+  kTimerSlack,        // how late a timer fires past its delay (the node's event loop was busy)
   kTornWrite,         // whether power loss leaves a torn fragment
   kCorruptTarget,     // which stored record silent corruption hits
   kFaultTarget,       // which node a generated or role-selected fault lands on

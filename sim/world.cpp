@@ -62,6 +62,9 @@ class World::NodeContext final : public Context {
     self_node.timers[key] = generation;
     Event event;
     event.time = world_.now_ + self_node.clock.true_delay(delay);
+    if (world_.config_.timer_slack) {
+      event.time = event.time + chooser_.delay(self_node.timer_stream, ChoiceKind::kTimerSlack, *world_.config_.timer_slack);
+    }
     event.kind = EventKind::kTimer;
     event.target = id_;
     event.incarnation = self_node.incarnation;
@@ -144,6 +147,11 @@ World::Node& World::node(NodeId id) {
 const World::Node& World::node(NodeId id) const {
   REPLSIM_ASSERT(id.index < nodes_.size(), "unknown node id");
   return nodes_[id.index];
+}
+
+void World::set_timer_slack(std::optional<Distribution> slack) {
+  REPLSIM_ASSERT(stats_.steps == 0, "timer slack is set before the world runs");
+  config_.timer_slack = std::move(slack);
 }
 
 size_t World::node_count() const { return nodes_.size(); }

@@ -40,6 +40,9 @@ struct WorldConfig {
   LinkConfig link;
   DiskConfig disk;
   TcpConfig tcp;
+  // How late a node's timer fires past its delay, drawn per timer from the
+  // node's timer stream; none: on time.
+  std::optional<Distribution> timer_slack;
   // Bounds that turn a runaway protocol into a finding instead of an
   // exhausted machine.
   size_t pending_events_max = 4'000'000;
@@ -129,6 +132,11 @@ class World {
   TimePoint now() const { return now_; }
   bool idle() const { return queue_.empty(); }
   size_t pending_event_count() const { return queue_.size(); }
+
+  // Sets WorldConfig::timer_slack before the first step. The harness sets
+  // it from the scenario: a protocol builds its world, the machines it runs
+  // on are the scenario's.
+  void set_timer_slack(std::optional<Distribution> slack);
 
   size_t node_count() const;
   const std::string& node_name(NodeId id) const;

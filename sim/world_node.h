@@ -23,6 +23,7 @@ struct World::Node {
   Disk disk;
   Rng actor_stream;
   Rng disk_stream;
+  Rng timer_stream;
   // Pending timers: key -> generation of the event that may fire it.
   std::map<TimerKey, uint64_t> timers;
   uint64_t next_timer_generation = 0;
@@ -32,7 +33,10 @@ struct World::Node {
   std::vector<Event> deferred;
 
   Node(std::string node_name, uint64_t seed)
-      : name(std::move(node_name)), actor_stream(seed, "node/" + name), disk_stream(seed, "disk/" + name) {}
+      : name(std::move(node_name)),
+        actor_stream(seed, "node/" + name),
+        disk_stream(seed, "disk/" + name),
+        timer_stream(seed, "timer/" + name) {}
   Node(const Node& other)
       : name(other.name),
         status(other.status),
@@ -44,6 +48,7 @@ struct World::Node {
         disk(other.disk),
         actor_stream(other.actor_stream),
         disk_stream(other.disk_stream),
+        timer_stream(other.timer_stream),
         timers(other.timers),
         next_timer_generation(other.next_timer_generation),
         next_disk_op(other.next_disk_op),

@@ -11,6 +11,7 @@
 #include "harness/registry.h"
 #include "harness/runner.h"
 #include "harness/schedule_chooser.h"
+#include "tests/probe_actor.h"
 
 using namespace replsim;
 using namespace replsim::harness;
@@ -367,6 +368,49 @@ TEST_CASE("a run cut short before the cluster settles leaves a check of the sett
   CHECK(cut.checks[0].verdict == CheckVerdict::kUndecided);
   CHECK(cut.checks[0].details.front().find("the path ended before the cluster settled") != std::string::npos);
   CHECK(cut.checks[1].verdict == CheckVerdict::kPass);  // a per-step invariant is judged at any cut
+}
+
+TEST_CASE("timer windows: with timer slack a search branches on each timer firing on time or late") {
+  // The world asks once per timer set, from the node's timer stream: on
+  // time (0) or at the slack's highest, capped by delay_cap (1).
+  World world = testing::make_probe_world(1, {testing::ProbePlan{{}, 0, Duration::ms(100)}});
+  world.set_timer_slack(Distribution::uniform(Duration::zero(), Duration::ms(30)));
+  ScheduleSettings settings;
+  settings.delay_cap = Duration::ms(20);
+  const auto fired_at_ns = [&](uint32_t answer) {
+    World w = world;
+    EnumeratingChooser chooser(settings);
+    std::vector<BranchChoice> asked;
+    for (size_t step = 0; step < 100 && testing::probe(w, 0).timer_fired_local_ns().empty(); ++step) {
+      chooser.begin(step == 0 ? std::vector<uint32_t>{answer} : std::vector<uint32_t>{});
+      REQUIRE(w.step(chooser) != nullptr);
+      asked.insert(asked.end(), chooser.asked().begin(), chooser.asked().end());
+    }
+    CHECK(asked == std::vector<BranchChoice>{{ChoiceKind::kTimerSlack, answer, 2}});
+    REQUIRE(testing::probe(w, 0).timer_fired_local_ns().size() == 1);
+    return testing::probe(w, 0).timer_fired_local_ns().front();
+  };
+  CHECK(fired_at_ns(0) == Duration::ms(100).count_ns());
+  CHECK(fired_at_ns(1) == Duration::ms(120).count_ns());
+}
+
+TEST_CASE("timer windows: a late timer gives the canary a shorter counterexample, and run replays it") {
+  // Without slack BFS's shortest path is 24 transitions; with every node's
+  // timers up to 20 ms late, one of them late makes it 23.
+  Json doc = load_scenario_document(explore_file("register-canary"));
+  doc["cluster"]["timer_slack"] = {{"dist", "uniform"}, {"min", "0ms"}, {"max", "20ms"}};
+  const explore::ExploreResult result = search("register-canary", options_in("timer-slack"), &doc);
+  REQUIRE(result.exit_code == 1);
+  const Json& v = result.summary["violation"];
+  CHECK(v["replayed"] == true);
+  CHECK(v["transitions"] == 23);
+  const Scenario replay = load_scenario_file(v["file"].get<std::string>());
+  REQUIRE(replay.schedule.has_value());
+  REQUIRE(replay.cluster.timer_slack.has_value());
+  size_t late = 0;
+  for (const ScheduleEntry& e : replay.schedule->entries) late += !e.fault && e.kind == "timer_slack" && e.answer == 1;
+  CHECK(late >= 1);
+  CHECK(run_scenario(replay, replay.seed).verdict == "fail");
 }
 
 TEST_CASE("the branching chooser counts each question's options as documented") {

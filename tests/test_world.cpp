@@ -94,6 +94,38 @@ TEST_CASE("the chooser decides among tied events, and every draw goes through it
   CHECK(yes.asked[ChoiceKind::kDiskLatency] > 0);
 }
 
+TEST_CASE("timer slack fires a timer late by a draw from its node's timer stream, and only when set") {
+  const Distribution slack = Distribution::uniform(Duration::zero(), Duration::ms(30));
+  const auto questions = [](std::optional<Distribution> timer_slack) {
+    World world = make_probe_world(1, {ProbePlan{{}, 0, Duration::ms(100)}});
+    world.set_timer_slack(std::move(timer_slack));
+    AlwaysYesChooser counting;
+    run_to_end(world, counting);
+    return counting.asked[ChoiceKind::kTimerSlack];
+  };
+  CHECK(questions(std::nullopt) == 0);
+  CHECK(questions(slack) == 1);  // one timer, one question
+
+  const auto fired_ns = [](std::optional<Distribution> timer_slack, uint64_t seed) {
+    World world = make_probe_world(1, {ProbePlan{{}, 0, Duration::ms(100)}}, {}, seed);
+    world.set_timer_slack(std::move(timer_slack));
+    RandomChooser random;
+    run_to_end(world, random);
+    REQUIRE(probe(world, 0).timer_fired_local_ns().size() == 1);
+    return probe(world, 0).timer_fired_local_ns().front();
+  };
+  std::set<int64_t> seen;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    CHECK(fired_ns(std::nullopt, seed) == Duration::ms(100).count_ns());
+    const int64_t late = fired_ns(slack, seed);
+    CHECK(late >= Duration::ms(100).count_ns());
+    CHECK(late <= Duration::ms(130).count_ns());
+    CHECK(fired_ns(slack, seed) == late);
+    seen.insert(late);
+  }
+  CHECK(seen.size() > 10);
+}
+
 TEST_CASE("a paused node gets nothing until it resumes, then everything in order") {
   World world = make_probe_world(2, {ProbePlan{{NodeId{1}}, 20, Duration::zero()}, ProbePlan{{}, 0, Duration::ms(5)}},
                                  fixed_latency(Duration::ms(1)));
