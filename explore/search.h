@@ -91,9 +91,9 @@ struct PathAnchors {
 // answers. Replaying a path exactly (`exact`), a fault fires at its step
 // and a step's k-th question gets the step's k-th answer. A candidate
 // answers each question by its key, and fires a fault once the world is
-// past its virtual time, or at it with as many steps run there (`anchors`): taking one answer
-// out then leaves the others on the messages, draws and events they were
-// for, though the steps shift. Whatever the plan does not answer, or
+// past its virtual time, or at it with as many steps run there
+// (`anchors`): taking one answer out then leaves the others on the
+// messages, draws and events they were for, though the steps shift. Whatever the plan does not answer, or
 // answers for another kind or out of range, gets the first option, and a
 // fault not enabled when due is left out, so every plan is a valid path.
 struct PathPlan {

@@ -31,7 +31,7 @@ struct Question {
   ChoiceKind kind;
   uint32_t arity = 0;
   std::span<const EventChoice> ready;  // next_event: the events it chooses among; empty for the others
-  // The asking component's stream (a link's, a node's actor or disk
+  // The asking component's stream (a link's, a node's actor, disk or timer
   // stream); nullptr for next_event. A branching chooser never draws from
   // it (a nonce aside), so its fingerprint names the component across
   // paths: a shrinker keys answers by it (explore/shrink.cpp).
