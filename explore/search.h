@@ -88,19 +88,20 @@ struct PathAnchors {
 };
 
 // A path to follow while shrinking (shrink.cpp): its faults and its
-// answers. Replaying a path exactly (`exact`), a fault fires at its step
-// and a step's k-th question gets the step's k-th answer. A candidate
-// answers each question by its key, and fires a fault once the world is
-// past its virtual time, or at it with as many steps run there
-// (`anchors`): taking one answer out then leaves the others on the
-// messages, draws and events they were for, though the steps shift. Whatever the plan does not answer, or
+// answers, planned one of two ways. By step (`by_step`, and how a path is
+// replayed exactly), a fault fires at its step and a step's k-th question
+// gets the step's k-th answer. By question, each question gets the answer
+// its key has, and a fault fires once the world is past its virtual time,
+// or at it with as many steps run there (`anchors`): taking one answer out
+// then leaves the others on the messages, draws and events they were for,
+// though the steps shift. Whatever the plan does not answer, or
 // answers for another kind or out of range, gets the first option, and a
 // fault not enabled when due is left out, so every plan is a valid path.
 struct PathPlan {
   std::vector<PathStep> faults;
   std::vector<PathStep> answers;
-  PathAnchors anchors;  // the answers' and faults' (not exact)
-  bool exact = false;
+  PathAnchors anchors;  // the answers' and faults' (by question)
+  bool by_step = false;
 };
 
 // What shrinking a violation's path did (shrink.cpp).
@@ -185,8 +186,8 @@ class Search {
                                   PathAnchors& anchors) const;
   bool try_candidate(const PathPlan& plan, const std::vector<std::string>& found_signature, Violation& best,
                      PathAnchors& best_anchors, ShrinkStats& stats) const;
-  bool shrink_round(const std::vector<std::string>& found_signature, Violation& best, PathAnchors& anchors,
-                    ShrinkStats& stats) const;
+  bool shrink_round(const std::vector<std::string>& found_signature, bool by_step, Violation& best,
+                    PathAnchors& anchors, ShrinkStats& stats) const;
   Violation shrink(const Violation& found, ShrinkStats& stats) const;
 
   // search.cpp: the summary and the counterexample.

@@ -1,16 +1,19 @@
 // Shrinking a counterexample: a sampled path answers hundreds of questions
 // at random, and a reader wants the few answers and faults the violation
 // needs. Candidates take events (faults, answers other than the first
-// option) out of the best path so far: first every answer of one kind at
-// once, then chunks of events, halving the chunk size as delta debugging
-// does (Zeller and Hildebrandt, TSE 2002).
+// option) out of the best path so far, in rounds: first every answer of
+// one kind at once, then chunks of events, halving the chunk size as delta
+// debugging does (Zeller and Hildebrandt, TSE 2002).
 //
-// A candidate keeps the rest of the path where it was: each answer stays
-// with the question it answered (a link's n-th message delay, a node's
-// n-th draw, a step's event choice) and each fault with its virtual time,
-// though taking one answer out shifts the steps. Planned by step instead,
-// one answer taken out moved every later answer onto other messages, and
-// shrinking stopped at hundreds of events (PERFORMANCE.md has the figures).
+// Rounds plan candidates two ways, alternating while either shrinks the
+// path (PathPlan). By question, each answer stays with the question it
+// answered (a link's n-th message delay, a node's n-th draw, a tie's event)
+// and each fault with its virtual time, though taking one answer out
+// shifts the steps. By step, as a path is replayed exactly: it keeps what
+// needs its step, such as a fault between two events tied at one instant.
+// Planned by step alone, one answer taken out moved every later answer
+// onto other messages, and shrinking stopped at hundreds of events
+// (PERFORMANCE.md has the figures).
 //
 // A candidate stands when following it ends in the same finding with fewer
 // events: a violation whose new elements (those the search was not told to
@@ -36,9 +39,9 @@ namespace {
 // question's key, so that the path it makes can be planned from in turn.
 class PlannedAnswers final : public harness::TailAnswers {
  public:
-  explicit PlannedAnswers(const PathPlan& plan) : keyed_(!plan.exact) {
+  explicit PlannedAnswers(const PathPlan& plan) : keyed_(!plan.by_step) {
     const std::vector<PlannedQuestion>& questions = plan.anchors.questions;
-    REPLSIM_ASSERT(plan.exact || questions.size() == plan.answers.size(), "a key for every planned answer");
+    REPLSIM_ASSERT(plan.by_step || questions.size() == plan.answers.size(), "a key for every planned answer");
     for (size_t i = 0; i < plan.answers.size(); ++i) {
       if (!keyed_) {
         by_step_[plan.answers[i].step].push_back(plan.answers[i]);
@@ -138,40 +141,35 @@ bool same_finding(const std::vector<std::string>& candidate, const std::vector<s
   });
 }
 
-// The plan that replays `path` exactly.
-PathPlan exact_plan(const std::vector<PathStep>& path) {
-  PathPlan plan;
-  plan.exact = true;
-  for (const PathStep& p : path) (p.fault >= 0 ? plan.faults : plan.answers).push_back(p);
-  return plan;
-}
-
-// The candidate plan of `path`, whose answers and faults were where
-// `anchors` says, without the events `drop` selects (event index, step).
+// The plan of `path`, whose answers and faults were where `anchors` says,
+// without the events `drop` selects (event index, step). Planned by step,
+// a dropped answer stays in its place as the first option, so the later
+// answers of its step keep their positions.
 template <class Drop>
-PathPlan plan_without(const std::vector<PathStep>& path, const PathAnchors& anchors, Drop drop) {
+PathPlan plan_without(const std::vector<PathStep>& path, const PathAnchors& anchors, bool by_step, Drop drop) {
   PathPlan plan;
+  plan.by_step = by_step;
   size_t event = 0, answer = 0, fault = 0;
   for (const PathStep& p : path) {
     const bool dropped = is_event(p) && drop(event, p);
     event += is_event(p) ? 1 : 0;
     if (p.fault >= 0) {
-      REPLSIM_ASSERT(fault < anchors.steps_at_time.size(), "an anchor for every fault of the path");
-      if (!dropped) {
-        plan.faults.push_back(p);
-        plan.anchors.steps_at_time.push_back(anchors.steps_at_time[fault]);
-      }
+      REPLSIM_ASSERT(by_step || fault < anchors.steps_at_time.size(), "an anchor for every fault of the path");
+      if (!dropped) plan.faults.push_back(p);
+      if (!dropped && !by_step) plan.anchors.steps_at_time.push_back(anchors.steps_at_time[fault]);
       ++fault;
       continue;
     }
-    REPLSIM_ASSERT(answer < anchors.questions.size(), "a key for every answer of the path");
-    if (p.answer != 0 && !dropped) {
+    REPLSIM_ASSERT(by_step || answer < anchors.questions.size(), "a key for every answer of the path");
+    if (by_step) {
+      plan.answers.push_back(dropped ? PathStep{p.step, -1, 0, p.kind, 0, p.arity} : p);
+    } else if (p.answer != 0 && !dropped) {
       plan.answers.push_back(p);
       plan.anchors.questions.push_back(anchors.questions[answer]);
     }
     ++answer;
   }
-  REPLSIM_ASSERT(answer == anchors.questions.size() && fault == anchors.steps_at_time.size(),
+  REPLSIM_ASSERT(by_step || (answer == anchors.questions.size() && fault == anchors.steps_at_time.size()),
                  "an anchor for every answer and fault of the path");
   return plan;
 }
@@ -188,7 +186,7 @@ size_t events_of(const std::vector<PathStep>& path) {
 std::optional<Violation> Search::follow(const PathPlan& plan, const std::vector<std::string>& signature,
                                         PathAnchors& anchors) const {
   REPLSIM_ASSERT(root_.has_value(), "a search has its root before it shrinks");
-  REPLSIM_ASSERT(plan.exact || plan.anchors.steps_at_time.size() == plan.faults.size(), "an anchor for every fault");
+  REPLSIM_ASSERT(plan.by_step || plan.anchors.steps_at_time.size() == plan.faults.size(), "an anchor for every fault");
   PlannedAnswers answers(plan);
   harness::EnumeratingChooser chooser(options_.settings, &answers);
   SearchNode node = *root_;
@@ -197,7 +195,7 @@ std::optional<Violation> Search::follow(const PathPlan& plan, const std::vector<
   uint64_t steps_at_now = 0;
   size_t next_fault = 0;
   const auto due = [&](size_t i) {
-    if (plan.exact) return plan.faults[i].step <= node.steps;
+    if (plan.by_step) return plan.faults[i].step <= node.steps;
     return time_ns > plan.faults[i].at_ns ||
            (time_ns == plan.faults[i].at_ns && steps_at_now >= plan.anchors.steps_at_time[i]);
   };
@@ -209,7 +207,7 @@ std::optional<Violation> Search::follow(const PathPlan& plan, const std::vector<
       const PathStep& planned = plan.faults[next_fault++];
       const std::vector<uint32_t> enabled = enabled_actions(node.run.run().world, actions_,
                                                             node.faults_used < options_.faults_max, node.isolated);
-      const bool fires = (!plan.exact || planned.step == node.steps) &&
+      const bool fires = (!plan.by_step || planned.step == node.steps) &&
                          std::find(enabled.begin(), enabled.end(), static_cast<uint32_t>(planned.fault)) != enabled.end();
       if (fires) {
         fault = planned.fault;
@@ -253,17 +251,17 @@ bool Search::try_candidate(const PathPlan& plan, const std::vector<std::string>&
   return true;
 }
 
-// One round of candidates: every answer of one kind at once (a walk's
-// random delays or losses seldom matter one by one), then chunks of events
-// down to single ones. True when it shrank the path.
-bool Search::shrink_round(const std::vector<std::string>& found_signature, Violation& best, PathAnchors& anchors,
-                          ShrinkStats& stats) const {
+// One round of candidates planned one way: every answer of one kind at
+// once (a walk's random delays or losses seldom matter one by one), then
+// chunks of events down to single ones. True when it shrank the path.
+bool Search::shrink_round(const std::vector<std::string>& found_signature, bool by_step, Violation& best,
+                          PathAnchors& anchors, ShrinkStats& stats) const {
   const size_t events_before = events_of(best.path);
   for (uint8_t k = 0; k <= static_cast<uint8_t>(ChoiceKind::kNonce) && stats.runs < options_.shrink_runs_max; ++k) {
     const auto kind = static_cast<ChoiceKind>(k);
     const auto of_kind = [&](const PathStep& p) { return p.fault < 0 && p.kind == kind && p.answer != 0; };
     if (std::none_of(best.path.begin(), best.path.end(), of_kind)) continue;
-    try_candidate(plan_without(best.path, anchors, [&](size_t, const PathStep& p) { return of_kind(p); }),
+    try_candidate(plan_without(best.path, anchors, by_step, [&](size_t, const PathStep& p) { return of_kind(p); }),
                   found_signature, best, anchors, stats);
   }
   size_t chunk = std::max<size_t>(1, events_of(best.path) / 2);
@@ -271,7 +269,7 @@ bool Search::shrink_round(const std::vector<std::string>& found_signature, Viola
     bool shrunk = false;
     for (size_t from = 0; from < events_of(best.path) && stats.runs < options_.shrink_runs_max;) {
       const auto in_chunk = [&](size_t event, const PathStep&) { return event >= from && event < from + chunk; };
-      if (try_candidate(plan_without(best.path, anchors, in_chunk), found_signature, best, anchors, stats)) {
+      if (try_candidate(plan_without(best.path, anchors, by_step, in_chunk), found_signature, best, anchors, stats)) {
         shrunk = true;
       } else {
         from += chunk;
@@ -291,13 +289,24 @@ Violation Search::shrink(const Violation& found, ShrinkStats& stats) const {
   if (options_.shrink_runs_max == 0) return best;
   // Replayed exactly once, for where its answers and faults were.
   PathAnchors anchors;
-  const std::optional<Violation> replayed = follow(exact_plan(found.path), found.signature, anchors);
+  const auto nothing = [](size_t, const PathStep&) { return false; };
+  const std::optional<Violation> replayed =
+      follow(plan_without(found.path, anchors, true, nothing), found.signature, anchors);
   REPLSIM_ASSERT(replayed && replayed->depth == found.depth && events_of(replayed->path) == stats.events_before,
                  "a path found replays exactly");
   ++stats.runs;
   // A shrunk path is another path: chunks that failed on the old one may
-  // come out of it, so rounds go on while one shrinks it.
-  while (stats.runs < options_.shrink_runs_max && shrink_round(found.signature, best, anchors, stats)) ++stats.rounds;
+  // come out of it, so rounds go on while one shrinks it. Rounds by
+  // question shrink most paths furthest; one by step after each finds what
+  // they miss when a path needs its events at their steps (measured:
+  // PERFORMANCE.md, "Shrinking").
+  while (stats.runs < options_.shrink_runs_max) {
+    const bool by_question = shrink_round(found.signature, false, best, anchors, stats);
+    const bool by_step =
+        stats.runs < options_.shrink_runs_max && shrink_round(found.signature, true, best, anchors, stats);
+    if (!by_question && !by_step) break;
+    stats.rounds += (by_question ? 1 : 0) + (by_step ? 1 : 0);
+  }
   REPLSIM_ASSERT(same_finding(best.signature, found.signature, options_), "shrinking keeps the finding");
   REPLSIM_ASSERT(events_of(best.path) <= stats.events_before, "shrinking never adds events");
   return best;
