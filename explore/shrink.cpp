@@ -93,7 +93,8 @@ class PlannedAnswers final : public harness::TailAnswers {
   uint32_t by_key(const harness::Question& question, const AnswerKey& key) {
     const auto it = by_key_.find(key);
     if (it == by_key_.end() || it->second.step.kind != question.kind) return 0;
-    if (question.kind != ChoiceKind::kNextEvent) return it->second.step.answer < question.arity ? it->second.step.answer : 0;
+    const uint32_t planned = it->second.step.answer;
+    if (question.kind != ChoiceKind::kNextEvent) return planned < question.arity ? planned : 0;
     std::optional<uint32_t> chosen;
     uint32_t rank = 0;
     for (uint32_t i = 0; i < question.arity && rank <= it->second.question.event_rank; ++i) {

@@ -62,8 +62,8 @@ class World::NodeContext final : public Context {
     self_node.timers[key] = generation;
     Event event;
     event.time = world_.now_ + self_node.clock.true_delay(delay);
-    if (world_.config_.timer_slack) {
-      event.time = event.time + chooser_.delay(self_node.timer_stream, ChoiceKind::kTimerSlack, *world_.config_.timer_slack);
+    if (const std::optional<Distribution>& slack = world_.config_.timer_slack) {
+      event.time = event.time + chooser_.delay(self_node.timer_stream, ChoiceKind::kTimerSlack, *slack);
     }
     event.kind = EventKind::kTimer;
     event.target = id_;
