@@ -123,6 +123,9 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
   explore_command->add_option("--known", explore.search.known,
                               "A violation to search past, as its signature element in explore.json (\"invariants "
                               "(S4)\"); repeat it for several. Counted in known_violations, not reported");
+  explore_command->add_option("--baseline", explore.baseline,
+                              "The scenario before a change (it may differ only in protocol options): a violation "
+                              "stands only when this one, given the same answers, does not break the same things");
   explore_command->add_option("--pick-max", explore.search.settings.pick_max, "Values explored of a wider draw")
       ->capture_default_str();
   explore_command->add_option("--fixed-kinds", explore.fixed_kinds,

@@ -69,6 +69,7 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
                        options.from_when);
     }
   }
+  if (!options.baseline.empty()) search.baseline = {harness::load_scenario_document(options.baseline), options.baseline};
   const std::string name = document.is_object() && document.contains("name") && document["name"].is_string()
                                ? document["name"].get<std::string>()
                                : "scenario";
@@ -111,7 +112,15 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
     out << fmt::format("  known      {} ({} judgements, {} transitions at the fewest): searched past, as --known asked\n",
                        signature, known["judgements"].get<uint64_t>(), known["transitions_min"].get<uint32_t>());
   }
-  const std::string besides = j["known_violations"].empty() ? "" : " besides the known ones";
+  if (j.contains("shared_with_baseline")) {
+    for (const auto& [signature, shared] : j["shared_with_baseline"].items()) {
+      out << fmt::format("  baseline   {} ({} judgements, {} transitions at the fewest): searched past, the baseline "
+                         "broke it too on the same answers\n",
+                         signature, shared["judgements"].get<uint64_t>(), shared["transitions_min"].get<uint32_t>());
+    }
+  }
+  const bool past_some = !j["known_violations"].empty() || (j.contains("shared_with_baseline") && !j["shared_with_baseline"].empty());
+  const std::string besides = past_some ? " besides the known ones and the baseline's" : "";
   if (!j["violation"].is_null()) {
     const nlohmann::json& v = j["violation"];
     out << fmt::format("  VIOLATION  {} after {} transitions ({} steps); replayed by run: {}\n",
@@ -120,6 +129,12 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
     for (size_t i = 0; i < v["details"].size() && i < 3; ++i) out << "      " << v["details"][i].get<std::string>() << "\n";
     out << fmt::format("  counterexample {} (replsim run it), report {}\n", v["file"].get<std::string>(),
                        (fs::path(v["run_dir"].get<std::string>()) / "report.html").string());
+    if (v.contains("baseline")) {
+      const nlohmann::json& b = v["baseline"];
+      out << fmt::format("  baseline   the same answers: {}, without {} ({}, report {})\n", b["verdict"].get<std::string>(),
+                         fmt::join(b["does_not_break"].get<std::vector<std::string>>(), ", "),
+                         b["file"].get<std::string>(), (fs::path(b["run_dir"].get<std::string>()) / "report.html").string());
+    }
   } else if (j["complete"].get<bool>()) {
     out << "  result     complete within the bounds: no violation" << besides << "\n";
   } else if (j.contains("samples") && j["stopped_by"].is_null()) {

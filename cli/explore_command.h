@@ -1,6 +1,6 @@
 // `replsim explore FILE [--strategy bfs|dfs|random-walk|pct|swarm]
 //  [--depth-max D] [--faults-max K] [--fault-types T,...] [--states-max N]
-//  [--memory-mb-max M] [--time-limit T] [--shard K/N] [--out DIR]`: searches
+//  [--memory-mb-max M] [--time-limit T] [--shard K/N] [--baseline FILE] [--out DIR]`: searches
 //  the scenario's runs (explore/explorer.h), writes DIR/explore.json and, for
 //  a violation, DIR/counterexample.json with its run folder.
 #pragma once
@@ -23,6 +23,7 @@ struct ExploreCommandOptions {
   std::string from;          // hybrid search from this virtual time; empty: from the start
   std::string shard = "1/1"; // K/N, as fuzz's
   std::string from_when;     // a hybrid start at a protocol event, as JSON; empty: none
+  std::string baseline;      // a differential search's scenario before the change; empty: none
   bool self_check = false;   // check the protocol's copies and fingerprints instead of searching
   uint64_t self_check_steps = 20'000;
 };

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "base/input_error.h"
+#include "base/json_input.h"
 #include "explore/search.h"
 #include "explore/swarm.h"
 
@@ -55,6 +56,33 @@ void check_options(const ExploreOptions& options) {
   }
 }
 
+// The parts of a scenario a baseline may change: the protocol's options,
+// and what only names or describes the file.
+nlohmann::json without_options(nlohmann::json document) {
+  if (!document.is_object()) return document;
+  for (const char* key : {"name", "description", "expect"}) document.erase(key);
+  if (document.contains("protocol") && document["protocol"].is_object()) document["protocol"].erase("options");
+  return document;
+}
+
+// A baseline is the same scenario before a change of options: the same
+// cluster, network, workload, checks and duration, so that following a
+// path's answers on it asks the same questions wherever the change does
+// not reach.
+void check_baseline(const nlohmann::json& document, const ExploreOptions::Baseline& baseline) {
+  static_cast<void>(harness::parse_scenario(baseline.document, baseline.file));  // its own errors first
+  const nlohmann::json patch = nlohmann::json::diff(without_options(document), without_options(baseline.document));
+  if (patch.empty()) return;
+  const nlohmann::json::json_pointer at(patch.front()["path"].get<std::string>());
+  const nlohmann::json scenario = without_options(document);
+  throw InputError(baseline.file + ":" + at.to_string(),
+                   "the explored scenario's value " +
+                       (scenario.contains(at) ? describe_json(scenario.at(at)) : std::string("(none there)")) +
+                       " (a baseline differs from the scenario only in /protocol/options, /name, /description and "
+                       "/expect)",
+                   baseline.document.contains(at) ? describe_json(baseline.document.at(at)) : "none there");
+}
+
 }  // namespace
 
 uint32_t depth_max_of(const ExploreOptions& options) {
@@ -66,6 +94,7 @@ ExploreResult explore(const nlohmann::json& document, const std::string& file, c
   check_options(options);
   const Scenario scenario = harness::parse_scenario(document, file);
   check_scenario_explorable(scenario, options);
+  if (options.baseline) check_baseline(document, *options.baseline);
   if (options.strategy == "swarm") return explore_swarm(document, scenario, options, progress);
   return Search(document, scenario, options, progress).run();
 }

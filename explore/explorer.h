@@ -79,6 +79,22 @@ struct ExploreOptions {
   // a finding already understood, and for the mutation table, which asks
   // for a mutation's violations, not the unmutated model's.
   std::vector<std::string> known;
+  // A differential search (of a mutation, a patch, a changed option): the
+  // scenario as it was before the change, which may differ from it only in
+  // /protocol/options (and its name, description and expect). A violation
+  // stands only when the baseline, given the same answers and the same
+  // faults at the same virtual times (followed as shrinking follows a plan,
+  // by question and by step), does not break all of what it broke, either
+  // way; otherwise it is counted in explore.json's shared_with_baseline and
+  // the search goes on. This is how mutation testing counts a mutant killed:
+  // the same input, another outcome. The counterexample then comes with the
+  // baseline's run of those answers by question (baseline.json), which
+  // `replsim run` replays.
+  struct Baseline {
+    nlohmann::json document;
+    std::string file;
+  };
+  std::optional<Baseline> baseline;
   // Symmetry reduction (explore/symmetry.h): "off"; "on" merges a state
   // with its images under permutations of the servers the protocol declares
   // interchangeable (bfs, dfs and swarm's members, which keep a visited

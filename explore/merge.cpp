@@ -39,7 +39,7 @@ Json identity(const Json& j) {
   samples.erase("members_stopped_by_their_states_max");
   return {{"scenario", j["scenario"]}, {"protocol", j["protocol"]}, {"strategy", j["strategy"]},
           {"bounds", j["bounds"]},     {"fault_types", j["fault_types"]},
-          {"fault_nodes", j["fault_nodes"]}, {"known", j["known"]},
+          {"fault_nodes", j["fault_nodes"]}, {"known", j["known"]}, {"baseline", j.value("baseline", Json())},
           {"prefix", j["prefix"]},         {"symmetry", j["symmetry"]},
           {"settings", j["settings"]}, {"samples", samples}};
 }
@@ -67,6 +67,7 @@ int merge_explorations(const std::vector<std::string>& dirs, const std::string& 
   uint64_t run = 0;
   std::map<std::string, uint64_t> leaves;
   Json known = Json::object();
+  Json shared = Json::object();  // with a differential search's baseline
   Json stopped = Json::object();
   std::optional<Json> first;  // the violation of the lowest sample index: the one an unsharded search reports
   double omission = 0;
@@ -83,6 +84,7 @@ int merge_explorations(const std::vector<std::string>& dirs, const std::string& 
     for (const char* key : {"depth_reached", "queue_peak"}) merged[key] = std::max(merged[key], j[key]);
     for (const auto& [leaf, count] : j["leaves"].items()) leaves[leaf] += count.get<uint64_t>();
     add_known_violations(known, j["known_violations"]);
+    if (j.contains("shared_with_baseline")) add_known_violations(shared, j["shared_with_baseline"]);
     omission = std::min(1.0, omission + j["visited"]["omission_probability"].get<double>());
     if (!j["stopped_by"].is_null()) stopped[j["samples"]["shard"].dump()] = j["stopped_by"];
     const Json& v = j["violation"];
@@ -92,6 +94,7 @@ int merge_explorations(const std::vector<std::string>& dirs, const std::string& 
   merged["samples"]["shards_merged"] = seen;
   merged["leaves"] = leaves;
   merged["known_violations"] = known;
+  if (!merged["baseline"].is_null()) merged["shared_with_baseline"] = shared;
   merged["visited"] = {{"key_bits", 64}, {"omission_probability", omission}};
   merged["stopped_by"] = stopped.empty() ? Json(nullptr) : stopped;
   merged["complete"] = false;
@@ -114,7 +117,7 @@ int merge_explorations(const std::vector<std::string>& dirs, const std::string& 
                        (*first)["sample"].get<uint64_t>(), (*first).value("file", std::string("(not written)")));
   } else {
     out << fmt::format("  result     UNDECIDED: no violation{} in the samples run (a sample proves nothing)\n",
-                       known.empty() ? "" : " besides the known ones");
+                       known.empty() && shared.empty() ? "" : " besides the known ones and the baseline's");
   }
   out << fmt::format("  summary    {}\n", summary.string());
   return merged["exit_code"].get<int>();

@@ -66,6 +66,7 @@ void describe_search(nlohmann::json& j, const Scenario& scenario, const ExploreO
   j["fault_types"] = types;
   j["fault_nodes"] = options.fault_nodes;
   j["known"] = options.known;
+  j["baseline"] = options.baseline ? nlohmann::json(options.baseline->file) : nlohmann::json(nullptr);
   j["symmetry"] = {{"mode", options.symmetry}};
   j["prefix"] = {{"from", options.from ? nlohmann::json(format_duration(*options.from)) : nlohmann::json(nullptr)},
                  {"when", options.from_when.value_or(nullptr)}};
@@ -111,25 +112,37 @@ Search::Search(const nlohmann::json& document, const Scenario& scenario, const E
   if (options_.from_when) from_when_ = harness::parse_trigger(*options_.from_when, "--from-when", scenario_);
 }
 
-ExploreResult Search::run() {
-  started_ = std::chrono::steady_clock::now();
-  SearchNode root{harness::RunInProgress(scenario_, scenario_.seed), {}, 0, 0, 0, std::nullopt, 0, 0, 0, 0, 0};
+// Where a scenario's paths start: its run, after the hybrid prefix when
+// one is asked for (the steps of which go to `prefix_steps`).
+SearchNode Search::start(const Scenario& scenario, uint64_t& prefix_steps) const {
+  SearchNode root{harness::RunInProgress(scenario, scenario.seed), {}, 0, 0, 0, std::nullopt, 0, 0, 0, 0, 0};
   // A hybrid search: the simulator's own choices, and the scenario's
   // faults, for every event due before `from`; the search starts with the
   // first event at or after it.
-  if (options_.from) root.steps = prefix_steps_ = root.run.run_sampled_before(TimePoint::origin() + *options_.from);
+  if (options_.from) root.steps = prefix_steps = root.run.run_sampled_before(TimePoint::origin() + *options_.from);
   if (from_when_) {
     const std::optional<uint64_t> steps = root.run.run_sampled_until(*from_when_);
     if (!steps) {
       throw InputError("--from-when", "a protocol event the scenario's own run reaches before its end",
                        options_.from_when->dump());
     }
-    root.steps = prefix_steps_ = *steps;
+    root.steps = prefix_steps = *steps;
   }
+  fold_history(root);
+  REPLSIM_ASSERT(root.path.empty() && root.depth == 0, "a path starts with no transition");
+  return root;
+}
+
+ExploreResult Search::run() {
+  started_ = std::chrono::steady_clock::now();
+  SearchNode root = start(scenario_, prefix_steps_);
   types_ = fault_types_of(scenario_, options_);
   actions_ = fault_actions(root.run.run().world, types_, options_.fault_nodes);
-  fold_history(root);
   root_ = root;
+  if (options_.baseline) {
+    baseline_scenario_ = harness::parse_scenario(options_.baseline->document, options_.baseline->file);
+    baseline_root_ = start(*baseline_scenario_, baseline_prefix_steps_);
+  }
   if (is_sampling_strategy(options_.strategy)) {
     sample_paths(root);
     return finish();
@@ -379,6 +392,8 @@ void Search::record(const char* leaf, const std::optional<Verdict>& verdict) {
   if (!verdict->violation || violation_) return;
   if (is_known(verdict->violation->signature, options_)) {
     add_known_violation(known_violations_, verdict->violation->signature, 1, verdict->violation->depth);
+  } else if (baseline_root_ && baseline_shows(*verdict->violation)) {
+    add_known_violation(shared_with_baseline_, verdict->violation->signature, 1, verdict->violation->depth);
   } else {
     violation_ = verdict->violation;
   }
@@ -402,13 +417,13 @@ void Search::report_progress(bool last) {
                            queue_now_, resident_bytes() >> 20);
 }
 
-harness::Schedule Search::schedule_of(const Violation& v) const {
+harness::Schedule Search::schedule_of(const std::vector<PathStep>& path, uint64_t steps, uint64_t prefix_steps) const {
   harness::Schedule schedule;
   schedule.settings = options_.settings;
-  schedule.prefix_steps = prefix_steps_;
+  schedule.prefix_steps = prefix_steps;
   schedule.prefix_before = options_.from;
-  schedule.steps = v.steps;
-  for (const PathStep& p : v.path) {
+  schedule.steps = steps;
+  for (const PathStep& p : path) {
     harness::ScheduleEntry e;
     e.step = p.step;
     if (p.fault >= 0) {
@@ -435,7 +450,7 @@ nlohmann::json Search::write_counterexample(const Violation& v, const ShrinkStat
                                    "replayed by replsim run, fail {}.",
                                    options_.strategy, v.depth, scenario_.file, fmt::join(v.checks, ", "));
   doc["expect"] = {{"verdict", "fail"}, {"check", v.checks.front()}};
-  doc["schedule"] = harness::schedule_to_json(schedule_of(v));
+  doc["schedule"] = harness::schedule_to_json(schedule_of(v.path, v.steps, prefix_steps_));
   const fs::path dir = options_.out_dir.empty() ? fs::path("out") / (scenario_.name + "-explore") : fs::path(options_.out_dir);
   fs::create_directories(dir);
   const fs::path file = dir / "counterexample.json";
@@ -456,6 +471,7 @@ nlohmann::json Search::write_counterexample(const Violation& v, const ShrinkStat
                                   {"runs", shrunk.runs}, {"rounds", shrunk.rounds},
                                   {"runs_max", options_.shrink_runs_max}}}};
   if (is_sampling_strategy(options_.strategy)) j["sample"] = v.sample;
+  if (baseline_root_) j["baseline"] = write_baseline(v, dir);
   return j;
 }
 
@@ -482,6 +498,7 @@ ExploreResult Search::finish() {
   j["leaves"] = leaves_;
   j["branches_truncated"] = branches_truncated_;
   j["known_violations"] = known_violations_;
+  if (options_.baseline) j["shared_with_baseline"] = shared_with_baseline_;
   if (options_.symmetry != "off" && root_) {
     j["symmetry"] = symmetry_to_json(options_.symmetry, symmetry_, root_->run.run().world);
     // Both modes count the orbits of the states they admitted: a complete

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -104,6 +105,21 @@ struct PathPlan {
   bool by_step = false;
 };
 
+// The plan that follows `path` as it was: by step, or by question with the
+// path's `anchors` (where its answers and faults were).
+PathPlan plan_of(const std::vector<PathStep>& path, const PathAnchors& anchors, bool by_step);
+
+// What a differential search's baseline did on a violation's answers
+// (baseline.cpp): its own path, and the signature elements its judgements
+// broke anywhere along it.
+struct BaselineRun {
+  std::vector<PathStep> path;
+  uint64_t steps = 0;
+  uint32_t depth = 0;
+  std::vector<std::string> broken;            // sorted, each once
+  std::vector<std::string> undecided_checks;  // undecided at its end
+};
+
 // What shrinking a violation's path did (shrink.cpp).
 struct ShrinkStats {
   size_t events_before = 0;    // its faults and non-first answers, as found
@@ -181,7 +197,13 @@ class Search {
   Probe probe_path(const SearchNode& root);
   void record_sampled(const char* leaf, const SearchNode& node, uint64_t index);
 
-  // shrink.cpp: the counterexample made smaller.
+  // shrink.cpp: the counterexample made smaller. follow_plan follows a
+  // plan from `root` until `stop`, asked at each state judged (a leaf, with
+  // why, or where an operation ended), says so, or a leaf; it returns the
+  // state it stopped at and puts where the answers and faults were in
+  // `anchors`.
+  using StopAt = std::function<bool(const SearchNode& node, const char* leaf)>;
+  SearchNode follow_plan(const SearchNode& root, const PathPlan& plan, PathAnchors& anchors, const StopAt& stop) const;
   std::optional<Violation> follow(const PathPlan& plan, const std::vector<std::string>& signature,
                                   PathAnchors& anchors) const;
   bool try_candidate(const PathPlan& plan, const std::vector<std::string>& found_signature, Violation& best,
@@ -190,8 +212,14 @@ class Search {
                     PathAnchors& anchors, ShrinkStats& stats) const;
   Violation shrink(const Violation& found, ShrinkStats& stats) const;
 
+  // baseline.cpp: a differential search's check, and the file that shows it.
+  SearchNode start(const harness::Scenario& scenario, uint64_t& prefix_steps) const;
+  BaselineRun baseline_of(const Violation& v, bool by_step) const;
+  bool baseline_shows(const Violation& v) const;
+  nlohmann::json write_baseline(const Violation& v, const std::filesystem::path& dir) const;
+
   // search.cpp: the summary and the counterexample.
-  harness::Schedule schedule_of(const Violation& v) const;
+  harness::Schedule schedule_of(const std::vector<PathStep>& path, uint64_t steps, uint64_t prefix_steps) const;
   nlohmann::json write_counterexample(const Violation& v, const ShrinkStats& shrunk) const;
   ExploreResult finish();
 
@@ -206,6 +234,12 @@ class Search {
   std::vector<FaultAction> actions_;
   uint64_t prefix_steps_ = 0;
   std::optional<SearchNode> root_;  // where every path starts (after the hybrid prefix), for shrinking
+  // A differential search's baseline (options_.baseline): its scenario and
+  // where its paths start.
+  std::optional<harness::Scenario> baseline_scenario_;
+  std::optional<SearchNode> baseline_root_;
+  uint64_t baseline_prefix_steps_ = 0;
+  nlohmann::json shared_with_baseline_ = nlohmann::json::object();  // as known_violations_
   std::optional<Probe> probe_;  // pct's, measured on its first path
   std::optional<harness::FaultTrigger> from_when_;  // options_.from_when, read for the scenario
   // Lookups only: nothing iterates it, so its order never reaches a decision.

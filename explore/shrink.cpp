@@ -177,20 +177,20 @@ PathPlan plan_without(const std::vector<PathStep>& path, const PathAnchors& anch
 
 }  // namespace
 
+PathPlan plan_of(const std::vector<PathStep>& path, const PathAnchors& anchors, bool by_step) {
+  return plan_without(path, anchors, by_step, [](size_t, const PathStep&) { return false; });
+}
+
 size_t events_of(const std::vector<PathStep>& path) {
   return static_cast<size_t>(std::count_if(path.begin(), path.end(), is_event));
 }
 
-// Follows the plan from the root, judging as a sampled path is judged;
-// the violation when the path ends in one that shows the finding
-// `signature` names.
-std::optional<Violation> Search::follow(const PathPlan& plan, const std::vector<std::string>& signature,
-                                        PathAnchors& anchors) const {
-  REPLSIM_ASSERT(root_.has_value(), "a search has its root before it shrinks");
+SearchNode Search::follow_plan(const SearchNode& root, const PathPlan& plan, PathAnchors& anchors,
+                               const StopAt& stop) const {
   REPLSIM_ASSERT(plan.by_step || plan.anchors.steps_at_time.size() == plan.faults.size(), "an anchor for every fault");
   PlannedAnswers answers(plan);
   harness::EnumeratingChooser chooser(options_.settings, &answers);
-  SearchNode node = *root_;
+  SearchNode node = root;
   std::vector<uint64_t> steps_at_time;  // of the faults fired
   int64_t time_ns = node.run.run().world.now().ns_since_origin();
   uint64_t steps_at_now = 0;
@@ -225,15 +225,31 @@ std::optional<Violation> Search::follow(const PathPlan& plan, const std::vector<
       time_ns = now_ns;
     }
     if (leaf == nullptr && node.completions == node.completions_before) continue;
-    const Verdict verdict = verdict_of(node);
-    if (verdict.violation && same_finding(verdict.violation->signature, signature, options_)) {
+    if (stop(node, leaf) || leaf != nullptr) {
       anchors.questions = std::move(answers.asked());
       anchors.steps_at_time = std::move(steps_at_time);
-      return verdict.violation;
+      return node;
     }
-    if (verdict.violation && !is_known(verdict.violation->signature, options_)) return std::nullopt;
-    if (leaf != nullptr) return std::nullopt;
   }
+}
+
+// Follows the plan from the root, judging as a sampled path is judged;
+// the violation when the path ends in one that shows the finding
+// `signature` names.
+std::optional<Violation> Search::follow(const PathPlan& plan, const std::vector<std::string>& signature,
+                                        PathAnchors& anchors) const {
+  REPLSIM_ASSERT(root_.has_value(), "a search has its root before it shrinks");
+  std::optional<Violation> found;
+  follow_plan(*root_, plan, anchors, [&](const SearchNode& node, const char*) {
+    Verdict verdict = verdict_of(node);
+    if (!verdict.violation) return false;
+    if (!same_finding(verdict.violation->signature, signature, options_)) {
+      return !is_known(verdict.violation->signature, options_);
+    }
+    found = std::move(verdict.violation);
+    return true;
+  });
+  return found;
 }
 
 // Tries one candidate: the best path stands unless following `plan` ends
@@ -246,6 +262,7 @@ bool Search::try_candidate(const PathPlan& plan, const std::vector<std::string>&
   std::optional<Violation> v = follow(plan, found_signature, anchors);
   if (!v || events_of(v->path) >= events_of(best.path)) return false;
   if (options_.strategy == "bfs" && v->depth > best.depth) return false;
+  if (baseline_root_ && baseline_shows(*v)) return false;  // a differential search's finding stays the change's
   v->sample = best.sample;
   best = std::move(*v);
   best_anchors = std::move(anchors);
@@ -290,9 +307,7 @@ Violation Search::shrink(const Violation& found, ShrinkStats& stats) const {
   if (options_.shrink_runs_max == 0) return best;
   // Replayed exactly once, for where its answers and faults were.
   PathAnchors anchors;
-  const auto nothing = [](size_t, const PathStep&) { return false; };
-  const std::optional<Violation> replayed =
-      follow(plan_without(found.path, anchors, true, nothing), found.signature, anchors);
+  const std::optional<Violation> replayed = follow(plan_of(found.path, anchors, true), found.signature, anchors);
   REPLSIM_ASSERT(replayed && replayed->depth == found.depth && events_of(replayed->path) == stats.events_before,
                  "a path found replays exactly");
   ++stats.runs;

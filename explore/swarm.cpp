@@ -75,6 +75,7 @@ struct Totals {
   double omission_probability = 0;  // a union bound over the members' visited sets
   std::map<std::string, uint64_t> leaves;
   nlohmann::json known_violations = nlohmann::json::object();
+  std::optional<nlohmann::json> shared_with_baseline;  // a differential swarm's
 
   void add(const nlohmann::json& j) {
     ++members;
@@ -90,6 +91,9 @@ struct Totals {
     omission_probability = std::min(1.0, omission_probability + j["visited"]["omission_probability"].get<double>());
     for (const auto& [leaf, count] : j["leaves"].items()) leaves[leaf] += count.get<uint64_t>();
     add_known_violations(known_violations, j["known_violations"]);
+    if (!j.contains("shared_with_baseline")) return;
+    if (!shared_with_baseline) shared_with_baseline = nlohmann::json::object();
+    add_known_violations(*shared_with_baseline, j["shared_with_baseline"]);
   }
 
   // The counts, under the keys a search's explore.json has.
@@ -105,6 +109,7 @@ struct Totals {
     j["leaves"] = leaves;
     j["branches_truncated"] = truncated;
     j["known_violations"] = known_violations;
+    if (shared_with_baseline) j["shared_with_baseline"] = *shared_with_baseline;
     j["visited"] = {{"key_bits", 64}, {"omission_probability", omission_probability}};
   }
 };

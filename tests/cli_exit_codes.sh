@@ -187,6 +187,18 @@ grep -q 'fixed      next_event, message_delay' "$out.stdout" ||
 expect 2 "explore: an unknown symmetry mode" -- "$bin" explore "$clean" --symmetry sometimes --out "$out/explore-bad"
 grep -q -- '--symmetry' "$out.stderr" || { echo "FAIL: the error does not name --symmetry"; failures=$((failures + 1)); }
 expect 2 "explore: symmetry for random walks" -- "$bin" explore "$clean" --symmetry on --strategy random-walk --out "$out/explore-bad"
+expect 1 "explore: the canary against its clean baseline" -- \
+  "$bin" explore "$SCENARIOS/explore/register-canary.json" --baseline "$clean" --out "$out/explore-baseline"
+grep -q 'baseline   the same answers: pass, without linearizable' "$out.stdout" ||
+  { echo "FAIL: explore does not say what the baseline did"; failures=$((failures + 1)); }
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['workload']['ops_max']=3; json.dump(d, open(sys.argv[2], 'w'))" \
+  "$clean" "$out/baseline-other-workload.json"
+expect 2 "explore: a baseline that differs in more than protocol options" -- \
+  "$bin" explore "$SCENARIOS/explore/register-canary.json" --baseline "$out/baseline-other-workload.json" --out "$out/explore-bad"
+grep -q 'baseline-other-workload.json:/workload/ops_max' "$out.stderr" ||
+  { echo "FAIL: the error does not name the baseline's differing path"; failures=$((failures + 1)); }
+expect 2 "explore: a baseline that is not there" -- \
+  "$bin" explore "$clean" --baseline "$out/no-such-baseline.json" --out "$out/explore-bad"
 
 echo "$failures failed"
 [[ $failures -eq 0 ]]

@@ -1,0 +1,138 @@
+// A differential search (ExploreOptions::baseline): a violation of the
+// changed scenario stands only when the scenario before the change, given
+// the same answers, does not break the same things. Mutation testing counts
+// a mutant killed the same way: one input, two outcomes.
+//
+// "The same answers" are followed two ways (shrink.cpp's plans), and the
+// violation stands only when the baseline shows it neither way. By
+// question, each answer goes to the question it answered (a link's n-th
+// message delay, a node's n-th draw, a tie's event) and each fault fires
+// at its virtual time, so where the change makes the run ask other
+// questions, the questions it did not touch still get their answers; the
+// rest get their first option. By step, the k-th question of each step
+// gets the same answer. The by-question path is written next to the
+// counterexample as a scenario of its own, and `replsim run` replays it.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+
+#include "base/assert.h"
+#include "explore/search.h"
+#include "harness/report_files.h"
+
+namespace replsim::explore {
+namespace {
+
+// The check a signature element names: "invariants (S4)" -> "invariants".
+std::string check_of(const std::string& element) { return element.substr(0, element.find(" (")); }
+
+// Whether the baseline's run shows `element`: it broke it, or the check
+// that would break it was still undecided at the run's end (a liveness
+// bound while a fault is in effect), which cannot tell the two apart.
+bool shows(const BaselineRun& base, const std::string& element) {
+  return std::binary_search(base.broken.begin(), base.broken.end(), element) ||
+         std::find(base.undecided_checks.begin(), base.undecided_checks.end(), check_of(element)) !=
+             base.undecided_checks.end();
+}
+
+// The elements of `v` a search goes past no matter what (--known) are no
+// part of the comparison.
+std::vector<std::string> compared_elements(const Violation& v, const ExploreOptions& options) {
+  std::vector<std::string> elements;
+  for (const std::string& e : v.signature) {
+    if (!is_known({e}, options)) elements.push_back(e);
+  }
+  REPLSIM_ASSERT(!elements.empty(), "a violation compared with the baseline has an element not known");
+  return elements;
+}
+
+}  // namespace
+
+BaselineRun Search::baseline_of(const Violation& v, bool by_step) const {
+  REPLSIM_ASSERT(root_ && baseline_root_, "a differential search has both roots");
+  // Where the violation's answers and faults were: its exact replay, as far
+  // as the state it was judged at.
+  PathAnchors anchors;
+  const SearchNode replayed = follow_plan(*root_, plan_of(v.path, anchors, true), anchors,
+                                          [&](const SearchNode& node, const char*) { return node.depth >= v.depth; });
+  REPLSIM_ASSERT(replayed.depth == v.depth && replayed.path.size() == v.path.size(), "a path found replays exactly");
+  BaselineRun base;
+  std::set<std::string> broken;
+  PathAnchors baseline_anchors;
+  const SearchNode end = follow_plan(*baseline_root_, plan_of(v.path, anchors, by_step), baseline_anchors,
+                                     [&](const SearchNode& node, const char* leaf) {
+                                       const harness::ScenarioRun run = node.run.judged();
+                                       for (const std::string& e : harness::failure_signature(run)) broken.insert(e);
+                                       if (leaf == nullptr) return false;
+                                       for (const harness::CheckOutcome& c : run.checks) {
+                                         if (c.verdict == harness::CheckVerdict::kUndecided) {
+                                           base.undecided_checks.push_back(c.name);
+                                         }
+                                       }
+                                       return true;
+                                     });
+  base.path = end.path;
+  base.steps = end.steps;
+  base.depth = end.depth;
+  base.broken.assign(broken.begin(), broken.end());
+  return base;
+}
+
+// Shown when either way of following the answers shows it: by question
+// (as a fuzz seed's per-component streams give each component the same
+// draws) or by step (the same answers in the same order). A violation
+// that one alignment of the answers avoids and the other meets is no
+// evidence against the baseline.
+bool Search::baseline_shows(const Violation& v) const {
+  const std::vector<std::string> elements = compared_elements(v, options_);
+  for (const bool by_step : {false, true}) {
+    const BaselineRun base = baseline_of(v, by_step);
+    if (std::all_of(elements.begin(), elements.end(), [&](const std::string& e) { return shows(base, e); })) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Writes the baseline's run of the counterexample's answers as a scenario
+// of its own and replays it with `replsim run`'s code: what it shows is
+// the replay's verdict, and the replay must agree with the search.
+nlohmann::json Search::write_baseline(const Violation& v, const std::filesystem::path& dir) const {
+  REPLSIM_ASSERT(options_.baseline && baseline_scenario_, "a differential search has its baseline");
+  const BaselineRun base = baseline_of(v, false);
+  const std::vector<std::string> elements = compared_elements(v, options_);
+  std::vector<std::string> not_shown;
+  for (const std::string& e : elements) {
+    if (!shows(base, e)) not_shown.push_back(e);
+  }
+  REPLSIM_ASSERT(!not_shown.empty(), "a differential search reports only what its baseline does not show");
+  nlohmann::json doc = options_.baseline->document;
+  doc.erase("fault_generator");
+  doc.erase("expect");
+  doc["name"] = baseline_scenario_->name + "-baseline";
+  doc["description"] = fmt::format(
+      "The baseline {} given the answers of the explorer's counterexample of {} (counterexample.json), question by "
+      "question; replsim run replays it. It does not break {}.",
+      options_.baseline->file, scenario_.file, fmt::join(not_shown, ", "));
+  doc["schedule"] = harness::schedule_to_json(schedule_of(base.path, base.steps, baseline_prefix_steps_));
+  const std::filesystem::path file = dir / "baseline.json";
+  std::ofstream(file) << doc.dump(2) << "\n";
+  const harness::Scenario replayed = harness::parse_scenario(doc, file.string());
+  const harness::ScenarioRun run = harness::run_into_folder(replayed, replayed.seed, dir / "baseline", false);
+  const std::vector<std::string> signature = harness::failure_signature(run);
+  for (const std::string& e : not_shown) {
+    if (std::find(signature.begin(), signature.end(), e) != signature.end()) {
+      throw std::logic_error("the replay of the baseline " + file.string() + " breaks " + e +
+                             ", which the search's run of it did not (a bug in replsim)");
+    }
+  }
+  return {{"file", file.string()},         {"run_dir", (dir / "baseline").string()},
+          {"verdict", run.verdict},        {"signature", signature},
+          {"transitions", base.depth},     {"events", events_of(base.path)},
+          {"does_not_break", not_shown}};
+}
+
+}  // namespace replsim::explore
