@@ -97,6 +97,21 @@ bool Search::baseline_shows(const Violation& v) const {
   return false;
 }
 
+// A violation the baseline showed stays in a sampled path's monitor, and
+// the path's later judgements meet it again: it is compared once a path,
+// where it was first judged. (A later judgement differs only in the answers
+// after that state, so this may miss a finding, never make one.)
+bool Search::shared_with_baseline(const Violation& v) {
+  const bool sampled = is_sampling_strategy(options_.strategy);
+  if (sampled && std::find(shared_on_path_.begin(), shared_on_path_.end(), v.signature) != shared_on_path_.end()) {
+    return true;
+  }
+  if (!baseline_shows(v)) return false;
+  if (sampled) shared_on_path_.push_back(v.signature);
+  REPLSIM_ASSERT(shared_on_path_.size() <= kSharedOnPathMax, "a path breaks a bounded number of signatures");
+  return true;
+}
+
 // Writes the baseline's run of the counterexample's answers as a scenario
 // of its own and replays it with `replsim run`'s code: what it shows is
 // the replay's verdict, and the replay must agree with the search.

@@ -49,6 +49,7 @@ class FirstAnswers final : public harness::TailAnswers {
 void Search::sample_paths(const SearchNode& root) {
   REPLSIM_ASSERT(options_.shard >= 1 && options_.shard <= options_.shards, "a shard of the paths");
   for (uint64_t i = options_.shard - 1; i < options_.walks && !violation_ && !stopped_by_; i += options_.shards) {
+    shared_on_path_.clear();
     if (options_.strategy == "pct") pct_path(root, i);
     else walk(root, i);
     if (time_up()) stopped_by_ = "time_limit";

@@ -392,7 +392,7 @@ void Search::record(const char* leaf, const std::optional<Verdict>& verdict) {
   if (!verdict->violation || violation_) return;
   if (is_known(verdict->violation->signature, options_)) {
     add_known_violation(known_violations_, verdict->violation->signature, 1, verdict->violation->depth);
-  } else if (baseline_root_ && baseline_shows(*verdict->violation)) {
+  } else if (baseline_root_ && shared_with_baseline(*verdict->violation)) {
     add_known_violation(shared_with_baseline_, verdict->violation->signature, 1, verdict->violation->depth);
   } else {
     violation_ = verdict->violation;

@@ -216,6 +216,7 @@ class Search {
   SearchNode start(const harness::Scenario& scenario, uint64_t& prefix_steps) const;
   BaselineRun baseline_of(const Violation& v, bool by_step) const;
   bool baseline_shows(const Violation& v) const;
+  bool shared_with_baseline(const Violation& v);
   nlohmann::json write_baseline(const Violation& v, const std::filesystem::path& dir) const;
 
   // search.cpp: the summary and the counterexample.
@@ -240,6 +241,9 @@ class Search {
   std::optional<SearchNode> baseline_root_;
   uint64_t baseline_prefix_steps_ = 0;
   nlohmann::json shared_with_baseline_ = nlohmann::json::object();  // as known_violations_
+  // The signatures the sampled path in progress showed its baseline showing too.
+  static constexpr size_t kSharedOnPathMax = 4096;
+  std::vector<std::vector<std::string>> shared_on_path_;
   std::optional<Probe> probe_;  // pct's, measured on its first path
   std::optional<harness::FaultTrigger> from_when_;  // options_.from_when, read for the scenario
   // Lookups only: nothing iterates it, so its order never reaches a decision.
