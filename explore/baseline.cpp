@@ -29,13 +29,13 @@ namespace {
 // The check a signature element names: "invariants (S4)" -> "invariants".
 std::string check_of(const std::string& element) { return element.substr(0, element.find(" (")); }
 
-// Whether the baseline's run shows `element`: it broke it, or the check
-// that would break it was still undecided at the run's end (a liveness
-// bound while a fault is in effect), which cannot tell the two apart.
-bool shows(const BaselineRun& base, const std::string& element) {
-  return std::binary_search(base.broken.begin(), base.broken.end(), element) ||
-         std::find(base.undecided_checks.begin(), base.undecided_checks.end(), check_of(element)) !=
-             base.undecided_checks.end();
+// The checks of `run` with `verdict` (failed ones only those without
+// rules), added to `names` once each.
+void add_checks(const harness::ScenarioRun& run, harness::CheckVerdict verdict, std::vector<std::string>& names) {
+  for (const harness::CheckOutcome& c : run.checks) {
+    const bool counted = c.verdict == verdict && (verdict != harness::CheckVerdict::kFail || c.rules.empty());
+    if (counted && std::find(names.begin(), names.end(), c.name) == names.end()) names.push_back(c.name);
+  }
 }
 
 // The elements of `v` a search goes past no matter what (--known) are no
@@ -50,6 +50,21 @@ std::vector<std::string> compared_elements(const Violation& v, const ExploreOpti
 }
 
 }  // namespace
+
+// Whether the baseline's run shows `element`: it broke it; or it failed
+// the element's check and that check names no rules (a liveness bound, a
+// history check): a run that never settles fails the same way whatever
+// state it is stuck in, and a change that only renames the state (a slave
+// stuck REBUILDING instead of ONLINE) is no finding; or that check was
+// still undecided at the run's end (a liveness bound while a fault is in
+// effect), which cannot tell the two apart.
+bool baseline_shows_element(const BaselineRun& base, const std::string& element) {
+  const auto has = [](const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  return std::binary_search(base.broken.begin(), base.broken.end(), element) ||
+         has(base.failed_without_rules, check_of(element)) || has(base.undecided_checks, check_of(element));
+}
 
 BaselineRun Search::baseline_of(const Violation& v, bool by_step) const {
   REPLSIM_ASSERT(root_ && baseline_root_, "a differential search has both roots");
@@ -66,12 +81,9 @@ BaselineRun Search::baseline_of(const Violation& v, bool by_step) const {
                                      [&](const SearchNode& node, const char* leaf) {
                                        const harness::ScenarioRun run = node.run.judged();
                                        for (const std::string& e : harness::failure_signature(run)) broken.insert(e);
+                                       add_checks(run, harness::CheckVerdict::kFail, base.failed_without_rules);
                                        if (leaf == nullptr) return false;
-                                       for (const harness::CheckOutcome& c : run.checks) {
-                                         if (c.verdict == harness::CheckVerdict::kUndecided) {
-                                           base.undecided_checks.push_back(c.name);
-                                         }
-                                       }
+                                       add_checks(run, harness::CheckVerdict::kUndecided, base.undecided_checks);
                                        return true;
                                      });
   base.path = end.path;
@@ -90,7 +102,7 @@ bool Search::baseline_shows(const Violation& v) const {
   const std::vector<std::string> elements = compared_elements(v, options_);
   for (const bool by_step : {false, true}) {
     const BaselineRun base = baseline_of(v, by_step);
-    if (std::all_of(elements.begin(), elements.end(), [&](const std::string& e) { return shows(base, e); })) {
+    if (std::all_of(elements.begin(), elements.end(), [&](const std::string& e) { return baseline_shows_element(base, e); })) {
       return true;
     }
   }
@@ -121,7 +133,7 @@ nlohmann::json Search::write_baseline(const Violation& v, const std::filesystem:
   const std::vector<std::string> elements = compared_elements(v, options_);
   std::vector<std::string> not_shown;
   for (const std::string& e : elements) {
-    if (!shows(base, e)) not_shown.push_back(e);
+    if (!baseline_shows_element(base, e)) not_shown.push_back(e);
   }
   REPLSIM_ASSERT(!not_shown.empty(), "a differential search reports only what its baseline does not show");
   nlohmann::json doc = options_.baseline->document;
@@ -138,9 +150,14 @@ nlohmann::json Search::write_baseline(const Violation& v, const std::filesystem:
   const harness::Scenario replayed = harness::parse_scenario(doc, file.string());
   const harness::ScenarioRun run = harness::run_into_folder(replayed, replayed.seed, dir / "baseline", false);
   const std::vector<std::string> signature = harness::failure_signature(run);
+  BaselineRun replay;
+  replay.broken = signature;
+  std::sort(replay.broken.begin(), replay.broken.end());
+  add_checks(run, harness::CheckVerdict::kFail, replay.failed_without_rules);
+  add_checks(run, harness::CheckVerdict::kUndecided, replay.undecided_checks);
   for (const std::string& e : not_shown) {
-    if (std::find(signature.begin(), signature.end(), e) != signature.end()) {
-      throw std::logic_error("the replay of the baseline " + file.string() + " breaks " + e +
+    if (baseline_shows_element(replay, e)) {
+      throw std::logic_error("the replay of the baseline " + file.string() + " shows " + e +
                              ", which the search's run of it did not (a bug in replsim)");
     }
   }

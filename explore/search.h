@@ -116,9 +116,14 @@ struct BaselineRun {
   std::vector<PathStep> path;
   uint64_t steps = 0;
   uint32_t depth = 0;
-  std::vector<std::string> broken;            // sorted, each once
-  std::vector<std::string> undecided_checks;  // undecided at its end
+  std::vector<std::string> broken;                // sorted, each once
+  std::vector<std::string> failed_without_rules;  // failed checks that name no rules, anywhere along it
+  std::vector<std::string> undecided_checks;      // undecided at its end
 };
+
+// Whether the baseline's run shows a violation's signature element
+// (baseline.cpp says when).
+bool baseline_shows_element(const BaselineRun& base, const std::string& element);
 
 // What shrinking a violation's path did (shrink.cpp).
 struct ShrinkStats {
@@ -161,6 +166,7 @@ class Search {
   };
 
   // search.cpp: states, transitions and judging.
+  SearchNode start(const harness::Scenario& scenario, uint64_t& prefix_steps) const;
   Expansion expand(const SearchNode& node) const;
   bool branch(const SearchNode& node, int32_t fault, Expansion& out) const;
   bool advance(SearchNode& node, int32_t fault, harness::EnumeratingChooser& chooser) const;
@@ -213,7 +219,6 @@ class Search {
   Violation shrink(const Violation& found, ShrinkStats& stats) const;
 
   // baseline.cpp: a differential search's check, and the file that shows it.
-  SearchNode start(const harness::Scenario& scenario, uint64_t& prefix_steps) const;
   BaselineRun baseline_of(const Violation& v, bool by_step) const;
   bool baseline_shows(const Violation& v) const;
   bool shared_with_baseline(const Violation& v);

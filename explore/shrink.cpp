@@ -195,9 +195,12 @@ SearchNode Search::follow_plan(const SearchNode& root, const PathPlan& plan, Pat
   int64_t time_ns = node.run.run().world.now().ns_since_origin();
   uint64_t steps_at_now = 0;
   size_t next_fault = 0;
+  // By question, a world with no event left never reaches a later fault's
+  // time: the faults left fire then, in order, as the path fired them.
+  bool quiet = false;
   const auto due = [&](size_t i) {
     if (plan.by_step) return plan.faults[i].step <= node.steps;
-    return time_ns > plan.faults[i].at_ns ||
+    return quiet || time_ns > plan.faults[i].at_ns ||
            (time_ns == plan.faults[i].at_ns && steps_at_now >= plan.anchors.steps_at_time[i]);
   };
   for (uint64_t transitions = 0;; ++transitions) {
@@ -219,7 +222,9 @@ SearchNode Search::follow_plan(const SearchNode& root, const PathPlan& plan, Pat
       answers.begin_step(node.steps);
       chooser.begin({});
       if (fault >= 0) steps_at_time.push_back(steps_at_now);
-      if (!advance(node, fault, chooser)) leaf = "no_event";
+      quiet = !advance(node, fault, chooser);
+      if (quiet && (plan.by_step || next_fault == plan.faults.size())) leaf = "no_event";
+      if (quiet && leaf == nullptr) continue;
       const int64_t now_ns = node.run.run().world.now().ns_since_origin();
       if (fault < 0 && leaf == nullptr) steps_at_now = now_ns == time_ns ? steps_at_now + 1 : 1;
       time_ns = now_ns;

@@ -7,6 +7,7 @@
 
 #include "base/input_error.h"
 #include "explore/explorer.h"
+#include "explore/search.h"
 #include "harness/runner.h"
 
 using namespace replsim;
@@ -123,4 +124,20 @@ TEST_CASE("a baseline may differ only in protocol options, name, description and
           d["description"] = "another";
           d["expect"] = {{"verdict", "fail"}};
         }) == "");
+}
+
+TEST_CASE("the baseline shows an element it broke, any failure of a check without rules, and an undecided check") {
+  explore::BaselineRun base;
+  base.broken = {"converges_within (g#/s# is ONLINE)", "invariants (S4)"};
+  base.failed_without_rules = {"converges_within"};
+  // Rules are compared one by one: S4 broken is not S3 broken.
+  CHECK(explore::baseline_shows_element(base, "invariants (S4)"));
+  CHECK_FALSE(explore::baseline_shows_element(base, "invariants (S3)"));
+  // A run that never settles fails alike whatever state it is stuck in.
+  CHECK(explore::baseline_shows_element(base, "converges_within (g#/s# is REBUILDING)"));
+  CHECK_FALSE(explore::baseline_shows_element(base, "linearizable"));
+  // An undecided check cannot tell its failure from its pass.
+  base.undecided_checks = {"linearizable"};
+  CHECK(explore::baseline_shows_element(base, "linearizable"));
+  CHECK_FALSE(explore::baseline_shows_element(explore::BaselineRun{}, "converges_within (no leader)"));
 }
