@@ -121,6 +121,23 @@ TEST_CASE("fastcfs: every mutation scenario fails as it expects, and passes with
     REQUIRE_MESSAGE(s.expect.verdict == "fail", file);
     const ScenarioRun mutated = run(s, s.seed);
     CHECK_MESSAGE(mutated.as_expected, file << " should fail " << s.expect.check);
+    if (s.schedule) {
+      // An explorer's counterexample: the mutation changes which questions
+      // the run asks, so its control is the unmutated model's run of the
+      // same answers that explore --baseline wrote, kept in baselines/, with
+      // the same faults.
+      const std::string name = std::filesystem::path(file).filename().string();
+      const Scenario baseline = load(scenarios_dir("mutations") + "/baselines/" + name);
+      CHECK_MESSAGE(baseline.protocol_options.value("mutations", nlohmann::json::array()).empty(), file);
+      const ScenarioRun control = run(baseline, baseline.seed);
+      CHECK_MESSAGE(control.verdict == "pass", file << "'s baseline fails");
+      REQUIRE(control.faults.size() == mutated.faults.size());
+      for (size_t i = 0; i < control.faults.size(); ++i) {
+        CHECK(control.faults[i].fault.value("type", "") == mutated.faults[i].fault.value("type", ""));
+        CHECK(control.faults[i].fault.value("node", "") == mutated.faults[i].fault.value("node", ""));
+      }
+      continue;
+    }
     s.protocol_options["mutations"] = nlohmann::json::array();
     const ScenarioRun control = run(s, s.seed);
     CHECK_MESSAGE(control.verdict == "pass", file << " fails even without its mutation");
@@ -715,6 +732,32 @@ TEST_CASE("fastcfs: a new leader demotes its own DS that turned ACTIVE while no 
   CHECK(s2.my_status(0) == fastcfs::DsStatus::kOffline);
   CHECK(s2.transitions()[6] == 1);
   CHECK(s2.transitions()[14] == 0);  // T14 found nothing ACTIVE to demote
+}
+
+TEST_CASE("fastcfs: a fetch's answer ends the wait even when the master changed meanwhile: an error fails the round") {
+  fastcfs::FastcfsServer s2(1, fastcfs::ClusterConfig{});  // three servers, one data group
+  ScriptContext ctx(1);
+  const std::map<std::string, std::vector<DiskRecord>> empty;
+  s2.on_start(ctx, DiskImage(&empty));
+  const ConnectionId push_connection = follow_s3(s2, ctx);
+  fastcfs::DsEntry master{0, 0, fastcfs::DsView{fastcfs::DsStatus::kActive, true, 0, 0}};
+  s2.on_message(ctx, NodeId{2}, push_connection, *make_message(fastcfs::PushDsStatusReq{7, 5, 1, {master}}));
+  s2.on_timer(ctx, TimerKey{4, 0});
+  REQUIRE(s2.my_status(0) == fastcfs::DsStatus::kRebuilding);
+  const auto [fetch, fetch_connection] = ctx.last_sent<fastcfs::FetchBinlogReq>(0);
+  // The master s1 is lost while the fetch is out: the leader's push names no master of g1.
+  master.view = fastcfs::DsView{fastcfs::DsStatus::kOffline, false, 0, 0};
+  s2.on_message(ctx, NodeId{2}, push_connection, *make_message(fastcfs::PushDsStatusReq{8, 6, 1, {master}}));
+  REQUIRE_FALSE(s2.master_of(0).has_value());
+  REQUIRE(s2.my_status(0) == fastcfs::DsStatus::kRebuilding);
+  // s1, restarted, refuses the fetch: the round fails now (back to INIT, T7),
+  // as faststore's synchronous fetch does, not network_timeout (60 s) later.
+  fastcfs::FetchBinlogResp refused;
+  refused.seq = fetch.seq;
+  refused.err = fastcfs::Err::kInvalid;
+  s2.on_message(ctx, NodeId{0}, fetch_connection, *make_message(refused));
+  CHECK(s2.my_status(0) == fastcfs::DsStatus::kInit);
+  CHECK(s2.transitions()[7] == 1);
 }
 
 // Issue 12, §1: over TCP connections a lossy link costs latency, not

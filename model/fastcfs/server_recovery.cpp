@@ -189,7 +189,12 @@ void FastcfsServer::on_fetch_resp(Context& ctx, const Inbound& in, const FetchBi
   const uint32_t g = m.dg;
   Group& group = groups_[g];
   Recovery& r = group.recovery;
-  if (r.step != RecoveryStep::kFetching || m.seq != r.seq || master_[g] != in.from.index) return;
+  // The answer of the server asked, whoever is master now: faststore's
+  // round fetches synchronously over one connection to the master it chose
+  // when the round began (data_recovery_start, do_fetch_binlog), so an
+  // answer, an error included, ends the wait at once.
+  if (r.step != RecoveryStep::kFetching || m.seq != r.seq) return;
+  REPLSIM_ASSERT(in.from.index != me_, "a slave fetches from another server");
   ctx.cancel_timer(deadline_key(g));
   r.seq = 0;
   if (m.err == Err::kAgain || m.err == Err::kOverflow) {
@@ -283,6 +288,9 @@ void FastcfsServer::finish_fetch(Context& ctx, uint32_t g) {
   group.current_dv = group.confirmed_dv = last;
   r.fetched.clear();
   if (r.online_round) {
+    // The confirm goes to the round's master; one that is master no longer
+    // refuses it (on_active_confirm), which failing here stands for.
+    if (!master_[g] || *master_[g] == me_) return recovery_failed(ctx, g, "no master to confirm with");
     r.step = RecoveryStep::kConfirming;
     r.seq = next_seq();
     call(ctx, *master_[g], make_message(ActiveConfirmReq{r.seq, g, r.repl_version}));
