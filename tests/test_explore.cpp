@@ -12,16 +12,14 @@
 #include "harness/runner.h"
 #include "harness/schedule_chooser.h"
 #include "tests/probe_actor.h"
+#include "tests/explore_scenarios.h"
 
 using namespace replsim;
 using namespace replsim::harness;
 using Json = nlohmann::json;
+using replsim::test::explore_file;
 
 namespace {
-
-std::string explore_file(const std::string& name) {
-  return std::string(REPLSIM_SOURCE_DIR) + "/scenarios/explore/" + name + ".json";
-}
 
 std::string out_dir(const std::string& name) {
   const std::filesystem::path dir = std::filesystem::path(REPLSIM_BINARY_DIR) / "explore-tests" / name;

@@ -9,16 +9,14 @@
 #include "explore/explorer.h"
 #include "explore/search.h"
 #include "harness/runner.h"
+#include "tests/explore_scenarios.h"
 
 using namespace replsim;
 using namespace replsim::harness;
 using Json = nlohmann::json;
+using replsim::test::explore_file;
 
 namespace {
-
-std::string explore_file(const std::string& name) {
-  return std::string(REPLSIM_SOURCE_DIR) + "/scenarios/explore/" + name + ".json";
-}
 
 explore::ExploreOptions differential(const std::string& dir, const std::string& baseline_name) {
   explore::ExploreOptions o;
