@@ -119,7 +119,8 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
                          signature, shared["judgements"].get<uint64_t>(), shared["transitions_min"].get<uint32_t>());
     }
   }
-  const bool past_some = !j["known_violations"].empty() || (j.contains("shared_with_baseline") && !j["shared_with_baseline"].empty());
+  const bool shared = j.contains("shared_with_baseline") && !j["shared_with_baseline"].empty();
+  const bool past_some = !j["known_violations"].empty() || shared;
   const std::string besides = past_some ? " besides the known ones and the baseline's" : "";
   if (!j["violation"].is_null()) {
     const nlohmann::json& v = j["violation"];

@@ -102,9 +102,8 @@ bool Search::baseline_shows(const Violation& v) const {
   const std::vector<std::string> elements = compared_elements(v, options_);
   for (const bool by_step : {false, true}) {
     const BaselineRun base = baseline_of(v, by_step);
-    if (std::all_of(elements.begin(), elements.end(), [&](const std::string& e) { return baseline_shows_element(base, e); })) {
-      return true;
-    }
+    const auto shown = [&](const std::string& e) { return baseline_shows_element(base, e); };
+    if (std::all_of(elements.begin(), elements.end(), shown)) return true;
   }
   return false;
 }
