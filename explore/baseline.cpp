@@ -54,8 +54,8 @@ std::vector<std::string> compared_elements(const Violation& v, const ExploreOpti
 // Whether the baseline's run shows `element`: it broke it; or it failed
 // the element's check and that check names no rules (a liveness bound, a
 // history check): a run that never settles fails the same way whatever
-// state it is stuck in, and a change that only renames the state (a slave
-// stuck REBUILDING instead of ONLINE) is no finding; or that check was
+// state it is stuck in, and a change that only renames the state (a
+// replica stuck in one status instead of another) is no finding; or that check was
 // still undecided at the run's end (a liveness bound while a fault is in
 // effect), which cannot tell the two apart.
 bool baseline_shows_element(const BaselineRun& base, const std::string& element) {
