@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
 #include <tbb/parallel_for.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "base/assert.h"
@@ -94,11 +96,18 @@ void fold_history(SearchNode& node) {
 
 // The process's resident memory (Linux): the queue's runs dominate it (a
 // large protocol's run tens of seconds in holds megabytes of history and
-// logs), and no estimate of a run's size would be as honest.
+// logs), and no estimate of a run's size would be as honest. The file stays
+// open, since a search asks every few dozen states: a read from offset 0
+// regenerates it.
 uint64_t resident_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  uint64_t pages_total = 0, pages_resident = 0;
-  if (!(statm >> pages_total >> pages_resident)) return 0;
+  static const int statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (statm < 0) return 0;
+  char text[128];
+  const ssize_t size = pread(statm, text, sizeof(text) - 1, 0);
+  if (size <= 0) return 0;
+  text[size] = '\0';
+  unsigned long long pages_total = 0, pages_resident = 0;
+  if (std::sscanf(text, "%llu %llu", &pages_total, &pages_resident) != 2) return 0;
   return pages_resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
@@ -343,11 +352,11 @@ bool Search::admit(const SearchNode& child) {
   // A state past the horizon is a leaf, and the key leaves time out: kept
   // out of the visited set, it cannot hide an earlier twin that is not.
   if (child.run.run().world.now() > horizon_) return true;
-  const auto [it, added] = visited_.emplace(child.key, child.depth);
+  const auto [depth, added] = visited_.emplace(child.key, child.depth);
   if (!added) {
     ++duplicates_;
-    if (options_.strategy == "bfs" || it->second <= child.depth) return false;
-    it->second = child.depth;
+    if (options_.strategy == "bfs" || *depth <= child.depth) return false;
+    *depth = child.depth;
   } else {
     ++states_;
     count_orbit(child);
@@ -510,7 +519,7 @@ ExploreResult Search::finish() {
   // Hash compaction: two distinct states with one 64-bit key merge, and
   // the second is never searched. The chance that this happened at all:
   j["visited"] = {{"entries", visited_.size()},
-                  {"bytes_approx", visited_.size() * 48},  // a node of the table, about
+                  {"bytes_approx", visited_.bytes()},
                   {"key_bits", 64},
                   {"omission_probability", n < 2 ? 0.0 : -std::expm1(-n * (n - 1) / std::ldexp(1.0, 65))}};
   j["stopped_by"] = stopped_by_ ? nlohmann::json(*stopped_by_) : nlohmann::json(nullptr);

@@ -12,7 +12,6 @@
 #include <optional>
 #include <ostream>
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -22,6 +21,7 @@
 #include "explore/fault_actions.h"
 #include "explore/known_violations.h"
 #include "explore/symmetry.h"
+#include "explore/visited_set.h"
 #include "harness/runner.h"
 #include "harness/schedule_chooser.h"
 
@@ -251,8 +251,7 @@ class Search {
   std::vector<std::vector<std::string>> shared_on_path_;
   std::optional<Probe> probe_;  // pct's, measured on its first path
   std::optional<harness::FaultTrigger> from_when_;  // options_.from_when, read for the scenario
-  // Lookups only: nothing iterates it, so its order never reaches a decision.
-  std::unordered_map<uint64_t, uint32_t> visited_;  // key -> smallest depth it was reached at
+  VisitedSet visited_;  // key -> smallest depth it was reached at
   Symmetry symmetry_;                               // empty unless options_.symmetry is on or count
   std::unordered_set<uint64_t> orbits_;             // "count" only: the orbits of the states searched
   uint64_t orbits_count_ = 0, orbit_digest_ = 0;    // the orbits searched, and their keys summed (mixed)

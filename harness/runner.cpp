@@ -267,7 +267,7 @@ class Runner {
 
   void observe(const StepRecord& step) {
     if (trace_ != nullptr) trace_->write(step, run_.world);
-    collect_history(step, run_.history);
+    if (!step.operations.empty()) collect_history(step, run_.history.write());
     run_.monitor->observe(run_.world, step);
     // Only a server's start, a server's note the protocol does not call
     // quiet, or a fault changes what the timeline shows; clients' steps never do.

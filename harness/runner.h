@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/copy_on_write.h"
 #include "checker/history.h"
 #include "harness/protocol.h"
 #include "harness/scenario.h"
@@ -29,8 +30,9 @@ struct ScenarioRun {
   World world;
   const Protocol* protocol = nullptr;
   MonitorHandle monitor;
-  std::vector<checker::HistoryEvent> history;
-  std::vector<AppliedFault> faults;
+  // Shared by the copies of a run that the explorer makes, until one grows.
+  SharedVector<checker::HistoryEvent> history;
+  SharedVector<AppliedFault> faults;
   std::vector<CheckOutcome> checks;
   std::vector<std::string> warnings;
   std::optional<TimePoint> last_fault_at;

@@ -9,20 +9,21 @@
 namespace replsim::harness {
 
 void TimelineRecorder::record(int64_t at_ns, const RoleView& view) {
-  if (!changes_.empty()) {
-    REPLSIM_ASSERT(at_ns >= changes_.back().at_ns, "timeline views arrive in time order");
-    if (changes_.back().view == view) return;
+  const std::vector<Change>& changes = *changes_;
+  if (!changes.empty()) {
+    REPLSIM_ASSERT(at_ns >= changes.back().at_ns, "timeline views arrive in time order");
+    if (changes.back().view == view) return;
   }
-  if (changes_.size() >= kChangesMax) {
+  if (changes.size() >= kChangesMax) {
     truncated_ = true;
     return;
   }
   // Several changes in one instant: the last one is what the instant shows.
-  if (!changes_.empty() && changes_.back().at_ns == at_ns) {
-    changes_.back().view = view;
+  if (!changes.empty() && changes.back().at_ns == at_ns) {
+    changes_.write().back().view = view;
     return;
   }
-  changes_.push_back({at_ns, view});
+  changes_.write().push_back({at_ns, view});
 }
 
 std::vector<std::pair<int64_t, int64_t>> TimelineRecorder::healthy_stretches(uint32_t group, int64_t end_ns) const {
@@ -33,7 +34,7 @@ std::vector<std::pair<int64_t, int64_t>> TimelineRecorder::healthy_stretches(uin
     if (view.groups_healthy.empty()) return view.healthy;
     return group <= view.groups_healthy.size() && view.groups_healthy[group - 1];
   };
-  for (const Change& c : changes_) {
+  for (const Change& c : *changes_) {
     const bool now = healthy(c.view);
     if (now && !since) since = c.at_ns;
     if (!now && since) {
@@ -43,7 +44,7 @@ std::vector<std::pair<int64_t, int64_t>> TimelineRecorder::healthy_stretches(uin
   }
   // After a truncation the last kept view says nothing about what followed.
   if (since && !truncated_ && end_ns > *since) stretches.push_back({*since, end_ns});
-  REPLSIM_ASSERT(stretches.size() <= changes_.size(), "a stretch starts at a change");
+  REPLSIM_ASSERT(stretches.size() <= changes_->size(), "a stretch starts at a change");
   return stretches;
 }
 
@@ -89,7 +90,7 @@ nlohmann::json TimelineRecorder::to_json(int64_t end_ns, const std::vector<std::
   std::vector<std::string> lane_order, role_order, node_order;
   std::map<std::string, BandBuilder> lanes, roles, down;
   BandBuilder unhealthy;
-  for (const Change& c : changes_) {
+  for (const Change& c : *changes_) {
     // A lane or role missing from a view has no value then (a blank).
     const auto sample_all = [&](const auto& values, std::map<std::string, BandBuilder>& builders,
                                 std::vector<std::string>& order) {

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/copy_on_write.h"
+
 namespace replsim::harness {
 
 struct RoleView {
@@ -51,7 +53,7 @@ class TimelineRecorder {
   std::vector<std::pair<int64_t, int64_t>> healthy_stretches(uint32_t group, int64_t end_ns) const;
 
   // The view recorded last; nullptr before the first or once truncated.
-  const RoleView* last() const { return changes_.empty() || truncated_ ? nullptr : &changes_.back().view; }
+  const RoleView* last() const { return changes_->empty() || truncated_ ? nullptr : &changes_->back().view; }
 
   // {"replicas": [{"lane", "bands": [{"from_ns", "to_ns", "status"}]}],
   //  "roles": [{"role", "serves_writes", "terms": [{"from_ns", "to_ns", "node"}]}],
@@ -66,7 +68,9 @@ class TimelineRecorder {
     int64_t at_ns;
     RoleView view;
   };
-  std::vector<Change> changes_;
+  // Shared by the copies of a run that the explorer makes: views change
+  // far more rarely than runs are copied.
+  CopyOnWrite<std::vector<Change>> changes_;
   bool truncated_ = false;
 };
 

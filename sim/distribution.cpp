@@ -1,5 +1,6 @@
 #include "sim/distribution.h"
 
+#include <bit>
 #include <cmath>
 
 #include "base/assert.h"
@@ -112,7 +113,29 @@ Duration Distribution::highest() const {
       shape_);
 }
 
-uint64_t Distribution::fingerprint() const { return hash_bytes(to_json().dump()); }
+// The shape and its parameters, hashed directly: a network hashes its links'
+// distributions for every state the explorer visits.
+uint64_t Distribution::fingerprint() const {
+  Hasher h;
+  h.add(static_cast<uint64_t>(shape_.index()));
+  std::visit(
+      [&h](const auto& s) {
+        using S = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<S, FixedDist>) {
+          h.add(s.value.count_ns());
+        } else if constexpr (std::is_same_v<S, UniformDist>) {
+          h.add(s.min.count_ns()).add(s.max.count_ns());
+        } else if constexpr (std::is_same_v<S, NormalDist>) {
+          h.add(s.mean.count_ns()).add(s.stddev.count_ns());
+        } else if constexpr (std::is_same_v<S, LogNormalDist>) {
+          h.add(s.median.count_ns()).add(s.p99.count_ns());
+        } else {
+          h.add(s.min.count_ns()).add(std::bit_cast<uint64_t>(s.alpha)).add(s.max.count_ns());
+        }
+      },
+      shape_);
+  return h.value();
+}
 
 Json Distribution::to_json() const {
   return std::visit(

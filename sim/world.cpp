@@ -3,6 +3,7 @@
 #include "sim/world_node.h"
 
 #include <cstring>
+#include <utility>
 
 #include <algorithm>
 #include <map>
@@ -73,7 +74,7 @@ class World::NodeContext final : public Context {
     world_.push(std::move(event));
   }
   void cancel_timer(TimerKey key) override { world_.node(id_).timers.erase(key); }
-  bool timer_pending(TimerKey key) const override { return world_.node(id_).timers.contains(key); }
+  bool timer_pending(TimerKey key) const override { return std::as_const(world_).node(id_).timers.contains(key); }
 
   DiskOpId disk_append(std::string_view file, std::string bytes) override {
     return submit(DiskOpKind::kAppend, file, std::move(bytes), 0);
@@ -128,7 +129,7 @@ World::World(WorldConfig config, ActorFactory factory)
   nodes_.reserve(config_.node_names.size());
   for (const std::string& name : config_.node_names) {
     REPLSIM_ASSERT(!find_node(name).has_value(), "node names must be unique");
-    nodes_.emplace_back(name, config_.seed);
+    nodes_.emplace_back(Node(name, config_.seed));
   }
   for (uint32_t i = 0; i < nodes_.size(); ++i) start_node({i});
 }
@@ -139,14 +140,18 @@ World::World(World&&) noexcept = default;
 World& World::operator=(World&&) noexcept = default;
 World::~World() = default;
 
+// Every change to a node goes through here: the node becomes this world's
+// own, and its cached hash is dropped.
 World::Node& World::node(NodeId id) {
   REPLSIM_ASSERT(id.index < nodes_.size(), "unknown node id");
-  return nodes_[id.index];
+  Node& n = nodes_[id.index].write();
+  n.own_fingerprint.clear();
+  return n;
 }
 
 const World::Node& World::node(NodeId id) const {
   REPLSIM_ASSERT(id.index < nodes_.size(), "unknown node id");
-  return nodes_[id.index];
+  return *nodes_[id.index];
 }
 
 void World::set_timer_slack(std::optional<Distribution> slack) {
@@ -159,7 +164,7 @@ const std::string& World::node_name(NodeId id) const { return node(id).name; }
 
 std::optional<NodeId> World::find_node(std::string_view name) const {
   for (uint32_t i = 0; i < nodes_.size(); ++i) {
-    if (nodes_[i].name == name) return NodeId{i};
+    if (nodes_[i]->name == name) return NodeId{i};
   }
   return std::nullopt;
 }
@@ -630,6 +635,24 @@ std::vector<const Event*> World::live_events() const {
   return live;
 }
 
+// A node's state but its deferred events. Unrenamed, it is kept in the node
+// until the node changes; Debug builds check that the kept value is current.
+uint64_t World::own_fingerprint(const Node& n, const NodeRenaming* renaming) {
+  const uint64_t kept = renaming == nullptr ? n.own_fingerprint.get() : 0;
+#ifdef NDEBUG
+  if (kept != 0) return kept;
+#endif
+  Hasher h;
+  h.rename_nodes(renaming);
+  h.add(static_cast<uint64_t>(n.status)).add(n.powered_off).add(n.starting).add(n.incarnation);
+  h.add(n.actor ? n.actor->fingerprint(renaming) : 0).add(n.disk.fingerprint()).add(n.clock.fingerprint());
+  for (const auto& [key, generation] : n.timers) h.add(key.kind).add(key.argument);
+  const uint64_t value = h.value();
+  REPLSIM_ASSERT(kept == 0 || kept == value, "a node changed without going through World::node (its kept hash is stale)");
+  if (renaming == nullptr) n.own_fingerprint.set(value);
+  return value;
+}
+
 uint64_t World::fingerprint(const NodeRenaming* renaming) const {
   // The node hashed at each position, when renamed: built only then, since
   // the unrenamed fingerprint is the explorer's per-state hot path.
@@ -646,10 +669,8 @@ uint64_t World::fingerprint(const NodeRenaming* renaming) const {
   Hasher h;
   h.rename_nodes(renaming);
   for (uint32_t position = 0; position < nodes_.size(); ++position) {
-    const Node& n = nodes_[renaming != nullptr ? at_position[position] : position];
-    h.add(static_cast<uint64_t>(n.status)).add(n.powered_off).add(n.starting).add(n.incarnation);
-    h.add(n.actor ? n.actor->fingerprint(renaming) : 0).add(n.disk.fingerprint()).add(n.clock.fingerprint());
-    for (const auto& [key, generation] : n.timers) h.add(key.kind).add(key.argument);
+    const Node& n = *nodes_[renaming != nullptr ? at_position[position] : position];
+    h.add(own_fingerprint(n, renaming));
     for (const Event& event : n.deferred) h.add(event_fingerprint(event, now_, names, renaming));
   }
   h.add(network_.fingerprint(renaming));
@@ -672,8 +693,8 @@ bool World::same_state(const World& other) const {
     if (a->first != b->first || ha.value() != hb.value()) return false;
   }
   for (size_t i = 0; i < nodes_.size(); ++i) {
-    const Node& a = nodes_[i];
-    const Node& b = other.nodes_[i];
+    const Node& a = *nodes_[i];
+    const Node& b = *other.nodes_[i];
     if (a.status != b.status || a.powered_off != b.powered_off || a.starting != b.starting ||
         a.incarnation != b.incarnation ||
         !(a.disk == b.disk) || !(a.clock == b.clock)) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "base/copy_on_write.h"
 #include "sim/actor.h"
 #include "sim/choice.h"
 #include "sim/clock.h"
@@ -210,10 +211,13 @@ class World {
   void start_node(NodeId id);
   void finish_step();
   std::vector<const Event*> live_events() const;
+  static uint64_t own_fingerprint(const Node& n, const NodeRenaming* renaming);
 
   WorldConfig config_;
   ActorFactory factory_;
-  std::vector<Node> nodes_;
+  // Shared by copies of the world until a step changes the node: an
+  // explorer copies the world for every state, and a step changes one node.
+  std::vector<CopyOnWrite<Node>> nodes_;
   Network network_;
   std::map<uint64_t, Connection> connections_;
   uint64_t next_connection_ = 1;

@@ -3,6 +3,7 @@
 // order, retransmission, resets and timeouts.
 #include <algorithm>
 #include <cstdlib>
+#include <utility>
 
 #include "base/assert.h"
 #include "sim/world.h"
@@ -274,7 +275,7 @@ void World::segment_arrived(Connection& c, bool forward, Event& event, Chooser& 
   Direction& d = forward ? c.forward : c.backward;
   Segment& head = d.segments.front();
   const NodeId to = forward ? c.acceptor.node : c.initiator.node;
-  const Node& target = node(to);
+  const Node& target = std::as_const(*this).node(to);  // read only: left shared
   const bool silent = target.status == NodeStatus::kCrashed && target.powered_off;
   if (network_.blocked(event.from, to) || silent) {
     // Lost on the way, or a host that answers nothing: retransmit.
@@ -490,7 +491,7 @@ void World::keepalive_due(Event& event, Chooser& chooser) {
     arm_keepalive(c, initiator);  // heard from the peer since it was armed
     return;
   }
-  const Node& peer_node = node(peer.node);
+  const Node& peer_node = std::as_const(*this).node(peer.node);  // read only: left shared
   const bool reachable = !network_.blocked(end.node, peer.node) && !network_.blocked(peer.node, end.node);
   const bool peer_host_up = !(peer_node.status == NodeStatus::kCrashed && peer_node.powered_off);
   const bool peer_holds = peer.open && peer.incarnation == peer_node.incarnation && peer_node.status != NodeStatus::kCrashed;

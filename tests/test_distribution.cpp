@@ -128,3 +128,22 @@ TEST_CASE("bad distributions name the path, what was expected and what was found
     }
   }
 }
+
+TEST_CASE("fingerprints tell shapes and parameters apart, and equal distributions agree") {
+  const std::vector<Distribution> all = {
+      Distribution::fixed(Duration::ms(1)),
+      Distribution::fixed(Duration::ms(2)),
+      Distribution::uniform(Duration::ms(1), Duration::ms(1)),
+      Distribution::uniform(Duration::ms(1), Duration::ms(2)),
+      Distribution(NormalDist{Duration::ms(1), Duration::ms(1)}),
+      Distribution(LogNormalDist{Duration::ms(1), Duration::ms(1)}),
+      Distribution(ParetoDist{Duration::ms(1), 2.0, Duration::zero()}),
+      Distribution(ParetoDist{Duration::ms(1), 2.5, Duration::zero()}),
+      Distribution(ParetoDist{Duration::ms(1), 2.0, Duration::ms(9)}),
+  };
+  for (size_t i = 0; i < all.size(); ++i) {
+    const Distribution copy = all[i];
+    CHECK(copy.fingerprint() == all[i].fingerprint());
+    for (size_t j = i + 1; j < all.size(); ++j) CHECK(all[i].fingerprint() != all[j].fingerprint());
+  }
+}

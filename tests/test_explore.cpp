@@ -5,9 +5,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/hash.h"
 #include "base/input_error.h"
 #include "explore/explorer.h"
 #include "explore/self_check.h"
+#include "explore/visited_set.h"
 #include "harness/registry.h"
 #include "harness/runner.h"
 #include "harness/schedule_chooser.h"
@@ -520,4 +522,28 @@ TEST_CASE("liveness is judged on paths whose faults ended, and undecided on a pa
   for (int i = 0; i < 200 && run.step(chooser); ++i) {
   }
   CHECK(run.judged().checks[0].verdict == CheckVerdict::kPass);
+}
+
+TEST_CASE("the visited set finds every key it was given, with its depth, through its growth") {
+  explore::VisitedSet visited;
+  // Keys equal in their low bits, and 0, besides spread ones: the table
+  // probes past its collisions.
+  std::vector<uint64_t> keys = {0, 1, 1ULL << 40, 2ULL << 40, 3ULL << 40};
+  for (uint64_t i = 0; i < 50'000; ++i) keys.push_back(mix64(i + 1000));
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const auto [depth, added] = visited.emplace(keys[i], static_cast<uint32_t>(i % 97));
+    REQUIRE(added);
+    CHECK(*depth == i % 97);
+  }
+  CHECK(visited.size() == keys.size());
+  CHECK(visited.bytes() >= keys.size() * 2 * 16);  // at most half full
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const auto [depth, added] = visited.emplace(keys[i], 1000);
+    REQUIRE_FALSE(added);
+    REQUIRE(*depth == i % 97);  // an entry keeps its depth
+    if (i % 2 == 0) *depth = 0;
+  }
+  CHECK(visited.size() == keys.size());
+  CHECK(*visited.emplace(keys[4], 5).first == 0);  // lowered by the caller
+  CHECK(*visited.emplace(keys[5], 5).first == 5 % 97);
 }

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "base/copy_on_write.h"
 #include "model/example/register_system.h"
 #include "sim/world.h"
 #include "tests/probe_actor.h"
@@ -223,6 +224,47 @@ TEST_CASE("a copied world is the same state and continues identically") {
   copy.step(chooser);
   CHECK(copy.fingerprint() != world.fingerprint());
   CHECK_FALSE(copy.same_state(world));
+}
+
+TEST_CASE("a value shared by copies is cloned by the first change, and the other holders keep theirs") {
+  CopyOnWrite<std::vector<int>> a(std::vector<int>{1, 2});
+  const CopyOnWrite<std::vector<int>> b = a;
+  CHECK(&*a == &*b);  // shared: the copy cost a reference count
+  a.write().push_back(3);
+  CHECK(&*a != &*b);
+  CHECK(*a == std::vector<int>{1, 2, 3});
+  CHECK(*b == std::vector<int>{1, 2});
+  const int* before = &(*a)[0];
+  a.write().front() = 7;  // its own now: changed in place
+  CHECK(&(*a)[0] == before);
+  CHECK(*a == std::vector<int>{7, 2, 3});
+}
+
+TEST_CASE("copies of a world share its nodes until one steps: the others keep their state, fingerprint and future") {
+  example::RegisterSystemConfig config;
+  config.workload.think_time = Duration::ms(5);
+  World world = example::make_register_world(config, 4);
+  world.schedule_fault(TimePoint::origin() + Duration::s(1), CrashFault{NodeId{1}});
+  world.schedule_fault(TimePoint::origin() + Duration::s(3), RestartFault{NodeId{1}});
+  RandomChooser chooser;
+  world.run_until(TimePoint::origin() + Duration::ms(500), chooser);
+  const uint64_t at_copy = world.fingerprint();  // fills every node's kept hash
+  World stepped = world;
+  World kept = world;
+  RandomChooser stepped_chooser;
+  stepped.run_until(TimePoint::origin() + Duration::s(5), stepped_chooser);
+  CHECK(stepped.fingerprint() != at_copy);
+  // The nodes `stepped` changed were cloned first: the world it was copied
+  // from is as it was, and so is the copy that has not moved.
+  CHECK(world.fingerprint() == at_copy);
+  CHECK(kept.same_state(world));
+  RandomChooser world_chooser, kept_chooser;
+  world.run_until(TimePoint::origin() + Duration::s(5), world_chooser);
+  kept.run_until(TimePoint::origin() + Duration::s(5), kept_chooser);
+  CHECK(world.trace_hash() == stepped.trace_hash());
+  CHECK(kept.trace_hash() == stepped.trace_hash());
+  CHECK(kept.fingerprint() == stepped.fingerprint());
+  CHECK(world.same_state(stepped));
 }
 
 TEST_CASE("the pending-event bound turns a flood into an assertion failure, not an exhausted machine") {

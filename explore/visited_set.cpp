@@ -1,0 +1,47 @@
+#include "explore/visited_set.h"
+
+#include "base/assert.h"
+#include "base/hash.h"
+
+namespace replsim::explore {
+namespace {
+
+// The keys are hashes already; mixing again spreads keys a caller made
+// small (tests use small keys) over the whole table.
+size_t home_of(uint64_t key, size_t mask) { return static_cast<size_t>(mix64(key)) & mask; }
+
+}  // namespace
+
+VisitedSet::VisitedSet() : slots_(kSlotsInitial) {}
+
+std::pair<uint32_t*, bool> VisitedSet::emplace(uint64_t key, uint32_t depth) {
+  // At most half full: probes stay short, and a free slot always exists.
+  if ((size_ + 1) * 2 > slots_.size()) grow();
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = home_of(key, mask), probes = 0; probes < slots_.size(); i = (i + 1) & mask, ++probes) {
+    Slot& slot = slots_[i];
+    if (slot.used && slot.key == key) return {&slot.depth, false};
+    if (!slot.used) {
+      slot = {key, depth, true};
+      ++size_;
+      return {&slot.depth, true};
+    }
+  }
+  REPLSIM_ASSERT(false, "the visited set is at most half full, so a probe finds a free slot");
+  return {nullptr, false};
+}
+
+void VisitedSet::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.size() * 2, Slot{});
+  const size_t mask = slots_.size() - 1;
+  for (const Slot& slot : old) {
+    if (!slot.used) continue;
+    size_t i = home_of(slot.key, mask);
+    while (slots_[i].used) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+  REPLSIM_ASSERT((slots_.size() & mask) == 0, "the table's size is a power of two");
+}
+
+}  // namespace replsim::explore
