@@ -253,7 +253,14 @@ void Search::breadth_first(SearchNode root) {
       const size_t to = std::min(level.size(), from + kChunkStates);
       std::vector<Expansion> expansions(to - from);
       arena.execute([&] {
-        tbb::parallel_for(from, to, [&](size_t i) { expansions[i - from] = expand(level[i]); });
+        tbb::parallel_for(from, to, [&](size_t i) {
+          expansions[i - from] = expand(level[i]);
+          // Done with: freed here, in parallel, rather than with the level.
+          // A leaf with no event stays, to be judged.
+          if (!expansions[i - from].no_event) {
+            const SearchNode spent = std::move(level[i]);
+          }
+        });
       });
       merge_chunk(arena, level, from, expansions, following);
     }

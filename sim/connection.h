@@ -32,8 +32,8 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 
+#include "base/fifo.h"
 #include "base/hash.h"
 #include "base/time.h"
 #include "sim/ids.h"
@@ -94,7 +94,7 @@ struct Segment {
 };
 
 struct Direction {
-  std::deque<Segment> segments;  // front: the head, the only one with an event
+  Fifo<Segment> segments;  // front: the head, the only one with an event
   uint64_t generation = 0;       // the head's event is valid only while this matches
   // The sender's estimate of the round-trip time and its RTO (RFC 6298 as
   // Linux computes it), in ns; zero before the first sample.

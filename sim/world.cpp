@@ -63,7 +63,7 @@ class World::NodeContext final : public Context {
     self_node.timers[key] = generation;
     Event event;
     event.time = world_.now_ + self_node.clock.true_delay(delay);
-    if (const std::optional<Distribution>& slack = world_.config_.timer_slack) {
+    if (const std::optional<Distribution>& slack = world_.config_->timer_slack) {
       event.time = event.time + chooser_.delay(self_node.timer_stream, ChoiceKind::kTimerSlack, *slack);
     }
     event.kind = EventKind::kTimer;
@@ -120,16 +120,16 @@ class World::NodeContext final : public Context {
 };
 
 World::World(WorldConfig config, ActorFactory factory)
-    : config_(std::move(config)),
-      factory_(std::move(factory)),
-      network_(config_.seed, config_.node_names, config_.link),
-      fault_stream_(config_.seed, "faults") {
-  REPLSIM_ASSERT(!config_.node_names.empty(), "a world needs nodes");
-  REPLSIM_ASSERT(factory_ != nullptr, "a world needs an actor factory");
-  nodes_.reserve(config_.node_names.size());
-  for (const std::string& name : config_.node_names) {
+    : config_(std::make_shared<const WorldConfig>(std::move(config))),
+      factory_(std::make_shared<const ActorFactory>(std::move(factory))),
+      network_(config_->seed, config_->node_names, config_->link),
+      fault_stream_(config_->seed, "faults") {
+  REPLSIM_ASSERT(!config_->node_names.empty(), "a world needs nodes");
+  REPLSIM_ASSERT(*factory_ != nullptr, "a world needs an actor factory");
+  nodes_.reserve(config_->node_names.size());
+  for (const std::string& name : config_->node_names) {
     REPLSIM_ASSERT(!find_node(name).has_value(), "node names must be unique");
-    nodes_.emplace_back(Node(name, config_.seed));
+    nodes_.emplace_back(Node(name, config_->seed));
   }
   for (uint32_t i = 0; i < nodes_.size(); ++i) start_node({i});
 }
@@ -156,7 +156,9 @@ const World::Node& World::node(NodeId id) const {
 
 void World::set_timer_slack(std::optional<Distribution> slack) {
   REPLSIM_ASSERT(stats_.steps == 0, "timer slack is set before the world runs");
-  config_.timer_slack = std::move(slack);
+  WorldConfig config = *config_;
+  config.timer_slack = std::move(slack);
+  config_ = std::make_shared<const WorldConfig>(std::move(config));
 }
 
 size_t World::node_count() const { return nodes_.size(); }
@@ -178,7 +180,7 @@ TimePoint World::local_now(NodeId id) const { return node(id).clock.local(now_);
 
 void World::push(Event&& event) {
   REPLSIM_ASSERT(event.time >= now_, "an event scheduled in the past");
-  REPLSIM_ASSERT(queue_.size() < config_.pending_events_max,
+  REPLSIM_ASSERT(queue_.size() < config_->pending_events_max,
                  "pending events over the bound: a protocol is flooding the world");
   event.sequence = next_sequence_++;
   queue_.push(std::move(event));
@@ -344,7 +346,7 @@ void World::deliver(Event& event, Chooser& chooser) {
   if (event.kind == EventKind::kDisk) record_.disk = event.disk;
   REPLSIM_ASSERT(target.status != NodeStatus::kCrashed, "a live event for a crashed node");
   if (target.status == NodeStatus::kPaused) {
-    REPLSIM_ASSERT(target.deferred.size() < config_.deferred_events_per_node_max, "deferred events over the bound");
+    REPLSIM_ASSERT(target.deferred.size() < config_->deferred_events_per_node_max, "deferred events over the bound");
     record_.outcome = StepOutcome::kDeferred;
     target.deferred.push_back(std::move(event));
     return;
@@ -429,12 +431,12 @@ DiskOpId World::submit_disk(NodeId id, DiskRequest request, Chooser& chooser) {
   Node& target = node(id);
   ++stats_.disk_ops;
   request.id = DiskOpId{++target.next_disk_op};
-  const Distribution* latency = &config_.disk.write_latency;
-  if (request.kind == DiskOpKind::kFsync) latency = &config_.disk.fsync_latency;
-  if (request.kind == DiskOpKind::kRead) latency = &config_.disk.read_latency;
-  if (request.kind == DiskOpKind::kTruncate) latency = &config_.disk.write_latency;
+  const Distribution* latency = &config_->disk.write_latency;
+  if (request.kind == DiskOpKind::kFsync) latency = &config_->disk.fsync_latency;
+  if (request.kind == DiskOpKind::kRead) latency = &config_->disk.read_latency;
+  if (request.kind == DiskOpKind::kTruncate) latency = &config_->disk.write_latency;
   Duration took = chooser.delay(target.disk_stream, ChoiceKind::kDiskLatency, *latency);
-  if (target.disk.fault_active(DiskFaultKind::kSlow, now_)) took = took * config_.disk.slow_factor;
+  if (target.disk.fault_active(DiskFaultKind::kSlow, now_)) took = took * config_->disk.slow_factor;
   // One queue per disk: requests complete in the order they were issued.
   const TimePoint done = std::max(now_, target.disk_busy_until) + took;
   target.disk_busy_until = done;
@@ -463,7 +465,7 @@ void World::start_node(NodeId id) {
   target.status = NodeStatus::kUp;
   target.powered_off = false;
   target.starting = true;
-  target.actor = factory_(id);
+  target.actor = (*factory_)(id);
   REPLSIM_ASSERT(target.actor != nullptr, "the actor factory returned nothing");
   Event event;
   event.time = now_;
@@ -488,7 +490,7 @@ void World::apply_fault(const Fault& fault, Chooser& chooser) {
           if (target.status != NodeStatus::kCrashed) stop_node(target);
           end_process_connections(f.node, false, chooser);
           target.powered_off = true;
-          target.disk.lose_power(chooser, target.disk_stream, config_.disk.torn_write_probability);
+          target.disk.lose_power(chooser, target.disk_stream, config_->disk.torn_write_probability);
         } else if constexpr (std::is_same_v<F, RestartFault>) {
           // Restarting a running process is a crash and a start.
           if (node(f.node).status != NodeStatus::kCrashed) {
@@ -582,7 +584,7 @@ void World::finish_step() {
     h.add(record_.disk->id.value).add(static_cast<uint64_t>(record_.disk->kind)).add(record_.disk->file);
     h.add(hash_bytes(record_.disk->bytes)).add(static_cast<uint64_t>(record_.disk_status));
   }
-  if (record_.fault) h.add(fault_to_json(*record_.fault, config_.node_names).dump());
+  if (record_.fault) h.add(fault_to_json(*record_.fault, config_->node_names).dump());
   for (const Note& note : record_.notes) hash_json(h.add(note.kind), note.data);
   for (const OperationEvent& op : record_.operations) op.hash_into(h);
   for (const ProtocolEvent& event : record_.protocol_events) event.hash_into(h);
@@ -665,7 +667,7 @@ uint64_t World::fingerprint(const NodeRenaming* renaming) const {
       at_position[to] = i;
     }
   }
-  const std::vector<std::string>& names = config_.node_names;
+  const std::vector<std::string>& names = config_->node_names;
   Hasher h;
   h.rename_nodes(renaming);
   for (uint32_t position = 0; position < nodes_.size(); ++position) {
@@ -712,7 +714,7 @@ bool World::same_state(const World& other) const {
   const auto canonical = [](const World& w) {
     std::vector<std::pair<uint64_t, const Event*>> keyed;
     for (const Event* event : w.live_events()) {
-      keyed.push_back({event_fingerprint(*event, w.now_, w.config_.node_names, nullptr), event});
+      keyed.push_back({event_fingerprint(*event, w.now_, w.config_->node_names, nullptr), event});
     }
     std::sort(keyed.begin(), keyed.end(),
               [](const auto& x, const auto& y) { return x.first < y.first; });

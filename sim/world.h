@@ -158,7 +158,7 @@ class World {
   // Every connection the world still tracks (an end open, or data in flight), by id.
   const std::map<uint64_t, Connection>& connections() const { return connections_; }
   Rng& fault_stream() { return fault_stream_; }
-  const WorldConfig& config() const { return config_; }
+  const WorldConfig& config() const { return *config_; }
   uint64_t trace_hash() const { return trace_hash_; }
   const WorldStats& stats() const { return stats_; }
 
@@ -213,8 +213,9 @@ class World {
   std::vector<const Event*> live_events() const;
   static uint64_t own_fingerprint(const Node& n, const NodeRenaming* renaming);
 
-  WorldConfig config_;
-  ActorFactory factory_;
+  // Fixed once the world runs, so its copies share it.
+  std::shared_ptr<const WorldConfig> config_;
+  std::shared_ptr<const ActorFactory> factory_;  // shared by copies, like the config
   // Shared by copies of the world until a step changes the node: an
   // explorer copies the world for every state, and a step changes one node.
   std::vector<CopyOnWrite<Node>> nodes_;

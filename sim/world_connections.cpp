@@ -71,7 +71,7 @@ void Connection::hash_into(Hasher& h, TimePoint now) const {
 
 ConnectionId World::open_connection(NodeId from, NodeId to, Chooser& chooser) {
   REPLSIM_ASSERT(to.index < nodes_.size() && to != from, "a connection to another node of the world");
-  REPLSIM_ASSERT(connections_.size() < config_.connections_max, "connections over the bound: a protocol leaks them");
+  REPLSIM_ASSERT(connections_.size() < config_->connections_max, "connections over the bound: a protocol leaks them");
   const uint64_t id = next_connection_++;
   Connection& c = connections_[id];
   c.id = ConnectionId{id};
@@ -140,7 +140,7 @@ void World::set_keepalive(NodeId node_id, ConnectionId id, bool on) {
 
 void World::enqueue(Connection& c, bool forward, Segment segment, Chooser& chooser) {
   Direction& d = forward ? c.forward : c.backward;
-  REPLSIM_ASSERT(d.segments.size() < config_.segments_per_direction_max, "a connection's backlog over the bound");
+  REPLSIM_ASSERT(d.segments.size() < config_->segments_per_direction_max, "a connection's backlog over the bound");
   segment.first_sent = now_;
   segment.sent_by_actor = now_;
   transmit(c, forward, segment, now_, chooser);
@@ -153,7 +153,7 @@ void World::enqueue(Connection& c, bool forward, Segment segment, Chooser& choos
   d.segments.push_back(std::move(segment));
   if (head) {
     schedule_head(c, forward, chooser);
-  } else if (dupack && ++d.dupacks == config_.tcp.dupack_threshold) {
+  } else if (dupack && ++d.dupacks == config_->tcp.dupack_threshold) {
     Segment& front = d.segments.front();
     const Segment& back = d.segments.back();
     const TimePoint dupacks_back = back.arrival + (back.arrival - back.transmitted);
@@ -165,7 +165,7 @@ void World::enqueue(Connection& c, bool forward, Segment segment, Chooser& choos
 }
 
 Duration World::retransmission_timeout(const Direction& d, const Segment& segment) const {
-  const TcpConfig& tcp = config_.tcp;
+  const TcpConfig& tcp = config_->tcp;
   // RTO = SRTT + max(4 RTTVAR, RTO_min) (__tcp_set_rto), the initial RTO
   // before any sample and for connection requests, doubled per timeout
   // (tcp_retransmit_timer).
@@ -211,7 +211,7 @@ void World::schedule_head(Connection& c, bool forward, Chooser& chooser) {
   // Retransmissions it had while it waited behind the old head, up to now
   // (bounded: each doubles the wait; the user timeout ends them).
   for (int k = 0; k < 64 && head.lost && head.retransmit_at < now_ &&
-                  head.retransmit_at - head.first_sent < config_.tcp.user_timeout && head.kind != Segment::Kind::kSyn;
+                  head.retransmit_at - head.first_sent < config_->tcp.user_timeout && head.kind != Segment::Kind::kSyn;
        ++k) {
     ++head.retransmissions;
     ++stats_.segments_retransmitted;
@@ -253,8 +253,8 @@ void World::segment_due(Connection& c, bool forward, Chooser& chooser) {
   Segment& head = d.segments.front();
   record_.outcome = StepOutcome::kRetransmitted;
   const bool syn = head.kind == Segment::Kind::kSyn;
-  const bool give_up = syn ? head.retransmissions >= config_.tcp.syn_retries
-                           : now_ - head.first_sent >= config_.tcp.user_timeout;
+  const bool give_up = syn ? head.retransmissions >= config_->tcp.syn_retries
+                           : now_ - head.first_sent >= config_->tcp.user_timeout;
   if (give_up) {
     record_.outcome = StepOutcome::kTimedOut;
     d.segments.clear();
@@ -329,7 +329,7 @@ void World::note_acknowledgement(Connection& c, bool forward) {
   d.unacknowledged = true;
   d.unacknowledged_since = now_;
   Event check;
-  check.time = now_ + config_.tcp.user_timeout;
+  check.time = now_ + config_->tcp.user_timeout;
   check.kind = EventKind::kSegment;
   check.ack_check = true;
   check.target = receiver;
@@ -382,14 +382,14 @@ void World::hand_to_actor(Connection& c, bool forward, Event& event, Chooser& ch
       const bool lost = network_.blocked(event.target, event.from) ||
                         chooser.chance(stream, ChoiceKind::kSegmentLoss, link.loss);
       const Duration wait = chooser.delay(stream, ChoiceKind::kMessageDelay, link.latency) +
-                            (lost ? config_.tcp.rto_initial : Duration::zero());
+                            (lost ? config_->tcp.rto_initial : Duration::zero());
       tell_end(c, true, {ConnectionEvent::Kind::kEstablished, c.id, event.target, CloseReason::kPeerClosed}, now_ + wait);
     }
   }
   record_.kind = handed.kind;
   if (target.status == NodeStatus::kPaused) {
     // The kernel took it; the process reads it when it resumes.
-    REPLSIM_ASSERT(target.deferred.size() < config_.deferred_events_per_node_max, "deferred events over the bound");
+    REPLSIM_ASSERT(target.deferred.size() < config_->deferred_events_per_node_max, "deferred events over the bound");
     record_.outcome = StepOutcome::kDeferred;
     if (handed.kind == EventKind::kMessage) record_.message = handed.message;
     target.deferred.push_back(std::move(handed));
@@ -468,8 +468,8 @@ void World::arm_keepalive(Connection& c, bool initiator) {
   ConnectionEnd& end = initiator ? c.initiator : c.acceptor;
   ++end.keepalive_generation;
   Event event;
-  event.time = std::max(now_, end.last_heard + config_.tcp.keepalive_idle);
-  if (end.probes_unanswered > 0) event.time = now_ + config_.tcp.keepalive_interval;
+  event.time = std::max(now_, end.last_heard + config_->tcp.keepalive_idle);
+  if (end.probes_unanswered > 0) event.time = now_ + config_->tcp.keepalive_interval;
   event.kind = EventKind::kKeepalive;
   event.target = end.node;
   event.connection = c.id;
@@ -487,7 +487,7 @@ void World::keepalive_due(Event& event, Chooser& chooser) {
   const bool initiator = event.forward;
   ConnectionEnd& end = initiator ? c.initiator : c.acceptor;
   const ConnectionEnd& peer = initiator ? c.acceptor : c.initiator;
-  if (end.last_heard + config_.tcp.keepalive_idle > now_ && end.probes_unanswered == 0) {
+  if (end.last_heard + config_->tcp.keepalive_idle > now_ && end.probes_unanswered == 0) {
     arm_keepalive(c, initiator);  // heard from the peer since it was armed
     return;
   }
@@ -507,7 +507,7 @@ void World::keepalive_due(Event& event, Chooser& chooser) {
   }
   // tcp_keepalive_timer: a probe now, another each interval; the end closes
   // at the interval after the last one went unanswered.
-  if (end.probes_unanswered >= config_.tcp.keepalive_probes) {
+  if (end.probes_unanswered >= config_->tcp.keepalive_probes) {
     tell_end(c, initiator, {ConnectionEvent::Kind::kClosed, c.id, peer.node, CloseReason::kTimedOut}, now_);
     return;
   }

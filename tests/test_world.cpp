@@ -2,12 +2,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <deque>
 #include <set>
 #include <string>
 
 #include "base/copy_on_write.h"
+#include "base/fifo.h"
 #include "model/example/register_system.h"
 #include "sim/world.h"
 #include "tests/probe_actor.h"
@@ -238,6 +241,30 @@ TEST_CASE("a value shared by copies is cloned by the first change, and the other
   a.write().front() = 7;  // its own now: changed in place
   CHECK(&(*a)[0] == before);
   CHECK(*a == std::vector<int>{7, 2, 3});
+}
+
+TEST_CASE("a fifo keeps its order through pops and pushes, and a copy holds and compares by its live items") {
+  Fifo<int> queue;
+  std::deque<int> model;  // what it must behave as
+  for (int i = 0; i < 1000; ++i) {
+    queue.push_back(i);
+    model.push_back(i);
+    if (i % 3 != 0) {
+      REQUIRE(queue.front() == model.front());
+      queue.pop_front();
+      model.pop_front();
+    }
+    REQUIRE(queue.size() == model.size());
+    REQUIRE(queue.back() == model.back());
+  }
+  const Fifo<int> copy = queue;
+  CHECK(std::equal(copy.begin(), copy.end(), model.begin(), model.end()));
+  CHECK(copy == queue);
+  queue.pop_front();
+  CHECK_FALSE(copy == queue);
+  while (!queue.empty()) queue.pop_front();
+  CHECK(queue.size() == 0);
+  CHECK(queue == Fifo<int>());
 }
 
 TEST_CASE("copies of a world share its nodes until one steps: the others keep their state, fingerprint and future") {
