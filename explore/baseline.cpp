@@ -66,14 +66,20 @@ bool baseline_shows_element(const BaselineRun& base, const std::string& element)
          has(base.failed_without_rules, check_of(element)) || has(base.undecided_checks, check_of(element));
 }
 
-BaselineRun Search::baseline_of(const Violation& v, bool by_step) const {
-  REPLSIM_ASSERT(root_ && baseline_root_, "a differential search has both roots");
-  // Where the violation's answers and faults were: its exact replay, as far
-  // as the state it was judged at.
+// Where the violation's answers and faults were: its exact replay, as far
+// as the state it was judged at.
+PathAnchors Search::anchors_of(const Violation& v) const {
+  REPLSIM_ASSERT(root_, "a search has its root");
   PathAnchors anchors;
   const SearchNode replayed = follow_plan(*root_, plan_of(v.path, anchors, true), anchors,
                                           [&](const SearchNode& node, const char*) { return node.depth >= v.depth; });
   REPLSIM_ASSERT(replayed.depth == v.depth && replayed.path.size() == v.path.size(), "a path found replays exactly");
+  return anchors;
+}
+
+BaselineRun Search::baseline_of(const Violation& v, const PathAnchors& anchors, bool by_step) const {
+  REPLSIM_ASSERT(root_ && baseline_root_, "a differential search has both roots");
+  REPLSIM_ASSERT(anchors.questions.size() + anchors.steps_at_time.size() == v.path.size(), "anchors of this path");
   BaselineRun base;
   std::set<std::string> broken;
   PathAnchors baseline_anchors;
@@ -100,8 +106,9 @@ BaselineRun Search::baseline_of(const Violation& v, bool by_step) const {
 // evidence against the baseline.
 bool Search::baseline_shows(const Violation& v) const {
   const std::vector<std::string> elements = compared_elements(v, options_);
+  const PathAnchors anchors = anchors_of(v);
   for (const bool by_step : {false, true}) {
-    const BaselineRun base = baseline_of(v, by_step);
+    const BaselineRun base = baseline_of(v, anchors, by_step);
     const auto shown = [&](const std::string& e) { return baseline_shows_element(base, e); };
     if (std::all_of(elements.begin(), elements.end(), shown)) return true;
   }
@@ -128,7 +135,7 @@ bool Search::shared_with_baseline(const Violation& v) {
 // the replay's verdict, and the replay must agree with the search.
 nlohmann::json Search::write_baseline(const Violation& v, const std::filesystem::path& dir) const {
   REPLSIM_ASSERT(options_.baseline && baseline_scenario_, "a differential search has its baseline");
-  const BaselineRun base = baseline_of(v, false);
+  const BaselineRun base = baseline_of(v, anchors_of(v), false);
   const std::vector<std::string> elements = compared_elements(v, options_);
   std::vector<std::string> not_shown;
   for (const std::string& e : elements) {

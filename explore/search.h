@@ -219,7 +219,8 @@ class Search {
   Violation shrink(const Violation& found, ShrinkStats& stats) const;
 
   // baseline.cpp: a differential search's check, and the file that shows it.
-  BaselineRun baseline_of(const Violation& v, bool by_step) const;
+  PathAnchors anchors_of(const Violation& v) const;
+  BaselineRun baseline_of(const Violation& v, const PathAnchors& anchors, bool by_step) const;
   bool baseline_shows(const Violation& v) const;
   bool shared_with_baseline(const Violation& v);
   nlohmann::json write_baseline(const Violation& v, const std::filesystem::path& dir) const;
