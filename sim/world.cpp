@@ -225,14 +225,14 @@ bool World::is_stale(const Event& event) const {
     case EventKind::kSegment: {
       const auto it = connections_.find(event.connection.value);
       if (it == connections_.end()) return true;
-      const Direction& d = event.forward ? it->second.forward : it->second.backward;
+      const Direction& d = event.forward ? it->second->forward : it->second->backward;
       if (event.ack_check) return !d.unacknowledged || d.ack_generation != event.timer_generation;
       return d.generation != event.timer_generation || d.segments.empty();
     }
     case EventKind::kKeepalive: {
       const auto it = connections_.find(event.connection.value);
       if (it == connections_.end()) return true;
-      const ConnectionEnd& end = event.forward ? it->second.initiator : it->second.acceptor;
+      const ConnectionEnd& end = event.forward ? it->second->initiator : it->second->acceptor;
       return !end.open || end.keepalive_generation != event.timer_generation;
     }
     case EventKind::kTimer: {
@@ -676,7 +676,7 @@ uint64_t World::fingerprint(const NodeRenaming* renaming) const {
     for (const Event& event : n.deferred) h.add(event_fingerprint(event, now_, names, renaming));
   }
   h.add(network_.fingerprint(renaming));
-  for (const auto& [id, c] : connections_) c.hash_into(h, now_);
+  for (const auto& [id, c] : connections_) c->hash_into(h, now_);
   // Pending events as a multiset: the heap's layout depends on insertion
   // history, so combine per-event hashes with an order-independent sum.
   uint64_t events = 0;
@@ -690,8 +690,8 @@ bool World::same_state(const World& other) const {
   if (connections_.size() != other.connections_.size()) return false;
   for (auto a = connections_.begin(), b = other.connections_.begin(); a != connections_.end(); ++a, ++b) {
     Hasher ha, hb;
-    a->second.hash_into(ha, now_);
-    b->second.hash_into(hb, other.now_);
+    a->second->hash_into(ha, now_);
+    b->second->hash_into(hb, other.now_);
     if (a->first != b->first || ha.value() != hb.value()) return false;
   }
   for (size_t i = 0; i < nodes_.size(); ++i) {

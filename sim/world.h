@@ -156,7 +156,7 @@ class World {
 
   const Network& network() const { return network_; }
   // Every connection the world still tracks (an end open, or data in flight), by id.
-  const std::map<uint64_t, Connection>& connections() const { return connections_; }
+  const std::map<uint64_t, CopyOnWrite<Connection>>& connections() const { return connections_; }
   Rng& fault_stream() { return fault_stream_; }
   const WorldConfig& config() const { return *config_; }
   uint64_t trace_hash() const { return trace_hash_; }
@@ -220,7 +220,9 @@ class World {
   // explorer copies the world for every state, and a step changes one node.
   std::vector<CopyOnWrite<Node>> nodes_;
   Network network_;
-  std::map<uint64_t, Connection> connections_;
+  // Each shared by copies of the world until a step changes it: most of a
+  // protocol's connections are idle at any one step.
+  std::map<uint64_t, CopyOnWrite<Connection>> connections_;
   uint64_t next_connection_ = 1;
   EventQueue queue_;
   Rng fault_stream_;

@@ -73,7 +73,7 @@ ConnectionId World::open_connection(NodeId from, NodeId to, Chooser& chooser) {
   REPLSIM_ASSERT(to.index < nodes_.size() && to != from, "a connection to another node of the world");
   REPLSIM_ASSERT(connections_.size() < config_->connections_max, "connections over the bound: a protocol leaks them");
   const uint64_t id = next_connection_++;
-  Connection& c = connections_[id];
+  Connection& c = connections_[id].write();
   c.id = ConnectionId{id};
   c.initiator.node = from;
   c.initiator.incarnation = node(from).incarnation;
@@ -102,7 +102,8 @@ void World::send_on_connection(NodeId from, ConnectionId id, MessagePtr message,
   const auto it = connections_.find(id.value);
   // A connection this end already saw close (or never owned): the data goes nowhere, as a
   // write on a closed socket fails.
-  ConnectionEnd* end = it == connections_.end() ? nullptr : end_of(it->second, from, node(from).incarnation);
+  Connection* c = it == connections_.end() ? nullptr : &it->second.write();
+  ConnectionEnd* end = c == nullptr ? nullptr : end_of(*c, from, node(from).incarnation);
   if (end == nullptr) {
     ++stats_.messages_sent;
     ++stats_.messages_to_down_node;
@@ -112,30 +113,32 @@ void World::send_on_connection(NodeId from, ConnectionId id, MessagePtr message,
   data.kind = Segment::Kind::kData;
   data.message = KeptMessage{std::move(message)};
   ++stats_.messages_sent;
-  enqueue(it->second, end == &it->second.initiator, std::move(data), chooser);
+  enqueue(*c, end == &c->initiator, std::move(data), chooser);
 }
 
 void World::close_connection_end(NodeId node_id, ConnectionId id, Chooser& chooser) {
   REPLSIM_ASSERT(id.valid() && id.value < next_connection_, "closing a connection the world never opened");
   const auto it = connections_.find(id.value);
   if (it == connections_.end()) return;
-  ConnectionEnd* end = end_of(it->second, node_id, node(node_id).incarnation);
+  Connection& c = it->second.write();
+  ConnectionEnd* end = end_of(c, node_id, node(node_id).incarnation);
   if (end == nullptr) return;  // closed already
   end->open = false;
   ++end->keepalive_generation;
   Segment fin;
   fin.kind = Segment::Kind::kFin;
-  enqueue(it->second, end == &it->second.initiator, std::move(fin), chooser);
+  enqueue(c, end == &c.initiator, std::move(fin), chooser);
 }
 
 void World::set_keepalive(NodeId node_id, ConnectionId id, bool on) {
   const auto it = connections_.find(id.value);
   if (it == connections_.end()) return;
-  ConnectionEnd* end = end_of(it->second, node_id, node(node_id).incarnation);
+  Connection& c = it->second.write();
+  ConnectionEnd* end = end_of(c, node_id, node(node_id).incarnation);
   if (end == nullptr || end->keepalive == on) return;
   end->keepalive = on;
   ++end->keepalive_generation;
-  if (on) arm_keepalive(it->second, end == &it->second.initiator);
+  if (on) arm_keepalive(c, end == &c.initiator);
 }
 
 void World::enqueue(Connection& c, bool forward, Segment segment, Chooser& chooser) {
@@ -230,7 +233,7 @@ void World::schedule_head(Connection& c, bool forward, Chooser& chooser) {
 }
 
 void World::deliver_segment(Event& event, Chooser& chooser) {
-  Connection& c = connections_.at(event.connection.value);
+  Connection& c = connections_.at(event.connection.value).write();
   Direction& d = event.forward ? c.forward : c.backward;
   record_.connection = c.id;
   if (event.ack_check) {
@@ -441,7 +444,7 @@ void World::deliver_connection_event(Event& event, Chooser& chooser) {
   record_.connection = event.connection;
   const auto it = connections_.find(event.connection.value);
   if (it == connections_.end()) return;
-  Connection& c = it->second;
+  Connection& c = it->second.write();
   ConnectionEnd& end = event.forward ? c.initiator : c.acceptor;
   if (!end.open) return;  // this end closed meanwhile: nothing to tell
   if (event.control.kind == ConnectionEvent::Kind::kEstablished) {
@@ -483,7 +486,7 @@ void World::arm_keepalive(Connection& c, bool initiator) {
 // nothing if its host is off or cut off.
 void World::keepalive_due(Event& event, Chooser& chooser) {
   record_.connection = event.connection;
-  Connection& c = connections_.at(event.connection.value);
+  Connection& c = connections_.at(event.connection.value).write();
   const bool initiator = event.forward;
   ConnectionEnd& end = initiator ? c.initiator : c.acceptor;
   const ConnectionEnd& peer = initiator ? c.acceptor : c.initiator;
@@ -521,10 +524,12 @@ void World::keepalive_due(Event& event, Chooser& chooser) {
 // power loss takes the host's queues with it, and the peer hears nothing.
 void World::end_process_connections(NodeId id, bool host_up, Chooser& chooser) {
   std::vector<uint64_t> touched;
-  for (auto& [key, c] : connections_) {
+  for (auto& [key, shared] : connections_) {
     for (const bool initiator : {true, false}) {
+      const ConnectionEnd& seen = initiator ? shared->initiator : shared->acceptor;
+      if (seen.node != id || !seen.open) continue;
+      Connection& c = shared.write();  // the others' connections stay shared
       ConnectionEnd& end = initiator ? c.initiator : c.acceptor;
-      if (end.node != id || !end.open) continue;
       end.open = false;
       ++end.keepalive_generation;
       touched.push_back(key);
@@ -546,7 +551,7 @@ void World::end_process_connections(NodeId id, bool host_up, Chooser& chooser) {
 void World::forget_if_done(uint64_t id) {
   const auto it = connections_.find(id);
   if (it == connections_.end()) return;
-  const Connection& c = it->second;
+  const Connection& c = *it->second;
   if (c.initiator.open || c.acceptor.open || !c.forward.segments.empty() || !c.backward.segments.empty()) return;
   connections_.erase(it);
 }
