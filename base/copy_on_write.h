@@ -9,6 +9,7 @@
 // Holders in different threads may share one value; changing it clones it.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <utility>
@@ -35,6 +36,9 @@ class CopyOnWrite {
     REPLSIM_ASSERT(value_ != nullptr, "a moved-from CopyOnWrite is not written");
     if (value_.use_count() > 1) value_ = std::make_shared<T>(*value_);
     REPLSIM_ASSERT(value_.use_count() == 1, "a written value has one holder");
+    // use_count() reads the count relaxed: when another thread's holder
+    // let go just now, its reads of the value happen before these writes.
+    std::atomic_thread_fence(std::memory_order_acquire);
     return *value_;
   }
 

@@ -28,8 +28,14 @@ class Fifo {
     }
     return *this;
   }
-  Fifo(Fifo&&) noexcept = default;
-  Fifo& operator=(Fifo&&) noexcept = default;
+  // A moved-from queue is empty.
+  Fifo(Fifo&& other) noexcept : items_(std::move(other.items_)), head_(std::exchange(other.head_, 0)) { other.items_.clear(); }
+  Fifo& operator=(Fifo&& other) noexcept {
+    items_ = std::move(other.items_);
+    head_ = std::exchange(other.head_, 0);
+    other.items_.clear();
+    return *this;
+  }
 
   bool empty() const { return head_ == items_.size(); }
   size_t size() const { return items_.size() - head_; }

@@ -98,7 +98,8 @@ void fold_history(SearchNode& node) {
 // large protocol's run tens of seconds in holds megabytes of history and
 // logs), and no estimate of a run's size would be as honest. The file stays
 // open, since a search asks every few dozen states: a read from offset 0
-// regenerates it.
+// regenerates it. (It names the process that opened it: a process that
+// forks after a search would read its parent's.)
 uint64_t resident_bytes() {
   static const int statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
   if (statm < 0) return 0;

@@ -223,6 +223,7 @@ class Runner {
     return true;
   }
 
+  void unshare_world() { run_.world.unshare(); }
   const ScenarioRun& state() const { return run_; }
 
   // The checks judged on the run as it stands, cut short by its driver.
@@ -712,6 +713,7 @@ std::optional<uint64_t> RunInProgress::run_sampled_until(const FaultTrigger& tri
   return runner_->run_sampled_until(trigger);
 }
 ScenarioRun RunInProgress::judged() const { return Runner(*runner_).judged(); }
+void RunInProgress::unshare_world() { runner_->unshare_world(); }
 
 std::optional<MessageWindow> anomaly_window(const ScenarioRun& run, size_t faults_max) {
   if (run.verdict != "fail" || run.faults.size() > faults_max) return std::nullopt;

@@ -102,6 +102,8 @@ class RunInProgress {
   // Fires `fault` now, recorded as the run's fault from `fault.path`.
   void fire(const FaultSpec& fault, Chooser& chooser);
   const ScenarioRun& run() const;
+  // World::unshare on this run's world (the self-check's copies).
+  void unshare_world();
   // The run as it stands, finished and judged; this one goes on unchanged.
   ScenarioRun judged() const;
 

@@ -154,6 +154,11 @@ const World::Node& World::node(NodeId id) const {
   return *nodes_[id.index];
 }
 
+void World::unshare() {
+  for (uint32_t i = 0; i < nodes_.size(); ++i) node(NodeId{i});
+  for (auto& [id, c] : connections_) c.write();
+}
+
 void World::set_timer_slack(std::optional<Distribution> slack) {
   REPLSIM_ASSERT(stats_.steps == 0, "timer slack is set before the world runs");
   WorldConfig config = *config_;
@@ -310,8 +315,8 @@ void World::deliver(Event& event, Chooser& chooser) {
     apply_fault(*event.fault, chooser);
     return;
   }
-  Node& target = node(event.target);
   if (event.handed) {  // the kernel took it while the process was paused
+    Node& target = node(event.target);
     if (event.kind == EventKind::kMessage) record_.message = event.message;
     record_.connection = event.connection;
     if (target.status == NodeStatus::kPaused) {
@@ -336,7 +341,9 @@ void World::deliver(Event& event, Chooser& chooser) {
       ++stats_.messages_partitioned;
       return;
     }
-    if (target.status == NodeStatus::kCrashed || target.starting) {
+    // Read only: a dropped message leaves the node shared with the world's copies.
+    const Node& receiver = std::as_const(*this).node(event.target);
+    if (receiver.status == NodeStatus::kCrashed || receiver.starting) {
       record_.outcome = StepOutcome::kDroppedNodeDown;
       ++stats_.messages_to_down_node;
       return;
@@ -344,6 +351,7 @@ void World::deliver(Event& event, Chooser& chooser) {
   }
   if (event.kind == EventKind::kTimer) record_.timer = event.timer;
   if (event.kind == EventKind::kDisk) record_.disk = event.disk;
+  Node& target = node(event.target);
   REPLSIM_ASSERT(target.status != NodeStatus::kCrashed, "a live event for a crashed node");
   if (target.status == NodeStatus::kPaused) {
     REPLSIM_ASSERT(target.deferred.size() < config_->deferred_events_per_node_max, "deferred events over the bound");

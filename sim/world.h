@@ -120,6 +120,11 @@ class World {
                      const std::function<void(const StepRecord&)>& on_step = {});
 
   void schedule_fault(TimePoint at, Fault fault);
+  // Gives this world its own copy of every node and connection it shares
+  // with other copies (a copy shares them until it changes them), and drops
+  // the nodes' kept hashes: a check that compares a copy with its original
+  // compares two separate states only after this.
+  void unshare();
   // Moves time forward to `t` without delivering anything; no pending event
   // may be due before `t`. Lets a driver act at an instant of its own
   // (a scenario fault whose role is resolved when it fires).
