@@ -56,15 +56,12 @@ class SharedVector {
   using value_type = T;
   using const_iterator = typename std::vector<T>::const_iterator;
 
-  const std::vector<T>& items() const { return *items_; }
   operator const std::vector<T>&() const { return *items_; }  // NOLINT: reads as the vector it shares
   const_iterator begin() const { return items_->begin(); }
   const_iterator end() const { return items_->end(); }
   size_t size() const { return items_->size(); }
   bool empty() const { return items_->empty(); }
   const T& operator[](size_t i) const { return (*items_)[i]; }
-  const T& front() const { return items_->front(); }
-  const T& back() const { return items_->back(); }
 
   void push_back(T value) { items_.write().push_back(std::move(value)); }
   std::vector<T>& write() { return items_.write(); }
