@@ -79,6 +79,9 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
   fuzz_command->add_option("--out", fuzz.out_dir, "Folder for results.jsonl, campaign.json, junit.xml, failures/");
   fuzz_command->add_flag("--resume", fuzz.resume, "Skip the seeds already in results.jsonl");
   fuzz_command->add_option("--shrink-max", fuzz.shrink_max, "Shrink at most this many failures (default: all)");
+  fuzz_command->add_option("--known", fuzz.known,
+                           "A finding to report but not fail on, as a failure signature element (\"invariants "
+                           "(S4)\"); a seed is known when every element of its signature is; repeat it for several");
 
   replsim::cli::ExploreCommandOptions explore;
   CLI::App* explore_command = app.add_subcommand("explore", "Search a scenario's runs for a violation (the model checker)");

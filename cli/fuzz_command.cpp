@@ -42,6 +42,7 @@ int run_fuzz(const FuzzOptions& options, std::ostream& out) {
   campaign.out_dir = options.out_dir;
   campaign.resume = options.resume;
   campaign.shrink_max = options.shrink_max;
+  campaign.known = options.known;
   return harness::run_campaign(campaign, out);
 }
 

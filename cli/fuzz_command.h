@@ -1,5 +1,6 @@
 // `replsim fuzz FILE --seeds A..B [--jobs J] [--time-limit T] [--shard K/N]
-//  [--out DIR] [--resume]`: runs a scenario's fault generator over many seeds.
+//  [--out DIR] [--resume] [--known SIGNATURE]...`: runs a scenario's fault
+// generator over many seeds.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +20,7 @@ struct FuzzOptions {
   std::string out_dir;          // default out/fuzz-<name>
   bool resume = false;
   size_t shrink_max = SIZE_MAX;  // failures to shrink (all by default)
+  std::vector<std::string> known;  // failure signature elements reported as known findings
 };
 
 // Exit codes: 0 every seed as expected, 1 a failure, 2 bad input, 3 undecided.

@@ -1,11 +1,13 @@
 #include "harness/campaign.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_for_each.h>
 #include <tbb/task_arena.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -44,6 +46,8 @@ struct SeedResult {
   nlohmann::json figures = nlohmann::json::object();
   std::string failure_file;  // the replayable scenario, for failures
   bool replay_verified = false;
+  std::vector<std::string> signature;  // failure_signature of a failed seed
+  bool known = false;                  // every signature element is a --known one
 };
 
 nlohmann::json to_json(const SeedResult& r) {
@@ -55,6 +59,8 @@ nlohmann::json to_json(const SeedResult& r) {
   if (!r.failure_file.empty()) {
     j["failure_file"] = r.failure_file;
     j["replay_verified"] = r.replay_verified;
+    j["signature"] = r.signature;
+    j["known"] = r.known;
   }
   return j;
 }
@@ -76,6 +82,8 @@ SeedResult from_json(const nlohmann::json& j) {
   if (j.contains("failure_file")) {
     r.failure_file = j["failure_file"].get<std::string>();
     r.replay_verified = j.at("replay_verified").get<bool>();
+    r.signature = j.value("signature", std::vector<std::string>{});
+    r.known = j.value("known", false);
   }
   return r;
 }
@@ -99,6 +107,7 @@ struct CampaignSummary {
   std::map<std::string, uint64_t> transition_coverage;  // summed over seeds
   nlohmann::json failures = nlohmann::json::array();
   nlohmann::json undecided = nlohmann::json::array();  // seeds whose verdict a check's budget left open
+  nlohmann::json known = nlohmann::json::array();      // failures of --known findings only
   uint64_t failed = 0;
   uint64_t unverified = 0;
   uint64_t steps = 0;
@@ -129,8 +138,14 @@ CampaignSummary summarize(const std::map<uint64_t, SeedResult>& done, const std:
                            expected_verdict, r.failure_file);
       continue;
     }
-    ++summary.failed;
     summary.unverified += r.replay_verified ? 0 : 1;
+    if (r.known) {
+      summary.known.push_back({{"seed", seed}, {"signature", r.signature}, {"file", r.failure_file},
+                               {"replay_verified", r.replay_verified}});
+      junit << fmt::format("><skipped message=\"a known finding: {}\"/></testcase>\n", fmt::join(r.signature, "; "));
+      continue;
+    }
+    ++summary.failed;
     summary.failures.push_back({{"seed", seed}, {"failed_checks", r.failed_checks}, {"file", r.failure_file},
                                 {"replay_verified", r.replay_verified}});
     std::string checks;
@@ -140,6 +155,20 @@ CampaignSummary summarize(const std::map<uint64_t, SeedResult>& done, const std:
   }
   junit << "</testsuite>\n";
   return summary;
+}
+
+// A failed seed is known when it failed only in --known ways: a signature
+// with an element not listed is a failure, and so is an empty one.
+bool is_known(const std::vector<std::string>& signature, const std::set<std::string>& known) {
+  if (signature.empty() || known.empty()) return false;
+  return std::all_of(signature.begin(), signature.end(), [&](const std::string& e) { return known.contains(e); });
+}
+
+void print_known(const CampaignSummary& summary, std::ostream& out) {
+  for (const auto& k : summary.known) {
+    out << fmt::format("  KNOWN seed {}: {} -> {}{}\n", k["seed"].get<uint64_t>(), k["signature"].dump(),
+                       k["file"].get<std::string>(), k["replay_verified"].get<bool>() ? "" : " (REPLAY DIFFERS)");
+  }
 }
 
 // 1 for a failure or a failure whose replay differs, else 3 when a seed
@@ -188,7 +217,7 @@ int merge_campaigns(const std::vector<std::string>& dirs, const std::string& out
   const CampaignSummary summary = summarize(merged, name, expected, dir);
   std::ofstream(dir / "campaign.json") << nlohmann::json{{"scenario", name}, {"merged_from", dirs},
                                                          {"seeds_run", merged.size()}, {"failures", summary.failures},
-                                                         {"undecided", summary.undecided},
+                                                         {"undecided", summary.undecided}, {"known", summary.known},
                                                          {"fault_coverage", summary.fault_coverage},
                                                          {"transition_coverage", summary.transition_coverage},
                                                          {"steps", summary.steps}}
@@ -198,8 +227,10 @@ int merge_campaigns(const std::vector<std::string>& dirs, const std::string& out
   const fs::path page = write_campaign_report(dir);
   out << fmt::format("replsim merge: {} campaigns, {} seeds -> {}\n", dirs.size(), merged.size(), dir.string());
   out << fmt::format("  report           {}\n", page.string());
+  print_known(summary, out);
   out << fmt::format("merge: {} passed, {} failed, {} undecided\n",
-                     merged.size() - summary.failed - summary.undecided.size(), summary.failed, summary.undecided.size());
+                     merged.size() - summary.failed - summary.undecided.size() - summary.known.size(), summary.failed,
+                     summary.undecided.size());
   return campaign_exit_code(summary, summary.unverified);
 }
 
@@ -208,6 +239,7 @@ int run_campaign(const CampaignOptions& options, std::ostream& out) {
   const uint64_t shard = options.shard, shards = options.shards;
   REPLSIM_ASSERT(first <= last && shard >= 1 && shard <= shards, "the command line checked seeds and shard");
   const std::optional<Duration>& time_limit = options.time_limit;
+  const std::set<std::string> known(options.known.begin(), options.known.end());
   std::ifstream in(options.file);
   if (!in) throw InputError(options.file, "a readable scenario file", "a file that cannot be opened");
   const Scenario scenario = load_scenario_file(options.file);
@@ -228,7 +260,9 @@ int run_campaign(const CampaignOptions& options, std::ostream& out) {
     std::string line;
     while (std::getline(previous, line)) {
       try {
-        const SeedResult r = from_json(nlohmann::json::parse(line));
+        SeedResult r = from_json(nlohmann::json::parse(line));
+        // Known as this session's --known says, not as the killed one's.
+        r.known = !r.as_expected && !r.undecided && is_known(r.signature, known);
         done[r.seed] = r;
       } catch (const std::exception&) {
         // A line cut short by a killed campaign: that seed runs again.
@@ -289,7 +323,9 @@ int run_campaign(const CampaignOptions& options, std::ostream& out) {
       r.failure_file = file.string();
       r.replay_verified = !again.as_expected && failure_signature(again) == failure_signature(run) &&
                           exit_code(again) == exit_code(run) && again.world.trace_hash() == run.world.trace_hash();
-      if (!r.undecided) ++failures;
+      r.signature = failure_signature(run);
+      r.known = !r.undecided && is_known(r.signature, known);
+      if (!r.undecided && !r.known) ++failures;
     }
     std::lock_guard lock(results_mutex);
     results << to_json(r).dump() << "\n" << std::flush;
@@ -340,6 +376,7 @@ int run_campaign(const CampaignOptions& options, std::ostream& out) {
   const nlohmann::json shrunk = shrunk_rows;
   nlohmann::json campaign = {{"scenario", scenario.name}, {"seeds", options.seeds_text}, {"shard", options.shard_text},
                               {"seeds_run", done.size()}, {"failures", failure_list}, {"undecided", summary.undecided},
+                              {"known", summary.known}, {"known_signatures", options.known},
                               {"fault_coverage", summary.fault_coverage}, {"families_never_fired", never_fired},
                               {"transition_coverage", summary.transition_coverage},
                               {"steps", summary.steps}, {"shrunk", shrunk}};
@@ -374,6 +411,7 @@ int run_campaign(const CampaignOptions& options, std::ostream& out) {
     out << fmt::format("  FAILURE seed {}: {} -> {}{}\n", f["seed"].get<uint64_t>(), f["failed_checks"].dump(),
                        f["file"].get<std::string>(), f["replay_verified"].get<bool>() ? "" : " (REPLAY DIFFERS)");
   }
+  print_known(summary, out);
   for (const auto& u : summary.undecided) {
     out << fmt::format("  UNDECIDED seed {}: {} ran out of budget -> {}\n", u["seed"].get<uint64_t>(),
                        u["undecided_checks"].dump(), u["file"].get<std::string>());
@@ -381,7 +419,8 @@ int run_campaign(const CampaignOptions& options, std::ostream& out) {
   out << fmt::format("  results          {}\n", results_path.string());
   out << fmt::format("  report           {}\n", page.string());
   out << fmt::format("fuzz: {} passed, {} failed, {} undecided\n",
-                     done.size() - summary.failed - summary.undecided.size(), summary.failed, summary.undecided.size());
+                     done.size() - summary.failed - summary.undecided.size() - summary.known.size(), summary.failed,
+                     summary.undecided.size());
   return campaign_exit_code(summary, unverified);
 }
 

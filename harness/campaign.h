@@ -28,10 +28,16 @@ struct CampaignOptions {
   std::string out_dir;                // default out/fuzz-<name>
   bool resume = false;
   size_t shrink_max = SIZE_MAX;       // failures to shrink (all by default)
+  // Failure signature elements (failure_signature: "invariants (S4)") of
+  // findings the campaign reports without failing: a seed whose every
+  // element is listed is a known failure, written and replayed like any
+  // other, not shrunk, and left out of the exit code.
+  std::vector<std::string> known;
 };
 
-// Exit codes: 0 every seed as expected, 1 a failure (or a replay that
-// differs), 3 no failure but an undecided seed; bad input is an InputError.
+// Exit codes: 0 every seed as expected or a known failure, 1 a failure (or a
+// replay that differs), 3 no failure but an undecided seed; bad input is an
+// InputError.
 int run_campaign(const CampaignOptions& options, std::ostream& out);
 
 // Joins the results of campaign shards (each DIR holds a results.jsonl) into

@@ -116,16 +116,24 @@ std::string render_campaign_html(const Campaign& c) {
   const Json& s = c.summary;
   const size_t failures = s.value("failures", Json::array()).size();
   const size_t undecided = s.value("undecided", Json::array()).size();
+  const size_t known = s.value("known", Json::array()).size();
   const std::string badge = failures > 0    ? fmt::format("<span class=\"badge fail\">{} FAILURES</span>", failures)
                             : undecided > 0 ? fmt::format("<span class=\"badge undecided\">{} UNDECIDED</span>", undecided)
+                            : known > 0     ? fmt::format("<span class=\"badge undecided\">{} KNOWN FINDINGS</span>", known)
                                             : std::string("<span class=\"badge pass\">NO FAILURES</span>");
   std::string body = fmt::format("<section id=\"summary\"><h1>Fuzz campaign: {} {}</h1>", escape(s.value("scenario", "")), badge);
   body += fmt::format(
       "<table><tr><th>seeds</th><td>{} (shard {})</td></tr><tr><th>seeds run</th><td>{}</td></tr>"
       "<tr><th>failures</th><td>{}</td></tr><tr><th>undecided</th><td>{}</td></tr>"
-      "<tr><th>events simulated</th><td>{}</td></tr></table>",
-      escape(s.value("seeds", "")), escape(s.value("shard", "")), s.value("seeds_run", 0), failures, undecided,
+      "<tr><th>known findings</th><td>{}</td></tr><tr><th>events simulated</th><td>{}</td></tr></table>",
+      escape(s.value("seeds", "")), escape(s.value("shard", "")), s.value("seeds_run", 0), failures, undecided, known,
       s.value("steps", uint64_t{0}));
+  // Known findings fail their seeds as any failure does; the campaign was
+  // told to report them without failing (fuzz --known), and says so.
+  for (const Json& k : s.value("known", Json::array())) {
+    body += fmt::format("<p class=\"undecided\">Seed {} failed with a known finding, {} (<a href=\"{}\">replay</a>).</p>",
+                        k["seed"].dump(), escape(k["signature"].dump()), escape(relative_link(c.folder, k["file"])));
+  }
   for (const Json& u : s.value("undecided", Json::array())) {
     body += fmt::format("<p class=\"undecided\">Seed {} is undecided: {} ran out of budget (<a href=\"{}\">replay</a>).</p>",
                         u["seed"].dump(), escape(u["undecided_checks"].dump()), escape(relative_link(c.folder, u["file"])));
@@ -146,10 +154,10 @@ std::string render_campaign_html(const Campaign& c) {
                     f["seed"].dump(), escape(f["failed_checks"].dump()), escape(relative_link(c.folder, f["file"])),
                     escape(relative_link(c.folder, f["file"])), shrunk, f.value("replay_verified", false) ? "yes" : "<b>no</b>");
   }
-  if (failures == 0 && undecided == 0) {
+  if (failures == 0 && undecided == 0 && known == 0) {
     body += "<tr><td colspan=\"5\" class=\"muted\">every seed passed as expected</td></tr>";
   } else if (failures == 0) {
-    body += "<tr><td colspan=\"5\" class=\"muted\">no seed failed; the undecided seeds are listed above</td></tr>";
+    body += "<tr><td colspan=\"5\" class=\"muted\">no seed failed but in the known or undecided ways listed above</td></tr>";
   }
   body += "</table></section>\n";
   body +=
@@ -174,10 +182,15 @@ std::string render_campaign_html(const Campaign& c) {
 
 std::string render_campaign_markdown(const Campaign& c) {
   const Json& s = c.summary;
-  std::string md = fmt::format("## replsim fuzz: {}\n\nSeeds {} (shard {}), {} run, **{} failures**, **{} undecided**.\n\n",
-                               s.value("scenario", ""), s.value("seeds", ""), s.value("shard", ""),
-                               s.value("seeds_run", 0), s.value("failures", Json::array()).size(),
-                               s.value("undecided", Json::array()).size());
+  std::string md = fmt::format(
+      "## replsim fuzz: {}\n\nSeeds {} (shard {}), {} run, **{} failures**, **{} undecided**, {} known findings.\n\n",
+      s.value("scenario", ""), s.value("seeds", ""), s.value("shard", ""), s.value("seeds_run", 0),
+      s.value("failures", Json::array()).size(), s.value("undecided", Json::array()).size(),
+      s.value("known", Json::array()).size());
+  for (const Json& k : s.value("known", Json::array())) {
+    md += fmt::format("- seed {}: known finding {} — `{}`\n", k["seed"].dump(), k["signature"].dump(),
+                      k["file"].get<std::string>());
+  }
   for (const Json& u : s.value("undecided", Json::array())) {
     md += fmt::format("- seed {}: undecided {} — `{}`\n", u["seed"].dump(), u["undecided_checks"].dump(),
                       u["file"].get<std::string>());

@@ -146,6 +146,17 @@ shrunk_file=$(ls "$out"/fuzz-canary/failures/*seed3.shrunk.json 2>/dev/null | he
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['expect']={'verdict':'fail','check':'linearizable'}; json.dump(d, open(sys.argv[2],'w'))" \
   "$shrunk_file" "$out/shrunk-expected.json"
 expect 0 "a shrunk failure replays as expected once marked" -- "$bin" run "$out/shrunk-expected.json" --out "$out/shrunk-run"
+# --known: a seed that fails only in listed ways is reported, written and
+# replayed, but neither shrunk nor counted as a failure; any other element
+# of its signature keeps it a failure.
+canaryfile="$SCENARIOS/example-register/fuzz-canary-skips-fsync.json"
+expect 0 "fuzz --known: a known finding does not fail the campaign" -- "$bin" fuzz "$canaryfile" --seeds 3..3 --known linearizable --out "$out/fuzz-known"
+grep -q 'KNOWN seed 3: \["linearizable"\]' "$out.stdout" || { echo "FAIL: the known seed is not printed"; failures=$((failures + 1)); }
+python3 -c "import json,sys; c=json.load(open(sys.argv[1])); assert not c['failures'] and not c['shrunk'] and [(k['seed'], k['signature'], k['replay_verified']) for k in c['known']]==[(3, ['linearizable'], True)], c" \
+  "$out/fuzz-known/campaign.json" || { echo "FAIL: campaign.json does not list the known seed apart"; failures=$((failures + 1)); }
+grep -q '<skipped message="a known finding: linearizable"' "$out/fuzz-known/junit.xml" || { echo "FAIL: junit.xml does not mark the known seed"; failures=$((failures + 1)); }
+grep -q 'KNOWN FINDINGS' "$out/fuzz-known/report.html" || { echo "FAIL: the campaign page hides the known finding"; failures=$((failures + 1)); }
+expect 1 "fuzz --known: another finding still fails" -- "$bin" fuzz "$canaryfile" --seeds 3..3 --known "invariants (S4)" --shrink-max 0 --out "$out/fuzz-unknown"
 python3 - "$fuzzfile" "$out/undecided-fuzz.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
