@@ -15,6 +15,10 @@ namespace {
 
 constexpr TimerKey kTickTimer{1, 0};
 constexpr const char* kClusterInfoFile = "data_group.info";
+// The file's mtime, which faststore reads as the last shutdown time
+// (get_server_group_info_file_mtime) and refreshes without rewriting the
+// file: a record of its own here, so a refresh leaves the contents alone.
+constexpr const char* kClusterInfoMtimeFile = "data_group.info.mtime";
 
 std::string group_file(uint32_t dg) { return "replica/g" + std::to_string(dg + 1) + ".log"; }
 std::string confirmed_file(uint32_t dg) { return "replica/g" + std::to_string(dg + 1) + ".confirmed"; }
@@ -87,17 +91,20 @@ void FastcfsServer::boot_from_disk(Context& ctx, const DiskImage& disk) {
   const std::vector<DiskRecord>& info = disk.records(kClusterInfoFile);
   const bool restarted = !info.empty() && info.back().intact();
   if (restarted) {
-    // "cv leader_hint saved_ns", then per data group of my server group and
-    // per server of it "status dv" (server_group_info.c keeps every DS of
+    // "cv leader_hint", then per data group of my server group and per
+    // server of it "status dv" (server_group_info.c keeps every DS of
     // CLUSTER_DATA_GROUP_ARRAY, not only mine).
     const std::vector<uint64_t> v = numbers(info.back().bytes);
-    REPLSIM_ASSERT(v.size() == 3 + 2 * my_dgs_.size() * r(), "data_group.info has a status and a DV per DS");
+    REPLSIM_ASSERT(v.size() == 2 + 2 * my_dgs_.size() * r(), "data_group.info has a status and a DV per DS");
     cluster_version_ = v[0];
     leader_hint_ = v[1] != 0;
-    last_shutdown_ns_ = static_cast<int64_t>(v[2]);
+    // Its own fsync may not have landed before a power loss: then the
+    // mtime is the one before, or the epoch's if there is none.
+    const std::vector<DiskRecord>& mtime = disk.records(kClusterInfoMtimeFile);
+    if (!mtime.empty() && mtime.back().intact()) last_shutdown_ns_ = static_cast<int64_t>(numbers(mtime.back().bytes).at(0));
     for (uint32_t g : my_dgs()) {
       for (uint32_t s : cluster()) {
-        const size_t at = 3 + 2 * ((g - my_dgs_.first) * r() + (s - cluster_.first));
+        const size_t at = 2 + 2 * ((g - my_dgs_.first) * r() + (s - cluster_.first));
         // T1 (fs_downgrade_data_server_status): INIT and OFFLINE keep;
         // REBUILDING -> INIT; the rest -> OFFLINE.
         const auto saved = static_cast<DsStatus>(v[at]);
@@ -165,12 +172,25 @@ void FastcfsServer::boot_from_disk(Context& ctx, const DiskImage& disk) {
     }
   }
   if (!restarted) ctx.note("first_boot", {});
-  info_dirty_ = true;
+  // server_group_info_init: what was loaded counts as written.
+  info_synced_cv_ = cluster_version_;
+}
+
+// server_group_info_sync_to_file, each second once a leader is known and a
+// heartbeat seen: the file is rewritten when the CV moved since its last
+// write, else its mtime is refreshed every 60 s. A status or hint that
+// changed without the CV moving reaches the disk with the next CV change.
+void FastcfsServer::sync_cluster_info(Context& ctx) {
+  if (!leader_ || last_heartbeat_ns_ <= 0) return;
+  if (cluster_version_ != info_synced_cv_) return persist_cluster_info(ctx);
+  if (ctx.local_now() - info_synced_at_ < Duration::s(60)) return;
+  ctx.disk_replace(kClusterInfoMtimeFile, std::to_string(local_ns(ctx)));
+  ctx.disk_fsync(kClusterInfoMtimeFile);
+  info_synced_at_ = ctx.local_now();
 }
 
 void FastcfsServer::persist_cluster_info(Context& ctx) {
-  std::string text = std::to_string(cluster_version_) + " " + std::to_string(leader_hint_ ? 1 : 0) + " " +
-                     std::to_string(local_ns(ctx));
+  std::string text = std::to_string(cluster_version_) + " " + std::to_string(leader_hint_ ? 1 : 0);
   for (uint32_t g : my_dgs()) {
     for (uint32_t s : cluster()) {
       const DsStatus status = s == me_ ? groups_[g].status : view_[g][s].status;
@@ -180,7 +200,9 @@ void FastcfsServer::persist_cluster_info(Context& ctx) {
   }
   ctx.disk_replace(kClusterInfoFile, text);
   ctx.disk_fsync(kClusterInfoFile);
-  info_dirty_ = false;
+  ctx.disk_replace(kClusterInfoMtimeFile, std::to_string(local_ns(ctx)));
+  ctx.disk_fsync(kClusterInfoMtimeFile);
+  info_synced_cv_ = cluster_version_;
   info_synced_at_ = ctx.local_now();
 }
 
@@ -266,7 +288,6 @@ void FastcfsServer::set_my_status(Context& ctx, uint32_t dg, DsStatus status, Tr
   if (before == status) return;
   group.status = status;
   view_[dg][me_].status = status;
-  info_dirty_ = true;
   count(ctx, t, dg);
   ctx.note("ds_status", {{"dg", dg + 1},
                          {"from", to_string(before)},
@@ -289,7 +310,11 @@ void FastcfsServer::report_my_status(Context& ctx, uint32_t dg) {
   if (*leader_ == me_) {
     view_[dg][me_].current_dv = group.current_dv;
     view_[dg][me_].confirmed_dv = group.confirmed_dv;
+    // cluster_relationship_report_ds_status on the leader notifies, changed
+    // or not, and the notify thread sends at once (ioevent_notify_thread).
     leader_apply_ds(ctx, dg, me_, group.status, false);
+    notify_change(dg, me_, false);
+    for (uint32_t f : cluster()) pump_push(ctx, f);
     return;
   }
   report_to_leader(ctx, ReportDsStatusReq{me_, me_, dg, group.status});
@@ -424,8 +449,7 @@ void FastcfsServer::tick(Context& ctx) {
   check_push_idle(ctx);
   if (is_leader()) leader_check(ctx);
   if (leader_) quorum_passes(ctx);
-  const bool refresh = ctx.local_now() - info_synced_at_ >= Duration::s(60);
-  if ((info_dirty_ && leader_) || refresh) persist_cluster_info(ctx);
+  sync_cluster_info(ctx);
 }
 
 // ---- state as a value --------------------------------------------------------
@@ -544,7 +568,7 @@ void FastcfsServer::hash_into(Hasher& h) const {
   put(h, me_, cluster_, my_dgs_, seq_, up_time_ns_, last_shutdown_ns_, halted_);
   put(h, fsync_in_flight_, fsync_again_, file_records_, binlog_pos_);
   put(h, leader_, next_leader_, cluster_version_, leader_version_, leader_key_, leader_hint_);
-  put(h, last_heartbeat_ns_, info_dirty_, info_synced_at_);
+  put(h, last_heartbeat_ns_, info_synced_cv_, info_synced_at_);
   put(h, relation_, selection_, relation_seq_, ping_connection_, push_, ping_start_, ping_failures_);
   put(h, peers_, elections_, election_queue_, swap_);
   put(h, view_, master_, groups_);

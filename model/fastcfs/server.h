@@ -258,6 +258,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   // server.cpp
   void boot_from_disk(Context& ctx, const DiskImage& disk);
   void tick(Context& ctx);
+  void sync_cluster_info(Context& ctx);
   void persist_cluster_info(Context& ctx);
   void persist_confirmed(Context& ctx, uint32_t dg);
   void unlink_confirmed(Context& ctx, uint32_t dg);
@@ -305,8 +306,9 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void deactivate_server(Context& ctx, uint32_t server, const char* why);
   void activate_server(Context& ctx, uint32_t server);
   void set_server_status(Context& ctx, uint32_t server, ServerStatus status);
-  void leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, DsStatus status, bool from_ping);
-  void notify_change(uint32_t dg, uint32_t server);
+  bool leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, DsStatus status, bool from_ping);
+  void notify_change(uint32_t dg, uint32_t server, bool notify_self);
+  void raise_cluster_version();
   void apply_push_entry(Context& ctx, const DsEntry& entry);
   std::vector<DsEntry> ping_entries(bool all);
   void on_get_server_status(Context& ctx, const Inbound& in, const GetServerStatusReq& m);
@@ -433,8 +435,8 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   uint64_t leader_key_ = 0;
   bool leader_hint_ = false;          // persisted "I was leader"
   int64_t last_heartbeat_ns_ = 0;
-  bool info_dirty_ = true;
-  TimePoint info_synced_at_;
+  uint64_t info_synced_cv_ = 0;       // the CV data_group.info was last written at
+  TimePoint info_synced_at_;          // its last write or mtime refresh
 
   Relation relation_ = Relation::kIdle;
   Selection selection_;

@@ -262,7 +262,6 @@ void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
   if (leader == me_) ctx.protocol_event({ProtocolEvent::Kind::kBecomes, "leader", 0});
   if (leader != me_) {
     leader_hint_ = false;
-    info_dirty_ = true;
     relation_ = Relation::kIdle;
     after(ctx, Duration::zero());
     return;
@@ -270,9 +269,9 @@ void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
   relation_ = Relation::kIdle;
   ctx.cancel_timer(kRelationTimer);
   leader_hint_ = true;
-  leader_version_ = ++cluster_version_;
+  raise_cluster_version();
+  leader_version_ = cluster_version_;
   leader_key_ = ctx.random_nonce() + 1;
-  info_dirty_ = true;
   const TimePoint now = ctx.local_now();
   for (uint32_t s : cluster()) {
     Peer& p = peers_[s];
@@ -333,7 +332,6 @@ void FastcfsServer::unset_leader(Context& ctx, const char* why) {
     if (groups_[g].status == DsStatus::kActive) {
       groups_[g].status = DsStatus::kOffline;
       view_[g][me_].status = DsStatus::kOffline;
-      info_dirty_ = true;
       count(ctx, Transition::kT14, g);
       ctx.note("ds_status", {{"dg", g + 1}, {"from", "ACTIVE"}, {"status", "OFFLINE"}, {"transition", "T14"},
                              {"dv", groups_[g].current_dv}});
@@ -343,7 +341,6 @@ void FastcfsServer::unset_leader(Context& ctx, const char* why) {
   if (was_leader) {
     // cluster_unset_leader clears my is_leader flag, the persisted hint.
     leader_hint_ = false;
-    info_dirty_ = true;
     election_queue_.clear();
     swap_.reset();
     ctx.cancel_timer(TimerKey{6, 0});
@@ -474,40 +471,56 @@ void FastcfsServer::on_ping_leader(Context& ctx, const Inbound& in, const PingLe
   for (uint32_t f : cluster()) pump_push(ctx, f);
 }
 
+// process_ping_leader_req: an entry that changes nothing notifies nobody
+// (cluster_relationship_set_ds_status_and_dv returns no change flags), one
+// that does is pushed to every ACTIVE follower but the pinging one
+// (set_ds_status_and_dv, notify_self false), and the cluster version rises
+// once a ping, if any entry changed.
 void FastcfsServer::apply_ping_entries(Context& ctx, uint32_t s, const std::vector<DsEntry>& entries) {
+  uint32_t changes = 0;
   for (const DsEntry& e : entries) {
     REPLSIM_ASSERT(e.server == s && holds_dg(e.dg), "a ping reports the sender's own DSs");
     DsView& v = view_[e.dg][s];
+    const bool current_changed = v.current_dv != e.view.current_dv;
     const bool confirmed_changed = v.confirmed_dv != e.view.confirmed_dv;
     v.current_dv = e.view.current_dv;
     v.confirmed_dv = e.view.confirmed_dv;
     // T18: applied without a transition guard (Q5).
-    if (v.status != e.view.status) leader_apply_ds(ctx, e.dg, s, e.view.status, true);
-    else notify_change(e.dg, s);
+    const bool status_changed = leader_apply_ds(ctx, e.dg, s, e.view.status, true);
+    if (!status_changed && !current_changed && !confirmed_changed) continue;
+    ++changes;
+    notify_change(e.dg, s, false);
     if (confirmed_changed && local_master(e.dg)) on_confirmed_report(ctx, e.dg);
   }
+  if (changes > 0) raise_cluster_version();
 }
 
+// cluster_deal_report_ds_status: a report that changes the status is pushed
+// (to the DS's own server too when its master reported it) and raises the
+// cluster version; one that changes nothing does neither.
 void FastcfsServer::on_report(Context& ctx, const Inbound& in, const ReportDsStatusReq& m) {
   ctx.send(in.connection, make_message(ReportDsStatusResp{m.seq, m.dg}));
   if (!is_leader() || !holds_dg(m.dg) || !in_cluster(m.ds_server)) return;
   DsView& v = view_[m.dg][m.ds_server];
-  if (m.reporter == m.ds_server) {
-    // The owner's report: its status, applied unconditionally. Its DVs come
-    // with its next ping, where a confirmed DV change reaches the master's
-    // quorum (cluster_deal_report_ds_status sets the status only).
-    leader_apply_ds(ctx, m.dg, m.ds_server, m.status, false);
-  } else {
-    // A master's report about its slave: only from the master, only from ACTIVE, only to OFFLINE.
-    if (master_[m.dg] != m.reporter || m.status != DsStatus::kOffline || v.status != DsStatus::kActive) return;
-    leader_apply_ds(ctx, m.dg, m.ds_server, m.status, false);
+  // The owner's report is applied unconditionally; a master's report about
+  // its slave only from the master, only from ACTIVE, only to OFFLINE. Both
+  // set the status only: the owner's DVs come with its next ping, where a
+  // confirmed DV change reaches the master's quorum.
+  const bool by_owner = m.reporter == m.ds_server;
+  if (!by_owner && (master_[m.dg] != m.reporter || m.status != DsStatus::kOffline || v.status != DsStatus::kActive)) {
+    return;
   }
+  if (!leader_apply_ds(ctx, m.dg, m.ds_server, m.status, false)) return;
+  notify_change(m.dg, m.ds_server, !by_owner);
+  raise_cluster_version();
   for (uint32_t f : cluster()) pump_push(ctx, f);
 }
 
-// A change of the leader's view of one DS. A change a ping carried is T18,
-// counted here; reports were counted by whoever made the change.
-void FastcfsServer::leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, DsStatus status, bool from_ping) {
+// A change of the leader's view of one DS's status; returns whether it
+// changed. The caller notifies: faststore's callers choose whom
+// (notify_self) and whether the cluster version rises. A change a ping
+// carried is T18, counted here; reports were counted by whoever made them.
+bool FastcfsServer::leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, DsStatus status, bool from_ping) {
   DsView& v = view_[dg][server];
   const DsStatus before = v.status;
   if (server == me_) {
@@ -522,21 +535,32 @@ void FastcfsServer::leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, 
     }
   }
   v.status = status;
-  if (before != status && from_ping && server != me_) count(ctx, Transition::kT18, dg);
-  notify_change(dg, server);
-  if (before != status && status == DsStatus::kActive && config_.options.resume_master_role) {
-    maybe_resume_master(ctx, dg, server);
-  }
+  if (before == status) return false;
+  if (from_ping && server != me_) count(ctx, Transition::kT18, dg);
+  if (status == DsStatus::kActive && config_.options.resume_master_role) maybe_resume_master(ctx, dg, server);
   // No election here: faststore queues one only for a new leader, a server's
   // (de)activation, a reselect and an EAGAIN retry (master_election.c,
   // cluster_topology.c), never on a DS status change.
+  return true;
 }
 
-void FastcfsServer::notify_change(uint32_t dg, uint32_t server) {
+// Only the leader raises it; followers take the leader's in each push. A
+// follower's CV can fall (a push from a new leader that ranked first by
+// is_leader) and data_group.info is written at any CV other than its last
+// write's (server_group_info_sync_to_file), as faststore does.
+void FastcfsServer::raise_cluster_version() {
+  REPLSIM_ASSERT(is_leader(), "only the leader raises the cluster version");
   ++cluster_version_;
-  info_dirty_ = true;
+}
+
+// cluster_topology_data_server_chg_notify: queues the DS for every ACTIVE
+// follower's push (once until sent), skipping the DS's own server unless
+// notify_self. It leaves the cluster version alone: only a leader taking
+// office, a ping or a report that changed something raises it.
+void FastcfsServer::notify_change(uint32_t dg, uint32_t server, bool notify_self) {
+  REPLSIM_ASSERT(is_leader(), "only the leader pushes DS changes");
   for (uint32_t f : cluster()) {
-    if (f == me_ || peers_[f].status != ServerStatus::kActive) continue;
+    if (f == me_ || (f == server && !notify_self) || peers_[f].status != ServerStatus::kActive) continue;
     // M13 (before 661ba94): servers whose is_leader flag is set were skipped
     // as if each were myself, so a former leader with a stale flag heard no
     // change (cluster_topology_data_server_chg_notify skips only myself).
@@ -621,13 +645,16 @@ void FastcfsServer::deactivate_server(Context& ctx, uint32_t s, const char* why)
     if (to != v.status) {
       v.status = to;
       count(ctx, Transition::kT12, g);
-      notify_change(g, s);
+      notify_change(g, s, true);
     }
     if (master_[g] == s) {
       set_master(ctx, g, s, std::nullopt, "server deactivated");
       queue_election(ctx, g, false);
     }
   }
+  // The notify thread sends at once (cluster_topology_data_server_chg_notify
+  // wakes it), not at the next check.
+  for (uint32_t f : cluster()) pump_push(ctx, f);
 }
 
 void FastcfsServer::leader_check(Context& ctx) {
@@ -663,7 +690,7 @@ void FastcfsServer::leader_check(Context& ctx) {
     if (v.current_dv != groups_[g].current_dv || v.confirmed_dv != groups_[g].confirmed_dv) {
       v.current_dv = groups_[g].current_dv;
       v.confirmed_dv = groups_[g].confirmed_dv;
-      notify_change(g, me_);
+      notify_change(g, me_, false);
     }
   }
   run_elections(ctx);

@@ -181,15 +181,15 @@ void FastcfsServer::set_master(Context& ctx, uint32_t g, std::optional<uint32_t>
     if (new_master == s || view_[g][s].status != DsStatus::kActive || has("M24")) continue;
     if (s == me_) {  // the leader's own DS is its self view too
       set_my_status(ctx, g, DsStatus::kOffline, Transition::kT11, false);
-      notify_change(g, s);
+      notify_change(g, s, true);
       continue;
     }
     view_[g][s].status = DsStatus::kOffline;
     count(ctx, Transition::kT11, g);
-    notify_change(g, s);
+    notify_change(g, s, true);
   }
-  if (old_master) notify_change(g, *old_master);
-  if (new_master) notify_change(g, *new_master);
+  if (old_master) notify_change(g, *old_master, true);
+  if (new_master) notify_change(g, *new_master, true);
   on_master_change(ctx, g, old_master, new_master);
   for (uint32_t f : cluster()) pump_push(ctx, f);
 }
@@ -349,12 +349,12 @@ void FastcfsServer::swap_rollback(Context& ctx) {
   ctx.note("resume_master_failed", {{"dg", s.dg + 1}});
   if (master_[s.dg] == s.old_master) {
     view_[s.dg][s.old_master].is_master = true;
-    notify_change(s.dg, s.old_master);
+    notify_change(s.dg, s.old_master, true);
   }
   if (view_[s.dg][s.new_master].status == DsStatus::kActive && s.new_master != me_) {
     view_[s.dg][s.new_master].status = DsStatus::kOffline;
     count(ctx, Transition::kT17, s.dg);
-    notify_change(s.dg, s.new_master);
+    notify_change(s.dg, s.new_master, true);
   }
   for (uint32_t f : cluster()) pump_push(ctx, f);
 }

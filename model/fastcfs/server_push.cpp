@@ -94,7 +94,6 @@ void FastcfsServer::on_push(Context& ctx, const Inbound& in, const PushDsStatusR
   if (in.connection != push_.connection) return;
   push_.last_heard = ctx.local_now();
   cluster_version_ = m.cluster_version;
-  info_dirty_ = true;
   for (const DsEntry& e : m.entries) apply_push_entry(ctx, e);
   ctx.send(in.connection, make_message(PushDsStatusResp{m.seq}));
 }

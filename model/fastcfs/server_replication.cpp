@@ -272,7 +272,7 @@ void FastcfsServer::offline_slave(Context& ctx, uint32_t g, uint32_t slave, Tran
   count(ctx, t, g);
   if (local || is_leader()) view_[g][slave].status = DsStatus::kOffline;
   if (is_leader()) {
-    notify_change(g, slave);
+    notify_change(g, slave, true);
     for (uint32_t f : cluster()) pump_push(ctx, f);
   } else if (leader_) {
     report_to_leader(ctx, ReportDsStatusReq{me_, slave, g, DsStatus::kOffline});

@@ -176,7 +176,17 @@ std::vector<Violation> FastcfsMonitor::violations_of(const std::set<std::string>
 }
 
 void FastcfsMonitor::observe(const World& world, const StepRecord& step) {
-  if (step.kind == EventKind::kStart) last_start_[step.node.index] = step.time;
+  // A process begins at its restart, not at its start event, which a
+  // crash and restart in one instant can put after other events: S11 gives
+  // a replica restarted while a write was in flight the benefit of the
+  // doubt, and one whose start event is still queued is already wiped.
+  for (uint32_t index = 0; index < cluster_.servers; ++index) {
+    const uint32_t incarnation = world.incarnation(NodeId{index});
+    const auto [seen, first] = incarnations_.try_emplace(index, incarnation);
+    if (!first && seen->second == incarnation) continue;
+    seen->second = incarnation;
+    last_start_[index] = step.time;
+  }
   for (const OperationEvent& op : step.operations) check_operation(op);
   bool state_changed = false;
   for (const Note& note : step.notes) {
@@ -452,6 +462,7 @@ void FastcfsMonitor::hash_into(Hasher& h) const {
   for (const auto& [replica, dv] : confirmed_seen_) h.add(replica.first).add(replica.second).add(dv);
   for (bool split : split_groups_) h.add(split);
   for (const auto& [server, at] : last_start_) h.add(server).add(at.ns_since_origin());
+  for (const auto& [server, incarnation] : incarnations_) h.add(server).add(incarnation);
 }
 
 }  // namespace replsim::fastcfs

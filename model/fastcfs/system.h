@@ -108,7 +108,8 @@ class FastcfsMonitor {
   std::map<std::pair<uint32_t, uint32_t>, uint64_t> confirmed_seen_;
   std::vector<uint32_t> leaders_;    // per server group, counted anew on each server step
   std::vector<bool> split_groups_;  // per server group: more than one leader at the last step
-  std::map<uint32_t, TimePoint> last_start_;  // server -> when its current process started
+  std::map<uint32_t, TimePoint> last_start_;  // server -> when its current process began
+  std::map<uint32_t, uint32_t> incarnations_;  // server -> its incarnation at the last step
 };
 
 }  // namespace replsim::fastcfs
