@@ -26,6 +26,13 @@ Scenario load(const std::string& path) { return load_scenario_file(path); }
 
 ScenarioRun run(const Scenario& s, uint64_t seed) { return run_scenario(s, seed); }
 
+// The outcome of the check `name`, which the run must have judged.
+const CheckOutcome& outcome_of(const ScenarioRun& r, const std::string& name) {
+  const auto it = std::find_if(r.checks.begin(), r.checks.end(), [&](const CheckOutcome& c) { return c.name == name; });
+  REQUIRE_MESSAGE(it != r.checks.end(), name << " was judged");
+  return *it;
+}
+
 std::vector<std::string> files_in(const std::string& folder) {
   std::vector<std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(scenarios_dir(folder))) {
@@ -136,10 +143,8 @@ TEST_CASE("fastcfs: every mutation scenario fails as it expects, and passes with
       CHECK_MESSAGE(control.verdict != "fail", file << "'s baseline fails");
       for (const CheckOutcome& broken : mutated.checks) {
         if (broken.verdict != CheckVerdict::kFail) continue;
-        const auto same = std::find_if(control.checks.begin(), control.checks.end(),
-                                       [&](const CheckOutcome& c) { return c.name == broken.name; });
-        REQUIRE_MESSAGE(same != control.checks.end(), file << ": the baseline runs " << broken.name);
-        CHECK_MESSAGE(same->verdict == CheckVerdict::kPass, file << "'s baseline does not pass " << broken.name);
+        CHECK_MESSAGE(outcome_of(control, broken.name).verdict == CheckVerdict::kPass,
+                      file << "'s baseline does not pass " << broken.name);
       }
       REQUIRE(control.faults.size() == mutated.faults.size());
       for (size_t i = 0; i < control.faults.size(); ++i) {
@@ -162,14 +167,9 @@ TEST_CASE("fastcfs: every mutation scenario fails as it expects, and passes with
 TEST_CASE("fastcfs: S11 counts a replica that crashed and restarted in the instant of the acknowledgement as restarted") {
   const Scenario s = load(scenarios_dir("monitor") + "/s11-replica-restarted-in-one-instant.json");
   const ScenarioRun r = run(s, s.seed);
-  bool judged = false;
-  for (const CheckOutcome& c : r.checks) {
-    if (c.name != "invariants") continue;
-    judged = true;
-    CHECK(c.verdict == CheckVerdict::kPass);
-    CHECK(std::find(c.rules.begin(), c.rules.end(), "S11") == c.rules.end());
-  }
-  CHECK(judged);
+  const CheckOutcome& invariants = outcome_of(r, "invariants");
+  CHECK(invariants.verdict == CheckVerdict::kPass);
+  CHECK(std::find(invariants.rules.begin(), invariants.rules.end(), "S11") == invariants.rules.end());
   CHECK(r.verdict != "fail");
 }
 
@@ -373,6 +373,16 @@ ConnectionId follow_s3(fastcfs::FastcfsServer& s, ScriptContext& ctx) {
   return push_connection;
 }
 
+// A first start, then follow_s3. The clock starts past 0: data_group.info
+// is synced only after a heartbeat, whose time (a time_t in faststore) is 0
+// for none.
+ConnectionId boot_following_s3(fastcfs::FastcfsServer& s, ScriptContext& ctx) {
+  ctx.now = ctx.now + Duration::s(1);
+  const std::map<std::string, std::vector<DiskRecord>> empty;
+  s.on_start(ctx, DiskImage(&empty));
+  return follow_s3(s, ctx);
+}
+
 // The client c1 (node 3) on its connection to s1.
 constexpr ConnectionId kClientConnection{2000};
 
@@ -418,6 +428,13 @@ void win_election_as_s2(fastcfs::FastcfsServer& s2, ScriptContext& ctx) {
   answer(pre_set_connection, fastcfs::NextLeaderResp{pre_set.seq, 1, fastcfs::Err::kOk});
   s2.on_timer(ctx, TimerKey{3, 0});
   REQUIRE(s2.is_leader());
+}
+
+// A first start, then win_election_as_s2.
+void boot_and_win_as_s2(fastcfs::FastcfsServer& s2, ScriptContext& ctx) {
+  const std::map<std::string, std::vector<DiskRecord>> empty;
+  s2.on_start(ctx, DiskImage(&empty));
+  win_election_as_s2(s2, ctx);
 }
 
 // One second of leader s2: its tick's leader check, s1 answering the
@@ -577,9 +594,7 @@ TEST_CASE("fastcfs: a ping's unchanged entries push nothing, and changed ones re
   cluster.data_groups = 2;
   fastcfs::FastcfsServer s2(1, cluster);
   ScriptContext ctx(1);
-  const std::map<std::string, std::vector<DiskRecord>> empty;
-  s2.on_start(ctx, DiskImage(&empty));
-  win_election_as_s2(s2, ctx);
+  boot_and_win_as_s2(s2, ctx);
   using fastcfs::DsEntry, fastcfs::DsView, fastcfs::DsStatus, fastcfs::PushDsStatusReq;
   const ConnectionId s1_push{6000}, s3_push{6001}, s1_ping{6002};
   ctx.peer_of[s1_push.value] = NodeId{0};
@@ -643,9 +658,7 @@ TEST_CASE("fastcfs: the leader's end of a push connection idles out network_time
   cluster.data_groups = 1;
   fastcfs::FastcfsServer s2(1, cluster);
   ScriptContext ctx(1);
-  const std::map<std::string, std::vector<DiskRecord>> empty;
-  s2.on_start(ctx, DiskImage(&empty));
-  win_election_as_s2(s2, ctx);
+  boot_and_win_as_s2(s2, ctx);
   // s1 joins and activates on its push connection; s2 pushes it every DS.
   const ConnectionId push{5000};
   ctx.peer_of[push.value] = NodeId{0};
@@ -734,12 +747,7 @@ TEST_CASE("fastcfs: data_group.info keeps every server's DS status and DV across
   cluster.data_groups = 1;
   fastcfs::FastcfsServer s1(0, cluster);
   ScriptContext ctx(0);
-  // The file is synced only after a heartbeat, whose time (a time_t in
-  // faststore) is 0 for none: the clock starts past it.
-  ctx.now = ctx.now + Duration::s(1);
-  const std::map<std::string, std::vector<DiskRecord>> empty;
-  s1.on_start(ctx, DiskImage(&empty));
-  const ConnectionId push = follow_s3(s1, ctx);
+  const ConnectionId push = boot_following_s3(s1, ctx);
   using fastcfs::DsEntry, fastcfs::DsView, fastcfs::DsStatus;
   s1.on_message(ctx, NodeId{2}, push,
                 *make_message(fastcfs::PushDsStatusReq{7, 5, 1,
@@ -774,10 +782,7 @@ TEST_CASE("fastcfs: data_group.info is rewritten when the cluster version moves,
   cluster.data_groups = 1;
   fastcfs::FastcfsServer s1(0, cluster);
   ScriptContext ctx(0);
-  ctx.now = ctx.now + Duration::s(1);
-  const std::map<std::string, std::vector<DiskRecord>> empty;
-  s1.on_start(ctx, DiskImage(&empty));
-  const ConnectionId push = follow_s3(s1, ctx);
+  const ConnectionId push = boot_following_s3(s1, ctx);
   using fastcfs::DsEntry, fastcfs::DsView, fastcfs::DsStatus, fastcfs::PushDsStatusReq;
   uint64_t seq = 7;
   const auto second = [&](uint64_t cv, std::vector<DsEntry> entries) {
@@ -955,13 +960,7 @@ TEST_CASE("fastcfs: writes_progress_within catches a group stalled behind health
 TEST_CASE("fastcfs: the lossy network passes writes_progress_within and its clients saw writes available") {
   const Scenario s = load(scenarios_dir("fastcfs") + "/lossy-network-keeps-writing.json");
   const ScenarioRun r = run(s, s.seed);
-  bool judged = false;
-  for (const CheckOutcome& c : r.checks) {
-    if (c.name != "writes_progress_within") continue;
-    judged = true;
-    CHECK(c.verdict == CheckVerdict::kPass);
-  }
-  CHECK(judged);
+  CHECK(outcome_of(r, "writes_progress_within").verdict == CheckVerdict::kPass);
   const nlohmann::json analysis = analyse(s, r, false);
   CHECK(analysis["availability"]["client_view"]["writes"]["available_fraction"].get<double>() > 0.9);
 }
