@@ -28,6 +28,11 @@ void print_run_summary(const Scenario& scenario, uint64_t seed, const ScenarioRu
     out << fmt::format("  settled    {} after the last fault\n",
                        format_duration(*run.converged_at - run.last_fault_at.value_or(TimePoint::origin())));
   }
+  if (!run.relapses.empty()) {
+    const auto& [from, to] = run.relapses.front();
+    out << fmt::format("  relapsed   {} time(s) with no later fault, first at {} for {}\n", run.relapses.size(),
+                       format_duration(from.since_origin()), format_duration(to - from));
+  }
   for (const CheckOutcome& c : run.checks) {
     const char* verdict = c.verdict == CheckVerdict::kPass ? "pass" : c.verdict == CheckVerdict::kFail ? "FAIL" : "UNDECIDED";
     out << fmt::format("  {:<22} {}\n", c.name, verdict);

@@ -107,6 +107,10 @@ nlohmann::json scenario_run_to_json(const Scenario& scenario, uint64_t seed, con
   for (const FaultSpec& f : scenario.faults) j["explicit_faults"].push_back(fault_spec_to_json(f));
   if (run.last_fault_at) j["last_fault_at"] = format_duration(run.last_fault_at->since_origin());
   if (run.converged_at) j["converged_at"] = format_duration(run.converged_at->since_origin());
+  j["relapses"] = nlohmann::json::array();
+  for (const auto& [from, to] : run.relapses) {
+    j["relapses"].push_back({{"from_ns", from.ns_since_origin()}, {"to_ns", to.ns_since_origin()}});
+  }
   j["monitor"] = run.monitor->to_json();
   j["vocabulary"] = vocabulary_to_json(run.protocol->vocabulary());
   j["configuration"] = {

@@ -473,6 +473,7 @@ class Runner {
   void judge() {
     run_.monitor->finish(run_.world);
     run_.convergence_gap = run_.monitor->unsettled(run_.world).value_or("");
+    run_.relapses = relapses();  // before judge_convergence may date a settling it did not see
     for (const CheckSpec& spec : scenario_.checks) {
       CheckOutcome outcome;
       if (spec.name == "linearizable") {
@@ -596,7 +597,34 @@ class Runner {
                                             format_duration(*run_.converged_at - since), format_duration(within)));
     }
     outcome.verdict = outcome.details.empty() ? CheckVerdict::kPass : CheckVerdict::kFail;
+    if (outcome.verdict == CheckVerdict::kPass) describe_relapses(outcome);
     return outcome;
+  }
+
+  // The check judges the first settling and the end; what came apart in
+  // between is said, so that a pass never reads as "stayed settled".
+  void describe_relapses(CheckOutcome& outcome) const {
+    const auto& stretches = run_.relapses;
+    if (stretches.empty()) return;
+    Duration longest = Duration::ns(0);
+    for (const auto& [from, to] : stretches) longest = std::max(longest, to - from);
+    outcome.details.push_back(fmt::format(
+        "settled at {}, then unhealthy again with no later fault {} time(s), first at {} for {}, the longest {} (passes: "
+        "settled again by the end)",
+        format_duration(run_.converged_at->since_origin()), stretches.size(),
+        format_duration(stretches.front().first.since_origin()),
+        format_duration(stretches.front().second - stretches.front().first), format_duration(longest)));
+  }
+
+  std::vector<std::pair<TimePoint, TimePoint>> relapses() const {
+    std::vector<std::pair<TimePoint, TimePoint>> out;
+    if (!run_.last_fault_at || !run_.converged_at) return out;
+    const int64_t end_ns = run_.world.now().ns_since_origin();
+    for (const auto& [from_ns, to_ns] :
+         run_.timeline.unhealthy_stretches_since(run_.converged_at->ns_since_origin(), end_ns)) {
+      out.push_back({TimePoint::from_ns(from_ns), TimePoint::from_ns(to_ns)});
+    }
+    return out;
   }
 
   // A path cut short ends at any moment, maybe while a write is being

@@ -38,6 +38,10 @@ struct ScenarioRun {
   std::optional<TimePoint> last_fault_at;
   std::optional<TimePoint> converged_at;  // first settled instant after the last fault
   std::string convergence_gap;            // why the cluster was not settled at the end, if it was not
+  // The stretches [from, to) after converged_at in which the status timeline
+  // looked unhealthy again with no fault to cause it (a delayed effect of an
+  // earlier one, a flapping protocol): reported, not judged.
+  std::vector<std::pair<TimePoint, TimePoint>> relapses;
   TimelineRecorder timeline;              // replica statuses and roles over time
   // Each non-linearizable key: {"key", "explanation", "ops": [ids of the
   // operations that could not be placed], "linearization": [ids of the

@@ -1,6 +1,8 @@
 #include "harness/timeline.h"
 
 #include <algorithm>
+#include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -28,14 +30,27 @@ void TimelineRecorder::record(int64_t at_ns, const RoleView& view) {
 
 std::vector<std::pair<int64_t, int64_t>> TimelineRecorder::healthy_stretches(uint32_t group, int64_t end_ns) const {
   REPLSIM_ASSERT(group >= 1, "groups count from 1");
+  return stretches_where(
+      [group](const RoleView& view) {
+        if (view.groups_healthy.empty()) return view.healthy;
+        return group <= view.groups_healthy.size() && view.groups_healthy[group - 1];
+      },
+      std::numeric_limits<int64_t>::min(), end_ns);
+}
+
+std::vector<std::pair<int64_t, int64_t>> TimelineRecorder::unhealthy_stretches_since(int64_t since_ns,
+                                                                                    int64_t end_ns) const {
+  REPLSIM_ASSERT(since_ns <= end_ns, "a stretch of the run");
+  return stretches_where([](const RoleView& view) { return !view.healthy; }, since_ns, end_ns);
+}
+
+std::vector<std::pair<int64_t, int64_t>> TimelineRecorder::stretches_where(const std::function<bool(const RoleView&)>& holds,
+                                                                           int64_t since_ns, int64_t end_ns) const {
   std::vector<std::pair<int64_t, int64_t>> stretches;
   std::optional<int64_t> since;
-  const auto healthy = [&](const RoleView& view) {
-    if (view.groups_healthy.empty()) return view.healthy;
-    return group <= view.groups_healthy.size() && view.groups_healthy[group - 1];
-  };
   for (const Change& c : *changes_) {
-    const bool now = healthy(c.view);
+    if (c.at_ns < since_ns) continue;
+    const bool now = holds(c.view);
     if (now && !since) since = c.at_ns;
     if (!now && since) {
       if (c.at_ns > *since) stretches.push_back({*since, c.at_ns});

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -52,6 +53,12 @@ class TimelineRecorder {
   // the recorder did not keep is not claimed healthy.
   std::vector<std::pair<int64_t, int64_t>> healthy_stretches(uint32_t group, int64_t end_ns) const;
 
+  // The stretches [from_ns, to_ns) in which the whole run looked unhealthy
+  // (RoleView::healthy false) that began at or after `since_ns`, up to
+  // `end_ns`, in time order: a cluster that settled and then, with no fault,
+  // came apart again. Nothing after a truncation, as above.
+  std::vector<std::pair<int64_t, int64_t>> unhealthy_stretches_since(int64_t since_ns, int64_t end_ns) const;
+
   // The view recorded last; nullptr before the first or once truncated.
   const RoleView* last() const { return changes_->empty() || truncated_ ? nullptr : &changes_->back().view; }
 
@@ -68,6 +75,10 @@ class TimelineRecorder {
     int64_t at_ns;
     RoleView view;
   };
+  // The stretches in which `holds` is true of the recorded view, from the
+  // first change at or after `since_ns` to `end_ns`.
+  std::vector<std::pair<int64_t, int64_t>> stretches_where(const std::function<bool(const RoleView&)>& holds,
+                                                           int64_t since_ns, int64_t end_ns) const;
   // Shared by the copies of a run that the explorer makes: views change
   // far more rarely than runs are copied.
   CopyOnWrite<std::vector<Change>> changes_;
