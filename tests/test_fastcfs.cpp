@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
@@ -1023,4 +1024,47 @@ TEST_CASE("fastcfs: a restore wipe removes the slave's binlog and keeps its data
   const fastcfs::FetchBinlogReq next = ctx.last<fastcfs::FetchBinlogReq>(0);
   CHECK(next.seq != fetch.seq);
   CHECK(next.last_dv == 0);
+}
+
+// F8 (FASTCFS_MODEL.md): a host that reboots forgets its TCP connections
+// without a word, and nothing in faststore closes the master's replication
+// channel to the earlier incarnation (replica_deal_join_server_req,
+// cluster_process_push_entry leave it be). The channel that carries no group's
+// writes stays idle until its active test, network_timeout / 2 after its last
+// traffic; the reset then offlines the slave that recovered meanwhile
+// (replica_task_finish_cleanup). A crash, whose kernel closes the connections
+// at once, leaves no such channel.
+TEST_CASE("fastcfs: a power-cycled slave is set OFFLINE again at its master's first active test on the old channel") {
+  const std::string file = scenarios_dir("fastcfs") + "/slave-powerloss.json";
+  std::ifstream in(file);
+  nlohmann::json doc = nlohmann::json::parse(in);
+  const auto relapses_of = [&](const nlohmann::json& d) {
+    const Scenario s = parse_scenario(d, file);
+    const ScenarioRun r = run(s, s.seed);
+    // The check judges the first settling and the end, and says what came apart between.
+    const CheckOutcome& convergence = outcome_of(r, "converges_within");
+    CHECK(convergence.verdict == CheckVerdict::kPass);
+    CHECK(convergence.details.size() == (r.relapses.empty() ? 0 : 1));
+    const nlohmann::json written = scenario_run_to_json(s, s.seed, r)["relapses"];
+    CHECK(written.size() == r.relapses.size());
+    if (!r.relapses.empty()) {
+      CHECK(convergence.details[0].find("unhealthy again with no later fault 1 time(s)") != std::string::npos);
+      CHECK(written[0]["from_ns"] == r.relapses[0].first.ns_since_origin());
+    }
+    return r.relapses;
+  };
+  // Power loss at 10 s, restart at 15 s; the channels were last used at 1 s.
+  const auto default_timeout = relapses_of(doc);
+  REQUIRE(default_timeout.size() == 1);
+  CHECK(default_timeout[0].first >= TimePoint::origin() + Duration::s(31));
+  CHECK(default_timeout[0].first < TimePoint::origin() + Duration::s(32));
+  CHECK(default_timeout[0].second - default_timeout[0].first < Duration::s(3));
+  doc["protocol"]["options"] = {{"network_timeout", "120s"}};
+  doc["duration"] = "120s";
+  const auto long_timeout = relapses_of(doc);
+  REQUIRE(long_timeout.size() == 1);
+  CHECK(long_timeout[0].first >= TimePoint::origin() + Duration::s(61));
+  CHECK(long_timeout[0].first < TimePoint::origin() + Duration::s(62));
+  doc["faults"][0]["type"] = "crash";
+  CHECK(relapses_of(doc).empty());
 }

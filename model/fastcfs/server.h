@@ -361,7 +361,10 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void channels_tick(Context& ctx);
   void connect_channel(Context& ctx, uint32_t peer, uint32_t index);
   void close_channel(Context& ctx, uint32_t peer, uint32_t index, const char* why);
-  Channel& channel_for(uint32_t peer, uint32_t dg) { return channels_[peer][dg % channels_[peer].size()]; }
+  // A group's RPCs always take the channel its 1-based id picks
+  // (replication_caller.c push_to_slave_queues: data_group_id % count); dg
+  // here is the 0-based index.
+  Channel& channel_for(uint32_t peer, uint32_t dg) { return channels_[peer][(dg + 1) % channels_[peer].size()]; }
   void on_join_server(Context& ctx, const Inbound& in, const JoinServerReq& m);
   void on_join_server_resp(Context& ctx, const Inbound& in, const JoinServerResp& m);
   void on_channel_test(Context& ctx, const Inbound& in, const ChannelTest& m);
