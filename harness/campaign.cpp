@@ -42,7 +42,8 @@ struct SeedResult {
   uint64_t steps = 0;
   std::string trace_hash;
   // Figures campaigns compare across seeds: failover_ms, unavailable_ms,
-  // replica_recovery_ms (lists), latency_under_faults_p99_ms, latency_p99_ms.
+  // replica_recovery_ms, relapse_ms (lists), latency_under_faults_p99_ms,
+  // latency_p99_ms.
   nlohmann::json figures = nlohmann::json::object();
   std::string failure_file;  // the replayable scenario, for failures
   bool replay_verified = false;
@@ -313,7 +314,11 @@ int run_campaign(const CampaignOptions& options, std::ostream& out) {
                  {"unavailable_ms", summary["unavailable_ms"]},
                  {"replica_recovery_ms", summary["replica_recovery_ms"]},
                  {"latency_under_faults_p99_ms", summary["latency_under_faults_ms"].value("p99", nlohmann::json())},
-                 {"latency_p99_ms", summary["latency_ms"].value("p99", nlohmann::json())}};
+                 {"latency_p99_ms", summary["latency_ms"].value("p99", nlohmann::json())},
+                 {"relapse_ms", nlohmann::json::array()}};
+    for (const auto& [from, to] : run.relapses) {
+      r.figures["relapse_ms"].push_back(static_cast<double>((to - from).count_ns()) / 1e6);
+    }
     if (!r.as_expected) {
       // Write the failure as a plain scenario and prove it replays.
       const fs::path file = dir / "failures" / fmt::format("{}-seed{}.json", scenario.name, seed);

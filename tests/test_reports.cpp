@@ -367,7 +367,8 @@ TEST_CASE("campaign figures are distributions over the seeds' own figures") {
                  {{"failover_ms", {200.0}},
                   {"unavailable_ms", {250.0}},
                   {"replica_recovery_ms", {1000.0}},
-                  {"latency_p99_ms", 7.0}}}},
+                  {"latency_p99_ms", 7.0},
+                  {"relapse_ms", {1006.9}}}}},
                {{"seed", 3},
                 {"figures",
                  {{"failover_ms", Json::array()},
@@ -381,6 +382,8 @@ TEST_CASE("campaign figures are distributions over the seeds' own figures") {
   CHECK(f["unavailable_ms"]["count"] == 3);  // a total per seed, 0 for the seed without a failover
   CHECK(f["unavailable_ms"]["max"] == 500.0);
   CHECK(f["latency_p99_ms"]["count"] == 2);
+  CHECK(f["relapse_ms"]["count"] == 1);  // seeds written before relapses were reported have none
+  CHECK(f["relapse_ms"]["max"] == 1006.9);
   const std::string html = reports::render_campaign_html(c);
   CHECK(testing::external_fetches(html) == std::vector<std::string>{});
   CHECK(contains(html, "class=\"chart histogram\""));
