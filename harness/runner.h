@@ -38,9 +38,14 @@ struct ScenarioRun {
   std::optional<TimePoint> last_fault_at;
   std::optional<TimePoint> converged_at;  // first settled instant after the last fault
   std::string convergence_gap;            // why the cluster was not settled at the end, if it was not
-  // The stretches [from, to) after converged_at in which the status timeline
-  // looked unhealthy again with no fault to cause it (a delayed effect of an
-  // earlier one, a flapping protocol): reported, not judged.
+  // When the latest fault window that outlasts its firing ends (a disk
+  // fault's duration); other faults end with a fault of their own (restart,
+  // heal, resume).
+  std::optional<TimePoint> fault_effects_until;
+  // The stretches [from, to) that began after converged_at and after every
+  // fault window ended, in which the status timeline looked unhealthy again
+  // with no new fault (a delayed effect of an earlier one, a flapping
+  // protocol): reported, not judged.
   std::vector<std::pair<TimePoint, TimePoint>> relapses;
   TimelineRecorder timeline;              // replica statuses and roles over time
   // Each non-linearizable key: {"key", "explanation", "ops": [ids of the

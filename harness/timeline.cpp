@@ -41,7 +41,10 @@ std::vector<std::pair<int64_t, int64_t>> TimelineRecorder::healthy_stretches(uin
 std::vector<std::pair<int64_t, int64_t>> TimelineRecorder::unhealthy_stretches_since(int64_t since_ns,
                                                                                     int64_t end_ns) const {
   REPLSIM_ASSERT(since_ns <= end_ns, "a stretch of the run");
-  return stretches_where([](const RoleView& view) { return !view.healthy; }, since_ns, end_ns);
+  auto stretches = stretches_where([](const RoleView& view) { return !view.healthy; }, since_ns, end_ns);
+  // A stretch clipped at since_ns was in effect before it: not one that began after.
+  if (!stretches.empty() && stretches.front().first == since_ns) stretches.erase(stretches.begin());
+  return stretches;
 }
 
 std::vector<std::pair<int64_t, int64_t>> TimelineRecorder::stretches_where(const std::function<bool(const RoleView&)>& holds,
@@ -49,11 +52,12 @@ std::vector<std::pair<int64_t, int64_t>> TimelineRecorder::stretches_where(const
   std::vector<std::pair<int64_t, int64_t>> stretches;
   std::optional<int64_t> since;
   for (const Change& c : *changes_) {
-    if (c.at_ns < since_ns) continue;
+    // A view recorded before since_ns is in effect from since_ns.
+    const int64_t at_ns = std::max(c.at_ns, since_ns);
     const bool now = holds(c.view);
-    if (now && !since) since = c.at_ns;
+    if (now && !since) since = at_ns;
     if (!now && since) {
-      if (c.at_ns > *since) stretches.push_back({*since, c.at_ns});
+      if (at_ns > *since) stretches.push_back({*since, at_ns});
       since.reset();
     }
   }

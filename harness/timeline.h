@@ -54,9 +54,10 @@ class TimelineRecorder {
   std::vector<std::pair<int64_t, int64_t>> healthy_stretches(uint32_t group, int64_t end_ns) const;
 
   // The stretches [from_ns, to_ns) in which the whole run looked unhealthy
-  // (RoleView::healthy false) that began at or after `since_ns`, up to
-  // `end_ns`, in time order: a cluster that settled and then, with no fault,
-  // came apart again. Nothing after a truncation, as above.
+  // (RoleView::healthy false) that began after `since_ns`, up to `end_ns`,
+  // in time order: a cluster that settled and then came apart again. One
+  // already in effect at `since_ns` is left out. Nothing after a truncation,
+  // as above.
   std::vector<std::pair<int64_t, int64_t>> unhealthy_stretches_since(int64_t since_ns, int64_t end_ns) const;
 
   // The view recorded last; nullptr before the first or once truncated.
@@ -75,8 +76,8 @@ class TimelineRecorder {
     int64_t at_ns;
     RoleView view;
   };
-  // The stretches in which `holds` is true of the recorded view, from the
-  // first change at or after `since_ns` to `end_ns`.
+  // The stretches in which `holds` is true of the view in effect, clipped
+  // to [since_ns, end_ns).
   std::vector<std::pair<int64_t, int64_t>> stretches_where(const std::function<bool(const RoleView&)>& holds,
                                                            int64_t since_ns, int64_t end_ns) const;
   // Shared by the copies of a run that the explorer makes: views change

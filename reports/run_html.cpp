@@ -47,6 +47,20 @@ void shade_windows(Svg& svg, const Json& run, const TimeScale& ts, double y0, do
   }
 }
 
+// When the cluster first settled after the last fault, and whether it came
+// apart again with no new fault (run.json's relapses): a settling that did
+// not hold is said, not hidden behind its first instant.
+std::string settled_text(const Json& run) {
+  std::string text = "at " + escape(run.value("converged_at", "")) + " (the last fault at " +
+                     escape(run.value("last_fault_at", "")) + ")";
+  const Json& relapses = run.value("relapses", Json::array());
+  if (relapses.empty()) return text;
+  const Json& first = relapses[0];
+  return text + fmt::format("; <b>unhealthy again with no new fault {} time(s)</b>, first at {} for {}", relapses.size(),
+                            format_at(first["from_ns"]),
+                            format_ms(static_cast<double>(first["to_ns"].get<int64_t>() - first["from_ns"].get<int64_t>()) / 1e6));
+}
+
 std::string header_section(const Json& run) {
   const std::string verdict = verdict_class(run.value("verdict", ""));
   std::string html = fmt::format("<section id=\"summary\"><h1>{} <span class=\"badge {}\">{}</span></h1>",
@@ -76,6 +90,7 @@ std::string header_section(const Json& run) {
   const Json& ops = run.value("ops", Json::object());
   row("operations", fmt::format("{} invoked, {} acknowledged, {} indeterminate", ops.value("invoked", 0),
                                 ops.value("acknowledged", 0), ops.value("indeterminate", 0)));
+  if (run.contains("converged_at")) row("settled", settled_text(run));
   row("events", std::to_string(run["stats"].value("steps", uint64_t{0})));
   row("trace hash", "<code>" + escape(run.value("trace_hash", "")) + "</code>");
   row("scenario file", escape(run.value("file", "")));

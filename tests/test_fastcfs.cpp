@@ -1041,16 +1041,11 @@ TEST_CASE("fastcfs: a power-cycled slave is set OFFLINE again at its master's fi
   const auto relapses_of = [&](const nlohmann::json& d) {
     const Scenario s = parse_scenario(d, file);
     const ScenarioRun r = run(s, s.seed);
-    // The check judges the first settling and the end, and says what came apart between.
-    const CheckOutcome& convergence = outcome_of(r, "converges_within");
-    CHECK(convergence.verdict == CheckVerdict::kPass);
-    CHECK(convergence.details.size() == (r.relapses.empty() ? 0 : 1));
+    // The check judges the first settling and the end; run.json says what came apart between.
+    CHECK(outcome_of(r, "converges_within").verdict == CheckVerdict::kPass);
     const nlohmann::json written = scenario_run_to_json(s, s.seed, r)["relapses"];
     CHECK(written.size() == r.relapses.size());
-    if (!r.relapses.empty()) {
-      CHECK(convergence.details[0].find("unhealthy again with no later fault 1 time(s)") != std::string::npos);
-      CHECK(written[0]["from_ns"] == r.relapses[0].first.ns_since_origin());
-    }
+    if (!r.relapses.empty()) CHECK(written[0]["from_ns"] == r.relapses[0].first.ns_since_origin());
     return r.relapses;
   };
   // Power loss at 10 s, restart at 15 s; the channels were last used at 1 s.

@@ -161,6 +161,32 @@ TEST_CASE("the timeline keeps changes only and closes its bands at the end") {
   CHECK(j["down"] == Json::array({{{"node", "s1"}, {"from_ns", 20}, {"to_ns", 30}}}));
 }
 
+TEST_CASE("healthy stretches and the unhealthy stretches that began after an instant") {
+  harness::TimelineRecorder recorder;
+  harness::RoleView healthy;
+  healthy.replicas = {{"s1 g1", "ACTIVE"}};
+  healthy.healthy = true;
+  harness::RoleView down = healthy;
+  down.replicas[0].second = "down";
+  down.healthy = false;
+  harness::RoleView offline = down;
+  offline.replicas[0].second = "OFFLINE";
+  recorder.record(0, down);
+  recorder.record(10, healthy);
+  recorder.record(20, down);
+  recorder.record(25, offline);  // unhealthy to unhealthy: the same stretch
+  recorder.record(30, healthy);
+  recorder.record(40, down);
+  using Stretches = std::vector<std::pair<int64_t, int64_t>>;
+  CHECK(recorder.healthy_stretches(1, 50) == Stretches{{10, 20}, {30, 40}});
+  CHECK(recorder.unhealthy_stretches_since(10, 50) == Stretches{{20, 30}, {40, 50}});
+  // In effect at the instant (begun before it, or at it): not one that began after.
+  CHECK(recorder.unhealthy_stretches_since(22, 50) == Stretches{{40, 50}});
+  CHECK(recorder.unhealthy_stretches_since(20, 50) == Stretches{{40, 50}});
+  CHECK(recorder.unhealthy_stretches_since(31, 50) == Stretches{{40, 50}});
+  CHECK(recorder.unhealthy_stretches_since(50, 50).empty());
+}
+
 TEST_CASE("a master crash: failover, unavailability and phases come from the run's own timeline") {
   const fs::path dir = run_into("fastcfs/master-crash-failover.json", "failover");
   const Json run = read_json(dir / "run.json");
@@ -233,6 +259,13 @@ TEST_CASE("a master crash: failover, unavailability and phases come from the run
     CHECK_MESSAGE(contains(html, part), part);
   }
   CHECK(testing::external_fetches(html) == std::vector<std::string>{});
+  // s1, back and ACTIVE, takes its master role back (resume_master_role):
+  // the swap leaves the group unhealthy a moment with no new fault, and the
+  // header says so beside the first settling.
+  REQUIRE(run["relapses"].size() == 1);
+  CHECK(run["relapses"][0]["from_ns"].get<int64_t>() > 40'000'000'000);
+  CHECK(contains(html, "<th>settled</th><td>at "));
+  CHECK(contains(html, "unhealthy again with no new fault 1 time(s)</b>, first at"));
   const Json& write_all = run["latency"]["by_type"]["write"]["all"];
   for (const char* p : {"p50", "p90", "p99", "p99.9", "max"}) {
     CHECK_MESSAGE(contains(html, fmt::format("<td class=\"num\">{:.2f}</td>", write_all[p].get<double>())), p);
