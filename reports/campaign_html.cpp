@@ -26,7 +26,7 @@ const Figure kFigures[] = {
     {"unavailable_ms", "Unavailability per seed (a role that serves writes lost to the first acknowledged write), total"},
     {"latency_under_faults_p99_ms", "Latency p99 of operations invoked during fault windows, per seed"},
     {"latency_p99_ms", "Latency p99 of all acknowledged operations, per seed"},
-    {"relapse_ms", "Relapses (unhealthy again after settling, with no later fault), every one"},
+    {"relapse_ms", "Relapses (unhealthy again after settling, with no new fault), every one"},
 };
 
 std::vector<double> values_of(const Campaign& c, const std::string& key) {

@@ -90,7 +90,7 @@ std::string header_section(const Json& run) {
   const Json& ops = run.value("ops", Json::object());
   row("operations", fmt::format("{} invoked, {} acknowledged, {} indeterminate", ops.value("invoked", 0),
                                 ops.value("acknowledged", 0), ops.value("indeterminate", 0)));
-  if (run.contains("converged_at")) row("settled", settled_text(run));
+  if (run.contains("converged_at") && run.contains("last_fault_at")) row("settled", settled_text(run));
   row("events", std::to_string(run["stats"].value("steps", uint64_t{0})));
   row("trace hash", "<code>" + escape(run.value("trace_hash", "")) + "</code>");
   row("scenario file", escape(run.value("file", "")));
