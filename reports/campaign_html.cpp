@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "base/assert.h"
 #include "reports/page.h"
 #include "reports/run_analysis.h"
 #include "reports/run_html.h"
@@ -51,11 +52,8 @@ std::vector<double> values_of(const Campaign& c, const std::string& key) {
 std::string histogram(const std::vector<double>& values, const std::string& label) {
   constexpr double kWidth = 480, kHeight = 150, kLeftMargin = 40, kBottom = 120;
   constexpr size_t kBins = 20;
+  REPLSIM_ASSERT(!values.empty(), "a histogram has values to draw");
   Svg svg(kWidth, kHeight, "histogram", label);
-  if (values.empty()) {
-    svg.text(kWidth / 2, kHeight / 2, "no values", "middle", 12, "#777");
-    return svg.str();
-  }
   const auto [lo_it, hi_it] = std::minmax_element(values.begin(), values.end());
   const double lo = *lo_it, hi = std::max(*hi_it, *lo_it + 1e-9);
   std::vector<size_t> bins(kBins);
@@ -176,7 +174,12 @@ std::string render_campaign_html(const Campaign& c) {
   const Json figures = campaign_figures(c);
   for (const Figure& f : kFigures) body += distribution_row(f.title, figures[f.key]);
   body += "</table>";
-  for (const Figure& f : kFigures) body += "<h3>" + escape(f.title) + "</h3>" + histogram(values_of(c, f.key), f.title);
+  for (const Figure& f : kFigures) {
+    // An empty chart would read as a drawing that failed: say there is nothing.
+    const std::vector<double> values = values_of(c, f.key);
+    body += "<h3>" + escape(f.title) + "</h3>" +
+            (values.empty() ? std::string("<p class=\"muted\">None in any seed.</p>") : histogram(values, f.title));
+  }
   body += "</section>\n";
   return html_page("replsim campaign: " + s.value("scenario", std::string("")), body);
 }

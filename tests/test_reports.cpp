@@ -420,6 +420,15 @@ TEST_CASE("campaign figures are distributions over the seeds' own figures") {
   const std::string html = reports::render_campaign_html(c);
   CHECK(testing::external_fetches(html) == std::vector<std::string>{});
   CHECK(contains(html, "class=\"chart histogram\""));
+  // A figure no seed has (latency under faults here) is said in words, not
+  // drawn as an empty chart.
+  const std::string relapses_empty =
+      "<h3>Relapses (unhealthy again after settling, with no new fault), every one</h3><p class=\"muted\">None in "
+      "any seed.</p>";
+  CHECK(contains(html, "during fault windows, per seed</h3><p class=\"muted\">None in any seed.</p>"));
+  CHECK_FALSE(contains(html, relapses_empty));
+  c.results[1]["figures"]["relapse_ms"] = Json::array();
+  CHECK(contains(reports::render_campaign_html(c), relapses_empty));
   CHECK(contains(html, "every seed passed as expected"));
 }
 
