@@ -73,6 +73,12 @@ std::string histogram(const std::vector<double>& values, const std::string& labe
   return svg.str();
 }
 
+// An empty chart would read as a drawing that failed: a figure that no seed
+// has is said in words.
+std::string figure_chart(const std::vector<double>& values, const std::string& label) {
+  return values.empty() ? std::string("<p class=\"muted\">None in any seed.</p>") : histogram(values, label);
+}
+
 std::string distribution_row(const std::string& name, const Json& d) {
   std::string row =
       "<tr><td>" + escape(name) + "</td><td class=\"num\">" + std::to_string(d.value("count", 0)) + "</td>";
@@ -174,12 +180,7 @@ std::string render_campaign_html(const Campaign& c) {
   const Json figures = campaign_figures(c);
   for (const Figure& f : kFigures) body += distribution_row(f.title, figures[f.key]);
   body += "</table>";
-  for (const Figure& f : kFigures) {
-    // An empty chart would read as a drawing that failed: say there is nothing.
-    const std::vector<double> values = values_of(c, f.key);
-    body += "<h3>" + escape(f.title) + "</h3>" +
-            (values.empty() ? std::string("<p class=\"muted\">None in any seed.</p>") : histogram(values, f.title));
-  }
+  for (const Figure& f : kFigures) body += "<h3>" + escape(f.title) + "</h3>" + figure_chart(values_of(c, f.key), f.title);
   body += "</section>\n";
   return html_page("replsim campaign: " + s.value("scenario", std::string("")), body);
 }
@@ -308,8 +309,8 @@ std::string render_compare_campaigns_html(const Campaign& a, const std::string& 
   body += "</table></section>\n<section id=\"distributions\"><h2>Distributions</h2>";
   for (const Figure& f : kFigures) {
     body += "<h3>" + escape(f.title) + "</h3>" +
-            two_columns(escape(label_a) + histogram(values_of(a, f.key), f.title),
-                        escape(label_b) + histogram(values_of(b, f.key), f.title));
+            two_columns(escape(label_a) + figure_chart(values_of(a, f.key), f.title),
+                        escape(label_b) + figure_chart(values_of(b, f.key), f.title));
   }
   body += "</section>\n";
   return html_page("replsim comparison: " + label_a + " vs " + label_b, body);
