@@ -103,6 +103,9 @@ struct PathPlan {
   std::vector<PathStep> answers;
   PathAnchors anchors;  // the answers' and faults' (by question)
   bool by_step = false;
+  // A path that runs longer stops there, unjudged (a shrink candidate that
+  // fell into a message storm would otherwise run to the depth bound).
+  uint64_t transitions_max = UINT64_MAX;
 };
 
 // The plan that follows `path` as it was: by step, or by question with the
@@ -212,7 +215,7 @@ class Search {
   SearchNode follow_plan(const SearchNode& root, const PathPlan& plan, PathAnchors& anchors, const StopAt& stop) const;
   std::optional<Violation> follow(const PathPlan& plan, const std::vector<std::string>& signature,
                                   PathAnchors& anchors) const;
-  bool try_candidate(const PathPlan& plan, const std::vector<std::string>& found_signature, Violation& best,
+  bool try_candidate(PathPlan plan, const std::vector<std::string>& found_signature, Violation& best,
                      PathAnchors& best_anchors, ShrinkStats& stats) const;
   bool shrink_round(const std::vector<std::string>& found_signature, bool by_step, Violation& best,
                     PathAnchors& anchors, ShrinkStats& stats) const;

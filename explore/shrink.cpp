@@ -35,6 +35,10 @@
 namespace replsim::explore {
 namespace {
 
+// How many transitions a shrink candidate may run beyond twice the best
+// path's (try_candidate).
+constexpr uint64_t kShrinkTransitionsSlack = 10'000;
+
 // Answers a plan's questions (PathPlan says how) and records each
 // question's key, so that the path it makes can be planned from in turn.
 class PlannedAnswers final : public harness::TailAnswers {
@@ -205,6 +209,7 @@ SearchNode Search::follow_plan(const SearchNode& root, const PathPlan& plan, Pat
   };
   for (uint64_t transitions = 0;; ++transitions) {
     REPLSIM_ASSERT(transitions <= depth_max_of(options_), "the depth bound ends every path");
+    if (transitions >= plan.transitions_max) return node;  // not judged: stop sees nothing
     const char* leaf = leaf_of(node);
     int32_t fault = -1;
     while (leaf == nullptr && next_fault < plan.faults.size() && due(next_fault)) {
@@ -259,10 +264,16 @@ std::optional<Violation> Search::follow(const PathPlan& plan, const std::vector<
 
 // Tries one candidate: the best path stands unless following `plan` ends
 // in the same finding with fewer events (and, after a BFS, no more
-// transitions).
-bool Search::try_candidate(const PathPlan& plan, const std::vector<std::string>& found_signature, Violation& best,
+// transitions). A candidate may run at most twice the best path's
+// transitions and kShrinkTransitionsSlack more: taking an answer out can
+// start a storm (messages answered at once, in one virtual instant) that
+// runs to the depth bound, a million transitions with a walk's bound, and
+// each later candidate would run as long (found at stop 29: one shrink ran
+// for over 30 minutes).
+bool Search::try_candidate(PathPlan plan, const std::vector<std::string>& found_signature, Violation& best,
                            PathAnchors& best_anchors, ShrinkStats& stats) const {
   ++stats.runs;
+  plan.transitions_max = 2 * uint64_t{best.depth} + kShrinkTransitionsSlack;
   PathAnchors anchors;
   std::optional<Violation> v = follow(plan, found_signature, anchors);
   if (!v || events_of(v->path) >= events_of(best.path)) return false;
