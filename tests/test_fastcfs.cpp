@@ -9,11 +9,13 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 
 #include "harness/run_json.h"
 #include "harness/runner.h"
 #include "model/fastcfs/system.h"
 #include "sim/choice.h"
+#include "sim/trace.h"
 #include "base/input_error.h"
 
 using namespace replsim;
@@ -1062,4 +1064,46 @@ TEST_CASE("fastcfs: a power-cycled slave is set OFFLINE again at its master's fi
   CHECK(long_timeout[0].first < TimePoint::origin() + Duration::s(62));
   doc["faults"][0]["type"] = "crash";
   CHECK(relapses_of(doc).empty());
+}
+
+// replication_processor.c: each attempt sets the next one 1, 2, 4, 8, 16,
+// then 32 s after its own start by the connects that failed in a row
+// (calc_next_connect_time, replication_processor_connect_done), and a
+// connect that succeeds clears the count (on_connect_success). Until stop 29
+// the model counted from the close and grew the wait on every close (and
+// its channel tick came a second after the close): refusals at 12, 15, 20
+// and 29 s, the join at 46 s.
+TEST_CASE("fastcfs: a replication channel retries 1, 2, 4, 8, 16 s apart from each try, and a connect clears the count") {
+  const std::string file = scenarios_dir("fastcfs") + "/master-crash-failover.json";
+  std::ifstream in(file);
+  nlohmann::json doc = nlohmann::json::parse(in);
+  // s1, g1's master, is down from 10 s to 40 s (the file), then from 100 s to 101.5 s.
+  doc["faults"].push_back({{"at", "100s"}, {"type", "crash"}, {"node", "s1"}});
+  doc["faults"].push_back({{"at", "101.5s"}, {"type", "restart"}, {"node", "s1"}});
+  const Scenario s = parse_scenario(doc, file);
+  std::stringstream trace;
+  TraceWriter writer(trace);
+  REQUIRE(run_scenario(s, s.seed, &writer).verdict == "pass");
+  // s2's channel 0 to s1: the whole seconds its connects were refused, and
+  // those at which its join reached s1.
+  std::vector<int64_t> refused_s;
+  std::vector<int64_t> joined_s;
+  for (std::string line; std::getline(trace, line);) {
+    const nlohmann::json step = nlohmann::json::parse(line);
+    const int64_t second = step["t_ns"].get<int64_t>() / 1'000'000'000;
+    if (step.value("from", "") == "s2" && step["node"] == "s1" &&
+        step.value("msg", "").starts_with("JOIN_SERVER{channel=0}")) {
+      joined_s.push_back(second);
+    }
+    if (step["node"] != "s2" || !step.contains("notes")) continue;
+    for (const auto& note : step["notes"]) {
+      const auto& data = note["data"];
+      if (note["kind"] == "channel_closed" && data["peer"] == "s1" && data["channel"] == 0 && data["why"] == "refused") {
+        refused_s.push_back(second);
+      }
+    }
+  }
+  // After a close that follows a sync the next try is the next tick (11 s, 101 s).
+  CHECK(refused_s == std::vector<int64_t>{11, 12, 14, 18, 26, 101});
+  CHECK(joined_s == std::vector<int64_t>{0, 42, 102});
 }

@@ -539,7 +539,7 @@ void FastcfsServer::Group::hash_into(Hasher& h) const {
 void FastcfsServer::OutstandingRpc::hash_into(Hasher& h) const { put(h, dg, dv); }
 
 void FastcfsServer::Channel::hash_into(Hasher& h) const {
-  put(h, stage, version, connection, next_connect, backoff, last_sent, test_outstanding, expect_since, outstanding);
+  put(h, stage, version, connection, next_connect, connect_failures, connected, last_sent, test_outstanding, expect_since, outstanding);
 }
 
 void FastcfsServer::Peer::hash_into(Hasher& h) const {

@@ -178,7 +178,10 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     uint64_t version = 0;  // bumped on every stage change (ACTIVE_CONFIRM's repl_version)
     ConnectionId connection;
     TimePoint next_connect;
-    Duration backoff = Duration::s(1);
+    // Connects that failed in a row (faststore's connection_info.fail_count):
+    // the next attempt waits 1, 2, 4, 8, 16, then 32 s from this one's start.
+    uint32_t connect_failures = 0;
+    bool connected = false;  // this attempt's TCP connect succeeded (on_connect_success)
     TimePoint last_sent;
     bool test_outstanding = false;
     TimePoint expect_since;  // waiting for an answer since (RPC or active test)
@@ -399,6 +402,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void send_to_leader(Context& ctx, MessagePtr message);
   void close_ping_connection(Context& ctx);
   bool answered_call(Context& ctx, ConnectionId connection, const Message& m);
+  void connection_established(const ConnectionEvent& event);
   void connection_closed(Context& ctx, const ConnectionEvent& event);
 
   // server_recovery.cpp

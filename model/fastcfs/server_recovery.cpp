@@ -2,6 +2,7 @@
 // ONLINE round with until_version and ACTIVE_CONFIRM
 // (fastcfs-protocol.md §2.4, §2.5, §4; review C23-C28, C37-C42).
 #include <algorithm>
+#include <optional>
 
 #include "model/fastcfs/server.h"
 #include "base/assert.h"
@@ -18,6 +19,34 @@ constexpr Duration kCatchUpRoundMax = Duration::ms(1000);
 
 TimerKey recovery_key(uint32_t dg) { return TimerKey{kTimerRecovery, dg}; }
 TimerKey deadline_key(uint32_t dg) { return TimerKey{kTimerRecoveryDeadline, dg}; }
+
+struct RestoreStart {
+  size_t index = 0;  // rows matched before it
+  uint64_t dv = 0;   // my record's
+};
+
+// find_restore_start_dv -> replica_binlog_slave_check_consistency: my
+// binlog from the window's first DV, walked in step with the master's
+// window (check_records_consistency, the master's comparison the other way
+// round). The first of my records that differs, or the first left over
+// once the window ends, is where the restore starts; none when my records
+// run out first.
+std::optional<RestoreStart> restore_start(const std::vector<BinlogRecord>& mine,
+                                          const std::vector<FetchedRecord>& window) {
+  auto it = mine.begin();
+  if (!window.empty()) {
+    it = std::lower_bound(mine.begin(), mine.end(), window.front().dv,
+                          [](const BinlogRecord& r, uint64_t dv) { return r.dv < dv; });
+  }
+  size_t index = 0;
+  for (; index < window.size() && it != mine.end(); ++index, ++it) {
+    const FetchedRecord& w = window[index];
+    if (it->dv != w.dv || it->op != w.op || it->key != w.key) return RestoreStart{index, it->dv};
+  }
+  if (it == mine.end()) return std::nullopt;
+  REPLSIM_ASSERT(index == window.size(), "a row left over once the window ended");
+  return RestoreStart{index, it->dv};
+}
 
 }  // namespace
 
@@ -206,28 +235,24 @@ void FastcfsServer::on_fetch_resp(Context& ctx, const Inbound& in, const FetchBi
   if (m.err != Err::kOk) return recovery_failed(ctx, g, to_string(m.err));
   const size_t check_rows = config_.options.slave_binlog_check_last_rows;
   if (m.is_restore) {
-    // find_restore_start_dv (§4.4, C42).
-    size_t index = 0;
-    bool mismatch = false;
-    for (; index < m.records.size(); ++index) {
-      const FetchedRecord& w = m.records[index];
-      const auto mine = std::lower_bound(group.binlog.begin(), group.binlog.end(), w.dv,
-                                         [](const BinlogRecord& r2, uint64_t dv) { return r2.dv < dv; });
-      if (mine == group.binlog.end() || mine->dv != w.dv || mine->op != w.op || mine->key != w.key) {
-        mismatch = true;
-        break;
-      }
-    }
+    // A restore answer is never online: fetch_binlog_to_local fails the
+    // catch-up round on is_online before it looks at is_restore.
+    if (r.online_round) return recovery_failed(ctx, g, "catch-up not granted");
+    // find_restore_start_dv (§4.4, C42): none found, faststore only logs
+    // "some mistake happen?" and goes on to the next round.
+    const std::optional<RestoreStart> start = restore_start(group.binlog, m.records);
     std::map<uint64_t, uint64_t> master_data(m.master_data.begin(), m.master_data.end());
-    if (mismatch && index < check_rows) {
+    if (start && start->index < check_rows) {
       ctx.note("restore_wipe", {{"dg", g + 1}, {"dv", group.current_dv}});
       wipe_binlog(ctx, g);
-    } else if (mismatch) {
-      const uint64_t start_dv = m.records[index].dv;
-      ctx.note("restore", {{"dg", g + 1}, {"start_dv", start_dv}, {"dv", group.current_dv}});
-      rollback_to(ctx, g, start_dv - 1, &master_data);
+    } else if (start) {
+      ctx.note("restore", {{"dg", g + 1}, {"start_dv", start->dv}, {"dv", group.current_dv}});
+      rollback_to(ctx, g, start->dv - 1, &master_data);
     }
     if (halted_) return;
+    // do_data_recovery's end, after any round: one under a second is the
+    // last batch, and the next round is the catch-up round.
+    if (ctx.local_now() - r.round_start < kCatchUpRoundMax) r.online_round = true;
     return start_round(ctx, g);  // cleanup, next round
   }
   const bool first = r.fetched.empty() && r.fetch_after == group.current_dv && r.until_version == 0;

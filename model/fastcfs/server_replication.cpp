@@ -45,10 +45,16 @@ void FastcfsServer::channels_tick(Context& ctx) {
 
 void FastcfsServer::connect_channel(Context& ctx, uint32_t p, uint32_t i) {
   Channel& c = channels_[p][i];
+  REPLSIM_ASSERT(c.stage == ChannelStage::kNone, "a channel connects from INITED only");
   c.stage = ChannelStage::kConnecting;
   ++c.version;
   c.connection = ctx.connect(node(p));
+  c.connected = false;
   c.last_sent = ctx.local_now();
+  // replication_processor.c calc_next_connect_time, before each attempt: the
+  // wait runs from this attempt's start, and a channel that closes after it
+  // synced (no failed connect) connects again at the next step.
+  c.next_connect = ctx.local_now() + Duration::s(int64_t{1} << std::min<uint32_t>(c.connect_failures, 5));
   ctx.send(c.connection, make_message(JoinServerReq{i}));
 }
 
@@ -56,6 +62,10 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
   Channel& c = channels_[p][i];
   if (c.stage == ChannelStage::kNone) return;
   const bool was_syncing = c.stage == ChannelStage::kSyncing;
+  // replication_processor_connect_done counts a connect that failed; the
+  // model's CONNECTING also covers the wait for the join's answer, after
+  // the connect succeeded, where a close is not a failed connect.
+  if (c.stage == ChannelStage::kConnecting && !c.connected) ++c.connect_failures;
   ctx.note("channel_closed", {{"peer", "s" + std::to_string(p + 1)}, {"channel", i}, {"why", why}});
   std::map<uint64_t, OutstandingRpc> lost;
   lost.swap(c.outstanding);
@@ -64,8 +74,6 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
   c.stage = ChannelStage::kNone;
   ++c.version;
   c.test_outstanding = false;
-  c.next_connect = ctx.local_now() + c.backoff;
-  c.backoff = std::min(c.backoff * 2, Duration::s(32));
   // Queued RPCs are discarded: each counts as a failed RPC for its write.
   for (const auto& [rpc, out] : lost) resolve_rpc(ctx, out.dg, out.dv, false);
   if (!was_syncing) return;
@@ -96,7 +104,8 @@ void FastcfsServer::on_join_server_resp(Context& ctx, const Inbound& in, const J
   if (c.connection != in.connection || c.stage != ChannelStage::kConnecting) return;
   c.stage = ChannelStage::kSyncing;
   ++c.version;
-  c.backoff = Duration::s(1);
+  c.connected = true;  // an answer proves the connect, whichever event came first
+  c.connect_failures = 0;
   c.last_sent = ctx.local_now();
 }
 

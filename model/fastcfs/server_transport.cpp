@@ -96,8 +96,24 @@ bool FastcfsServer::answered_call(Context& ctx, ConnectionId connection, const M
 }
 
 void FastcfsServer::on_connection(Context& ctx, const ConnectionEvent& event) {
-  if (halted_ || event.kind != ConnectionEvent::Kind::kClosed) return;
-  connection_closed(ctx, event);
+  if (halted_) return;
+  if (event.kind == ConnectionEvent::Kind::kEstablished) return connection_established(event);
+  if (event.kind == ConnectionEvent::Kind::kClosed) connection_closed(ctx, event);
+}
+
+// replication_processor.c on_connect_success: a channel's connect that
+// succeeded clears its failures. The world draws the SYN-ACK's delay apart
+// from the data's, so the join's answer may come first (the channel is then
+// SYNCING and was marked connected by it).
+void FastcfsServer::connection_established(const ConnectionEvent& event) {
+  const uint32_t p = event.peer.index;
+  if (p >= n() || p == me_) return;
+  for (Channel& c : channels_[p]) {
+    if (c.connection != event.connection) continue;
+    REPLSIM_ASSERT(c.stage != ChannelStage::kNone, "a closed channel keeps no connection");
+    c.connected = true;
+    c.connect_failures = 0;
+  }
 }
 
 // A connection of mine closed before I closed it: the peer's process died
