@@ -53,7 +53,7 @@ void FastcfsServer::connect_channel(Context& ctx, uint32_t p, uint32_t i) {
   c.last_sent = ctx.local_now();
   // replication_processor.c calc_next_connect_time, before each attempt: the
   // wait runs from this attempt's start, and a channel that closes after it
-  // synced (no failed connect) connects again at the next step.
+  // synced (no failed connect) connects again at the next 1 s tick.
   c.next_connect = ctx.local_now() + Duration::s(int64_t{1} << std::min<uint32_t>(c.connect_failures, 5));
   ctx.send(c.connection, make_message(JoinServerReq{i}));
 }
