@@ -245,17 +245,29 @@ SearchNode Search::follow_plan(const SearchNode& root, const PathPlan& plan, Pat
 
 // Follows the plan from the root, judging as a sampled path is judged;
 // the violation when the path ends in one that shows the finding
-// `signature` names.
+// `signature` names. A differential search goes past what the baseline
+// breaks too, each signature compared once a path, as its walks do
+// (shared_with_baseline): a path found past such a violation must replay
+// to the same depth (found at stop 30, when a PCT search under M26 died on
+// the assertion in shrink()).
 std::optional<Violation> Search::follow(const PathPlan& plan, const std::vector<std::string>& signature,
                                         PathAnchors& anchors) const {
   REPLSIM_ASSERT(root_.has_value(), "a search has its root before it shrinks");
   std::optional<Violation> found;
+  std::vector<std::vector<std::string>> shared_on_path;
   follow_plan(*root_, plan, anchors, [&](const SearchNode& node, const char*) {
     Verdict verdict = verdict_of(node);
     if (!verdict.violation) return false;
-    if (!same_finding(verdict.violation->signature, signature, options_)) {
-      return !is_known(verdict.violation->signature, options_);
+    const std::vector<std::string>& met = verdict.violation->signature;
+    if (baseline_root_) {
+      if (std::find(shared_on_path.begin(), shared_on_path.end(), met) != shared_on_path.end()) return false;
+      if (baseline_shows(*verdict.violation)) {
+        REPLSIM_ASSERT(shared_on_path.size() < kSharedOnPathMax, "a path breaks a bounded number of signatures");
+        shared_on_path.push_back(met);
+        return false;
+      }
     }
+    if (!same_finding(met, signature, options_)) return !is_known(met, options_);
     found = std::move(verdict.violation);
     return true;
   });
@@ -278,7 +290,6 @@ bool Search::try_candidate(PathPlan plan, const std::vector<std::string>& found_
   std::optional<Violation> v = follow(plan, found_signature, anchors);
   if (!v || events_of(v->path) >= events_of(best.path)) return false;
   if (options_.strategy == "bfs" && v->depth > best.depth) return false;
-  if (baseline_root_ && baseline_shows(*v)) return false;  // a differential search's finding stays the change's
   v->sample = best.sample;
   best = std::move(*v);
   best_anchors = std::move(anchors);

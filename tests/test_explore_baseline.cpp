@@ -3,6 +3,7 @@
 // break the same things; the baseline's run of them is written and replayed.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "base/input_error.h"
@@ -138,4 +139,49 @@ TEST_CASE("the baseline shows an element it broke, any failure of a check withou
   base.undecided_checks = {"linearizable"};
   CHECK(explore::baseline_shows_element(base, "linearizable"));
   CHECK_FALSE(explore::baseline_shows_element(explore::BaselineRun{}, "converges_within (no leader)"));
+}
+
+// A differential walk goes past a violation its baseline shows; the path it
+// then finds must replay to the same depth when it is shrunk, so following
+// a path goes past what the baseline shows as the walk did. Under M26 (the
+// `any` quorum, the mutation table's configuration) PCT's path 7,207 breaks
+// S4, which the baseline breaks too, then S3, which it does not; until stop
+// 30 following it stopped at S4 and the shrinker died on its assertion.
+TEST_CASE("a differential path found past a shared violation replays to its depth and shrinks") {
+  Json doc = {{"version", 1},
+              {"name", "differential-past-shared"},
+              {"seed", 1u},
+              {"duration", "30s"},
+              {"protocol", {{"name", "fastcfs"}, {"options", {{"mutations", {"M26"}}, {"replication_quorum", "any"}}}}},
+              {"cluster", {{"servers", 3}, {"replicas", 3}, {"data_groups", 1}}},
+              {"network", {{"latency", {{"dist", "lognormal"}, {"median", "500us"}, {"p99", "5ms"}}}}},
+              {"workload",
+               {{"clients", 2}, {"keys", 2}, {"rate", 5}, {"mix", {{"write", 0.6}, {"read", 0.4}}}, {"timeout", "2s"},
+                {"start", "4s"}, {"ops_max", 6}}},
+              {"checks", {"replicas_agree", "invariants", {{"converges_within", "15s"}}}}};
+  Json baseline = doc;
+  baseline["name"] = "differential-past-shared-baseline";
+  baseline["protocol"]["options"]["mutations"] = Json::array();
+  explore::ExploreOptions options;
+  const std::filesystem::path out = std::filesystem::path(REPLSIM_BINARY_DIR) / "explore-tests" / "past-shared";
+  std::filesystem::remove_all(out);
+  options.out_dir = out.string();
+  options.baseline = explore::ExploreOptions::Baseline{baseline, "differential-past-shared-baseline.json"};
+  options.strategy = "pct";
+  options.walks = 7'208;
+  options.shard = 7'208;  // the one path that shows it
+  options.shards = 7'208;
+  options.faults_max = 2;
+  options.fault_types = {"crash", "powerloss", "pause", "isolate"};
+  options.shrink_runs_max = 20;
+  std::ostringstream progress;
+  const explore::ExploreResult found = explore::explore(doc, "differential-past-shared.json", options, progress);
+  REQUIRE(found.exit_code == 1);
+  CHECK(found.summary["shared_with_baseline"].contains("replicas_agree (S4); invariants (S4)"));
+  const Json& v = found.summary["violation"];
+  CHECK(v["replayed"] == true);
+  CHECK(v["shrink"]["runs"].get<uint64_t>() == 20);
+  CHECK(v["events"].get<size_t>() < v["shrink"]["events_before"].get<size_t>());
+  const Json& not_broken = v["baseline"]["does_not_break"];
+  CHECK(std::find(not_broken.begin(), not_broken.end(), "replicas_agree (S3)") != not_broken.end());
 }

@@ -60,8 +60,9 @@ const harness::Vocabulary& fastcfs_vocabulary() {
                               "push_connection_closed", "activation_refused"}) {
       w.notes.push_back({quiet, true});
     }
-    for (const char* loud : {"ds_status", "election_dropped", "end_term_rollback", "first_boot", "halted", "leader",
-                             "leader_lost", "log_truncated", "master", "master_lost", "master_set",
+    for (const char* loud : {"binlog_record_dropped", "ds_status", "election_dropped", "end_term_rollback",
+                             "first_boot", "halted", "leader", "leader_lost", "log_truncated", "master",
+                             "master_lost", "master_set",
                              "recovery_abandoned", "recovery_failed", "restore", "restore_wipe", "resume_master",
                              "resume_master_failed", "server_active", "server_deactivated", "server_offline",
                              "startup_rollback",

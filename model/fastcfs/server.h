@@ -235,13 +235,14 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   // ---- relationship thread (§1.4.1) ----
   enum class Relation : uint8_t { kIdle, kQuery, kBackoff, kPreSet, kCommit, kJoining, kPinging };
   // The follower's push connection to its leader generation's leader
-  // (server_push_handler_run): joined, then activated, then it only receives.
-  enum class PushStage : uint8_t { kClosed, kJoining, kActivating, kActive };
+  // (server_push_handler_run): joined, then (the activation only sent) it
+  // only receives.
+  enum class PushStage : uint8_t { kClosed, kJoining, kActive };
   struct PushLink {
     std::optional<uint32_t> leader;  // last_leader: whose generation this link serves
     ConnectionId connection;
     PushStage stage = PushStage::kClosed;
-    uint64_t seq = 0;                // the join or activation in flight
+    uint64_t seq = 0;                // the join in flight
     TimePoint last_heard;            // last_net_comm_time: anything received on it
     bool operator==(const PushLink&) const = default;
     void hash_into(Hasher& h) const;  // every field == compares
@@ -329,6 +330,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void push_handler_step(Context& ctx);
   void close_push_link(Context& ctx);
   void on_push_link_answer(Context& ctx, Err err);
+  void push_link_closed(Context& ctx, const char* why);
   void on_push(Context& ctx, const Inbound& in, const PushDsStatusReq& m);
   void on_push_join(Context& ctx, const Inbound& in, const JoinLeaderReq& m);
   void on_activate(Context& ctx, const Inbound& in, const PingLeaderReq& m);

@@ -50,17 +50,22 @@ void FastcfsServer::close_push_link(Context& ctx) {
   push_.seq = 0;
 }
 
-// The handler's loop, once a second.
+// The handler's loop. An active link is checked once a second (the
+// receive's 1 s timeout); a join waits for its answer until its deadline.
 void FastcfsServer::push_handler_step(Context& ctx) {
   REPLSIM_ASSERT(push_.leader && *push_.leader != me_, "a push handler runs for another server's generation");
-  ctx.set_timer(kPushTimer, Duration::s(1));
   const TimePoint now = ctx.local_now();
   if (push_.connection.valid()) {
-    // Joining and activating wait the connect timeout; an active link waits
-    // for the leader's active tests (sent every network_timeout / 2).
-    const Duration limit = push_.stage == PushStage::kActive ? config_.options.network_timeout
-                                                             : std::min(config_.options.network_timeout, config_.options.connect_timeout);
-    if (now - push_.last_heard <= limit) return;
+    if (push_.stage == PushStage::kJoining) {
+      // check_make_connection failed: the handler sleeps a second.
+      ctx.note("push_connection_closed", {{"why", "join not answered"}});
+      close_push_link(ctx);
+      return ctx.set_timer(kPushTimer, Duration::s(1));
+    }
+    REPLSIM_ASSERT(push_.stage == PushStage::kActive, "an open link is joining or active");
+    ctx.set_timer(kPushTimer, Duration::s(1));
+    if (now - push_.last_heard <= config_.options.network_timeout) return;
+    // A made connection that failed is made again at once, without a sleep.
     ctx.note("push_connection_closed", {{"why", "nothing received"}});
     close_push_link(ctx);
   }
@@ -69,23 +74,35 @@ void FastcfsServer::push_handler_step(Context& ctx) {
   push_.seq = next_seq();
   push_.last_heard = now;
   ctx.send(push_.connection, make_message(JoinLeaderReq{push_.seq, true}));
+  // check_make_connection waits min(network_timeout, connect_timeout).
+  ctx.set_timer(kPushTimer, std::min(config_.options.network_timeout, config_.options.connect_timeout));
 }
 
-// The answer to the link's join or activation.
+// The answer to the link's join. The activation that follows is only sent
+// (proto_ping_leader_ex: "do NOT need response"), and the link is made.
 void FastcfsServer::on_push_link_answer(Context& ctx, Err err) {
-  REPLSIM_ASSERT(push_.connection.valid(), "an answer on the open push connection");
+  REPLSIM_ASSERT(push_.connection.valid() && push_.stage == PushStage::kJoining, "an answer to the push link's join");
   push_.last_heard = ctx.local_now();
   if (err != Err::kOk) {
     ctx.note("push_connection_closed", {{"why", std::string("refused: ") + to_string(err)}});
-    return close_push_link(ctx);  // tried again on the next step
+    close_push_link(ctx);
+    return ctx.set_timer(kPushTimer, Duration::s(1));  // check_make_connection failed: sleep(1)
   }
-  if (push_.stage == PushStage::kJoining) {
-    push_.stage = PushStage::kActivating;
-    push_.seq = next_seq();
-    ctx.send(push_.connection, make_message(PingLeaderReq{push_.seq, leader_version_, true, ping_entries(true)}));
-    return;
-  }
-  if (push_.stage == PushStage::kActivating) push_.stage = PushStage::kActive;
+  push_.stage = PushStage::kActive;
+  push_.seq = 0;
+  ctx.send(push_.connection, make_message(PingLeaderReq{next_seq(), leader_version_, true, ping_entries(true)}));
+  ctx.set_timer(kPushTimer, Duration::s(1));
+}
+
+// The link closed under the handler: a made one is made again at once, a
+// join in progress failed (sleep(1)).
+void FastcfsServer::push_link_closed(Context& ctx, const char* why) {
+  REPLSIM_ASSERT(push_.connection.valid(), "the push link was open");
+  ctx.note("push_connection_closed", {{"why", why}});
+  const bool made = push_.stage == PushStage::kActive;
+  push_.connection = ConnectionId{};  // already closed
+  close_push_link(ctx);
+  ctx.set_timer(kPushTimer, made ? Duration::zero() : Duration::s(1));
 }
 
 // Pushes are applied whoever I think the leader is now: the handler belongs
@@ -130,9 +147,7 @@ void FastcfsServer::on_activate(Context& ctx, const Inbound& in, const PingLeade
   // cluster_deal_task turns need_response off for ACTIVATE_SERVER: a refusal
   // (not this follower's joined push task, not leader, another
   // leader_version) ends the task unanswered, and cluster_task_finish_cleanup
-  // releases it at once. Success answers nothing in faststore either; the
-  // model still answers it (FASTCFS_MODEL.md, "Connections": a known
-  // deviation).
+  // releases it at once; success answers nothing either.
   const bool joined = in.connection == p.push_connection;
   if (!joined || !is_leader() || m.leader_version != leader_version_) {
     ctx.note("activation_refused", {{"server", "s" + std::to_string(s + 1)}});
@@ -144,7 +159,6 @@ void FastcfsServer::on_activate(Context& ctx, const Inbound& in, const PingLeade
   p.last_ping = ctx.local_now();
   apply_ping_entries(ctx, s, m.entries);
   activate_server(ctx, s);
-  ctx.send(in.connection, make_message(PingLeaderResp{m.seq, Err::kOk}));
   for (uint32_t f : cluster()) pump_push(ctx, f);
 }
 

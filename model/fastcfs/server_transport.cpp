@@ -134,11 +134,7 @@ void FastcfsServer::connection_closed(Context& ctx, const ConnectionEvent& event
     }
   }
   inbound_[p].erase(event.connection.value);
-  if (event.connection == push_.connection) {
-    ctx.note("push_connection_closed", {{"why", to_string(event.reason)}});
-    push_.connection = ConnectionId{};
-    return close_push_link(ctx);  // the handler reconnects on its next step
-  }
+  if (event.connection == push_.connection) return push_link_closed(ctx, to_string(event.reason));
   if (event.connection == ping_connection_) {
     ping_connection_ = ConnectionId{};
     const bool waiting = relation_ == Relation::kJoining || relation_ == Relation::kPinging;
