@@ -225,6 +225,7 @@ class Search {
   PathAnchors anchors_of(const Violation& v) const;
   BaselineRun baseline_of(const Violation& v, const PathAnchors& anchors, bool by_step) const;
   bool baseline_shows(const Violation& v) const;
+  bool shared_once_a_path(const Violation& v, std::vector<std::vector<std::string>>& shared_on_path) const;
   bool shared_with_baseline(const Violation& v);
   nlohmann::json write_baseline(const Violation& v, const std::filesystem::path& dir) const;
 

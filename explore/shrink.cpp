@@ -247,7 +247,7 @@ SearchNode Search::follow_plan(const SearchNode& root, const PathPlan& plan, Pat
 // the violation when the path ends in one that shows the finding
 // `signature` names. A differential search goes past what the baseline
 // breaks too, each signature compared once a path, as its walks do
-// (shared_with_baseline): a path found past such a violation must replay
+// (shared_once_a_path): a path found past such a violation must replay
 // to the same depth (found at stop 30, when a PCT search under M26 died on
 // the assertion in shrink()).
 std::optional<Violation> Search::follow(const PathPlan& plan, const std::vector<std::string>& signature,
@@ -259,14 +259,7 @@ std::optional<Violation> Search::follow(const PathPlan& plan, const std::vector<
     Verdict verdict = verdict_of(node);
     if (!verdict.violation) return false;
     const std::vector<std::string>& met = verdict.violation->signature;
-    if (baseline_root_) {
-      if (std::find(shared_on_path.begin(), shared_on_path.end(), met) != shared_on_path.end()) return false;
-      if (baseline_shows(*verdict.violation)) {
-        REPLSIM_ASSERT(shared_on_path.size() < kSharedOnPathMax, "a path breaks a bounded number of signatures");
-        shared_on_path.push_back(met);
-        return false;
-      }
-    }
+    if (baseline_root_ && shared_once_a_path(*verdict.violation, shared_on_path)) return false;
     if (!same_finding(met, signature, options_)) return !is_known(met, options_);
     found = std::move(verdict.violation);
     return true;
