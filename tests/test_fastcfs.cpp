@@ -1205,3 +1205,38 @@ TEST_CASE("fastcfs: an activation gets no answer, a made push link is made again
     CHECK(refused_ns[i] - refused_ns[i - 1] < Duration::ms(1100).count_ns());
   }
 }
+
+// F10: only a master writes the confirmed-version file and only a rollback
+// that ran (or a term that ended) deletes it (replication_quorum.c
+// check_rollback_data_groups, rollback_binlogs): a former master's file
+// survives a restart with nothing to roll back and its time as a slave, and
+// its next restart rolls back what it took as a slave.
+TEST_CASE("fastcfs: a former master's confirmed file outlives its term and a later restart rolls back acked writes (F10)") {
+  const TracedRun f10 = run_traced(load(scenarios_dir("fastcfs") + "/stale-confirmed-version-rolls-back-acked-write.json"));
+  CHECK(f10.run.as_expected);
+  std::vector<int64_t> s1_starts_ns;
+  std::vector<nlohmann::json> s1_rollbacks;  // with the start they came with
+  std::optional<int64_t> s1_master_last_ns;
+  for (const nlohmann::json& step : f10.steps) {
+    if (step["node"] != "s1") continue;
+    if (step["kind"] == "start") s1_starts_ns.push_back(step["t_ns"].get<int64_t>());
+    for (const auto& note : step.value("notes", nlohmann::json::array())) {
+      if (note["kind"] == "master" && note["data"]["dg"] == 1) s1_master_last_ns = step["t_ns"].get<int64_t>();
+      if (note["kind"] == "startup_rollback" && note["data"]["dg"] == 1) {
+        s1_rollbacks.push_back({{"start", s1_starts_ns.size()}, {"data", note["data"]}});
+      }
+    }
+  }
+  REQUIRE(s1_starts_ns.size() == 3);  // the first boot and two restarts
+  REQUIRE(s1_master_last_ns.has_value());
+  CHECK(*s1_master_last_ns < Duration::s(1).count_ns());  // master once, from the start only
+  REQUIRE(s1_rollbacks.size() == 1);  // none at the first restart: confirmed == current
+  CHECK(s1_rollbacks[0]["start"] == 3);
+  CHECK(s1_rollbacks[0]["data"]["confirmed"] == 191);
+  CHECK(s1_rollbacks[0]["data"]["current"] == 403);
+  const auto lost = std::find_if(f10.run.checks.begin(), f10.run.checks.end(),
+                                 [](const CheckOutcome& c) { return c.name == "no_lost_acked_writes"; });
+  REQUIRE(lost != f10.run.checks.end());
+  REQUIRE(lost->details.size() == 1);
+  CHECK(lost->details[0].find("acknowledged DV 403") != std::string::npos);
+}
