@@ -120,19 +120,12 @@ bool Search::baseline_shows(const Violation& v) const {
 // where it was first judged, and `shared_on_path` keeps the path's
 // signatures the baseline showed. (A later judgement differs only in the
 // answers after that state, so this may miss a finding, never make one.)
-bool Search::shared_once_a_path(const Violation& v, std::vector<std::vector<std::string>>& shared_on_path) const {
+bool Search::shared_once_a_path(const Violation& v, Signatures& shared_on_path) const {
   if (std::find(shared_on_path.begin(), shared_on_path.end(), v.signature) != shared_on_path.end()) return true;
   if (!baseline_shows(v)) return false;
   REPLSIM_ASSERT(shared_on_path.size() < kSharedOnPathMax, "a path breaks a bounded number of signatures");
   shared_on_path.push_back(v.signature);
   return true;
-}
-
-// An exhaustive search judges each state once, so it compares every
-// violation; a sampled one compares each signature once a path.
-bool Search::shared_with_baseline(const Violation& v) {
-  if (!is_sampling_strategy(options_.strategy)) return baseline_shows(v);
-  return shared_once_a_path(v, shared_on_path_);
 }
 
 // Writes the baseline's run of the counterexample's answers as a scenario

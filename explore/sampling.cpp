@@ -11,8 +11,11 @@
 //
 // Path i draws from its own stream (the scenario's seed and i), so a shard
 // runs exactly the paths the whole search would, and `replsim merge` of the
-// shards finds the first violation the whole search finds.
+// shards finds the first violation the whole search finds. For the same
+// reason paths run in parallel (--jobs) and still add up in their order.
 #include <algorithm>
+
+#include <tbb/parallel_for.h>
 
 #include "base/assert.h"
 #include "explore/pct.h"
@@ -21,7 +24,10 @@
 namespace replsim::explore {
 namespace {
 
-constexpr double kUndoChance = 0.2;  // a restart, resume or heal comes soon, as a fault's duration would end it
+constexpr double kUndoChance = 0.2;
+// Paths a batch gives each thread: enough that a long path does not idle the
+// others for long, few enough that little is dropped after a violation.
+constexpr size_t kBatchPathsPerJob = 4;  // a restart, resume or heal comes soon, as a fault's duration would end it
 
 class UniformAnswers final : public harness::TailAnswers {
  public:
@@ -46,44 +52,71 @@ class FirstAnswers final : public harness::TailAnswers {
 
 }  // namespace
 
+// Paths run in batches, as many at once as --jobs allows; each counts into
+// its own tally, and the tallies are added to the search's in the paths'
+// order up to the first path that found a violation (the rest of its batch
+// is dropped), so a search finds what it would find one path at a time,
+// with the same counts, for any --jobs.
 void Search::sample_paths(const SearchNode& root) {
   REPLSIM_ASSERT(options_.shard >= 1 && options_.shard <= options_.shards, "a shard of the paths");
-  for (uint64_t i = options_.shard - 1; i < options_.walks && !violation_ && !stopped_by_; i += options_.shards) {
-    shared_on_path_.clear();
-    if (options_.strategy == "pct") pct_path(root, i);
-    else walk(root, i);
+  if (options_.strategy == "pct") probe_ = probe_path(root);
+  tbb::task_arena arena(options_.jobs == 0 ? tbb::task_arena::automatic : static_cast<int>(options_.jobs));
+  const size_t batch_paths = arena.max_concurrency() == 1 ? 1 : kBatchPathsPerJob * arena.max_concurrency();
+  uint64_t next = options_.shard - 1;
+  while (next < options_.walks && !tally_.violation && !stopped_by_) {
+    std::vector<uint64_t> indices;
+    for (; next < options_.walks && indices.size() < batch_paths; next += options_.shards) indices.push_back(next);
+    std::vector<Tally> tallies(indices.size());
+    arena.execute([&] {
+      tbb::parallel_for(size_t{0}, indices.size(), [&](size_t i) { tallies[i] = sampled_path(root, indices[i]); });
+    });
+    for (const Tally& tally : tallies) {
+      tally_.add(tally);
+      if (tally_.violation) break;
+    }
     if (time_up()) stopped_by_ = "time_limit";
     report_progress(false);
   }
 }
 
-// Judges a sampled path's state and keeps the path's index with a violation.
-void Search::record_sampled(const char* leaf, const SearchNode& node, uint64_t index) {
-  Verdict verdict = verdict_of(node);
-  if (verdict.violation) verdict.violation->sample = index;
-  record(leaf, verdict);
+Tally Search::sampled_path(const SearchNode& root, uint64_t index) const {
+  Tally tally;
+  if (options_.strategy == "pct") pct_path(root, index, tally);
+  else walk(root, index, tally);
+  REPLSIM_ASSERT(tally.walks == 1, "a sampled path counts itself once");
+  return tally;
 }
 
-void Search::walk(const SearchNode& root, uint64_t index) {
+// Judges a sampled path's state and keeps the path's index with a violation.
+void Search::record_sampled(Tally& tally, Signatures& shared_on_path, const char* leaf, const SearchNode& node,
+                            uint64_t index) const {
+  Verdict verdict = verdict_of(node);
+  if (verdict.violation) verdict.violation->sample = index;
+  record(tally, leaf, verdict, &shared_on_path);
+}
+
+void Search::walk(const SearchNode& root, uint64_t index, Tally& tally) const {
   static constexpr double kFaultChances[] = {0.005, 0.02, 0.08};
   Rng rng(scenario_.seed + index, "explore walk");
   const double fault_chance = kFaultChances[rng.below(3)];
   UniformAnswers answers(rng);
-  sample_path(root, index, rng, answers, [&](const SearchNode&, const std::vector<uint32_t>& faults) {
+  const auto fault_now = [&](const SearchNode&, const std::vector<uint32_t>& faults) {
     return !faults.empty() && rng.bernoulli(fault_chance);
-  });
+  };
+  sample_path(root, index, rng, answers, fault_now, tally);
 }
 
 // One path from `root`: before each transition an undo fires with
 // kUndoChance, else a budgeted fault when `fault_now` says so, else the
 // world steps with `answers` answering its questions.
 void Search::sample_path(const SearchNode& root, uint64_t index, Rng& rng, harness::TailAnswers& answers,
-                         const FaultNow& fault_now) {
+                         const FaultNow& fault_now, Tally& tally) const {
   harness::EnumeratingChooser chooser(options_.settings, &answers);
   SearchNode node = root;
-  ++walks_;
-  while (!violation_) {
-    if (const char* leaf = leaf_of(node)) return record_sampled(leaf, node, index);
+  Signatures shared_on_path;
+  ++tally.walks;
+  while (!tally.violation) {
+    if (const char* leaf = leaf_of(node)) return record_sampled(tally, shared_on_path, leaf, node, index);
     std::vector<uint32_t> faults, undos;
     const bool budget_left = node.faults_used < options_.faults_max;
     for (uint32_t i : enabled_actions(node.run.run().world, actions_, budget_left, node.isolated)) {
@@ -94,22 +127,21 @@ void Search::sample_path(const SearchNode& root, uint64_t index, Rng& rng, harne
     else if (fault_now(node, faults)) fault = static_cast<int32_t>(faults[rng.below(faults.size())]);
     chooser.begin({});
     if (!advance(node, fault, chooser)) {  // no event left: only a fault can go on
-      if (faults.empty() && undos.empty()) return record_sampled("no_event", node, index);
+      if (faults.empty() && undos.empty()) return record_sampled(tally, shared_on_path, "no_event", node, index);
       std::vector<uint32_t>& pool = undos.empty() ? faults : undos;
       chooser.begin({});
       advance(node, static_cast<int32_t>(pool[rng.below(pool.size())]), chooser);
     }
-    ++transitions_;
-    depth_reached_ = std::max(depth_reached_, node.depth);
-    if (node.completions > node.completions_before) record_sampled(nullptr, node, index);
+    ++tally.transitions;
+    tally.depth_reached = std::max(tally.depth_reached, node.depth);
+    if (node.completions > node.completions_before) record_sampled(tally, shared_on_path, nullptr, node, index);
   }
 }
 
 // The length of the path that answers every question with its first
 // option and fires no fault: PCT's k (its scheduling decisions) and the
-// range its fault steps are drawn from. Measured once.
-Search::Probe Search::probe_path(const SearchNode& root) {
-  if (probe_) return *probe_;
+// range its fault steps are drawn from. Measured once, before the paths.
+Search::Probe Search::probe_path(const SearchNode& root) const {
   FirstAnswers answers;
   harness::EnumeratingChooser chooser(options_.settings, &answers);
   SearchNode node = root;
@@ -117,23 +149,24 @@ Search::Probe Search::probe_path(const SearchNode& root) {
     chooser.begin({});
     if (!advance(node, -1, chooser)) break;
   }
-  probe_ = Probe{std::max<uint64_t>(node.steps - root.steps, 1), answers.decisions};
-  return *probe_;
+  return Probe{std::max<uint64_t>(node.steps - root.steps, 1), answers.decisions};
 }
 
-void Search::pct_path(const SearchNode& root, uint64_t index) {
-  const Probe probe = probe_path(root);
+void Search::pct_path(const SearchNode& root, uint64_t index, Tally& tally) const {
+  REPLSIM_ASSERT(probe_.has_value(), "the probe path runs before pct's paths");
+  const Probe& probe = *probe_;
   Rng rng(scenario_.seed + index, "explore pct");
   PctAnswers answers(rng, static_cast<uint32_t>(root.run.run().world.node_count()), options_.pct_depth,
                      probe.decisions);
   std::vector<uint64_t> fault_steps;
   for (uint32_t i = 0; i < options_.faults_max; ++i) fault_steps.push_back(root.steps + rng.below(probe.steps));
-  sample_path(root, index, rng, answers, [&](const SearchNode& node, const std::vector<uint32_t>& faults) {
+  const auto fault_now = [&](const SearchNode& node, const std::vector<uint32_t>& faults) {
     const auto due = std::find(fault_steps.begin(), fault_steps.end(), node.steps);
     if (due == fault_steps.end() || faults.empty()) return false;
     fault_steps.erase(due);
     return true;
-  });
+  };
+  sample_path(root, index, rng, answers, fault_now, tally);
 }
 
 }  // namespace replsim::explore

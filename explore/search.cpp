@@ -248,9 +248,9 @@ void Search::breadth_first(SearchNode root) {
   std::vector<SearchNode> level;
   level.push_back(std::move(root));
   tbb::task_arena arena(options_.jobs == 0 ? tbb::task_arena::automatic : static_cast<int>(options_.jobs));
-  while (!level.empty() && !violation_ && !stopped_by_) {
+  while (!level.empty() && !tally_.violation && !stopped_by_) {
     std::vector<SearchNode> following;
-    for (size_t from = 0; from < level.size() && !violation_ && !stopped_by_; from += kChunkStates) {
+    for (size_t from = 0; from < level.size() && !tally_.violation && !stopped_by_; from += kChunkStates) {
       const size_t to = std::min(level.size(), from + kChunkStates);
       std::vector<Expansion> expansions(to - from);
       arena.execute([&] {
@@ -306,7 +306,7 @@ void Search::depth_first(SearchNode root) {
   if (options_.shuffle_seed) shuffle.emplace(*options_.shuffle_seed, "explore dfs order");
   std::vector<SearchNode> stack;
   stack.push_back(std::move(root));
-  while (!stack.empty() && !violation_ && !stopped_by_) {
+  while (!stack.empty() && !tally_.violation && !stopped_by_) {
     const SearchNode node = std::move(stack.back());
     stack.pop_back();
     Expansion e = expand(node);
@@ -315,14 +315,14 @@ void Search::depth_first(SearchNode root) {
       break;
     }
     branches_truncated_ += e.truncated;
-    if (e.no_event) record("no_event", verdict_of(node));
+    if (e.no_event) record(tally_, "no_event", verdict_of(node), nullptr);
     if (shuffle) {
       for (size_t i = e.children.size(); i > 1; --i) std::swap(e.children[i - 1], e.children[shuffle->below(i)]);
     }
     for (SearchNode& child : e.children) {
-      if (violation_ || stopped_by_ || !admit(child)) continue;
-      if (needs_judging(child)) record(leaf_of(child), verdict_of(child));
-      if (!violation_ && leaf_of(child) == nullptr) stack.push_back(std::move(child));
+      if (tally_.violation || stopped_by_ || !admit(child)) continue;
+      if (needs_judging(child)) record(tally_, leaf_of(child), verdict_of(child), nullptr);
+      if (!tally_.violation && leaf_of(child) == nullptr) stack.push_back(std::move(child));
     }
     queue_now_ = stack.size();
     queue_peak_ = std::max(queue_peak_, stack.size());
@@ -355,8 +355,8 @@ void Search::count_orbit(const SearchNode& state) {
 // Counts a new successor into the visited set; false for a state seen
 // before (at no greater depth, for DFS).
 bool Search::admit(const SearchNode& child) {
-  ++transitions_;
-  depth_reached_ = std::max(depth_reached_, child.depth);
+  ++tally_.transitions;
+  tally_.depth_reached = std::max(tally_.depth_reached, child.depth);
   // A state past the horizon is a leaf, and the key leaves time out: kept
   // out of the visited set, it cannot hide an earlier twin that is not.
   if (child.run.run().world.now() > horizon_) return true;
@@ -380,7 +380,9 @@ void Search::judge_all(tbb::task_arena& arena, const std::vector<Judgement>& jud
   arena.execute([&] {
     tbb::parallel_for(size_t{0}, judgements.size(), [&](size_t i) { verdicts[i] = verdict_of(*judgements[i].node); });
   });
-  for (size_t i = 0; i < judgements.size() && !violation_; ++i) record(judgements[i].leaf, verdicts[i]);
+  for (size_t i = 0; i < judgements.size() && !tally_.violation; ++i) {
+    record(tally_, judgements[i].leaf, verdicts[i], nullptr);
+  }
 }
 
 Search::Verdict Search::verdict_of(const SearchNode& node) const {
@@ -401,19 +403,35 @@ Search::Verdict Search::verdict_of(const SearchNode& node) const {
 // a path (where an operation completed) is judged again at the leaves below
 // it, which see more of the run (a liveness bound that had not elapsed yet,
 // a cluster that had not settled yet).
-void Search::record(const char* leaf, const std::optional<Verdict>& verdict) {
+void Search::record(Tally& tally, const char* leaf, const std::optional<Verdict>& verdict,
+                    Signatures* shared_on_path) const {
   REPLSIM_ASSERT(verdict.has_value(), "every judgement was made");
-  if (leaf != nullptr) ++leaves_[leaf];
-  ++judged_;
-  if (verdict->undecided && leaf != nullptr) ++undecided_;
-  if (!verdict->violation || violation_) return;
-  if (is_known(verdict->violation->signature, options_)) {
-    add_known_violation(known_violations_, verdict->violation->signature, 1, verdict->violation->depth);
-  } else if (baseline_root_ && shared_with_baseline(*verdict->violation)) {
-    add_known_violation(shared_with_baseline_, verdict->violation->signature, 1, verdict->violation->depth);
+  REPLSIM_ASSERT((shared_on_path != nullptr) == is_sampling_strategy(options_.strategy),
+                 "a sampled path, and only one, compares once a path");
+  if (leaf != nullptr) ++tally.leaves[leaf];
+  ++tally.judged;
+  if (verdict->undecided && leaf != nullptr) ++tally.undecided;
+  if (!verdict->violation || tally.violation) return;
+  const Violation& v = *verdict->violation;
+  if (is_known(v.signature, options_)) {
+    add_known_violation(tally.known_violations, v.signature, 1, v.depth);
+  } else if (baseline_root_ && (shared_on_path ? shared_once_a_path(v, *shared_on_path) : baseline_shows(v))) {
+    add_known_violation(tally.shared_with_baseline, v.signature, 1, v.depth);
   } else {
-    violation_ = verdict->violation;
+    tally.violation = v;
   }
+}
+
+void Tally::add(const Tally& later) {
+  walks += later.walks;
+  transitions += later.transitions;
+  judged += later.judged;
+  undecided += later.undecided;
+  depth_reached = std::max(depth_reached, later.depth_reached);
+  for (const auto& [leaf, count] : later.leaves) leaves[leaf] += count;
+  add_known_violations(known_violations, later.known_violations);
+  add_known_violations(shared_with_baseline, later.shared_with_baseline);
+  if (!violation) violation = later.violation;
 }
 
 bool Search::time_up() const {
@@ -429,8 +447,8 @@ void Search::report_progress(bool last) {
   const double seconds = std::chrono::duration<double>(now - started_).count();
   progress_ << fmt::format("explore: {} states ({:.0f}/s), {} walks, {} transitions ({:.0f}/s), depth {}, queue {}, "
                            "resident {} MiB\n",
-                           states_, seconds > 0 ? static_cast<double>(states_) / seconds : 0.0, walks_, transitions_,
-                           seconds > 0 ? static_cast<double>(transitions_) / seconds : 0.0, depth_reached_,
+                           states_, seconds > 0 ? static_cast<double>(states_) / seconds : 0.0, tally_.walks, tally_.transitions,
+                           seconds > 0 ? static_cast<double>(tally_.transitions) / seconds : 0.0, tally_.depth_reached,
                            queue_now_, resident_bytes() >> 20);
 }
 
@@ -501,21 +519,21 @@ ExploreResult Search::finish() {
   j["prefix"]["steps"] = prefix_steps_;
   if (is_sampling_strategy(options_.strategy)) {
     j["samples"] = {{"count", options_.walks}, {"shard", options_.shard}, {"shards", options_.shards},
-                    {"run", walks_}};
+                    {"run", tally_.walks}};
     if (options_.strategy == "pct") j["samples"]["pct_depth"] = options_.pct_depth;
   }
-  j["walks"] = walks_;
+  j["walks"] = tally_.walks;
   j["states_distinct"] = states_;
-  j["transitions"] = transitions_;
+  j["transitions"] = tally_.transitions;
   j["duplicates"] = duplicates_;
-  j["depth_reached"] = depth_reached_;
+  j["depth_reached"] = tally_.depth_reached;
   j["queue_peak"] = queue_peak_;
-  j["judged"] = judged_;
-  j["undecided_judgements"] = undecided_;
-  j["leaves"] = leaves_;
+  j["judged"] = tally_.judged;
+  j["undecided_judgements"] = tally_.undecided;
+  j["leaves"] = tally_.leaves;
   j["branches_truncated"] = branches_truncated_;
-  j["known_violations"] = known_violations_;
-  if (options_.baseline) j["shared_with_baseline"] = shared_with_baseline_;
+  j["known_violations"] = tally_.known_violations;
+  if (options_.baseline) j["shared_with_baseline"] = tally_.shared_with_baseline;
   if (options_.symmetry != "off" && root_) {
     j["symmetry"] = symmetry_to_json(options_.symmetry, symmetry_, root_->run.run().world);
     // Both modes count the orbits of the states they admitted: a complete
@@ -534,14 +552,14 @@ ExploreResult Search::finish() {
   // Complete: every path within the bounds searched and every judgement
   // decided (an undecided check is no pass). A sampled search never claims
   // that nothing is there.
-  j["complete"] = !violation_ && !stopped_by_ && branches_truncated_ == 0 && undecided_ == 0 &&
+  j["complete"] = !tally_.violation && !stopped_by_ && branches_truncated_ == 0 && tally_.undecided == 0 &&
                   !is_sampling_strategy(options_.strategy) && !options_.shuffle_seed;
-  if (violation_ && options_.write_counterexample) {
+  if (tally_.violation && options_.write_counterexample) {
     ShrinkStats shrunk;
-    j["violation"] = write_counterexample(shrink(*violation_, shrunk), shrunk);
+    j["violation"] = write_counterexample(shrink(*tally_.violation, shrunk), shrunk);
     result.exit_code = 1;
-  } else if (violation_) {
-    j["violation"] = {{"checks", violation_->checks}, {"transitions", violation_->depth}, {"replayed", false}};
+  } else if (tally_.violation) {
+    j["violation"] = {{"checks", tally_.violation->checks}, {"transitions", tally_.violation->depth}, {"replayed", false}};
     result.exit_code = 1;
   } else {
     j["violation"] = nullptr;

@@ -141,6 +141,22 @@ struct ShrinkStats {
 // first value); the rest of a path is what the world does by default.
 size_t events_of(const std::vector<PathStep>& path);
 
+// What judging counts, and the first violation that is neither known nor
+// shown by the baseline. A search keeps one; a sampled path counts into its
+// own, added to the search's in the paths' order, so the search's does not
+// depend on how many paths ran at once.
+struct Tally {
+  uint64_t walks = 0, transitions = 0, judged = 0, undecided = 0;
+  uint32_t depth_reached = 0;
+  std::map<std::string, uint64_t> leaves;
+  nlohmann::json known_violations = nlohmann::json::object();      // see add_known_violation
+  nlohmann::json shared_with_baseline = nlohmann::json::object();  // the same way
+  std::optional<Violation> violation;
+  // Adds a later tally (a later path's): its violation counts only when
+  // this one has none.
+  void add(const Tally& later);
+};
+
 class Search {
  public:
   Search(const nlohmann::json& document, const harness::Scenario& scenario, const ExploreOptions& options,
@@ -179,7 +195,10 @@ class Search {
   bool admit(const SearchNode& child);
   void count_orbit(const SearchNode& state);
   Verdict verdict_of(const SearchNode& node) const;
-  void record(const char* leaf, const std::optional<Verdict>& verdict);
+  // A sampled path compares a violation with the baseline once a path
+  // (`shared_on_path`, shared_once_a_path); an exhaustive search passes null.
+  using Signatures = std::vector<std::vector<std::string>>;
+  void record(Tally& tally, const char* leaf, const std::optional<Verdict>& verdict, Signatures* shared_on_path) const;
   void judge_all(tbb::task_arena& arena, const std::vector<Judgement>& judgements);
   bool time_up() const;
   void report_progress(bool last);
@@ -199,12 +218,14 @@ class Search {
     uint64_t decisions = 0;  // its next_event questions
   };
   void sample_paths(const SearchNode& root);
-  void walk(const SearchNode& root, uint64_t index);
-  void pct_path(const SearchNode& root, uint64_t index);
+  Tally sampled_path(const SearchNode& root, uint64_t index) const;
+  void walk(const SearchNode& root, uint64_t index, Tally& tally) const;
+  void pct_path(const SearchNode& root, uint64_t index, Tally& tally) const;
   void sample_path(const SearchNode& root, uint64_t index, Rng& rng, harness::TailAnswers& answers,
-                   const FaultNow& fault_now);
-  Probe probe_path(const SearchNode& root);
-  void record_sampled(const char* leaf, const SearchNode& node, uint64_t index);
+                   const FaultNow& fault_now, Tally& tally) const;
+  Probe probe_path(const SearchNode& root) const;
+  void record_sampled(Tally& tally, Signatures& shared_on_path, const char* leaf, const SearchNode& node,
+                      uint64_t index) const;
 
   // shrink.cpp: the counterexample made smaller. follow_plan follows a
   // plan from `root` until `stop`, asked at each state judged (a leaf, with
@@ -225,8 +246,7 @@ class Search {
   PathAnchors anchors_of(const Violation& v) const;
   BaselineRun baseline_of(const Violation& v, const PathAnchors& anchors, bool by_step) const;
   bool baseline_shows(const Violation& v) const;
-  bool shared_once_a_path(const Violation& v, std::vector<std::vector<std::string>>& shared_on_path) const;
-  bool shared_with_baseline(const Violation& v);
+  bool shared_once_a_path(const Violation& v, Signatures& shared_on_path) const;
   nlohmann::json write_baseline(const Violation& v, const std::filesystem::path& dir) const;
 
   // search.cpp: the summary and the counterexample.
@@ -250,24 +270,18 @@ class Search {
   std::optional<harness::Scenario> baseline_scenario_;
   std::optional<SearchNode> baseline_root_;
   uint64_t baseline_prefix_steps_ = 0;
-  nlohmann::json shared_with_baseline_ = nlohmann::json::object();  // as known_violations_
-  // The signatures the sampled path in progress showed its baseline showing too.
+  // The signatures a sampled path showed its baseline showing too, at most.
   static constexpr size_t kSharedOnPathMax = 4096;
-  std::vector<std::vector<std::string>> shared_on_path_;
-  std::optional<Probe> probe_;  // pct's, measured on its first path
+  std::optional<Probe> probe_;  // pct's, measured before its first path
   std::optional<harness::FaultTrigger> from_when_;  // options_.from_when, read for the scenario
   VisitedSet visited_;  // key -> smallest depth it was reached at
   Symmetry symmetry_;                               // empty unless options_.symmetry is on or count
   std::unordered_set<uint64_t> orbits_;             // "count" only: the orbits of the states searched
   uint64_t orbits_count_ = 0, orbit_digest_ = 0;    // the orbits searched, and their keys summed (mixed)
-  std::optional<Violation> violation_;
-  nlohmann::json known_violations_ = nlohmann::json::object();  // see add_known_violation
+  Tally tally_;
   std::optional<std::string> stopped_by_;
-  uint64_t walks_ = 0;
-  uint64_t states_ = 0, transitions_ = 0, duplicates_ = 0, judged_ = 0, undecided_ = 0, branches_truncated_ = 0;
-  uint32_t depth_reached_ = 0;
+  uint64_t states_ = 0, duplicates_ = 0, branches_truncated_ = 0;
   size_t queue_peak_ = 0, queue_now_ = 0;
-  std::map<std::string, uint64_t> leaves_;
   std::chrono::steady_clock::time_point started_, last_progress_;
 };
 

@@ -254,7 +254,7 @@ std::optional<Violation> Search::follow(const PathPlan& plan, const std::vector<
                                         PathAnchors& anchors) const {
   REPLSIM_ASSERT(root_.has_value(), "a search has its root before it shrinks");
   std::optional<Violation> found;
-  std::vector<std::vector<std::string>> shared_on_path;
+  Signatures shared_on_path;
   follow_plan(*root_, plan, anchors, [&](const SearchNode& node, const char*) {
     Verdict verdict = verdict_of(node);
     if (!verdict.violation) return false;

@@ -133,11 +133,30 @@ TEST_CASE("pct and swarm find the register's canary, and run replays each counte
   CHECK(found.summary["samples"]["member_states_max"] == 20'000);
 }
 
-TEST_CASE("a sampled search is the same twice, and a swarm on one thread is the swarm on two") {
+// Paths run in parallel batches and add up in their order, up to the first
+// that found a violation: the same search on one thread and on two.
+TEST_CASE("a sampled search on one thread is the search on two, and so is a swarm") {
   for (const std::string strategy : {"random-walk", "pct"}) {
-    const Json a = search("register-canary", sampled(strategy, 20'000, strategy + "-1")).summary;
-    const Json b = search("register-canary", sampled(strategy, 20'000, strategy + "-2")).summary;
-    CHECK(without_paths(a) == without_paths(b));
+    CAPTURE(strategy);
+    explore::ExploreOptions one = sampled(strategy, 20'000, strategy + "-1");
+    explore::ExploreOptions two = sampled(strategy, 20'000, strategy + "-2");
+    one.jobs = 1;
+    two.jobs = 2;
+    const Json a = search("register-canary", one).summary;
+    CHECK(a["exit_code"] == 1);
+    CHECK(without_paths(a) == without_paths(search("register-canary", two).summary));
+    // The violation gone past: every path's counts, the one that found it
+    // and a few after it.
+    const uint64_t walks = a["violation"]["sample"].get<uint64_t>() + 10;
+    explore::ExploreOptions past_one = sampled(strategy, walks, strategy + "-past-1");
+    explore::ExploreOptions past_two = sampled(strategy, walks, strategy + "-past-2");
+    past_one.jobs = 1;
+    past_two.jobs = 2;
+    past_one.known = past_two.known = {"linearizable"};
+    const Json c = search("register-canary", past_one).summary;
+    CHECK(c["walks"] == walks);
+    CHECK(c["known_violations"].contains("linearizable"));
+    CHECK(without_paths(c) == without_paths(search("register-canary", past_two).summary));
   }
   explore::ExploreOptions one = sampled("swarm", 40, "swarm-1"), two = sampled("swarm", 40, "swarm-2");
   one.jobs = 1;
