@@ -24,10 +24,10 @@
 namespace replsim::explore {
 namespace {
 
-constexpr double kUndoChance = 0.2;
+constexpr double kUndoChance = 0.2;  // a restart, resume or heal comes soon, as a fault's duration would end it
 // Paths a batch gives each thread: enough that a long path does not idle the
 // others for long, few enough that little is dropped after a violation.
-constexpr size_t kBatchPathsPerJob = 4;  // a restart, resume or heal comes soon, as a fault's duration would end it
+constexpr size_t kBatchPathsPerJob = 4;
 
 class UniformAnswers final : public harness::TailAnswers {
  public:

@@ -447,8 +447,9 @@ void Search::report_progress(bool last) {
   const double seconds = std::chrono::duration<double>(now - started_).count();
   progress_ << fmt::format("explore: {} states ({:.0f}/s), {} walks, {} transitions ({:.0f}/s), depth {}, queue {}, "
                            "resident {} MiB\n",
-                           states_, seconds > 0 ? static_cast<double>(states_) / seconds : 0.0, tally_.walks, tally_.transitions,
-                           seconds > 0 ? static_cast<double>(tally_.transitions) / seconds : 0.0, tally_.depth_reached,
+                           states_, seconds > 0 ? static_cast<double>(states_) / seconds : 0.0, tally_.walks,
+                           tally_.transitions, seconds > 0 ? static_cast<double>(tally_.transitions) / seconds : 0.0,
+                           tally_.depth_reached,
                            queue_now_, resident_bytes() >> 20);
 }
 

@@ -1212,7 +1212,8 @@ TEST_CASE("fastcfs: an activation gets no answer, a made push link is made again
 // survives a restart with nothing to roll back and its time as a slave, and
 // its next restart rolls back what it took as a slave.
 TEST_CASE("fastcfs: a former master's confirmed file outlives its term and a later restart rolls back acked writes (F10)") {
-  const TracedRun f10 = run_traced(load(scenarios_dir("fastcfs") + "/stale-confirmed-version-rolls-back-acked-write.json"));
+  const std::string file = scenarios_dir("fastcfs") + "/stale-confirmed-version-rolls-back-acked-write.json";
+  const TracedRun f10 = run_traced(load(file));
   CHECK(f10.run.as_expected);
   std::vector<int64_t> s1_starts_ns;
   std::vector<nlohmann::json> s1_rollbacks;  // with the start they came with
@@ -1239,4 +1240,27 @@ TEST_CASE("fastcfs: a former master's confirmed file outlives its term and a lat
   REQUIRE(lost != f10.run.checks.end());
   REQUIRE(lost->details.size() == 1);
   CHECK(lost->details[0].find("acknowledged DV 403") != std::string::npos);
+}
+
+// cluster_topology.c packs each DS's DVs as they are when the push is sent:
+// a new leader's own DS is its live one. Until stop 31 the model pushed the
+// DVs its view of itself held (0 for a server that had never led), a
+// follower took them, and, leader in turn, elected itself over the server
+// that held acknowledged writes (S5).
+TEST_CASE("fastcfs: a new leader pushes its own live data versions, and the strict election waits for them") {
+  const TracedRun r = run_traced(load(scenarios_dir("regressions") + "/fastcfs-new-leader-pushes-live-dvs.json"));
+  CHECK(r.run.verdict == "pass");
+  std::vector<nlohmann::json> g1_elections;  // after the first
+  for (const nlohmann::json& step : r.steps) {
+    for (const auto& note : step.value("notes", nlohmann::json::array())) {
+      if (note["kind"] == "master_set" && note["data"]["dg"] == 1 && note["data"]["reason"] == "election" &&
+          step["t_ns"].get<int64_t>() > Duration::s(1).count_ns()) {
+        g1_elections.push_back(note["data"]);
+      }
+    }
+  }
+  // None while s2, holding DV 191, is down (18.08 to 34.55 s): then s2.
+  REQUIRE(g1_elections.size() == 1);
+  CHECK(g1_elections[0]["new"] == "s2");
+  CHECK(g1_elections[0]["dvs"] == nlohmann::json::array({188, 191, 187}));
 }

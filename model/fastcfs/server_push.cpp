@@ -185,6 +185,16 @@ void FastcfsServer::pump_push(Context& ctx, uint32_t f) {
     p.push_pending.erase(p.push_pending.begin());
     DsView v = view_[dg][server];
     v.is_master = master_[dg] == server;
+    // cluster_topology.c packs each DS's DVs as they are at the send: my
+    // own DS is the live one, which the leader check copies into my view
+    // only once a second (until stop 31 a new leader pushed its own DVs as
+    // its view held them since it last led, or 0, found by a helper tracing
+    // fuzz-every-family seed 774: a follower then elected itself over a
+    // server whose acked DVs it never saw).
+    if (server == me_) {
+      v.current_dv = groups_[dg].current_dv;
+      v.confirmed_dv = groups_[dg].confirmed_dv;
+    }
     push.entries.push_back(DsEntry{dg, server, v});
   }
   push.seq = p.push_seq = next_seq();
