@@ -14,6 +14,7 @@
 // shards finds the first violation the whole search finds. For the same
 // reason paths run in parallel (--jobs) and still add up in their order.
 #include <algorithm>
+#include <atomic>
 
 #include <tbb/parallel_for.h>
 
@@ -67,8 +68,10 @@ void Search::sample_paths(const SearchNode& root) {
     std::vector<uint64_t> indices;
     for (; next < options_.walks && indices.size() < batch_paths; next += options_.shards) indices.push_back(next);
     std::vector<Tally> tallies(indices.size());
+    std::atomic<uint64_t> first_violation{UINT64_MAX};
     arena.execute([&] {
-      tbb::parallel_for(size_t{0}, indices.size(), [&](size_t i) { tallies[i] = sampled_path(root, indices[i]); });
+      tbb::parallel_for(size_t{0}, indices.size(),
+                        [&](size_t i) { tallies[i] = sampled_path(root, indices[i], first_violation); });
     });
     for (const Tally& tally : tallies) {
       tally_.add(tally);
@@ -79,11 +82,25 @@ void Search::sample_paths(const SearchNode& root) {
   }
 }
 
-Tally Search::sampled_path(const SearchNode& root, uint64_t index) const {
+// A path stops once an earlier path of its batch found a violation: its
+// tally would be dropped, and a path the search one at a time never runs
+// must not run on (to an assertion, or for its whole length).
+Tally Search::sampled_path(const SearchNode& root, uint64_t index, std::atomic<uint64_t>& first_violation) const {
   Tally tally;
-  if (options_.strategy == "pct") pct_path(root, index, tally);
-  else walk(root, index, tally);
+  const auto announce = [&] {
+    uint64_t first = first_violation.load();
+    while (tally.violation && index < first && !first_violation.compare_exchange_weak(first, index)) {
+    }
+  };
+  const auto go_on = [&] {
+    announce();
+    return !tally.violation && first_violation.load(std::memory_order_relaxed) > index;
+  };
+  if (options_.strategy == "pct") pct_path(root, index, go_on, tally);
+  else walk(root, index, go_on, tally);
+  announce();
   REPLSIM_ASSERT(tally.walks == 1, "a sampled path counts itself once");
+  REPLSIM_ASSERT(!tally.violation || first_violation.load() <= index, "a violation is announced to the batch");
   return tally;
 }
 
@@ -95,7 +112,7 @@ void Search::record_sampled(Tally& tally, Signatures& shared_on_path, const char
   record(tally, leaf, verdict, &shared_on_path);
 }
 
-void Search::walk(const SearchNode& root, uint64_t index, Tally& tally) const {
+void Search::walk(const SearchNode& root, uint64_t index, const GoOn& go_on, Tally& tally) const {
   static constexpr double kFaultChances[] = {0.005, 0.02, 0.08};
   Rng rng(scenario_.seed + index, "explore walk");
   const double fault_chance = kFaultChances[rng.below(3)];
@@ -103,19 +120,20 @@ void Search::walk(const SearchNode& root, uint64_t index, Tally& tally) const {
   const auto fault_now = [&](const SearchNode&, const std::vector<uint32_t>& faults) {
     return !faults.empty() && rng.bernoulli(fault_chance);
   };
-  sample_path(root, index, rng, answers, fault_now, tally);
+  sample_path(root, index, rng, answers, fault_now, go_on, tally);
 }
 
 // One path from `root`: before each transition an undo fires with
 // kUndoChance, else a budgeted fault when `fault_now` says so, else the
-// world steps with `answers` answering its questions.
+// world steps with `answers` answering its questions; it ends at a leaf or
+// when `go_on` says so (after its violation, or an earlier path's).
 void Search::sample_path(const SearchNode& root, uint64_t index, Rng& rng, harness::TailAnswers& answers,
-                         const FaultNow& fault_now, Tally& tally) const {
+                         const FaultNow& fault_now, const GoOn& go_on, Tally& tally) const {
   harness::EnumeratingChooser chooser(options_.settings, &answers);
   SearchNode node = root;
   Signatures shared_on_path;
   ++tally.walks;
-  while (!tally.violation) {
+  while (go_on()) {
     if (const char* leaf = leaf_of(node)) return record_sampled(tally, shared_on_path, leaf, node, index);
     std::vector<uint32_t> faults, undos;
     const bool budget_left = node.faults_used < options_.faults_max;
@@ -152,7 +170,7 @@ Search::Probe Search::probe_path(const SearchNode& root) const {
   return Probe{std::max<uint64_t>(node.steps - root.steps, 1), answers.decisions};
 }
 
-void Search::pct_path(const SearchNode& root, uint64_t index, Tally& tally) const {
+void Search::pct_path(const SearchNode& root, uint64_t index, const GoOn& go_on, Tally& tally) const {
   REPLSIM_ASSERT(probe_.has_value(), "the probe path runs before pct's paths");
   const Probe& probe = *probe_;
   Rng rng(scenario_.seed + index, "explore pct");
@@ -166,7 +184,7 @@ void Search::pct_path(const SearchNode& root, uint64_t index, Tally& tally) cons
     fault_steps.erase(due);
     return true;
   };
-  sample_path(root, index, rng, answers, fault_now, tally);
+  sample_path(root, index, rng, answers, fault_now, go_on, tally);
 }
 
 }  // namespace replsim::explore

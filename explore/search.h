@@ -5,6 +5,7 @@
 // (random walks, PCT). Internal to explore/.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -217,12 +218,14 @@ class Search {
     uint64_t steps = 1;      // world steps of the first-option path, at least 1
     uint64_t decisions = 0;  // its next_event questions
   };
+  // Whether a sampled path goes on (sampled_path says when it stops).
+  using GoOn = std::function<bool()>;
   void sample_paths(const SearchNode& root);
-  Tally sampled_path(const SearchNode& root, uint64_t index) const;
-  void walk(const SearchNode& root, uint64_t index, Tally& tally) const;
-  void pct_path(const SearchNode& root, uint64_t index, Tally& tally) const;
+  Tally sampled_path(const SearchNode& root, uint64_t index, std::atomic<uint64_t>& first_violation) const;
+  void walk(const SearchNode& root, uint64_t index, const GoOn& go_on, Tally& tally) const;
+  void pct_path(const SearchNode& root, uint64_t index, const GoOn& go_on, Tally& tally) const;
   void sample_path(const SearchNode& root, uint64_t index, Rng& rng, harness::TailAnswers& answers,
-                   const FaultNow& fault_now, Tally& tally) const;
+                   const FaultNow& fault_now, const GoOn& go_on, Tally& tally) const;
   Probe probe_path(const SearchNode& root) const;
   void record_sampled(Tally& tally, Signatures& shared_on_path, const char* leaf, const SearchNode& node,
                       uint64_t index) const;

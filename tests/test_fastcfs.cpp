@@ -1264,3 +1264,25 @@ TEST_CASE("fastcfs: a new leader pushes its own live data versions, and the stri
   CHECK(g1_elections[0]["new"] == "s2");
   CHECK(g1_elections[0]["dvs"] == nlohmann::json::array({188, 191, 187}));
 }
+
+// cluster_relationship_on_status_change, on the leader, resumes the master
+// role for any DS that turns ACTIVE in a group preset to it, its own
+// included (cluster_resume_master). Until stop 31 the model saw no change
+// for the leader's own DS and never resumed it.
+TEST_CASE("fastcfs: a leader whose own data server turns ACTIVE takes back the master role preset to it") {
+  const TracedRun r = run_traced(load(scenarios_dir("fastcfs") + "/leader-resumes-its-preset-master-role.json"));
+  CHECK(r.run.as_expected);
+  std::vector<std::pair<int64_t, nlohmann::json>> g3_masters;  // after the first election
+  for (const nlohmann::json& step : r.steps) {
+    for (const auto& note : step.value("notes", nlohmann::json::array())) {
+      if (note["kind"] == "master_set" && note["data"]["dg"] == 3 && note["data"]["new"].is_string()) {
+        g3_masters.emplace_back(step["t_ns"].get<int64_t>(), note["data"]);
+      }
+    }
+  }
+  REQUIRE(g3_masters.size() == 3);
+  CHECK(g3_masters[1].second["new"] == "s2");  // elected while s3 recovers
+  CHECK(g3_masters[2].second["reason"] == "resume");
+  CHECK(g3_masters[2].second["new"] == "s3");  // the leader itself
+  CHECK(g3_masters[2].first - g3_masters[1].first < Duration::s(2).count_ns());
+}

@@ -306,6 +306,11 @@ void FastcfsServer::set_my_status(Context& ctx, uint32_t dg, DsStatus status, Tr
                          {"dv", group.current_dv}});
   ctx.protocol_event({ProtocolEvent::Kind::kEnters, to_string(status), dg + 1});
   if (before == DsStatus::kOnline) release_held(ctx, dg);
+  // cluster_relationship_on_status_change runs for the leader's own DS as
+  // for any: turned ACTIVE in a group preset to it, the leader takes the
+  // master role back (cluster_resume_master). Until stop 31 the model ran it
+  // only for the others' DSs (found by a helper's audit).
+  if (status == DsStatus::kActive && config_.options.resume_master_role) maybe_resume_master(ctx, dg, me_);
   if (report) report_my_status(ctx, dg);
   // §2.5: a DS back at INIT/OFFLINE with a master elsewhere recovers.
   if ((status == DsStatus::kInit || status == DsStatus::kOffline) && master_[dg] && *master_[dg] != me_) {

@@ -340,20 +340,27 @@ void FastcfsServer::on_ds_status_resp(Context& ctx, const DsStatusResp& m) {
   }
 }
 
-// unset_master_rollback: the old master keeps its role (if still master),
-// the candidate is demoted so it recovers and retries (T17).
+// unset_master_rollback: when the old master still holds the role, it
+// keeps it and the candidate, if ACTIVE, is demoted so it recovers and
+// retries (T17), the leader's own DS as any other's (set_ds_status_ex on
+// it queues its recovery). Until stop 31 the model demoted the candidate
+// even when the old master had lost the role meanwhile, and never the
+// leader's own DS (found by a helper's audit).
 void FastcfsServer::swap_rollback(Context& ctx) {
   const Swap s = *swap_;
   swap_.reset();
   ctx.cancel_timer(kSwapTimer);
   ctx.note("resume_master_failed", {{"dg", s.dg + 1}});
-  if (master_[s.dg] == s.old_master) {
-    view_[s.dg][s.old_master].is_master = true;
-    notify_change(s.dg, s.old_master, true);
-  }
-  if (view_[s.dg][s.new_master].status == DsStatus::kActive && s.new_master != me_) {
-    view_[s.dg][s.new_master].status = DsStatus::kOffline;
-    count(ctx, Transition::kT17, s.dg);
+  if (master_[s.dg] != s.old_master) return;
+  view_[s.dg][s.old_master].is_master = true;
+  notify_change(s.dg, s.old_master, true);
+  if (view_[s.dg][s.new_master].status == DsStatus::kActive) {
+    if (s.new_master == me_) {
+      set_my_status(ctx, s.dg, DsStatus::kOffline, Transition::kT17, false);
+    } else {
+      view_[s.dg][s.new_master].status = DsStatus::kOffline;
+      count(ctx, Transition::kT17, s.dg);
+    }
     notify_change(s.dg, s.new_master, true);
   }
   for (uint32_t f : cluster()) pump_push(ctx, f);
