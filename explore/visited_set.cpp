@@ -31,9 +31,12 @@ std::pair<uint32_t*, bool> VisitedSet::emplace(uint64_t key, uint32_t depth) {
   return {nullptr, false};
 }
 
+// Quadruples while the table is small (up to 64 MB), then doubles: every
+// growth rehashes each entry, and a search of a few hundred thousand states
+// spent 8 % of its time in growths that doubled.
 void VisitedSet::grow() {
   std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.size() * 2, Slot{});
+  slots_.assign(old.size() * (old.size() < kQuadrupleBelowSlots ? 4 : 2), Slot{});
   const size_t mask = slots_.size() - 1;
   for (const Slot& slot : old) {
     if (!slot.used) continue;

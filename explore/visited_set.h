@@ -28,10 +28,11 @@ class VisitedSet {
     uint32_t depth = 0;
     bool used = false;
   };
-  // Doubles the table; entries keep their keys and depths.
+  // Grows the table; entries keep their keys and depths.
   void grow();
 
   static constexpr size_t kSlotsInitial = 1024;
+  static constexpr size_t kQuadrupleBelowSlots = size_t{1} << 22;
   std::vector<Slot> slots_;
   size_t size_ = 0;
 };

@@ -35,6 +35,7 @@
 
 #include "base/fifo.h"
 #include "base/hash.h"
+#include "base/kept_hash.h"
 #include "base/time.h"
 #include "sim/ids.h"
 #include "sim/message.h"
@@ -128,7 +129,14 @@ struct Connection {
   Direction forward;             // initiator -> acceptor (the SYN first)
   Direction backward;            // acceptor -> initiator
   bool established = false;      // the initiator was told
+  // The unrenamed hash of the state above with its times relative to the
+  // initiator's last_heard, kept while the connection is unchanged (most of
+  // a protocol's connections are idle at any one step); cleared by whoever
+  // changes it (World::own).
+  KeptHash kept_hash;
   bool operator==(const Connection&) const = default;
+  // Hashes the state with its times relative to `now`: the kept part, and
+  // where the initiator's last_heard lies from now.
   void hash_into(Hasher& h, TimePoint now) const;
 };
 

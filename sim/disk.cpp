@@ -57,6 +57,7 @@ const std::vector<DiskRecord>& DiskImage::records(const std::string& file) const
 }
 
 void Disk::keep_durable_before(const std::string& file, size_t index) {
+  kept_hash_.clear();
   // Visible records from `index` on are about to change; the durable ones
   // among them move into the durable tail first.
   Durability& d = durability_[file];
@@ -70,6 +71,7 @@ void Disk::keep_durable_before(const std::string& file, size_t index) {
 }
 
 DiskCompletion Disk::complete(const DiskRequest& request, TimePoint now) {
+  kept_hash_.clear();
   DiskCompletion done{request.id, request.kind, request.file, DiskStatus::kOk, {}};
   switch (request.kind) {
     case DiskOpKind::kAppend:
@@ -121,6 +123,7 @@ DiskCompletion Disk::complete(const DiskRequest& request, TimePoint now) {
 }
 
 void Disk::lose_power(Chooser& chooser, Rng& stream, double torn_write_probability) {
+  kept_hash_.clear();
   std::optional<DiskRecord> torn;
   if (last_appended_file_) {
     const auto& records = visible_[*last_appended_file_];
@@ -148,6 +151,7 @@ void Disk::lose_power(Chooser& chooser, Rng& stream, double torn_write_probabili
 }
 
 bool Disk::corrupt_one(Chooser& chooser, Rng& stream) {
+  kept_hash_.clear();
   struct Target {
     std::string file;
     size_t index;
@@ -168,7 +172,10 @@ bool Disk::corrupt_one(Chooser& chooser, Rng& stream) {
   return true;
 }
 
-void Disk::start_fault(DiskFaultKind kind, TimePoint until) { fault_until_ns_[kind] = until.ns_since_origin(); }
+void Disk::start_fault(DiskFaultKind kind, TimePoint until) {
+  kept_hash_.clear();
+  fault_until_ns_[kind] = until.ns_since_origin();
+}
 
 bool Disk::fault_active(DiskFaultKind kind, TimePoint now) const {
   const auto it = fault_until_ns_.find(kind);
@@ -200,6 +207,10 @@ size_t Disk::unsynced_record_count() const {
 }
 
 uint64_t Disk::fingerprint() const {
+#ifdef NDEBUG
+  // Debug builds hash afresh and check the kept value against it.
+  if (kept_hash_.get() != 0) return kept_hash_.get();
+#endif
   Hasher h;
   for (const auto& [file, records] : visible_) {
     h.add(file).add(static_cast<uint64_t>(records.size()));
@@ -210,7 +221,10 @@ uint64_t Disk::fingerprint() const {
     for (const DiskRecord& r : d.durable_tail) h.add(r.bytes).add(r.checksum);
   }
   for (const auto& [kind, until] : fault_until_ns_) h.add(static_cast<uint64_t>(kind)).add(until);
-  return h.value();
+  const uint64_t value = h.value();
+  REPLSIM_ASSERT(kept_hash_.get() == 0 || kept_hash_.get() == value, "a disk changed without clearing its kept hash");
+  kept_hash_.set(value);
+  return value;
 }
 
 }  // namespace replsim

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "base/kept_hash.h"
 #include "sim/choice.h"
 #include "sim/ids.h"
 #include "base/time.h"
@@ -128,6 +129,9 @@ class Disk {
   std::map<std::string, Durability> durability_;
   std::optional<std::string> last_appended_file_;
   std::map<DiskFaultKind, int64_t> fault_until_ns_;
+  // fingerprint()'s value, kept until a change (every non-const member
+  // clears it): a node's disk changes far more rarely than its process.
+  KeptHash kept_hash_;
 };
 
 }  // namespace replsim

@@ -32,6 +32,8 @@ const char* to_string(EventKind kind) {
 }
 
 void EventQueue::push(Event&& event) {
+  // Whoever pushes may have changed a popped event: its kept hash is stale.
+  event.content_fingerprint.clear();
   uint32_t slot = 0;
   if (free_slots_.empty()) {
     REPLSIM_ASSERT(slots_.size() < UINT32_MAX, "event slab full");
@@ -57,13 +59,6 @@ Event EventQueue::pop() {
   Event event = std::move(slots_[slot]);
   free_slots_.push_back(slot);
   return event;
-}
-
-std::vector<const Event*> EventQueue::pending() const {
-  std::vector<const Event*> events;
-  events.reserve(heap_.size());
-  for (const Key& key : heap_) events.push_back(&slots_[key.slot]);
-  return events;
 }
 
 }  // namespace replsim

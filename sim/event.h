@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "base/kept_hash.h"
 #include "sim/connection.h"
 #include "sim/disk.h"
 #include "sim/fault.h"
@@ -44,6 +45,11 @@ struct Event {
   // A message or connection event the receiver's kernel already took (for
   // a paused process): delivered to the process as it is, when it runs.
   bool handed = false;
+  // The unrenamed hash of all of the above but `time` and `sent`, kept by
+  // the queue's fingerprint: an event in the queue never changes, and an
+  // explorer hashes each one in every state it stays pending in. 0: not
+  // known. EventQueue::push clears it.
+  KeptHash content_fingerprint;
 };
 
 // The heap holds small (time, sequence, slot) keys; the events themselves sit
@@ -56,8 +62,12 @@ class EventQueue {
   const Event& top() const { return slots_[heap_.front().slot]; }
   void push(Event&& event);
   Event pop();
-  // Every pending event, in no particular order (fingerprints, explorers).
-  std::vector<const Event*> pending() const;
+  // Calls `visit` with every pending event, in no particular order
+  // (fingerprints, explorers).
+  template <typename Visit>
+  void for_each_pending(const Visit& visit) const {
+    for (const Key& key : heap_) visit(slots_[key.slot]);
+  }
 
  private:
   struct Key {

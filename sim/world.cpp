@@ -156,7 +156,7 @@ const World::Node& World::node(NodeId id) const {
 
 void World::unshare() {
   for (uint32_t i = 0; i < nodes_.size(); ++i) node(NodeId{i});
-  for (auto& [id, c] : connections_) c.write();
+  for (auto& [id, c] : connections_) own(c);
 }
 
 void World::set_timer_slack(std::optional<Distribution> slack) {
@@ -613,13 +613,14 @@ std::vector<std::string> renamed_names(const std::vector<std::string>& names, co
   return renamed;
 }
 
-// `names` are the world's node names; a pending fault names its nodes by
-// them, renamed as the nodes are (rare: only a pending fault copies them).
-uint64_t event_fingerprint(const Event& event, TimePoint now, const std::vector<std::string>& names,
-                           const NodeRenaming* renaming) {
+// An event but its time: `names` are the world's node names; a pending
+// fault names its nodes by them, renamed as the nodes are (rare: only a
+// pending fault copies them).
+uint64_t event_content_fingerprint(const Event& event, const std::vector<std::string>& names,
+                                   const NodeRenaming* renaming) {
   Hasher h;
   h.rename_nodes(renaming);
-  h.add((event.time - now).count_ns()).add(static_cast<uint64_t>(event.kind));
+  h.add(static_cast<uint64_t>(event.kind));
   h.add_node(event.target.index).add_node(event.from.index);
   if (event.message) h.add(event.message->fingerprint(renaming));
   if (event.kind == EventKind::kTimer) h.add(event.timer.kind).add(event.timer.argument);
@@ -635,13 +636,35 @@ uint64_t event_fingerprint(const Event& event, TimePoint now, const std::vector<
   return h.value();
 }
 
+// An event's hash, its time relative to `now`. `keep`: the event sits in
+// this world's queue, where it never changes, so its content's unrenamed
+// hash is kept in it (a deferred event sits in a node that copies of the
+// world share, and is hashed afresh).
+uint64_t event_fingerprint(const Event& event, TimePoint now, const std::vector<std::string>& names,
+                           const NodeRenaming* renaming, bool keep) {
+  uint64_t content = renaming == nullptr && keep ? event.content_fingerprint.get() : 0;
+#ifndef NDEBUG
+  // Debug builds check the kept value against a fresh one.
+  content = 0;
+#endif
+  if (content == 0) {
+    content = event_content_fingerprint(event, names, renaming);
+    if (renaming == nullptr && keep) {
+      const uint64_t kept = event.content_fingerprint.get();
+      REPLSIM_ASSERT(kept == 0 || kept == content, "a queued event changed after it was pushed (its kept hash is stale)");
+      event.content_fingerprint.set(content);
+    }
+  }
+  return Hasher().add((event.time - now).count_ns()).add(content).value();
+}
+
 }  // namespace
 
 std::vector<const Event*> World::live_events() const {
   std::vector<const Event*> live;
-  for (const Event* event : queue_.pending()) {
-    if (!is_stale(*event)) live.push_back(event);
-  }
+  queue_.for_each_pending([&](const Event& event) {
+    if (!is_stale(event)) live.push_back(&event);
+  });
   return live;
 }
 
@@ -681,14 +704,16 @@ uint64_t World::fingerprint(const NodeRenaming* renaming) const {
   for (uint32_t position = 0; position < nodes_.size(); ++position) {
     const Node& n = *nodes_[renaming != nullptr ? at_position[position] : position];
     h.add(own_fingerprint(n, renaming));
-    for (const Event& event : n.deferred) h.add(event_fingerprint(event, now_, names, renaming));
+    for (const Event& event : n.deferred) h.add(event_fingerprint(event, now_, names, renaming, false));
   }
   h.add(network_.fingerprint(renaming));
   for (const auto& [id, c] : connections_) c->hash_into(h, now_);
   // Pending events as a multiset: the heap's layout depends on insertion
   // history, so combine per-event hashes with an order-independent sum.
   uint64_t events = 0;
-  for (const Event* event : live_events()) events += mix64(event_fingerprint(*event, now_, names, renaming));
+  queue_.for_each_pending([&](const Event& event) {
+    if (!is_stale(event)) events += mix64(event_fingerprint(event, now_, names, renaming, true));
+  });
   h.add(events);
   return h.value();
 }
@@ -722,7 +747,7 @@ bool World::same_state(const World& other) const {
   const auto canonical = [](const World& w) {
     std::vector<std::pair<uint64_t, const Event*>> keyed;
     for (const Event* event : w.live_events()) {
-      keyed.push_back({event_fingerprint(*event, w.now_, w.config_->node_names, nullptr), event});
+      keyed.push_back({event_fingerprint(*event, w.now_, w.config_->node_names, nullptr, true), event});
     }
     std::sort(keyed.begin(), keyed.end(),
               [](const auto& x, const auto& y) { return x.first < y.first; });

@@ -190,6 +190,7 @@ class World {
   void deliver_to_actor(Node& target, const Event& event, Chooser& chooser);
   void send(NodeId from, NodeId to, MessagePtr message, Chooser& chooser);
   // Connections (world_connections.cpp).
+  static Connection& own(CopyOnWrite<Connection>& shared);
   ConnectionId open_connection(NodeId from, NodeId to, Chooser& chooser);
   void send_on_connection(NodeId from, ConnectionId id, MessagePtr message, Chooser& chooser);
   void close_connection_end(NodeId node, ConnectionId id, Chooser& chooser);

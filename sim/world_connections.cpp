@@ -32,18 +32,32 @@ const char* to_string(ConnectionEvent::Kind kind) {
 
 namespace {
 
-void hash_end(Hasher& h, const ConnectionEnd& e, TimePoint now) {
-  h.add_node(e.node.index).add(e.incarnation).add(e.open).add(e.keepalive).add((e.last_heard - now).count_ns());
+// A connection's times are hashed relative to `anchor` (the initiator's
+// last_heard), so that the hash of an idle connection is kept across steps.
+void hash_end(Hasher& h, const ConnectionEnd& e, TimePoint anchor) {
+  h.add_node(e.node.index).add(e.incarnation).add(e.open).add(e.keepalive).add((e.last_heard - anchor).count_ns());
   h.add(e.probes_unanswered);
 }
 
-void hash_direction(Hasher& h, const Direction& d, TimePoint now) {
+void hash_direction(Hasher& h, const Direction& d, TimePoint anchor) {
   h.add(static_cast<uint64_t>(d.segments.size())).add(d.srtt_ns).add(d.rttvar_ns).add(d.dupacks).add(d.unacknowledged);
   for (const Segment& s : d.segments) {
     h.add(static_cast<uint64_t>(s.kind)).add(s.lost).add(s.retransmissions);
-    h.add((s.first_sent - now).count_ns()).add(((s.lost ? s.retransmit_at : s.arrival) - now).count_ns());
+    h.add((s.first_sent - anchor).count_ns()).add(((s.lost ? s.retransmit_at : s.arrival) - anchor).count_ns());
     h.add(s.message.message ? s.message.message->fingerprint(h.renaming()) : 0);
   }
+}
+
+uint64_t anchored_hash(const Connection& c, const NodeRenaming* renaming) {
+  Hasher h;
+  h.rename_nodes(renaming);
+  const TimePoint anchor = c.initiator.last_heard;
+  h.add(c.id.value).add(c.established);
+  hash_end(h, c.initiator, anchor);
+  hash_end(h, c.acceptor, anchor);
+  hash_direction(h, c.forward, anchor);
+  hash_direction(h, c.backward, anchor);
+  return h.value();
 }
 
 // RFC 6298's estimator as Linux keeps it (tcp_rtt_estimator): gain 1/8 on
@@ -61,19 +75,39 @@ void add_rtt_sample(Direction& d, int64_t rtt_ns) {
 
 }  // namespace
 
+// Two states whose every connection time lies as far from their own now
+// have equal hashes: each time is hashed relative to the anchor, and the
+// anchor relative to now. Debug builds check that a kept value is current.
 void Connection::hash_into(Hasher& h, TimePoint now) const {
-  h.add(id.value).add(established);
-  hash_end(h, initiator, now);
-  hash_end(h, acceptor, now);
-  hash_direction(h, forward, now);
-  hash_direction(h, backward, now);
+  const NodeRenaming* renaming = h.renaming();
+  uint64_t value = renaming == nullptr ? kept_hash.get() : 0;
+#ifndef NDEBUG
+  value = 0;
+#endif
+  if (value == 0) {
+    value = anchored_hash(*this, renaming);
+    if (renaming == nullptr) {
+      REPLSIM_ASSERT(kept_hash.get() == 0 || kept_hash.get() == value,
+                     "a connection changed without going through World::own (its kept hash is stale)");
+      kept_hash.set(value);
+    }
+  }
+  h.add(value).add((initiator.last_heard - now).count_ns());
+}
+
+// Every change to a connection goes through here: the connection becomes
+// this world's own, and its kept hash is dropped.
+Connection& World::own(CopyOnWrite<Connection>& shared) {
+  Connection& c = shared.write();
+  c.kept_hash.clear();
+  return c;
 }
 
 ConnectionId World::open_connection(NodeId from, NodeId to, Chooser& chooser) {
   REPLSIM_ASSERT(to.index < nodes_.size() && to != from, "a connection to another node of the world");
   REPLSIM_ASSERT(connections_.size() < config_->connections_max, "connections over the bound: a protocol leaks them");
   const uint64_t id = next_connection_++;
-  Connection& c = connections_[id].write();
+  Connection& c = own(connections_[id]);
   c.id = ConnectionId{id};
   c.initiator.node = from;
   c.initiator.incarnation = node(from).incarnation;
@@ -102,7 +136,7 @@ void World::send_on_connection(NodeId from, ConnectionId id, MessagePtr message,
   const auto it = connections_.find(id.value);
   // A connection this end already saw close (or never owned): the data goes nowhere, as a
   // write on a closed socket fails.
-  Connection* c = it == connections_.end() ? nullptr : &it->second.write();
+  Connection* c = it == connections_.end() ? nullptr : &own(it->second);
   ConnectionEnd* end = c == nullptr ? nullptr : end_of(*c, from, node(from).incarnation);
   if (end == nullptr) {
     ++stats_.messages_sent;
@@ -120,7 +154,7 @@ void World::close_connection_end(NodeId node_id, ConnectionId id, Chooser& choos
   REPLSIM_ASSERT(id.valid() && id.value < next_connection_, "closing a connection the world never opened");
   const auto it = connections_.find(id.value);
   if (it == connections_.end()) return;
-  Connection& c = it->second.write();
+  Connection& c = own(it->second);
   ConnectionEnd* end = end_of(c, node_id, node(node_id).incarnation);
   if (end == nullptr) return;  // closed already
   end->open = false;
@@ -133,7 +167,7 @@ void World::close_connection_end(NodeId node_id, ConnectionId id, Chooser& choos
 void World::set_keepalive(NodeId node_id, ConnectionId id, bool on) {
   const auto it = connections_.find(id.value);
   if (it == connections_.end()) return;
-  Connection& c = it->second.write();
+  Connection& c = own(it->second);
   ConnectionEnd* end = end_of(c, node_id, node(node_id).incarnation);
   if (end == nullptr || end->keepalive == on) return;
   end->keepalive = on;
@@ -233,7 +267,7 @@ void World::schedule_head(Connection& c, bool forward, Chooser& chooser) {
 }
 
 void World::deliver_segment(Event& event, Chooser& chooser) {
-  Connection& c = connections_.at(event.connection.value).write();
+  Connection& c = own(connections_.at(event.connection.value));
   Direction& d = event.forward ? c.forward : c.backward;
   record_.connection = c.id;
   if (event.ack_check) {
@@ -444,7 +478,7 @@ void World::deliver_connection_event(Event& event, Chooser& chooser) {
   record_.connection = event.connection;
   const auto it = connections_.find(event.connection.value);
   if (it == connections_.end()) return;
-  Connection& c = it->second.write();
+  Connection& c = own(it->second);
   ConnectionEnd& end = event.forward ? c.initiator : c.acceptor;
   if (!end.open) return;  // this end closed meanwhile: nothing to tell
   if (event.control.kind == ConnectionEvent::Kind::kEstablished) {
@@ -486,7 +520,7 @@ void World::arm_keepalive(Connection& c, bool initiator) {
 // nothing if its host is off or cut off.
 void World::keepalive_due(Event& event, Chooser& chooser) {
   record_.connection = event.connection;
-  Connection& c = connections_.at(event.connection.value).write();
+  Connection& c = own(connections_.at(event.connection.value));
   const bool initiator = event.forward;
   ConnectionEnd& end = initiator ? c.initiator : c.acceptor;
   const ConnectionEnd& peer = initiator ? c.acceptor : c.initiator;
@@ -528,7 +562,7 @@ void World::end_process_connections(NodeId id, bool host_up, Chooser& chooser) {
     for (const bool initiator : {true, false}) {
       const ConnectionEnd& seen = initiator ? shared->initiator : shared->acceptor;
       if (seen.node != id || !seen.open) continue;
-      Connection& c = shared.write();  // the others' connections stay shared
+      Connection& c = own(shared);  // the others' connections stay shared
       ConnectionEnd& end = initiator ? c.initiator : c.acceptor;
       end.open = false;
       ++end.keepalive_generation;

@@ -3,37 +3,15 @@
 // (world.cpp, world_connections.cpp).
 #pragma once
 
-#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "base/kept_hash.h"
 #include "sim/world.h"
 
 namespace replsim {
-
-// The hash of a node's own state, kept while the node is unchanged: the
-// world's nodes are shared between the explorer's copies of it, and a step
-// changes one of them, so most of a state's fingerprint is known already.
-// Copies of the world in different threads may share a node and fill its
-// cache at once, with the same value: hence atomic.
-class NodeFingerprintCache {
- public:
-  NodeFingerprintCache() = default;
-  NodeFingerprintCache(const NodeFingerprintCache& other) : value_(other.value_.load(std::memory_order_relaxed)) {}
-  NodeFingerprintCache& operator=(const NodeFingerprintCache& other) {
-    value_.store(other.value_.load(std::memory_order_relaxed), std::memory_order_relaxed);
-    return *this;
-  }
-  // 0: not known (a node whose hash is 0 is hashed every time).
-  uint64_t get() const { return value_.load(std::memory_order_relaxed); }
-  void set(uint64_t value) const { value_.store(value, std::memory_order_relaxed); }
-  void clear() { value_.store(0, std::memory_order_relaxed); }
-
- private:
-  mutable std::atomic<uint64_t> value_{0};
-};
 
 struct World::Node {
   std::string name;
@@ -55,8 +33,10 @@ struct World::Node {
   // Events that arrived while the node was paused, in arrival order.
   std::vector<Event> deferred;
   // The unrenamed hash of the state above but `deferred` (whose hash
-  // depends on the world's time); cleared whenever the node is changed.
-  NodeFingerprintCache own_fingerprint;
+  // depends on the world's time), kept while the node is unchanged: the
+  // world's nodes are shared between the explorer's copies of it, and a
+  // step changes one of them; cleared whenever the node is changed.
+  KeptHash own_fingerprint;
 
   Node(std::string node_name, uint64_t seed)
       : name(std::move(node_name)),
