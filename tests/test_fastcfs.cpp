@@ -1286,3 +1286,42 @@ TEST_CASE("fastcfs: a leader whose own data server turns ACTIVE takes back the m
   CHECK(g3_masters[2].second["new"] == "s3");  // the leader itself
   CHECK(g3_masters[2].first - g3_masters[1].first < Duration::s(2).count_ns());
 }
+
+// cluster_resume_master clears the old master's is_master in the leader's
+// memory and tells no one; the push thread packs ds->is_master as it stands
+// (cluster_topology.c), so a push sent while the swap runs shows the group
+// without that master, and unset_master_rollback's push shows it again.
+// Until stop 32 the model packed whether master_ named the DS, which a swap
+// leaves alone. F7's scenario swaps g4 from s4 to s5 at 151.16 s.
+TEST_CASE("fastcfs: a push sent while a master swap runs shows the old master without the role") {
+  const TracedRun r = run_traced(load(scenarios_dir("fastcfs") + "/two-masters-after-leader-reelects-itself.json"));
+  CHECK(r.run.as_expected);
+  std::optional<size_t> swap_from, swap_to;  // step indices of the resume and its failure
+  std::vector<std::pair<size_t, std::string>> g4_s4_pushes;  // the leader's pushes naming g4/s4
+  for (size_t i = 0; i < r.steps.size(); ++i) {
+    const nlohmann::json& step = r.steps[i];
+    for (const auto& note : step.value("notes", nlohmann::json::array())) {
+      if (step["node"] != "s6" || !note["data"].is_object() || note["data"].value("dg", 0) != 4) continue;
+      if (note["kind"] == "resume_master" && !swap_from) swap_from = i;
+      if (note["kind"] == "resume_master_failed" && swap_from && !swap_to) swap_to = i;
+    }
+    const std::string msg = step.value("msg", "");
+    if (step.value("from", "") == "s6" && msg.starts_with("PUSH_DS_STATUS") && msg.find("g4/s4=") != std::string::npos) {
+      g4_s4_pushes.emplace_back(i, msg);
+    }
+  }
+  REQUIRE(swap_from.has_value());
+  REQUIRE(swap_to.has_value());
+  size_t during = 0, after = 0;
+  for (const auto& [i, msg] : g4_s4_pushes) {
+    if (i > *swap_from && i < *swap_to) {
+      ++during;
+      CHECK(msg.find("g4/s4=ACTIVE*") == std::string::npos);
+      CHECK(msg.find("g4/s4=ACTIVE") != std::string::npos);
+    } else if (i > *swap_to && after++ == 0) {
+      CHECK(msg.find("g4/s4=ACTIVE*") != std::string::npos);  // the rollback gave the role back
+    }
+  }
+  CHECK(during == 1);
+  CHECK(after >= 1);
+}

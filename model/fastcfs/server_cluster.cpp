@@ -503,11 +503,15 @@ void FastcfsServer::on_report(Context& ctx, const Inbound& in, const ReportDsSta
   if (!is_leader() || !holds_dg(m.dg) || !in_cluster(m.ds_server)) return;
   DsView& v = view_[m.dg][m.ds_server];
   // The owner's report is applied unconditionally; a master's report about
-  // its slave only from the master, only from ACTIVE, only to OFFLINE. Both
-  // set the status only: the owner's DVs come with its next ping, where a
-  // confirmed DV change reaches the master's quorum.
+  // its slave only from a reporter whose DS is_master in the leader's memory
+  // (EPERM otherwise: false for the old master while a swap runs; until
+  // stop 32 the model asked master_, which a swap leaves alone), only from
+  // ACTIVE, only to OFFLINE. Both set the status only: the owner's DVs come
+  // with its next ping, where a confirmed DV change reaches the master's
+  // quorum.
   const bool by_owner = m.reporter == m.ds_server;
-  if (!by_owner && (master_[m.dg] != m.reporter || m.status != DsStatus::kOffline || v.status != DsStatus::kActive)) {
+  const bool reporter_is_master = in_cluster(m.reporter) && view_[m.dg][m.reporter].is_master;
+  if (!by_owner && (!reporter_is_master || m.status != DsStatus::kOffline || v.status != DsStatus::kActive)) {
     return;
   }
   if (!leader_apply_ds(ctx, m.dg, m.ds_server, m.status, false)) return;

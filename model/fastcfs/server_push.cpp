@@ -183,8 +183,12 @@ void FastcfsServer::pump_push(Context& ctx, uint32_t f) {
   while (!p.push_pending.empty() && push.entries.size() < kPushEntriesMax) {
     const auto [dg, server] = *p.push_pending.begin();
     p.push_pending.erase(p.push_pending.begin());
+    // is_master as the leader holds it (cluster_topology.c packs
+    // ds->is_master): false for the old master while a swap runs, which
+    // cleared it in the leader's memory only (cluster_relationship.c
+    // cluster_resume_master). Until stop 32 the model packed whether the
+    // DS held the role in master_, so followers never saw that window.
     DsView v = view_[dg][server];
-    v.is_master = master_[dg] == server;
     // cluster_topology.c packs each DS's DVs as they are at the send: my
     // own DS is the live one, which the leader check copies into my view
     // only once a second (until stop 31 a new leader pushed its own DVs as
