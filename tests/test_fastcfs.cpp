@@ -59,6 +59,24 @@ TracedRun run_traced(const Scenario& s) {
   return traced;
 }
 
+// A traced run's notes of one kind, in step order, each with its step.
+struct TracedNote {
+  size_t step = 0;  // index into TracedRun::steps
+  int64_t t_ns = 0;
+  std::string node;
+  nlohmann::json data;
+};
+std::vector<TracedNote> notes_of(const TracedRun& traced, std::string_view kind) {
+  std::vector<TracedNote> found;
+  for (size_t i = 0; i < traced.steps.size(); ++i) {
+    const nlohmann::json& step = traced.steps[i];
+    for (const auto& note : step.value("notes", nlohmann::json::array())) {
+      if (note["kind"] == kind) found.push_back({i, step["t_ns"].get<int64_t>(), step["node"], note["data"]});
+    }
+  }
+  return found;
+}
+
 fastcfs::FastcfsSystemConfig small_config() {
   fastcfs::FastcfsSystemConfig c;
   c.cluster.servers = 3;
@@ -1106,17 +1124,14 @@ TEST_CASE("fastcfs: a replication channel retries 1, 2, 4, 8, 16 s apart from ea
   std::vector<int64_t> refused_s;
   std::vector<int64_t> joined_s;
   for (const nlohmann::json& step : traced.steps) {
-    const int64_t second = step["t_ns"].get<int64_t>() / 1'000'000'000;
     if (step.value("from", "") == "s2" && step["node"] == "s1" &&
         step.value("msg", "").starts_with("JOIN_SERVER{channel=0}")) {
-      joined_s.push_back(second);
+      joined_s.push_back(step["t_ns"].get<int64_t>() / 1'000'000'000);
     }
-    if (step["node"] != "s2" || !step.contains("notes")) continue;
-    for (const auto& note : step["notes"]) {
-      const auto& data = note["data"];
-      if (note["kind"] == "channel_closed" && data["peer"] == "s1" && data["channel"] == 0 && data["why"] == "refused") {
-        refused_s.push_back(second);
-      }
+  }
+  for (const TracedNote& n : notes_of(traced, "channel_closed")) {
+    if (n.node == "s2" && n.data["peer"] == "s1" && n.data["channel"] == 0 && n.data["why"] == "refused") {
+      refused_s.push_back(n.t_ns / 1'000'000'000);
     }
   }
   // After a close that follows a sync the next try is the next tick (11 s, 101 s).
@@ -1136,18 +1151,19 @@ TEST_CASE("fastcfs: a slave rolls back the row its master's restore window lacks
   const TracedRun traced = run_traced(s);
   CHECK(traced.run.as_expected);
   std::map<int64_t, size_t> first_fetches_at;  // t_ns -> FETCH_BINLOG_FIRST requests
-  std::vector<nlohmann::json> restores_of_s4;
   for (const nlohmann::json& step : traced.steps) {
     if (step.value("msg", "").starts_with("FETCH_BINLOG{FIRST")) ++first_fetches_at[step["t_ns"].get<int64_t>()];
-    if (step["node"] != "s4" || !step.contains("notes")) continue;
-    for (const auto& note : step["notes"]) {
-      if (note["kind"] == "restore" || note["kind"] == "restore_wipe") restores_of_s4.push_back(note);
-    }
   }
+  const auto of_s4 = [&](const char* kind) {
+    std::vector<TracedNote> mine = notes_of(traced, kind);
+    std::erase_if(mine, [](const TracedNote& n) { return n.node != "s4"; });
+    return mine;
+  };
+  const std::vector<TracedNote> restores_of_s4 = of_s4("restore");
+  CHECK(of_s4("restore_wipe").empty());
   REQUIRE(restores_of_s4.size() == 1);
-  CHECK(restores_of_s4[0]["kind"] == "restore");
-  CHECK(restores_of_s4[0]["data"]["dg"] == 4);
-  CHECK(restores_of_s4[0]["data"]["start_dv"] == 134);
+  CHECK(restores_of_s4[0].data["dg"] == 4);
+  CHECK(restores_of_s4[0].data["start_dv"] == 134);
   size_t most_at_one_instant = 0;
   for (const auto& [t_ns, count] : first_fetches_at) most_at_one_instant = std::max(most_at_one_instant, count);
   CHECK(most_at_one_instant <= 3);
@@ -1165,39 +1181,39 @@ TEST_CASE("fastcfs: an activation gets no answer, a made push link is made again
   CHECK(f5.run.as_expected);
   std::set<uint64_t> activated_on;  // connections an ACTIVATE went over
   size_t ping_answers_on_activated = 0;
-  std::optional<int64_t> idle_close_ns;  // the leader closing s1's idle push connection
+  std::optional<TracedNote> idle_close;  // the leader closing s1's idle push connection
   std::optional<int64_t> rejoin_ns;      // s1's next push join reaching the leader
-  for (const nlohmann::json& step : f5.steps) {
+  for (const TracedNote& n : notes_of(f5, "push_connection_closed")) {
+    if (n.node == "s1" && n.t_ns > Duration::s(80).count_ns()) {
+      idle_close = n;
+      break;
+    }
+  }
+  for (size_t i = 0; i < f5.steps.size(); ++i) {
+    const nlohmann::json& step = f5.steps[i];
     const std::string msg = step.value("msg", "");
     if (msg.starts_with("PING_LEADER{ACTIVATE")) activated_on.insert(step["connection"].get<uint64_t>());
     if (msg.starts_with("PING_LEADER_RESP") && activated_on.contains(step["connection"].get<uint64_t>())) {
       ++ping_answers_on_activated;
     }
     const int64_t t_ns = step["t_ns"].get<int64_t>();
-    if (step["node"] == "s1" && step.contains("notes") && !idle_close_ns && t_ns > Duration::s(80).count_ns()) {
-      for (const auto& note : step["notes"]) {
-        if (note["kind"] == "push_connection_closed") idle_close_ns = t_ns;
-      }
+    if (idle_close && i > idle_close->step && !rejoin_ns && step.value("from", "") == "s1" &&
+        msg.starts_with("JOIN_LEADER{push")) {
+      rejoin_ns = t_ns;
     }
-    if (idle_close_ns && !rejoin_ns && step.value("from", "") == "s1" && msg.starts_with("JOIN_LEADER{push")) rejoin_ns = t_ns;
   }
   CHECK(activated_on.size() >= 2);
   CHECK(ping_answers_on_activated == 0);
-  REQUIRE(idle_close_ns.has_value());
+  REQUIRE(idle_close.has_value());
   REQUIRE(rejoin_ns.has_value());
-  CHECK(*rejoin_ns - *idle_close_ns < Duration::ms(10).count_ns());
+  CHECK(*rejoin_ns - idle_close->t_ns < Duration::ms(10).count_ns());
 
   // F3: the restarted master's push joins are refused (EEXIST) while the
   // leader holds its old push connection, one a second.
   const TracedRun f3 = run_traced(load(scenarios_dir("fastcfs") + "/restarted-master-keeps-role.json"));
   std::vector<int64_t> refused_ns;
-  for (const nlohmann::json& step : f3.steps) {
-    if (step["node"] != "s2" || !step.contains("notes")) continue;
-    for (const auto& note : step["notes"]) {
-      if (note["kind"] == "push_connection_closed" && note["data"]["why"] == "refused: EEXIST") {
-        refused_ns.push_back(step["t_ns"].get<int64_t>());
-      }
-    }
+  for (const TracedNote& n : notes_of(f3, "push_connection_closed")) {
+    if (n.node == "s2" && n.data["why"] == "refused: EEXIST") refused_ns.push_back(n.t_ns);
   }
   REQUIRE(refused_ns.size() >= 3);
   for (size_t i = 1; i < refused_ns.size(); ++i) {
@@ -1251,12 +1267,9 @@ TEST_CASE("fastcfs: a new leader pushes its own live data versions, and the stri
   const TracedRun r = run_traced(load(scenarios_dir("regressions") + "/fastcfs-new-leader-pushes-live-dvs.json"));
   CHECK(r.run.verdict == "pass");
   std::vector<nlohmann::json> g1_elections;  // after the first
-  for (const nlohmann::json& step : r.steps) {
-    for (const auto& note : step.value("notes", nlohmann::json::array())) {
-      if (note["kind"] == "master_set" && note["data"]["dg"] == 1 && note["data"]["reason"] == "election" &&
-          step["t_ns"].get<int64_t>() > Duration::s(1).count_ns()) {
-        g1_elections.push_back(note["data"]);
-      }
+  for (const TracedNote& n : notes_of(r, "master_set")) {
+    if (n.data["dg"] == 1 && n.data["reason"] == "election" && n.t_ns > Duration::s(1).count_ns()) {
+      g1_elections.push_back(n.data);
     }
   }
   // None while s2, holding DV 191, is down (18.08 to 34.55 s): then s2.
@@ -1273,12 +1286,8 @@ TEST_CASE("fastcfs: a leader whose own data server turns ACTIVE takes back the m
   const TracedRun r = run_traced(load(scenarios_dir("fastcfs") + "/leader-resumes-its-preset-master-role.json"));
   CHECK(r.run.as_expected);
   std::vector<std::pair<int64_t, nlohmann::json>> g3_masters;  // after the first election
-  for (const nlohmann::json& step : r.steps) {
-    for (const auto& note : step.value("notes", nlohmann::json::array())) {
-      if (note["kind"] == "master_set" && note["data"]["dg"] == 3 && note["data"]["new"].is_string()) {
-        g3_masters.emplace_back(step["t_ns"].get<int64_t>(), note["data"]);
-      }
-    }
+  for (const TracedNote& n : notes_of(r, "master_set")) {
+    if (n.data["dg"] == 3 && n.data["new"].is_string()) g3_masters.emplace_back(n.t_ns, n.data);
   }
   REQUIRE(g3_masters.size() == 3);
   CHECK(g3_masters[1].second["new"] == "s2");  // elected while s3 recovers
@@ -1296,15 +1305,18 @@ TEST_CASE("fastcfs: a leader whose own data server turns ACTIVE takes back the m
 TEST_CASE("fastcfs: a push sent while a master swap runs shows the old master without the role") {
   const TracedRun r = run_traced(load(scenarios_dir("fastcfs") + "/two-masters-after-leader-reelects-itself.json"));
   CHECK(r.run.as_expected);
-  std::optional<size_t> swap_from, swap_to;  // step indices of the resume and its failure
+  // Step indices of the leader's resume of g4 and of its failure.
+  const auto first_for_g4 = [&](const char* kind) -> std::optional<size_t> {
+    for (const TracedNote& n : notes_of(r, kind)) {
+      if (n.node == "s6" && n.data["dg"] == 4) return n.step;
+    }
+    return std::nullopt;
+  };
+  const std::optional<size_t> swap_from = first_for_g4("resume_master");
+  const std::optional<size_t> swap_to = first_for_g4("resume_master_failed");
   std::vector<std::pair<size_t, std::string>> g4_s4_pushes;  // the leader's pushes naming g4/s4
   for (size_t i = 0; i < r.steps.size(); ++i) {
     const nlohmann::json& step = r.steps[i];
-    for (const auto& note : step.value("notes", nlohmann::json::array())) {
-      if (step["node"] != "s6" || !note["data"].is_object() || note["data"].value("dg", 0) != 4) continue;
-      if (note["kind"] == "resume_master" && !swap_from) swap_from = i;
-      if (note["kind"] == "resume_master_failed" && swap_from && !swap_to) swap_to = i;
-    }
     const std::string msg = step.value("msg", "");
     if (step.value("from", "") == "s6" && msg.starts_with("PUSH_DS_STATUS") && msg.find("g4/s4=") != std::string::npos) {
       g4_s4_pushes.emplace_back(i, msg);
@@ -1312,6 +1324,7 @@ TEST_CASE("fastcfs: a push sent while a master swap runs shows the old master wi
   }
   REQUIRE(swap_from.has_value());
   REQUIRE(swap_to.has_value());
+  REQUIRE(*swap_from < *swap_to);
   size_t during = 0, after = 0;
   for (const auto& [i, msg] : g4_s4_pushes) {
     if (i > *swap_from && i < *swap_to) {
