@@ -14,8 +14,10 @@ namespace replsim {
 class KeptHash {
  public:
   KeptHash() = default;
-  KeptHash(const KeptHash& other) : value_(other.get()) {}
-  KeptHash& operator=(const KeptHash& other) {
+  // noexcept, so that the values holding one (events) still move, not
+  // copy, when a vector of them grows.
+  KeptHash(const KeptHash& other) noexcept : value_(other.get()) {}
+  KeptHash& operator=(const KeptHash& other) noexcept {
     value_.store(other.get(), std::memory_order_relaxed);
     return *this;
   }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "base/kept_hash.h"
@@ -51,6 +52,7 @@ struct Event {
   // known. EventQueue::push clears it.
   KeptHash content_fingerprint;
 };
+static_assert(std::is_nothrow_move_constructible_v<Event>, "queues of events move them when they grow");
 
 // The heap holds small (time, sequence, slot) keys; the events themselves sit
 // in a slab of reusable slots, so sifting moves 24 bytes instead of an event

@@ -1338,3 +1338,33 @@ TEST_CASE("fastcfs: a push sent while a master swap runs shows the old master wi
   CHECK(during == 1);
   CHECK(after >= 1);
 }
+
+// F11: the old master of a resume-master swap crashes between the drain
+// polls. The leader deactivates it, but unsets a master only when its
+// is_master is set (cluster_topology_offline_data_server_ex), which the swap
+// cleared; the rollback (unset_master_rollback) gives it back to the crashed
+// server, and nothing queues an election: g1 has no live master until s2
+// restarts at 80 s. Until stop 32 the model unset it and elected s1 at 49 s.
+TEST_CASE("fastcfs: a master that crashes during a resume swap keeps the role until it returns (F11)") {
+  const TracedRun r = run_traced(load(scenarios_dir("fastcfs") + "/resume-master-swap-fails.json"));
+  CHECK(r.run.as_expected);
+  const std::vector<TracedNote> failed = notes_of(r, "resume_master_failed");
+  REQUIRE(!failed.empty());
+  CHECK(failed[0].t_ns > Duration::ms(43'050).count_ns());
+  CHECK(failed[0].t_ns < Duration::ms(43'100).count_ns());
+  std::vector<TracedNote> g1_changes;  // between the crash and the restart
+  for (const TracedNote& n : notes_of(r, "master_set")) {
+    if (n.data["dg"] == 1 && n.t_ns > Duration::ms(43'050).count_ns() && n.t_ns < Duration::s(80).count_ns()) {
+      g1_changes.push_back(n);
+    }
+  }
+  CHECK(g1_changes.empty());
+  std::optional<int64_t> s2_master_again_ns;
+  for (const TracedNote& n : notes_of(r, "master")) {
+    if (n.node == "s2" && n.data["dg"] == 1 && n.t_ns > Duration::s(80).count_ns() && !s2_master_again_ns) {
+      s2_master_again_ns = n.t_ns;
+    }
+  }
+  REQUIRE(s2_master_again_ns.has_value());
+  CHECK(*s2_master_again_ns < Duration::s(81).count_ns());
+}

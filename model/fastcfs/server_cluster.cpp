@@ -651,9 +651,13 @@ void FastcfsServer::deactivate_server(Context& ctx, uint32_t s, const char* why)
       count(ctx, Transition::kT12, g);
       notify_change(g, s, true);
     }
-    if (master_[g] == s) {
+    // cluster_topology_offline_data_server_ex unsets the master and queues
+    // an election only for a DS whose is_master is set: not for the old
+    // master while a swap runs, which cleared it (until stop 32 the model
+    // asked master_, which a swap leaves alone).
+    if (view_[g][s].is_master) {
       set_master(ctx, g, s, std::nullopt, "server deactivated");
-      queue_election(ctx, g, false);
+      if (!master_[g]) queue_election(ctx, g, false);
     }
   }
   // The notify thread sends at once (cluster_topology_data_server_chg_notify

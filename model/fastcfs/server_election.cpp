@@ -333,8 +333,16 @@ void FastcfsServer::on_ds_status_resp(Context& ctx, const DsStatusResp& m) {
       const Swap done = *swap_;
       swap_.reset();
       set_master(ctx, done.dg, done.old_master, done.new_master, "resume");
-      if (master_[done.dg] != done.new_master) ctx.note("resume_master_failed", {{"dg", done.dg + 1}});
-      return;
+      if (master_[done.dg] == done.new_master) return;
+      // master_election_set_master refused (the candidate's server is no
+      // longer ACTIVE) and the old master still holds the role:
+      // cluster_resume_master rolls back (unset_master_rollback), which
+      // gives the old master its is_master back. Until stop 32 the model
+      // only noted the failure, and the old master stayed master without
+      // is_master, pushed as none.
+      REPLSIM_ASSERT(master_[done.dg] == done.old_master, "set_master refuses only a candidate that is not ACTIVE");
+      swap_ = done;
+      return swap_rollback(ctx);
     }
     default: REPLSIM_ASSERT(false, "swap phase in range");
   }
