@@ -7,8 +7,8 @@
 // kernel offers them on request (Debian's default, "madvise"): a search
 // keeps its visited set and its queue of runs in memory it touches at
 // random, and with 4 KB pages it spent its time in page faults and TLB
-// misses (docs/PERFORMANCE.md, "Huge pages"). Allocation addresses never
-// reach a decision, so the runs are the same.
+// misses (docs/PERFORMANCE.md, "Kept hashes and huge pages"). Allocation
+// addresses never reach a decision, so the runs are the same.
 extern "C" {
 // NOLINTNEXTLINE: the name and type are jemalloc's.
 const char* malloc_conf = "thp:always,metadata_thp:auto";
