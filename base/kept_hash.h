@@ -9,6 +9,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "base/assert.h"
+
 namespace replsim {
 
 class KeptHash {
@@ -16,19 +18,32 @@ class KeptHash {
   KeptHash() = default;
   // noexcept, so that the values holding one (events) still move, not
   // copy, when a vector of them grows.
-  KeptHash(const KeptHash& other) noexcept : value_(other.get()) {}
+  KeptHash(const KeptHash& other) noexcept : value_(other.value_.load(std::memory_order_relaxed)) {}
   KeptHash& operator=(const KeptHash& other) noexcept {
-    value_.store(other.get(), std::memory_order_relaxed);
+    value_.store(other.value_.load(std::memory_order_relaxed), std::memory_order_relaxed);
     return *this;
   }
   bool operator==(const KeptHash&) const { return true; }  // not part of the value
 
-  // 0: not known (a value whose hash is 0 is hashed every time).
-  uint64_t get() const { return value_.load(std::memory_order_relaxed); }
-  void set(uint64_t value) const { value_.store(value, std::memory_order_relaxed); }
+  // The kept hash, else `compute()`, which is then kept. Debug builds always
+  // compute, and stop on a kept value that differs from the fresh one: the
+  // value changed and whoever changed it did not clear the hash (`stale`
+  // names the path every change must take).
+  template <typename Compute>
+  uint64_t get_or(Compute&& compute, const char* stale) const {
+    const uint64_t kept = value_.load(std::memory_order_relaxed);
+#ifdef NDEBUG
+    if (kept != 0) return kept;
+#endif
+    const uint64_t value = compute();
+    REPLSIM_ASSERT(kept == 0 || kept == value, stale);
+    value_.store(value, std::memory_order_relaxed);
+    return value;
+  }
   void clear() { value_.store(0, std::memory_order_relaxed); }
 
  private:
+  // 0: not known (a value whose hash is 0 is hashed every time).
   mutable std::atomic<uint64_t> value_{0};
 };
 

@@ -124,6 +124,7 @@ class Disk {
   };
 
   void keep_durable_before(const std::string& file, size_t index);
+  uint64_t fresh_fingerprint() const;
 
   std::map<std::string, std::vector<DiskRecord>> visible_;
   std::map<std::string, Durability> durability_;

@@ -642,19 +642,11 @@ uint64_t event_content_fingerprint(const Event& event, const std::vector<std::st
 // world share, and is hashed afresh).
 uint64_t event_fingerprint(const Event& event, TimePoint now, const std::vector<std::string>& names,
                            const NodeRenaming* renaming, bool keep) {
-  uint64_t content = renaming == nullptr && keep ? event.content_fingerprint.get() : 0;
-#ifndef NDEBUG
-  // Debug builds check the kept value against a fresh one.
-  content = 0;
-#endif
-  if (content == 0) {
-    content = event_content_fingerprint(event, names, renaming);
-    if (renaming == nullptr && keep) {
-      const uint64_t kept = event.content_fingerprint.get();
-      REPLSIM_ASSERT(kept == 0 || kept == content, "a queued event changed after it was pushed (its kept hash is stale)");
-      event.content_fingerprint.set(content);
-    }
-  }
+  const auto fresh = [&] { return event_content_fingerprint(event, names, renaming); };
+  const uint64_t content =
+      renaming == nullptr && keep
+          ? event.content_fingerprint.get_or(fresh, "a queued event changed after it was pushed (its kept hash is stale)")
+          : fresh();
   return Hasher().add((event.time - now).count_ns()).add(content).value();
 }
 
@@ -671,19 +663,16 @@ std::vector<const Event*> World::live_events() const {
 // A node's state but its deferred events. Unrenamed, it is kept in the node
 // until the node changes; Debug builds check that the kept value is current.
 uint64_t World::own_fingerprint(const Node& n, const NodeRenaming* renaming) {
-  const uint64_t kept = renaming == nullptr ? n.own_fingerprint.get() : 0;
-#ifdef NDEBUG
-  if (kept != 0) return kept;
-#endif
-  Hasher h;
-  h.rename_nodes(renaming);
-  h.add(static_cast<uint64_t>(n.status)).add(n.powered_off).add(n.starting).add(n.incarnation);
-  h.add(n.actor ? n.actor->fingerprint(renaming) : 0).add(n.disk.fingerprint()).add(n.clock.fingerprint());
-  for (const auto& [key, generation] : n.timers) h.add(key.kind).add(key.argument);
-  const uint64_t value = h.value();
-  REPLSIM_ASSERT(kept == 0 || kept == value, "a node changed without going through World::node (its kept hash is stale)");
-  if (renaming == nullptr) n.own_fingerprint.set(value);
-  return value;
+  const auto fresh = [&] {
+    Hasher h;
+    h.rename_nodes(renaming);
+    h.add(static_cast<uint64_t>(n.status)).add(n.powered_off).add(n.starting).add(n.incarnation);
+    h.add(n.actor ? n.actor->fingerprint(renaming) : 0).add(n.disk.fingerprint()).add(n.clock.fingerprint());
+    for (const auto& [key, generation] : n.timers) h.add(key.kind).add(key.argument);
+    return h.value();
+  };
+  if (renaming != nullptr) return fresh();
+  return n.own_fingerprint.get_or(fresh, "a node changed without going through World::node (its kept hash is stale)");
 }
 
 uint64_t World::fingerprint(const NodeRenaming* renaming) const {

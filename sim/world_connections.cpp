@@ -77,21 +77,14 @@ void add_rtt_sample(Direction& d, int64_t rtt_ns) {
 
 // Two states whose every connection time lies as far from their own now
 // have equal hashes: each time is hashed relative to the anchor, and the
-// anchor relative to now. Debug builds check that a kept value is current.
+// anchor relative to now.
 void Connection::hash_into(Hasher& h, TimePoint now) const {
   const NodeRenaming* renaming = h.renaming();
-  uint64_t value = renaming == nullptr ? kept_hash.get() : 0;
-#ifndef NDEBUG
-  value = 0;
-#endif
-  if (value == 0) {
-    value = anchored_hash(*this, renaming);
-    if (renaming == nullptr) {
-      REPLSIM_ASSERT(kept_hash.get() == 0 || kept_hash.get() == value,
-                     "a connection changed without going through World::own (its kept hash is stale)");
-      kept_hash.set(value);
-    }
-  }
+  const uint64_t value =
+      renaming != nullptr
+          ? anchored_hash(*this, renaming)
+          : kept_hash.get_or([this] { return anchored_hash(*this, nullptr); },
+                             "a connection changed without going through World::own (its kept hash is stale)");
   h.add(value).add((initiator.last_heard - now).count_ns());
 }
 
