@@ -434,7 +434,7 @@ ConnectionId master_with_a_write(fastcfs::FastcfsServer& s1, ScriptContext& ctx)
                                                        {DsEntry{0, 0, DsView{DsStatus::kActive, true, 0, 0}},
                                                         DsEntry{0, 1, DsView{DsStatus::kActive, false, 0, 0}},
                                                         DsEntry{0, 2, DsView{DsStatus::kActive, false, 0, 0}}}}));
-  REQUIRE(s1.local_master(0));
+  REQUIRE(s1.acts_as_master(0));
   ctx.peer_of[kClientConnection.value] = NodeId{3};
   s1.on_message(ctx, NodeId{3}, kClientConnection, *make_message(fastcfs::ClientWriteReq{1, 77, 0, 42}));
   REQUIRE(s1.writes_pending(0));
@@ -509,7 +509,7 @@ TEST_CASE("fastcfs: a write left without a majority after its master's term ende
   // The leader gives the role to s2 before the RPCs resolve: s1's term ends
   // with the write not yet waiting for a quorum (end_master_term leaves it).
   answer(2, push, fastcfs::PushDsStatusReq{8, 6, 1, {DsEntry{0, 1, DsView{DsStatus::kActive, true, 0, 0}}}});
-  REQUIRE_FALSE(s1.local_master(0));
+  REQUIRE_FALSE(s1.acts_as_master(0));
   REQUIRE(s1.writes_pending(0));
   // Both channels break: the write resolves with no RPC success.
   s1.on_connection(ctx, ConnectionEvent{ConnectionEvent::Kind::kClosed, to_s2, NodeId{1}, CloseReason::kReset});
@@ -743,7 +743,7 @@ TEST_CASE("fastcfs: a master's confirmed file goes when its term ends confirmed,
     REQUIRE(ctx.last<fastcfs::ClientResp>(3).err == fastcfs::Err::kOk);
     REQUIRE(ctx.files[confirmed_file] == std::vector<std::string>{"1"});
     answer(2, push, fastcfs::PushDsStatusReq{8, 6, 1, {DsEntry{0, 1, DsView{DsStatus::kActive, true, 1, 1}}}});
-    REQUIRE_FALSE(s1.local_master(0));
+    REQUIRE_FALSE(s1.acts_as_master(0));
     CHECK(ctx.files[confirmed_file].empty());
   }
   // A restart with binlog DVs 1..3 and the confirmed file saying `c`.
@@ -1299,9 +1299,10 @@ TEST_CASE("fastcfs: a leader whose own data server turns ACTIVE takes back the m
 // cluster_resume_master clears the old master's is_master in the leader's
 // memory and tells no one; the push thread packs ds->is_master as it stands
 // (cluster_topology.c), so a push sent while the swap runs shows the group
-// without that master, and unset_master_rollback's push shows it again.
+// without that master, and the push that ends the swap shows the new one.
 // Until stop 32 the model packed whether master_ named the DS, which a swap
-// leaves alone. F7's scenario swaps g4 from s4 to s5 at 151.16 s.
+// leaves alone. F7's scenario swaps g4 from s4 to s5 at 151.16 s (until
+// stop 33 the drain failed and unset_master_rollback gave s4 the role back).
 TEST_CASE("fastcfs: a push sent while a master swap runs shows the old master without the role") {
   const TracedRun r = run_traced(load(scenarios_dir("fastcfs") + "/two-masters-after-leader-reelects-itself.json"));
   CHECK(r.run.as_expected);
@@ -1313,7 +1314,10 @@ TEST_CASE("fastcfs: a push sent while a master swap runs shows the old master wi
     return std::nullopt;
   };
   const std::optional<size_t> swap_from = first_for_g4("resume_master");
-  const std::optional<size_t> swap_to = first_for_g4("resume_master_failed");
+  std::optional<size_t> swap_to;
+  for (const TracedNote& n : notes_of(r, "master_set")) {
+    if (!swap_to && n.node == "s6" && n.data["dg"] == 4 && n.data["reason"] == "resume") swap_to = n.step;
+  }
   std::vector<std::pair<size_t, std::string>> g4_s4_pushes;  // the leader's pushes naming g4/s4
   for (size_t i = 0; i < r.steps.size(); ++i) {
     const nlohmann::json& step = r.steps[i];
@@ -1332,7 +1336,7 @@ TEST_CASE("fastcfs: a push sent while a master swap runs shows the old master wi
       CHECK(msg.find("g4/s4=ACTIVE*") == std::string::npos);
       CHECK(msg.find("g4/s4=ACTIVE") != std::string::npos);
     } else if (i > *swap_to && after++ == 0) {
-      CHECK(msg.find("g4/s4=ACTIVE*") != std::string::npos);  // the rollback gave the role back
+      CHECK(msg.find("g4/s5=ACTIVE*") != std::string::npos);  // the swap handed the role over
     }
   }
   CHECK(during == 1);
@@ -1367,4 +1371,93 @@ TEST_CASE("fastcfs: a master that crashes during a resume swap keeps the role un
   }
   REQUIRE(s2_master_again_ns.has_value());
   CHECK(*s2_master_again_ns < Duration::s(81).count_ns());
+}
+
+// cluster_deal_reselect_master: the leader queues a data group's election on
+// a RESELECT_MASTER only when the sender's DS is master in its view (EPERM
+// otherwise: a master the leader is swapping out has lost the flag). Until
+// stop 33 the model accepted the request from any server.
+TEST_CASE("fastcfs: the leader reselects a master only at the request of the DS it holds as master") {
+  fastcfs::ClusterConfig cluster;
+  cluster.servers = 3;
+  cluster.data_groups = 1;
+  fastcfs::FastcfsServer s2(1, cluster);
+  ScriptContext ctx(1);
+  boot_and_win_as_s2(s2, ctx);
+  using fastcfs::DsEntry, fastcfs::DsView, fastcfs::DsStatus;
+  for (uint32_t follower : {0u, 2u}) {
+    const ConnectionId push{7000 + follower};
+    ctx.peer_of[push.value] = NodeId{follower};
+    s2.on_message(ctx, NodeId{follower}, push, *make_message(fastcfs::JoinLeaderReq{1, true}));
+    const uint64_t version = ctx.last<fastcfs::JoinLeaderResp>(follower).leader_version;
+    s2.on_message(ctx, NodeId{follower}, push,
+                  *make_message(fastcfs::PingLeaderReq{2, version, true,
+                                                       {DsEntry{0, follower, DsView{DsStatus::kOffline, false, 0, 0}}}}));
+  }
+  const TimerKey election{7, 0};
+  for (int i = 0; i < 10 && !s2.master_of(0); ++i) {
+    if (ctx.timers.contains(election)) s2.on_timer(ctx, election);
+    lead_a_second_as_s2(s2, ctx);
+  }
+  REQUIRE(s2.master_of(0).has_value());
+  const uint32_t master = *s2.master_of(0);
+  const uint32_t slave = master == 0 ? 2 : 0;
+  REQUIRE(s2.view(0, master).is_master);
+  ctx.timers.erase(election);
+  const ConnectionId from_slave{7100}, from_master{7101};
+  ctx.peer_of[from_slave.value] = NodeId{slave};
+  ctx.peer_of[from_master.value] = NodeId{master};
+  s2.on_message(ctx, NodeId{slave}, from_slave, *make_message(fastcfs::ReselectMasterReq{0, slave}));
+  CHECK(ctx.noted("reselect_refused"));
+  CHECK_FALSE(ctx.timers.contains(election));
+  s2.on_message(ctx, NodeId{master}, from_master, *make_message(fastcfs::ReselectMasterReq{0, master}));
+  CHECK(ctx.timers.contains(election));
+}
+
+// A rolled-back resume swap leaves master_swapping set on the old master:
+// only a master change clears it (cluster_relationship_on_master_change),
+// and only the service's write admission reads it. The old master still
+// serves its slaves' recovery (check_myself_master reads is_master) and
+// applies their confirmed versions, so the demoted candidate turns ACTIVE
+// again and the leader retries the swap (cluster_relationship_on_status_change).
+// Until stop 33 the model refused both while swapping, and g1 refused
+// writes to the end of the run.
+TEST_CASE("fastcfs: a rolled-back resume swap refuses writes until the candidate returns and the retried swap moves the role") {
+  const TracedRun r = run_traced(load(scenarios_dir("fastcfs") + "/resume-swap-retried-after-rollback.json"));
+  CHECK(r.run.as_expected);
+  const auto g1 = [](const std::vector<TracedNote>& notes) {
+    std::vector<TracedNote> found;
+    for (const TracedNote& n : notes) {
+      if (n.data["dg"] == 1) found.push_back(n);
+    }
+    return found;
+  };
+  const std::vector<TracedNote> resumes = g1(notes_of(r, "resume_master"));
+  const std::vector<TracedNote> failures = g1(notes_of(r, "resume_master_failed"));
+  REQUIRE(resumes.size() == 2);
+  REQUIRE(failures.size() == 1);
+  CHECK(resumes[0].step < failures[0].step);
+  CHECK(failures[0].step < resumes[1].step);
+  std::optional<size_t> handed_over;
+  for (const TracedNote& n : g1(notes_of(r, "master_set"))) {
+    if (n.data["reason"] == "resume" && n.data["new"] == "s1") handed_over = n.step;
+  }
+  REQUIRE(handed_over.has_value());
+  CHECK(*handed_over > resumes[1].step);
+  // Between the rollback and the retry s1 recovers from s2, still swapping.
+  bool s1_active_again = false;
+  for (const TracedNote& n : g1(notes_of(r, "ds_status"))) {
+    s1_active_again |= n.node == "s1" && n.data["status"] == "ACTIVE" && n.step > failures[0].step &&
+                       n.step < resumes[1].step;
+  }
+  CHECK(s1_active_again);
+  // s2 refuses new writes only while it swaps.
+  size_t refused_while_swapping = 0, refused_after = 0;
+  for (size_t i = 0; i < r.steps.size(); ++i) {
+    const nlohmann::json& step = r.steps[i];
+    if (step.value("from", "") != "s2" || step.value("msg", "").find("NOT_ACTIVE") == std::string::npos) continue;
+    (i > resumes[0].step && i < *handed_over ? refused_while_swapping : refused_after) += 1;
+  }
+  CHECK(refused_while_swapping >= 1);
+  CHECK(refused_after == 0);
 }

@@ -57,7 +57,7 @@ const harness::Vocabulary& fastcfs_vocabulary() {
     // leader and master changes note leader, leader_lost, master_set).
     for (const char* quiet : {"ack", "transition", "channel_closed", "sequence_refused", "apply_skipped",
                               "rpc_failed_channel_kept", "quorum_majority", "quorum_degraded",
-                              "push_connection_closed", "activation_refused"}) {
+                              "push_connection_closed", "activation_refused", "reselect_refused"}) {
       w.notes.push_back({quiet, true});
     }
     for (const char* loud : {"binlog_record_dropped", "ds_status", "election_dropped", "end_term_rollback",

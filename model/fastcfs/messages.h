@@ -190,9 +190,12 @@ struct ReportDsStatusResp {
 struct ReselectMasterReq {
   static constexpr const char* kName = "RESELECT_MASTER";
   uint32_t dg = 0;
+  // The sender, whose DS the leader must hold as master (the request's
+  // server_id; cluster_deal_reselect_master answers EPERM otherwise).
+  uint32_t server = 0;
   bool operator==(const ReselectMasterReq&) const = default;
-  void hash_into(Hasher& h) const { h.add(dg); }
-  std::string describe() const { return "g" + std::to_string(dg + 1); }
+  void hash_into(Hasher& h) const { h.add(dg).add(server); }
+  std::string describe() const { return "g" + std::to_string(dg + 1) + " from s" + std::to_string(server + 1); }
 };
 
 // UNSET_MASTER_REQ (75) and GET_DS_STATUS_REQ (77), the resume-master swap

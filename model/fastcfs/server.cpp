@@ -52,9 +52,11 @@ FastcfsServer::FastcfsServer(uint32_t index, ClusterConfig config) : me_(index),
   inbound_.assign(n(), {});
 }
 
-bool FastcfsServer::local_master(uint32_t dg) const {
-  return master_[dg] == me_ && view_[dg][me_].is_master && !groups_[dg].master_swapping && !halted_;
+bool FastcfsServer::acts_as_master(uint32_t dg) const {
+  return master_[dg] == me_ && view_[dg][me_].is_master && !halted_;
 }
+
+bool FastcfsServer::takes_writes(uint32_t dg) const { return acts_as_master(dg) && !groups_[dg].master_swapping; }
 
 bool FastcfsServer::holds(uint32_t dg, uint64_t dv, uint64_t key) const {
   const auto& log = groups_[dg].binlog;

@@ -63,8 +63,12 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   std::optional<uint32_t> master_of(uint32_t dg) const { return master_[dg]; }
   const DsView& view(uint32_t dg, uint32_t server) const { return view_[dg][server]; }
   DsStatus my_status(uint32_t dg) const { return groups_[dg].status; }
-  // Acts as master: is_master set locally and not swapping (§6 notation).
-  bool local_master(uint32_t dg) const;
+  // Acts as master: the group's master is me and my DS's is_master is set
+  // (check_myself_master and the protocol's other master checks).
+  bool acts_as_master(uint32_t dg) const;
+  // Acts as master and takes new writes: no master swap drains me (only
+  // the service's write admission reads master_swapping).
+  bool takes_writes(uint32_t dg) const;
   uint64_t current_dv(uint32_t dg) const { return groups_[dg].current_dv; }
   uint64_t confirmed_dv(uint32_t dg) const { return groups_[dg].confirmed_dv; }
   const std::vector<BinlogRecord>& binlog(uint32_t dg) const { return groups_[dg].binlog; }
@@ -361,6 +365,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void on_get_ds_status(Context& ctx, const Inbound& in, const GetDsStatusReq& m);
   void on_ds_status_resp(Context& ctx, const DsStatusResp& m);
   void on_reselect(Context& ctx, const ReselectMasterReq& m);
+  void trigger_reselect(Context& ctx, uint32_t g);
 
   // server_replication.cpp
   void channels_tick(Context& ctx);

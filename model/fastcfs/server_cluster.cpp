@@ -386,7 +386,7 @@ std::vector<DsEntry> FastcfsServer::ping_entries(bool all) {
     const std::pair<uint64_t, uint64_t> now{current, group.confirmed_dv};
     if (!all && now == group.last_reported) continue;
     group.last_reported = now;
-    entries.push_back(DsEntry{g, me_, DsView{group.status, local_master(g), current, group.confirmed_dv}});
+    entries.push_back(DsEntry{g, me_, DsView{group.status, acts_as_master(g), current, group.confirmed_dv}});
   }
   return entries;
 }
@@ -490,7 +490,7 @@ void FastcfsServer::apply_ping_entries(Context& ctx, uint32_t s, const std::vect
     if (!status_changed && !current_changed && !confirmed_changed) continue;
     ++changes;
     notify_change(e.dg, s, false);
-    if (confirmed_changed && local_master(e.dg)) on_confirmed_report(ctx, e.dg);
+    if (confirmed_changed && acts_as_master(e.dg)) on_confirmed_report(ctx, e.dg);
   }
   if (changes > 0) raise_cluster_version();
 }
@@ -589,17 +589,22 @@ void FastcfsServer::apply_push_entry(Context& ctx, const DsEntry& e) {
     v.status = e.view.status;
     v.current_dv = e.view.current_dv;
     v.confirmed_dv = e.view.confirmed_dv;
-    if (confirmed_changed && local_master(g)) on_confirmed_report(ctx, g);
+    if (confirmed_changed && acts_as_master(g)) on_confirmed_report(ctx, g);
   }
-  if (e.view.is_master && master_[g] != e.server) {
-    const std::optional<uint32_t> old = master_[g];
+  // The change is read against the DS's own flag, not the group's master
+  // pointer: they differ on a server whose swap, as leader, cleared the old
+  // master's flag, and there a push clearing it again changes nothing.
+  bool& is_master = view_[g][e.server].is_master;
+  if (is_master == e.view.is_master) return;
+  is_master = e.view.is_master;
+  const std::optional<uint32_t> old = master_[g];
+  if (is_master) {
+    if (old == e.server) return;  // on_master_change(ds, ds) returns at once
     if (old) view_[g][*old].is_master = false;
     master_[g] = e.server;
-    view_[g][e.server].is_master = true;
     on_master_change(ctx, g, old, e.server);
-  } else if (!e.view.is_master && master_[g] == e.server) {
+  } else if (old == e.server) {
     master_[g].reset();
-    view_[g][e.server].is_master = false;
     on_master_change(ctx, g, e.server, std::nullopt);
   }
 }

@@ -249,10 +249,24 @@ void FastcfsServer::on_master_change(Context& ctx, uint32_t g, std::optional<uin
 
 // ---- reselect and the resume-master swap (§1.5.1, §1.5.5) ----------------------
 
+// cluster_deal_reselect_master: only the leader, and only for a sender
+// whose DS it holds as master (a master the leader is swapping out has
+// lost the flag already).
 void FastcfsServer::on_reselect(Context& ctx, const ReselectMasterReq& m) {
-  if (!is_leader() || !holds_dg(m.dg)) return;
-  elections_[m.dg].reselect = true;
-  queue_election(ctx, m.dg, false);
+  if (!is_leader() || !holds_dg(m.dg) || !in_cluster(m.server)) return;
+  if (!view_[m.dg][m.server].is_master) {
+    ctx.note("reselect_refused", {{"dg", m.dg + 1}, {"server", "s" + std::to_string(m.server + 1)}});
+    return;
+  }
+  trigger_reselect(ctx, m.dg);
+}
+
+// cluster_relationship_trigger_reselect_master; a master that leads asks
+// itself without the check.
+void FastcfsServer::trigger_reselect(Context& ctx, uint32_t g) {
+  REPLSIM_ASSERT(is_leader() && holds_dg(g), "only the leader elects masters, for its own server group");
+  elections_[g].reselect = true;
+  queue_election(ctx, g, false);
 }
 
 void FastcfsServer::maybe_resume_master(Context& ctx, uint32_t g, uint32_t s) {
@@ -291,7 +305,7 @@ void FastcfsServer::swap_step(Context& ctx) {
   const uint32_t target = swap_->phase == 4 ? swap_->new_master : swap_->old_master;
   if (target == me_) {
     const Group& group = groups_[swap_->dg];
-    DsStatusResp local{0, Err::kOk, local_master(swap_->dg), group.status,
+    DsStatusResp local{0, Err::kOk, view_[swap_->dg][me_].is_master, group.status,
                        static_cast<uint64_t>(group.queue.size() + (group.in_flight ? 1 : 0)), group.current_dv};
     return on_ds_status_resp(ctx, local);
   }

@@ -148,11 +148,11 @@ void FastcfsServer::on_fetch(Context& ctx, const Inbound& in, const FetchBinlogR
   const DsStatus peer = view_[g][s].status;
   if (m.first) {
     if (peer == DsStatus::kActive || (peer == DsStatus::kOnline && !m.catch_up)) return answer(Err::kAgain);
-    if (!local_master(g)) return answer(Err::kInvalid);
+    if (!acts_as_master(g)) return answer(Err::kInvalid);
     if (m.last_dv > group.current_dv) {
       // The slave has more than I do: ask for a new master election.
-      if (is_leader()) on_reselect(ctx, ReselectMasterReq{g});
-      else if (leader_) notify(ctx, *leader_, make_message(ReselectMasterReq{g}));
+      if (is_leader()) trigger_reselect(ctx, g);
+      else if (leader_) notify(ctx, *leader_, make_message(ReselectMasterReq{g, me_}));
       return answer(Err::kBinlogInconsistent);
     }
     if (!m.last_rows.empty()) {
@@ -197,7 +197,7 @@ void FastcfsServer::on_fetch(Context& ctx, const Inbound& in, const FetchBinlogR
       resp.is_online = true;
       resp.until_version = group.current_dv;  // read after marking ONLINE
     }
-  } else if (!local_master(g)) {
+  } else if (!acts_as_master(g)) {
     return answer(Err::kInvalid);
   }
   auto it = std::upper_bound(group.binlog.begin(), group.binlog.end(), m.last_dv,
@@ -290,7 +290,7 @@ void FastcfsServer::on_fetch_resp(Context& ctx, const Inbound& in, const FetchBi
 // until a write or the replay of a master's record of it replaces them.
 void FastcfsServer::wipe_binlog(Context& ctx, uint32_t g) {
   Group& group = groups_[g];
-  REPLSIM_ASSERT(holds_dg(g) && !local_master(g), "a slave's restore");
+  REPLSIM_ASSERT(holds_dg(g) && !acts_as_master(g), "a slave's restore");
   truncate_binlog_after(ctx, g, 0);
   ++group.rollbacks;
   group.current_dv = group.confirmed_dv = group.rpc_last_version = 0;
@@ -329,7 +329,7 @@ void FastcfsServer::finish_fetch(Context& ctx, uint32_t g) {
 void FastcfsServer::on_active_confirm(Context& ctx, const Inbound& in, const ActiveConfirmReq& m) {
   const uint32_t s = in.from.index;
   Err err = Err::kOk;
-  if (!holds_dg(m.dg) || !local_master(m.dg) || s == me_) err = Err::kInvalid;
+  if (!holds_dg(m.dg) || !acts_as_master(m.dg) || s == me_) err = Err::kInvalid;
   else if (view_[m.dg][s].status != DsStatus::kOnline) err = Err::kInvalid;
   else {
     const Channel& c = channel_for(s, m.dg);

@@ -81,8 +81,11 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
   // every group the peer shares with me, not only those on this channel.
   for (uint32_t g : my_dgs()) {
     // T9: I am this DG's master and the slave was ACTIVE: report it (the
-    // local view changes only at the next fan-out or push, review T9).
-    if (local_master(g) && view_[g][p].status == DsStatus::kActive) offline_slave(ctx, g, p, Transition::kT9, false);
+    // local view changes only at the next fan-out or push, review T9). The
+    // master pointer alone decides (cluster_topology_offline_slave_data_servers).
+    if (master_[g] == me_ && !halted_ && view_[g][p].status == DsStatus::kActive) {
+      offline_slave(ctx, g, p, Transition::kT9, false);
+    }
     // T10: my own channel to my DG's master closed.
     if (master_[g] == p && groups_[g].status == DsStatus::kActive) {
       set_my_status(ctx, g, DsStatus::kOffline, Transition::kT10, true);
@@ -171,7 +174,7 @@ void FastcfsServer::on_client_write(Context& ctx, const Inbound& in, const Clien
 void FastcfsServer::start_next_write(Context& ctx, uint32_t g) {
   Group& group = groups_[g];
   if (group.in_flight || group.queue.empty()) return;
-  if (!local_master(g)) {
+  if (!acts_as_master(g)) {
     const Err err = group.master_swapping && master_[g] == me_ ? Err::kNotActive : Err::kNotMaster;
     while (!group.queue.empty()) {
       ctx.send(group.queue.front().client, make_message(ClientResp{group.queue.front().seq, err, 0}));
@@ -273,7 +276,7 @@ void FastcfsServer::complete_write(Context& ctx, uint32_t g, Err err) {
   ctx.send(f.write.client, make_message(ClientResp{f.write.seq, err, 0}));
   start_next_write(ctx, g);
   // A former master recovers once its last write has resolved.
-  if (!local_master(g) && master_[g] && *master_[g] != me_) queue_recovery(ctx, g, Duration::zero());
+  if (!acts_as_master(g) && master_[g] && *master_[g] != me_) queue_recovery(ctx, g, Duration::zero());
 }
 
 void FastcfsServer::offline_slave(Context& ctx, uint32_t g, uint32_t slave, Transition t, bool local) {
@@ -420,7 +423,7 @@ void FastcfsServer::quorum_passes(Context& ctx) {
   if (!need_detect_mode()) return;
   for (uint32_t g : my_dgs()) {
     Group& group = groups_[g];
-    if (!local_master(g)) continue;
+    if (!acts_as_master(g)) continue;
     const bool majority_active = majority(active_count(g));
     if (majority_active) {
       group.detect_chain.clear();

@@ -82,7 +82,9 @@ std::string data_group_gap(const World& world, const FastcfsServer& leader, uint
   const auto master_index = leader.master_of(g);
   if (!master_index) return group + " has no master";
   const FastcfsServer* master = server_at(world, NodeId{*master_index});
-  if (!master->local_master(g)) return group + ": " + world.node_name(NodeId{*master_index}) + " does not act as master";
+  const std::string master_name = world.node_name(NodeId{*master_index});
+  if (!master->acts_as_master(g)) return group + ": " + master_name + " does not act as master";
+  if (!master->takes_writes(g)) return group + ": " + master_name + " refuses writes, a master swap left unfinished";
   for (uint32_t index : members.indices()) {
     const NodeId id{index};
     const FastcfsServer* s = server_at(world, id);
@@ -283,7 +285,7 @@ void FastcfsMonitor::check_note(const World& world, const StepRecord& step, cons
     for (uint32_t index : members.indices()) {
       const NodeId id{index};
       const FastcfsServer* s = server_at(world, id);
-      if (id != step.node && s != nullptr && s->local_master(g)) {
+      if (id != step.node && s != nullptr && s->acts_as_master(g)) {
         add("S2", step.time, fmt::format("g{}: {} acked DV {} while {} also acts as master", g + 1, server_name(node), dv,
                                          server_name(id.index)));
       }
@@ -357,7 +359,7 @@ void FastcfsMonitor::check_masters(const World& world, const StepRecord& step) {
           add("S1", step.time, fmt::format("g{}: leader {} has {} DSs flagged master", g + 1, server_name(id.index), flagged));
         }
       }
-      if (s->local_master(g)) {
+      if (s->acts_as_master(g)) {
         if (s->confirmed_dv(g) > s->current_dv(g)) {
           add("S6", step.time, fmt::format("g{}: master {} has confirmed DV {} above current {}", g + 1,
                                            server_name(id.index), s->confirmed_dv(g), s->current_dv(g)));
@@ -434,7 +436,7 @@ void FastcfsMonitor::check_replicas(const World& world, const StepRecord& step) 
     if (!master_id || !leader_id) continue;
     const FastcfsServer* master = server_at(world, *master_id);
     const FastcfsServer* leader = server_at(world, *leader_id);
-    if (master == nullptr || !master->local_master(g) || master->writes_pending(g)) continue;
+    if (master == nullptr || !master->acts_as_master(g) || master->writes_pending(g)) continue;
     for (const FastcfsServer* s : active) {
       if (s == master || master->view(g, s->index()).status != DsStatus::kActive ||
           leader->view(g, s->index()).status != DsStatus::kActive) {
