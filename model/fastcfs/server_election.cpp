@@ -217,7 +217,8 @@ void FastcfsServer::on_master_change(Context& ctx, uint32_t g, std::optional<uin
         if (s != me_) group.detect_chain[s] = 0;
       }
     }
-    group.master_swapping = false;
+    // master_swapping stays: faststore clears it only when the role leaves
+    // me, so a master swapped out and elected again still refuses writes.
     ctx.note("master", {{"dg", g + 1}, {"dv", group.current_dv}});
     ctx.protocol_event({ProtocolEvent::Kind::kBecomes, "master", g + 1});
     if (group.status != DsStatus::kActive) set_my_status(ctx, g, DsStatus::kActive, Transition::kT15, true);

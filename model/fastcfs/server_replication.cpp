@@ -146,9 +146,21 @@ void FastcfsServer::on_client_write(Context& ctx, const Inbound& in, const Clien
   Group& group = groups_[g];
   const auto reply = [&](Err err) { ctx.send(in.connection, make_message(ClientResp{m.seq, err, 0})); };
   if (!holds_dg(g)) return reply(Err::kNotFound);
-  if (master_[g] != me_ || !view_[g][me_].is_master) return reply(Err::kNotMaster);
-  if (group.master_swapping) return reply(Err::kNotActive);
+  // faststore's order: the channel's idempotency record first
+  // (service_update_prepare_and_check), then du_handler_parse_check's
+  // is_master, another master's request metadata and the majority, and
+  // master_swapping last, at the data queue (du_push_to_data_queue). A
+  // retry of a request still in progress is held and answered when it
+  // completes, where faststore answers EAGAIN at once, first of all
+  // (sf_server_update_prepare_and_check; FASTCFS_MODEL.md §3).
   if (const auto done = group.results.find(m.req_id); done != group.results.end()) return reply(done->second);
+  if (master_[g] != me_ || !view_[g][me_].is_master) return reply(Err::kNotMaster);
+  // A retry carrying a req_id another master replicated (slave-side metadata).
+  if (const auto seen = group.idempotency.find(m.req_id); seen != group.idempotency.end()) {
+    return reply(seen->second <= group.confirmed_dv ? Err::kOk : Err::kAgain);
+  }
+  if (group.need_majority && !majority(active_count(g))) return reply(Err::kAgain);
+  if (group.master_swapping) return reply(Err::kNotActive);
   if (group.in_flight && group.in_flight->write.req_id == m.req_id) {
     group.in_flight->write.seq = m.seq;  // answer the retry when it completes
     return;
@@ -159,11 +171,6 @@ void FastcfsServer::on_client_write(Context& ctx, const Inbound& in, const Clien
       return;
     }
   }
-  // A retry carrying a req_id another master replicated (slave-side metadata).
-  if (const auto seen = group.idempotency.find(m.req_id); seen != group.idempotency.end()) {
-    return reply(seen->second <= group.confirmed_dv ? Err::kOk : Err::kAgain);
-  }
-  if (group.need_majority && !majority(active_count(g))) return reply(Err::kAgain);
   if (group.queue.size() >= 4096) return reply(Err::kAgain);  // bounded queue
   group.queue.push_back(PendingWrite{in.connection, m.seq, m.req_id, m.key, m.value});
   start_next_write(ctx, g);
@@ -175,9 +182,9 @@ void FastcfsServer::start_next_write(Context& ctx, uint32_t g) {
   Group& group = groups_[g];
   if (group.in_flight || group.queue.empty()) return;
   if (!acts_as_master(g)) {
-    const Err err = group.master_swapping && master_[g] == me_ ? Err::kNotActive : Err::kNotMaster;
+    // The data thread checks is_master alone (data_thread.c deal_one_operation).
     while (!group.queue.empty()) {
-      ctx.send(group.queue.front().client, make_message(ClientResp{group.queue.front().seq, err, 0}));
+      ctx.send(group.queue.front().client, make_message(ClientResp{group.queue.front().seq, Err::kNotMaster, 0}));
       group.queue.pop_front();
     }
     return;
