@@ -472,6 +472,18 @@ void boot_and_win_as_s2(fastcfs::FastcfsServer& s2, ScriptContext& ctx) {
   win_election_as_s2(s2, ctx);
 }
 
+// A follower's push handler joins leader s2 on `push` and activates with
+// `entries`, as cluster_relationship.c's push join and first ping do.
+// Returns the leader version the join answered.
+uint64_t join_and_activate(fastcfs::FastcfsServer& s2, ScriptContext& ctx, uint32_t follower, ConnectionId push,
+                           std::vector<fastcfs::DsEntry> entries) {
+  ctx.peer_of[push.value] = NodeId{follower};
+  s2.on_message(ctx, NodeId{follower}, push, *make_message(fastcfs::JoinLeaderReq{1, true}));
+  const uint64_t version = ctx.last<fastcfs::JoinLeaderResp>(follower).leader_version;
+  s2.on_message(ctx, NodeId{follower}, push, *make_message(fastcfs::PingLeaderReq{2, version, true, std::move(entries)}));
+  return version;
+}
+
 // One second of leader s2: its tick's leader check, s1 answering the
 // brain-split probes (s3 stays silent: two of three alive).
 void lead_a_second_as_s2(fastcfs::FastcfsServer& s2, ScriptContext& ctx) {
@@ -632,8 +644,6 @@ TEST_CASE("fastcfs: a ping's unchanged entries push nothing, and changed ones re
   boot_and_win_as_s2(s2, ctx);
   using fastcfs::DsEntry, fastcfs::DsView, fastcfs::DsStatus, fastcfs::PushDsStatusReq;
   const ConnectionId s1_push{6000}, s3_push{6001}, s1_ping{6002};
-  ctx.peer_of[s1_push.value] = NodeId{0};
-  ctx.peer_of[s3_push.value] = NodeId{2};
   ctx.peer_of[s1_ping.value] = NodeId{0};
   // Answers every push until none is outstanding; returns what each follower was pushed.
   const auto settle = [&](size_t from) {
@@ -653,10 +663,7 @@ TEST_CASE("fastcfs: a ping's unchanged entries push nothing, and changed ones re
   };
   uint64_t version = 0;
   for (const auto& [follower, push] : {std::pair{0u, s1_push}, std::pair{2u, s3_push}}) {
-    s2.on_message(ctx, NodeId{follower}, push, *make_message(fastcfs::JoinLeaderReq{1, true}));
-    version = ctx.last<fastcfs::JoinLeaderResp>(follower).leader_version;
-    s2.on_message(ctx, NodeId{follower}, push,
-                  *make_message(fastcfs::PingLeaderReq{2, version, true, entries_of(follower, DsStatus::kOffline, 0)}));
+    version = join_and_activate(s2, ctx, follower, push, entries_of(follower, DsStatus::kOffline, 0));
   }
   settle(0);
   const uint64_t cv = ctx.last<PushDsStatusReq>(2).cluster_version;
@@ -1386,13 +1393,8 @@ TEST_CASE("fastcfs: the leader reselects a master only at the request of the DS 
   boot_and_win_as_s2(s2, ctx);
   using fastcfs::DsEntry, fastcfs::DsView, fastcfs::DsStatus;
   for (uint32_t follower : {0u, 2u}) {
-    const ConnectionId push{7000 + follower};
-    ctx.peer_of[push.value] = NodeId{follower};
-    s2.on_message(ctx, NodeId{follower}, push, *make_message(fastcfs::JoinLeaderReq{1, true}));
-    const uint64_t version = ctx.last<fastcfs::JoinLeaderResp>(follower).leader_version;
-    s2.on_message(ctx, NodeId{follower}, push,
-                  *make_message(fastcfs::PingLeaderReq{2, version, true,
-                                                       {DsEntry{0, follower, DsView{DsStatus::kOffline, false, 0, 0}}}}));
+    join_and_activate(s2, ctx, follower, ConnectionId{7000 + follower},
+                      {DsEntry{0, follower, DsView{DsStatus::kOffline, false, 0, 0}}});
   }
   const TimerKey election{7, 0};
   for (int i = 0; i < 10 && !s2.master_of(0); ++i) {
