@@ -307,7 +307,11 @@ void World::segment_arrived(Connection& c, bool forward, Event& event, Chooser& 
   const NodeId to = forward ? c.acceptor.node : c.initiator.node;
   const Node& target = std::as_const(*this).node(to);  // read only: left shared
   const bool silent = target.status == NodeStatus::kCrashed && target.powered_off;
-  if (network_.blocked(event.from, to) || silent) {
+  // A connection request whose SYN-ACK cannot come back completes no
+  // handshake: the acceptor's kernel keeps it half-open, its process hears
+  // nothing, and the initiator retransmits its SYN as for a lost one.
+  const bool handshake_cut = head.kind == Segment::Kind::kSyn && network_.blocked(to, event.from);
+  if (network_.blocked(event.from, to) || silent || handshake_cut) {
     // Lost on the way, or a host that answers nothing: retransmit.
     record_.outcome = silent ? StepOutcome::kDroppedNodeDown : StepOutcome::kDroppedPartition;
     head.lost = true;
@@ -405,12 +409,13 @@ void World::hand_to_actor(Connection& c, bool forward, Event& event, Chooser& ch
                       CloseReason::kPeerClosed};
     if (!syn) (forward ? c.acceptor : c.initiator).open = false;
     if (syn) {
-      // The SYN-ACK on the way back: the initiator hears the connection is
-      // up a latency later (a lost SYN-ACK costs an initial RTO).
+      // The SYN-ACK on the way back, which is open (segment_arrived): the
+      // initiator hears the connection is up a latency later (a SYN-ACK the
+      // link loses costs an initial RTO).
       const LinkConfig& link = network_.link_config(event.target, event.from);
       Rng& stream = network_.link_stream(event.target, event.from);
-      const bool lost = network_.blocked(event.target, event.from) ||
-                        chooser.chance(stream, ChoiceKind::kSegmentLoss, link.loss);
+      REPLSIM_ASSERT(!network_.blocked(event.target, event.from), "a handshake completes only over an open way back");
+      const bool lost = chooser.chance(stream, ChoiceKind::kSegmentLoss, link.loss);
       const Duration wait = chooser.delay(stream, ChoiceKind::kMessageDelay, link.latency) +
                             (lost ? config_->tcp.rto_initial : Duration::zero());
       tell_end(c, true, {ConnectionEvent::Kind::kEstablished, c.id, event.target, CloseReason::kPeerClosed}, now_ + wait);

@@ -294,6 +294,39 @@ TEST_CASE("a cut way back: the data gets through, the sender's end times out una
   CHECK(heard_kind(talker(healed, 0), ConnectionEvent::Kind::kClosed).empty());
 }
 
+// Linux completes a handshake only when a SYN-ACK gets back: across a cut
+// way back the acceptor's process accepts nothing and the initiator's SYN
+// is retransmitted (1, 3, 7 s ...) until the heal or the SYN retries end.
+// Until stop 34 the engine took the cut SYN-ACK as one lost segment: the
+// connection came up a second later, partition or not.
+TEST_CASE("a connection request across a cut way back completes no handshake until the heal") {
+  const PartitionFault cut_back{partition_shapes::one_way({NodeId{1}}, {NodeId{0}}), "one_way"};
+  World healed = make_world({TalkPlan{NodeId{1}, 1, 1, Duration::ms(1), Duration::ms(100)}, TalkPlan{}}, fixed(Duration::ms(1)));
+  healed.schedule_fault(TimePoint::origin(), cut_back);
+  healed.schedule_fault(TimePoint::origin() + Duration::s(5), HealFault{});
+  run_to(healed, Duration::s(30));
+  const auto up = heard_kind(talker(healed, 0), ConnectionEvent::Kind::kEstablished);
+  const auto accepted = heard_kind(talker(healed, 1), ConnectionEvent::Kind::kAccepted);
+  REQUIRE(up.size() == 1);
+  REQUIRE(accepted.size() == 1);
+  // The SYN retransmitted at 7 s is the first to find the way back open.
+  CHECK(accepted[0]->at - TimePoint::origin() == Duration::s(7) + Duration::ms(1));
+  CHECK(up[0]->at - TimePoint::origin() == Duration::s(7) + Duration::ms(2));
+  CHECK(talker(healed, 1).received.size() == 1);
+  CHECK(heard_kind(talker(healed, 0), ConnectionEvent::Kind::kClosed).empty());
+
+  World cut = make_world({TalkPlan{NodeId{1}, 1, 1, Duration::ms(1), Duration::ms(100)}, TalkPlan{}}, fixed(Duration::ms(1)));
+  cut.schedule_fault(TimePoint::origin(), cut_back);
+  run_to(cut, Duration::s(200));
+  CHECK(heard_kind(talker(cut, 0), ConnectionEvent::Kind::kEstablished).empty());
+  CHECK(talker(cut, 1).heard.empty());
+  CHECK(talker(cut, 1).received.empty());
+  const auto timed_out = heard_kind(talker(cut, 0), ConnectionEvent::Kind::kClosed);
+  REQUIRE(timed_out.size() == 1);
+  CHECK(timed_out[0]->event.reason == CloseReason::kTimedOut);
+  CHECK(timed_out[0]->at - TimePoint::origin() >= Duration::s(127));
+}
+
 TEST_CASE("a paused process hears its connections' messages and events when it resumes, in order") {
   World world = make_world({TalkPlan{NodeId{1}, 1, 20, Duration::ms(10), Duration::ms(100)}, TalkPlan{}}, fixed(Duration::ms(1)));
   world.schedule_fault(TimePoint::origin(), PauseFault{NodeId{1}});

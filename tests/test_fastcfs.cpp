@@ -1146,6 +1146,75 @@ TEST_CASE("fastcfs: a replication channel retries 1, 2, 4, 8, 16 s apart from ea
   CHECK(joined_s == std::vector<int64_t>{0, 42, 102});
 }
 
+// replica_handler.c replica_task_finish_cleanup demotes the peer when a
+// replication client's task ends in SYNCING or in WAITING_JOIN_RESP, the
+// stage between on_connect_success and the join's answer, where sf_nio's
+// idle timeout (network_timeout), not the connect timeout, bounds the wait.
+// Until stop 34 the model skipped that stage (its CONNECTING covers it) and
+// closed it at connect_timeout.
+TEST_CASE("fastcfs: a replication channel that connected and closes before its join's answer reports its slave (T9)") {
+  fastcfs::ClusterConfig cluster;
+  cluster.servers = 3;
+  cluster.data_groups = 1;
+  fastcfs::FastcfsServer s1(0, cluster);
+  ScriptContext ctx(0);
+  const std::map<std::string, std::vector<DiskRecord>> empty;
+  s1.on_start(ctx, DiskImage(&empty));
+  const ConnectionId push = follow_s3(s1, ctx);
+  using fastcfs::DsEntry, fastcfs::DsView, fastcfs::DsStatus;
+  s1.on_message(ctx, NodeId{2}, push,
+                *make_message(fastcfs::PushDsStatusReq{7, 5, 1,
+                                                       {DsEntry{0, 0, DsView{DsStatus::kActive, true, 0, 0}},
+                                                        DsEntry{0, 1, DsView{DsStatus::kActive, false, 0, 0}},
+                                                        DsEntry{0, 2, DsView{DsStatus::kActive, false, 0, 0}}}}));
+  REQUIRE(s1.acts_as_master(0));
+  // Reports go one at a time, each after the last one's answer: T9 counts them.
+  const auto reports_of_s2 = [&] {
+    return std::count_if(ctx.notes.begin(), ctx.notes.end(),
+                         [](const Note& n) { return n.kind == "transition" && n.data["t"] == "T9"; });
+  };
+  // The channels' next attempt, a tick later: the newest join sent to s2.
+  const auto reconnect = [&] {
+    ctx.now = ctx.now + Duration::s(1);
+    s1.on_timer(ctx, TimerKey{1, 0});
+    return ctx.last_sent<fastcfs::JoinServerReq>(1).second;
+  };
+  const auto close = [&](ConnectionId on) {
+    s1.on_connection(ctx, ConnectionEvent{ConnectionEvent::Kind::kClosed, on, NodeId{1}, CloseReason::kReset});
+  };
+  const ConnectionId synced = ctx.last_sent<fastcfs::JoinServerReq>(1).second;
+  close(synced);
+  REQUIRE(reports_of_s2() == 1);  // T9 from SYNCING, as before
+  // A connect that fails reports nothing.
+  const ConnectionId refused = reconnect();
+  REQUIRE(refused != synced);
+  close(refused);
+  CHECK(reports_of_s2() == 1);
+  // A connect that succeeds waits for the join's answer past connect_timeout,
+  // and its close reports the slave again (the local view keeps it ACTIVE
+  // until the leader's push).
+  const ConnectionId waiting = reconnect();
+  s1.on_connection(ctx, ConnectionEvent{ConnectionEvent::Kind::kEstablished, waiting, NodeId{1}});
+  for (int i = 0; i < 20; ++i) {
+    ctx.now = ctx.now + Duration::s(1);
+    s1.on_timer(ctx, TimerKey{1, 0});
+  }
+  REQUIRE(cluster.options.connect_timeout < Duration::s(20));
+  CHECK_FALSE(ctx.closed.contains(waiting.value));
+  close(waiting);
+  CHECK(reports_of_s2() == 2);
+  // Left unanswered, it closes at network_timeout.
+  const ConnectionId silent = reconnect();
+  s1.on_connection(ctx, ConnectionEvent{ConnectionEvent::Kind::kEstablished, silent, NodeId{1}});
+  const TimePoint connected_at = ctx.now;
+  while (!ctx.closed.contains(silent.value) && ctx.now - connected_at < Duration::s(120)) {
+    ctx.now = ctx.now + Duration::s(1);
+    s1.on_timer(ctx, TimerKey{1, 0});
+  }
+  CHECK(ctx.now - connected_at == cluster.options.network_timeout + Duration::s(1));
+  CHECK(reports_of_s2() == 3);
+}
+
 // data_recovery.c find_restore_start_dv -> replica_binlog_slave_check_consistency
 // walks the slave's binlog in step with the master's restore window, so a
 // row the window lacks (here DV 134, in flight on the master, whose binlog

@@ -409,7 +409,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void send_to_leader(Context& ctx, MessagePtr message);
   void close_ping_connection(Context& ctx);
   bool answered_call(Context& ctx, ConnectionId connection, const Message& m);
-  void connection_established(const ConnectionEvent& event);
+  void connection_established(Context& ctx, const ConnectionEvent& event);
   void connection_closed(Context& ctx, const ConnectionEvent& event);
 
   // server_recovery.cpp

@@ -22,7 +22,14 @@ void FastcfsServer::channels_tick(Context& ctx) {
           if (now >= c.next_connect) connect_channel(ctx, p, i);
           break;
         case ChannelStage::kConnecting:
-          if (now - c.last_sent > o.connect_timeout) close_channel(ctx, p, i, "connect timeout");
+          // Before the TCP connect succeeds sf_nio's connect timeout applies;
+          // after it (WAITING_JOIN_RESP) the task's idle timeout, as for any
+          // request waiting for its answer.
+          if (!c.connected && now - c.last_sent > o.connect_timeout) {
+            close_channel(ctx, p, i, "connect timeout");
+          } else if (c.connected && now - c.expect_since > o.network_timeout) {
+            close_channel(ctx, p, i, "network timeout");
+          }
           break;
         case ChannelStage::kSyncing: {
           // sf_nio's idle timeout: no answer for network_timeout closes the
@@ -61,10 +68,12 @@ void FastcfsServer::connect_channel(Context& ctx, uint32_t p, uint32_t i) {
 void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const char* why) {
   Channel& c = channels_[p][i];
   if (c.stage == ChannelStage::kNone) return;
-  const bool was_syncing = c.stage == ChannelStage::kSyncing;
-  // replication_processor_connect_done counts a connect that failed; the
-  // model's CONNECTING also covers the wait for the join's answer, after
-  // the connect succeeded, where a close is not a failed connect.
+  // replica_task_finish_cleanup demotes the peer for a channel in SYNCING
+  // or in WAITING_JOIN_RESP (connected, the join unanswered), which the
+  // model's CONNECTING covers once `connected` is set.
+  const bool was_joined = c.stage == ChannelStage::kSyncing || (c.stage == ChannelStage::kConnecting && c.connected);
+  // replication_processor_connect_done counts a connect that failed, not a
+  // close after the connect succeeded.
   if (c.stage == ChannelStage::kConnecting && !c.connected) ++c.connect_failures;
   ctx.note("channel_closed", {{"peer", "s" + std::to_string(p + 1)}, {"channel", i}, {"why", why}});
   std::map<uint64_t, OutstandingRpc> lost;
@@ -76,7 +85,7 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
   c.test_outstanding = false;
   // Queued RPCs are discarded: each counts as a failed RPC for its write.
   for (const auto& [rpc, out] : lost) resolve_rpc(ctx, out.dg, out.dv, false);
-  if (!was_syncing) return;
+  if (!was_joined) return;
   // replica_task_finish_cleanup -> cluster_topology_offline_slave_data_servers:
   // every group the peer shares with me, not only those on this channel.
   for (uint32_t g : my_dgs()) {

@@ -97,7 +97,7 @@ bool FastcfsServer::answered_call(Context& ctx, ConnectionId connection, const M
 
 void FastcfsServer::on_connection(Context& ctx, const ConnectionEvent& event) {
   if (halted_) return;
-  if (event.kind == ConnectionEvent::Kind::kEstablished) return connection_established(event);
+  if (event.kind == ConnectionEvent::Kind::kEstablished) return connection_established(ctx, event);
   if (event.kind == ConnectionEvent::Kind::kClosed) connection_closed(ctx, event);
 }
 
@@ -105,7 +105,7 @@ void FastcfsServer::on_connection(Context& ctx, const ConnectionEvent& event) {
 // succeeded clears its failures. The world draws the SYN-ACK's delay apart
 // from the data's, so the join's answer may come first (the channel is then
 // SYNCING and was marked connected by it).
-void FastcfsServer::connection_established(const ConnectionEvent& event) {
+void FastcfsServer::connection_established(Context& ctx, const ConnectionEvent& event) {
   const uint32_t p = event.peer.index;
   if (p >= n() || p == me_) return;
   for (Channel& c : channels_[p]) {
@@ -113,6 +113,8 @@ void FastcfsServer::connection_established(const ConnectionEvent& event) {
     REPLSIM_ASSERT(c.stage != ChannelStage::kNone, "a closed channel keeps no connection");
     c.connected = true;
     c.connect_failures = 0;
+    // WAITING_JOIN_RESP: the join's answer is awaited from here.
+    if (c.stage == ChannelStage::kConnecting) c.expect_since = ctx.local_now();
   }
 }
 
