@@ -533,6 +533,46 @@ TEST_CASE("fastcfs: a write left without a majority after its master's term ende
   CHECK(resp.err == fastcfs::Err::kAgain);
 }
 
+// service_update_prepare_and_check -> sf_server_update_prepare_and_check
+// (libserverframe): a request whose req_id the channel holds unfinished is
+// answered EAGAIN before any other check, a finished one its result. Until
+// stop 34 the model held such a retry and answered it when the write ended.
+TEST_CASE("fastcfs: a retry of a write still in progress gets EAGAIN at once, after it the write's result") {
+  fastcfs::ClusterConfig cluster;
+  cluster.servers = 3;
+  cluster.data_groups = 1;
+  fastcfs::FastcfsServer s1(0, cluster);
+  ScriptContext ctx(0);
+  master_with_a_write(s1, ctx);
+  const ConnectionId retry_connection{2001};
+  ctx.peer_of[retry_connection.value] = NodeId{3};
+  const auto retry = [&](uint64_t seq) {
+    s1.on_message(ctx, NodeId{3}, retry_connection, *make_message(fastcfs::ClientWriteReq{seq, 77, 0, 42}));
+    return ctx.last_sent<fastcfs::ClientResp>(3);
+  };
+  const auto [busy, busy_on] = retry(2);
+  CHECK(busy_on == retry_connection);
+  CHECK(busy.seq == 2);
+  CHECK(busy.err == fastcfs::Err::kAgain);
+  REQUIRE(s1.writes_pending(0));
+  for (const uint32_t slave : {1u, 2u}) {
+    const auto [rpc, on] = ctx.last_sent<fastcfs::RpcCallReq>(slave);
+    s1.on_message(ctx, NodeId{slave}, on, *make_message(fastcfs::RpcCallResp{rpc.rpc, fastcfs::Err::kOk}));
+  }
+  CHECK_FALSE(s1.writes_pending(0));
+  // The write answers on the connection and with the seq it came with.
+  const auto first = std::find_if(ctx.sent.rbegin(), ctx.sent.rend(), [](const ScriptContext::Sent& sent) {
+    return sent.connection == kClientConnection && sent.message->as<fastcfs::ClientResp>() != nullptr;
+  });
+  REQUIRE(first != ctx.sent.rend());
+  CHECK(first->message->as<fastcfs::ClientResp>()->seq == 1);
+  CHECK(first->message->as<fastcfs::ClientResp>()->err == fastcfs::Err::kOk);
+  const auto [done, done_on] = retry(3);
+  CHECK(done_on == retry_connection);
+  CHECK(done.seq == 3);
+  CHECK(done.err == fastcfs::Err::kOk);
+}
+
 // Issue 12 §3.6: faststore's leader sets CLUSTER_LAST_HEARTBEAT_TIME on each
 // successful leader_check (cluster_thread_entrance), which GET_SERVER_STATUS
 // reports and the next election ranks by; and cluster_unset_leader clears
@@ -1377,45 +1417,53 @@ TEST_CASE("fastcfs: a leader whose own data server turns ACTIVE takes back the m
 // (cluster_topology.c), so a push sent while the swap runs shows the group
 // without that master, and the push that ends the swap shows the new one.
 // Until stop 32 the model packed whether master_ named the DS, which a swap
-// leaves alone. F7's scenario swaps g4 from s4 to s5 at 151.16 s (until
-// stop 33 the drain failed and unset_master_rollback gave s4 the role back).
+// leaves alone. The files of the swaps' findings; which of them sends a
+// push during a swap hangs on timing (F7's did until stop 34; since
+// faststore's EAGAIN for a retry in progress, F9's does).
 TEST_CASE("fastcfs: a push sent while a master swap runs shows the old master without the role") {
-  const TracedRun r = run_traced(load(scenarios_dir("fastcfs") + "/two-masters-after-leader-reelects-itself.json"));
-  CHECK(r.run.as_expected);
-  // Step indices of the leader's resume of g4 and of its failure.
-  const auto first_for_g4 = [&](const char* kind) -> std::optional<size_t> {
-    for (const TracedNote& n : notes_of(r, kind)) {
-      if (n.node == "s6" && n.data["dg"] == 4) return n.step;
-    }
-    return std::nullopt;
-  };
-  const std::optional<size_t> swap_from = first_for_g4("resume_master");
-  std::optional<size_t> swap_to;
-  for (const TracedNote& n : notes_of(r, "master_set")) {
-    if (!swap_to && n.node == "s6" && n.data["dg"] == 4 && n.data["reason"] == "resume") swap_to = n.step;
-  }
-  std::vector<std::pair<size_t, std::string>> g4_s4_pushes;  // the leader's pushes naming g4/s4
-  for (size_t i = 0; i < r.steps.size(); ++i) {
-    const nlohmann::json& step = r.steps[i];
-    const std::string msg = step.value("msg", "");
-    if (step.value("from", "") == "s6" && msg.starts_with("PUSH_DS_STATUS") && msg.find("g4/s4=") != std::string::npos) {
-      g4_s4_pushes.emplace_back(i, msg);
-    }
-  }
-  REQUIRE(swap_from.has_value());
-  REQUIRE(swap_to.has_value());
-  REQUIRE(*swap_from < *swap_to);
   size_t during = 0, after = 0;
-  for (const auto& [i, msg] : g4_s4_pushes) {
-    if (i > *swap_from && i < *swap_to) {
-      ++during;
-      CHECK(msg.find("g4/s4=ACTIVE*") == std::string::npos);
-      CHECK(msg.find("g4/s4=ACTIVE") != std::string::npos);
-    } else if (i > *swap_to && after++ == 0) {
-      CHECK(msg.find("g4/s5=ACTIVE*") != std::string::npos);  // the swap handed the role over
+  for (const char* name : {"two-masters-after-leader-reelects-itself", "write-acked-after-slave-rollback",
+                           "resume-master-swap-fails", "resume-swap-retried-after-rollback"}) {
+    CAPTURE(name);
+    const TracedRun r = run_traced(load(scenarios_dir("fastcfs") + "/" + name + ".json"));
+    CHECK(r.run.as_expected);
+    struct Swap {
+      std::string old_master;
+      std::optional<std::string> new_master;  // set when the swap handed the role over
+    };
+    std::map<std::pair<std::string, int>, Swap> swaps;  // (leader, dg) -> the swap running or just ended
+    for (const nlohmann::json& step : r.steps) {
+      const std::string node = step.value("node", "");
+      for (const nlohmann::json& note : step.value("notes", nlohmann::json::array())) {
+        const std::string kind = note["kind"];
+        if (kind == "resume_master") swaps[{node, note["data"]["dg"].get<int>()}] = {note["data"]["old"], std::nullopt};
+        if (kind == "resume_master_failed") swaps.erase({node, note["data"]["dg"].get<int>()});
+        if (kind == "master_set" && note["data"]["reason"] == "resume") {
+          swaps[{node, note["data"]["dg"].get<int>()}].new_master = note["data"]["new"].get<std::string>();
+        }
+      }
+      const std::string msg = step.value("msg", "");
+      if (!msg.starts_with("PUSH_DS_STATUS")) continue;
+      for (auto it = swaps.begin(); it != swaps.end();) {
+        const auto& [leader_dg, swap] = *it;
+        const std::string group = "g" + std::to_string(leader_dg.second) + "/";
+        if (step.value("from", "") != leader_dg.first) {
+          ++it;
+        } else if (!swap.new_master && msg.find(group + swap.old_master + "=") != std::string::npos) {
+          ++during;
+          CHECK(msg.find(group + swap.old_master + "=ACTIVE*") == std::string::npos);
+          ++it;
+        } else if (swap.new_master && msg.find(group + *swap.new_master + "=") != std::string::npos) {
+          ++after;
+          CHECK(msg.find(group + *swap.new_master + "=ACTIVE*") != std::string::npos);  // the swap handed the role over
+          it = swaps.erase(it);
+        } else {
+          ++it;
+        }
+      }
     }
   }
-  CHECK(during == 1);
+  CHECK(during >= 1);
   CHECK(after >= 1);
 }
 

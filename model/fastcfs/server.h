@@ -381,6 +381,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void on_client_write(Context& ctx, const Inbound& in, const ClientWriteReq& m);
   void on_client_read(Context& ctx, const Inbound& in, const ClientReadReq& m);
   void on_get_master(Context& ctx, const Inbound& in, const GetMasterReq& m);
+  static bool in_progress(const Group& group, uint64_t req_id);
   void start_next_write(Context& ctx, uint32_t dg);
   void resolve_rpc(Context& ctx, uint32_t dg, uint64_t dv, bool success);
   void finish_fanout(Context& ctx, uint32_t dg);

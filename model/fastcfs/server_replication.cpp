@@ -156,12 +156,12 @@ void FastcfsServer::on_client_write(Context& ctx, const Inbound& in, const Clien
   const auto reply = [&](Err err) { ctx.send(in.connection, make_message(ClientResp{m.seq, err, 0})); };
   if (!holds_dg(g)) return reply(Err::kNotFound);
   // faststore's order: the channel's idempotency record first
-  // (service_update_prepare_and_check), then du_handler_parse_check's
-  // is_master, another master's request metadata and the majority, and
-  // master_swapping last, at the data queue (du_push_to_data_queue). A
-  // retry of a request still in progress is held and answered when it
-  // completes, where faststore answers EAGAIN at once, first of all
-  // (sf_server_update_prepare_and_check; FASTCFS_MODEL.md §3).
+  // (service_update_prepare_and_check -> sf_server_update_prepare_and_check:
+  // a request still in progress is answered EAGAIN, a finished one its
+  // result), then du_handler_parse_check's is_master, another master's
+  // request metadata and the majority, and master_swapping last, at the
+  // data queue (du_push_to_data_queue).
+  if (in_progress(group, m.req_id)) return reply(Err::kAgain);
   if (const auto done = group.results.find(m.req_id); done != group.results.end()) return reply(done->second);
   if (master_[g] != me_ || !view_[g][me_].is_master) return reply(Err::kNotMaster);
   // A retry carrying a req_id another master replicated (slave-side metadata).
@@ -170,19 +170,15 @@ void FastcfsServer::on_client_write(Context& ctx, const Inbound& in, const Clien
   }
   if (group.need_majority && !majority(active_count(g))) return reply(Err::kAgain);
   if (group.master_swapping) return reply(Err::kNotActive);
-  if (group.in_flight && group.in_flight->write.req_id == m.req_id) {
-    group.in_flight->write.seq = m.seq;  // answer the retry when it completes
-    return;
-  }
-  for (PendingWrite& w : group.queue) {
-    if (w.req_id == m.req_id) {
-      w.seq = m.seq;
-      return;
-    }
-  }
   if (group.queue.size() >= 4096) return reply(Err::kAgain);  // bounded queue
   group.queue.push_back(PendingWrite{in.connection, m.seq, m.req_id, m.key, m.value});
   start_next_write(ctx, g);
+}
+
+// A request admitted and not yet answered: in the data thread or queued for it.
+bool FastcfsServer::in_progress(const Group& group, uint64_t req_id) {
+  if (group.in_flight && group.in_flight->write.req_id == req_id) return true;
+  return std::any_of(group.queue.begin(), group.queue.end(), [&](const PendingWrite& w) { return w.req_id == req_id; });
 }
 
 // ---- the master's data thread: one update at a time per DG (§3.3) --------------------
