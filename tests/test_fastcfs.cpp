@@ -533,6 +533,38 @@ TEST_CASE("fastcfs: a write left without a majority after its master's term ende
   CHECK(resp.err == fastcfs::Err::kAgain);
 }
 
+// replication_quorum.c deal_quorum_cleanup_chain: an entry whose group is
+// back in majority mode (need_majority set again, at the status change that
+// restored the majority) is removed with nothing done. Until stop 34 the
+// model ran its remaining cleanup passes at later ticks: in this run s2
+// unlinked g2's confirmed file again at 67.28 and 84.28 s, in majority mode.
+TEST_CASE("fastcfs: a quorum cleanup pass does nothing once the group is back in majority mode") {
+  const TracedRun r = run_traced(load(scenarios_dir("regressions") + "/fastcfs-cleanup-ends-at-majority.json"));
+  CHECK(r.run.as_expected);
+  // s2's windows in "any" mode for g2: from each degrade to the next majority.
+  std::vector<std::pair<int64_t, int64_t>> degraded;
+  for (const TracedNote& n : notes_of(r, "quorum_degraded")) {
+    if (n.node == "s2" && n.data["dg"] == 2) degraded.emplace_back(n.t_ns, INT64_MAX);
+  }
+  for (const TracedNote& n : notes_of(r, "quorum_majority")) {
+    for (auto& window : degraded) {
+      if (n.node == "s2" && n.data["dg"] == 2 && n.t_ns > window.first && window.second == INT64_MAX) window.second = n.t_ns;
+    }
+  }
+  REQUIRE(degraded.size() == 1);
+  REQUIRE(degraded[0].second != INT64_MAX);
+  size_t unlinks = 0;
+  for (const nlohmann::json& step : r.steps) {
+    if (step.value("node", "") != "s2" || step.value("kind", "") != "disk") continue;
+    if (step["disk"]["file"] != "replica/g2.confirmed" || step["disk"]["op"] != "truncate") continue;
+    ++unlinks;
+    const int64_t t_ns = step["t_ns"];
+    CHECK(t_ns >= degraded[0].first);
+    CHECK(t_ns < degraded[0].second);
+  }
+  CHECK(unlinks == 2);
+}
+
 // service_update_prepare_and_check -> sf_server_update_prepare_and_check
 // (libserverframe): a request whose req_id the channel holds unfinished is
 // answered EAGAIN before any other check, a finished one its result. Until

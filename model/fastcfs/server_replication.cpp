@@ -453,6 +453,9 @@ void FastcfsServer::quorum_passes(Context& ctx) {
         ctx.note("quorum_degraded", {{"dg", g + 1}});
       }
     }
+    // deal_quorum_cleanup_chain drops its entry, doing nothing, once the
+    // group is back in majority mode.
+    if (group.need_majority) group.cleanup_passes = 0;
     if (group.cleanup_passes > 0) {
       --group.cleanup_passes;
       unlink_confirmed(ctx, g);  // deal_quorum_cleanup_chain, each pass
