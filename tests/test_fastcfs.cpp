@@ -421,10 +421,9 @@ ConnectionId boot_following_s3(fastcfs::FastcfsServer& s, ScriptContext& ctx) {
 // The client c1 (node 3) on its connection to s1.
 constexpr ConnectionId kClientConnection{2000};
 
-// s1 of three follows s3, whose push makes it master of g1 with s2 and s3
-// ACTIVE; c1 then writes 42 to key 0 (seq 1, req_id 77), which s1 sends to
-// both slaves. Returns s1's push connection.
-ConnectionId master_with_a_write(fastcfs::FastcfsServer& s1, ScriptContext& ctx) {
+// s1 of three starts and follows s3, whose push makes it master of g1 with
+// s2 and s3 ACTIVE. Returns s1's push connection.
+ConnectionId master_of_g1(fastcfs::FastcfsServer& s1, ScriptContext& ctx) {
   const std::map<std::string, std::vector<DiskRecord>> empty;
   s1.on_start(ctx, DiskImage(&empty));
   const ConnectionId push = follow_s3(s1, ctx);
@@ -435,6 +434,13 @@ ConnectionId master_with_a_write(fastcfs::FastcfsServer& s1, ScriptContext& ctx)
                                                         DsEntry{0, 1, DsView{DsStatus::kActive, false, 0, 0}},
                                                         DsEntry{0, 2, DsView{DsStatus::kActive, false, 0, 0}}}}));
   REQUIRE(s1.acts_as_master(0));
+  return push;
+}
+
+// master_of_g1; c1 then writes 42 to key 0 (seq 1, req_id 77), which s1
+// sends to both slaves. Returns s1's push connection.
+ConnectionId master_with_a_write(fastcfs::FastcfsServer& s1, ScriptContext& ctx) {
+  const ConnectionId push = master_of_g1(s1, ctx);
   ctx.peer_of[kClientConnection.value] = NodeId{3};
   s1.on_message(ctx, NodeId{3}, kClientConnection, *make_message(fastcfs::ClientWriteReq{1, 77, 0, 42}));
   REQUIRE(s1.writes_pending(0));
@@ -1230,16 +1236,7 @@ TEST_CASE("fastcfs: a replication channel that connected and closes before its j
   cluster.data_groups = 1;
   fastcfs::FastcfsServer s1(0, cluster);
   ScriptContext ctx(0);
-  const std::map<std::string, std::vector<DiskRecord>> empty;
-  s1.on_start(ctx, DiskImage(&empty));
-  const ConnectionId push = follow_s3(s1, ctx);
-  using fastcfs::DsEntry, fastcfs::DsView, fastcfs::DsStatus;
-  s1.on_message(ctx, NodeId{2}, push,
-                *make_message(fastcfs::PushDsStatusReq{7, 5, 1,
-                                                       {DsEntry{0, 0, DsView{DsStatus::kActive, true, 0, 0}},
-                                                        DsEntry{0, 1, DsView{DsStatus::kActive, false, 0, 0}},
-                                                        DsEntry{0, 2, DsView{DsStatus::kActive, false, 0, 0}}}}));
-  REQUIRE(s1.acts_as_master(0));
+  master_of_g1(s1, ctx);
   // Reports go one at a time, each after the last one's answer: T9 counts them.
   const auto reports_of_s2 = [&] {
     return std::count_if(ctx.notes.begin(), ctx.notes.end(),
