@@ -80,7 +80,7 @@ DiskConfig read_disk_config(const Json& value, const std::string& path, const Di
 
 TcpConfig read_tcp_config(const Json& value, const std::string& path, const TcpConfig& base) {
   reject_unknown_keys(value, path,
-                      {"rto_initial", "rto_min", "rto_max", "user_timeout", "syn_retries", "dupack_threshold",
+                      {"rto_initial", "rto_min", "rto_max", "user_timeout", "orphan_timeout", "syn_retries", "dupack_threshold",
                        "tail_loss_probe", "keepalive_idle", "keepalive_interval", "keepalive_probes"});
   TcpConfig tcp = base;
   const auto duration = [&](const char* key, Duration& target) {
@@ -101,6 +101,7 @@ TcpConfig read_tcp_config(const Json& value, const std::string& path, const TcpC
   duration("rto_min", tcp.rto_min);
   duration("rto_max", tcp.rto_max);
   duration("user_timeout", tcp.user_timeout);
+  duration("orphan_timeout", tcp.orphan_timeout);
   duration("keepalive_idle", tcp.keepalive_idle);
   duration("keepalive_interval", tcp.keepalive_interval);
   whole("syn_retries", tcp.syn_retries, 0, 100);

@@ -124,6 +124,7 @@ nlohmann::json scenario_run_to_json(const Scenario& scenario, uint64_t seed, con
                             {"rto_min", format_duration(scenario.tcp.rto_min)},
                             {"rto_max", format_duration(scenario.tcp.rto_max)},
                             {"user_timeout", format_duration(scenario.tcp.user_timeout)},
+                            {"orphan_timeout", format_duration(scenario.tcp.orphan_timeout)},
                             {"syn_retries", scenario.tcp.syn_retries},
                             {"dupack_threshold", scenario.tcp.dupack_threshold},
                             {"tail_loss_probe", scenario.tcp.tail_loss_probe},

@@ -52,6 +52,11 @@ struct TcpConfig {
   // (TCP_USER_TIMEOUT; Linux's default is tcp_retries2 = 15, about 924.6 s
   // with a 200 ms RTO floor).
   Duration user_timeout = Duration::ms(924'600);
+  // The same for a socket its process closed (an orphan, its FIN sent or
+  // queued): tcp_orphan_retries 0 means 8 retries (tcp_timer.c
+  // tcp_orphan_retries), about 102.2 s with a 200 ms RTO floor. The data and
+  // the FIN are dropped silently; the peer learns nothing.
+  Duration orphan_timeout = Duration::ms(102'200);
   uint32_t syn_retries = 6;                // tcp_syn_retries: ~127 s to give up on a silent host
   uint32_t dupack_threshold = 3;           // tcp_reordering: fast retransmit
   bool tail_loss_probe = true;             // tcp_early_retrans: PTO = 2 SRTT (+ RTO floor with one segment out)

@@ -194,6 +194,8 @@ class World {
   ConnectionId open_connection(NodeId from, NodeId to, Chooser& chooser);
   void send_on_connection(NodeId from, ConnectionId id, MessagePtr message, Chooser& chooser);
   void close_connection_end(NodeId node, ConnectionId id, Chooser& chooser);
+  bool abort_unanswered_connect(Connection& c, bool initiator, Chooser& chooser);
+  Duration retransmission_limit(const Connection& c, bool forward) const;
   void set_keepalive(NodeId node, ConnectionId id, bool on);
   void enqueue(Connection& c, bool forward, Segment segment, Chooser& chooser);
   void transmit(Connection& c, bool forward, Segment& segment, TimePoint at, Chooser& chooser);

@@ -152,9 +152,22 @@ void World::close_connection_end(NodeId node_id, ConnectionId id, Chooser& choos
   if (end == nullptr) return;  // closed already
   end->open = false;
   ++end->keepalive_generation;
+  if (abort_unanswered_connect(c, end == &c.initiator, chooser)) return forget_if_done(id.value);
   Segment fin;
   fin.kind = Segment::Kind::kFin;
   enqueue(c, end == &c.initiator, std::move(fin), chooser);
+}
+
+// Linux's tcp_close of a socket still in SYN_SENT: it goes to CLOSED at
+// once, so the SYN is not retransmitted again and what the process queued
+// behind it is never sent; the acceptor hears nothing. True when the
+// initiator's end closed that way.
+bool World::abort_unanswered_connect(Connection& c, bool initiator, Chooser& chooser) {
+  if (!initiator || c.forward.segments.empty() || c.forward.segments.front().kind != Segment::Kind::kSyn) return false;
+  REPLSIM_ASSERT(!c.acceptor.open, "an acceptor opens only when the SYN arrives");
+  c.forward.segments.clear();
+  schedule_head(c, true, chooser);
+  return true;
 }
 
 void World::set_keepalive(NodeId node_id, ConnectionId id, bool on) {
@@ -240,8 +253,9 @@ void World::schedule_head(Connection& c, bool forward, Chooser& chooser) {
   Segment& head = d.segments.front();
   // Retransmissions it had while it waited behind the old head, up to now
   // (bounded: each doubles the wait; the user timeout ends them).
+  const Duration give_up_after = retransmission_limit(c, forward);
   for (int k = 0; k < 64 && head.lost && head.retransmit_at < now_ &&
-                  head.retransmit_at - head.first_sent < config_->tcp.user_timeout && head.kind != Segment::Kind::kSyn;
+                  head.retransmit_at - head.first_sent < give_up_after && head.kind != Segment::Kind::kSyn;
        ++k) {
     ++head.retransmissions;
     ++stats_.segments_retransmitted;
@@ -277,6 +291,13 @@ void World::deliver_segment(Event& event, Chooser& chooser) {
   forget_if_done(event.connection.value);
 }
 
+// How long the sender retransmits unacknowledged data: the user timeout, or
+// the orphan's shorter limit once its process closed the sending end.
+Duration World::retransmission_limit(const Connection& c, bool forward) const {
+  const ConnectionEnd& sender = forward ? c.initiator : c.acceptor;
+  return sender.open ? config_->tcp.user_timeout : std::min(config_->tcp.user_timeout, config_->tcp.orphan_timeout);
+}
+
 // The head's retransmission timer: retransmit it, or give up.
 void World::segment_due(Connection& c, bool forward, Chooser& chooser) {
   Direction& d = forward ? c.forward : c.backward;
@@ -284,7 +305,7 @@ void World::segment_due(Connection& c, bool forward, Chooser& chooser) {
   record_.outcome = StepOutcome::kRetransmitted;
   const bool syn = head.kind == Segment::Kind::kSyn;
   const bool give_up = syn ? head.retransmissions >= config_->tcp.syn_retries
-                           : now_ - head.first_sent >= config_->tcp.user_timeout;
+                           : now_ - head.first_sent >= retransmission_limit(c, forward);
   if (give_up) {
     record_.outcome = StepOutcome::kTimedOut;
     d.segments.clear();
@@ -565,6 +586,7 @@ void World::end_process_connections(NodeId id, bool host_up, Chooser& chooser) {
       end.open = false;
       ++end.keepalive_generation;
       touched.push_back(key);
+      if (abort_unanswered_connect(c, initiator, chooser)) continue;
       if (host_up) {
         Segment fin;
         fin.kind = Segment::Kind::kFin;

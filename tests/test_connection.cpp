@@ -327,6 +327,100 @@ TEST_CASE("a connection request across a cut way back completes no handshake unt
   CHECK(timed_out[0]->at - TimePoint::origin() >= Duration::s(127));
 }
 
+// tcp_close in SYN_SENT: the connect is abandoned at once, its SYN no
+// longer retransmitted, what was queued behind it never sent. Until stop 34
+// the engine sent a FIN behind the SYN, so a connect given up during a
+// partition reached the peer, with its messages, after the heal.
+TEST_CASE("a connection closed before its handshake completes never reaches the peer") {
+  // The talker connects at 0 and sends at 100 ms; s1 cannot reach s2 until 5 s.
+  struct Quitter final : public ActorOf<Quitter> {
+    void on_start(Context& ctx, const DiskImage&) override {
+      connection = ctx.connect(NodeId{1});
+      ctx.send(connection, make_message(Numbered{0, 0}));
+      ctx.set_timer({1, 0}, Duration::s(2));
+    }
+    void on_message(Context&, NodeId, ConnectionId, const Message&) override {}
+    void on_connection(Context&, const ConnectionEvent& event) override { heard.push_back(event); }
+    void on_timer(Context& ctx, TimerKey) override { ctx.close(connection); }
+    void on_disk(Context&, const DiskCompletion&) override {}
+    nlohmann::json describe() const override { return {}; }
+    bool operator==(const Quitter&) const = default;
+    void hash_into(Hasher& h) const { h.add(static_cast<uint64_t>(heard.size())); }
+    ConnectionId connection;
+    std::vector<ConnectionEvent> heard;
+  };
+  for (const bool crash : {false, true}) {
+    CAPTURE(crash);
+    WorldConfig config;
+    config.seed = 7;
+    config.link = fixed(Duration::ms(1));
+    config.node_names = {"n1", "n2"};
+    World world(config, [](NodeId id) -> std::unique_ptr<Actor> {
+      if (id.index == 0) return std::make_unique<Quitter>();
+      return std::make_unique<Talker>(TalkPlan{});
+    });
+    world.schedule_fault(TimePoint::origin(), PartitionFault{partition_shapes::one_way({NodeId{0}}, {NodeId{1}}), "one_way"});
+    // Given up at 2 s: by the process (close) or with it (a crash, host up).
+    if (crash) world.schedule_fault(TimePoint::origin() + Duration::s(2), CrashFault{NodeId{0}});
+    world.schedule_fault(TimePoint::origin() + Duration::s(5), HealFault{});
+    run_to(world, Duration::s(200));
+    CHECK(talker(world, 1).heard.empty());
+    CHECK(talker(world, 1).received.empty());
+    if (crash) continue;  // a crashed process has no actor
+    const Quitter* quitter = world.actor_as<Quitter>(NodeId{0});
+    REQUIRE(quitter != nullptr);
+    CHECK(quitter->heard.empty());
+  }
+}
+
+// tcp_orphan_retries: a socket its process closed retransmits its data 8
+// times (about 102.2 s with a 200 ms RTO floor), not tcp_retries2's 15
+// (924.6 s), then drops it silently. Until stop 35 a closed connection's
+// message could reach the peer up to 15 minutes late.
+TEST_CASE("a closed connection's unacknowledged data is dropped after the orphan timeout, an open one's is not") {
+  // Sends one message at 100 ms; closes the connection at 1 s when told to.
+  struct Closer final : public ActorOf<Closer> {
+    explicit Closer(bool closes) : close_it(closes) {}
+    void on_start(Context& ctx, const DiskImage&) override {
+      connection = ctx.connect(NodeId{1});
+      ctx.set_timer({1, 0}, Duration::ms(100));
+    }
+    void on_message(Context&, NodeId, ConnectionId, const Message&) override {}
+    void on_connection(Context&, const ConnectionEvent&) override {}
+    void on_timer(Context& ctx, TimerKey key) override {
+      if (key.kind == 2) return ctx.close(connection);
+      ctx.send(connection, make_message(Numbered{0, 0}));
+      if (close_it) ctx.set_timer({2, 0}, Duration::ms(900));
+    }
+    void on_disk(Context&, const DiskCompletion&) override {}
+    nlohmann::json describe() const override { return {}; }
+    bool operator==(const Closer&) const = default;
+    void hash_into(Hasher& h) const { h.add(connection.value); }
+    bool close_it = false;
+    ConnectionId connection;
+  };
+  // The message's retransmissions: 0.3, 0.7, 1.5 ... 51.1 s, then 102.3 s,
+  // past the orphan's 102.2 s.
+  const auto delivered = [](bool close_it, Duration heal_at) {
+    WorldConfig config;
+    config.seed = 7;
+    config.link = fixed(Duration::ms(1));
+    config.node_names = {"n1", "n2"};
+    World world(config, [close_it](NodeId id) -> std::unique_ptr<Actor> {
+      if (id.index == 0) return std::make_unique<Closer>(close_it);
+      return std::make_unique<Talker>(TalkPlan{});
+    });
+    world.schedule_fault(TimePoint::origin() + Duration::ms(50),
+                         PartitionFault{partition_shapes::one_way({NodeId{0}}, {NodeId{1}}), "one_way"});
+    world.schedule_fault(TimePoint::origin() + heal_at, HealFault{});
+    run_to(world, Duration::s(300));
+    return talker(world, 1).received.size();
+  };
+  CHECK(delivered(true, Duration::s(40)) == 1);   // retransmitted at 51.1 s
+  CHECK(delivered(true, Duration::s(60)) == 0);   // the next try would be past the orphan timeout
+  CHECK(delivered(false, Duration::s(60)) == 1);  // an open end keeps trying
+}
+
 TEST_CASE("a paused process hears its connections' messages and events when it resumes, in order") {
   World world = make_world({TalkPlan{NodeId{1}, 1, 20, Duration::ms(10), Duration::ms(100)}, TalkPlan{}}, fixed(Duration::ms(1)));
   world.schedule_fault(TimePoint::origin(), PauseFault{NodeId{1}});

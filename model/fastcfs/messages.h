@@ -198,6 +198,16 @@ struct ReselectMasterReq {
   std::string describe() const { return "g" + std::to_string(dg + 1) + " from s" + std::to_string(server + 1); }
 };
 
+// RESELECT_MASTER_RESP (62): the sender waits for it
+// (cluster_relationship_report_reselect_master_to_leader).
+struct ReselectMasterResp {
+  static constexpr const char* kName = "RESELECT_MASTER_RESP";
+  Err err = Err::kOk;
+  bool operator==(const ReselectMasterResp&) const = default;
+  void hash_into(Hasher& h) const { h.add(static_cast<uint64_t>(err)); }
+  std::string describe() const { return to_string(err); }
+};
+
 // UNSET_MASTER_REQ (75) and GET_DS_STATUS_REQ (77), the resume-master swap
 // of §1.5.5.
 struct UnsetMasterReq {

@@ -371,7 +371,8 @@ void FastcfsServer::on_message(Context& ctx, NodeId from, ConnectionId connectio
   if (const auto* x = m.as<NextLeaderResp>()) return on_next_leader_resp(ctx, in, *x);
   if (const auto* x = m.as<JoinLeaderReq>()) return on_join_leader(ctx, in, *x);
   if (const auto* x = m.as<JoinLeaderResp>()) return on_join_leader_resp(ctx, in, *x);
-  if (const auto* x = m.as<ReselectMasterReq>()) return on_reselect(ctx, *x);
+  if (const auto* x = m.as<ReselectMasterReq>()) return on_reselect(ctx, in, *x);
+  if (m.as<ReselectMasterResp>() != nullptr) return;  // the call ended above; nothing waits on its result
   if (const auto* x = m.as<UnsetMasterReq>()) return on_unset_master(ctx, in, *x);
   if (const auto* x = m.as<GetDsStatusReq>()) return on_get_ds_status(ctx, in, *x);
   if (const auto* x = m.as<DsStatusResp>()) return on_ds_status_resp(ctx, *x);
@@ -419,6 +420,8 @@ void FastcfsServer::on_call_failed(Context& ctx, uint32_t p, const Message& o) {
     if (swap_ && swap_->seq == x->seq) swap_rollback(ctx);
     return;
   }
+  // The master's request failed: faststore logs it and nothing retries.
+  if (o.as<ReselectMasterReq>() != nullptr) return;
   REPLSIM_ASSERT(false, "a call of a kind the server does not make");
 }
 
@@ -433,6 +436,7 @@ void FastcfsServer::on_timer(Context& ctx, TimerKey key) {
     case 6: return swap_step(ctx);
     case 7: return on_timer_elections(ctx);
     case 8: return push_handler_step(ctx);
+    case 9: return call_timed_out(ctx, key.argument);
     default: REPLSIM_ASSERT(false, "a timer kind the FastCFS server does not know");
   }
 }
@@ -464,6 +468,7 @@ void FastcfsServer::tick(Context& ctx) {
   // or not (sf_nio's idle timeout), and deactivates it (M23 sets the timeout
   // below leader_lost_timeout).
   check_push_idle(ctx);
+  close_idle_server_tasks(ctx);
   if (is_leader()) leader_check(ctx);
   if (leader_) quorum_passes(ctx);
   sync_cluster_info(ctx);
@@ -574,7 +579,8 @@ void FastcfsServer::Selection::hash_into(Hasher& h) const {
   put(h, start, backoff, seq, answers, awaiting, successes, aborted);
 }
 
-void FastcfsServer::OpenCall::hash_into(Hasher& h) const { put(h, peer, request); }
+void FastcfsServer::OpenCall::hash_into(Hasher& h) const { put(h, peer, request, connected); }
+void FastcfsServer::PingTask::hash_into(Hasher& h) const { put(h, peer, last_io); }
 
 // Every member operator== compares, in declaration order, except config_:
 // every server of a world is built from the same ClusterConfig (system.cpp;
@@ -589,7 +595,7 @@ void FastcfsServer::hash_into(Hasher& h) const {
   put(h, relation_, selection_, relation_seq_, ping_connection_, push_, ping_start_, ping_failures_);
   put(h, peers_, elections_, election_queue_, swap_);
   put(h, view_, master_, groups_);
-  put(h, channels_, inbound_, calls_, transitions_);
+  put(h, channels_, inbound_, ping_tasks_, calls_, transitions_);
 }
 
 nlohmann::json FastcfsServer::describe() const {

@@ -42,6 +42,11 @@
 
 namespace replsim::fastcfs {
 
+// The answer timeout faststore hard-codes for its short cluster calls
+// (cluster_relationship.c: cluster_get_server_status_ex, cluster_get_ds_status,
+// cluster_unset_master each declare `network_timeout = 3`).
+constexpr Duration kShortCallTimeout = Duration::s(3);
+
 class FastcfsServer final : public ActorOf<FastcfsServer> {
  public:
   FastcfsServer(uint32_t index, ClusterConfig config);
@@ -342,8 +347,11 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void on_push_resp(Context& ctx, const Inbound& in, const PushDsStatusResp& m);
   void on_push_test(Context& ctx, const Inbound& in, const ChannelTest& m);
   void check_push_idle(Context& ctx);
+  void close_idle_server_tasks(Context& ctx);
   void push_task_closed(Context& ctx, uint32_t follower, const char* why);
   void on_call_failed(Context& ctx, uint32_t peer, const Message& original);
+  void call_timed_out(Context& ctx, uint64_t connection);
+  Duration answer_timeout(const Message& request) const;
   void on_report(Context& ctx, const Inbound& in, const ReportDsStatusReq& m);
 
   // server_election.cpp
@@ -364,7 +372,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void on_unset_master(Context& ctx, const Inbound& in, const UnsetMasterReq& m);
   void on_get_ds_status(Context& ctx, const Inbound& in, const GetDsStatusReq& m);
   void on_ds_status_resp(Context& ctx, const DsStatusResp& m);
-  void on_reselect(Context& ctx, const ReselectMasterReq& m);
+  void on_reselect(Context& ctx, const Inbound& in, const ReselectMasterReq& m);
   void trigger_reselect(Context& ctx, uint32_t g);
 
   // server_replication.cpp
@@ -403,7 +411,6 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
 
   // server_transport.cpp
   void call(Context& ctx, uint32_t peer, MessagePtr request);
-  void notify(Context& ctx, uint32_t peer, MessagePtr message);
   void report_to_leader(Context& ctx, const ReportDsStatusReq& report);
   void send_next_report(Context& ctx, uint32_t dg);
   void on_report_resp(Context& ctx, const ReportDsStatusResp& m);
@@ -471,16 +478,28 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   std::vector<Group> groups_;
 
   std::vector<std::vector<Channel>> channels_;        // [peer][index], outbound
-  // [peer]: the peer's replication connections that joined. faststore marks
+  // [peer]: the peer's replication connections that joined, each with the
+  // time of its last read or write (sf_nio's idle clock). faststore marks
   // the connection's task (replica_deal_join_server_req), not a slot per
   // channel: any joined connection carries RPCs until it closes, so a late
   // join on a stale connection does not silence the live one.
-  std::vector<std::set<uint64_t>> inbound_;
+  std::vector<std::map<uint64_t, TimePoint>> inbound_;
+  // The followers' ping connections that joined me as leader (the
+  // RELATIONSHIP tasks of cluster_deal_join_leader), with the time of the
+  // last read or write on each. They outlive my leadership, as the tasks do.
+  struct PingTask {
+    uint32_t peer = 0;
+    TimePoint last_io;
+    bool operator==(const PingTask&) const = default;
+    void hash_into(Hasher& h) const;  // every field == compares
+  };
+  std::map<uint64_t, PingTask> ping_tasks_;
   // Short-lived connections of mine that carry one request each: what was
   // asked, of whom, until the answer (or the connection's end).
   struct OpenCall {
     uint32_t peer = 0;
     KeptMessage request;
+    bool connected = false;  // from then on, network_timeout for the answer
     bool operator==(const OpenCall&) const = default;
     void hash_into(Hasher& h) const;  // every field == compares
   };

@@ -10,7 +10,10 @@ namespace {
 
 constexpr TimerKey kRelationTimer{2, 0};
 constexpr TimerKey kDeadlineTimer{3, 0};
-constexpr Duration kStatusTimeout = Duration::s(3);  // GET_SERVER_STATUS, notify, probes
+// Simplification: how long the model's election waits for the NEXT_LEADER
+// answers. faststore's notify_next_leader calls each server in turn, each
+// call bounded by connect_timeout and CLUSTER_NETWORK_TIMEOUT.
+constexpr Duration kNotifyWait = Duration::s(3);
 constexpr int64_t kAlignNs = 60'000'000'000;         // up_time / downtime alignment
 
 int64_t align_down(int64_t ns) { return ns - ((ns % kAlignNs) + kAlignNs) % kAlignNs; }
@@ -83,7 +86,7 @@ void FastcfsServer::query_statuses(Context& ctx) {
     if (s != me_) call(ctx, s, make_message(GetServerStatusReq{selection_.seq, false}));
   }
   if (selection_.awaiting == 0) return on_status_answers_complete(ctx);
-  ctx.set_timer(kDeadlineTimer, kStatusTimeout);
+  ctx.set_timer(kDeadlineTimer, kShortCallTimeout);
 }
 
 void FastcfsServer::on_get_server_status(Context& ctx, const Inbound& in, const GetServerStatusReq& m) {
@@ -181,7 +184,7 @@ void FastcfsServer::start_notify(Context& ctx, uint8_t phase) {
     if (s != me_) call(ctx, s, make_message(NextLeaderReq{selection_.seq, phase, me_}));
   }
   if (selection_.awaiting == 0) return on_notify_complete(ctx);
-  ctx.set_timer(kDeadlineTimer, kStatusTimeout);
+  ctx.set_timer(kDeadlineTimer, kNotifyWait);
 }
 
 void FastcfsServer::on_next_leader(Context& ctx, const Inbound& in, const NextLeaderReq& m) {
@@ -452,15 +455,22 @@ void FastcfsServer::on_join_leader(Context& ctx, const Inbound& in, const JoinLe
     ctx.note("server_offline", {{"server", "s" + std::to_string(s + 1)}, {"why", "joined while ACTIVE"}});
     set_server_status(ctx, s, ServerStatus::kOffline);
   }
+  ping_tasks_[in.connection.value] = PingTask{s, ctx.local_now()};
+  REPLSIM_ASSERT(ping_tasks_.size() <= 4096, "joined ping connections over the bound");
   ctx.send(in.connection, make_message(JoinLeaderResp{m.seq, Err::kOk, leader_version_}));
 }
 
 // A ping is accepted from any joined follower, ACTIVE or not
-// (process_ping_leader_req checks the leader version only).
+// (process_ping_leader_req checks the leader version only); on a connection
+// that did not join, proto_deal_ping_leader refuses it ("please join first").
 void FastcfsServer::on_ping_leader(Context& ctx, const Inbound& in, const PingLeaderReq& m) {
   if (m.activate) return on_activate(ctx, in, m);
   const uint32_t s = in.from.index;
   REPLSIM_ASSERT(in_cluster(s) && s != me_, "a ping from a peer of my server group");
+  const auto joined = ping_tasks_.find(in.connection.value);
+  if (joined == ping_tasks_.end()) return ctx.send(in.connection, make_message(PingLeaderResp{m.seq, Err::kInvalid}));
+  REPLSIM_ASSERT(joined->second.peer == s, "a ping connection joined by its sender");
+  joined->second.last_io = ctx.local_now();
   if (!is_leader()) return ctx.send(in.connection, make_message(PingLeaderResp{m.seq, Err::kNotLeader}));
   if (m.leader_version != leader_version_) {
     return ctx.send(in.connection, make_message(PingLeaderResp{m.seq, Err::kLeaderVersionInconsistent}));
@@ -677,7 +687,7 @@ void FastcfsServer::leader_check(Context& ctx) {
   for (uint32_t s : cluster()) {
     Peer& p = peers_[s];
     if (s == me_ || !p.inactive) continue;
-    if (p.probe_seq != 0 && now - p.probe_sent >= kStatusTimeout) {
+    if (p.probe_seq != 0 && now - p.probe_sent >= kShortCallTimeout) {
       p.probe_seq = 0;
       p.probe_ok = false;
     }

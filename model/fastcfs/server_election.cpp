@@ -16,7 +16,6 @@ constexpr Duration kWaitOnline = Duration::s(30);
 constexpr Duration kWaitOffline = Duration::s(5);
 constexpr Duration kBestActiveWait = Duration::s(15);
 constexpr Duration kBestOnlineWait = Duration::s(90);
-constexpr Duration kSwapRequestTimeout = Duration::s(3);
 
 }  // namespace
 
@@ -250,16 +249,19 @@ void FastcfsServer::on_master_change(Context& ctx, uint32_t g, std::optional<uin
 
 // ---- reselect and the resume-master swap (§1.5.1, §1.5.5) ----------------------
 
-// cluster_deal_reselect_master: only the leader, and only for a sender
-// whose DS it holds as master (a master the leader is swapping out has
-// lost the flag already).
-void FastcfsServer::on_reselect(Context& ctx, const ReselectMasterReq& m) {
-  if (!is_leader() || !holds_dg(m.dg) || !in_cluster(m.server)) return;
+// cluster_deal_reselect_master: only the leader (EINVAL otherwise), and
+// only for a sender whose DS it holds as master (EPERM otherwise: a master
+// the leader is swapping out has lost the flag already).
+void FastcfsServer::on_reselect(Context& ctx, const Inbound& in, const ReselectMasterReq& m) {
+  const auto answer = [&](Err err) { ctx.send(in.connection, make_message(ReselectMasterResp{err})); };
+  if (!is_leader()) return answer(Err::kInvalid);
+  if (!holds_dg(m.dg) || !in_cluster(m.server)) return answer(Err::kNotFound);
   if (!view_[m.dg][m.server].is_master) {
     ctx.note("reselect_refused", {{"dg", m.dg + 1}, {"server", "s" + std::to_string(m.server + 1)}});
-    return;
+    return answer(Err::kPermission);
   }
   trigger_reselect(ctx, m.dg);
+  answer(Err::kOk);
 }
 
 // cluster_relationship_trigger_reselect_master; a master that leads asks
@@ -297,7 +299,7 @@ void FastcfsServer::maybe_resume_master(Context& ctx, uint32_t g, uint32_t s) {
 // cluster_get_ds_status: a connection per call, 3 s to answer).
 void FastcfsServer::send_swap_request(Context& ctx, uint32_t target, MessagePtr request) {
   call(ctx, target, std::move(request));
-  ctx.set_timer(kSwapTimer, kSwapRequestTimeout);
+  ctx.set_timer(kSwapTimer, kShortCallTimeout);
 }
 
 void FastcfsServer::swap_step(Context& ctx) {

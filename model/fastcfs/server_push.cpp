@@ -244,6 +244,30 @@ void FastcfsServer::check_push_idle(Context& ctx) {
   }
 }
 
+// sf_nio's idle timeout on the other joined tasks of my end (sf_nio.c
+// sf_client_sock_read: a task idle for network_timeout after a request is
+// closed when its recv-timeout callback says so): a peer's joined
+// replication connection (replica_handler.c replica_recv_timeout_callback,
+// REPLICATION_SERVER) and a follower's joined ping connection
+// (cluster_handler.c cluster_recv_timeout_callback, RELATIONSHIP). Their
+// cleanups do nothing more: the other end learns from the close.
+void FastcfsServer::close_idle_server_tasks(Context& ctx) {
+  const TimePoint now = ctx.local_now();
+  const Duration idle_max = config_.options.network_timeout;
+  for (std::map<uint64_t, TimePoint>& joined : inbound_) {
+    std::erase_if(joined, [&](const auto& entry) {
+      if (now - entry.second <= idle_max) return false;
+      ctx.close(ConnectionId{entry.first});
+      return true;
+    });
+  }
+  std::erase_if(ping_tasks_, [&](const auto& entry) {
+    if (now - entry.second.last_io <= idle_max) return false;
+    ctx.close(ConnectionId{entry.first});
+    return true;
+  });
+}
+
 // cluster_task_finish_cleanup for the follower's joined push connection.
 void FastcfsServer::push_task_closed(Context& ctx, uint32_t s, const char* why) {
   Peer& p = peers_[s];

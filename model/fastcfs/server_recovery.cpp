@@ -152,7 +152,7 @@ void FastcfsServer::on_fetch(Context& ctx, const Inbound& in, const FetchBinlogR
     if (m.last_dv > group.current_dv) {
       // The slave has more than I do: ask for a new master election.
       if (is_leader()) trigger_reselect(ctx, g);
-      else if (leader_) notify(ctx, *leader_, make_message(ReselectMasterReq{g, me_}));
+      else if (leader_) call(ctx, *leader_, make_message(ReselectMasterReq{g, me_}));
       return answer(Err::kBinlogInconsistent);
     }
     if (!m.last_rows.empty()) {

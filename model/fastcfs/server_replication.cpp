@@ -105,7 +105,7 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
 
 void FastcfsServer::on_join_server(Context& ctx, const Inbound& in, const JoinServerReq& m) {
   if (m.channel >= channels_[in.from.index].size()) return;  // a peer configured otherwise (EINVAL)
-  inbound_[in.from.index].insert(in.connection.value);
+  inbound_[in.from.index][in.connection.value] = ctx.local_now();
   REPLSIM_ASSERT(inbound_[in.from.index].size() <= 4096, "joined connections of one peer over the bound");
   ctx.send(in.connection, make_message(JoinServerResp{m.channel}));
 }
@@ -126,7 +126,12 @@ void FastcfsServer::on_channel_test(Context& ctx, const Inbound& in, const Chann
   if (in.connection == push_.connection || (p < n() && in.connection == peers_[p].push_connection)) {
     return on_push_test(ctx, in, m);
   }
-  if (!m.response) return ctx.send(in.connection, make_message(ChannelTest{true}));
+  if (!m.response) {
+    if (const auto joined = inbound_[p].find(in.connection.value); joined != inbound_[p].end()) {
+      joined->second = ctx.local_now();
+    }
+    return ctx.send(in.connection, make_message(ChannelTest{true}));
+  }
   for (Channel& c : channels_[p]) {
     if (c.connection == in.connection && c.stage == ChannelStage::kSyncing) c.test_outstanding = false;
   }
@@ -308,7 +313,9 @@ void FastcfsServer::offline_slave(Context& ctx, uint32_t g, uint32_t slave, Tran
 void FastcfsServer::on_rpc(Context& ctx, const Inbound& in, const RpcCallReq& m) {
   const uint32_t p = in.from.index;
   const auto answer = [&](Err err) { ctx.send(in.connection, make_message(RpcCallResp{m.rpc, err})); };
-  if (!holds_dg(m.dg) || !inbound_[p].contains(in.connection.value)) return answer(Err::kNotActive);
+  const auto joined = inbound_[p].find(in.connection.value);
+  if (joined != inbound_[p].end()) joined->second = ctx.local_now();
+  if (!holds_dg(m.dg) || joined == inbound_[p].end()) return answer(Err::kNotActive);
   Group& group = groups_[m.dg];
   if (group.status == DsStatus::kOnline) {
     if (!group.recovery.in_progress) return answer(Err::kNotActive);
@@ -355,7 +362,9 @@ void FastcfsServer::release_held(Context& ctx, uint32_t g) {
   std::vector<HeldRpc> held;
   held.swap(group.held);
   for (const HeldRpc& h : held) {
-    if (!inbound_[h.from].contains(h.connection.value)) continue;  // the channel closed meanwhile: nobody to answer
+    const auto joined = inbound_[h.from].find(h.connection.value);
+    if (joined == inbound_[h.from].end()) continue;  // the channel closed meanwhile: nobody to answer
+    joined->second = ctx.local_now();
     Err err = Err::kNotActive;
     if (group.recovery.until_version != 0 && h.rpc.dv <= group.recovery.until_version) err = Err::kOk;
     else if (group.status == DsStatus::kActive) err = apply_rpc(ctx, g, h.rpc);

@@ -13,22 +13,45 @@
 
 namespace replsim::fastcfs {
 
-// One request on a connection of its own, closed once answered (a closed
-// connection before the answer fails the request).
+namespace {
+constexpr uint32_t kCallTimer = 9;  // argument: the call's connection
+TimerKey call_key(ConnectionId connection) { return TimerKey{kCallTimer, connection.value}; }
+}  // namespace
+
+// One request on a connection of its own, closed once answered. As
+// faststore's blocking calls do (fc_server_make_connection with
+// connect_timeout, then fs_send_and_recv_response with network_timeout, in
+// cluster_relationship.c, binlog_fetch.c, data_recovery.c), the call fails
+// when the connect takes longer than connect_timeout or the answer longer
+// than answer_timeout, and when its connection closes before the answer.
 void FastcfsServer::call(Context& ctx, uint32_t peer, MessagePtr request) {
   REPLSIM_ASSERT(peer != me_ && in_cluster(peer), "a call to another server of my server group");
   const ConnectionId connection = ctx.connect(node(peer));
   ctx.send(connection, request);
   calls_[connection.value] = OpenCall{peer, KeptMessage{std::move(request)}};
+  ctx.set_timer(call_key(connection), config_.options.connect_timeout);
   REPLSIM_ASSERT(calls_.size() <= 4096, "calls in flight over the bound");
 }
 
-// A message that needs no answer: a connection of its own, closed after it.
-void FastcfsServer::notify(Context& ctx, uint32_t peer, MessagePtr message) {
-  REPLSIM_ASSERT(peer != me_ && in_cluster(peer), "a notification to another server of my server group");
-  const ConnectionId connection = ctx.connect(node(peer));
-  ctx.send(connection, std::move(message));
-  ctx.close(connection);
+// How long a call waits for its answer once connected: the short calls'
+// 3 s, the others the configured network_timeout (CLUSTER_NETWORK_TIMEOUT
+// for reports and notifies, REPLICA_NETWORK_TIMEOUT for recovery's fetches
+// and confirmations; the model has one network_timeout for both).
+Duration FastcfsServer::answer_timeout(const Message& request) const {
+  const bool short_call = request.as<GetServerStatusReq>() != nullptr || request.as<GetDsStatusReq>() != nullptr ||
+                          request.as<UnsetMasterReq>() != nullptr;
+  return short_call ? kShortCallTimeout : config_.options.network_timeout;
+}
+
+// The call's deadline passed: faststore closes the connection (a connect
+// still unanswered is abandoned, its request never sent) and the call fails.
+void FastcfsServer::call_timed_out(Context& ctx, uint64_t connection) {
+  const auto it = calls_.find(connection);
+  REPLSIM_ASSERT(it != calls_.end(), "a call's timer is cancelled when the call ends");
+  const OpenCall failed = it->second;
+  calls_.erase(it);
+  ctx.close(ConnectionId{connection});
+  on_call_failed(ctx, failed.peer, *failed.request.message);
 }
 
 // REPORT_DS_STATUS is synchronous in faststore: report_ds_status_to_leader
@@ -91,6 +114,7 @@ bool FastcfsServer::answered_call(Context& ctx, ConnectionId connection, const M
   const auto it = calls_.find(connection.value);
   if (it == calls_.end()) return false;
   calls_.erase(it);
+  ctx.cancel_timer(call_key(connection));
   ctx.close(connection);
   return true;
 }
@@ -106,6 +130,11 @@ void FastcfsServer::on_connection(Context& ctx, const ConnectionEvent& event) {
 // from the data's, so the join's answer may come first (the channel is then
 // SYNCING and was marked connected by it).
 void FastcfsServer::connection_established(Context& ctx, const ConnectionEvent& event) {
+  if (const auto call_it = calls_.find(event.connection.value); call_it != calls_.end()) {
+    REPLSIM_ASSERT(!call_it->second.connected, "a connection is established once");
+    call_it->second.connected = true;
+    return ctx.set_timer(call_key(event.connection), answer_timeout(*call_it->second.request.message));
+  }
   const uint32_t p = event.peer.index;
   if (p >= n() || p == me_) return;
   for (Channel& c : channels_[p]) {
@@ -126,8 +155,10 @@ void FastcfsServer::connection_closed(Context& ctx, const ConnectionEvent& event
   if (const auto call_it = calls_.find(id); call_it != calls_.end()) {
     const OpenCall failed = call_it->second;
     calls_.erase(call_it);
+    ctx.cancel_timer(call_key(event.connection));
     return on_call_failed(ctx, failed.peer, *failed.request.message);
   }
+  ping_tasks_.erase(id);
   if (p >= n()) return;  // a client's connection
   for (uint32_t i = 0; i < channels_[p].size(); ++i) {
     if (channels_[p][i].connection == event.connection) {

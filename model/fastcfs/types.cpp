@@ -45,6 +45,7 @@ const char* to_string(Err err) {
     case Err::kExists: return "EEXIST";
     case Err::kNotFound: return "ENOENT";
     case Err::kOverflow: return "EOVERFLOW";
+    case Err::kPermission: return "EPERM";
   }
   return "?";
 }

@@ -46,6 +46,7 @@ enum class Err : uint8_t {
   kExists,      // EEXIST
   kNotFound,    // ENOENT
   kOverflow,    // EOVERFLOW
+  kPermission,  // EPERM
 };
 const char* to_string(Err err);
 bool retriable(Err err);
