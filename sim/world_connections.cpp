@@ -252,7 +252,7 @@ void World::schedule_head(Connection& c, bool forward, Chooser& chooser) {
   if (d.segments.empty()) return;
   Segment& head = d.segments.front();
   // Retransmissions it had while it waited behind the old head, up to now
-  // (bounded: each doubles the wait; the user timeout ends them).
+  // (bounded: each doubles the wait; the retransmission limit ends them).
   const Duration give_up_after = retransmission_limit(c, forward);
   for (int k = 0; k < 64 && head.lost && head.retransmit_at < now_ &&
                   head.retransmit_at - head.first_sent < give_up_after && head.kind != Segment::Kind::kSyn;

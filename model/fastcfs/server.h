@@ -499,7 +499,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   struct OpenCall {
     uint32_t peer = 0;
     KeptMessage request;
-    bool connected = false;  // from then on, network_timeout for the answer
+    bool connected = false;  // from then on, answer_timeout for the answer
     bool operator==(const OpenCall&) const = default;
     void hash_into(Hasher& h) const;  // every field == compares
   };
