@@ -579,7 +579,7 @@ void FastcfsServer::Selection::hash_into(Hasher& h) const {
   put(h, start, backoff, seq, answers, awaiting, successes, aborted);
 }
 
-void FastcfsServer::OpenCall::hash_into(Hasher& h) const { put(h, peer, request, connected); }
+void FastcfsServer::OpenCall::hash_into(Hasher& h) const { put(h, peer, request); }
 void FastcfsServer::PingTask::hash_into(Hasher& h) const { put(h, peer, last_io); }
 
 // Every member operator== compares, in declaration order, except config_:

@@ -348,6 +348,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void on_push_test(Context& ctx, const Inbound& in, const ChannelTest& m);
   void check_push_idle(Context& ctx);
   void close_idle_server_tasks(Context& ctx);
+  bool touch_inbound(Context& ctx, uint32_t peer, ConnectionId connection);
   void push_task_closed(Context& ctx, uint32_t follower, const char* why);
   void on_call_failed(Context& ctx, uint32_t peer, const Message& original);
   void call_timed_out(Context& ctx, uint64_t connection);
@@ -499,7 +500,6 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   struct OpenCall {
     uint32_t peer = 0;
     KeptMessage request;
-    bool connected = false;  // from then on, answer_timeout for the answer
     bool operator==(const OpenCall&) const = default;
     void hash_into(Hasher& h) const;  // every field == compares
   };

@@ -110,6 +110,16 @@ void FastcfsServer::on_join_server(Context& ctx, const Inbound& in, const JoinSe
   ctx.send(in.connection, make_message(JoinServerResp{m.channel}));
 }
 
+// Traffic on a peer's joined replication connection resets its idle clock
+// (close_idle_server_tasks); false when the connection did not join or
+// was closed.
+bool FastcfsServer::touch_inbound(Context& ctx, uint32_t peer, ConnectionId connection) {
+  const auto joined = inbound_[peer].find(connection.value);
+  if (joined == inbound_[peer].end()) return false;
+  joined->second = ctx.local_now();
+  return true;
+}
+
 void FastcfsServer::on_join_server_resp(Context& ctx, const Inbound& in, const JoinServerResp& m) {
   if (m.channel >= channels_[in.from.index].size()) return;
   Channel& c = channels_[in.from.index][m.channel];
@@ -127,9 +137,7 @@ void FastcfsServer::on_channel_test(Context& ctx, const Inbound& in, const Chann
     return on_push_test(ctx, in, m);
   }
   if (!m.response) {
-    if (const auto joined = inbound_[p].find(in.connection.value); joined != inbound_[p].end()) {
-      joined->second = ctx.local_now();
-    }
+    touch_inbound(ctx, p, in.connection);
     return ctx.send(in.connection, make_message(ChannelTest{true}));
   }
   for (Channel& c : channels_[p]) {
@@ -313,9 +321,8 @@ void FastcfsServer::offline_slave(Context& ctx, uint32_t g, uint32_t slave, Tran
 void FastcfsServer::on_rpc(Context& ctx, const Inbound& in, const RpcCallReq& m) {
   const uint32_t p = in.from.index;
   const auto answer = [&](Err err) { ctx.send(in.connection, make_message(RpcCallResp{m.rpc, err})); };
-  const auto joined = inbound_[p].find(in.connection.value);
-  if (joined != inbound_[p].end()) joined->second = ctx.local_now();
-  if (!holds_dg(m.dg) || joined == inbound_[p].end()) return answer(Err::kNotActive);
+  const bool joined = touch_inbound(ctx, p, in.connection);
+  if (!holds_dg(m.dg) || !joined) return answer(Err::kNotActive);
   Group& group = groups_[m.dg];
   if (group.status == DsStatus::kOnline) {
     if (!group.recovery.in_progress) return answer(Err::kNotActive);
@@ -362,9 +369,7 @@ void FastcfsServer::release_held(Context& ctx, uint32_t g) {
   std::vector<HeldRpc> held;
   held.swap(group.held);
   for (const HeldRpc& h : held) {
-    const auto joined = inbound_[h.from].find(h.connection.value);
-    if (joined == inbound_[h.from].end()) continue;  // the channel closed meanwhile: nobody to answer
-    joined->second = ctx.local_now();
+    if (!touch_inbound(ctx, h.from, h.connection)) continue;  // the channel closed meanwhile: nobody to answer
     Err err = Err::kNotActive;
     if (group.recovery.until_version != 0 && h.rpc.dv <= group.recovery.until_version) err = Err::kOk;
     else if (group.status == DsStatus::kActive) err = apply_rpc(ctx, g, h.rpc);

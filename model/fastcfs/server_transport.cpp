@@ -130,9 +130,8 @@ void FastcfsServer::on_connection(Context& ctx, const ConnectionEvent& event) {
 // from the data's, so the join's answer may come first (the channel is then
 // SYNCING and was marked connected by it).
 void FastcfsServer::connection_established(Context& ctx, const ConnectionEvent& event) {
+  // A call's connect succeeded: from here its answer timeout runs.
   if (const auto call_it = calls_.find(event.connection.value); call_it != calls_.end()) {
-    REPLSIM_ASSERT(!call_it->second.connected, "a connection is established once");
-    call_it->second.connected = true;
     return ctx.set_timer(call_key(event.connection), answer_timeout(*call_it->second.request.message));
   }
   const uint32_t p = event.peer.index;
