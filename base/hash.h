@@ -71,10 +71,22 @@ class Hasher {
     renaming_ = renaming;
     return *this;
   }
-  // A fresh hasher for a part of the same state: the same renaming.
+  // A node's disk operation ids, hashed as how many operations the node
+  // issued after each (`issued`: its count so far, the last id). A node
+  // keeps ids of operations in flight, and two states that differ only in
+  // how many operations came before are one state: hashed absolutely, such
+  // states would merge (their ids equal) and part again at the next id.
+  Hasher& number_disk_ops(uint64_t issued) {
+    disk_ops_issued_ = issued;
+    return *this;
+  }
+  Hasher& add_disk_op(uint64_t id) { return add(disk_ops_issued_ - id); }
+  // A fresh hasher for a part of the same state: the same renaming and
+  // numbering.
   Hasher part() const {
     Hasher h;
     h.renaming_ = renaming_;
+    h.disk_ops_issued_ = disk_ops_issued_;
     return h;
   }
   const NodeRenaming* renaming() const { return renaming_; }
@@ -86,6 +98,7 @@ class Hasher {
   static constexpr uint64_t kStep = 0x9e3779b97f4a7c15ULL;
   uint64_t state_ = kInit;
   const NodeRenaming* renaming_ = nullptr;
+  uint64_t disk_ops_issued_ = 0;
 };
 
 // A set's fingerprint: its elements' hashes combined in no order, for

@@ -6,9 +6,11 @@
 // the faults that may fire now and every combination of answers for the
 // world's next step. States are merged by a fingerprint of the world, the
 // monitor, the clients' history (operations in order, not their times), the
-// faults spent and the partition the search made. Absolute time is left
-// out, as the world's fingerprint leaves it out: the scenario's duration is
-// a horizon, and states that differ only in when they were reached merge.
+// faults spent, the partition the search made and the virtual time (the
+// scenario's duration is a horizon, so a state reached later has less
+// ahead of it). Two states with one key have one future: the world's
+// fingerprint covers what the world hands out next (disk operation ids,
+// counted relative to the node's; connection ids; nonces).
 //
 // With `from`, the search starts from the state the simulator reaches at
 // that time with the scenario's seed (a hybrid search: the deep, sampled

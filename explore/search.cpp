@@ -31,7 +31,11 @@ uint64_t state_key(const SearchNode& node, const NodeRenaming* renaming) {
   Hasher h(node.run.run().world.fingerprint(renaming));
   h.rename_nodes(renaming);
   node.run.run().monitor->hash_into(h);
-  h.add(node.history_digest).add(node.faults_used);
+  // The virtual time too: a state reached later has less of the horizon
+  // ahead of it, and a protocol may keep absolute times, so
+  // two states that differ only in when they were reached need not have
+  // the same future.
+  h.add(node.history_digest).add(node.faults_used).add(node.run.run().world.now().ns_since_origin());
   h.add(node.isolated ? h.renamed(node.isolated->index) + 1 : 0);
   return h.value();
 }
@@ -357,8 +361,7 @@ void Search::count_orbit(const SearchNode& state) {
 bool Search::admit(const SearchNode& child) {
   ++tally_.transitions;
   tally_.depth_reached = std::max(tally_.depth_reached, child.depth);
-  // A state past the horizon is a leaf, and the key leaves time out: kept
-  // out of the visited set, it cannot hide an earlier twin that is not.
+  // A state past the horizon is a leaf, kept out of the visited set.
   if (child.run.run().world.now() > horizon_) return true;
   const auto [depth, added] = visited_.emplace(child.key, child.depth);
   if (!added) {

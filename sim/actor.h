@@ -112,10 +112,11 @@ class Actor {
 
   virtual std::unique_ptr<Actor> clone() const = 0;
   virtual bool equals(const Actor& other) const = 0;
-  // The state's hash with its node ids renamed (hash_into hashes them with
-  // Hasher::add_node); null: as they are.
-  virtual uint64_t fingerprint(const NodeRenaming* renaming) const = 0;
-  uint64_t fingerprint() const { return fingerprint(nullptr); }
+  // The state's hash in `context`'s terms: its node ids renamed (hash_into
+  // hashes them with Hasher::add_node) and its disk operation ids numbered
+  // (Hasher::add_disk_op), as the world that holds it says.
+  virtual uint64_t fingerprint(const Hasher& context) const = 0;
+  uint64_t fingerprint() const { return fingerprint(Hasher{}); }
   // A summary of the state for traces and reports; not on the hot path.
   virtual nlohmann::json describe() const = 0;
 };
@@ -134,9 +135,8 @@ class ActorOf : public Actor {
     return same != nullptr && *same == self();
   }
   using Actor::fingerprint;
-  uint64_t fingerprint(const NodeRenaming* renaming) const final {
-    Hasher h;
-    h.rename_nodes(renaming);
+  uint64_t fingerprint(const Hasher& context) const final {
+    Hasher h = context.part();
     self().hash_into(h);
     return h.value();
   }

@@ -95,7 +95,9 @@ class World::NodeContext final : public Context {
     return chooser_.percent(world_.node(id_).actor_stream, ChoiceKind::kActor, percent);
   }
   uint64_t random_nonce() override {
-    return chooser_.pick(world_.node(id_).actor_stream, ChoiceKind::kNonce, uint64_t{1} << 62);
+    Node& self_node = world_.node(id_);
+    ++self_node.nonces_drawn;
+    return chooser_.pick(self_node.actor_stream, ChoiceKind::kNonce, uint64_t{1} << 62);
   }
 
   void note(std::string kind, nlohmann::json data) override {
@@ -667,8 +669,17 @@ uint64_t World::own_fingerprint(const Node& n, const NodeRenaming* renaming) {
     Hasher h;
     h.rename_nodes(renaming);
     h.add(static_cast<uint64_t>(n.status)).add(n.powered_off).add(n.starting).add(n.incarnation);
-    h.add(n.actor ? n.actor->fingerprint(renaming) : 0).add(n.disk.fingerprint()).add(n.clock.fingerprint());
+    Hasher actor_context = h.part();
+    actor_context.number_disk_ops(n.next_disk_op);
+    h.add(n.actor ? n.actor->fingerprint(actor_context) : 0).add(n.disk.fingerprint()).add(n.clock.fingerprint());
     for (const auto& [key, generation] : n.timers) h.add(key.kind).add(key.argument);
+    // How many nonces the node drew decides the ones it draws next (the only
+    // draw an explorer's chooser leaves to the stream), and actors keep
+    // nonces: two nodes equal but for it would merge and part again at the
+    // next nonce, so one key would not stand for one future. A count, not
+    // the stream, so that interchangeable nodes stay interchangeable. Timer
+    // generations never leave the world.
+    h.add(n.nonces_drawn);
     return h.value();
   };
   if (renaming != nullptr) return fresh();
@@ -696,6 +707,8 @@ uint64_t World::fingerprint(const NodeRenaming* renaming) const {
     for (const Event& event : n.deferred) h.add(event_fingerprint(event, now_, names, renaming, false));
   }
   h.add(network_.fingerprint(renaming));
+  // The next connection's id, which actors keep, as for a node's disk ids.
+  h.add(next_connection_);
   for (const auto& [id, c] : connections_) c->hash_into(h, now_);
   // Pending events as a multiset: the heap's layout depends on insertion
   // history, so combine per-event hashes with an order-independent sum.

@@ -29,6 +29,7 @@ struct World::Node {
   std::map<TimerKey, uint64_t> timers;
   uint64_t next_timer_generation = 0;
   uint64_t next_disk_op = 0;
+  uint64_t nonces_drawn = 0;
   TimePoint disk_busy_until;
   // Events that arrived while the node was paused, in arrival order.
   std::vector<Event> deferred;
@@ -58,6 +59,7 @@ struct World::Node {
         timers(other.timers),
         next_timer_generation(other.next_timer_generation),
         next_disk_op(other.next_disk_op),
+        nonces_drawn(other.nonces_drawn),
         disk_busy_until(other.disk_busy_until),
         deferred(other.deferred),
         own_fingerprint(other.own_fingerprint) {}

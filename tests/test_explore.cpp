@@ -547,3 +547,32 @@ TEST_CASE("the visited set finds every key it was given, with its depth, through
   CHECK(*visited.emplace(keys[4], 5).first == 0);  // lowered by the caller
   CHECK(*visited.emplace(keys[5], 5).first == 5 % 97);
 }
+
+// One key must stand for one future: two states merged under a key that
+// part at their next step (they differed in what the world hands out next,
+// a disk operation's id, say) make which states a search covers depend on
+// the order it takes them in. Until stop 36 a DFS in another order covered
+// 50,288 states here, BFS and DFS 50,262.
+TEST_CASE("a complete search covers the same states in any order: BFS, DFS, DFS with its successors shuffled") {
+  Json document = load_scenario_document(explore_file("register-clean"));
+  document["workload"]["clients"] = 2;
+  document["workload"]["ops_max"] = 1;
+  document["workload"]["mix"] = {{"write", 1.0}, {"read", 0.0}};
+  document["duration"] = "20s";
+  explore::ExploreOptions bfs_options = options_in("order-bfs");
+  bfs_options.fault_types = {"crash"};
+  const explore::ExploreResult bfs = search("register-clean", bfs_options, &document);
+  REQUIRE(bfs.summary["complete"] == true);
+  const uint64_t states = bfs.summary["states_distinct"].get<uint64_t>();
+  for (uint64_t seed : {0, 1, 2}) {
+    CAPTURE(seed);
+    explore::ExploreOptions dfs_options = options_in("order-dfs");
+    dfs_options.fault_types = {"crash"};
+    dfs_options.strategy = "dfs";
+    if (seed > 0) dfs_options.shuffle_seed = seed;
+    const explore::ExploreResult dfs = search("register-clean", dfs_options, &document);
+    CHECK(dfs.summary["violation"].is_null());
+    CHECK(dfs.summary["stopped_by"].is_null());
+    CHECK(dfs.summary["states_distinct"].get<uint64_t>() == states);
+  }
+}

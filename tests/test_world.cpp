@@ -294,6 +294,59 @@ TEST_CASE("copies of a world share its nodes until one steps: the others keep th
   CHECK(world.same_state(stepped));
 }
 
+namespace {
+
+// Reads its disk `reads` times at start and keeps one of the ids (the
+// first or the last), and draws `nonces` nonces it throws away: its state
+// is the kept id alone, what the world hands out next is the world's.
+class KeepsOneDiskOp final : public ActorOf<KeepsOneDiskOp> {
+ public:
+  KeepsOneDiskOp(int reads, bool keep_first, int nonces) : reads_(reads), keep_first_(keep_first), nonces_(nonces) {}
+  void on_start(Context& ctx, const DiskImage&) override {
+    for (int i = 0; i < reads_; ++i) {
+      const DiskOpId id = ctx.disk_read("f");
+      if (i == 0 || !keep_first_) kept_ = id;
+    }
+    for (int i = 0; i < nonces_; ++i) ctx.random_nonce();
+  }
+  void on_message(Context&, NodeId, ConnectionId, const Message&) override {}
+  void on_timer(Context&, TimerKey) override {}
+  void on_disk(Context&, const DiskCompletion&) override {}
+  nlohmann::json describe() const override { return kept_.value; }
+  bool operator==(const KeepsOneDiskOp& other) const { return kept_ == other.kept_; }
+  void hash_into(Hasher& h) const { h.add_disk_op(kept_.value); }
+
+ private:
+  int reads_;
+  bool keep_first_;
+  int nonces_;
+  DiskOpId kept_;
+};
+
+uint64_t fingerprint_after_start(int reads, bool keep_first, int nonces) {
+  WorldConfig config;
+  config.node_names = {"n1"};
+  World world(config, [=](NodeId) { return std::make_unique<KeepsOneDiskOp>(reads, keep_first, nonces); });
+  RandomChooser chooser;
+  run_to_end(world, chooser);  // the reads complete: no event is left
+  return world.fingerprint();
+}
+
+}  // namespace
+
+// The explorer merges states by fingerprint, so one fingerprint must stand
+// for one future: what a node hands out next is part of it, as far as an
+// actor can tell.
+TEST_CASE("a world's fingerprint covers what its nodes hand out next: disk operation ids, relative, and nonces drawn") {
+  // The last of 1 or of 3 reads kept: the same state, 0 operations after it.
+  CHECK(fingerprint_after_start(1, false, 0) == fingerprint_after_start(3, false, 0));
+  // The first read kept, id 1 either way, but 0 or 2 operations issued
+  // after it: their next ids differ, and so do the states.
+  CHECK(fingerprint_after_start(1, true, 0) != fingerprint_after_start(3, true, 0));
+  // A nonce drawn and thrown away moves the node's next nonce.
+  CHECK(fingerprint_after_start(1, false, 0) != fingerprint_after_start(1, false, 1));
+}
+
 TEST_CASE("the pending-event bound turns a flood into an assertion failure, not an exhausted machine") {
   // 3 nodes each send 2 x 1000 probes at start: 6000 pending events against
   // a bound of 1000. The assertion aborts, so the flood runs in a child,

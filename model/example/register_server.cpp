@@ -184,8 +184,8 @@ void RegisterServer::hash_into(Hasher& h) const {
   h.add_node(primary_.index).add(halted_).add(appended_version_).add(synced_version_).add(commit_version_);
   h.add(serving_from_version_);
   hash_log(h, log_);
-  for (const auto& [op, version] : append_versions_) h.add(op.value).add(version);
-  for (const auto& [op, covers] : fsync_covers_) h.add(op.value).add(covers);
+  for (const auto& [op, version] : append_versions_) h.add_disk_op(op.value).add(version);
+  for (const auto& [op, covers] : fsync_covers_) h.add_disk_op(op.value).add(covers);
   // Per backup, as a set: renaming the backups reorders them.
   REPLSIM_ASSERT(acked_.size() == backups_.size(), "a durable length per backup");
   UnorderedHash acked;
