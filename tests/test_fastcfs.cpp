@@ -1514,6 +1514,46 @@ TEST_CASE("fastcfs: a former master's confirmed file outlives its term and a lat
   CHECK(lost->details[1].find("acknowledged DV 403") != std::string::npos);
 }
 
+// F12: smart mode (two replicas) acknowledges on the master's copy alone
+// once the group is degraded, and each cleanup pass unlinks the confirmed
+// file without an fsync (replication_quorum.c
+// replication_quorum_unlink_confirmed_files): a power loss brings the file
+// back, and the restart rolls back what was acknowledged on one copy.
+TEST_CASE("fastcfs: a power loss undoes smart mode's unlink and the restart rolls back a one-copy ack (F12)") {
+  const TracedRun f12 = run_traced(load(scenarios_dir("fastcfs") + "/smart-mode-powerloss-rolls-back-one-copy-ack.json"));
+  CHECK(f12.run.as_expected);
+  std::optional<int64_t> degraded_ns, ack_129_ns, rollback_ns;
+  std::vector<int64_t> unsynced_unlinks_ns;
+  for (const nlohmann::json& step : f12.steps) {
+    if (step["node"] != "s2") continue;
+    const int64_t t = step["t_ns"].get<int64_t>();
+    if (step["kind"] == "disk" && step["disk"]["file"] == "replica/g2.confirmed" && step["disk"]["op"] == "truncate") {
+      unsynced_unlinks_ns.push_back(t);
+    }
+    for (const auto& note : step.value("notes", nlohmann::json::array())) {
+      if (note["data"].is_object() && note["data"].value("dg", 0) != 2) continue;
+      if (note["kind"] == "quorum_degraded" && !degraded_ns) degraded_ns = t;
+      if (note["kind"] == "ack" && note["data"]["dv"] == 129 && !ack_129_ns) ack_129_ns = t;
+      if (note["kind"] == "startup_rollback") {
+        CHECK(note["data"]["confirmed"] == 128);
+        CHECK(note["data"]["current"] == 129);
+        rollback_ns = t;
+      }
+    }
+  }
+  REQUIRE(degraded_ns.has_value());
+  REQUIRE(ack_129_ns.has_value());
+  REQUIRE(rollback_ns.has_value());
+  CHECK(*degraded_ns < *ack_129_ns);  // acknowledged on s2's copy alone
+  // Unlinked twice by the cleanup passes before the power loss (10.19 s),
+  // once more after the rollback.
+  REQUIRE(unsynced_unlinks_ns.size() >= 2);
+  CHECK(unsynced_unlinks_ns[1] < Duration::ms(10'189).count_ns());
+  const CheckOutcome& lost = outcome_of(f12.run, "no_lost_acked_writes");
+  REQUIRE(lost.details.size() == 1);
+  CHECK(lost.details[0].find("acknowledged DV 129") != std::string::npos);
+}
+
 // cluster_topology.c packs each DS's DVs as they are when the push is sent:
 // a new leader's own DS is its live one. Until stop 31 the model pushed the
 // DVs its view of itself held (0 for a server that had never led), a
