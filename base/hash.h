@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/assert.h"
+
 namespace replsim {
 
 // A renaming of nodes while a state is hashed: node i hashes as
@@ -72,15 +74,20 @@ class Hasher {
     return *this;
   }
   // A node's disk operation ids, hashed as how many operations the node
-  // issued after each (`issued`: its count so far, the last id). A node
-  // keeps ids of operations in flight, and two states that differ only in
-  // how many operations came before are one state: hashed absolutely, such
-  // states would merge (their ids equal) and part again at the next id.
+  // issued after each (`issued`: its count so far, the last id; 0 for a
+  // hash outside a world, which numbers nothing). An actor keeps the ids of
+  // operations in flight. Hashed absolutely, two states that keep equal ids
+  // but issued different counts would merge and then part at the next id,
+  // and two that differ only in how many operations came before would not
+  // merge at all.
   Hasher& number_disk_ops(uint64_t issued) {
     disk_ops_issued_ = issued;
     return *this;
   }
-  Hasher& add_disk_op(uint64_t id) { return add(disk_ops_issued_ - id); }
+  Hasher& add_disk_op(uint64_t id) {
+    REPLSIM_ASSERT(disk_ops_issued_ == 0 || id <= disk_ops_issued_, "a disk operation id the node issued");
+    return add(disk_ops_issued_ - id);
+  }
   // A fresh hasher for a part of the same state: the same renaming and
   // numbering.
   Hasher part() const {

@@ -707,7 +707,10 @@ uint64_t World::fingerprint(const NodeRenaming* renaming) const {
     for (const Event& event : n.deferred) h.add(event_fingerprint(event, now_, names, renaming, false));
   }
   h.add(network_.fingerprint(renaming));
-  // The next connection's id, which actors keep, as for a node's disk ids.
+  // The next connection's id: actors keep connection ids, so two worlds
+  // that would hand out different ones do not go on alike. Hashed as it is,
+  // not relative like a node's disk operation ids: it is the world's, and a
+  // node's kept hash must not change when another node connects.
   h.add(next_connection_);
   for (const auto& [id, c] : connections_) c->hash_into(h, now_);
   // Pending events as a multiset: the heap's layout depends on insertion
