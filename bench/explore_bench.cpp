@@ -1,5 +1,6 @@
 // Explorer throughput (Release; BFS on one and on two threads, with and
-// without the symmetry reduction of the interchangeable backups, DFS on one).
+// without the symmetry reduction of the interchangeable backups, DFS on one
+// and on two).
 // Prints `figure <name> <value> <unit>` for the two configurations:
 //   the example register, 3 servers, 2 clients writing once each, at most
 //   one crash: searched completely (its distinct states, depth and time);
@@ -7,7 +8,7 @@
 //   one crash, from the state the simulator reaches at 5 s (a hybrid
 //   search: from the start a search never gets past the election), cut at
 //   a state bound: its states per second only, by BFS on every core and
-//   by DFS on one;
+//   by DFS on one thread and on two;
 //   FastCFS, 2 clients writing 4 times each, at most one crash, sampled
 //   from the start by random walks and by PCT: transitions per second over
 //   200 paths of the unmutated model on one thread and on two, and the
@@ -78,10 +79,11 @@ int main() {
   // noisy, the search deterministic (the same states for any --jobs).
   std::map<std::string, Measured> best;
   const std::vector<std::pair<std::string, replsim::explore::ExploreOptions>> settings = [] {
-    replsim::explore::ExploreOptions bfs1, bfs2, dfs;
+    replsim::explore::ExploreOptions bfs1, bfs2, dfs, dfs2;
     bfs1.jobs = 1;
     bfs2.jobs = 2;
-    dfs.strategy = "dfs";
+    dfs.strategy = dfs2.strategy = "dfs";
+    dfs2.jobs = 2;
     // The backups are interchangeable: one state per orbit.
     replsim::explore::ExploreOptions bfs1_symmetry = bfs1, bfs2_symmetry = bfs2;
     bfs1_symmetry.symmetry = bfs2_symmetry.symmetry = "on";
@@ -89,6 +91,7 @@ int main() {
         {"bfs_1_job", bfs1},
         {"bfs_2_jobs", bfs2},
         {"dfs", dfs},
+        {"dfs_2_jobs", dfs2},
         {"bfs_1_job_symmetry", bfs1_symmetry},
         {"bfs_2_jobs_symmetry", bfs2_symmetry}};
   }();
@@ -124,9 +127,18 @@ int main() {
   const Measured fastcfs = search(config("fastcfs", "5s"), hybrid);
   fmt::print("figure explore_states_per_s_fastcfs_hybrid {:.0f} states/s\n",
              fastcfs.summary["states_distinct"].get<double>() / fastcfs.seconds);
-  const Measured fastcfs_dfs = search(config("fastcfs", "5s"), hybrid_dfs);
-  fmt::print("figure explore_states_per_s_fastcfs_hybrid_dfs {:.0f} states/s\n",
-             fastcfs_dfs.summary["states_distinct"].get<double>() / fastcfs_dfs.seconds);
+  // DFS on one thread and on two, interleaved, best of two.
+  replsim::explore::ExploreOptions hybrid_dfs2 = hybrid_dfs;
+  hybrid_dfs2.jobs = 2;
+  std::map<unsigned, double> dfs_rate;
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& [jobs, options] : {std::pair{1u, hybrid_dfs}, std::pair{2u, hybrid_dfs2}}) {
+      const Measured m = search(config("fastcfs", "5s"), options);
+      dfs_rate[jobs] = std::max(dfs_rate[jobs], m.summary["states_distinct"].get<double>() / m.seconds);
+    }
+  }
+  fmt::print("figure explore_states_per_s_fastcfs_hybrid_dfs {:.0f} states/s\n", dfs_rate[1]);
+  fmt::print("figure explore_states_per_s_fastcfs_hybrid_dfs_2_jobs {:.0f} states/s\n", dfs_rate[2]);
 
   for (const char* strategy : {"random-walk", "pct"}) {
     replsim::explore::ExploreOptions sampled;

@@ -100,7 +100,8 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
   explore_command->add_option("--shard", explore.shard, "K/N: this process's share of the walks or members")
       ->capture_default_str();
   explore_command->add_option("--jobs", explore.search.jobs,
-                              "bfs, swarm, random-walk, pct: threads (default: every core); the result is the same");
+                              "bfs, swarm, random-walk, pct: threads (default: every core), the same result for any; dfs: "
+                              "one thread unless above 1, a complete search's states the same (EXPLORER.md)");
   explore_command->add_option("--depth-max", explore.search.depth_max,
                               "Transitions (steps and faults) along a path (default 200; random-walk, pct: 1000000)");
   explore_command->add_option("--faults-max", explore.search.faults_max, "Faults along a path (restarts are free)")

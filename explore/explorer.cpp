@@ -49,6 +49,9 @@ void check_options(const ExploreOptions& options) {
     throw InputError("--symmetry", "off for random-walk and pct (they keep no visited set to merge states in)",
                      "\"" + options.symmetry + "\"");
   }
+  if (options.jobs > kJobsMax) {
+    throw InputError("--jobs", "at most " + std::to_string(kJobsMax) + " threads", std::to_string(options.jobs));
+  }
   const bool sampled = is_sampling_strategy(options.strategy) || options.strategy == "swarm";
   if (options.shards != 1 && !sampled) {
     throw InputError("--shard", "1/1 for an exhaustive search (shards split random-walk, pct and swarm)",

@@ -47,7 +47,9 @@ struct ExploreOptions {
   uint64_t shard = 1, shards = 1;     // sampled strategies: this process runs paths i with i % shards == shard - 1
   uint32_t pct_depth = 3;             // pct: the bug depth d it aims at (d - 1 priority change points a path)
   uint64_t member_states_max = 20'000;  // swarm: distinct states each member searches
-  unsigned jobs = 0;                  // bfs, swarm, sampled paths: threads (0: every core); the same result for any
+  // bfs, swarm, sampled paths: threads (0: every core), the same result for
+  // any; dfs: one thread unless above 1 (EXPLORER.md says what then varies).
+  unsigned jobs = 0;
   // Transitions (world steps and faults) along a path. Unset: 200 for the
   // exhaustive searches (bfs, dfs, swarm's members), 1,000,000 for sampled
   // paths, which the scenario's duration bounds (depth_max_of).

@@ -166,7 +166,8 @@ ExploreResult Search::run() {
   visited_.emplace(root.key, 0);
   ++states_;
   count_orbit(root);
-  if (options_.strategy == "dfs") depth_first(std::move(root));
+  if (options_.strategy == "dfs" && options_.jobs > 1 && !options_.shuffle_seed) parallel_depth_first(std::move(root));
+  else if (options_.strategy == "dfs") depth_first(std::move(root));
   else breadth_first(std::move(root));
   return finish();
 }
@@ -350,10 +351,17 @@ void Search::key(SearchNode& node) const {
 // A state new to the visited set: its orbit, when a symmetry mode counts them.
 void Search::count_orbit(const SearchNode& state) {
   if (options_.symmetry == "off") return;
+  const std::lock_guard<std::mutex> lock(orbits_mutex_);
   // Under "on" the visited set holds one state per orbit already.
   if (options_.symmetry == "count" && !orbits_.insert(state.orbit).second) return;
   ++orbits_count_;
   orbit_digest_ += mix64(state.orbit);
+}
+
+void Search::reset_orbits() {
+  const std::lock_guard<std::mutex> lock(orbits_mutex_);
+  orbits_.clear();
+  orbits_count_ = orbit_digest_ = 0;
 }
 
 // Counts a new successor into the visited set; false for a state seen
@@ -526,6 +534,9 @@ ExploreResult Search::finish() {
                     {"run", tally_.walks}};
     if (options_.strategy == "pct") j["samples"]["pct_depth"] = options_.pct_depth;
   }
+  // Its counts other than the states of a complete search depend on the
+  // threads' timing (parallel_dfs.cpp), so the summary says it ran so.
+  if (dfs_threads_ > 0) j["dfs_threads"] = dfs_threads_;
   j["walks"] = tally_.walks;
   j["states_distinct"] = states_;
   j["transitions"] = tally_.transitions;
@@ -548,8 +559,9 @@ ExploreResult Search::finish() {
   }
   // Hash compaction: two distinct states with one 64-bit key merge, and
   // the second is never searched. The chance that this happened at all:
-  j["visited"] = {{"entries", visited_.size()},
-                  {"bytes_approx", visited_.bytes()},
+  const bool shared_set = shared_visited_entries_ > 0;
+  j["visited"] = {{"entries", shared_set ? shared_visited_entries_ : visited_.size()},
+                  {"bytes_approx", shared_set ? shared_visited_bytes_ : visited_.bytes()},
                   {"key_bits", 64},
                   {"omission_probability", n < 2 ? 0.0 : -std::expm1(-n * (n - 1) / std::ldexp(1.0, 65))}};
   j["stopped_by"] = stopped_by_ ? nlohmann::json(*stopped_by_) : nlohmann::json(nullptr);

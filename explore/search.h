@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -209,6 +210,15 @@ class Search {
   void merge_chunk(tbb::task_arena& arena, std::vector<SearchNode>& level, size_t from,
                    std::vector<Expansion>& expansions, std::vector<SearchNode>& following);
   void depth_first(SearchNode root);
+  void reset_orbits();
+
+  // parallel_dfs.cpp: DFS on --jobs threads sharing one visited set.
+  struct DfsWorker;
+  struct ParallelDfs;
+  void parallel_depth_first(SearchNode root);
+  void dfs_worker(ParallelDfs& shared, size_t index);
+  bool admit_shared(ParallelDfs& shared, DfsWorker& w, const SearchNode& child);
+  void report_parallel_progress(ParallelDfs& shared);
 
   // sampling.cpp: paths drawn from the root, this shard's share of them.
   // Whether a budgeted fault (one of `faults`, the enabled ones) fires
@@ -278,7 +288,11 @@ class Search {
   std::optional<Probe> probe_;  // pct's, measured before its first path
   std::optional<harness::FaultTrigger> from_when_;  // options_.from_when, read for the scenario
   VisitedSet visited_;  // key -> smallest depth it was reached at
+  // A parallel DFS's visited set, once it ended (the search keeps only these).
+  size_t shared_visited_entries_ = 0, shared_visited_bytes_ = 0;
+  unsigned dfs_threads_ = 0;  // the threads whose counts the summary holds, when a parallel DFS's
   Symmetry symmetry_;                               // empty unless options_.symmetry is on or count
+  std::mutex orbits_mutex_;                         // a parallel DFS's threads count orbits
   std::unordered_set<uint64_t> orbits_;             // "count" only: the orbits of the states searched
   uint64_t orbits_count_ = 0, orbit_digest_ = 0;    // the orbits searched, and their keys summed (mixed)
   Tally tally_;
@@ -287,6 +301,9 @@ class Search {
   size_t queue_peak_ = 0, queue_now_ = 0;
   std::chrono::steady_clock::time_point started_, last_progress_;
 };
+
+// Threads a search may use (--jobs).
+inline constexpr unsigned kJobsMax = 256;
 
 // random-walk and pct: paths drawn from the root, which shard like fuzz seeds.
 inline bool is_sampling_strategy(const std::string& strategy) {

@@ -47,4 +47,38 @@ void VisitedSet::grow() {
   REPLSIM_ASSERT((slots_.size() & mask) == 0, "the table's size is a power of two");
 }
 
+SharedVisitedSet::SharedVisitedSet() {
+  for (std::unique_ptr<Shard>& shard : shards_) shard = std::make_unique<Shard>();
+}
+
+SharedVisitedSet::Admission SharedVisitedSet::admit(uint64_t key, uint32_t depth, bool lower) {
+  // The top bits choose the shard; each shard's table mixes the key again,
+  // so the bits that chose it do not crowd its slots.
+  Shard& shard = *shards_[key >> (64 - kShardBits)];
+  const std::lock_guard<std::mutex> lock(shard.mutex);
+  const auto [stored, added] = shard.keys.emplace(key, depth);
+  if (added) return Admission::kAdded;
+  if (!lower || *stored <= depth) return Admission::kSeen;
+  *stored = depth;
+  return Admission::kLowered;
+}
+
+size_t SharedVisitedSet::size() const {
+  size_t n = 0;
+  for (const std::unique_ptr<Shard>& shard : shards_) {
+    const std::lock_guard<std::mutex> lock(shard->mutex);
+    n += shard->keys.size();
+  }
+  return n;
+}
+
+size_t SharedVisitedSet::bytes() const {
+  size_t n = 0;
+  for (const std::unique_ptr<Shard>& shard : shards_) {
+    const std::lock_guard<std::mutex> lock(shard->mutex);
+    n += shard->keys.bytes();
+  }
+  return n;
+}
+
 }  // namespace replsim::explore

@@ -5,8 +5,11 @@
 // iterates it, so its layout never reaches a decision. Internal to explore/.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -35,6 +38,29 @@ class VisitedSet {
   static constexpr size_t kQuadrupleBelowSlots = size_t{1} << 22;
   std::vector<Slot> slots_;
   size_t size_ = 0;
+};
+
+// The visited set of a search on several threads: shards by the key's top
+// bits, each a VisitedSet under its own lock, so two threads wait for each
+// other only when their keys fall in one shard at one moment.
+class SharedVisitedSet {
+ public:
+  enum class Admission { kAdded, kLowered, kSeen };
+  SharedVisitedSet();
+
+  // Adds `key` at `depth`; an existing entry reached now at a smaller depth
+  // is lowered to it when `lower` (a DFS searches it again from there).
+  Admission admit(uint64_t key, uint32_t depth, bool lower);
+  size_t size() const;
+  size_t bytes() const;
+
+ private:
+  static constexpr size_t kShardBits = 6;
+  struct Shard {
+    mutable std::mutex mutex;
+    VisitedSet keys;
+  };
+  std::array<std::unique_ptr<Shard>, size_t{1} << kShardBits> shards_;
 };
 
 }  // namespace replsim::explore

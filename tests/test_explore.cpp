@@ -2,8 +2,10 @@
 // progress it branches (harness/runner.h).
 #include <doctest/doctest.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "base/hash.h"
 #include "base/input_error.h"
@@ -548,6 +550,31 @@ TEST_CASE("the visited set finds every key it was given, with its depth, through
   CHECK(*visited.emplace(keys[5], 5).first == 5 % 97);
 }
 
+TEST_CASE("the shared visited set admits each key once across threads, and lowers a depth only when asked") {
+  using Admission = explore::SharedVisitedSet::Admission;
+  explore::SharedVisitedSet visited;
+  CHECK(visited.admit(7, 10, true) == Admission::kAdded);
+  CHECK(visited.admit(7, 12, true) == Admission::kSeen);
+  CHECK(visited.admit(7, 4, false) == Admission::kSeen);
+  CHECK(visited.admit(7, 4, true) == Admission::kLowered);
+  CHECK(visited.admit(7, 5, true) == Admission::kSeen);  // 4 stays
+  // Two threads admit overlapping halves of 200,000 keys: each key is added
+  // by exactly one of them.
+  constexpr uint64_t kKeys = 200'000;
+  std::array<uint64_t, 2> added{};
+  std::vector<std::thread> threads;
+  for (uint64_t t = 0; t < 2; ++t) {
+    threads.emplace_back([&visited, &added, t] {
+      for (uint64_t i = t * kKeys / 4; i < t * kKeys / 4 + 3 * kKeys / 4; ++i) {
+        if (visited.admit(mix64(i + 1), 1, true) == Admission::kAdded) ++added[t];
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  CHECK(added[0] + added[1] == kKeys);
+  CHECK(visited.size() == kKeys + 1);
+}
+
 // One key must stand for one future: two states merged under a key that
 // part at their next step (they differed in what the world hands out next,
 // a disk operation's id, say) make which states a search covers depend on
@@ -575,4 +602,46 @@ TEST_CASE("a complete search covers the same states in any order: BFS, DFS, DFS 
     CHECK(dfs.summary["stopped_by"].is_null());
     CHECK(dfs.summary["states_distinct"].get<uint64_t>() == states);
   }
+  // On several threads, whichever admits a state first searches it: the
+  // same states, whatever the timing was.
+  for (unsigned jobs : {2u, 3u}) {
+    CAPTURE(jobs);
+    explore::ExploreOptions dfs_options = options_in("order-dfs-threads");
+    dfs_options.fault_types = {"crash"};
+    dfs_options.strategy = "dfs";
+    dfs_options.jobs = jobs;
+    const explore::ExploreResult dfs = search("register-clean", dfs_options, &document);
+    CHECK(dfs.summary["complete"] == true);
+    CHECK(dfs.summary["dfs_threads"] == jobs);
+    CHECK(dfs.summary["states_distinct"].get<uint64_t>() == states);
+    CHECK(dfs.summary["visited"]["entries"].get<uint64_t>() == states);
+  }
+}
+
+// A violation found on several threads is found again on one, so the
+// summary and the counterexample do not depend on the threads' timing.
+TEST_CASE("a DFS on several threads that finds a violation reports the one-thread DFS's counterexample") {
+  explore::ExploreOptions one = options_in("dfs-threads-1");
+  one.strategy = "dfs";
+  one.jobs = 1;
+  explore::ExploreOptions two = one;
+  two.out_dir = out_dir("dfs-threads-2");
+  two.jobs = 2;
+  const explore::ExploreResult a = search("register-canary", one);
+  const explore::ExploreResult b = search("register-canary", two);
+  REQUIRE(a.exit_code == 1);
+  REQUIRE(b.exit_code == 1);
+  Json summary_a = a.summary, summary_b = b.summary;
+  for (Json* s : {&summary_a, &summary_b}) {
+    s->at("violation").erase("file");
+    s->at("violation").erase("run_dir");
+  }
+  CHECK(summary_a == summary_b);
+  CHECK_FALSE(summary_b.contains("dfs_threads"));
+  const auto read = [](const std::filesystem::path& file) {
+    std::ifstream in(file);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  CHECK(read(std::filesystem::path(one.out_dir) / "counterexample.json") ==
+        read(std::filesystem::path(two.out_dir) / "counterexample.json"));
 }

@@ -1,0 +1,181 @@
+// DFS on several threads (`--strategy dfs --jobs J`, J > 1): each thread
+// searches depth-first from its own stack, a thread with an empty stack
+// takes the oldest state of another's (the one with most of its subtree
+// ahead), and all share one visited set (SharedVisitedSet), so a state
+// is expanded by whichever thread admits it first.
+//
+// What that changes against one thread (EXPLORER.md, "DFS on several
+// threads"): which thread reaches a state first, and at what depth, depends
+// on the threads' timing. A complete search admits the same states (every
+// key stands for one future, so the set of reachable keys does not depend
+// on the order), but its transitions, duplicates, judgements and depth
+// count the work each run happened to do. A violation is not reported as
+// found: the search runs again on one thread, so the counterexample is the
+// one-thread DFS's, the same on every run. A search cut by a bound
+// (states, memory, time) searched a share of the states that timing chose.
+#include <fmt/format.h>
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "base/assert.h"
+#include "explore/search.h"
+
+namespace replsim::explore {
+
+// One thread's stack and counts. The stack is locked by its owner for each
+// push and pop, and by a thread that takes its oldest state.
+struct Search::DfsWorker {
+  std::mutex mutex;
+  std::deque<SearchNode> stack;
+  Tally tally;
+  uint64_t duplicates = 0, truncated = 0;
+  size_t stack_peak = 0;
+};
+
+struct Search::ParallelDfs {
+  std::vector<std::unique_ptr<DfsWorker>> workers;
+  SharedVisitedSet visited;
+  std::atomic<uint64_t> states{0};
+  // States on some stack or being expanded: the search ends when none are.
+  std::atomic<uint64_t> pending{0};
+  std::atomic<bool> stop{false};
+  std::mutex stopped_by_mutex;
+  std::optional<std::string> stopped_by;  // the first bound met, under stopped_by_mutex
+
+  void halt(const char* why) {
+    const std::lock_guard<std::mutex> lock(stopped_by_mutex);
+    if (!stopped_by) stopped_by = why;
+    stop.store(true, std::memory_order_relaxed);
+  }
+  // The newest state of the thread's own stack, else the oldest of another's.
+  std::optional<SearchNode> take(size_t index) {
+    for (size_t k = 0; k < workers.size(); ++k) {
+      DfsWorker& w = *workers[(index + k) % workers.size()];
+      const std::lock_guard<std::mutex> lock(w.mutex);
+      if (w.stack.empty()) continue;
+      SearchNode node = k == 0 ? std::move(w.stack.back()) : std::move(w.stack.front());
+      if (k == 0) w.stack.pop_back();
+      else w.stack.pop_front();
+      return node;
+    }
+    return std::nullopt;
+  }
+};
+
+void Search::parallel_depth_first(SearchNode root) {
+  REPLSIM_ASSERT(options_.jobs > 1 && options_.jobs <= kJobsMax, "the CLI bounds --jobs; one job is the plain DFS");
+  REPLSIM_ASSERT(!options_.shuffle_seed, "a shuffled DFS runs on one thread");
+  const SearchNode copy_of_root = root;
+  ParallelDfs shared;
+  for (unsigned k = 0; k < options_.jobs; ++k) shared.workers.push_back(std::make_unique<DfsWorker>());
+  shared.visited.admit(root.key, 0, true);
+  shared.states = states_;
+  shared.pending = 1;
+  shared.workers[0]->stack.push_back(std::move(root));
+  std::vector<std::thread> threads;
+  for (size_t k = 1; k < options_.jobs; ++k) threads.emplace_back([this, &shared, k] { dfs_worker(shared, k); });
+  dfs_worker(shared, 0);
+  for (std::thread& t : threads) t.join();
+  const bool violation = std::any_of(shared.workers.begin(), shared.workers.end(),
+                                     [](const std::unique_ptr<DfsWorker>& w) { return w->tally.violation.has_value(); });
+  if (violation) {
+    // Counted again from the root by one thread: the same counterexample on every run.
+    progress_ << "explore: a thread found a violation; the DFS runs again on one thread for its counterexample\n";
+    visited_ = VisitedSet();
+    visited_.emplace(copy_of_root.key, 0);
+    tally_ = Tally{};
+    states_ = 1;
+    duplicates_ = branches_truncated_ = queue_peak_ = 0;
+    reset_orbits();
+    count_orbit(copy_of_root);
+    depth_first(SearchNode(copy_of_root));
+    return;
+  }
+  for (const std::unique_ptr<DfsWorker>& w : shared.workers) {
+    REPLSIM_ASSERT(w->stack.empty() || shared.stop, "a search that was not stopped emptied every stack");
+    tally_.add(w->tally);
+    duplicates_ += w->duplicates;
+    branches_truncated_ += w->truncated;
+    queue_peak_ += w->stack_peak;
+  }
+  states_ = shared.states;
+  stopped_by_ = shared.stopped_by;
+  dfs_threads_ = options_.jobs;
+  shared_visited_entries_ = shared.visited.size();
+  shared_visited_bytes_ = shared.visited.bytes();
+  REPLSIM_ASSERT(shared_visited_entries_ == states_ || stopped_by_, "each admitted state was counted once");
+}
+
+// One thread's share: expand, admit and judge as depth_first does, until
+// no state is left anywhere or a bound or a violation stops every thread.
+void Search::dfs_worker(ParallelDfs& shared, size_t index) {
+  DfsWorker& w = *shared.workers[index];
+  std::vector<SearchNode> kept;
+  while (!shared.stop.load(std::memory_order_relaxed)) {
+    std::optional<SearchNode> node = shared.take(index);
+    if (!node) {
+      if (shared.pending.load(std::memory_order_acquire) == 0) return;
+      std::this_thread::yield();
+      continue;
+    }
+    Expansion e = expand(*node);
+    if (e.memory_full) shared.halt("memory_mb_max");
+    w.truncated += e.truncated;
+    if (e.no_event) record(w.tally, "no_event", verdict_of(*node), nullptr);
+    kept.clear();
+    for (SearchNode& child : e.children) {
+      if (w.tally.violation || shared.stop.load(std::memory_order_relaxed) || !admit_shared(shared, w, child)) continue;
+      if (needs_judging(child)) record(w.tally, leaf_of(child), verdict_of(child), nullptr);
+      if (!w.tally.violation && leaf_of(child) == nullptr) kept.push_back(std::move(child));
+    }
+    if (w.tally.violation) shared.halt("violation");
+    {
+      const std::lock_guard<std::mutex> lock(w.mutex);
+      for (SearchNode& child : kept) w.stack.push_back(std::move(child));
+      w.stack_peak = std::max(w.stack_peak, w.stack.size());
+    }
+    // The children count before their parent stops counting, so no thread
+    // sees nothing pending while a state is still to be searched.
+    shared.pending.fetch_add(kept.size(), std::memory_order_release);
+    shared.pending.fetch_sub(1, std::memory_order_acq_rel);
+    if (index == 0) report_parallel_progress(shared);
+  }
+}
+
+// admit() for a thread of a parallel DFS.
+bool Search::admit_shared(ParallelDfs& shared, DfsWorker& w, const SearchNode& child) {
+  ++w.tally.transitions;
+  w.tally.depth_reached = std::max(w.tally.depth_reached, child.depth);
+  if (child.run.run().world.now() > horizon_) return true;
+  const SharedVisitedSet::Admission admission = shared.visited.admit(child.key, child.depth, true);
+  if (admission == SharedVisitedSet::Admission::kSeen) {
+    ++w.duplicates;
+    return false;
+  }
+  if (admission == SharedVisitedSet::Admission::kLowered) {
+    ++w.duplicates;
+    return true;
+  }
+  const uint64_t states = shared.states.fetch_add(1, std::memory_order_relaxed) + 1;
+  count_orbit(child);
+  if (states >= options_.states_max) shared.halt("states_max");
+  else if (states % 64 == 0 && resident_bytes() > options_.memory_mb_max << 20) shared.halt("memory_mb_max");
+  else if (time_up()) shared.halt("time_limit");
+  return true;
+}
+
+void Search::report_parallel_progress(ParallelDfs& shared) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_progress_ < std::chrono::seconds(1) || now - started_ < std::chrono::seconds(1)) return;
+  last_progress_ = now;
+  const double seconds = std::chrono::duration<double>(now - started_).count();
+  const uint64_t states = shared.states.load(std::memory_order_relaxed);
+  progress_ << fmt::format("explore: {} states ({:.0f}/s) on {} threads, {} on their stacks, resident {} MiB\n", states,
+                           static_cast<double>(states) / seconds, shared.workers.size(),
+                           shared.pending.load(std::memory_order_relaxed), resident_bytes() >> 20);
+}
+
+}  // namespace replsim::explore
