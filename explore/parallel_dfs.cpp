@@ -9,14 +9,20 @@
 // on the threads' timing. A complete search admits the same states (every
 // key stands for one future, so the set of reachable keys does not depend
 // on the order), but its transitions, duplicates, judgements and depth
-// count the work each run happened to do. A violation is not reported as
-// found: the search runs again on one thread, so the counterexample is the
-// one-thread DFS's, the same on every run. A search cut by a bound
-// (states, memory, time) searched a share of the states that timing chose.
+// count the work each run happened to do (and with paths cut by the depth
+// bound, which leaves are judged, so whether it is complete). A violation
+// is not reported as found: the search runs again on one thread, so the
+// counterexample is the one-thread DFS's, the same on every run, unless
+// that search ends without it (a bound met first, or the state judged on
+// no path it took); then the threads' violation is reported. A search cut
+// by a bound (states, memory, time) searched a share of the states that
+// timing chose.
 #include <fmt/format.h>
 
 #include <atomic>
+#include <chrono>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -24,6 +30,9 @@
 #include "explore/search.h"
 
 namespace replsim::explore {
+
+// Passes without work a thread yields before it sleeps between passes.
+constexpr uint32_t kIdlePassesBeforeSleep = 64;
 
 // One thread's stack and counts. The stack is locked by its owner for each
 // push and pop, and by a thread that takes its oldest state.
@@ -69,44 +78,89 @@ void Search::parallel_depth_first(SearchNode root) {
   REPLSIM_ASSERT(options_.jobs > 1 && options_.jobs <= kJobsMax, "the CLI bounds --jobs; one job is the plain DFS");
   REPLSIM_ASSERT(!options_.shuffle_seed, "a shuffled DFS runs on one thread");
   const SearchNode copy_of_root = root;
-  ParallelDfs shared;
+  std::optional<Violation> found;
+  {
+    ParallelDfs shared;
+    search_on_threads(shared, std::move(root));
+    for (const std::unique_ptr<DfsWorker>& w : shared.workers) {
+      if (!found && w->tally.violation) found = w->tally.violation;
+    }
+    if (!found) return take_counts(shared);
+  }  // the threads' visited set and stacks are freed before the search runs again
+  // Counted again from the root by one thread: the same counterexample on every run.
+  progress_ << "explore: a thread found a violation; the DFS runs again on one thread for its counterexample\n";
+  visited_ = VisitedSet();
+  visited_.emplace(copy_of_root.key, 0);
+  tally_ = Tally{};
+  states_ = 1;
+  duplicates_ = branches_truncated_ = queue_peak_ = 0;
+  reset_orbits();
+  count_orbit(copy_of_root);
+  depth_first(SearchNode(copy_of_root));
+  if (!tally_.violation) {
+    // The one-thread search met a bound first (--time-limit counts the
+    // threads' time too; the allocator may keep their memory resident a
+    // while), or judged the state on another path (whether a state is
+    // judged depends on the transition into it and on the depth bound). The
+    // threads' violation is real (its path replays), so it is the one
+    // reported; the summary says which search its counts are.
+    const std::string rerun_end = stopped_by_ ? *stopped_by_ : "complete";
+    progress_ << "explore: the one-thread DFS ended (" << rerun_end
+              << ") without the violation; the threads' violation stands\n";
+    tally_.violation = found;
+    dfs_rerun_ended_ = rerun_end;
+    stopped_by_.reset();
+    dfs_threads_ = options_.jobs;
+  }
+}
+
+// Runs the threads until the search ends; an exception in one stops them
+// all and is rethrown here once each has been joined.
+void Search::search_on_threads(ParallelDfs& shared, SearchNode root) {
   for (unsigned k = 0; k < options_.jobs; ++k) shared.workers.push_back(std::make_unique<DfsWorker>());
   shared.visited.admit(root.key, 0, true);
   shared.states = states_;
   shared.pending = 1;
   shared.workers[0]->stack.push_back(std::move(root));
   std::vector<std::thread> threads;
-  for (size_t k = 1; k < options_.jobs; ++k) threads.emplace_back([this, &shared, k] { dfs_worker(shared, k); });
-  dfs_worker(shared, 0);
-  for (std::thread& t : threads) t.join();
-  const bool violation = std::any_of(shared.workers.begin(), shared.workers.end(),
-                                     [](const std::unique_ptr<DfsWorker>& w) { return w->tally.violation.has_value(); });
-  if (violation) {
-    // Counted again from the root by one thread: the same counterexample on every run.
-    progress_ << "explore: a thread found a violation; the DFS runs again on one thread for its counterexample\n";
-    visited_ = VisitedSet();
-    visited_.emplace(copy_of_root.key, 0);
-    tally_ = Tally{};
-    states_ = 1;
-    duplicates_ = branches_truncated_ = queue_peak_ = 0;
-    reset_orbits();
-    count_orbit(copy_of_root);
-    depth_first(SearchNode(copy_of_root));
-    return;
+  std::mutex error_mutex;
+  std::exception_ptr error;
+  const auto work = [this, &shared, &error_mutex, &error](size_t index) {
+    try {
+      dfs_worker(shared, index);
+    } catch (...) {
+      const std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+      shared.halt("error");
+    }
+  };
+  try {
+    for (size_t k = 1; k < options_.jobs; ++k) threads.emplace_back(work, k);
+  } catch (...) {
+    shared.halt("error");
+    for (std::thread& t : threads) t.join();
+    throw;
   }
+  work(0);
+  for (std::thread& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+// The summary's counts from the threads' (their timing chose the order).
+void Search::take_counts(ParallelDfs& shared) {
   for (const std::unique_ptr<DfsWorker>& w : shared.workers) {
     REPLSIM_ASSERT(w->stack.empty() || shared.stop, "a search that was not stopped emptied every stack");
     tally_.add(w->tally);
     duplicates_ += w->duplicates;
     branches_truncated_ += w->truncated;
-    queue_peak_ += w->stack_peak;
+    queue_peak_ += w->stack_peak;  // a bound on the states held at once: each thread's peak, summed
   }
   states_ = shared.states;
   stopped_by_ = shared.stopped_by;
   dfs_threads_ = options_.jobs;
   shared_visited_entries_ = shared.visited.size();
   shared_visited_bytes_ = shared.visited.bytes();
-  REPLSIM_ASSERT(shared_visited_entries_ == states_ || stopped_by_, "each admitted state was counted once");
+  REPLSIM_ASSERT(shared_visited_entries_ == states_, "each admitted state was counted once");
 }
 
 // One thread's share: expand, admit and judge as depth_first does, until
@@ -114,15 +168,24 @@ void Search::parallel_depth_first(SearchNode root) {
 void Search::dfs_worker(ParallelDfs& shared, size_t index) {
   DfsWorker& w = *shared.workers[index];
   std::vector<SearchNode> kept;
+  uint32_t idle_passes = 0;
   while (!shared.stop.load(std::memory_order_relaxed)) {
     std::optional<SearchNode> node = shared.take(index);
     if (!node) {
       if (shared.pending.load(std::memory_order_acquire) == 0) return;
-      std::this_thread::yield();
+      // Back off once yielding did not find work: an idle thread must not
+      // take the core or the stacks' locks from the one that has work.
+      ++idle_passes;
+      if (idle_passes < kIdlePassesBeforeSleep) std::this_thread::yield();
+      else std::this_thread::sleep_for(std::chrono::microseconds(50));
       continue;
     }
+    idle_passes = 0;
     Expansion e = expand(*node);
-    if (e.memory_full) shared.halt("memory_mb_max");
+    if (e.memory_full) {
+      shared.halt("memory_mb_max");
+      continue;  // as one thread does: the expansion is not counted
+    }
     w.truncated += e.truncated;
     if (e.no_event) record(w.tally, "no_event", verdict_of(*node), nullptr);
     kept.clear();
@@ -132,15 +195,17 @@ void Search::dfs_worker(ParallelDfs& shared, size_t index) {
       if (!w.tally.violation && leaf_of(child) == nullptr) kept.push_back(std::move(child));
     }
     if (w.tally.violation) shared.halt("violation");
+    // The children count before another thread can take one, and before
+    // their parent stops counting: no thread sees nothing pending while a
+    // state is still to be searched, and the count never goes below zero.
+    shared.pending.fetch_add(kept.size(), std::memory_order_release);
     {
       const std::lock_guard<std::mutex> lock(w.mutex);
       for (SearchNode& child : kept) w.stack.push_back(std::move(child));
       w.stack_peak = std::max(w.stack_peak, w.stack.size());
     }
-    // The children count before their parent stops counting, so no thread
-    // sees nothing pending while a state is still to be searched.
-    shared.pending.fetch_add(kept.size(), std::memory_order_release);
-    shared.pending.fetch_sub(1, std::memory_order_acq_rel);
+    const uint64_t pending_before = shared.pending.fetch_sub(1, std::memory_order_acq_rel);
+    REPLSIM_ASSERT(pending_before > 0, "a state being expanded is pending");
     if (index == 0) report_parallel_progress(shared);
   }
 }
@@ -155,12 +220,14 @@ bool Search::admit_shared(ParallelDfs& shared, DfsWorker& w, const SearchNode& c
     ++w.duplicates;
     return false;
   }
+  uint64_t states = 0;
   if (admission == SharedVisitedSet::Admission::kLowered) {
-    ++w.duplicates;
-    return true;
+    ++w.duplicates;  // searched again from a smaller depth, as one thread does
+    states = shared.states.load(std::memory_order_relaxed);
+  } else {
+    states = shared.states.fetch_add(1, std::memory_order_relaxed) + 1;
+    count_orbit(child);
   }
-  const uint64_t states = shared.states.fetch_add(1, std::memory_order_relaxed) + 1;
-  count_orbit(child);
   if (states >= options_.states_max) shared.halt("states_max");
   else if (states % 64 == 0 && resident_bytes() > options_.memory_mb_max << 20) shared.halt("memory_mb_max");
   else if (time_up()) shared.halt("time_limit");
@@ -173,8 +240,8 @@ void Search::report_parallel_progress(ParallelDfs& shared) {
   last_progress_ = now;
   const double seconds = std::chrono::duration<double>(now - started_).count();
   const uint64_t states = shared.states.load(std::memory_order_relaxed);
-  progress_ << fmt::format("explore: {} states ({:.0f}/s) on {} threads, {} on their stacks, resident {} MiB\n", states,
-                           static_cast<double>(states) / seconds, shared.workers.size(),
+  progress_ << fmt::format("explore: {} states ({:.0f}/s) on {} threads, {} on stacks or in hand, resident {} MiB\n",
+                           states, static_cast<double>(states) / seconds, shared.workers.size(),
                            shared.pending.load(std::memory_order_relaxed), resident_bytes() >> 20);
 }
 

@@ -537,6 +537,7 @@ ExploreResult Search::finish() {
   // Its counts other than the states of a complete search depend on the
   // threads' timing (parallel_dfs.cpp), so the summary says it ran so.
   if (dfs_threads_ > 0) j["dfs_threads"] = dfs_threads_;
+  if (dfs_rerun_ended_) j["dfs_rerun_ended"] = *dfs_rerun_ended_;
   j["walks"] = tally_.walks;
   j["states_distinct"] = states_;
   j["transitions"] = tally_.transitions;

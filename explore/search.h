@@ -216,6 +216,8 @@ class Search {
   struct DfsWorker;
   struct ParallelDfs;
   void parallel_depth_first(SearchNode root);
+  void search_on_threads(ParallelDfs& shared, SearchNode root);
+  void take_counts(ParallelDfs& shared);
   void dfs_worker(ParallelDfs& shared, size_t index);
   bool admit_shared(ParallelDfs& shared, DfsWorker& w, const SearchNode& child);
   void report_parallel_progress(ParallelDfs& shared);
@@ -290,7 +292,11 @@ class Search {
   VisitedSet visited_;  // key -> smallest depth it was reached at
   // A parallel DFS's visited set, once it ended (the search keeps only these).
   size_t shared_visited_entries_ = 0, shared_visited_bytes_ = 0;
-  unsigned dfs_threads_ = 0;  // the threads whose counts the summary holds, when a parallel DFS's
+  unsigned dfs_threads_ = 0;  // a parallel DFS's threads, when the summary's counts or violation are theirs
+  // When the threads' violation is reported because the one-thread DFS run
+  // for its counterexample ended without it: how that run ended (its bound,
+  // or "complete"); the summary's counts are that run's.
+  std::optional<std::string> dfs_rerun_ended_;
   Symmetry symmetry_;                               // empty unless options_.symmetry is on or count
   std::mutex orbits_mutex_;                         // a parallel DFS's threads count orbits
   std::unordered_set<uint64_t> orbits_;             // "count" only: the orbits of the states searched

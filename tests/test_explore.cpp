@@ -5,6 +5,7 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "base/hash.h"
@@ -602,20 +603,45 @@ TEST_CASE("a complete search covers the same states in any order: BFS, DFS, DFS 
     CHECK(dfs.summary["stopped_by"].is_null());
     CHECK(dfs.summary["states_distinct"].get<uint64_t>() == states);
   }
-  // On several threads, whichever admits a state first searches it: the
-  // same states, whatever the timing was.
+}
+
+// On several threads, whichever admits a state first searches it: the same
+// states, whatever the timing was. The orbits' digest (a sum over the
+// states' orbits, in any order) shows the same set, not only as many.
+TEST_CASE("a complete DFS on several threads admits the states one thread admits") {
+  Json document = load_scenario_document(explore_file("register-clean"));
+  document["workload"]["clients"] = 2;
+  document["workload"]["ops_max"] = 1;
+  document["workload"]["mix"] = {{"write", 1.0}, {"read", 0.0}};
+  document["duration"] = "20s";
+  explore::ExploreOptions one = options_in("dfs-threads");
+  one.fault_types = {"crash"};
+  one.strategy = "dfs";
+  one.symmetry = "count";
+  const explore::ExploreResult single = search("register-clean", one, &document);
+  REQUIRE(single.summary["complete"] == true);
+  CHECK_FALSE(single.summary.contains("dfs_threads"));
   for (unsigned jobs : {2u, 3u}) {
     CAPTURE(jobs);
-    explore::ExploreOptions dfs_options = options_in("order-dfs-threads");
-    dfs_options.fault_types = {"crash"};
-    dfs_options.strategy = "dfs";
-    dfs_options.jobs = jobs;
-    const explore::ExploreResult dfs = search("register-clean", dfs_options, &document);
+    explore::ExploreOptions several = one;
+    several.jobs = jobs;
+    const explore::ExploreResult dfs = search("register-clean", several, &document);
     CHECK(dfs.summary["complete"] == true);
     CHECK(dfs.summary["dfs_threads"] == jobs);
-    CHECK(dfs.summary["states_distinct"].get<uint64_t>() == states);
-    CHECK(dfs.summary["visited"]["entries"].get<uint64_t>() == states);
+    CHECK(dfs.summary["states_distinct"] == single.summary["states_distinct"]);
+    CHECK(dfs.summary["symmetry"]["orbits"] == single.summary["symmetry"]["orbits"]);
+    CHECK(dfs.summary["symmetry"]["orbit_digest"] == single.summary["symmetry"]["orbit_digest"]);
   }
+  // Cut by the state bound: stopped, not complete, at most jobs - 1 states past it.
+  explore::ExploreOptions cut = one;
+  cut.jobs = 2;
+  cut.states_max = 5'000;
+  const explore::ExploreResult stopped = search("register-clean", cut, &document);
+  CHECK(stopped.exit_code == 3);
+  CHECK(stopped.summary["stopped_by"] == "states_max");
+  CHECK(stopped.summary["complete"] == false);
+  CHECK(stopped.summary["states_distinct"].get<uint64_t>() >= 5'000);
+  CHECK(stopped.summary["states_distinct"].get<uint64_t>() <= 5'001);
 }
 
 // A violation found on several threads is found again on one, so the
@@ -628,9 +654,12 @@ TEST_CASE("a DFS on several threads that finds a violation reports the one-threa
   two.out_dir = out_dir("dfs-threads-2");
   two.jobs = 2;
   const explore::ExploreResult a = search("register-canary", one);
-  const explore::ExploreResult b = search("register-canary", two);
+  std::ostringstream progress;
+  const std::string file = explore_file("register-canary");
+  const explore::ExploreResult b = explore::explore(load_scenario_document(file), file, two, progress);
   REQUIRE(a.exit_code == 1);
   REQUIRE(b.exit_code == 1);
+  CHECK(progress.str().find("the DFS runs again on one thread") != std::string::npos);
   Json summary_a = a.summary, summary_b = b.summary;
   for (Json* s : {&summary_a, &summary_b}) {
     s->at("violation").erase("file");
@@ -638,8 +667,8 @@ TEST_CASE("a DFS on several threads that finds a violation reports the one-threa
   }
   CHECK(summary_a == summary_b);
   CHECK_FALSE(summary_b.contains("dfs_threads"));
-  const auto read = [](const std::filesystem::path& file) {
-    std::ifstream in(file);
+  const auto read = [](const std::filesystem::path& path) {
+    std::ifstream in(path);
     return std::string(std::istreambuf_iterator<char>(in), {});
   };
   CHECK(read(std::filesystem::path(one.out_dir) / "counterexample.json") ==
