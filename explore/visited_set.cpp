@@ -64,21 +64,11 @@ SharedVisitedSet::Admission SharedVisitedSet::admit(uint64_t key, uint32_t depth
 }
 
 size_t SharedVisitedSet::size() const {
-  size_t n = 0;
-  for (const std::unique_ptr<Shard>& shard : shards_) {
-    const std::lock_guard<std::mutex> lock(shard->mutex);
-    n += shard->keys.size();
-  }
-  return n;
+  return sum_over_shards([](const VisitedSet& keys) { return keys.size(); });
 }
 
 size_t SharedVisitedSet::bytes() const {
-  size_t n = 0;
-  for (const std::unique_ptr<Shard>& shard : shards_) {
-    const std::lock_guard<std::mutex> lock(shard->mutex);
-    n += shard->keys.bytes();
-  }
-  return n;
+  return sum_over_shards([](const VisitedSet& keys) { return keys.bytes(); });
 }
 
 }  // namespace replsim::explore

@@ -61,6 +61,16 @@ class SharedVisitedSet {
     VisitedSet keys;
   };
   std::array<std::unique_ptr<Shard>, size_t{1} << kShardBits> shards_;
+
+  template <typename Measure>
+  size_t sum_over_shards(Measure measure) const {
+    size_t n = 0;
+    for (const std::unique_ptr<Shard>& shard : shards_) {
+      const std::lock_guard<std::mutex> lock(shard->mutex);
+      n += measure(shard->keys);
+    }
+    return n;
+  }
 };
 
 }  // namespace replsim::explore

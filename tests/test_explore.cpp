@@ -576,17 +576,28 @@ TEST_CASE("the shared visited set admits each key once across threads, and lower
   CHECK(visited.size() == kKeys + 1);
 }
 
+namespace {
+
+// The register with two clients writing once each, searched to 20 s: small
+// enough for a complete search with crashes.
+Json two_writers_once_document() {
+  Json document = load_scenario_document(explore_file("register-clean"));
+  document["workload"]["clients"] = 2;
+  document["workload"]["ops_max"] = 1;
+  document["workload"]["mix"] = {{"write", 1.0}, {"read", 0.0}};
+  document["duration"] = "20s";
+  return document;
+}
+
+}  // namespace
+
 // One key must stand for one future: two states merged under a key that
 // part at their next step (they differed in what the world hands out next,
 // a disk operation's id, say) make which states a search covers depend on
 // the order it takes them in. Until stop 36 a DFS in another order covered
 // 50,288 states here, BFS and DFS 50,262.
 TEST_CASE("a complete search covers the same states in any order: BFS, DFS, DFS with its successors shuffled") {
-  Json document = load_scenario_document(explore_file("register-clean"));
-  document["workload"]["clients"] = 2;
-  document["workload"]["ops_max"] = 1;
-  document["workload"]["mix"] = {{"write", 1.0}, {"read", 0.0}};
-  document["duration"] = "20s";
+  const Json document = two_writers_once_document();
   explore::ExploreOptions bfs_options = options_in("order-bfs");
   bfs_options.fault_types = {"crash"};
   const explore::ExploreResult bfs = search("register-clean", bfs_options, &document);
@@ -609,11 +620,7 @@ TEST_CASE("a complete search covers the same states in any order: BFS, DFS, DFS 
 // states, whatever the timing was. The orbits' digest (a sum over the
 // states' orbits, in any order) shows the same set, not only as many.
 TEST_CASE("a complete DFS on several threads admits the states one thread admits") {
-  Json document = load_scenario_document(explore_file("register-clean"));
-  document["workload"]["clients"] = 2;
-  document["workload"]["ops_max"] = 1;
-  document["workload"]["mix"] = {{"write", 1.0}, {"read", 0.0}};
-  document["duration"] = "20s";
+  const Json document = two_writers_once_document();
   explore::ExploreOptions one = options_in("dfs-threads");
   one.fault_types = {"crash"};
   one.strategy = "dfs";
