@@ -27,10 +27,11 @@ using harness::ScenarioRun;
 
 // The state's key with its nodes renamed (null: as they are). The history
 // digest holds clients only, which no symmetry renames.
-uint64_t state_key(const SearchNode& node, const NodeRenaming* renaming) {
+uint64_t state_key(const SearchNode& node, const NodeRenaming* renaming, const JudgedPathData& covered) {
   Hasher h(node.run.run().world.fingerprint(renaming));
   h.rename_nodes(renaming);
   node.run.run().monitor->hash_into(h);
+  hash_judged_path_data(h, node.run.run(), covered);
   // The virtual time too: a state reached later has less of the horizon
   // ahead of it, and a protocol may keep absolute times, so
   // two states that differ only in when they were reached need not have
@@ -81,17 +82,53 @@ void describe_search(nlohmann::json& j, const Scenario& scenario, const ExploreO
   j["settings"] = harness::schedule_to_json(settings_only)["settings"];
 }
 
-// The clients' operations in the order they happened, without their
-// times: linearizability depends on that order only, so states that differ
-// in timing alone still merge, and two merged states always have the same
-// verdicts ahead.
-void fold_history(SearchNode& node) {
+JudgedPathData judged_path_data_of(const Scenario& scenario) {
+  JudgedPathData covered;
+  for (const harness::CheckSpec& check : scenario.checks) {
+    const bool stalls = check.name == "writes_progress_within";
+    if (check.name == "converges_within") covered.convergence_bounds.push_back(*check.within);
+    covered.operation_times |= check.name != "linearizable" && check.name != "converges_within";
+    covered.health_times |= stalls;
+  }
+  return covered;
+}
+
+// converges_within (harness/runner.cpp, judge_convergence and its cut
+// version) compares the time since the last fault with its bound, and the
+// settling's delay after the fault with it; nothing else of those times.
+// Past the largest bound every comparison with the time since is decided
+// for good (the key holds the virtual time, so later states are later).
+void hash_judged_path_data(Hasher& h, const ScenarioRun& run, const JudgedPathData& covered) {
+  if (!covered.convergence_bounds.empty()) {
+    h.add(run.last_fault_at.has_value());
+    if (run.last_fault_at) {
+      const Duration bound_max =
+          *std::max_element(covered.convergence_bounds.begin(), covered.convergence_bounds.end());
+      const Duration since_fault = run.world.now() - *run.last_fault_at;
+      h.add(since_fault <= bound_max ? run.last_fault_at->ns_since_origin() : int64_t{-1});
+      h.add(run.converged_at.has_value());
+      for (const Duration bound : covered.convergence_bounds) {
+        h.add(run.converged_at && *run.converged_at - *run.last_fault_at > bound);
+      }
+    }
+  }
+  if (covered.health_times) h.add(run.timeline.health_digest());
+}
+
+// The clients' operations in the order they happened: linearizability
+// depends on that order only, so without other checks states that differ
+// in the operations' timing alone still merge. The liveness checks and the
+// protocols' own read the times too (a stall's length, a write acknowledged
+// before a crash), and then two states merge only when their operations
+// happened at the same times.
+void fold_history(SearchNode& node, bool with_times) {
   const std::vector<checker::HistoryEvent>& history = node.run.run().history;
   Hasher h(node.history_digest);
   for (size_t i = node.history_folded; i < history.size(); ++i) {
     const checker::HistoryEvent& e = history[i];
     h.add(static_cast<uint64_t>(e.process)).add(static_cast<uint64_t>(e.type)).add(e.f).add(e.key);
     h.add(static_cast<uint64_t>(e.value.kind)).add(e.value.integer);
+    if (with_times) h.add(e.time);
     if (e.type != checker::EventType::kInvoke) ++node.completions;
   }
   node.history_folded = history.size();
@@ -121,6 +158,7 @@ Search::Search(const nlohmann::json& document, const Scenario& scenario, const E
     : document_(document), scenario_(scenario), options_(options), progress_(progress) {
   history_only_ = std::all_of(scenario_.checks.begin(), scenario_.checks.end(),
                               [](const harness::CheckSpec& c) { return c.name == "linearizable"; });
+  judged_path_data_ = judged_path_data_of(scenario_);
   completions_all_ = uint64_t{scenario_.workload.clients} * scenario_.workload.ops_max.value_or(0);
   horizon_ = TimePoint::origin() + scenario_.duration;
   if (options_.from_when) from_when_ = harness::parse_trigger(*options_.from_when, "--from-when", scenario_);
@@ -142,7 +180,7 @@ SearchNode Search::start(const Scenario& scenario, uint64_t& prefix_steps) const
     }
     root.steps = prefix_steps = *steps;
   }
-  fold_history(root);
+  fold_history(root, judged_path_data_.operation_times);
   REPLSIM_ASSERT(root.path.empty() && root.depth == 0, "a path starts with no transition");
   return root;
 }
@@ -227,7 +265,7 @@ bool Search::advance(SearchNode& node, int32_t fault, harness::EnumeratingChoose
   for (const harness::BranchChoice& c : chooser.asked()) node.path.push_back({step, -1, 0, c.kind, c.answer, c.arity});
   if (fault < 0) ++node.steps;
   ++node.depth;
-  fold_history(node);
+  fold_history(node, judged_path_data_.operation_times);
   return true;
 }
 
@@ -340,9 +378,9 @@ void Search::depth_first(SearchNode root) {
 void Search::key(SearchNode& node) const {
   REPLSIM_ASSERT(options_.symmetry == "off" || options_.symmetry == "on" || options_.symmetry == "count",
                  "the CLI checks the symmetry mode");
-  const uint64_t plain = state_key(node, nullptr);
-  const auto hash = [&node, plain](const NodeRenaming* renaming) {
-    return renaming == nullptr ? plain : state_key(node, renaming);
+  const uint64_t plain = state_key(node, nullptr, judged_path_data_);
+  const auto hash = [this, &node, plain](const NodeRenaming* renaming) {
+    return renaming == nullptr ? plain : state_key(node, renaming, judged_path_data_);
   };
   node.orbit = options_.symmetry == "off" ? 0 : canonical_key(symmetry_, hash);
   node.key = options_.symmetry == "on" ? node.orbit : plain;

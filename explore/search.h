@@ -19,6 +19,7 @@
 
 #include <tbb/task_arena.h>
 
+#include "base/hash.h"
 #include "explore/explorer.h"
 #include "explore/fault_actions.h"
 #include "explore/known_violations.h"
@@ -38,6 +39,20 @@ struct PathStep {
   ChoiceKind kind = ChoiceKind::kNextEvent;
   uint32_t answer = 0;
   uint32_t arity = 0;
+};
+
+// What a search's verdicts read of the path besides the state it led to
+// and the order of the clients' operations (harness::Runner's judge). Two
+// states under one key must have the same verdicts ahead, so the key covers
+// what the scenario's checks read, and no more: each item splits states
+// that would otherwise merge.
+struct JudgedPathData {
+  bool operation_times = false;  // writes_progress_within's stalls, the protocol's own checks
+  bool health_times = false;     // writes_progress_within: when each group looked healthy
+  // converges_within's bounds: when the last fault came (while a bound may
+  // still be compared with the time since), and whether the cluster settled
+  // after it, within each bound.
+  std::vector<Duration> convergence_bounds;
 };
 
 struct SearchNode {
@@ -274,6 +289,7 @@ class Search {
   const ExploreOptions& options_;
   std::ostream& progress_;
   bool history_only_ = false;
+  JudgedPathData judged_path_data_;
   uint64_t completions_all_ = 0;
   TimePoint horizon_;
   std::vector<std::string> types_;
@@ -316,9 +332,15 @@ inline bool is_sampling_strategy(const std::string& strategy) {
   return strategy == "random-walk" || strategy == "pct";
 }
 
-// The clients' operations in the order they happened, folded into the
-// node's history digest (search.cpp).
-void fold_history(SearchNode& node);
+JudgedPathData judged_path_data_of(const harness::Scenario& scenario);
+
+// Folds the fault times and the health timeline `covered` names into `h`
+// (times absolute: the key holds the virtual time too).
+void hash_judged_path_data(Hasher& h, const harness::ScenarioRun& run, const JudgedPathData& covered);
+
+// The clients' operations in the order they happened, with their times when
+// `with_times`, folded into the node's history digest (search.cpp).
+void fold_history(SearchNode& node, bool with_times);
 
 // The fault types a search of `s` fires: the options' (validated), else the
 // explorable families of the scenario's fault_generator, else crash and

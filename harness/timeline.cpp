@@ -7,8 +7,21 @@
 #include <optional>
 
 #include "base/assert.h"
+#include "base/hash.h"
 
 namespace replsim::harness {
+
+namespace {
+
+// What healthy_stretches reads of a view; never 0.
+uint64_t health_of(const RoleView& view) {
+  Hasher h;
+  h.add(view.healthy).add(static_cast<uint64_t>(view.groups_healthy.size()));
+  for (bool healthy : view.groups_healthy) h.add(healthy);
+  return h.value() | 1;
+}
+
+}  // namespace
 
 void TimelineRecorder::record(int64_t at_ns, const RoleView& view) {
   const std::vector<Change>& changes = *changes_;
@@ -25,7 +38,24 @@ void TimelineRecorder::record(int64_t at_ns, const RoleView& view) {
     changes_.write().back().view = view;
     return;
   }
+  if (!changes.empty()) {
+    // The last change is now final: its health, if it changed, is sealed.
+    const uint64_t health = health_of(changes.back().view);
+    if (health != health_before_last_) {
+      health_sealed_ = Hasher(health_sealed_).add(changes.back().at_ns).add(health).value();
+    }
+    health_before_last_ = health;
+  }
   changes_.write().push_back({at_ns, view});
+}
+
+uint64_t TimelineRecorder::health_digest() const {
+  Hasher h(health_sealed_);
+  if (!changes_->empty()) {
+    const uint64_t health = health_of(changes_->back().view);
+    if (health != health_before_last_) h.add(changes_->back().at_ns).add(health);
+  }
+  return h.add(truncated_).value();
 }
 
 std::vector<std::pair<int64_t, int64_t>> TimelineRecorder::healthy_stretches(uint32_t group, int64_t end_ns) const {

@@ -60,6 +60,12 @@ class TimelineRecorder {
   // as above.
   std::vector<std::pair<int64_t, int64_t>> unhealthy_stretches_since(int64_t since_ns, int64_t end_ns) const;
 
+  // A digest of when the run and each group looked healthy: two recorders
+  // with one digest (but for a 64-bit collision) report the same healthy
+  // stretches, whatever their statuses and roles were. Kept up as views are
+  // recorded: the explorer asks for it at every state.
+  uint64_t health_digest() const;
+
   // The view recorded last; nullptr before the first or once truncated.
   const RoleView* last() const { return changes_->empty() || truncated_ ? nullptr : &changes_->back().view; }
 
@@ -84,6 +90,11 @@ class TimelineRecorder {
   // far more rarely than runs are copied.
   CopyOnWrite<std::vector<Change>> changes_;
   bool truncated_ = false;
+  // health_digest's parts: the changes of health before the last change
+  // (which its instant may still replace), folded, and the health the view
+  // before the last showed (0: none recorded).
+  uint64_t health_sealed_ = 0;
+  uint64_t health_before_last_ = 0;
 };
 
 }  // namespace replsim::harness

@@ -11,6 +11,7 @@
 #include "base/hash.h"
 #include "base/input_error.h"
 #include "explore/explorer.h"
+#include "explore/search.h"
 #include "explore/self_check.h"
 #include "explore/visited_set.h"
 #include "harness/registry.h"
@@ -574,6 +575,57 @@ TEST_CASE("the shared visited set admits each key once across threads, and lower
   for (std::thread& t : threads) t.join();
   CHECK(added[0] + added[1] == kKeys);
   CHECK(visited.size() == kKeys + 1);
+}
+
+// One key, one future for the verdicts too: two states merge only when the
+// scenario's checks read the same of the paths that led there. With a
+// convergence bound: the last fault's time while the bound may still be
+// compared with the time since, and whether the cluster settled in time.
+TEST_CASE("a state's key covers what the checks read of its path, and no more") {
+  Json document = load_scenario_document(explore_file("register-clean"));
+  const auto covered_with = [&document](const Json& checks) {
+    document["checks"] = checks;
+    return explore::judged_path_data_of(parse_scenario(document, "register-clean"));
+  };
+  const explore::JudgedPathData history_only = covered_with(Json::array({"linearizable"}));
+  CHECK_FALSE(history_only.operation_times);
+  CHECK_FALSE(history_only.health_times);
+  CHECK(history_only.convergence_bounds.empty());
+  const explore::JudgedPathData stalls = covered_with(Json::array({{{"writes_progress_within", "1s"}}}));
+  CHECK(stalls.operation_times);
+  CHECK(stalls.health_times);
+  CHECK(covered_with(Json::array({"no_lost_acked_writes"})).operation_times);
+  const explore::JudgedPathData convergence =
+      covered_with(Json::array({"linearizable", {{"converges_within", "100ms"}}}));
+  REQUIRE(convergence.convergence_bounds == std::vector<Duration>{Duration::ms(100)});
+  CHECK_FALSE(convergence.operation_times);
+
+  RunInProgress progress(parse_scenario(document, "register-clean"), 1);
+  progress.run_sampled_before(TimePoint::origin() + Duration::s(1));
+  const TimePoint now = progress.run().world.now();
+  REQUIRE(now >= TimePoint::origin() + Duration::ms(250));
+  const auto digest = [&progress](const explore::JudgedPathData& covered, std::optional<TimePoint> fault,
+                                  std::optional<TimePoint> settled) {
+    ScenarioRun run = progress.run();
+    run.last_fault_at = fault;
+    run.converged_at = settled;
+    Hasher h;
+    explore::hash_judged_path_data(h, run, covered);
+    return h.value();
+  };
+  const auto ago = [now](int64_t ms) { return std::optional<TimePoint>(now - Duration::ms(ms)); };
+  const std::nullopt_t unsettled = std::nullopt;
+  // Within the bound of now: when the fault came decides a later verdict.
+  CHECK(digest(convergence, ago(50), unsettled) != digest(convergence, ago(60), unsettled));
+  // Past it: decided alike for good, but not like no fault at all.
+  CHECK(digest(convergence, ago(150), unsettled) == digest(convergence, ago(250), unsettled));
+  CHECK(digest(convergence, ago(150), unsettled) != digest(convergence, std::nullopt, unsettled));
+  // Settled: in time or late, not when.
+  CHECK(digest(convergence, ago(250), ago(200)) == digest(convergence, ago(240), ago(190)));
+  CHECK(digest(convergence, ago(250), ago(200)) != digest(convergence, ago(250), ago(100)));
+  CHECK(digest(convergence, ago(250), ago(200)) != digest(convergence, ago(250), unsettled));
+  // A search with the history's checks only merges all of these.
+  CHECK(digest(history_only, ago(50), unsettled) == digest(history_only, ago(250), ago(200)));
 }
 
 namespace {

@@ -187,6 +187,42 @@ TEST_CASE("healthy stretches and the unhealthy stretches that began after an ins
   CHECK(recorder.unhealthy_stretches_since(50, 50).empty());
 }
 
+// The explorer's key holds the health digest when a check reads the
+// healthy stretches: it must tell apart what they tell apart, and nothing
+// else.
+TEST_CASE("the health digest follows the healthy stretches, not the statuses behind them") {
+  harness::RoleView healthy;
+  healthy.replicas = {{"s1 g1", "ACTIVE"}};
+  healthy.healthy = true;
+  healthy.groups_healthy = {true};
+  harness::RoleView down = healthy;
+  down.replicas[0].second = "down";
+  down.healthy = false;
+  down.groups_healthy = {false};
+  harness::RoleView offline = down;
+  offline.replicas[0].second = "OFFLINE";
+  const auto digest = [](const std::vector<std::pair<int64_t, harness::RoleView>>& views) {
+    harness::TimelineRecorder recorder;
+    for (const auto& [at_ns, view] : views) recorder.record(at_ns, view);
+    return recorder.health_digest();
+  };
+  const uint64_t base = digest({{0, healthy}, {10, down}, {30, healthy}});
+  // Unhealthy through OFFLINE as well: the same stretches.
+  CHECK(digest({{0, healthy}, {10, down}, {20, offline}, {30, healthy}}) == base);
+  // A view replaced within its instant counts as the last one only.
+  CHECK(digest({{0, healthy}, {10, healthy}, {10, down}, {30, down}, {30, healthy}}) ==
+        digest({{0, healthy}, {10, down}, {30, healthy}}));
+  CHECK(digest({{0, healthy}, {10, down}, {30, offline}, {30, healthy}}) == base);
+  // Another time, another last state, another group's health: apart.
+  CHECK(digest({{0, healthy}, {11, down}, {30, healthy}}) != base);
+  CHECK(digest({{0, healthy}, {10, down}, {30, offline}}) != base);
+  CHECK(digest({{0, healthy}, {10, down}}) != digest({{0, healthy}}));
+  harness::RoleView other_group = healthy;
+  other_group.groups_healthy = {true, false};
+  CHECK(digest({{0, other_group}}) != digest({{0, healthy}}));
+  CHECK(digest({}) != digest({{0, healthy}}));
+}
+
 TEST_CASE("a master crash: failover, unavailability and phases come from the run's own timeline") {
   const fs::path dir = run_into("fastcfs/master-crash-failover.json", "failover");
   const Json run = read_json(dir / "run.json");
