@@ -93,15 +93,22 @@ bool Network::reachable(NodeId from, NodeId to) const {
 }
 
 bool Network::operator==(const Network& other) const {
-  // Like fingerprint(), leaves out stream positions and FIFO bookkeeping.
+  // Like fingerprint(), leaves out stream positions; compares the FIFO
+  // clamps whole, where fingerprint() hashes those ahead of now only.
+  const auto clamps_equal = [this, &other] {
+    for (size_t i = 0; i < links_.size(); ++i) {
+      if (links_[i].last_arrival_ns != other.links_[i].last_arrival_ns) return false;
+    }
+    return true;
+  };
   return node_count_ == other.node_count_ && default_link_ == other.default_link_ &&
-         overrides_ == other.overrides_ && blocked_ == other.blocked_;
+         overrides_ == other.overrides_ && blocked_ == other.blocked_ && clamps_equal();
 }
 
-uint64_t Network::fingerprint(const NodeRenaming* renaming) const {
-  // Stream states and FIFO bookkeeping are left out: they do not change what
-  // the protocols can observe next, only how the simulator draws it. Links
-  // hash as sets, since a renaming reorders them.
+uint64_t Network::fingerprint(const NodeRenaming* renaming, TimePoint now) const {
+  // Stream states are left out: they do not change what the protocols can
+  // observe next, only how the simulator draws it. Links hash as sets, since
+  // a renaming reorders them.
   Hasher h;
   h.rename_nodes(renaming);
   h.add(static_cast<uint64_t>(node_count_)).add(default_link_.latency.fingerprint());
@@ -119,7 +126,16 @@ uint64_t Network::fingerprint(const NodeRenaming* renaming) const {
     const auto from = static_cast<uint32_t>(i / node_count_), to = static_cast<uint32_t>(i % node_count_);
     blocked.add(h.part().add_node(from).add_node(to).value());
   }
-  h.add(overrides.value()).add(blocked.value());
+  // A link's FIFO clamp still ahead delays the next message that does not
+  // overtake; it is not always a message in flight's arrival (the last one
+  // may have been reordered past it), so it is hashed relative to now.
+  UnorderedHash clamps;
+  for (size_t i = 0; i < links_.size(); ++i) {
+    if (links_[i].last_arrival_ns <= now.ns_since_origin()) continue;
+    const auto from = static_cast<uint32_t>(i / node_count_), to = static_cast<uint32_t>(i % node_count_);
+    clamps.add(h.part().add_node(from).add_node(to).add(links_[i].last_arrival_ns - now.ns_since_origin()).value());
+  }
+  h.add(overrides.value()).add(blocked.value()).add(clamps.value());
   return h.value();
 }
 

@@ -63,8 +63,9 @@ class Network {
 
   // Same configuration and partitions; stream positions are not compared.
   bool operator==(const Network& other) const;
-  // With node ids renamed (base/hash.h); null: as they are.
-  uint64_t fingerprint(const NodeRenaming* renaming = nullptr) const;
+  // With node ids renamed (base/hash.h); null: as they are. `now` dates the
+  // FIFO clamps still ahead.
+  uint64_t fingerprint(const NodeRenaming* renaming, TimePoint now) const;
 
  private:
   struct Link {

@@ -706,7 +706,7 @@ uint64_t World::fingerprint(const NodeRenaming* renaming) const {
     h.add(own_fingerprint(n, renaming));
     for (const Event& event : n.deferred) h.add(event_fingerprint(event, now_, names, renaming, false));
   }
-  h.add(network_.fingerprint(renaming));
+  h.add(network_.fingerprint(renaming, now_));
   // The next connection's id: actors keep connection ids, so two worlds
   // that would hand out different ones do not go on alike. Hashed as it is,
   // not relative like a node's disk operation ids: it is the world's, and a

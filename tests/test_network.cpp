@@ -168,3 +168,29 @@ TEST_CASE("messages in flight when a partition starts are dropped on arrival") {
   CHECK(probe(world, 1).received().empty());
   CHECK(world.stats().messages_partitioned == 10);
 }
+
+// A link's FIFO clamp delays the next message that does not overtake, and
+// it need not be a message in flight's arrival (that one may have been
+// reordered past it): two worlds that differ in a clamp still ahead must
+// not share a key; once the clamp is past, it changes nothing.
+TEST_CASE("the network's fingerprint holds the FIFO clamps still ahead, relative to now") {
+  const auto clamped_at = [](int64_t ns) {
+    Network net(1, {"a", "b", "c"}, LinkConfig{});
+    net.last_arrival_ns(NodeId{0}, NodeId{1}) = ns;
+    return net;
+  };
+  const TimePoint now = TimePoint::origin() + Duration::ms(10);
+  const Network fresh = clamped_at(0);
+  CHECK(clamped_at(Duration::ms(15).count_ns()).fingerprint(nullptr, now) != fresh.fingerprint(nullptr, now));
+  CHECK(clamped_at(Duration::ms(15).count_ns()).fingerprint(nullptr, now) !=
+        clamped_at(Duration::ms(16).count_ns()).fingerprint(nullptr, now));
+  // Ahead by the same time, from another now: one future.
+  CHECK(clamped_at(Duration::ms(15).count_ns()).fingerprint(nullptr, now) ==
+        clamped_at(Duration::ms(16).count_ns()).fingerprint(nullptr, now + Duration::ms(1)));
+  CHECK(clamped_at(Duration::ms(5).count_ns()).fingerprint(nullptr, now) == fresh.fingerprint(nullptr, now));
+  CHECK(clamped_at(Duration::ms(10).count_ns()).fingerprint(nullptr, now) == fresh.fingerprint(nullptr, now));
+  // Another link's clamp: apart.
+  Network other = fresh;
+  other.last_arrival_ns(NodeId{1}, NodeId{0}) = Duration::ms(15).count_ns();
+  CHECK(other.fingerprint(nullptr, now) != clamped_at(Duration::ms(15).count_ns()).fingerprint(nullptr, now));
+}
