@@ -20,13 +20,10 @@
 #include "harness/report_files.h"
 
 namespace replsim::explore {
-namespace {
-
 using harness::Scenario;
 using harness::ScenarioRun;
 
-// The state's key with its nodes renamed (null: as they are). The history
-// digest holds clients only, which no symmetry renames.
+// The history digest holds clients only, which no symmetry renames.
 uint64_t state_key(const SearchNode& node, const NodeRenaming* renaming, const JudgedPathData& covered) {
   Hasher h(node.run.run().world.fingerprint(renaming));
   h.rename_nodes(renaming);
@@ -40,8 +37,6 @@ uint64_t state_key(const SearchNode& node, const NodeRenaming* renaming, const J
   h.add(node.isolated ? h.renamed(node.isolated->index) + 1 : 0);
   return h.value();
 }
-
-}  // namespace
 
 std::vector<std::string> fault_types_of(const Scenario& s, const ExploreOptions& options) {
   const std::vector<std::string>& explorable = explorable_fault_types();
@@ -83,12 +78,12 @@ void describe_search(nlohmann::json& j, const Scenario& scenario, const ExploreO
 }
 
 JudgedPathData judged_path_data_of(const Scenario& scenario) {
+  const harness::Vocabulary& vocabulary = harness::protocol_of(scenario).vocabulary();
   JudgedPathData covered;
   for (const harness::CheckSpec& check : scenario.checks) {
-    const bool stalls = check.name == "writes_progress_within";
     if (check.name == "converges_within") covered.convergence_bounds.push_back(*check.within);
-    covered.operation_times |= check.name != "linearizable" && check.name != "converges_within";
-    covered.health_times |= stalls;
+    covered.operation_times |= harness::declaration_of(vocabulary, check.name).reads_operation_times;
+    covered.health_times |= check.name == "writes_progress_within";
   }
   return covered;
 }

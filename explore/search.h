@@ -338,6 +338,11 @@ JudgedPathData judged_path_data_of(const harness::Scenario& scenario);
 // (times absolute: the key holds the virtual time too).
 void hash_judged_path_data(Hasher& h, const harness::ScenarioRun& run, const JudgedPathData& covered);
 
+// A state's key with its nodes renamed (null: as they are): the world, the
+// monitor, the history digest, what `covered` names of the path, the faults
+// spent, the partition the search made and the virtual time.
+uint64_t state_key(const SearchNode& node, const NodeRenaming* renaming, const JudgedPathData& covered);
+
 // The clients' operations in the order they happened, with their times when
 // `with_times`, folded into the node's history digest (search.cpp).
 void fold_history(SearchNode& node, bool with_times);

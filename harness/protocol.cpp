@@ -59,18 +59,23 @@ const std::vector<CheckDeclaration>& platform_checks() {
        "the scenario's bound."},
       {"writes_progress_within",
        "While a group looked healthy (its replicas caught up, its roles held), clients offered it writes and none "
-       "was acknowledged for longer than the scenario's bound: the group stalled though nothing looked wrong."},
+       "was acknowledged for longer than the scenario's bound: the group stalled though nothing looked wrong.",
+       false, true},
   };
   return checks;
 }
 
-std::string meaning_of(const Vocabulary& vocabulary, const std::string& check) {
+const CheckDeclaration& declaration_of(const Vocabulary& vocabulary, const std::string& check) {
   for (const CheckDeclaration& c : platform_checks()) {
-    if (c.name == check) return c.meaning;
+    if (c.name == check) return c;
   }
   const CheckDeclaration* declared = vocabulary.check(check);
   REPLSIM_ASSERT(declared != nullptr, "a check the loader let through is declared");
-  return declared->meaning;
+  return *declared;
+}
+
+std::string meaning_of(const Vocabulary& vocabulary, const std::string& check) {
+  return declaration_of(vocabulary, check).meaning;
 }
 
 const char* to_string(CheckVerdict verdict) {

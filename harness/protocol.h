@@ -55,6 +55,11 @@ struct CheckDeclaration {
   // explorer's state, a schedule's replay) before the cluster settled it
   // is undecided, never failed, since recovery may still restore it.
   bool judges_settled_end = false;
+  // Its verdict reads when the clients' operations were invoked or
+  // completed, not only their order in the history: the explorer then keeps
+  // the times in a state's key (two states merge only when their verdicts
+  // ahead are the same).
+  bool reads_operation_times = false;
 };
 
 // A note kind the protocol's servers emit. Quiet notes never come with a
@@ -89,6 +94,9 @@ nlohmann::json vocabulary_to_json(const Vocabulary& vocabulary);
 // `converges_within` (the cluster settles after the last fault) and
 // `writes_progress_within` (no healthy-looking group stalls).
 const std::vector<CheckDeclaration>& platform_checks();
+// A check's declaration, platform's or protocol's (the loader lets through
+// declared checks only).
+const CheckDeclaration& declaration_of(const Vocabulary& vocabulary, const std::string& check);
 // What a failed check means, platform's or protocol's.
 std::string meaning_of(const Vocabulary& vocabulary, const std::string& check);
 

@@ -50,12 +50,14 @@ void TimelineRecorder::record(int64_t at_ns, const RoleView& view) {
 }
 
 uint64_t TimelineRecorder::health_digest() const {
-  Hasher h(health_sealed_);
+  // The last change folds as it will once sealed, so that recorders whose
+  // health changed alike agree, whichever holds a later change of status.
+  uint64_t folded = health_sealed_;
   if (!changes_->empty()) {
     const uint64_t health = health_of(changes_->back().view);
-    if (health != health_before_last_) h.add(changes_->back().at_ns).add(health);
+    if (health != health_before_last_) folded = Hasher(folded).add(changes_->back().at_ns).add(health).value();
   }
-  return h.add(truncated_).value();
+  return Hasher(folded).add(truncated_).value();
 }
 
 std::vector<std::pair<int64_t, int64_t>> TimelineRecorder::healthy_stretches(uint32_t group, int64_t end_ns) const {

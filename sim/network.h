@@ -61,7 +61,7 @@ class Network {
   // through other nodes.
   bool reachable(NodeId from, NodeId to) const;
 
-  // Same configuration and partitions; stream positions are not compared.
+  // Same configuration, partitions and FIFO clamps; stream positions are not compared.
   bool operator==(const Network& other) const;
   // With node ids renamed (base/hash.h); null: as they are. `now` dates the
   // FIFO clamps still ahead.

@@ -594,7 +594,6 @@ TEST_CASE("a state's key covers what the checks read of its path, and no more") 
   const explore::JudgedPathData stalls = covered_with(Json::array({{{"writes_progress_within", "1s"}}}));
   CHECK(stalls.operation_times);
   CHECK(stalls.health_times);
-  CHECK(covered_with(Json::array({"no_lost_acked_writes"})).operation_times);
   const explore::JudgedPathData convergence =
       covered_with(Json::array({"linearizable", {{"converges_within", "100ms"}}}));
   REQUIRE(convergence.convergence_bounds == std::vector<Duration>{Duration::ms(100)});
@@ -626,6 +625,19 @@ TEST_CASE("a state's key covers what the checks read of its path, and no more") 
   CHECK(digest(convergence, ago(250), ago(200)) != digest(convergence, ago(250), unsettled));
   // A search with the history's checks only merges all of these.
   CHECK(digest(history_only, ago(50), unsettled) == digest(history_only, ago(250), ago(200)));
+
+  // The key holds them, and the history's digest holds the operations' times when asked.
+  explore::SearchNode node{progress, {}, 0, 0, 0, std::nullopt, 0, 0, 0, 0, 0};
+  REQUIRE_FALSE(progress.run().history.empty());
+  CHECK(explore::state_key(node, nullptr, history_only) != explore::state_key(node, nullptr, convergence));
+  explore::SearchNode timed = node;
+  explore::fold_history(node, false);
+  explore::fold_history(timed, true);
+  CHECK(node.history_digest != timed.history_digest);
+  CHECK(explore::state_key(node, nullptr, history_only) != explore::state_key(timed, nullptr, history_only));
+  // The register's read check compares times; its durability check and FastCFS's checks do not.
+  CHECK(covered_with(Json::array({"invariants"})).operation_times);
+  CHECK_FALSE(covered_with(Json::array({"no_lost_acked_writes"})).operation_times);
 }
 
 namespace {

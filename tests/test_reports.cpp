@@ -210,9 +210,11 @@ TEST_CASE("the health digest follows the healthy stretches, not the statuses beh
   // Unhealthy through OFFLINE as well: the same stretches.
   CHECK(digest({{0, healthy}, {10, down}, {20, offline}, {30, healthy}}) == base);
   // A view replaced within its instant counts as the last one only.
-  CHECK(digest({{0, healthy}, {10, healthy}, {10, down}, {30, down}, {30, healthy}}) ==
-        digest({{0, healthy}, {10, down}, {30, healthy}}));
+  CHECK(digest({{0, healthy}, {10, offline}, {10, down}, {30, offline}, {30, healthy}}) == base);
   CHECK(digest({{0, healthy}, {10, down}, {30, offline}, {30, healthy}}) == base);
+  CHECK(digest({{0, healthy}, {10, down}, {20, healthy}, {20, offline}, {30, healthy}}) == base);
+  // A later change of status alone, still the last: the same stretches.
+  CHECK(digest({{0, healthy}, {10, down}, {20, offline}}) == digest({{0, healthy}, {10, down}}));
   // Another time, another last state, another group's health: apart.
   CHECK(digest({{0, healthy}, {11, down}, {30, healthy}}) != base);
   CHECK(digest({{0, healthy}, {10, down}, {30, offline}}) != base);
