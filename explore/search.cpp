@@ -112,10 +112,10 @@ void hash_judged_path_data(Hasher& h, const ScenarioRun& run, const JudgedPathDa
 
 // The clients' operations in the order they happened: linearizability
 // depends on that order only, so without other checks states that differ
-// in the operations' timing alone still merge. The liveness checks and the
-// protocols' own read the times too (a stall's length, a write acknowledged
-// before a crash), and then two states merge only when their operations
-// happened at the same times.
+// in the operations' timing alone still merge. writes_progress_within and
+// the protocol checks that declare it read the times too (a stall's length,
+// a write invoked before a read completed), and then two states merge only
+// when their operations happened at the same times.
 void fold_history(SearchNode& node, bool with_times) {
   const std::vector<checker::HistoryEvent>& history = node.run.run().history;
   Hasher h(node.history_digest);
