@@ -599,7 +599,8 @@ TEST_CASE("a state's key covers what the checks read of its path, and no more") 
   REQUIRE(convergence.convergence_bounds == std::vector<Duration>{Duration::ms(100)});
   CHECK_FALSE(convergence.operation_times);
 
-  RunInProgress progress(parse_scenario(document, "register-clean"), 1);
+  const Scenario scenario = parse_scenario(document, "register-clean");  // outlives the run, as it must
+  RunInProgress progress(scenario, 1);
   progress.run_sampled_before(TimePoint::origin() + Duration::s(1));
   const TimePoint now = progress.run().world.now();
   REQUIRE(now >= TimePoint::origin() + Duration::ms(250));
