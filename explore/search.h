@@ -151,6 +151,20 @@ struct ShrinkStats {
   uint32_t depth_before = 0;   // its transitions, as found
   uint64_t runs = 0;           // candidate paths followed
   uint64_t rounds = 0;         // rounds of candidates that shrank the path
+  // Where each of the two passes (shrink.cpp) ended; the path kept is the
+  // shorter, the first on a tie.
+  size_t events_by_chunks = 0;
+  size_t events_by_components = 0;
+};
+
+// One pass of shrinking: the best path so far and where its answers and
+// faults were, and the candidates it may still run (shrink.cpp).
+struct ShrinkPass {
+  const std::vector<std::string>& signature;  // the finding a candidate must show
+  Violation best;
+  PathAnchors anchors;
+  uint64_t runs_max = 0;     // of ShrinkStats::runs, counted over both passes
+  bool components = false;   // try each component's answers at once before chunks
 };
 
 // A path's events: its faults and the answers other than a question's
@@ -266,10 +280,10 @@ class Search {
   SearchNode follow_plan(const SearchNode& root, const PathPlan& plan, PathAnchors& anchors, const StopAt& stop) const;
   std::optional<Violation> follow(const PathPlan& plan, const std::vector<std::string>& signature,
                                   PathAnchors& anchors) const;
-  bool try_candidate(PathPlan plan, const std::vector<std::string>& found_signature, Violation& best,
-                     PathAnchors& best_anchors, ShrinkStats& stats) const;
-  bool shrink_round(const std::vector<std::string>& found_signature, bool by_step, Violation& best,
-                    PathAnchors& anchors, ShrinkStats& stats) const;
+  bool try_candidate(PathPlan plan, ShrinkPass& pass, ShrinkStats& stats) const;
+  void shrink_by_component(ShrinkPass& pass, bool by_step, ShrinkStats& stats) const;
+  bool shrink_round(ShrinkPass& pass, bool by_step, ShrinkStats& stats) const;
+  void shrink_pass(ShrinkPass& pass, ShrinkStats& stats) const;
   Violation shrink(const Violation& found, ShrinkStats& stats) const;
 
   // baseline.cpp: a differential search's check, and the file that shows it.

@@ -15,6 +15,11 @@
 // onto other messages, and shrinking stopped at hundreds of events
 // (PERFORMANCE.md has the figures).
 //
+// Two passes start from the path as found, each with half the candidates:
+// one as above, one that first takes out each component's answers at once
+// (a link's delays, a node's draws); the shorter result is kept, since a
+// greedy shrink stops at different places from different starts.
+//
 // A candidate stands when following it ends in the same finding with fewer
 // events: a violation whose new elements (those the search was not told to
 // go past) are some of the found violation's. A random path breaks several
@@ -26,6 +31,7 @@
 // machine; shrink_runs_max bounds the candidates.
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "base/assert.h"
 #include "base/hash.h"
@@ -134,6 +140,25 @@ class PlannedAnswers final : public harness::TailAnswers {
 };
 
 bool is_event(const PathStep& p) { return p.fault >= 0 || p.answer != 0; }
+
+// Each event's component (the link, node stream or tie instant its question
+// came from), in event order; a fault has none.
+std::vector<std::optional<uint64_t>> components_of_events(const std::vector<PathStep>& path,
+                                                          const PathAnchors& anchors) {
+  std::vector<std::optional<uint64_t>> components;
+  size_t answer = 0;
+  for (const PathStep& p : path) {
+    if (p.fault >= 0) {
+      components.emplace_back();
+      continue;
+    }
+    REPLSIM_ASSERT(answer < anchors.questions.size(), "a key for every answer of the path");
+    if (p.answer != 0) components.emplace_back(anchors.questions[answer].key.component);
+    ++answer;
+  }
+  REPLSIM_ASSERT(components.size() == events_of(path), "a component for every answer event");
+  return components;
+}
 
 // True when `candidate` shows the finding `found` names: it has elements
 // the search does not go past, and each of them is one of `found`'s.
@@ -275,39 +300,63 @@ std::optional<Violation> Search::follow(const PathPlan& plan, const std::vector<
 // runs to the depth bound, a million transitions with a walk's bound, and
 // each later candidate would run as long (found at stop 29: one shrink ran
 // for over 30 minutes).
-bool Search::try_candidate(PathPlan plan, const std::vector<std::string>& found_signature, Violation& best,
-                           PathAnchors& best_anchors, ShrinkStats& stats) const {
+bool Search::try_candidate(PathPlan plan, ShrinkPass& pass, ShrinkStats& stats) const {
+  REPLSIM_ASSERT(stats.runs < pass.runs_max, "a pass runs no candidate past its bound");
   ++stats.runs;
-  plan.transitions_max = 2 * uint64_t{best.depth} + kShrinkTransitionsSlack;
+  plan.transitions_max = 2 * uint64_t{pass.best.depth} + kShrinkTransitionsSlack;
   PathAnchors anchors;
-  std::optional<Violation> v = follow(plan, found_signature, anchors);
-  if (!v || events_of(v->path) >= events_of(best.path)) return false;
-  if (options_.strategy == "bfs" && v->depth > best.depth) return false;
-  v->sample = best.sample;
-  best = std::move(*v);
-  best_anchors = std::move(anchors);
+  std::optional<Violation> v = follow(plan, pass.signature, anchors);
+  if (!v || events_of(v->path) >= events_of(pass.best.path)) return false;
+  if (options_.strategy == "bfs" && v->depth > pass.best.depth) return false;
+  v->sample = pass.best.sample;
+  pass.best = std::move(*v);
+  pass.anchors = std::move(anchors);
   return true;
 }
 
+// Every answer of one component at once (a link's delays, a node's draws,
+// a tie's choices), each component in turn. A walk's slow messages on one
+// link may matter only together: with one taken out the others' timing
+// breaks the finding, so single answers fail, and chunks in path order cut
+// across links (measured: PERFORMANCE.md, "Shrinking in two passes").
+void Search::shrink_by_component(ShrinkPass& pass, bool by_step, ShrinkStats& stats) const {
+  const std::vector<std::optional<uint64_t>> found = components_of_events(pass.best.path, pass.anchors);
+  std::vector<uint64_t> components;
+  for (const std::optional<uint64_t>& c : found) {
+    if (c) components.push_back(*c);
+  }
+  std::sort(components.begin(), components.end());
+  components.erase(std::unique(components.begin(), components.end()), components.end());
+  for (uint64_t component : components) {
+    if (stats.runs >= pass.runs_max) return;
+    // A candidate that stood changed the path: its events are named again.
+    const std::vector<std::optional<uint64_t>> now = components_of_events(pass.best.path, pass.anchors);
+    if (std::count(now.begin(), now.end(), std::optional<uint64_t>(component)) < 2) continue;  // chunks try one
+    const auto of_component = [&](size_t event, const PathStep&) { return now[event] == component; };
+    try_candidate(plan_without(pass.best.path, pass.anchors, by_step, of_component), pass, stats);
+  }
+}
+
 // One round of candidates planned one way: every answer of one kind at
-// once (a walk's random delays or losses seldom matter one by one), then
-// chunks of events down to single ones. True when it shrank the path.
-bool Search::shrink_round(const std::vector<std::string>& found_signature, bool by_step, Violation& best,
-                          PathAnchors& anchors, ShrinkStats& stats) const {
-  const size_t events_before = events_of(best.path);
-  for (uint8_t k = 0; k <= static_cast<uint8_t>(ChoiceKind::kNonce) && stats.runs < options_.shrink_runs_max; ++k) {
+// once (a walk's random delays or losses seldom matter one by one), in the
+// pass by components each component's, then chunks of events down to
+// single ones. True when it shrank the path.
+bool Search::shrink_round(ShrinkPass& pass, bool by_step, ShrinkStats& stats) const {
+  const size_t events_before = events_of(pass.best.path);
+  for (uint8_t k = 0; k <= static_cast<uint8_t>(ChoiceKind::kNonce) && stats.runs < pass.runs_max; ++k) {
     const auto kind = static_cast<ChoiceKind>(k);
     const auto of_kind = [&](const PathStep& p) { return p.fault < 0 && p.kind == kind && p.answer != 0; };
-    if (std::none_of(best.path.begin(), best.path.end(), of_kind)) continue;
-    try_candidate(plan_without(best.path, anchors, by_step, [&](size_t, const PathStep& p) { return of_kind(p); }),
-                  found_signature, best, anchors, stats);
+    if (std::none_of(pass.best.path.begin(), pass.best.path.end(), of_kind)) continue;
+    try_candidate(plan_without(pass.best.path, pass.anchors, by_step, [&](size_t, const PathStep& p) { return of_kind(p); }),
+                  pass, stats);
   }
-  size_t chunk = std::max<size_t>(1, events_of(best.path) / 2);
-  while (stats.runs < options_.shrink_runs_max) {
+  if (pass.components) shrink_by_component(pass, by_step, stats);
+  size_t chunk = std::max<size_t>(1, events_of(pass.best.path) / 2);
+  while (stats.runs < pass.runs_max) {
     bool shrunk = false;
-    for (size_t from = 0; from < events_of(best.path) && stats.runs < options_.shrink_runs_max;) {
+    for (size_t from = 0; from < events_of(pass.best.path) && stats.runs < pass.runs_max;) {
       const auto in_chunk = [&](size_t event, const PathStep&) { return event >= from && event < from + chunk; };
-      if (try_candidate(plan_without(best.path, anchors, by_step, in_chunk), found_signature, best, anchors, stats)) {
+      if (try_candidate(plan_without(pass.best.path, pass.anchors, by_step, in_chunk), pass, stats)) {
         shrunk = true;
       } else {
         from += chunk;
@@ -316,36 +365,52 @@ bool Search::shrink_round(const std::vector<std::string>& found_signature, bool 
     if (chunk == 1 && !shrunk) break;
     chunk = std::max<size_t>(1, chunk / 2);
   }
-  REPLSIM_ASSERT(events_of(best.path) <= events_before, "a round never adds events");
-  return events_of(best.path) < events_before;
+  REPLSIM_ASSERT(events_of(pass.best.path) <= events_before, "a round never adds events");
+  return events_of(pass.best.path) < events_before;
 }
 
+// A shrunk path is another path: chunks that failed on the old one may
+// come out of it, so rounds go on while one shrinks it. Rounds by question
+// shrink most paths furthest; one by step after each finds what they miss
+// when a path needs its events at their steps (measured: PERFORMANCE.md,
+// "Shrinking").
+void Search::shrink_pass(ShrinkPass& pass, ShrinkStats& stats) const {
+  const size_t events_before = events_of(pass.best.path);
+  while (stats.runs < pass.runs_max) {
+    const bool by_question = shrink_round(pass, false, stats);
+    const bool by_step = stats.runs < pass.runs_max && shrink_round(pass, true, stats);
+    if (!by_question && !by_step) break;
+    stats.rounds += (by_question ? 1 : 0) + (by_step ? 1 : 0);
+  }
+  REPLSIM_ASSERT(same_finding(pass.best.signature, pass.signature, options_), "shrinking keeps the finding");
+  REPLSIM_ASSERT(events_of(pass.best.path) <= events_before, "shrinking never adds events");
+}
+
+// Two passes from the path as found, each with half the runs: one takes
+// chunks out in path order, the other first each component's answers at
+// once. Shrinking is a greedy search that stops where no single event can
+// go, and the two stop in different places: on ten counterexamples of the
+// mutation table neither was always the shorter (PERFORMANCE.md,
+// "Shrinking in two passes"), so the shorter is kept (the first on a tie).
 Violation Search::shrink(const Violation& found, ShrinkStats& stats) const {
   stats.events_before = events_of(found.path);
   stats.depth_before = found.depth;
-  Violation best = found;
-  if (options_.shrink_runs_max == 0) return best;
+  stats.events_by_chunks = stats.events_by_components = stats.events_before;
+  if (options_.shrink_runs_max == 0) return found;
   // Replayed exactly once, for where its answers and faults were.
   PathAnchors anchors;
   const std::optional<Violation> replayed = follow(plan_of(found.path, anchors, true), found.signature, anchors);
   REPLSIM_ASSERT(replayed && replayed->depth == found.depth && events_of(replayed->path) == stats.events_before,
                  "a path found replays exactly");
   ++stats.runs;
-  // A shrunk path is another path: chunks that failed on the old one may
-  // come out of it, so rounds go on while one shrinks it. Rounds by
-  // question shrink most paths furthest; one by step after each finds what
-  // they miss when a path needs its events at their steps (measured:
-  // PERFORMANCE.md, "Shrinking").
-  while (stats.runs < options_.shrink_runs_max) {
-    const bool by_question = shrink_round(found.signature, false, best, anchors, stats);
-    const bool by_step =
-        stats.runs < options_.shrink_runs_max && shrink_round(found.signature, true, best, anchors, stats);
-    if (!by_question && !by_step) break;
-    stats.rounds += (by_question ? 1 : 0) + (by_step ? 1 : 0);
-  }
-  REPLSIM_ASSERT(same_finding(best.signature, found.signature, options_), "shrinking keeps the finding");
-  REPLSIM_ASSERT(events_of(best.path) <= stats.events_before, "shrinking never adds events");
-  return best;
+  ShrinkPass by_chunks{found.signature, found, anchors, (options_.shrink_runs_max + 1) / 2, false};
+  shrink_pass(by_chunks, stats);
+  ShrinkPass by_components{found.signature, found, anchors, options_.shrink_runs_max, true};
+  shrink_pass(by_components, stats);
+  stats.events_by_chunks = events_of(by_chunks.best.path);
+  stats.events_by_components = events_of(by_components.best.path);
+  return stats.events_by_components < stats.events_by_chunks ? std::move(by_components.best)
+                                                             : std::move(by_chunks.best);
 }
 
 }  // namespace replsim::explore
