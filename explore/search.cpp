@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -110,6 +111,25 @@ void hash_judged_path_data(Hasher& h, const ScenarioRun& run, const JudgedPathDa
   if (covered.health_times) h.add(run.timeline.health_digest());
 }
 
+namespace {
+
+// The whole value, as a checker reads it: a protocol's values may be
+// strings, lists or maps, not only the registers' integers.
+void hash_edn(Hasher& h, const checker::Edn& value, uint32_t depth) {
+  REPLSIM_ASSERT(depth < 256, "a history value nests boundedly");
+  h.add(static_cast<uint64_t>(value.kind)).add(value.boolean).add(value.integer);
+  h.add(std::bit_cast<uint64_t>(value.floating)).add(value.text).add(static_cast<uint64_t>(value.items.size()));
+  for (const checker::Edn& item : value.items) hash_edn(h, item, depth + 1);
+}
+
+}  // namespace
+
+void hash_history_event(Hasher& h, const checker::HistoryEvent& event, bool with_time) {
+  h.add(static_cast<uint64_t>(event.process)).add(static_cast<uint64_t>(event.type)).add(event.f).add(event.key);
+  hash_edn(h, event.value, 0);
+  if (with_time) h.add(event.time);
+}
+
 // The clients' operations in the order they happened: linearizability
 // depends on that order only, so without other checks states that differ
 // in the operations' timing alone still merge. writes_progress_within and
@@ -121,9 +141,7 @@ void fold_history(SearchNode& node, bool with_times) {
   Hasher h(node.history_digest);
   for (size_t i = node.history_folded; i < history.size(); ++i) {
     const checker::HistoryEvent& e = history[i];
-    h.add(static_cast<uint64_t>(e.process)).add(static_cast<uint64_t>(e.type)).add(e.f).add(e.key);
-    h.add(static_cast<uint64_t>(e.value.kind)).add(e.value.integer);
-    if (with_times) h.add(e.time);
+    hash_history_event(h, e, with_times);
     if (e.type != checker::EventType::kInvoke) ++node.completions;
   }
   node.history_folded = history.size();
@@ -429,16 +447,49 @@ void Search::judge_all(tbb::task_arena& arena, const std::vector<Judgement>& jud
   }
 }
 
-Search::Verdict Search::verdict_of(const SearchNode& node) const {
+Search::RunJudgement Search::judgement_of(const SearchNode& node) const {
   const ScenarioRun run = node.run.judged();
-  Verdict verdict;
-  verdict.undecided = run.verdict == "undecided";
-  if (run.verdict != "fail") return verdict;
-  Violation v{node.path, node.steps, node.depth, 0, harness::failure_signature(run), harness::failed_checks(run), {}};
+  RunJudgement judgement;
+  judgement.undecided = run.verdict == "undecided";
+  judgement.failed = run.verdict == "fail";
+  if (!judgement.failed) return judgement;
+  judgement.signature = harness::failure_signature(run);
+  judgement.checks = harness::failed_checks(run);
   for (const harness::CheckOutcome& c : run.checks) {
-    if (c.verdict == harness::CheckVerdict::kFail) v.details.insert(v.details.end(), c.details.begin(), c.details.end());
+    if (c.verdict != harness::CheckVerdict::kFail) continue;
+    judgement.details.insert(judgement.details.end(), c.details.begin(), c.details.end());
   }
-  verdict.violation = std::move(v);
+  REPLSIM_ASSERT(!judgement.signature.empty(), "a failed run names what failed");
+  return judgement;
+}
+
+// Judged outside the lock: two threads may judge one history at once, and
+// judge it alike.
+Search::RunJudgement Search::history_judgement_of(const SearchNode& node) const {
+  REPLSIM_ASSERT(history_only_, "only the history's checks make a judgement the history's");
+  {
+    const std::lock_guard<std::mutex> lock(history_judgements_mutex_);
+    const auto known = history_judgements_.find(node.history_digest);
+    if (known != history_judgements_.end()) return known->second;
+  }
+  RunJudgement judgement = judgement_of(node);
+  const std::lock_guard<std::mutex> lock(history_judgements_mutex_);
+  if (history_judgements_.size() < kHistoryJudgementsMax) history_judgements_.emplace(node.history_digest, judgement);
+  return judgement;
+}
+
+Search::Verdict Search::verdict_of(const SearchNode& node) const {
+  RunJudgement judgement = history_only_ ? history_judgement_of(node) : judgement_of(node);
+  Verdict verdict;
+  verdict.undecided = judgement.undecided;
+  if (!judgement.failed) return verdict;
+  verdict.violation = Violation{node.path,
+                                node.steps,
+                                node.depth,
+                                0,
+                                std::move(judgement.signature),
+                                std::move(judgement.checks),
+                                std::move(judgement.details)};
   return verdict;
 }
 

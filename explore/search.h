@@ -201,6 +201,12 @@ class Search {
     bool undecided = false;
     std::optional<Violation> violation;
   };
+  // A run's judgement, without the path that led to it.
+  struct RunJudgement {
+    bool undecided = false;
+    bool failed = false;
+    std::vector<std::string> signature, checks, details;
+  };
   // A state's successors: every fault that may fire now and every answer
   // combination of its next step.
   struct Expansion {
@@ -225,6 +231,8 @@ class Search {
   void key(SearchNode& node) const;
   bool admit(const SearchNode& child);
   void count_orbit(const SearchNode& state);
+  RunJudgement judgement_of(const SearchNode& node) const;
+  RunJudgement history_judgement_of(const SearchNode& node) const;
   Verdict verdict_of(const SearchNode& node) const;
   // A sampled path compares a violation with the baseline once a path
   // (`shared_on_path`, shared_once_a_path); an exhaustive search passes null.
@@ -303,6 +311,13 @@ class Search {
   const ExploreOptions& options_;
   std::ostream& progress_;
   bool history_only_ = false;
+  // With the history's checks only, a judgement is the history's: states
+  // that differ elsewhere (the servers' interleavings) but hold one history
+  // are judged once. Keyed by the history's digest, which covers all a
+  // check reads of it; bounded.
+  static constexpr size_t kHistoryJudgementsMax = size_t{1} << 16;
+  mutable std::mutex history_judgements_mutex_;  // BFS's and a parallel DFS's threads judge
+  mutable std::map<uint64_t, RunJudgement> history_judgements_;
   JudgedPathData judged_path_data_;
   uint64_t completions_all_ = 0;
   TimePoint horizon_;
@@ -360,6 +375,9 @@ uint64_t state_key(const SearchNode& node, const NodeRenaming* renaming, const J
 // The clients' operations in the order they happened, with their times when
 // `with_times`, folded into the node's history digest (search.cpp).
 void fold_history(SearchNode& node, bool with_times);
+// One history event as fold_history folds it: everything a check reads of
+// it (its time only when asked), not where it came from.
+void hash_history_event(Hasher& h, const checker::HistoryEvent& event, bool with_time);
 
 // The fault types a search of `s` fires: the options' (validated), else the
 // explorable families of the scenario's fault_generator, else crash and

@@ -15,8 +15,8 @@
 // onto other messages, and shrinking stopped at hundreds of events
 // (PERFORMANCE.md has the figures).
 //
-// Two passes start from the path as found, each with half the candidates:
-// one as above, one that first takes out each component's answers at once
+// Two passes start from the path as found, the first with up to half the
+// candidates and the second with the rest: one as above, one that first takes out each component's answers at once
 // (a link's delays, a node's draws); the shorter result is kept, since a
 // greedy shrink stops at different places from different starts.
 //
@@ -320,20 +320,21 @@ bool Search::try_candidate(PathPlan plan, ShrinkPass& pass, ShrinkStats& stats) 
 // breaks the finding, so single answers fail, and chunks in path order cut
 // across links (measured: PERFORMANCE.md, "Shrinking in two passes").
 void Search::shrink_by_component(ShrinkPass& pass, bool by_step, ShrinkStats& stats) const {
-  const std::vector<std::optional<uint64_t>> found = components_of_events(pass.best.path, pass.anchors);
+  std::vector<std::optional<uint64_t>> now = components_of_events(pass.best.path, pass.anchors);
   std::vector<uint64_t> components;
-  for (const std::optional<uint64_t>& c : found) {
+  for (const std::optional<uint64_t>& c : now) {
     if (c) components.push_back(*c);
   }
   std::sort(components.begin(), components.end());
   components.erase(std::unique(components.begin(), components.end()), components.end());
   for (uint64_t component : components) {
     if (stats.runs >= pass.runs_max) return;
-    // A candidate that stood changed the path: its events are named again.
-    const std::vector<std::optional<uint64_t>> now = components_of_events(pass.best.path, pass.anchors);
     if (std::count(now.begin(), now.end(), std::optional<uint64_t>(component)) < 2) continue;  // chunks try one
     const auto of_component = [&](size_t event, const PathStep&) { return now[event] == component; };
-    try_candidate(plan_without(pass.best.path, pass.anchors, by_step, of_component), pass, stats);
+    // A candidate that stood changed the path: its events are named again.
+    if (try_candidate(plan_without(pass.best.path, pass.anchors, by_step, of_component), pass, stats)) {
+      now = components_of_events(pass.best.path, pass.anchors);
+    }
   }
 }
 
@@ -386,7 +387,8 @@ void Search::shrink_pass(ShrinkPass& pass, ShrinkStats& stats) const {
   REPLSIM_ASSERT(events_of(pass.best.path) <= events_before, "shrinking never adds events");
 }
 
-// Two passes from the path as found, each with half the runs: one takes
+// Two passes from the path as found, the first with up to half the runs
+// and the second with what the first left: one takes
 // chunks out in path order, the other first each component's answers at
 // once. Shrinking is a greedy search that stops where no single event can
 // go, and the two stop in different places: on ten counterexamples of the

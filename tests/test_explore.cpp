@@ -636,6 +636,24 @@ TEST_CASE("a state's key covers what the checks read of its path, and no more") 
   explore::fold_history(timed, true);
   CHECK(node.history_digest != timed.history_digest);
   CHECK(explore::state_key(node, nullptr, history_only) != explore::state_key(timed, nullptr, history_only));
+  // A value is hashed whole: a protocol's values may be strings or lists.
+  const auto event_digest = [](const checker::Edn& value) {
+    checker::HistoryEvent event;
+    event.value = value;
+    Hasher h;
+    explore::hash_history_event(h, event, false);
+    return h.value();
+  };
+  checker::Edn text, other_text, list, other_list;
+  text.kind = other_text.kind = checker::Edn::Kind::kString;
+  text.text = "a";
+  other_text.text = "b";
+  list.kind = other_list.kind = checker::Edn::Kind::kVector;
+  list.items = {text};
+  other_list.items = {other_text};
+  CHECK(event_digest(text) != event_digest(other_text));
+  CHECK(event_digest(list) != event_digest(other_list));
+  CHECK(event_digest(list) == event_digest(list));
   // The register's read check compares times; its durability check and FastCFS's checks do not.
   CHECK(covered_with(Json::array({"invariants"})).operation_times);
   CHECK_FALSE(covered_with(Json::array({"no_lost_acked_writes"})).operation_times);
