@@ -113,8 +113,9 @@ void hash_judged_path_data(Hasher& h, const ScenarioRun& run, const JudgedPathDa
 
 namespace {
 
-// The whole value, as a checker reads it: a protocol's values may be
-// strings, lists or maps, not only the registers' integers.
+// The whole value, as a checker reads it: a search's values are integers
+// or nil today (OperationEvent holds an integer), and the digest stays
+// complete should a protocol's become strings or lists.
 void hash_edn(Hasher& h, const checker::Edn& value, uint32_t depth) {
   REPLSIM_ASSERT(depth < 256, "a history value nests boundedly");
   h.add(static_cast<uint64_t>(value.kind)).add(value.boolean).add(value.integer);
@@ -127,6 +128,7 @@ void hash_edn(Hasher& h, const checker::Edn& value, uint32_t depth) {
 void hash_history_event(Hasher& h, const checker::HistoryEvent& event, bool with_time) {
   h.add(static_cast<uint64_t>(event.process)).add(static_cast<uint64_t>(event.type)).add(event.f).add(event.key);
   hash_edn(h, event.value, 0);
+  h.add(event.where);  // the operation's name, which a failure's details quote
   if (with_time) h.add(event.time);
 }
 

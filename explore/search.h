@@ -376,7 +376,7 @@ uint64_t state_key(const SearchNode& node, const NodeRenaming* renaming, const J
 // `with_times`, folded into the node's history digest (search.cpp).
 void fold_history(SearchNode& node, bool with_times);
 // One history event as fold_history folds it: everything a check reads of
-// it (its time only when asked), not where it came from.
+// it, its time only when asked.
 void hash_history_event(Hasher& h, const checker::HistoryEvent& event, bool with_time);
 
 // The fault types a search of `s` fires: the options' (validated), else the
