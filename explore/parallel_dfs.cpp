@@ -90,12 +90,10 @@ void Search::parallel_depth_first(SearchNode root) {
   // Counted again from the root by one thread: the same counterexample on every run.
   progress_ << "explore: a thread found a violation; the DFS runs again on one thread for its counterexample\n";
   visited_ = VisitedSet();
-  visited_.emplace(copy_of_root.key, 0);
   tally_ = Tally{};
-  states_ = 1;
-  duplicates_ = branches_truncated_ = queue_peak_ = 0;
+  states_ = duplicates_ = branches_truncated_ = queue_peak_ = 0;
   reset_orbits();
-  count_orbit(copy_of_root);
+  admit_root(copy_of_root);
   depth_first(SearchNode(copy_of_root));
   if (!tally_.violation) {
     // The one-thread search met a bound first (--time-limit counts the

@@ -216,9 +216,7 @@ ExploreResult Search::run() {
   }
   if (options_.symmetry != "off") symmetry_ = symmetry_of(scenario_, root.run.run().world, options_.fault_nodes);
   key(root);
-  visited_.emplace(root.key, 0);
-  ++states_;
-  count_orbit(root);
+  admit_root(root);
   if (options_.strategy == "dfs" && options_.jobs > 1 && !options_.shuffle_seed) parallel_depth_first(std::move(root));
   else if (options_.strategy == "dfs") depth_first(std::move(root));
   else breadth_first(std::move(root));
@@ -399,6 +397,14 @@ void Search::key(SearchNode& node) const {
   };
   node.orbit = options_.symmetry == "off" ? 0 : canonical_key(symmetry_, hash);
   node.key = options_.symmetry == "on" ? node.orbit : plain;
+}
+
+// The search's first state, into an empty visited set.
+void Search::admit_root(const SearchNode& root) {
+  REPLSIM_ASSERT(visited_.size() == 0 && states_ == 0, "the root is the first state admitted");
+  visited_.emplace(root.key, 0);
+  states_ = 1;
+  count_orbit(root);
 }
 
 // A state new to the visited set: its orbit, when a symmetry mode counts them.

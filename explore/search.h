@@ -230,6 +230,7 @@ class Search {
   bool needs_judging(const SearchNode& node) const;
   void key(SearchNode& node) const;
   bool admit(const SearchNode& child);
+  void admit_root(const SearchNode& root);
   void count_orbit(const SearchNode& state);
   RunJudgement judgement_of(const SearchNode& node) const;
   RunJudgement history_judgement_of(const SearchNode& node) const;
