@@ -16,9 +16,10 @@
 // (PERFORMANCE.md has the figures).
 //
 // Two passes start from the path as found, the first with up to half the
-// candidates and the second with the rest: one as above, one that first takes out each component's answers at once
-// (a link's delays, a node's draws); the shorter result is kept, since a
-// greedy shrink stops at different places from different starts.
+// candidates and the second with the rest: one as above, one that first
+// takes out each component's answers at once (a link's delays, a node's
+// draws); the shorter result is kept, since a greedy shrink stops at
+// different places from different starts.
 //
 // A candidate stands when following it ends in the same finding with fewer
 // events: a violation whose new elements (those the search was not told to

@@ -636,7 +636,7 @@ TEST_CASE("a state's key covers what the checks read of its path, and no more") 
   explore::fold_history(timed, true);
   CHECK(node.history_digest != timed.history_digest);
   CHECK(explore::state_key(node, nullptr, history_only) != explore::state_key(timed, nullptr, history_only));
-  // A value is hashed whole: a protocol's values may be strings or lists.
+  // A value is hashed whole (a protocol's values may become strings or lists), and the operation's name.
   const auto event_digest = [](const checker::Edn& value) {
     checker::HistoryEvent event;
     event.value = value;
@@ -653,7 +653,14 @@ TEST_CASE("a state's key covers what the checks read of its path, and no more") 
   other_list.items = {other_text};
   CHECK(event_digest(text) != event_digest(other_text));
   CHECK(event_digest(list) != event_digest(other_list));
-  CHECK(event_digest(list) == event_digest(list));
+  CHECK(event_digest(list) == event_digest(list));  // a hash, not an address
+  checker::HistoryEvent named, renamed;
+  named.where = "c1 op 1";
+  renamed.where = "c1 op 2";
+  Hasher named_hash, renamed_hash;
+  explore::hash_history_event(named_hash, named, false);
+  explore::hash_history_event(renamed_hash, renamed, false);
+  CHECK(named_hash.value() != renamed_hash.value());  // a failure's details quote the name
   // The register's read check compares times; its durability check and FastCFS's checks do not.
   CHECK(covered_with(Json::array({"invariants"})).operation_times);
   CHECK_FALSE(covered_with(Json::array({"no_lost_acked_writes"})).operation_times);
