@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -111,23 +110,11 @@ void hash_judged_path_data(Hasher& h, const ScenarioRun& run, const JudgedPathDa
   if (covered.health_times) h.add(run.timeline.health_digest());
 }
 
-namespace {
-
-// The whole value, as a checker reads it: a search's values are integers
-// or nil today (OperationEvent holds an integer), and the digest stays
-// complete should a protocol's become strings or lists.
-void hash_edn(Hasher& h, const checker::Edn& value, uint32_t depth) {
-  REPLSIM_ASSERT(depth < 256, "a history value nests boundedly");
-  h.add(static_cast<uint64_t>(value.kind)).add(value.boolean).add(value.integer);
-  h.add(std::bit_cast<uint64_t>(value.floating)).add(value.text).add(static_cast<uint64_t>(value.items.size()));
-  for (const checker::Edn& item : value.items) hash_edn(h, item, depth + 1);
-}
-
-}  // namespace
-
 void hash_history_event(Hasher& h, const checker::HistoryEvent& event, bool with_time) {
   h.add(static_cast<uint64_t>(event.process)).add(static_cast<uint64_t>(event.type)).add(event.f).add(event.key);
-  hash_edn(h, event.value, 0);
+  // The value's canonical text, which the checkers' models compare
+  // (Operation::input_text): the whole value, not only an integer.
+  h.add(event.value.to_string());
   h.add(event.where);  // the operation's name, which a failure's details quote
   if (with_time) h.add(event.time);
 }
