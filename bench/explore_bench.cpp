@@ -79,11 +79,12 @@ int main() {
   // noisy, the search deterministic (the same states for any --jobs).
   std::map<std::string, Measured> best;
   const std::vector<std::pair<std::string, replsim::explore::ExploreOptions>> settings = [] {
-    replsim::explore::ExploreOptions bfs1, bfs2, dfs, dfs2;
+    replsim::explore::ExploreOptions bfs1, bfs2, dfs, dfs2, dfs_por;
     bfs1.jobs = 1;
     bfs2.jobs = 2;
-    dfs.strategy = dfs2.strategy = "dfs";
+    dfs.strategy = dfs2.strategy = dfs_por.strategy = "dfs";
     dfs2.jobs = 2;
+    dfs_por.por = "sleep";
     // The backups are interchangeable: one state per orbit.
     replsim::explore::ExploreOptions bfs1_symmetry = bfs1, bfs2_symmetry = bfs2;
     bfs1_symmetry.symmetry = bfs2_symmetry.symmetry = "on";
@@ -92,6 +93,7 @@ int main() {
         {"bfs_2_jobs", bfs2},
         {"dfs", dfs},
         {"dfs_2_jobs", dfs2},
+        {"dfs_por", dfs_por},
         {"bfs_1_job_symmetry", bfs1_symmetry},
         {"bfs_2_jobs_symmetry", bfs2_symmetry}};
   }();
@@ -127,18 +129,22 @@ int main() {
   const Measured fastcfs = search(config("fastcfs", "5s"), hybrid);
   fmt::print("figure explore_states_per_s_fastcfs_hybrid {:.0f} states/s\n",
              fastcfs.summary["states_distinct"].get<double>() / fastcfs.seconds);
-  // DFS on one thread and on two, interleaved, best of two.
-  replsim::explore::ExploreOptions hybrid_dfs2 = hybrid_dfs;
+  // DFS on one thread, on two, and on one with sleep sets, interleaved,
+  // best of two.
+  replsim::explore::ExploreOptions hybrid_dfs2 = hybrid_dfs, hybrid_dfs_por = hybrid_dfs;
   hybrid_dfs2.jobs = 2;
-  std::map<unsigned, double> dfs_rate;
+  hybrid_dfs_por.por = "sleep";
+  std::map<std::string, double> dfs_rate;
   for (int round = 0; round < 2; ++round) {
-    for (const auto& [jobs, options] : {std::pair{1u, hybrid_dfs}, std::pair{2u, hybrid_dfs2}}) {
+    for (const auto& [name, options] : {std::pair{"dfs", hybrid_dfs}, std::pair{"dfs_2_jobs", hybrid_dfs2},
+                                        std::pair{"dfs_por", hybrid_dfs_por}}) {
       const Measured m = search(config("fastcfs", "5s"), options);
-      dfs_rate[jobs] = std::max(dfs_rate[jobs], m.summary["states_distinct"].get<double>() / m.seconds);
+      dfs_rate[name] = std::max(dfs_rate[name], m.summary["states_distinct"].get<double>() / m.seconds);
     }
   }
-  fmt::print("figure explore_states_per_s_fastcfs_hybrid_dfs {:.0f} states/s\n", dfs_rate[1]);
-  fmt::print("figure explore_states_per_s_fastcfs_hybrid_dfs_2_jobs {:.0f} states/s\n", dfs_rate[2]);
+  for (const auto& [name, rate] : dfs_rate) {
+    fmt::print("figure explore_states_per_s_fastcfs_hybrid_{} {:.0f} states/s\n", name, rate);
+  }
 
   for (const char* strategy : {"random-walk", "pct"}) {
     replsim::explore::ExploreOptions sampled;

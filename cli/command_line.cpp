@@ -139,6 +139,10 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
                               "on: merge states that are images of each other under permutations of the servers "
                               "the protocol declares interchangeable; count: merge none, count the orbits")
       ->capture_default_str();
+  explore_command->add_option("--por", explore.search.por,
+                              "sleep: partial-order reduction by sleep sets (one-thread DFS): the same states, "
+                              "fewer transitions")
+      ->capture_default_str();
   explore_command->add_option("--out", explore.search.out_dir, "Folder for explore.json and a counterexample");
   explore_command->add_flag("--self-check", explore.self_check,
                             "Instead of searching: check that the protocol's copies, equality and fingerprints agree");

@@ -49,6 +49,18 @@ void check_options(const ExploreOptions& options) {
     throw InputError("--symmetry", "off for random-walk and pct (they keep no visited set to merge states in)",
                      "\"" + options.symmetry + "\"");
   }
+  if (options.por != "off" && options.por != "sleep") throw InputError("--por", "off or sleep", "\"" + options.por + "\"");
+  if (options.por == "sleep") {
+    // Sleep sets stored in one thread's visited set (the shared one keeps
+    // depths only), names that no renaming touches, and every tied event
+    // enumerated.
+    const bool supported = options.strategy == "dfs" && options.jobs <= 1 && options.symmetry != "on" &&
+                           !options.settings.fixes(ChoiceKind::kNextEvent);
+    if (!supported) {
+      throw InputError("--por", "sleep only with --strategy dfs on one thread, --symmetry off or count, and next_event not fixed",
+                       "\"sleep\"");
+    }
+  }
   if (options.jobs > kJobsMax) {
     throw InputError("--jobs", "at most " + std::to_string(kJobsMax) + " threads", std::to_string(options.jobs));
   }

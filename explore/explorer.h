@@ -107,6 +107,11 @@ struct ExploreOptions {
   // set); "count" merges nothing and counts the orbits, to measure the
   // reduction and check the declaration against a search without it.
   std::string symmetry = "off";
+  // Partial-order reduction (EXPLORER.md, "Partial-order reduction"):
+  // "off"; "sleep" leaves out the transitions sleep sets prove lead only to
+  // states reached another way, at the same depth (one-thread DFS; symmetry
+  // off or count; next_event not fixed). The states searched are the same.
+  std::string por = "off";
   std::string out_dir;                // explore.json, counterexample.json and its run folder
   // Set by swarm for its members: DFS takes each state's successors in an
   // order drawn from this seed; a violation is reported without writing

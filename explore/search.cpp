@@ -110,6 +110,15 @@ void hash_judged_path_data(Hasher& h, const ScenarioRun& run, const JudgedPathDa
   if (covered.health_times) h.add(run.timeline.health_digest());
 }
 
+// Their order between steps at one instant matters even when the steps
+// touched nothing of each other.
+bool changed_beside_world(const ScenarioRun& before, uint64_t monitor_before, const ScenarioRun& after,
+                          uint64_t monitor_after, const JudgedPathData& covered) {
+  if (monitor_after != monitor_before || after.history.size() != before.history.size()) return true;
+  if (after.converged_at != before.converged_at) return true;
+  return covered.health_times && after.timeline.health_digest() != before.timeline.health_digest();
+}
+
 void hash_history_event(Hasher& h, const checker::HistoryEvent& event, bool with_time) {
   h.add(static_cast<uint64_t>(event.process)).add(static_cast<uint64_t>(event.type)).add(event.f).add(event.key);
   // The value's canonical text, which the checkers' models compare
@@ -162,6 +171,7 @@ Search::Search(const nlohmann::json& document, const Scenario& scenario, const E
                               [](const harness::CheckSpec& c) { return c.name == "linearizable"; });
   judged_path_data_ = judged_path_data_of(scenario_);
   completions_all_ = uint64_t{scenario_.workload.clients} * scenario_.workload.ops_max.value_or(0);
+  sleep_sets_ = options_.por == "sleep";
   horizon_ = TimePoint::origin() + scenario_.duration;
   if (options_.from_when) from_when_ = harness::parse_trigger(*options_.from_when, "--from-when", scenario_);
 }
@@ -169,7 +179,7 @@ Search::Search(const nlohmann::json& document, const Scenario& scenario, const E
 // Where a scenario's paths start: its run, after the hybrid prefix when
 // one is asked for (the steps of which go to `prefix_steps`).
 SearchNode Search::start(const Scenario& scenario, uint64_t& prefix_steps) const {
-  SearchNode root{harness::RunInProgress(scenario, scenario.seed), {}, 0, 0, 0, std::nullopt, 0, 0, 0, 0, 0};
+  SearchNode root{.run = harness::RunInProgress(scenario, scenario.seed)};
   // A hybrid search: the simulator's own choices, and the scenario's
   // faults, for every event due before `from`; the search starts with the
   // first event at or after it.
@@ -214,13 +224,93 @@ ExploreResult Search::run() {
 Search::Expansion Search::expand(const SearchNode& node) const {
   Expansion e;
   const bool budget_left = node.faults_used < options_.faults_max;
-  const std::vector<uint32_t> faults = enabled_actions(node.run.run().world, actions_, budget_left, node.isolated);
+  std::vector<uint32_t> faults = enabled_actions(node.run.run().world, actions_, budget_left, node.isolated);
+  // Woken (admit): its faults were taken when it was first searched.
+  if (node.wake != 0) faults.clear();
   for (uint32_t index : faults) {
     if (!e.memory_full) branch(node, static_cast<int32_t>(index), e);
   }
-  const bool stepped = e.memory_full || branch(node, -1, e);
+  const bool stepped = e.memory_full || (sleep_sets_ ? branch_sleeping(node, e) : branch(node, -1, e));
   e.no_event = !stepped && faults.empty();
+  REPLSIM_ASSERT(!(e.no_event && node.wake != 0), "a state woken for its tied events has events");
   return e;
+}
+
+// --por sleep: the step once per tied event not asleep, each with every
+// combination of its answers. An event's children sleep on the events of
+// this state's sleep set, and those taken here before it, that it touched
+// nothing of (POR_RESEARCH.md, "Proposal"); a step that changed what the
+// search keeps beside the world (the history, the monitor, the settling)
+// is dependent on every other, and its children sleep on nothing.
+bool Search::branch_sleeping(const SearchNode& node, Expansion& out) const {
+  const std::vector<uint64_t> ties = node.run.run().world.tied_event_names();
+  if (ties.empty()) return false;
+  std::vector<uint64_t> by_name = ties;
+  std::sort(by_name.begin(), by_name.end());
+  std::vector<SleepEntry> taken;
+  for (uint32_t i = 0; i < ties.size() && !out.memory_full; ++i) {
+    const auto asleep = [&](const SleepEntry& z) { return z.event == ties[i]; };
+    if (std::any_of(node.sleep.begin(), node.sleep.end(), asleep)) {
+      ++out.slept;
+      continue;
+    }
+    if (node.wake != 0) {
+      const size_t position = static_cast<size_t>(std::lower_bound(by_name.begin(), by_name.end(), ties[i]) - by_name.begin());
+      if (position >= kSleepMaskEvents || (node.wake >> position & 1) == 0) continue;  // taken when first searched
+    }
+    const size_t first_child = out.children.size();
+    StepFootprint footprint;
+    const bool whole = take_event(node, ties, i, footprint, out);
+    std::vector<SleepEntry> sleep;
+    if (!footprint.global()) {
+      for (const std::vector<SleepEntry>* from : {&node.sleep, static_cast<const std::vector<SleepEntry>*>(&taken)}) {
+        for (const SleepEntry& z : *from) {
+          if (z.footprint.independent_of(footprint)) sleep.push_back(z);
+        }
+      }
+    }
+    for (size_t c = first_child; c < out.children.size(); ++c) out.children[c].sleep = sleep;
+    // An event cut short at step_branches_max did not take all its paths.
+    if (whole) taken.push_back({ties[i], std::move(footprint)});
+  }
+  return true;
+}
+
+// The children of tied event `index` (of `ties`, the state's tied events),
+// one per combination of its answers; `taken` gets the union of their
+// footprints. False when the combinations were cut at step_branches_max or
+// by the memory bound.
+bool Search::take_event(const SearchNode& node, const std::vector<uint64_t>& ties, uint32_t index,
+                        StepFootprint& taken, Expansion& out) const {
+  harness::EnumeratingChooser chooser(options_.settings);
+  // With two events tied or more, the first question is which (the index
+  // in tied_event_names's order); with one, there is no such question.
+  std::vector<uint32_t> prefix;
+  if (ties.size() > 1) prefix.push_back(index);
+  for (uint32_t tried = 0;; ++tried) {
+    if (tried == options_.step_branches_max) {
+      ++out.truncated;
+      return false;
+    }
+    if (tried % 16 == 15 && resident_bytes() > options_.memory_mb_max << 20) {
+      out.memory_full = true;
+      return false;
+    }
+    SearchNode child = node;
+    child.wake = 0;
+    chooser.begin(prefix);
+    StepFootprint footprint;
+    const bool stepped = advance(child, -1, chooser, &footprint);
+    REPLSIM_ASSERT(stepped, "a tied event is a step");
+    REPLSIM_ASSERT(child.run.run().world.delivered_event_name() == ties[index], "the step took the tied event asked for");
+    key(child);
+    if (changed_beside_world(node.run.run(), node.monitor_hash, child.run.run(), child.monitor_hash, judged_path_data_)) {
+      footprint.make_global();
+    }
+    taken.add(footprint);
+    out.children.push_back(std::move(child));
+    if (!chooser.next_prefix(prefix) || (ties.size() > 1 && prefix.front() != index)) return true;
+  }
 }
 
 // Runs the transition (a fault, or the next step when `fault` is -1) once
@@ -240,6 +330,10 @@ bool Search::branch(const SearchNode& node, int32_t fault, Expansion& out) const
       return true;
     }
     SearchNode child = node;
+    // A fault touches every node: nothing sleeps across it (and nothing
+    // sleeps without --por sleep).
+    child.sleep.clear();
+    child.wake = 0;
     chooser.begin(prefix);
     if (!advance(child, fault, chooser)) return false;
     key(child);
@@ -250,11 +344,12 @@ bool Search::branch(const SearchNode& node, int32_t fault, Expansion& out) const
 
 // Runs one transition on `node` and records it in its path and history
 // digest; false when the world had no event to step.
-bool Search::advance(SearchNode& node, int32_t fault, harness::EnumeratingChooser& chooser) const {
+bool Search::advance(SearchNode& node, int32_t fault, harness::EnumeratingChooser& chooser,
+                     StepFootprint* footprint) const {
   const uint64_t step = node.steps;
   node.completions_before = node.completions;
   if (fault < 0) {
-    if (!node.run.step(chooser)) return false;
+    if (!node.run.step(chooser, footprint)) return false;
   } else {
     const FaultAction& action = actions_[static_cast<size_t>(fault)];
     node.path.push_back({step, fault, node.run.run().world.now().ns_since_origin(), ChoiceKind::kNextEvent, 0, 0});
@@ -329,7 +424,9 @@ void Search::merge_chunk(tbb::task_arena& arena, std::vector<SearchNode>& level,
     if (expansions[i].no_event) judgements.push_back({&level[from + i], "no_event"});
     branches_truncated_ += expansions[i].truncated;
     for (SearchNode& child : expansions[i].children) {
-      if (!admit(child)) continue;
+      const Admission admission = admit(child);
+      REPLSIM_ASSERT(admission != Admission::kWake, "BFS keeps no sleep sets");
+      if (admission == Admission::kSeen) continue;
       if (needs_judging(child)) judgements.push_back({&child, leaf_of(child)});
       if (leaf_of(child) == nullptr) next.push_back(&child);
       if (stopped_by_) break;
@@ -358,13 +455,17 @@ void Search::depth_first(SearchNode root) {
       break;
     }
     branches_truncated_ += e.truncated;
+    events_slept_ += e.slept;
     if (e.no_event) record(tally_, "no_event", verdict_of(node), nullptr);
     if (shuffle) {
       for (size_t i = e.children.size(); i > 1; --i) std::swap(e.children[i - 1], e.children[shuffle->below(i)]);
     }
     for (SearchNode& child : e.children) {
-      if (tally_.violation || stopped_by_ || !admit(child)) continue;
-      if (needs_judging(child)) record(tally_, leaf_of(child), verdict_of(child), nullptr);
+      if (tally_.violation || stopped_by_) continue;
+      const Admission admission = admit(child);
+      if (admission == Admission::kSeen) continue;
+      // A woken state was judged when first admitted.
+      if (admission == Admission::kNew && needs_judging(child)) record(tally_, leaf_of(child), verdict_of(child), nullptr);
       if (!tally_.violation && leaf_of(child) == nullptr) stack.push_back(std::move(child));
     }
     queue_now_ = stack.size();
@@ -384,6 +485,27 @@ void Search::key(SearchNode& node) const {
   };
   node.orbit = options_.symmetry == "off" ? 0 : canonical_key(symmetry_, hash);
   node.key = options_.symmetry == "on" ? node.orbit : plain;
+  if (sleep_sets_) {
+    Hasher monitor;
+    node.run.run().monitor->hash_into(monitor);
+    node.monitor_hash = monitor.value();
+  }
+}
+
+// The stored form of a state's sleep set: which of its tied events, in name
+// order, are asleep (the first kSleepMaskEvents; the others stay awake). A
+// key holds the pending events, so states under one key have one order.
+uint16_t Search::sleep_mask_of(const SearchNode& node) const {
+  if (node.sleep.empty()) return 0;
+  std::vector<uint64_t> by_name = node.run.run().world.tied_event_names();
+  std::sort(by_name.begin(), by_name.end());
+  uint16_t mask = 0;
+  for (const SleepEntry& z : node.sleep) {
+    const auto at = std::lower_bound(by_name.begin(), by_name.end(), z.event);
+    const size_t position = static_cast<size_t>(at - by_name.begin());
+    if (at != by_name.end() && *at == z.event && position < kSleepMaskEvents) mask |= uint16_t(1u << position);
+  }
+  return mask;
 }
 
 // The search's first state, into an empty visited set.
@@ -410,18 +532,30 @@ void Search::reset_orbits() {
   orbits_count_ = orbit_digest_ = 0;
 }
 
-// Counts a new successor into the visited set; false for a state seen
-// before (at no greater depth, for DFS).
-bool Search::admit(const SearchNode& child) {
+// Counts a successor into the visited set. A state seen before (at no
+// greater depth, for DFS) is seen, unless it comes with a sleep set that
+// lacks events its stored one held: then the stored set keeps what both
+// hold, and the state takes those events now (Godefroid's stored sleep
+// sets; `wake`).
+Search::Admission Search::admit(SearchNode& child) {
   ++tally_.transitions;
   tally_.depth_reached = std::max(tally_.depth_reached, child.depth);
   // A state past the horizon is a leaf, kept out of the visited set.
-  if (child.run.run().world.now() > horizon_) return true;
-  const auto [depth, added] = visited_.emplace(child.key, child.depth);
+  if (child.run.run().world.now() > horizon_) return Admission::kNew;
+  const uint16_t sleep = sleep_mask_of(child);
+  const auto [slot, added] = visited_.emplace(child.key, child.depth, sleep);
   if (!added) {
     ++duplicates_;
-    if (options_.strategy == "bfs" || *depth <= child.depth) return false;
-    *depth = child.depth;
+    if (options_.strategy == "bfs" || slot->depth <= child.depth) {
+      const uint16_t wake = static_cast<uint16_t>(slot->sleep & ~sleep);
+      if (wake == 0) return Admission::kSeen;
+      slot->sleep &= sleep;
+      child.wake = wake;
+      ++states_woken_;
+      return Admission::kWake;
+    }
+    slot->depth = child.depth;
+    slot->sleep = sleep;
   } else {
     ++states_;
     count_orbit(child);
@@ -429,7 +563,7 @@ bool Search::admit(const SearchNode& child) {
   if (states_ >= options_.states_max) stopped_by_ = "states_max";
   else if (states_ % 64 == 0 && resident_bytes() > options_.memory_mb_max << 20) stopped_by_ = "memory_mb_max";
   else if (time_up()) stopped_by_ = "time_limit";
-  return true;
+  return Admission::kNew;
 }
 
 void Search::judge_all(tbb::task_arena& arena, const std::vector<Judgement>& judgements) {
@@ -629,6 +763,7 @@ ExploreResult Search::finish() {
   j["undecided_judgements"] = tally_.undecided;
   j["leaves"] = tally_.leaves;
   j["branches_truncated"] = branches_truncated_;
+  if (sleep_sets_) j["por"] = {{"mode", options_.por}, {"events_slept", events_slept_}, {"states_woken", states_woken_}};
   j["known_violations"] = tally_.known_violations;
   if (options_.baseline) j["shared_with_baseline"] = tally_.shared_with_baseline;
   if (options_.symmetry != "off" && root_) {

@@ -27,6 +27,7 @@
 #include "explore/visited_set.h"
 #include "harness/runner.h"
 #include "harness/schedule_chooser.h"
+#include "sim/step_footprint.h"
 
 namespace replsim::explore {
 
@@ -55,19 +56,37 @@ struct JudgedPathData {
   std::vector<Duration> convergence_bounds;
 };
 
+// An event a state's step need not take under --por sleep: a path that took
+// it already went on from an earlier state, and every step since touched
+// nothing it touched (`footprint`, measured where it was taken).
+struct SleepEntry {
+  uint64_t event = 0;  // World::tied_event_names's name
+  StepFootprint footprint;
+};
+
+// The stored sleep set's capacity: the first 16 of a state's tied events
+// in name order (a smaller sleep set is always sound).
+inline constexpr size_t kSleepMaskEvents = 16;
+
 struct SearchNode {
   harness::RunInProgress run;
-  std::vector<PathStep> path;
+  std::vector<PathStep> path{};
   uint64_t steps = 0;       // world steps so far
   uint32_t depth = 0;       // transitions so far (steps and faults)
   uint32_t faults_used = 0;
-  std::optional<NodeId> isolated;
+  std::optional<NodeId> isolated{};
   uint64_t history_digest = 0;
   size_t history_folded = 0;  // history events folded into the digest
   uint64_t completions = 0;   // operations that ended (ok, fail or info)
   uint64_t completions_before = 0;  // before the last transition
   uint64_t key = 0;                 // state_key, once computed
   uint64_t orbit = 0;               // the key under symmetry, when a symmetry mode is on
+  // --por sleep only: the events this state's step leaves out; when the
+  // state is searched again for what its stored sleep set held, the tied
+  // events (a mask in name order) it takes now, and nothing else.
+  std::vector<SleepEntry> sleep{};
+  uint16_t wake = 0;
+  uint64_t monitor_hash = 0;  // to tell the steps that changed the monitor
 };
 
 struct Violation {
@@ -213,6 +232,7 @@ class Search {
     std::vector<SearchNode> children;
     bool no_event = false;   // no step and no fault: a leaf
     uint64_t truncated = 0;  // transitions cut at step_branches_max
+    uint64_t slept = 0;      // tied events left out, asleep (--por sleep)
     bool memory_full = false;  // resident memory passed the bound while the successors were made
   };
   // A state to judge: a leaf (with why), or one where an operation ended.
@@ -225,11 +245,20 @@ class Search {
   SearchNode start(const harness::Scenario& scenario, uint64_t& prefix_steps) const;
   Expansion expand(const SearchNode& node) const;
   bool branch(const SearchNode& node, int32_t fault, Expansion& out) const;
-  bool advance(SearchNode& node, int32_t fault, harness::EnumeratingChooser& chooser) const;
+  bool branch_sleeping(const SearchNode& node, Expansion& out) const;
+  bool take_event(const SearchNode& node, const std::vector<uint64_t>& ties, uint32_t index, StepFootprint& taken,
+                  Expansion& out) const;
+  bool advance(SearchNode& node, int32_t fault, harness::EnumeratingChooser& chooser,
+               StepFootprint* footprint = nullptr) const;
   const char* leaf_of(const SearchNode& node) const;
   bool needs_judging(const SearchNode& node) const;
   void key(SearchNode& node) const;
-  bool admit(const SearchNode& child);
+  // What admitting a successor found: a state new (or reached at a smaller
+  // depth: searched again), seen, or seen with events asleep then that
+  // are not now, which it must take (its `wake`).
+  enum class Admission { kNew, kSeen, kWake };
+  Admission admit(SearchNode& child);
+  uint16_t sleep_mask_of(const SearchNode& node) const;
   void admit_root(const SearchNode& root);
   void count_orbit(const SearchNode& state);
   RunJudgement judgement_of(const SearchNode& node) const;
@@ -350,6 +379,8 @@ class Search {
   Tally tally_;
   std::optional<std::string> stopped_by_;
   uint64_t states_ = 0, duplicates_ = 0, branches_truncated_ = 0;
+  bool sleep_sets_ = false;                       // --por sleep
+  uint64_t events_slept_ = 0, states_woken_ = 0;  // its savings, and its states searched again
   size_t queue_peak_ = 0, queue_now_ = 0;
   std::chrono::steady_clock::time_point started_, last_progress_;
 };
@@ -367,6 +398,13 @@ JudgedPathData judged_path_data_of(const harness::Scenario& scenario);
 // Folds the fault times and the health timeline `covered` names into `h`
 // (times absolute: the key holds the virtual time too).
 void hash_judged_path_data(Hasher& h, const harness::ScenarioRun& run, const JudgedPathData& covered);
+
+// Whether a step (from `before` to `after`, their monitors' hashes beside
+// them) changed what a state's key holds besides the world: the history,
+// the monitor, the settling, and the health timeline when `covered` names
+// it. --por sleep makes such a step dependent on every other.
+bool changed_beside_world(const harness::ScenarioRun& before, uint64_t monitor_before, const harness::ScenarioRun& after,
+                          uint64_t monitor_after, const JudgedPathData& covered);
 
 // A state's key with its nodes renamed (null: as they are): the world, the
 // monitor, the history digest, what `covered` names of the path, the faults

@@ -8,7 +8,9 @@
 #include "base/assert.h"
 #include "base/hash.h"
 #include "explore/fault_actions.h"
+#include "explore/search.h"
 #include "harness/runner.h"
+#include "harness/schedule_chooser.h"
 
 namespace replsim::explore {
 namespace {
@@ -45,6 +47,7 @@ class SelfCheck {
       ++report_.steps;
       if (k % options_.fault_every == 0) fire_a_fault(true);
       if (k % options_.copy_every == 0) check_copy();
+      if (k % options_.commute_every == 0) check_commutation();
       compare_actor_fingerprints();
     }
     return report_;
@@ -102,6 +105,59 @@ class SelfCheck {
     }
   }
 
+  // One step of `run`: the tied event named `event`, each question given
+  // its first answer, its footprint into `footprint`; false when no such
+  // event is tied.
+  static bool take(harness::RunInProgress& run, uint64_t event, StepFootprint& footprint) {
+    const std::vector<uint64_t> ties = run.run().world.tied_event_names();
+    const auto at = std::find(ties.begin(), ties.end(), event);
+    if (at == ties.end()) return false;
+    harness::EnumeratingChooser chooser(harness::ScheduleSettings{});
+    std::vector<uint32_t> prefix;
+    if (ties.size() > 1) prefix.push_back(static_cast<uint32_t>(at - ties.begin()));
+    chooser.begin(prefix);
+    return run.step(chooser, &footprint) && run.run().world.delivered_event_name() == event;
+  }
+
+  // Tied events that --por sleep would call independent commute: taken in
+  // either order, they end in the same world, monitor and history.
+  void check_commutation() {
+    const std::vector<uint64_t> ties = run_.run().world.tied_event_names();
+    const size_t n = std::min(ties.size(), options_.tied_events_max);
+    std::vector<harness::RunInProgress> after;  // the run after each tied event
+    std::vector<StepFootprint> footprints(n);
+    after.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      after.push_back(run_);
+      const bool taken = take(after.back(), ties[i], footprints[i]);
+      REPLSIM_ASSERT(taken, "a tied event can be taken");
+      if (changed_beside_world(run_.run(), monitor_hash(run_), after.back().run(), monitor_hash(after.back()), {})) {
+        footprints[i].make_global();
+      }
+    }
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t j = i + 1; j < n; ++j) {
+        ++report_.tied_pairs;
+        if (!footprints[i].independent_of(footprints[j])) continue;
+        ++report_.tied_pairs_independent;
+        harness::RunInProgress ij = after[i], ji = after[j];
+        const std::string at = fmt::format("step {}: tied events {} and {}", report_.steps, i, j);
+        StepFootprint second;
+        if (!take(ij, ties[j], second) || !take(ji, ties[i], second)) {
+          problem(at + " are independent by their footprints, but one disables the other");
+          continue;
+        }
+        const World& a = ij.run().world;
+        const World& b = ji.run().world;
+        if (a.fingerprint() != b.fingerprint() || monitor_hash(ij) != monitor_hash(ji) ||
+            ij.run().history.size() != ji.run().history.size()) {
+          problem(at + " are independent by their footprints, but the two orders end in different states "
+                       "(a step reads or writes what its footprint leaves out)");
+        }
+      }
+    }
+  }
+
   // Every actor state met so far, by fingerprint: a repeat must be equal.
   void compare_actor_fingerprints() {
     const World& world = run_.run().world;
@@ -138,7 +194,7 @@ class SelfCheck {
 }  // namespace
 
 SelfCheckReport self_check(const harness::Scenario& scenario, const SelfCheckOptions& options) {
-  REPLSIM_ASSERT(options.copy_every > 0 && options.fault_every > 0, "positive intervals");
+  REPLSIM_ASSERT(options.copy_every > 0 && options.fault_every > 0 && options.commute_every > 0, "positive intervals");
   return SelfCheck(scenario, options).walk();
 }
 

@@ -8,7 +8,11 @@
 //   - the copy and the original, driven on, stay identical (same trace hash
 //     and fingerprint): nothing outside the copied state steers a run;
 //   - two actor states with one fingerprint are equal: a hash_into that
-//     leaves out a field shows up as soon as that field alone differs.
+//     leaves out a field shows up as soon as that field alone differs;
+//   - two events tied at one instant that --por sleep would call
+//     independent (their steps' footprints, sim/step_footprint.h) end in one
+//     state taken in either order: a read or write the footprints miss
+//     shows up as two orders that part.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +28,8 @@ struct SelfCheckOptions {
   uint64_t copy_every = 500;       // steps between copies checked
   uint64_t follow_steps = 200;     // a copy and its original driven on side by side
   uint64_t fault_every = 2'000;    // steps between faults the walk fires (crash, power loss, pause, isolate, undo)
+  uint64_t commute_every = 50;     // steps between states whose tied events are taken in both orders
+  size_t tied_events_max = 6;      // of those tied events, the first this many
   size_t remembered_max = 20'000;  // actor states kept to compare fingerprints against
 };
 
@@ -32,6 +38,8 @@ struct SelfCheckReport {
   uint64_t faults = 0;
   uint64_t copies_checked = 0;
   uint64_t fingerprints_compared = 0;  // repeats of an actor fingerprint whose states were compared
+  uint64_t tied_pairs = 0;              // pairs of tied events looked at
+  uint64_t tied_pairs_independent = 0;  // of those, the ones taken in both orders (independent)
   std::vector<std::string> problems;   // empty: the check passed
 };
 

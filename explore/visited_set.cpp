@@ -14,17 +14,17 @@ size_t home_of(uint64_t key, size_t mask) { return static_cast<size_t>(mix64(key
 
 VisitedSet::VisitedSet() : slots_(kSlotsInitial) {}
 
-std::pair<uint32_t*, bool> VisitedSet::emplace(uint64_t key, uint32_t depth) {
+std::pair<VisitedSet::Slot*, bool> VisitedSet::emplace(uint64_t key, uint32_t depth, uint16_t sleep) {
   // At most half full: probes stay short, and a free slot always exists.
   if ((size_ + 1) * 2 > slots_.size()) grow();
   const size_t mask = slots_.size() - 1;
   for (size_t i = home_of(key, mask), probes = 0; probes < slots_.size(); i = (i + 1) & mask, ++probes) {
     Slot& slot = slots_[i];
-    if (slot.used && slot.key == key) return {&slot.depth, false};
+    if (slot.used && slot.key == key) return {&slot, false};
     if (!slot.used) {
-      slot = {key, depth, true};
+      slot = {key, depth, sleep, true};
       ++size_;
-      return {&slot.depth, true};
+      return {&slot, true};
     }
   }
   REPLSIM_ASSERT(false, "the visited set is at most half full, so a probe finds a free slot");
@@ -58,8 +58,8 @@ SharedVisitedSet::Admission SharedVisitedSet::admit(uint64_t key, uint32_t depth
   const std::lock_guard<std::mutex> lock(shard.mutex);
   const auto [stored, added] = shard.keys.emplace(key, depth);
   if (added) return Admission::kAdded;
-  if (!lower || *stored <= depth) return Admission::kSeen;
-  *stored = depth;
+  if (!lower || stored->depth <= depth) return Admission::kSeen;
+  stored->depth = depth;
   return Admission::kLowered;
 }
 

@@ -17,20 +17,26 @@ namespace replsim::explore {
 
 class VisitedSet {
  public:
+  struct Slot {
+    uint64_t key = 0;
+    uint32_t depth = 0;
+    // Partial-order reduction's stored sleep set: bit k, the k-th of the
+    // state's tied events in name order was asleep on every arrival so far.
+    uint16_t sleep = 0;
+    bool used = false;
+  };
+  static_assert(sizeof(Slot) == 16, "a slot is two words: the set's memory is its slots");
+
   VisitedSet();
 
-  // The depth stored for `key`, and whether it was added now (with
-  // `depth`); an existing entry keeps its depth, which the caller may lower.
-  std::pair<uint32_t*, bool> emplace(uint64_t key, uint32_t depth);
+  // The entry stored for `key`, and whether it was added now (with
+  // `depth` and `sleep`); an existing entry keeps its own, which the caller
+  // may change (not its key).
+  std::pair<Slot*, bool> emplace(uint64_t key, uint32_t depth, uint16_t sleep = 0);
   size_t size() const { return size_; }
   size_t bytes() const { return slots_.size() * sizeof(Slot); }
 
  private:
-  struct Slot {
-    uint64_t key = 0;
-    uint32_t depth = 0;
-    bool used = false;
-  };
   // Grows the table; entries keep their keys and depths.
   void grow();
 

@@ -224,6 +224,7 @@ class Runner {
   }
 
   void unshare_world() { run_.world.unshare(); }
+  void record_footprint(StepFootprint* footprint) { run_.world.record_footprint(footprint); }
   const ScenarioRun& state() const { return run_; }
 
   // The checks judged on the run as it stands, cut short by its driver.
@@ -285,9 +286,13 @@ class Runner {
       record_view();
     } else {
 #ifndef NDEBUG
+      // A check of Debug builds only: its reads are not the step's.
+      StepFootprint* const recording = run_.world.recording_footprint();
+      run_.world.record_footprint(nullptr);
       const RoleView* last = run_.timeline.last();
       REPLSIM_ASSERT(last == nullptr || *last == run_.monitor->role_view(run_.world),
                      "a step the protocol called quiet changed the status timeline");
+      run_.world.record_footprint(recording);
 #endif
     }
     if (window_ != nullptr) record_window(step);
@@ -724,7 +729,15 @@ RunInProgress::RunInProgress(const RunInProgress& other) : runner_(std::make_uni
 RunInProgress::RunInProgress(RunInProgress&&) noexcept = default;
 RunInProgress& RunInProgress::operator=(RunInProgress&&) noexcept = default;
 RunInProgress::~RunInProgress() = default;
-bool RunInProgress::step(Chooser& chooser) { return runner_->step(chooser); }
+bool RunInProgress::step(Chooser& chooser, StepFootprint* footprint) {
+  if (footprint == nullptr) return runner_->step(chooser);
+  // The whole step's: the world's, and what the monitor and the runner's
+  // bookkeeping read of it afterwards.
+  runner_->record_footprint(footprint);
+  const bool stepped = runner_->step(chooser);
+  runner_->record_footprint(nullptr);
+  return stepped;
+}
 void RunInProgress::fire(const FaultSpec& fault, Chooser& chooser) { runner_->fire(fault, chooser); }
 const ScenarioRun& RunInProgress::run() const { return runner_->state(); }
 uint64_t RunInProgress::run_sampled_before(TimePoint before) { return runner_->run_sampled_before(before); }

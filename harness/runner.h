@@ -106,8 +106,10 @@ class RunInProgress {
   // scenario ended first.
   std::optional<uint64_t> run_sampled_until(const FaultTrigger& trigger);
   // Delivers the next event; false when none is pending. The scenario's
-  // own faults never fire here: the driver fires faults.
-  bool step(Chooser& chooser);
+  // own faults never fire here: the driver fires faults. With a footprint,
+  // records into it what the step touched, the monitor's and the runner's
+  // reads of the world after it included.
+  bool step(Chooser& chooser, StepFootprint* footprint = nullptr);
   // Fires `fault` now, recorded as the run's fault from `fault.path`.
   void fire(const FaultSpec& fault, Chooser& chooser);
   const ScenarioRun& run() const;

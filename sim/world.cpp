@@ -12,6 +12,9 @@
 #include "base/hash.h"
 
 namespace replsim {
+namespace {
+uint64_t event_name(const Event& event, const std::vector<std::string>& names);
+}  // namespace
 
 const char* to_string(NodeStatus status) {
   switch (status) {
@@ -146,13 +149,17 @@ World::~World() = default;
 // own, and its cached hash is dropped.
 World::Node& World::node(NodeId id) {
   REPLSIM_ASSERT(id.index < nodes_.size(), "unknown node id");
+  if (footprint_ != nullptr) footprint_->write(StepFootprint::node(id.index));
   Node& n = nodes_[id.index].write();
   n.own_fingerprint.clear();
   return n;
 }
 
+// Every read of a node during a step goes through here (a monitor's too,
+// through actor() and the other accessors), so a footprint misses none.
 const World::Node& World::node(NodeId id) const {
   REPLSIM_ASSERT(id.index < nodes_.size(), "unknown node id");
+  if (footprint_ != nullptr) footprint_->read(StepFootprint::node(id.index));
   return *nodes_[id.index];
 }
 
@@ -178,8 +185,17 @@ std::optional<NodeId> World::find_node(std::string_view name) const {
   return std::nullopt;
 }
 
-NodeStatus World::node_status(NodeId id) const { return node(id).status; }
-uint32_t World::incarnation(NodeId id) const { return node(id).incarnation; }
+// Neither is a footprint's read: only a fault (global to every footprint)
+// changes a node's status or incarnation, and a monitor that asks after
+// every node at every step would make every two steps dependent.
+NodeStatus World::node_status(NodeId id) const {
+  REPLSIM_ASSERT(id.index < nodes_.size(), "unknown node id");
+  return nodes_[id.index]->status;
+}
+uint32_t World::incarnation(NodeId id) const {
+  REPLSIM_ASSERT(id.index < nodes_.size(), "unknown node id");
+  return nodes_[id.index]->incarnation;
+}
 const Actor* World::actor(NodeId id) const { return node(id).actor.get(); }
 const Disk& World::disk(NodeId id) const { return node(id).disk; }
 const NodeClock& World::clock(NodeId id) const { return node(id).clock; }
@@ -230,6 +246,7 @@ bool World::is_stale(const Event& event) const {
     case EventKind::kConnection:
       return event.incarnation != node(event.target).incarnation;
     case EventKind::kSegment: {
+      if (footprint_ != nullptr) footprint_->read(StepFootprint::connection(event.connection.value));
       const auto it = connections_.find(event.connection.value);
       if (it == connections_.end()) return true;
       const Direction& d = event.forward ? it->second->forward : it->second->backward;
@@ -237,6 +254,7 @@ bool World::is_stale(const Event& event) const {
       return d.generation != event.timer_generation || d.segments.empty();
     }
     case EventKind::kKeepalive: {
+      if (footprint_ != nullptr) footprint_->read(StepFootprint::connection(event.connection.value));
       const auto it = connections_.find(event.connection.value);
       if (it == connections_.end()) return true;
       const ConnectionEnd& end = event.forward ? it->second->initiator : it->second->acceptor;
@@ -280,8 +298,17 @@ Event World::pop_next(Chooser& chooser) {
 
 const StepRecord* World::step(Chooser& chooser) {
   while (!queue_.empty()) {
+    // The events passed over (tied, or stale) are not this step's: what
+    // their liveness reads is left out of the footprint.
+    StepFootprint* const recording = std::exchange(footprint_, nullptr);
     Event event = pop_next(chooser);
-    if (is_stale(event)) continue;
+    const bool stale = is_stale(event);
+    footprint_ = recording;
+    if (stale) continue;
+    if (footprint_ != nullptr) {
+      is_stale(event);  // records what the delivered event's liveness read
+      delivered_event_name_ = event_name(event, config_->node_names);
+    }
     REPLSIM_ASSERT(event.time >= now_, "time went backwards");
     now_ = event.time;
     record_ = StepRecord{};
@@ -410,6 +437,7 @@ void World::send(NodeId from, NodeId to, MessagePtr message, Chooser& chooser) {
   }
   const LinkConfig& link = network_.link_config(from, to);
   Rng& stream = network_.link_stream(from, to);
+  if (footprint_ != nullptr) footprint_->write(StepFootprint::link(from.index, to.index));  // its FIFO clamp
   if (chooser.chance(stream, ChoiceKind::kMessageLoss, link.loss)) {
     ++stats_.messages_lost;
     return;
@@ -486,6 +514,7 @@ void World::start_node(NodeId id) {
 }
 
 void World::apply_fault(const Fault& fault, Chooser& chooser) {
+  if (footprint_ != nullptr) footprint_->make_global();
   ++stats_.faults_applied;
   std::visit(
       [&](const auto& f) {
@@ -652,7 +681,29 @@ uint64_t event_fingerprint(const Event& event, TimePoint now, const std::vector<
   return Hasher().add((event.time - now).count_ns()).add(content).value();
 }
 
+// The name tied_event_names gives an event.
+uint64_t event_name(const Event& event, const std::vector<std::string>& names) {
+  const uint64_t content = event.content_fingerprint.get_or(
+      [&] { return event_content_fingerprint(event, names, nullptr); },
+      "a queued event changed after it was pushed (its kept hash is stale)");
+  return Hasher().add(content).add(event.disk ? event.disk->id.value : 0).value();
+}
+
 }  // namespace
+
+std::vector<uint64_t> World::tied_event_names() const {
+  std::vector<const Event*> live = live_events();
+  if (live.empty()) return {};
+  TimePoint first = live.front()->time;
+  for (const Event* e : live) first = std::min(first, e->time);
+  std::erase_if(live, [first](const Event* e) { return e->time != first; });
+  // pop_next's order: the tied events by sequence.
+  std::sort(live.begin(), live.end(), [](const Event* a, const Event* b) { return a->sequence < b->sequence; });
+  std::vector<uint64_t> names;
+  names.reserve(live.size());
+  for (const Event* e : live) names.push_back(event_name(*e, config_->node_names));
+  return names;
+}
 
 std::vector<const Event*> World::live_events() const {
   std::vector<const Event*> live;

@@ -27,6 +27,7 @@
 #include "sim/event.h"
 #include "sim/fault.h"
 #include "sim/network.h"
+#include "sim/step_footprint.h"
 
 namespace replsim {
 
@@ -176,6 +177,21 @@ class World {
   uint64_t fingerprint(const NodeRenaming* renaming = nullptr) const;
   bool same_state(const World& other) const;
 
+  // Partial-order reduction's view (sim/step_footprint.h). Records what the
+  // following steps and faults touch into `footprint`, until called with
+  // null; a step records the liveness of the event it delivers, not of the
+  // events tied with it that it passed over.
+  void record_footprint(StepFootprint* footprint) { footprint_ = footprint; }
+  StepFootprint* recording_footprint() const { return footprint_; }
+  // The live events due first, in the order a next_event question lists
+  // them, each by its name: its content (World::fingerprint's, which leaves
+  // the time out, and a disk request's id), the same in every state that
+  // holds the event. Events with one name go on alike.
+  std::vector<uint64_t> tied_event_names() const;
+  // The name of the event the last step delivered (recorded only while a
+  // footprint is).
+  uint64_t delivered_event_name() const { return delivered_event_name_; }
+
  private:
   class NodeContext;
   struct Node;
@@ -191,6 +207,7 @@ class World {
   void send(NodeId from, NodeId to, MessagePtr message, Chooser& chooser);
   // Connections (world_connections.cpp).
   static Connection& own(CopyOnWrite<Connection>& shared);
+  void note_connection_written(uint64_t id);
   ConnectionId open_connection(NodeId from, NodeId to, Chooser& chooser);
   void send_on_connection(NodeId from, ConnectionId id, MessagePtr message, Chooser& chooser);
   void close_connection_end(NodeId node, ConnectionId id, Chooser& chooser);
@@ -239,6 +256,8 @@ class World {
   uint64_t trace_hash_ = 0;
   WorldStats stats_;
   StepRecord record_;
+  StepFootprint* footprint_ = nullptr;  // set only for the steps a search measures
+  uint64_t delivered_event_name_ = 0;
 };
 
 }  // namespace replsim

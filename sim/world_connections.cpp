@@ -96,10 +96,18 @@ Connection& World::own(CopyOnWrite<Connection>& shared) {
   return c;
 }
 
+// A step's use of a connection: both ends' state and both directions live
+// in it, so any use counts as a write.
+void World::note_connection_written(uint64_t id) {
+  if (footprint_ != nullptr) footprint_->write(StepFootprint::connection(id));
+}
+
 ConnectionId World::open_connection(NodeId from, NodeId to, Chooser& chooser) {
   REPLSIM_ASSERT(to.index < nodes_.size() && to != from, "a connection to another node of the world");
   REPLSIM_ASSERT(connections_.size() < config_->connections_max, "connections over the bound: a protocol leaks them");
   const uint64_t id = next_connection_++;
+  note_connection_written(id);
+  if (footprint_ != nullptr) footprint_->write(StepFootprint::connection_ids());
   Connection& c = own(connections_[id]);
   c.id = ConnectionId{id};
   c.initiator.node = from;
@@ -126,6 +134,7 @@ ConnectionEnd* end_of(Connection& c, NodeId node, uint32_t incarnation) {
 
 void World::send_on_connection(NodeId from, ConnectionId id, MessagePtr message, Chooser& chooser) {
   REPLSIM_ASSERT(id.valid() && id.value < next_connection_, "sending on a connection the world never opened");
+  note_connection_written(id.value);
   const auto it = connections_.find(id.value);
   // A connection this end already saw close (or never owned): the data goes nowhere, as a
   // write on a closed socket fails.
@@ -145,6 +154,7 @@ void World::send_on_connection(NodeId from, ConnectionId id, MessagePtr message,
 
 void World::close_connection_end(NodeId node_id, ConnectionId id, Chooser& chooser) {
   REPLSIM_ASSERT(id.valid() && id.value < next_connection_, "closing a connection the world never opened");
+  note_connection_written(id.value);
   const auto it = connections_.find(id.value);
   if (it == connections_.end()) return;
   Connection& c = own(it->second);
@@ -171,6 +181,7 @@ bool World::abort_unanswered_connect(Connection& c, bool initiator, Chooser& cho
 }
 
 void World::set_keepalive(NodeId node_id, ConnectionId id, bool on) {
+  note_connection_written(id.value);
   const auto it = connections_.find(id.value);
   if (it == connections_.end()) return;
   Connection& c = own(it->second);
@@ -274,6 +285,7 @@ void World::schedule_head(Connection& c, bool forward, Chooser& chooser) {
 }
 
 void World::deliver_segment(Event& event, Chooser& chooser) {
+  note_connection_written(event.connection.value);
   Connection& c = own(connections_.at(event.connection.value));
   Direction& d = event.forward ? c.forward : c.backward;
   record_.connection = c.id;
@@ -495,6 +507,7 @@ void World::tell_end(Connection& c, bool initiator, ConnectionEvent told, TimePo
 
 void World::deliver_connection_event(Event& event, Chooser& chooser) {
   record_.connection = event.connection;
+  note_connection_written(event.connection.value);
   const auto it = connections_.find(event.connection.value);
   if (it == connections_.end()) return;
   Connection& c = own(it->second);
@@ -539,6 +552,7 @@ void World::arm_keepalive(Connection& c, bool initiator) {
 // nothing if its host is off or cut off.
 void World::keepalive_due(Event& event, Chooser& chooser) {
   record_.connection = event.connection;
+  note_connection_written(event.connection.value);
   Connection& c = own(connections_.at(event.connection.value));
   const bool initiator = event.forward;
   ConnectionEnd& end = initiator ? c.initiator : c.acceptor;

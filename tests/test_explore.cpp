@@ -464,23 +464,31 @@ TEST_CASE("the branching chooser counts each question's options as documented") 
   CHECK(chooser.pick(stream, ChoiceKind::kActor, 100) == 66);
 }
 
-TEST_CASE("every registered protocol passes explore's self-check: copies, equality and fingerprints agree") {
+// With a fixed latency, events tie at one instant: the check takes each two
+// that --por sleep would call independent in both orders.
+TEST_CASE("every registered protocol passes explore's self-check: copies, equality, fingerprints and independent "
+          "steps agree") {
   for (const Protocol* protocol : registered_protocols()) {
     const std::string name = protocol->vocabulary().protocol;
     if (name.starts_with("test-")) continue;  // a test's own protocol is checked in its test
-    CAPTURE(name);
-    const Json document = {{"version", 1},
-                           {"name", "self-check"},
-                           {"duration", "60s"},
-                           {"protocol", {{"name", name}}},
-                           {"workload", {{"clients", 2}, {"keys", 2}, {"rate", 50}, {"start", "100ms"}}}};
-    explore::SelfCheckOptions options;
-    options.steps = 8'000;
-    const explore::SelfCheckReport report = explore::self_check(parse_scenario(document, name), options);
-    for (const std::string& problem : report.problems) MESSAGE(problem);
-    CHECK(report.problems.empty());
-    CHECK(report.faults >= 3);
-    CHECK(report.copies_checked >= 10);
+    for (const bool fixed_latency : {false, true}) {
+      CAPTURE(name);
+      CAPTURE(fixed_latency);
+      Json document = {{"version", 1},
+                       {"name", "self-check"},
+                       {"duration", "60s"},
+                       {"protocol", {{"name", name}}},
+                       {"workload", {{"clients", 2}, {"keys", 2}, {"rate", 50}, {"start", "100ms"}}}};
+      if (fixed_latency) document["network"] = {{"latency", {{"dist", "fixed"}, {"value", "1ms"}}}};
+      explore::SelfCheckOptions options;
+      options.steps = 8'000;
+      const explore::SelfCheckReport report = explore::self_check(parse_scenario(document, name), options);
+      for (const std::string& problem : report.problems) MESSAGE(problem);
+      CHECK(report.problems.empty());
+      CHECK(report.faults >= 3);
+      CHECK(report.copies_checked >= 10);
+      if (fixed_latency) CHECK(report.tied_pairs_independent > 0);
+    }
   }
 }
 
@@ -528,28 +536,30 @@ TEST_CASE("liveness is judged on paths whose faults ended, and undecided on a pa
   CHECK(run.judged().checks[0].verdict == CheckVerdict::kPass);
 }
 
-TEST_CASE("the visited set finds every key it was given, with its depth, through its growth") {
+TEST_CASE("the visited set finds every key it was given, with its depth and sleep set, through its growth") {
   explore::VisitedSet visited;
   // Keys equal in their low bits, and 0, besides spread ones: the table
   // probes past its collisions.
   std::vector<uint64_t> keys = {0, 1, 1ULL << 40, 2ULL << 40, 3ULL << 40};
   for (uint64_t i = 0; i < 50'000; ++i) keys.push_back(mix64(i + 1000));
   for (size_t i = 0; i < keys.size(); ++i) {
-    const auto [depth, added] = visited.emplace(keys[i], static_cast<uint32_t>(i % 97));
+    const auto [slot, added] = visited.emplace(keys[i], static_cast<uint32_t>(i % 97), static_cast<uint16_t>(i));
     REQUIRE(added);
-    CHECK(*depth == i % 97);
+    CHECK(slot->depth == i % 97);
+    CHECK(slot->sleep == static_cast<uint16_t>(i));
   }
   CHECK(visited.size() == keys.size());
   CHECK(visited.bytes() >= keys.size() * 2 * 16);  // at most half full
   for (size_t i = 0; i < keys.size(); ++i) {
-    const auto [depth, added] = visited.emplace(keys[i], 1000);
+    const auto [slot, added] = visited.emplace(keys[i], 1000, 7);
     REQUIRE_FALSE(added);
-    REQUIRE(*depth == i % 97);  // an entry keeps its depth
-    if (i % 2 == 0) *depth = 0;
+    REQUIRE(slot->depth == i % 97);  // an entry keeps its depth and sleep set
+    REQUIRE(slot->sleep == static_cast<uint16_t>(i));
+    if (i % 2 == 0) slot->depth = 0;
   }
   CHECK(visited.size() == keys.size());
-  CHECK(*visited.emplace(keys[4], 5).first == 0);  // lowered by the caller
-  CHECK(*visited.emplace(keys[5], 5).first == 5 % 97);
+  CHECK(visited.emplace(keys[4], 5).first->depth == 0);  // lowered by the caller
+  CHECK(visited.emplace(keys[5], 5).first->depth == 5 % 97);
 }
 
 TEST_CASE("the shared visited set admits each key once across threads, and lowers a depth only when asked") {
@@ -628,7 +638,7 @@ TEST_CASE("a state's key covers what the checks read of its path, and no more") 
   CHECK(digest(history_only, ago(50), unsettled) == digest(history_only, ago(250), ago(200)));
 
   // The key holds them, and the history's digest holds the operations' times when asked.
-  explore::SearchNode node{progress, {}, 0, 0, 0, std::nullopt, 0, 0, 0, 0, 0};
+  explore::SearchNode node{.run = progress};
   REQUIRE_FALSE(progress.run().history.empty());
   CHECK(explore::state_key(node, nullptr, history_only) != explore::state_key(node, nullptr, convergence));
   explore::SearchNode timed = node;

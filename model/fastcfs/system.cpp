@@ -342,40 +342,20 @@ void FastcfsMonitor::finish(const World& world) {
 }
 
 // S1, S6, S12 on every server step: cheap reads of the leader and the masters.
+// S1, S6 per server and S12 over each server group, after every server step.
 void FastcfsMonitor::check_masters(const World& world, const StepRecord& step) {
   std::vector<uint32_t>& leaders = leaders_;  // per server group: each elects its own
   std::fill(leaders.begin(), leaders.end(), 0);
   for (uint32_t index = 0; index < cluster_.servers; ++index) {  // servers are nodes 0 .. n-1
     const NodeId id{index};
-    const FastcfsServer* s = server_at(world, id);
-    if (s == nullptr) continue;
-    const uint32_t server_group = server_group_of_server(index, cluster_);
-    leaders[server_group] += s->is_leader() ? 1 : 0;
-    const IndexRange members = servers_of_group(server_group, cluster_);
-    for (uint32_t g : dgs_of_group(server_group, cluster_).indices()) {
-      if (s->is_leader()) {
-        uint32_t flagged = 0;
-        for (uint32_t t : members.indices()) flagged += s->view(g, t).is_master ? 1 : 0;
-        const auto m = s->master_of(g);
-        if (flagged > 1 || (m && !s->view(g, *m).is_master && !s->swapping_in_view(g))) {
-          add("S1", step.time, fmt::format("g{}: leader {} has {} DSs flagged master", g + 1, server_name(id.index), flagged));
-        }
-      }
-      if (s->acts_as_master(g)) {
-        if (s->confirmed_dv(g) > s->current_dv(g)) {
-          add("S6", step.time, fmt::format("g{}: master {} has confirmed DV {} above current {}", g + 1,
-                                           server_name(id.index), s->confirmed_dv(g), s->current_dv(g)));
-        }
-        uint64_t& seen = confirmed_seen_[{id.index, g}];
-        if (s->confirmed_dv(g) < seen && s->rollbacks(g) == 0) {
-          add("S6", step.time, fmt::format("g{}: master {} confirmed DV fell from {} to {} without a rollback", g + 1,
-                                           server_name(id.index), seen, s->confirmed_dv(g)));
-        }
-        seen = s->confirmed_dv(g);
-      } else {
-        confirmed_seen_.erase({id.index, g});
-      }
+    if (world.node_status(id) != NodeStatus::kUp) continue;  // as server_at, without reading the server
+    ServerFindings& found = findings_[index];
+    if (index == step.node.index || !found.read || found.incarnation != world.incarnation(id)) {
+      read_server(world, id, step.time, found);
+    } else {
+      for (const auto& [invariant, text] : found.standing) add(invariant, step.time, text);
     }
+    leaders[server_group_of_server(index, cluster_)] += found.leader ? 1 : 0;
   }
   for (size_t k = 0; k < leaders.size(); ++k) {
     const bool split = leaders[k] > 1;
@@ -384,6 +364,45 @@ void FastcfsMonitor::check_masters(const World& world, const StepRecord& step) {
       add("S12", step.time, fmt::format("{} servers{} consider themselves leader", leaders[k], where));
     }
     split_groups_[k] = split;
+  }
+}
+
+// One server's S1 and S6, recorded at `at`; `found` keeps what its state
+// breaks (S6's fall of the confirmed DV is an event, not a state: not kept).
+void FastcfsMonitor::read_server(const World& world, NodeId id, TimePoint at, ServerFindings& found) {
+  found = ServerFindings{true, world.incarnation(id), false, {}};
+  const FastcfsServer* s = server_at(world, id);
+  if (s == nullptr) return;
+  found.leader = s->is_leader();
+  const auto stand = [&](const char* invariant, std::string text) {
+    add(invariant, at, text);
+    found.standing.emplace_back(invariant, std::move(text));
+  };
+  const uint32_t server_group = server_group_of_server(id.index, cluster_);
+  const IndexRange members = servers_of_group(server_group, cluster_);
+  for (uint32_t g : dgs_of_group(server_group, cluster_).indices()) {
+    if (s->is_leader()) {
+      uint32_t flagged = 0;
+      for (uint32_t t : members.indices()) flagged += s->view(g, t).is_master ? 1 : 0;
+      const auto m = s->master_of(g);
+      if (flagged > 1 || (m && !s->view(g, *m).is_master && !s->swapping_in_view(g))) {
+        stand("S1", fmt::format("g{}: leader {} has {} DSs flagged master", g + 1, server_name(id.index), flagged));
+      }
+    }
+    if (s->acts_as_master(g)) {
+      if (s->confirmed_dv(g) > s->current_dv(g)) {
+        stand("S6", fmt::format("g{}: master {} has confirmed DV {} above current {}", g + 1, server_name(id.index),
+                                s->confirmed_dv(g), s->current_dv(g)));
+      }
+      uint64_t& seen = confirmed_seen_[{id.index, g}];
+      if (s->confirmed_dv(g) < seen && s->rollbacks(g) == 0) {
+        add("S6", at, fmt::format("g{}: master {} confirmed DV fell from {} to {} without a rollback", g + 1,
+                                  server_name(id.index), seen, s->confirmed_dv(g)));
+      }
+      seen = s->confirmed_dv(g);
+    } else {
+      confirmed_seen_.erase({id.index, g});
+    }
   }
 }
 

@@ -64,7 +64,10 @@ struct Violation {
 class FastcfsMonitor {
  public:
   explicit FastcfsMonitor(const ClusterConfig& cluster)
-      : cluster_(cluster), leaders_(server_group_count(cluster), 0), split_groups_(leaders_.size(), false) {}
+      : cluster_(cluster),
+        leaders_(server_group_count(cluster), 0),
+        split_groups_(leaders_.size(), false),
+        findings_(cluster.servers) {}
 
   void observe(const World& world, const StepRecord& step);
   // Checks that need the finished run (S5 against the final master).
@@ -83,6 +86,8 @@ class FastcfsMonitor {
   void add(const std::string& invariant, TimePoint at, std::string text,
            std::optional<std::pair<uint64_t, uint64_t>> write = std::nullopt);
   void check_masters(const World& world, const StepRecord& step);
+  struct ServerFindings;
+  void read_server(const World& world, NodeId id, TimePoint at, ServerFindings& found);
   void check_replicas(const World& world, const StepRecord& step);
   void check_note(const World& world, const StepRecord& step, const Note& note);
   void check_operation(const OperationEvent& op);
@@ -110,6 +115,20 @@ class FastcfsMonitor {
   std::vector<bool> split_groups_;  // per server group: more than one leader at the last step
   std::map<uint32_t, TimePoint> last_start_;  // server -> when its current process began
   std::map<uint32_t, uint32_t> incarnations_;  // server -> its incarnation at the last step
+  // What check_masters found of one server when it last read it. A server's
+  // state changes only at its own steps, and at faults, after which its
+  // incarnation differs; so at another server's step its findings are
+  // repeated from here rather than read again. A step then reads only its
+  // own server, which lets a model checker's partial-order reduction tell
+  // two servers' steps independent. A function of the servers' states: not
+  // hashed.
+  struct ServerFindings {
+    bool read = false;
+    uint32_t incarnation = 0;
+    bool leader = false;
+    std::vector<std::pair<std::string, std::string>> standing;  // (invariant, text): what its state breaks
+  };
+  std::vector<ServerFindings> findings_;  // per server
 };
 
 }  // namespace replsim::fastcfs
