@@ -692,11 +692,22 @@ uint64_t event_name(const Event& event, const std::vector<std::string>& names) {
 }  // namespace
 
 std::vector<uint64_t> World::tied_event_names() const {
-  std::vector<const Event*> live = live_events();
-  if (live.empty()) return {};
-  TimePoint first = live.front()->time;
-  for (const Event* e : live) first = std::min(first, e->time);
-  std::erase_if(live, [first](const Event* e) { return e->time != first; });
+  // The earliest instant with a live event: staleness is asked only of the
+  // events at each instant tried, earliest first (the first usually has one).
+  std::vector<const Event*> live;
+  std::optional<TimePoint> after;
+  for (size_t instants = 0; live.empty(); ++instants) {
+    REPLSIM_ASSERT(instants <= queue_.size(), "each instant tried holds a pending event");
+    std::optional<TimePoint> first;
+    queue_.for_each_pending([&](const Event& e) {
+      if ((!after || e.time > *after) && (!first || e.time < *first)) first = e.time;
+    });
+    if (!first) return {};
+    queue_.for_each_pending([&](const Event& e) {
+      if (e.time == *first && !is_stale(e)) live.push_back(&e);
+    });
+    after = first;
+  }
   // pop_next's order: the tied events by sequence.
   std::sort(live.begin(), live.end(), [](const Event* a, const Event* b) { return a->sequence < b->sequence; });
   std::vector<uint64_t> names;
