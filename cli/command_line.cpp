@@ -140,8 +140,7 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
                               "the protocol declares interchangeable; count: merge none, count the orbits")
       ->capture_default_str();
   explore_command->add_option("--por", explore.search.por,
-                              "sleep: partial-order reduction by sleep sets (one-thread DFS): the same states, "
-                              "fewer transitions")
+                              "sleep: partial-order reduction by sleep sets (DFS): the same states, fewer transitions")
       ->capture_default_str();
   explore_command->add_option("--out", explore.search.out_dir, "Folder for explore.json and a counterexample");
   explore_command->add_flag("--self-check", explore.self_check,

@@ -51,13 +51,12 @@ void check_options(const ExploreOptions& options) {
   }
   if (options.por != "off" && options.por != "sleep") throw InputError("--por", "off or sleep", "\"" + options.por + "\"");
   if (options.por == "sleep") {
-    // Sleep sets stored in one thread's visited set (the shared one keeps
-    // depths only), names that no renaming touches, and every tied event
-    // enumerated.
-    const bool supported = options.strategy == "dfs" && options.jobs <= 1 && options.symmetry != "on" &&
+    // Sleep sets kept with a DFS's states (BFS's levels keep none), names
+    // that no renaming touches, and every tied event enumerated.
+    const bool supported = options.strategy == "dfs" && options.symmetry != "on" &&
                            !options.settings.fixes(ChoiceKind::kNextEvent);
     if (!supported) {
-      throw InputError("--por", "sleep only with --strategy dfs on one thread, --symmetry off or count, and next_event not fixed",
+      throw InputError("--por", "sleep only with --strategy dfs, --symmetry off or count, and next_event not fixed",
                        "\"sleep\"");
     }
   }

@@ -109,8 +109,8 @@ struct ExploreOptions {
   std::string symmetry = "off";
   // Partial-order reduction (EXPLORER.md, "Partial-order reduction"):
   // "off"; "sleep" leaves out the transitions sleep sets prove lead only to
-  // states reached another way, at the same depth (one-thread DFS; symmetry
-  // off or count; next_event not fixed). The states searched are the same.
+  // states reached another way, at the same depth (DFS; symmetry off or
+  // count; next_event not fixed). The states searched are the same.
   std::string por = "off";
   std::string out_dir;                // explore.json, counterexample.json and its run folder
   // Set by swarm for its members: DFS takes each state's successors in an

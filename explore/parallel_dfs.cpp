@@ -40,7 +40,7 @@ struct Search::DfsWorker {
   std::mutex mutex;
   std::deque<SearchNode> stack;
   Tally tally;
-  uint64_t duplicates = 0, truncated = 0;
+  uint64_t duplicates = 0, truncated = 0, slept = 0, woken = 0;
   size_t stack_peak = 0;
 };
 
@@ -116,7 +116,8 @@ void Search::parallel_depth_first(SearchNode root) {
 // all and is rethrown here once each has been joined.
 void Search::search_on_threads(ParallelDfs& shared, SearchNode root) {
   for (unsigned k = 0; k < options_.jobs; ++k) shared.workers.push_back(std::make_unique<DfsWorker>());
-  shared.visited.admit(root.key, 0, true);
+  uint16_t wake = 0;
+  shared.visited.admit(root.key, 0, true, true, 0, wake);
   shared.states = states_;
   shared.pending = 1;
   shared.workers[0]->stack.push_back(std::move(root));
@@ -151,6 +152,8 @@ void Search::take_counts(ParallelDfs& shared) {
     tally_.add(w->tally);
     duplicates_ += w->duplicates;
     branches_truncated_ += w->truncated;
+    events_slept_ += w->slept;
+    states_woken_ += w->woken;
     queue_peak_ += w->stack_peak;  // a bound on the states held at once: each thread's peak, summed
   }
   states_ = shared.states;
@@ -185,11 +188,15 @@ void Search::dfs_worker(ParallelDfs& shared, size_t index) {
       continue;  // as one thread does: the expansion is not counted
     }
     w.truncated += e.truncated;
+    w.slept += e.slept;
     if (e.no_event) record(w.tally, "no_event", verdict_of(*node), nullptr);
     kept.clear();
     for (SearchNode& child : e.children) {
-      if (w.tally.violation || shared.stop.load(std::memory_order_relaxed) || !admit_shared(shared, w, child)) continue;
-      if (needs_judging(child)) record(w.tally, leaf_of(child), verdict_of(child), nullptr);
+      if (w.tally.violation || shared.stop.load(std::memory_order_relaxed)) continue;
+      const Admission admission = admit_shared(shared, w, child);
+      if (admission == Admission::kSeen) continue;
+      // A woken state was judged when first admitted.
+      if (admission == Admission::kNew && needs_judging(child)) record(w.tally, leaf_of(child), verdict_of(child), nullptr);
       if (!w.tally.violation && leaf_of(child) == nullptr) kept.push_back(std::move(child));
     }
     if (w.tally.violation) shared.halt("violation");
@@ -209,14 +216,21 @@ void Search::dfs_worker(ParallelDfs& shared, size_t index) {
 }
 
 // admit() for a thread of a parallel DFS.
-bool Search::admit_shared(ParallelDfs& shared, DfsWorker& w, const SearchNode& child) {
+Search::Admission Search::admit_shared(ParallelDfs& shared, DfsWorker& w, SearchNode& child) {
   ++w.tally.transitions;
   w.tally.depth_reached = std::max(w.tally.depth_reached, child.depth);
-  if (child.run.run().world.now() > horizon_) return true;
-  const SharedVisitedSet::Admission admission = shared.visited.admit(child.key, child.depth, true);
+  if (child.run.run().world.now() > horizon_) return Admission::kNew;
+  const uint16_t sleep = sleep_mask_of(child);
+  const SharedVisitedSet::Admission admission =
+      shared.visited.admit(child.key, child.depth, true, leaf_of(child) == nullptr, sleep, child.wake);
   if (admission == SharedVisitedSet::Admission::kSeen) {
     ++w.duplicates;
-    return false;
+    return Admission::kSeen;
+  }
+  if (admission == SharedVisitedSet::Admission::kWoken) {
+    ++w.duplicates;
+    ++w.woken;
+    return Admission::kWake;
   }
   uint64_t states = 0;
   if (admission == SharedVisitedSet::Admission::kLowered) {
@@ -229,7 +243,7 @@ bool Search::admit_shared(ParallelDfs& shared, DfsWorker& w, const SearchNode& c
   if (states >= options_.states_max) shared.halt("states_max");
   else if (states % 64 == 0 && resident_bytes() > options_.memory_mb_max << 20) shared.halt("memory_mb_max");
   else if (time_up()) shared.halt("time_limit");
-  return true;
+  return Admission::kNew;
 }
 
 void Search::report_parallel_progress(ParallelDfs& shared) {

@@ -248,7 +248,8 @@ bool Search::branch_sleeping(const SearchNode& node, Expansion& out) const {
   std::vector<uint64_t> by_name = ties;
   std::sort(by_name.begin(), by_name.end());
   std::vector<SleepEntry> taken;
-  for (uint32_t i = 0; i < ties.size() && !out.memory_full; ++i) {
+  uint32_t tried = 0;  // answer combinations run, over all tied events: step_branches_max bounds a step's
+  for (uint32_t i = 0; i < ties.size(); ++i) {
     const auto asleep = [&](const SleepEntry& z) { return z.event == ties[i]; };
     if (std::any_of(node.sleep.begin(), node.sleep.end(), asleep)) {
       ++out.slept;
@@ -260,7 +261,7 @@ bool Search::branch_sleeping(const SearchNode& node, Expansion& out) const {
     }
     const size_t first_child = out.children.size();
     StepFootprint footprint;
-    const bool whole = take_event(node, ties, i, footprint, out);
+    const bool whole = take_event(node, ties, i, tried, footprint, out);
     std::vector<SleepEntry> sleep;
     if (!footprint.global()) {
       for (const std::vector<SleepEntry>* from : {&node.sleep, static_cast<const std::vector<SleepEntry>*>(&taken)}) {
@@ -270,24 +271,26 @@ bool Search::branch_sleeping(const SearchNode& node, Expansion& out) const {
       }
     }
     for (size_t c = first_child; c < out.children.size(); ++c) out.children[c].sleep = sleep;
-    // An event cut short at step_branches_max did not take all its paths.
-    if (whole) taken.push_back({ties[i], std::move(footprint)});
+    // Cut at step_branches_max or by the memory bound: the step ends here,
+    // and an event that did not take all its paths sleeps nowhere.
+    if (!whole) break;
+    taken.push_back({ties[i], std::move(footprint)});
   }
   return true;
 }
 
 // The children of tied event `index` (of `ties`, the state's tied events),
 // one per combination of its answers; `taken` gets the union of their
-// footprints. False when the combinations were cut at step_branches_max or
-// by the memory bound.
-bool Search::take_event(const SearchNode& node, const std::vector<uint64_t>& ties, uint32_t index,
+// footprints, `tried` counts the combinations. False when they were cut at
+// step_branches_max (counted over the step) or by the memory bound.
+bool Search::take_event(const SearchNode& node, const std::vector<uint64_t>& ties, uint32_t index, uint32_t& tried,
                         StepFootprint& taken, Expansion& out) const {
   harness::EnumeratingChooser chooser(options_.settings);
   // With two events tied or more, the first question is which (the index
   // in tied_event_names's order); with one, there is no such question.
   std::vector<uint32_t> prefix;
   if (ties.size() > 1) prefix.push_back(index);
-  for (uint32_t tried = 0;; ++tried) {
+  for (;; ++tried) {
     if (tried == options_.step_branches_max) {
       ++out.truncated;
       return false;
@@ -309,7 +312,10 @@ bool Search::take_event(const SearchNode& node, const std::vector<uint64_t>& tie
     }
     taken.add(footprint);
     out.children.push_back(std::move(child));
-    if (!chooser.next_prefix(prefix) || (ties.size() > 1 && prefix.front() != index)) return true;
+    if (!chooser.next_prefix(prefix) || (ties.size() > 1 && prefix.front() != index)) {
+      ++tried;
+      return true;
+    }
   }
 }
 
@@ -493,18 +499,22 @@ void Search::key(SearchNode& node) const {
 }
 
 // The stored form of a state's sleep set: which of its tied events, in name
-// order, are asleep (the first kSleepMaskEvents; the others stay awake). A
-// key holds the pending events, so states under one key have one order.
-uint16_t Search::sleep_mask_of(const SearchNode& node) const {
+// order, are asleep (a key holds the pending events, so states under one
+// key have one order). Only the first kSleepMaskEvents fit: the state's
+// sleep set loses the others, which it then takes, as every later arrival
+// will (a smaller sleep set is sound; one larger than the stored one is not).
+uint16_t Search::sleep_mask_of(SearchNode& node) const {
   if (node.sleep.empty()) return 0;
   std::vector<uint64_t> by_name = node.run.run().world.tied_event_names();
   std::sort(by_name.begin(), by_name.end());
   uint16_t mask = 0;
-  for (const SleepEntry& z : node.sleep) {
+  std::erase_if(node.sleep, [&](const SleepEntry& z) {
     const auto at = std::lower_bound(by_name.begin(), by_name.end(), z.event);
     const size_t position = static_cast<size_t>(at - by_name.begin());
-    if (at != by_name.end() && *at == z.event && position < kSleepMaskEvents) mask |= uint16_t(1u << position);
-  }
+    if (at == by_name.end() || *at != z.event || position >= kSleepMaskEvents) return true;
+    mask |= static_cast<uint16_t>(1u << position);
+    return false;
+  });
   return mask;
 }
 
@@ -543,20 +553,15 @@ Search::Admission Search::admit(SearchNode& child) {
   // A state past the horizon is a leaf, kept out of the visited set.
   if (child.run.run().world.now() > horizon_) return Admission::kNew;
   const uint16_t sleep = sleep_mask_of(child);
-  const auto [slot, added] = visited_.emplace(child.key, child.depth, sleep);
-  if (!added) {
-    ++duplicates_;
-    if (options_.strategy == "bfs" || slot->depth <= child.depth) {
-      const uint16_t wake = static_cast<uint16_t>(slot->sleep & ~sleep);
-      if (wake == 0) return Admission::kSeen;
-      slot->sleep &= sleep;
-      child.wake = wake;
-      ++states_woken_;
-      return Admission::kWake;
-    }
-    slot->depth = child.depth;
-    slot->sleep = sleep;
-  } else {
+  const VisitedSet::Admission admission =
+      visited_.admit(child.key, child.depth, options_.strategy != "bfs", leaf_of(child) == nullptr, sleep, child.wake);
+  if (admission != VisitedSet::Admission::kAdded) ++duplicates_;
+  if (admission == VisitedSet::Admission::kSeen) return Admission::kSeen;
+  if (admission == VisitedSet::Admission::kWoken) {
+    ++states_woken_;
+    return Admission::kWake;
+  }
+  if (admission == VisitedSet::Admission::kAdded) {
     ++states_;
     count_orbit(child);
   }

@@ -246,8 +246,8 @@ class Search {
   Expansion expand(const SearchNode& node) const;
   bool branch(const SearchNode& node, int32_t fault, Expansion& out) const;
   bool branch_sleeping(const SearchNode& node, Expansion& out) const;
-  bool take_event(const SearchNode& node, const std::vector<uint64_t>& ties, uint32_t index, StepFootprint& taken,
-                  Expansion& out) const;
+  bool take_event(const SearchNode& node, const std::vector<uint64_t>& ties, uint32_t index, uint32_t& tried,
+                  StepFootprint& taken, Expansion& out) const;
   bool advance(SearchNode& node, int32_t fault, harness::EnumeratingChooser& chooser,
                StepFootprint* footprint = nullptr) const;
   const char* leaf_of(const SearchNode& node) const;
@@ -258,7 +258,7 @@ class Search {
   // are not now, which it must take (its `wake`).
   enum class Admission { kNew, kSeen, kWake };
   Admission admit(SearchNode& child);
-  uint16_t sleep_mask_of(const SearchNode& node) const;
+  uint16_t sleep_mask_of(SearchNode& node) const;
   void admit_root(const SearchNode& root);
   void count_orbit(const SearchNode& state);
   RunJudgement judgement_of(const SearchNode& node) const;
@@ -286,7 +286,7 @@ class Search {
   void search_on_threads(ParallelDfs& shared, SearchNode root);
   void take_counts(ParallelDfs& shared);
   void dfs_worker(ParallelDfs& shared, size_t index);
-  bool admit_shared(ParallelDfs& shared, DfsWorker& w, const SearchNode& child);
+  Admission admit_shared(ParallelDfs& shared, DfsWorker& w, SearchNode& child);
   void report_parallel_progress(ParallelDfs& shared);
 
   // sampling.cpp: paths drawn from the root, this shard's share of them.

@@ -51,16 +51,30 @@ SharedVisitedSet::SharedVisitedSet() {
   for (std::unique_ptr<Shard>& shard : shards_) shard = std::make_unique<Shard>();
 }
 
-SharedVisitedSet::Admission SharedVisitedSet::admit(uint64_t key, uint32_t depth, bool lower) {
+SharedVisitedSet::Admission SharedVisitedSet::admit(uint64_t key, uint32_t depth, bool lower, bool expands,
+                                                    uint16_t sleep, uint16_t& wake) {
   // The top bits choose the shard; each shard's table mixes the key again,
   // so the bits that chose it do not crowd its slots.
   Shard& shard = *shards_[key >> (64 - kShardBits)];
   const std::lock_guard<std::mutex> lock(shard.mutex);
-  const auto [stored, added] = shard.keys.emplace(key, depth);
+  return shard.keys.admit(key, depth, lower, expands, sleep, wake);
+}
+
+VisitedSet::Admission VisitedSet::admit(uint64_t key, uint32_t depth, bool lower, bool expands, uint16_t sleep,
+                                        uint16_t& wake) {
+  wake = 0;
+  const auto [stored, added] = emplace(key, depth, sleep);
   if (added) return Admission::kAdded;
-  if (!lower || stored->depth <= depth) return Admission::kSeen;
-  stored->depth = depth;
-  return Admission::kLowered;
+  if (lower && depth < stored->depth) {
+    stored->depth = depth;
+    stored->sleep = sleep;
+    return Admission::kLowered;
+  }
+  const uint16_t asleep_before_only = static_cast<uint16_t>(stored->sleep & ~sleep);
+  if (asleep_before_only == 0 || !expands) return Admission::kSeen;
+  wake = asleep_before_only;
+  if (depth == stored->depth) stored->sleep &= sleep;
+  return Admission::kWoken;
 }
 
 size_t SharedVisitedSet::size() const {

@@ -33,6 +33,18 @@ class VisitedSet {
   // `depth` and `sleep`); an existing entry keeps its own, which the caller
   // may change (not its key).
   std::pair<Slot*, bool> emplace(uint64_t key, uint32_t depth, uint16_t sleep = 0);
+
+  enum class Admission { kAdded, kLowered, kSeen, kWoken };
+  // A search's admission of `key` reached at `depth` with the sleep set
+  // `sleep`. An existing entry reached now at a smaller depth is lowered to
+  // it, with `sleep`, when `lower` (a DFS searches it again from there).
+  // Else an entry whose stored sleep set holds events `sleep` lacks is
+  // woken when the caller searches the state's transitions (`expands`: not
+  // a leaf): `wake` gets the events it must take now (Godefroid's stored
+  // sleep sets; explore/search.cpp). The stored set then keeps what both
+  // hold, but only when reached at its stored depth: taken deeper, those
+  // events had less of the depth bound left than the entry promises.
+  Admission admit(uint64_t key, uint32_t depth, bool lower, bool expands, uint16_t sleep, uint16_t& wake);
   size_t size() const { return size_; }
   size_t bytes() const { return slots_.size() * sizeof(Slot); }
 
@@ -51,12 +63,11 @@ class VisitedSet {
 // other only when their keys fall in one shard at one moment.
 class SharedVisitedSet {
  public:
-  enum class Admission { kAdded, kLowered, kSeen };
+  using Admission = VisitedSet::Admission;
   SharedVisitedSet();
 
-  // Adds `key` at `depth`; an existing entry reached now at a smaller depth
-  // is lowered to it when `lower` (a DFS searches it again from there).
-  Admission admit(uint64_t key, uint32_t depth, bool lower);
+  // VisitedSet::admit, under the key's shard's lock.
+  Admission admit(uint64_t key, uint32_t depth, bool lower, bool expands, uint16_t sleep, uint16_t& wake);
   size_t size() const;
   size_t bytes() const;
 

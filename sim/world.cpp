@@ -13,7 +13,7 @@
 
 namespace replsim {
 namespace {
-uint64_t event_name(const Event& event, const std::vector<std::string>& names);
+uint64_t event_name(const Event& event, const std::vector<std::string>& names, uint64_t next_disk_op);
 }  // namespace
 
 const char* to_string(NodeStatus status) {
@@ -176,7 +176,11 @@ void World::set_timer_slack(std::optional<Distribution> slack) {
 }
 
 size_t World::node_count() const { return nodes_.size(); }
-const std::string& World::node_name(NodeId id) const { return node(id).name; }
+// Not a footprint read: names never change.
+const std::string& World::node_name(NodeId id) const {
+  REPLSIM_ASSERT(id.index < nodes_.size(), "unknown node id");
+  return nodes_[id.index]->name;
+}
 
 std::optional<NodeId> World::find_node(std::string_view name) const {
   for (uint32_t i = 0; i < nodes_.size(); ++i) {
@@ -307,7 +311,7 @@ const StepRecord* World::step(Chooser& chooser) {
     if (stale) continue;
     if (footprint_ != nullptr) {
       is_stale(event);  // records what the delivered event's liveness read
-      delivered_event_name_ = event_name(event, config_->node_names);
+      delivered_event_name_ = event_name(event, config_->node_names, nodes_[event.target.index]->next_disk_op);
     }
     REPLSIM_ASSERT(event.time >= now_, "time went backwards");
     now_ = event.time;
@@ -681,12 +685,15 @@ uint64_t event_fingerprint(const Event& event, TimePoint now, const std::vector<
   return Hasher().add((event.time - now).count_ns()).add(content).value();
 }
 
-// The name tied_event_names gives an event.
-uint64_t event_name(const Event& event, const std::vector<std::string>& names) {
+// The name tied_event_names gives an event: its content, and a disk
+// request's id counted back from its node's next one, as the node's
+// fingerprint numbers them (states with one key hold the same names).
+uint64_t event_name(const Event& event, const std::vector<std::string>& names, uint64_t next_disk_op) {
   const uint64_t content = event.content_fingerprint.get_or(
       [&] { return event_content_fingerprint(event, names, nullptr); },
       "a queued event changed after it was pushed (its kept hash is stale)");
-  return Hasher().add(content).add(event.disk ? event.disk->id.value : 0).value();
+  REPLSIM_ASSERT(!event.disk || event.disk->id.value <= next_disk_op, "a disk request's id was handed out");
+  return Hasher().add(content).add(event.disk ? next_disk_op - event.disk->id.value : 0).value();
 }
 
 }  // namespace
@@ -712,7 +719,7 @@ std::vector<uint64_t> World::tied_event_names() const {
   std::sort(live.begin(), live.end(), [](const Event* a, const Event* b) { return a->sequence < b->sequence; });
   std::vector<uint64_t> names;
   names.reserve(live.size());
-  for (const Event* e : live) names.push_back(event_name(*e, config_->node_names));
+  for (const Event* e : live) names.push_back(event_name(*e, config_->node_names, nodes_[e->target.index]->next_disk_op));
   return names;
 }
 

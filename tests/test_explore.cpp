@@ -562,14 +562,28 @@ TEST_CASE("the visited set finds every key it was given, with its depth and slee
   CHECK(visited.emplace(keys[5], 5).first->depth == 5 % 97);
 }
 
-TEST_CASE("the shared visited set admits each key once across threads, and lowers a depth only when asked") {
+TEST_CASE("the shared visited set admits each key once across threads, lowers a depth only when asked, and wakes "
+          "what slept") {
   using Admission = explore::SharedVisitedSet::Admission;
   explore::SharedVisitedSet visited;
-  CHECK(visited.admit(7, 10, true) == Admission::kAdded);
-  CHECK(visited.admit(7, 12, true) == Admission::kSeen);
-  CHECK(visited.admit(7, 4, false) == Admission::kSeen);
-  CHECK(visited.admit(7, 4, true) == Admission::kLowered);
-  CHECK(visited.admit(7, 5, true) == Admission::kSeen);  // 4 stays
+  uint16_t wake = 0;
+  CHECK(visited.admit(7, 10, true, true, 0, wake) == Admission::kAdded);
+  CHECK(visited.admit(7, 12, true, true, 0, wake) == Admission::kSeen);
+  CHECK(visited.admit(7, 4, false, true, 0, wake) == Admission::kSeen);
+  CHECK(visited.admit(7, 4, true, true, 0b1110, wake) == Admission::kLowered);  // the sleep set of the new arrival
+  CHECK(visited.admit(7, 5, true, true, 0b1110, wake) == Admission::kSeen);    // 4 stays
+  // Events asleep then and awake now are woken. Deeper than stored, they
+  // stay asleep in the entry (taken with less of the bound left); at the
+  // stored depth the entry keeps what both held.
+  CHECK(visited.admit(7, 5, true, true, 0b0110, wake) == Admission::kWoken);
+  CHECK(wake == 0b1000);
+  CHECK(visited.admit(7, 4, true, true, 0b0110, wake) == Admission::kWoken);
+  CHECK(wake == 0b1000);
+  CHECK(visited.admit(7, 4, true, true, 0b0111, wake) == Admission::kSeen);
+  CHECK(wake == 0);
+  CHECK(visited.admit(7, 4, true, false, 0b0001, wake) == Admission::kSeen);  // a leaf takes nothing
+  CHECK(visited.admit(7, 4, true, true, 0b0001, wake) == Admission::kWoken);
+  CHECK(wake == 0b0110);
   // Two threads admit overlapping halves of 200,000 keys: each key is added
   // by exactly one of them.
   constexpr uint64_t kKeys = 200'000;
@@ -578,7 +592,8 @@ TEST_CASE("the shared visited set admits each key once across threads, and lower
   for (uint64_t t = 0; t < 2; ++t) {
     threads.emplace_back([&visited, &added, t] {
       for (uint64_t i = t * kKeys / 4; i < t * kKeys / 4 + 3 * kKeys / 4; ++i) {
-        if (visited.admit(mix64(i + 1), 1, true) == Admission::kAdded) ++added[t];
+        uint16_t woken = 0;
+        if (visited.admit(mix64(i + 1), 1, true, true, 0, woken) == Admission::kAdded) ++added[t];
       }
     });
   }

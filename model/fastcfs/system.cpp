@@ -346,16 +346,30 @@ void FastcfsMonitor::finish(const World& world) {
 void FastcfsMonitor::check_masters(const World& world, const StepRecord& step) {
   std::vector<uint32_t>& leaders = leaders_;  // per server group: each elects its own
   std::fill(leaders.begin(), leaders.end(), 0);
+  bool leadership_changed = false;
   for (uint32_t index = 0; index < cluster_.servers; ++index) {  // servers are nodes 0 .. n-1
     const NodeId id{index};
     if (world.node_status(id) != NodeStatus::kUp) continue;  // as server_at, without reading the server
     ServerFindings& found = findings_[index];
     if (index == step.node.index || !found.read || found.incarnation != world.incarnation(id)) {
+      const bool was_leader = found.read && found.leader;
       read_server(world, id, step.time, found);
+      leadership_changed |= found.leader != was_leader;
     } else {
       for (const auto& [invariant, text] : found.standing) add(invariant, step.time, text);
     }
     leaders[server_group_of_server(index, cluster_)] += found.leader ? 1 : 0;
+  }
+  // A change of leadership makes S12's count depend on every server: it is
+  // read from them then (the same values, as they are kept), so that the
+  // step's reads show it.
+  if (leadership_changed) {
+    for (uint32_t index = 0; index < cluster_.servers; ++index) {
+      const FastcfsServer* s = server_at(world, NodeId{index});
+      REPLSIM_ASSERT((s != nullptr && s->is_leader()) == (findings_[index].read && findings_[index].leader &&
+                                                          world.node_status(NodeId{index}) == NodeStatus::kUp),
+                     "a server's kept leadership is its own");
+    }
   }
   for (size_t k = 0; k < leaders.size(); ++k) {
     const bool split = leaders[k] > 1;
