@@ -291,14 +291,7 @@ bool Search::take_event(const SearchNode& node, const std::vector<uint64_t>& tie
   std::vector<uint32_t> prefix;
   if (ties.size() > 1) prefix.push_back(index);
   for (;; ++tried) {
-    if (tried == options_.step_branches_max) {
-      ++out.truncated;
-      return false;
-    }
-    if (tried % 16 == 15 && resident_bytes() > options_.memory_mb_max << 20) {
-      out.memory_full = true;
-      return false;
-    }
+    if (!may_try(tried, out)) return false;
     SearchNode child = node;
     child.wake = 0;
     chooser.begin(prefix);
@@ -319,22 +312,29 @@ bool Search::take_event(const SearchNode& node, const std::vector<uint64_t>& tie
   }
 }
 
+// Whether a step may run its `tried`-th answer combination: not past
+// step_branches_max (`truncated`), nor with resident memory past its bound
+// (`memory_full`). A step can have thousands of combinations, each a whole
+// run: memory is checked while they are made, not only after.
+bool Search::may_try(uint32_t tried, Expansion& out) const {
+  if (tried == options_.step_branches_max) {
+    ++out.truncated;
+    return false;
+  }
+  if (tried % 16 == 15 && resident_bytes() > options_.memory_mb_max << 20) {
+    out.memory_full = true;
+    return false;
+  }
+  return true;
+}
+
 // Runs the transition (a fault, or the next step when `fault` is -1) once
 // per combination of answers; false when the world had no event to step.
 bool Search::branch(const SearchNode& node, int32_t fault, Expansion& out) const {
   harness::EnumeratingChooser chooser(options_.settings);
   std::vector<uint32_t> prefix;
   for (uint32_t tried = 0;; ++tried) {
-    if (tried == options_.step_branches_max) {
-      ++out.truncated;
-      return true;
-    }
-    // A step can have thousands of answer combinations, each a whole run:
-    // memory is checked while they are made, not only after.
-    if (tried % 16 == 15 && resident_bytes() > options_.memory_mb_max << 20) {
-      out.memory_full = true;
-      return true;
-    }
+    if (!may_try(tried, out)) return true;
     SearchNode child = node;
     // A fault touches every node: nothing sleeps across it (and nothing
     // sleeps without --por sleep).

@@ -244,6 +244,7 @@ class Search {
   // search.cpp: states, transitions and judging.
   SearchNode start(const harness::Scenario& scenario, uint64_t& prefix_steps) const;
   Expansion expand(const SearchNode& node) const;
+  bool may_try(uint32_t tried, Expansion& out) const;
   bool branch(const SearchNode& node, int32_t fault, Expansion& out) const;
   bool branch_sleeping(const SearchNode& node, Expansion& out) const;
   bool take_event(const SearchNode& node, const std::vector<uint64_t>& ties, uint32_t index, uint32_t& tried,
