@@ -544,9 +544,8 @@ void Search::reset_orbits() {
 
 // Counts a successor into the visited set. A state seen before (at no
 // greater depth, for DFS) is seen, unless it comes with a sleep set that
-// lacks events its stored one held: then the stored set keeps what both
-// hold, and the state takes those events now (Godefroid's stored sleep
-// sets; `wake`).
+// lacks events its stored one held and is not a leaf: then it takes those
+// events now (`wake`; VisitedSet::admit says what the entry keeps).
 Search::Admission Search::admit(SearchNode& child) {
   ++tally_.transitions;
   tally_.depth_reached = std::max(tally_.depth_reached, child.depth);

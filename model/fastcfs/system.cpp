@@ -341,8 +341,8 @@ void FastcfsMonitor::finish(const World& world) {
   }
 }
 
-// S1, S6, S12 on every server step: cheap reads of the leader and the masters.
-// S1, S6 per server and S12 over each server group, after every server step.
+// S1, S6 per server and S12 over each server group, after every server step:
+// cheap reads of the leader and the masters.
 void FastcfsMonitor::check_masters(const World& world, const StepRecord& step) {
   std::vector<uint32_t>& leaders = leaders_;  // per server group: each elects its own
   std::fill(leaders.begin(), leaders.end(), 0);
