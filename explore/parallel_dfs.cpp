@@ -91,7 +91,7 @@ void Search::parallel_depth_first(SearchNode root) {
   progress_ << "explore: a thread found a violation; the DFS runs again on one thread for its counterexample\n";
   visited_ = VisitedSet();
   tally_ = Tally{};
-  states_ = duplicates_ = branches_truncated_ = queue_peak_ = 0;
+  states_ = duplicates_ = branches_truncated_ = queue_peak_ = events_slept_ = states_woken_ = 0;
   reset_orbits();
   admit_root(copy_of_root);
   depth_first(SearchNode(copy_of_root));

@@ -21,7 +21,8 @@ class VisitedSet {
     uint64_t key = 0;
     uint32_t depth = 0;
     // Partial-order reduction's stored sleep set: bit k, the k-th of the
-    // state's tied events in name order was asleep on every arrival so far.
+    // state's tied events in name order was asleep on every arrival at the
+    // stored depth (admit says why not deeper ones).
     uint16_t sleep = 0;
     bool used = false;
   };
