@@ -196,7 +196,7 @@ void Search::dfs_worker(ParallelDfs& shared, size_t index) {
       const Admission admission = admit_shared(shared, w, child);
       if (admission == Admission::kSeen) continue;
       // A woken state was judged when first admitted.
-      if (admission == Admission::kNew && needs_judging(child)) record(w.tally, leaf_of(child), verdict_of(child), nullptr);
+      if (admission != Admission::kWoken && needs_judging(child)) record(w.tally, leaf_of(child), verdict_of(child), nullptr);
       if (!w.tally.violation && leaf_of(child) == nullptr) kept.push_back(std::move(child));
     }
     if (w.tally.violation) shared.halt("violation");
@@ -219,22 +219,18 @@ void Search::dfs_worker(ParallelDfs& shared, size_t index) {
 Search::Admission Search::admit_shared(ParallelDfs& shared, DfsWorker& w, SearchNode& child) {
   ++w.tally.transitions;
   w.tally.depth_reached = std::max(w.tally.depth_reached, child.depth);
-  if (child.run.run().world.now() > horizon_) return Admission::kNew;
+  if (child.run.run().world.now() > horizon_) return Admission::kAdded;
   const uint16_t sleep = sleep_mask_of(child);
-  const SharedVisitedSet::Admission admission =
+  const Admission admission =
       shared.visited.admit(child.key, child.depth, true, leaf_of(child) == nullptr, sleep, child.wake);
-  if (admission == SharedVisitedSet::Admission::kSeen) {
-    ++w.duplicates;
-    return Admission::kSeen;
-  }
-  if (admission == SharedVisitedSet::Admission::kWoken) {
-    ++w.duplicates;
+  if (admission != Admission::kAdded) ++w.duplicates;  // lowered: searched again from a smaller depth, as one thread does
+  if (admission == Admission::kSeen) return admission;
+  if (admission == Admission::kWoken) {
     ++w.woken;
-    return Admission::kWake;
+    return admission;
   }
   uint64_t states = 0;
-  if (admission == SharedVisitedSet::Admission::kLowered) {
-    ++w.duplicates;  // searched again from a smaller depth, as one thread does
+  if (admission == Admission::kLowered) {
     states = shared.states.load(std::memory_order_relaxed);
   } else {
     states = shared.states.fetch_add(1, std::memory_order_relaxed) + 1;
@@ -243,7 +239,7 @@ Search::Admission Search::admit_shared(ParallelDfs& shared, DfsWorker& w, Search
   if (states >= options_.states_max) shared.halt("states_max");
   else if (states % 64 == 0 && resident_bytes() > options_.memory_mb_max << 20) shared.halt("memory_mb_max");
   else if (time_up()) shared.halt("time_limit");
-  return Admission::kNew;
+  return admission;
 }
 
 void Search::report_parallel_progress(ParallelDfs& shared) {

@@ -431,7 +431,7 @@ void Search::merge_chunk(tbb::task_arena& arena, std::vector<SearchNode>& level,
     branches_truncated_ += expansions[i].truncated;
     for (SearchNode& child : expansions[i].children) {
       const Admission admission = admit(child);
-      REPLSIM_ASSERT(admission != Admission::kWake, "BFS keeps no sleep sets");
+      REPLSIM_ASSERT(admission != Admission::kWoken, "BFS keeps no sleep sets");
       if (admission == Admission::kSeen) continue;
       if (needs_judging(child)) judgements.push_back({&child, leaf_of(child)});
       if (leaf_of(child) == nullptr) next.push_back(&child);
@@ -471,7 +471,7 @@ void Search::depth_first(SearchNode root) {
       const Admission admission = admit(child);
       if (admission == Admission::kSeen) continue;
       // A woken state was judged when first admitted.
-      if (admission == Admission::kNew && needs_judging(child)) record(tally_, leaf_of(child), verdict_of(child), nullptr);
+      if (admission != Admission::kWoken && needs_judging(child)) record(tally_, leaf_of(child), verdict_of(child), nullptr);
       if (!tally_.violation && leaf_of(child) == nullptr) stack.push_back(std::move(child));
     }
     queue_now_ = stack.size();
@@ -550,24 +550,24 @@ Search::Admission Search::admit(SearchNode& child) {
   ++tally_.transitions;
   tally_.depth_reached = std::max(tally_.depth_reached, child.depth);
   // A state past the horizon is a leaf, kept out of the visited set.
-  if (child.run.run().world.now() > horizon_) return Admission::kNew;
+  if (child.run.run().world.now() > horizon_) return Admission::kAdded;
   const uint16_t sleep = sleep_mask_of(child);
-  const VisitedSet::Admission admission =
+  const Admission admission =
       visited_.admit(child.key, child.depth, options_.strategy != "bfs", leaf_of(child) == nullptr, sleep, child.wake);
-  if (admission != VisitedSet::Admission::kAdded) ++duplicates_;
-  if (admission == VisitedSet::Admission::kSeen) return Admission::kSeen;
-  if (admission == VisitedSet::Admission::kWoken) {
+  if (admission != Admission::kAdded) ++duplicates_;
+  if (admission == Admission::kSeen) return admission;
+  if (admission == Admission::kWoken) {
     ++states_woken_;
-    return Admission::kWake;
+    return admission;
   }
-  if (admission == VisitedSet::Admission::kAdded) {
+  if (admission == Admission::kAdded) {
     ++states_;
     count_orbit(child);
   }
   if (states_ >= options_.states_max) stopped_by_ = "states_max";
   else if (states_ % 64 == 0 && resident_bytes() > options_.memory_mb_max << 20) stopped_by_ = "memory_mb_max";
   else if (time_up()) stopped_by_ = "time_limit";
-  return Admission::kNew;
+  return admission;
 }
 
 void Search::judge_all(tbb::task_arena& arena, const std::vector<Judgement>& judgements) {

@@ -254,10 +254,10 @@ class Search {
   const char* leaf_of(const SearchNode& node) const;
   bool needs_judging(const SearchNode& node) const;
   void key(SearchNode& node) const;
-  // What admitting a successor found: a state new (or reached at a smaller
-  // depth: searched again), seen, or seen with events asleep then that
-  // are not now, which it must take (its `wake`).
-  enum class Admission { kNew, kSeen, kWake };
+  // What admitting a successor found (VisitedSet::admit; a state past the
+  // horizon, kept out of the set, counts as added): searched when added or
+  // lowered, and woken (its `wake` set), not when seen.
+  using Admission = VisitedSet::Admission;
   Admission admit(SearchNode& child);
   uint16_t sleep_mask_of(SearchNode& node) const;
   void admit_root(const SearchNode& root);
