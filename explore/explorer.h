@@ -112,6 +112,10 @@ struct ExploreOptions {
   // states reached another way, at the same depth (DFS; symmetry off or
   // count; next_event not fixed). The states searched are the same.
   std::string por = "off";
+  // The stored sleep set's positions used (1 to 16, explore/search.h): tests
+  // set fewer, so that small searches have states with more tied events
+  // than fit, and the path that leaves them out is tested.
+  size_t sleep_mask_events = 16;
   std::string out_dir;                // explore.json, counterexample.json and its run folder
   // Set by swarm for its members: DFS takes each state's successors in an
   // order drawn from this seed; a violation is reported without writing

@@ -41,6 +41,7 @@ struct Search::DfsWorker {
   std::deque<SearchNode> stack;
   Tally tally;
   uint64_t duplicates = 0, truncated = 0, slept = 0, woken = 0;
+  size_t ties_max = 0;
   size_t stack_peak = 0;
 };
 
@@ -92,6 +93,7 @@ void Search::parallel_depth_first(SearchNode root) {
   visited_ = VisitedSet();
   tally_ = Tally{};
   states_ = duplicates_ = branches_truncated_ = queue_peak_ = events_slept_ = states_woken_ = 0;
+  ties_max_ = 0;
   reset_orbits();
   admit_root(copy_of_root);
   depth_first(SearchNode(copy_of_root));
@@ -154,6 +156,7 @@ void Search::take_counts(ParallelDfs& shared) {
     branches_truncated_ += w->truncated;
     events_slept_ += w->slept;
     states_woken_ += w->woken;
+    ties_max_ = std::max(ties_max_, w->ties_max);
     queue_peak_ += w->stack_peak;  // a bound on the states held at once: each thread's peak, summed
   }
   states_ = shared.states;
@@ -189,6 +192,7 @@ void Search::dfs_worker(ParallelDfs& shared, size_t index) {
     }
     w.truncated += e.truncated;
     w.slept += e.slept;
+    w.ties_max = std::max(w.ties_max, e.ties);
     if (e.no_event) record(w.tally, "no_event", verdict_of(*node), nullptr);
     kept.clear();
     for (SearchNode& child : e.children) {

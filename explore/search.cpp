@@ -172,6 +172,8 @@ Search::Search(const nlohmann::json& document, const Scenario& scenario, const E
   judged_path_data_ = judged_path_data_of(scenario_);
   completions_all_ = uint64_t{scenario_.workload.clients} * scenario_.workload.ops_max.value_or(0);
   sleep_sets_ = options_.por == "sleep";
+  REPLSIM_ASSERT(options_.sleep_mask_events >= 1 && options_.sleep_mask_events <= kSleepMaskEvents,
+                 "a stored sleep set has at most kSleepMaskEvents positions");
   horizon_ = TimePoint::origin() + scenario_.duration;
   if (options_.from_when) from_when_ = harness::parse_trigger(*options_.from_when, "--from-when", scenario_);
 }
@@ -245,8 +247,18 @@ Search::Expansion Search::expand(const SearchNode& node) const {
 bool Search::branch_sleeping(const SearchNode& node, Expansion& out) const {
   const std::vector<uint64_t> ties = node.run.run().world.tied_event_names();
   if (ties.empty()) return false;
+  out.ties = ties.size();
   std::vector<uint64_t> by_name = ties;
   std::sort(by_name.begin(), by_name.end());
+  // What a state sleeps on is what its visited-set entry stores (admit
+  // made the mask from it): an event asleep past the mask would be skipped
+  // here and never woken on a later arrival.
+  for (const SleepEntry& z : node.sleep) {
+    const auto at = std::lower_bound(by_name.begin(), by_name.end(), z.event);
+    REPLSIM_ASSERT(at != by_name.end() && *at == z.event, "a state sleeps only on its own tied events");
+    REPLSIM_ASSERT(static_cast<size_t>(at - by_name.begin()) < options_.sleep_mask_events,
+                   "a state sleeps only on events its stored sleep set can hold");
+  }
   std::vector<SleepEntry> taken;
   uint32_t tried = 0;  // answer combinations run, over all tied events: step_branches_max bounds a step's
   for (uint32_t i = 0; i < ties.size(); ++i) {
@@ -257,7 +269,7 @@ bool Search::branch_sleeping(const SearchNode& node, Expansion& out) const {
     }
     if (node.wake != 0) {
       const size_t position = static_cast<size_t>(std::lower_bound(by_name.begin(), by_name.end(), ties[i]) - by_name.begin());
-      if (position >= kSleepMaskEvents || (node.wake >> position & 1) == 0) continue;  // taken when first searched
+      if (position >= options_.sleep_mask_events || (node.wake >> position & 1) == 0) continue;  // taken when first searched
     }
     const size_t first_child = out.children.size();
     StepFootprint footprint;
@@ -462,6 +474,7 @@ void Search::depth_first(SearchNode root) {
     }
     branches_truncated_ += e.truncated;
     events_slept_ += e.slept;
+    ties_max_ = std::max(ties_max_, e.ties);
     if (e.no_event) record(tally_, "no_event", verdict_of(node), nullptr);
     if (shuffle) {
       for (size_t i = e.children.size(); i > 1; --i) std::swap(e.children[i - 1], e.children[shuffle->below(i)]);
@@ -500,7 +513,7 @@ void Search::key(SearchNode& node) const {
 
 // The stored form of a state's sleep set: which of its tied events, in name
 // order, are asleep (a key holds the pending events, so states under one
-// key have one order). Only the first kSleepMaskEvents fit: the state's
+// key have one order). Only the first sleep_mask_events fit: the state's
 // sleep set loses the others, which it then takes, as every later arrival
 // will (a smaller sleep set is sound; one larger than the stored one is not).
 uint16_t Search::sleep_mask_of(SearchNode& node) const {
@@ -511,7 +524,7 @@ uint16_t Search::sleep_mask_of(SearchNode& node) const {
   std::erase_if(node.sleep, [&](const SleepEntry& z) {
     const auto at = std::lower_bound(by_name.begin(), by_name.end(), z.event);
     const size_t position = static_cast<size_t>(at - by_name.begin());
-    if (at == by_name.end() || *at != z.event || position >= kSleepMaskEvents) return true;
+    if (at == by_name.end() || *at != z.event || position >= options_.sleep_mask_events) return true;
     mask |= static_cast<uint16_t>(1u << position);
     return false;
   });
@@ -767,7 +780,8 @@ ExploreResult Search::finish() {
   j["undecided_judgements"] = tally_.undecided;
   j["leaves"] = tally_.leaves;
   j["branches_truncated"] = branches_truncated_;
-  if (sleep_sets_) j["por"] = {{"mode", options_.por}, {"events_slept", events_slept_}, {"states_woken", states_woken_}};
+  if (sleep_sets_) j["por"] = {{"mode", options_.por}, {"events_slept", events_slept_}, {"states_woken", states_woken_},
+                          {"ties_max", ties_max_}, {"sleep_mask_events", options_.sleep_mask_events}};
   j["known_violations"] = tally_.known_violations;
   if (options_.baseline) j["shared_with_baseline"] = tally_.shared_with_baseline;
   if (options_.symmetry != "off" && root_) {

@@ -233,6 +233,7 @@ class Search {
     bool no_event = false;   // no step and no fault: a leaf
     uint64_t truncated = 0;  // transitions cut at step_branches_max
     uint64_t slept = 0;      // tied events left out, asleep (--por sleep)
+    size_t ties = 0;         // tied events at the state (--por sleep)
     bool memory_full = false;  // resident memory passed the bound while the successors were made
   };
   // A state to judge: a leaf (with why), or one where an operation ended.
@@ -382,6 +383,7 @@ class Search {
   uint64_t states_ = 0, duplicates_ = 0, branches_truncated_ = 0;
   bool sleep_sets_ = false;                       // --por sleep
   uint64_t events_slept_ = 0, states_woken_ = 0;  // its savings, and its states searched again
+  size_t ties_max_ = 0;  // the most tied events at a state: past sleep_mask_events, a sleep set was cut
   size_t queue_peak_ = 0, queue_now_ = 0;
   std::chrono::steady_clock::time_point started_, last_progress_;
 };
