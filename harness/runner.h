@@ -115,6 +115,9 @@ class RunInProgress {
   const ScenarioRun& run() const;
   // World::unshare on this run's world (the self-check's copies).
   void unshare_world();
+  // World::drop_stale_events on this run's world: the run goes on as it
+  // would have (an explorer keeps its states smaller).
+  size_t drop_stale_events();
   // The run as it stands, finished and judged; this one goes on unchanged.
   ScenarioRun judged() const;
 

@@ -49,6 +49,8 @@ void EventQueue::push(Event&& event) {
   std::push_heap(heap_.begin(), heap_.end(), Later{});
 }
 
+void EventQueue::rebuild_heap() { std::make_heap(heap_.begin(), heap_.end(), Later{}); }
+
 Event EventQueue::pop() {
   REPLSIM_ASSERT(!heap_.empty(), "pop from an empty event queue");
   std::pop_heap(heap_.begin(), heap_.end(), Later{});

@@ -5,11 +5,13 @@
 // and never depends on addresses or container internals.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <type_traits>
 #include <vector>
 
+#include "base/assert.h"
 #include "base/kept_hash.h"
 #include "sim/connection.h"
 #include "sim/disk.h"
@@ -46,6 +48,10 @@ struct Event {
   // A message or connection event the receiver's kernel already took (for
   // a paused process): delivered to the process as it is, when it runs.
   bool handed = false;
+  // Set when World::is_stale first finds the event stale: staleness never
+  // ends (generations and incarnations only grow, a connection never comes
+  // back), which World::drop_stale_events rests on and World::step asserts.
+  mutable bool seen_stale = false;
   // The unrenamed hash of all of the above but `time` and `sent`, kept by
   // the queue's fingerprint: an event in the queue never changes, and an
   // explorer hashes each one in every state it stays pending in. 0: not
@@ -64,6 +70,33 @@ class EventQueue {
   const Event& top() const { return slots_[heap_.front().slot]; }
   void push(Event&& event);
   Event pop();
+  // Removes the pending events `drop` selects and packs the rest into a
+  // slab without free slots; pop() takes the rest in the same order (it is
+  // total on time and sequence). Returns how many went. `drop` is asked
+  // twice of each event when some go (once when none do), so it must give
+  // the same answer both times.
+  template <typename Drop>
+  size_t remove_if(const Drop& drop) {
+    const size_t before = heap_.size();
+    const auto to_drop = std::count_if(heap_.begin(), heap_.end(), [&](const Key& k) { return drop(slots_[k.slot]); });
+    if (to_drop == 0) return 0;  // the slab stays as it is
+    const size_t kept = before - static_cast<size_t>(to_drop);
+    std::vector<Key> heap;
+    std::vector<Event> slots;
+    heap.reserve(kept);
+    slots.reserve(kept);
+    for (size_t i = 0; i < before; ++i) {
+      if (drop(slots_[heap_[i].slot])) continue;
+      heap.push_back(Key{heap_[i].time_ns, heap_[i].sequence, static_cast<uint32_t>(slots.size())});
+      slots.push_back(std::move(slots_[heap_[i].slot]));
+    }
+    heap_ = std::move(heap);
+    slots_ = std::move(slots);
+    free_slots_.clear();
+    rebuild_heap();
+    REPLSIM_ASSERT(heap_.size() == kept && slots_.size() == kept, "a packed slab holds the kept events only");
+    return before - heap_.size();
+  }
   // Calls `visit` with every pending event, in no particular order
   // (fingerprints, explorers).
   template <typename Visit>
@@ -72,6 +105,7 @@ class EventQueue {
   }
 
  private:
+  void rebuild_heap();
   struct Key {
     int64_t time_ns;
     uint64_t sequence;

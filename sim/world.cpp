@@ -240,6 +240,20 @@ void World::schedule_fault(TimePoint at, Fault fault) {
 }
 
 bool World::is_stale(const Event& event) const {
+  const bool stale = stale_now(event);
+  REPLSIM_ASSERT(stale || !event.seen_stale, "an event once stale stays stale (drop_stale_events rests on it)");
+  event.seen_stale = stale;
+  return stale;
+}
+
+size_t World::drop_stale_events() {
+  REPLSIM_ASSERT(footprint_ == nullptr, "dropping is no step's: nothing it reads is a footprint's");
+  const size_t dropped = queue_.remove_if([this](const Event& e) { return is_stale(e); });
+  REPLSIM_ASSERT(queue_.size() <= config_->pending_events_max, "the queue only shrank");
+  return dropped;
+}
+
+bool World::stale_now(const Event& event) const {
   if (event.handed) return event.incarnation != node(event.target).incarnation;
   switch (event.kind) {
     case EventKind::kFault:

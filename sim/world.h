@@ -126,6 +126,12 @@ class World {
   // the nodes' kept hashes: a check that compares a copy with its original
   // compares two separate states only after this.
   void unshare();
+  // Removes the pending events that can never be delivered (their process,
+  // timer, connection or segment is gone): stepping, fingerprints and
+  // tied_event_names are unchanged, and copies of the world are smaller.
+  // An explorer calls it on each state it keeps: most of a protocol's
+  // pending events are superseded timers and segments. Returns how many went.
+  size_t drop_stale_events();
   // Moves time forward to `t` without delivering anything; no pending event
   // may be due before `t`. Lets a driver act at an instant of its own
   // (a scenario fault whose role is resolved when it fires).
@@ -201,6 +207,7 @@ class World {
   void push(Event&& event);
   Event pop_next(Chooser& chooser);
   bool is_stale(const Event& event) const;
+  bool stale_now(const Event& event) const;
   void drop_stale_top();
   void deliver(Event& event, Chooser& chooser);
   void deliver_to_actor(Node& target, const Event& event, Chooser& chooser);
