@@ -269,6 +269,30 @@ TEST_CASE("fastcfs monitor: an illegal status edge is an S8 violation, a legal o
   CHECK(s8[0].text.find("RECOVERING -> ACTIVE by T6") != std::string::npos);
 }
 
+// A search past a known violation (--known, --baseline) meets states where
+// it stands at every step: past the violations kept, the count must not
+// make every later state new.
+TEST_CASE("fastcfs monitor: counts past the violations kept leave its hash alone, counts below change it") {
+  World world = fastcfs::make_fastcfs_world(small_config(), 1);
+  StepRecord step;
+  step.kind = EventKind::kMessage;
+  step.node = NodeId{0};
+  step.time = TimePoint::origin() + Duration::s(1);
+  step.notes.push_back({"ds_status", {{"dg", 1}, {"from", "RECOVERING"}, {"status", "ACTIVE"}, {"transition", "T6"}}});
+  const auto hash_after = [&](int illegal_edges) {
+    fastcfs::FastcfsMonitor monitor(small_config().cluster);
+    for (int i = 0; i < illegal_edges; ++i) monitor.observe(world, step);
+    CHECK(monitor.violations_of({"S8"}).size() == std::min(illegal_edges, 50));
+    Hasher h;
+    monitor.hash_into(h);
+    return h.value();
+  };
+  CHECK(hash_after(60) == hash_after(70));
+  CHECK(hash_after(50) == hash_after(60));
+  CHECK(hash_after(10) != hash_after(20));
+  CHECK(hash_after(49) != hash_after(50));
+}
+
 TEST_CASE("fastcfs monitor: a master chosen below another replica's DV breaks S10 under the strict policy only") {
   World world = fastcfs::make_fastcfs_world(small_config(), 1);
   RandomChooser chooser;

@@ -95,7 +95,8 @@ class FastcfsMonitor {
 
   ClusterConfig cluster_;
   std::vector<Violation> violations_;
-  std::map<std::string, size_t> per_invariant_;      // bounded: at most 50 recorded per invariant
+  static constexpr size_t kViolationsKeptPerInvariant = 50;
+  std::map<std::string, size_t> per_invariant_;  // violations seen; the first kViolationsKeptPerInvariant kept
   std::map<std::string, uint64_t> transitions_;
   // Acks a master sent, by written value (unique per write), until a
   // client receives one: then the write is acked(g, v).
