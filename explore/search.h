@@ -383,7 +383,7 @@ class Search {
   uint64_t states_ = 0, duplicates_ = 0, branches_truncated_ = 0;
   bool sleep_sets_ = false;                       // --por sleep
   uint64_t events_slept_ = 0, states_woken_ = 0;  // its savings, and its states searched again
-  size_t ties_max_ = 0;  // the most tied events at a state: past sleep_mask_events, a sleep set was cut
+  size_t ties_max_ = 0;  // the most tied events at a state: past sleep_mask_events, a sleep set may have been cut
   size_t queue_peak_ = 0, queue_now_ = 0;
   std::chrono::steady_clock::time_point started_, last_progress_;
 };

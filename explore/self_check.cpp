@@ -47,6 +47,7 @@ class SelfCheck {
       ++report_.steps;
       if (k % options_.fault_every == 0) fire_a_fault(true);
       if (k % options_.copy_every == 0) check_copy();
+      if (k % options_.copy_every == 0) check_dropping_stale();
       if (k % options_.commute_every == 0) check_commutation();
       compare_actor_fingerprints();
     }
@@ -102,6 +103,39 @@ class SelfCheck {
         original.run().world.fingerprint() != copy.run().world.fingerprint()) {
       problem(at + ": a copy and its original went different ways in the next " + std::to_string(options_.follow_steps) +
               " steps (something outside the copied state steers the run)");
+    }
+  }
+
+  // A run that drops its stale events before each step goes on as one that
+  // keeps them. The last tied event is taken each time, so that a tie's
+  // question is asked (the walk's chooser takes the earliest event) and
+  // must have the same options in both.
+  void check_dropping_stale() {
+    harness::RunInProgress kept(run_), dropping(run_);
+    const std::string at = fmt::format("step {}", report_.steps);
+    for (uint64_t k = 0; k < options_.follow_steps; ++k) {
+      report_.stale_events_dropped += dropping.drop_stale_events();
+      const std::vector<uint64_t> ties = kept.run().world.tied_event_names();
+      if (ties != dropping.run().world.tied_event_names()) {
+        problem(at + ": a run rid of its stale events has other tied events than one that keeps them");
+        return;
+      }
+      if (ties.empty()) break;
+      std::vector<uint32_t> last;
+      if (ties.size() > 1) last.push_back(static_cast<uint32_t>(ties.size() - 1));
+      report_.ties_followed += ties.size() > 1 ? 1 : 0;
+      harness::EnumeratingChooser kept_chooser(harness::ScheduleSettings{}), dropping_chooser(harness::ScheduleSettings{});
+      kept_chooser.begin(last);
+      dropping_chooser.begin(last);
+      const bool stepped = kept.step(kept_chooser);
+      if (stepped != dropping.step(dropping_chooser) || kept_chooser.asked() != dropping_chooser.asked()) {
+        problem(at + ": a run rid of its stale events was asked other questions than one that keeps them");
+        return;
+      }
+    }
+    if (kept.run().world.trace_hash() != dropping.run().world.trace_hash() ||
+        kept.run().world.fingerprint() != dropping.run().world.fingerprint()) {
+      problem(at + ": a run rid of its stale events went another way than one that keeps them");
     }
   }
 

@@ -9,6 +9,10 @@
 //     and fingerprint): nothing outside the copied state steers a run;
 //   - two actor states with one fingerprint are equal: a hash_into that
 //     leaves out a field shows up as soon as that field alone differs;
+//   - a copy rid of its stale events after every step (as the explorer
+//     keeps its states, World::drop_stale_events) goes on as one that keeps
+//     them, tied events taken last first: the same tied events, questions,
+//     fingerprint and trace;
 //   - two events tied at one instant that --por sleep would call
 //     independent (their steps' footprints, sim/step_footprint.h) end in one
 //     state taken in either order: a read or write the footprints miss
@@ -40,6 +44,8 @@ struct SelfCheckReport {
   uint64_t fingerprints_compared = 0;  // repeats of an actor fingerprint whose states were compared
   uint64_t tied_pairs = 0;              // pairs of tied events looked at
   uint64_t tied_pairs_independent = 0;  // of those, the ones taken in both orders (independent)
+  uint64_t stale_events_dropped = 0;    // by the copies rid of them
+  uint64_t ties_followed = 0;           // steps of those copies that chose among tied events
   std::vector<std::string> problems;   // empty: the check passed
 };
 

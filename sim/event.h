@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <type_traits>
@@ -27,6 +28,26 @@ namespace replsim {
 // end (established, or a reset); kKeepalive: an end's keepalive timer.
 enum class EventKind : uint8_t { kStart, kMessage, kTimer, kDisk, kFault, kSegment, kConnection, kKeepalive };
 const char* to_string(EventKind kind);
+
+// Whether an event was once found stale. Not part of the event's value, and
+// set from const scans of a world (fingerprints), which copies share across
+// threads: read and set atomically, as base/kept_hash.h's hashes are.
+class StaleMark {
+ public:
+  StaleMark() = default;
+  StaleMark(const StaleMark& other) noexcept : set_(other.set_.load(std::memory_order_relaxed)) {}
+  StaleMark& operator=(const StaleMark& other) noexcept {
+    set_.store(other.set_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    return *this;
+  }
+  bool is_set() const { return set_.load(std::memory_order_relaxed); }
+  void set() const {
+    if (!is_set()) set_.store(true, std::memory_order_relaxed);
+  }
+
+ private:
+  mutable std::atomic<bool> set_{false};
+};
 
 struct Event {
   TimePoint time;
@@ -50,8 +71,9 @@ struct Event {
   bool handed = false;
   // Set when World::is_stale first finds the event stale: staleness never
   // ends (generations and incarnations only grow, a connection never comes
-  // back), which World::drop_stale_events rests on and World::step asserts.
-  mutable bool seen_stale = false;
+  // back), which World::drop_stale_events rests on and World::is_stale
+  // asserts when it meets the event again.
+  StaleMark seen_stale;
   // The unrenamed hash of all of the above but `time` and `sent`, kept by
   // the queue's fingerprint: an event in the queue never changes, and an
   // explorer hashes each one in every state it stays pending in. 0: not

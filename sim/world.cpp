@@ -241,8 +241,8 @@ void World::schedule_fault(TimePoint at, Fault fault) {
 
 bool World::is_stale(const Event& event) const {
   const bool stale = stale_now(event);
-  REPLSIM_ASSERT(stale || !event.seen_stale, "an event once stale stays stale (drop_stale_events rests on it)");
-  event.seen_stale = stale;
+  REPLSIM_ASSERT(stale || !event.seen_stale.is_set(), "an event once stale stays stale (drop_stale_events rests on it)");
+  if (stale) event.seen_stale.set();
   return stale;
 }
 

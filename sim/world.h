@@ -131,6 +131,8 @@ class World {
   // tied_event_names are unchanged, and copies of the world are smaller.
   // An explorer calls it on each state it keeps: most of a protocol's
   // pending events are superseded timers and segments. Returns how many went.
+  // Only WorldConfig::pending_events_max counts otherwise: a world that
+  // drops counts fewer pending events toward it than one that keeps them.
   size_t drop_stale_events();
   // Moves time forward to `t` without delivering anything; no pending event
   // may be due before `t`. Lets a driver act at an instant of its own

@@ -528,7 +528,9 @@ TEST_CASE("every registered protocol passes explore's self-check: copies, equali
       CHECK(report.problems.empty());
       CHECK(report.faults >= 3);
       CHECK(report.copies_checked >= 10);
+      CHECK(report.stale_events_dropped > 0);
       if (fixed_latency) CHECK(report.tied_pairs_independent > 0);
+      if (fixed_latency) CHECK(report.ties_followed > 0);
     }
   }
 }
