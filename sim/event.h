@@ -94,21 +94,20 @@ class EventQueue {
   Event pop();
   // Removes the pending events `drop` selects and packs the rest into a
   // slab without free slots; pop() takes the rest in the same order (it is
-  // total on time and sequence). Returns how many went. `drop` is asked
-  // twice of each event when some go (once when none do), so it must give
-  // the same answer both times.
+  // total on time and sequence). Asks `drop` once of each event, and
+  // allocates only from the first event it drops. Returns how many went.
   template <typename Drop>
   size_t remove_if(const Drop& drop) {
     const size_t before = heap_.size();
-    const auto to_drop = std::count_if(heap_.begin(), heap_.end(), [&](const Key& k) { return drop(slots_[k.slot]); });
-    if (to_drop == 0) return 0;  // the slab stays as it is
-    const size_t kept = before - static_cast<size_t>(to_drop);
+    size_t first = 0;
+    while (first < before && !drop(slots_[heap_[first].slot])) ++first;
+    if (first == before) return 0;  // the slab stays as it is
     std::vector<Key> heap;
     std::vector<Event> slots;
-    heap.reserve(kept);
-    slots.reserve(kept);
+    heap.reserve(before - 1);
+    slots.reserve(before - 1);
     for (size_t i = 0; i < before; ++i) {
-      if (drop(slots_[heap_[i].slot])) continue;
+      if (i == first || (i > first && drop(slots_[heap_[i].slot]))) continue;
       heap.push_back(Key{heap_[i].time_ns, heap_[i].sequence, static_cast<uint32_t>(slots.size())});
       slots.push_back(std::move(slots_[heap_[i].slot]));
     }
@@ -116,7 +115,7 @@ class EventQueue {
     slots_ = std::move(slots);
     free_slots_.clear();
     rebuild_heap();
-    REPLSIM_ASSERT(heap_.size() == kept && slots_.size() == kept, "a packed slab holds the kept events only");
+    REPLSIM_ASSERT(heap_.size() < before && slots_.size() == heap_.size(), "a packed slab holds the kept events only");
     return before - heap_.size();
   }
   // Calls `visit` with every pending event, in no particular order
