@@ -170,10 +170,10 @@ struct ShrinkStats {
   uint32_t depth_before = 0;   // its transitions, as found
   uint64_t runs = 0;           // candidate paths followed
   uint64_t rounds = 0;         // rounds of candidates that shrank the path
-  // Where each of the two passes (shrink.cpp) ended; the path kept is the
-  // shorter, the first on a tie.
+  // Where each pass (shrink.cpp) ended, the chunks' and the components'
+  // in their order; the path kept is the shortest, the first on a tie.
   size_t events_by_chunks = 0;
-  size_t events_by_components = 0;
+  std::vector<size_t> events_by_components;
 };
 
 // One pass of shrinking: the best path so far and where its answers and
@@ -182,8 +182,9 @@ struct ShrinkPass {
   const std::vector<std::string>& signature;  // the finding a candidate must show
   Violation best;
   PathAnchors anchors;
-  uint64_t runs_max = 0;     // of ShrinkStats::runs, counted over both passes
+  uint64_t runs_max = 0;     // of the pass's own ShrinkStats::runs
   bool components = false;   // try each component's answers at once before chunks
+  uint32_t order = 0;        // the pass's number: 0 takes chunks; each later one its own order of components
 };
 
 // A path's events: its faults and the answers other than a question's

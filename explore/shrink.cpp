@@ -15,11 +15,11 @@
 // onto other messages, and shrinking stopped at hundreds of events
 // (PERFORMANCE.md has the figures).
 //
-// Two passes start from the path as found, the first with up to half the
-// candidates and the second with the rest: one as above, one that first
-// takes out each component's answers at once (a link's delays, a node's
-// draws); the shorter result is kept, since a greedy shrink stops at
-// different places from different starts.
+// Passes start from the path as found: the first as above, each later
+// one first taking out each component's answers at once (a link's delays,
+// a node's draws), components in an order of the pass's own. The shortest
+// result is kept, since a greedy shrink stops at different places from
+// different starts.
 //
 // A candidate stands when following it ends in the same finding with fewer
 // events: a violation whose new elements (those the search was not told to
@@ -34,6 +34,9 @@
 #include <map>
 #include <optional>
 
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
 #include "base/assert.h"
 #include "base/hash.h"
 #include "explore/known_violations.h"
@@ -45,6 +48,9 @@ namespace {
 // How many transitions a shrink candidate may run beyond twice the best
 // path's (try_candidate).
 constexpr uint64_t kShrinkTransitionsSlack = 10'000;
+// Passes from the path as found (shrink()): how many run at once, and at most.
+constexpr uint32_t kShrinkPassesPerWave = 8;
+constexpr uint32_t kShrinkPassesMax = 64;
 
 // Answers a plan's questions (PathPlan says how) and records each
 // question's key, so that the path it makes can be planned from in turn.
@@ -328,6 +334,12 @@ void Search::shrink_by_component(ShrinkPass& pass, bool by_step, ShrinkStats& st
   }
   std::sort(components.begin(), components.end());
   components.erase(std::unique(components.begin(), components.end()), components.end());
+  // The first component pass takes them in the order of their keys, each
+  // later one in an order of its own (see shrink()).
+  if (pass.order > 1) {
+    const auto place = [&](uint64_t component) { return mix64(component ^ pass.order); };
+    std::sort(components.begin(), components.end(), [&](uint64_t a, uint64_t b) { return place(a) < place(b); });
+  }
   for (uint64_t component : components) {
     if (stats.runs >= pass.runs_max) return;
     if (std::count(now.begin(), now.end(), std::optional<uint64_t>(component)) < 2) continue;  // chunks try one
@@ -388,17 +400,24 @@ void Search::shrink_pass(ShrinkPass& pass, ShrinkStats& stats) const {
   REPLSIM_ASSERT(events_of(pass.best.path) <= events_before, "shrinking never adds events");
 }
 
-// Two passes from the path as found, the first with up to half the runs
-// and the second with what the first left: one takes
-// chunks out in path order, the other first each component's answers at
-// once. Shrinking is a greedy search that stops where no single event can
-// go, and the two stop in different places: on ten counterexamples of the
-// mutation table neither was always the shorter (PERFORMANCE.md,
-// "Shrinking in two passes"), so the shorter is kept (the first on a tie).
+// Passes from the path as found (shrink()): the first takes chunks out in
+// path order, each later one first each component's answers at once, the
+// components in an order of its own. Shrinking is a greedy search that
+// stops where no single event can go, and where it stops depends on the
+// order it tries things in: on one counterexample of the mutation table
+// one order ended at 62 events and another at 7 (PERFORMANCE.md,
+// "Shrinking from more starts"). The shortest is kept, the first on a tie.
+//
+// Passes run in waves of kShrinkPassesPerWave, at once on --jobs threads.
+// A pass in the first wave may take an eighth of the runs; one in a later
+// wave an eighth of what is left, when that is at least a quarter of the
+// first's (most passes end well within their share, and a pass cut short
+// ends early). Each pass's share is fixed before its wave runs, so what
+// every pass does, and the path kept, are the same for any --jobs.
 Violation Search::shrink(const Violation& found, ShrinkStats& stats) const {
   stats.events_before = events_of(found.path);
   stats.depth_before = found.depth;
-  stats.events_by_chunks = stats.events_by_components = stats.events_before;
+  stats.events_by_chunks = stats.events_before;
   if (options_.shrink_runs_max == 0) return found;
   // Replayed exactly once, for where its answers and faults were.
   PathAnchors anchors;
@@ -406,14 +425,34 @@ Violation Search::shrink(const Violation& found, ShrinkStats& stats) const {
   REPLSIM_ASSERT(replayed && replayed->depth == found.depth && events_of(replayed->path) == stats.events_before,
                  "a path found replays exactly");
   ++stats.runs;
-  ShrinkPass by_chunks{found.signature, found, anchors, (options_.shrink_runs_max + 1) / 2, false};
-  shrink_pass(by_chunks, stats);
-  ShrinkPass by_components{found.signature, found, anchors, options_.shrink_runs_max, true};
-  shrink_pass(by_components, stats);
-  stats.events_by_chunks = events_of(by_chunks.best.path);
-  stats.events_by_components = events_of(by_components.best.path);
-  return stats.events_by_components < stats.events_by_chunks ? std::move(by_components.best)
-                                                             : std::move(by_chunks.best);
+  const uint64_t share_first = (options_.shrink_runs_max - stats.runs) / kShrinkPassesPerWave;
+  std::optional<Violation> kept;
+  tbb::task_arena arena(options_.jobs == 0 ? tbb::task_arena::automatic : static_cast<int>(options_.jobs));
+  for (uint32_t pass = 0; pass < kShrinkPassesMax;) {
+    const uint64_t share = (options_.shrink_runs_max - stats.runs) / kShrinkPassesPerWave;
+    if (share == 0 || share < share_first / 4) break;
+    std::vector<ShrinkPass> wave;
+    for (uint32_t k = 0; k < kShrinkPassesPerWave; ++k, ++pass) {
+      wave.push_back({found.signature, found, anchors, share, pass > 0, pass});
+    }
+    std::vector<ShrinkStats> wave_stats(wave.size());
+    arena.execute([&] {
+      tbb::parallel_for(size_t{0}, wave.size(), [&](size_t k) { shrink_pass(wave[k], wave_stats[k]); });
+    });
+    for (size_t k = 0; k < wave.size(); ++k) {
+      REPLSIM_ASSERT(wave_stats[k].runs <= share, "a pass runs no candidate past its share");
+      stats.runs += wave_stats[k].runs;
+      stats.rounds += wave_stats[k].rounds;
+      const size_t events = events_of(wave[k].best.path);
+      if (wave[k].order == 0) stats.events_by_chunks = events;
+      else stats.events_by_components.push_back(events);
+      if (!kept || events < events_of(kept->path)) kept = std::move(wave[k].best);
+    }
+  }
+  REPLSIM_ASSERT(stats.runs <= options_.shrink_runs_max, "shrinking runs no candidate past its bound");
+  if (!kept) return found;
+  REPLSIM_ASSERT(same_finding(kept->signature, found.signature, options_), "shrinking keeps the finding");
+  return std::move(*kept);
 }
 
 }  // namespace replsim::explore
