@@ -3,7 +3,9 @@
 // std::hash is implementation-defined and may differ between builds; these
 // functions are fixed arithmetic, so a fingerprint computed in Debug equals
 // the one computed in Release, and a trace hash can be compared across runs
-// and machines.
+// and machines of one version of replsim (stop 41 changed Hasher::add, and
+// with it every fingerprint and trace hash; random streams kept their own
+// seeding, sim/rng.cpp).
 #pragma once
 
 #include <cstdint>

@@ -66,10 +66,13 @@ struct ExploreOptions {
   harness::ScheduleSettings settings;
   uint32_t step_branches_max = 4096;  // answer combinations tried for one step
   // Candidate paths tried when shrinking the counterexample (explore/shrink.cpp):
-  // fewer events, never more transitions. Each pass of its first wave of
-  // eight may take an eighth (at the default, the 2,000 its one pass had
-  // at stop 37), later waves share what the first left.
+  // fewer events, never more transitions. Its first wave of eight passes
+  // shares them (at the default, about the 2,000 one pass had at stop 37),
+  // later waves what the first left (EXPLORER.md says how).
   uint64_t shrink_runs_max = 16000;
+  // Threads shrinking's passes run on; unset: `jobs` (a swarm's member
+  // searches on one thread and shrinks on the swarm's).
+  std::optional<unsigned> shrink_jobs;
   std::optional<double> time_limit_s; // wall clock; only decides when to stop
   // Hybrid search: the simulator's own choices (the scenario's seed) up to
   // this virtual time, every answer from there.

@@ -751,7 +751,8 @@ nlohmann::json Search::write_counterexample(const Violation& v, const ShrinkStat
                       {"shrink", {{"events_before", shrunk.events_before}, {"transitions_before", shrunk.depth_before},
                                   {"runs", shrunk.runs}, {"rounds", shrunk.rounds},
                                   {"events_by_pass",
-                                   {{"chunks", shrunk.events_by_chunks}, {"components", shrunk.events_by_components}}},
+                                   {{"chunks", shrunk.events_by_chunks ? nlohmann::json(*shrunk.events_by_chunks) : nlohmann::json(nullptr)},
+                                    {"components", shrunk.events_by_components}}},
                                   {"runs_max", options_.shrink_runs_max}}}};
   if (is_sampling_strategy(options_.strategy)) j["sample"] = v.sample;
   if (baseline_root_) j["baseline"] = write_baseline(v, dir);

@@ -48,9 +48,11 @@ namespace {
 // How many transitions a shrink candidate may run beyond twice the best
 // path's (try_candidate).
 constexpr uint64_t kShrinkTransitionsSlack = 10'000;
-// Passes from the path as found (shrink()): how many run at once, and at most.
+// Passes from the path as found (shrink()): how many run at once, and at
+// most; and the pass numbers (orders of components) tried for new ones.
 constexpr uint32_t kShrinkPassesPerWave = 8;
 constexpr uint32_t kShrinkPassesMax = 64;
+constexpr uint32_t kShrinkOrdersMax = 1024;
 
 // Answers a plan's questions (PathPlan says how) and records each
 // question's key, so that the path it makes can be planned from in turn.
@@ -164,6 +166,28 @@ std::vector<std::optional<uint64_t>> components_of_events(const std::vector<Path
     ++answer;
   }
   REPLSIM_ASSERT(components.size() == events_of(path), "a component for every answer event");
+  return components;
+}
+
+// The components a component pass numbered `order` tries at once, in the
+// order it tries them: those with two events or more on the path (a
+// component's one event is the chunks' to try). Events only ever leave a
+// path, so two passes with one such list on the path as found run alike.
+// Pass 1 takes them in the order of their keys, each later one in its own.
+std::vector<uint64_t> ordered_components(const std::vector<std::optional<uint64_t>>& of_events, uint32_t order) {
+  REPLSIM_ASSERT(order >= 1, "pass 0 takes chunks, not components");
+  std::map<uint64_t, size_t> events_of_component;
+  for (const std::optional<uint64_t>& c : of_events) {
+    if (c) ++events_of_component[*c];
+  }
+  std::vector<uint64_t> components;
+  for (const auto& [component, events] : events_of_component) {
+    if (events >= 2) components.push_back(component);
+  }
+  if (order > 1) {
+    const auto place = [&](uint64_t component) { return mix64(component ^ order); };
+    std::sort(components.begin(), components.end(), [&](uint64_t a, uint64_t b) { return place(a) < place(b); });
+  }
   return components;
 }
 
@@ -328,19 +352,7 @@ bool Search::try_candidate(PathPlan plan, ShrinkPass& pass, ShrinkStats& stats) 
 // across links (measured: PERFORMANCE.md, "Shrinking in two passes").
 void Search::shrink_by_component(ShrinkPass& pass, bool by_step, ShrinkStats& stats) const {
   std::vector<std::optional<uint64_t>> now = components_of_events(pass.best.path, pass.anchors);
-  std::vector<uint64_t> components;
-  for (const std::optional<uint64_t>& c : now) {
-    if (c) components.push_back(*c);
-  }
-  std::sort(components.begin(), components.end());
-  components.erase(std::unique(components.begin(), components.end()), components.end());
-  // The first component pass takes them in the order of their keys, each
-  // later one in an order of its own (see shrink()).
-  if (pass.order > 1) {
-    const auto place = [&](uint64_t component) { return mix64(component ^ pass.order); };
-    std::sort(components.begin(), components.end(), [&](uint64_t a, uint64_t b) { return place(a) < place(b); });
-  }
-  for (uint64_t component : components) {
+  for (uint64_t component : ordered_components(now, pass.order)) {
     if (stats.runs >= pass.runs_max) return;
     if (std::count(now.begin(), now.end(), std::optional<uint64_t>(component)) < 2) continue;  // chunks try one
     const auto of_component = [&](size_t event, const PathStep&) { return now[event] == component; };
@@ -400,24 +412,45 @@ void Search::shrink_pass(ShrinkPass& pass, ShrinkStats& stats) const {
   REPLSIM_ASSERT(events_of(pass.best.path) <= events_before, "shrinking never adds events");
 }
 
-// Passes from the path as found (shrink()): the first takes chunks out in
-// path order, each later one first each component's answers at once, the
+// The passes of the next wave, by number: pass 0 (the chunks') first,
+// then component passes in new orders, at most `count`. A component pass
+// whose components and order are an earlier pass's would run as that one
+// did, and one with no component to try as pass 0 did: they are skipped.
+std::vector<uint32_t> Search::next_shrink_wave(const std::vector<std::optional<uint64_t>>& of_events, size_t count,
+                                               ShrinkOrders& orders) const {
+  std::vector<uint32_t> wave;
+  if (!orders.chunks_taken && count > 0) {
+    wave.push_back(0);
+    orders.chunks_taken = true;
+  }
+  for (; wave.size() < count && orders.next < kShrinkOrdersMax; ++orders.next) {
+    std::vector<uint64_t> components = ordered_components(of_events, orders.next);
+    if (components.empty() || std::find(orders.seen.begin(), orders.seen.end(), components) != orders.seen.end()) continue;
+    orders.seen.push_back(std::move(components));
+    wave.push_back(orders.next);
+  }
+  REPLSIM_ASSERT(wave.size() <= count, "a wave holds no more passes than it was given room for");
+  return wave;
+}
+
+// Passes from the path as found: the first takes chunks out in path
+// order, each later one first each component's answers at once, the
 // components in an order of its own. Shrinking is a greedy search that
 // stops where no single event can go, and where it stops depends on the
 // order it tries things in: on one counterexample of the mutation table
 // one order ended at 62 events and another at 7 (PERFORMANCE.md,
 // "Shrinking from more starts"). The shortest is kept, the first on a tie.
 //
-// Passes run in waves of kShrinkPassesPerWave, at once on --jobs threads.
-// A pass in the first wave may take an eighth of the runs; one in a later
-// wave an eighth of what is left, when that is at least a quarter of the
-// first's (most passes end well within their share, and a pass cut short
-// ends early). Each pass's share is fixed before its wave runs, so what
-// every pass does, and the path kept, are the same for any --jobs.
+// Passes run in waves of up to kShrinkPassesPerWave, at once on the
+// shrink's threads. The first wave's passes share the runs left; a later
+// wave's share what is left then, while a pass's share is at least a
+// quarter of the first wave's (most passes end well within their share,
+// and one cut short ends early). Each pass's share is fixed before its
+// wave runs, so what every pass does, and the path kept, are the same for
+// any number of threads.
 Violation Search::shrink(const Violation& found, ShrinkStats& stats) const {
   stats.events_before = events_of(found.path);
   stats.depth_before = found.depth;
-  stats.events_by_chunks = stats.events_before;
   if (options_.shrink_runs_max == 0) return found;
   // Replayed exactly once, for where its answers and faults were.
   PathAnchors anchors;
@@ -425,20 +458,27 @@ Violation Search::shrink(const Violation& found, ShrinkStats& stats) const {
   REPLSIM_ASSERT(replayed && replayed->depth == found.depth && events_of(replayed->path) == stats.events_before,
                  "a path found replays exactly");
   ++stats.runs;
-  const uint64_t share_first = (options_.shrink_runs_max - stats.runs) / kShrinkPassesPerWave;
+  const std::vector<std::optional<uint64_t>> of_events = components_of_events(found.path, anchors);
+  const unsigned threads = options_.shrink_jobs.value_or(options_.jobs);
+  tbb::task_arena arena(threads == 0 ? tbb::task_arena::automatic : static_cast<int>(threads));
+  ShrinkOrders orders;
   std::optional<Violation> kept;
-  tbb::task_arena arena(options_.jobs == 0 ? tbb::task_arena::automatic : static_cast<int>(options_.jobs));
-  for (uint32_t pass = 0; pass < kShrinkPassesMax;) {
-    const uint64_t share = (options_.shrink_runs_max - stats.runs) / kShrinkPassesPerWave;
-    if (share == 0 || share < share_first / 4) break;
+  uint64_t share_first = 0;
+  for (uint32_t passes = 0; passes < kShrinkPassesMax;) {
+    const uint64_t runs_left = options_.shrink_runs_max - stats.runs;
+    const std::vector<uint32_t> numbers = next_shrink_wave(
+        of_events, std::min<uint64_t>({kShrinkPassesPerWave, runs_left, kShrinkPassesMax - passes}), orders);
+    if (numbers.empty()) break;
+    const uint64_t share = runs_left / numbers.size();
+    if (passes == 0) share_first = share;
+    if (share < std::max<uint64_t>(1, share_first / 4)) break;
     std::vector<ShrinkPass> wave;
-    for (uint32_t k = 0; k < kShrinkPassesPerWave; ++k, ++pass) {
-      wave.push_back({found.signature, found, anchors, share, pass > 0, pass});
-    }
+    for (uint32_t number : numbers) wave.push_back({found.signature, found, anchors, share, number > 0, number});
     std::vector<ShrinkStats> wave_stats(wave.size());
     arena.execute([&] {
       tbb::parallel_for(size_t{0}, wave.size(), [&](size_t k) { shrink_pass(wave[k], wave_stats[k]); });
     });
+    passes += static_cast<uint32_t>(wave.size());
     for (size_t k = 0; k < wave.size(); ++k) {
       REPLSIM_ASSERT(wave_stats[k].runs <= share, "a pass runs no candidate past its share");
       stats.runs += wave_stats[k].runs;

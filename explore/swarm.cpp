@@ -170,6 +170,7 @@ ExploreResult explore_swarm(const nlohmann::json& document, const harness::Scena
     // clock must not stop it short of the violation it found.
     member.memory_mb_max = UINT64_MAX >> 20;
     member.time_limit_s.reset();
+    member.shrink_jobs = options.jobs;
     const ExploreResult again = run_member(document, scenario, member);
     REPLSIM_ASSERT(again.exit_code == 1, "a swarm member finds its violation again when run alone");
     j["violation"] = again.summary["violation"];

@@ -183,9 +183,11 @@ TEST_CASE("a differential path found past a shared violation replays to its dept
   CHECK(found.summary["shared_with_baseline"].contains("replicas_agree (S4); invariants (S4)"));
   const Json& v = found.summary["violation"];
   CHECK(v["replayed"] == true);
-  // The replay, and each of the first wave's eight passes ran out of its
-  // share of the 19 runs left (2); a second wave's share would be none.
-  CHECK(v["shrink"]["runs"].get<uint64_t>() == 17);
+  // After the replay, 19 runs: the first wave's eight passes get 2 each
+  // (the chunks' and seven component passes); the 3 left give a second
+  // wave of three passes of one, a share not below a quarter of 2.
+  CHECK(v["shrink"]["runs"].get<uint64_t>() == 20);
+  CHECK(v["shrink"]["events_by_pass"]["components"].size() == 10);
   CHECK(v["events"].get<size_t>() < v["shrink"]["events_before"].get<size_t>());
   const Json& not_broken = v["baseline"]["does_not_break"];
   CHECK(std::find(not_broken.begin(), not_broken.end(), "converges_within (g#/s#'s binlog differs from the master's at DV #)") !=

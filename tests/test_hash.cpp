@@ -38,7 +38,7 @@ TEST_CASE("short sequences of small numbers and of top bits never share a hash")
   // Every sequence of length 1 to 3 over 32 values, each also followed by
   // one to three zeros: 0..15, as a state's counters and flags are, and
   // 1..16 shifted to the top bits, which a fold that multiplies and keeps
-  // the low half never carries down (135,168 inputs, fewer distinct
+  // the low half never carries down (135,296 inputs, fewer distinct
   // sequences: [a, 0] is both a pair and {a} with a zero).
   constexpr uint64_t kValues = 32;
   const auto value = [](uint64_t i) { return i < 16 ? i : (i - 15) << 59; };
