@@ -66,7 +66,7 @@ struct ExploreOptions {
   harness::ScheduleSettings settings;
   uint32_t step_branches_max = 4096;  // answer combinations tried for one step
   // Candidate paths tried when shrinking the counterexample (explore/shrink.cpp):
-  // fewer events, never more transitions. Its first wave of eight passes
+  // fewer events, never more transitions. Its first wave of up to eight passes
   // shares them (at the default, about the 2,000 one pass had at stop 37),
   // later waves what the first left (EXPLORER.md says how).
   uint64_t shrink_runs_max = 16000;

@@ -184,14 +184,8 @@ struct ShrinkPass {
   PathAnchors anchors;
   uint64_t runs_max = 0;     // of the pass's own ShrinkStats::runs
   bool components = false;   // try each component's answers at once before chunks
-  uint32_t order = 0;        // the pass's number: 0 takes chunks; 1 components in key order, later ones their own
-};
-
-// The component orders shrinking's passes took (shrink.cpp).
-struct ShrinkOrders {
-  bool chunks_taken = false;
-  uint32_t next = 1;                         // the next pass number to try
-  std::vector<std::vector<uint64_t>> seen;   // each component pass's components, in its order
+  uint32_t order = 0;        // the pass's number: 0 takes chunks, later ones components
+  std::vector<uint64_t> component_order;  // a component pass's order of the path as found's components
 };
 
 // A path's events: its faults and the answers other than a question's
@@ -332,8 +326,6 @@ class Search {
   void shrink_by_component(ShrinkPass& pass, bool by_step, ShrinkStats& stats) const;
   bool shrink_round(ShrinkPass& pass, bool by_step, ShrinkStats& stats) const;
   void shrink_pass(ShrinkPass& pass, ShrinkStats& stats) const;
-  std::vector<uint32_t> next_shrink_wave(const std::vector<std::optional<uint64_t>>& of_events, size_t count,
-                                         ShrinkOrders& orders) const;
   Violation shrink(const Violation& found, ShrinkStats& stats) const;
 
   // baseline.cpp: a differential search's check, and the file that shows it.

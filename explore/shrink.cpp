@@ -169,13 +169,9 @@ std::vector<std::optional<uint64_t>> components_of_events(const std::vector<Path
   return components;
 }
 
-// The components a component pass numbered `order` tries at once, in the
-// order it tries them: those with two events or more on the path (a
-// component's one event is the chunks' to try). Events only ever leave a
-// path, so two passes with one such list on the path as found run alike.
-// Pass 1 takes them in the order of their keys, each later one in its own.
-std::vector<uint64_t> ordered_components(const std::vector<std::optional<uint64_t>>& of_events, uint32_t order) {
-  REPLSIM_ASSERT(order >= 1, "pass 0 takes chunks, not components");
+// The components with two events or more on a path (a component's one
+// event is the chunks' to try), in the order of their keys.
+std::vector<uint64_t> components_to_try(const std::vector<std::optional<uint64_t>>& of_events) {
   std::map<uint64_t, size_t> events_of_component;
   for (const std::optional<uint64_t>& c : of_events) {
     if (c) ++events_of_component[*c];
@@ -184,11 +180,44 @@ std::vector<uint64_t> ordered_components(const std::vector<std::optional<uint64_
   for (const auto& [component, events] : events_of_component) {
     if (events >= 2) components.push_back(component);
   }
-  if (order > 1) {
-    const auto place = [&](uint64_t component) { return mix64(component ^ order); };
-    std::sort(components.begin(), components.end(), [&](uint64_t a, uint64_t b) { return place(a) < place(b); });
-  }
   return components;
+}
+
+// A component pass's order (see Search::shrink): pass 1 keeps the keys'
+// order, each later one an order of its own.
+std::vector<uint64_t> in_pass_order(std::vector<uint64_t> components, uint32_t pass) {
+  REPLSIM_ASSERT(pass >= 1, "pass 0 takes chunks, not components");
+  if (pass == 1) return components;
+  const auto place = [&](uint64_t component) { return mix64(component ^ pass); };
+  std::sort(components.begin(), components.end(), [&](uint64_t a, uint64_t b) { return place(a) < place(b); });
+  return components;
+}
+
+// The passes of the next wave, at most `count`: pass 0 (the chunks') first,
+// then component passes, each with its order of the path's components.
+// One whose order is an earlier pass's would run as that one did, and one
+// with no component as pass 0 did: they are skipped (orders.next bounds
+// the pass numbers tried).
+struct ShrinkOrders {
+  std::vector<uint64_t> components;        // the path as found's, in key order
+  bool chunks_taken = false;
+  uint32_t next = 1;                       // the next pass number to try
+  std::vector<std::vector<uint64_t>> seen; // the orders of the passes taken
+};
+std::vector<std::pair<uint32_t, std::vector<uint64_t>>> next_wave(size_t count, ShrinkOrders& orders) {
+  std::vector<std::pair<uint32_t, std::vector<uint64_t>>> wave;
+  if (!orders.chunks_taken && count > 0) {
+    wave.push_back({0, {}});
+    orders.chunks_taken = true;
+  }
+  for (; wave.size() < count && orders.next < kShrinkOrdersMax; ++orders.next) {
+    std::vector<uint64_t> order = in_pass_order(orders.components, orders.next);
+    if (order.empty() || std::find(orders.seen.begin(), orders.seen.end(), order) != orders.seen.end()) continue;
+    orders.seen.push_back(order);
+    wave.push_back({orders.next, std::move(order)});
+  }
+  REPLSIM_ASSERT(wave.size() <= count, "a wave holds no more passes than it was given room for");
+  return wave;
 }
 
 // True when `candidate` shows the finding `found` names: it has elements
@@ -352,7 +381,17 @@ bool Search::try_candidate(PathPlan plan, ShrinkPass& pass, ShrinkStats& stats) 
 // across links (measured: PERFORMANCE.md, "Shrinking in two passes").
 void Search::shrink_by_component(ShrinkPass& pass, bool by_step, ShrinkStats& stats) const {
   std::vector<std::optional<uint64_t>> now = components_of_events(pass.best.path, pass.anchors);
-  for (uint64_t component : ordered_components(now, pass.order)) {
+  // The pass's own order of the path as found's components, then any other
+  // that has two events now, in key order: a round planned by step can move
+  // an answer onto another link's message. So two passes with one order run
+  // alike, and Search::shrink runs only one of them.
+  std::vector<uint64_t> components = pass.component_order;
+  for (uint64_t c : components_to_try(now)) {
+    if (std::find(pass.component_order.begin(), pass.component_order.end(), c) == pass.component_order.end()) {
+      components.push_back(c);
+    }
+  }
+  for (uint64_t component : components) {
     if (stats.runs >= pass.runs_max) return;
     if (std::count(now.begin(), now.end(), std::optional<uint64_t>(component)) < 2) continue;  // chunks try one
     const auto of_component = [&](size_t event, const PathStep&) { return now[event] == component; };
@@ -412,27 +451,6 @@ void Search::shrink_pass(ShrinkPass& pass, ShrinkStats& stats) const {
   REPLSIM_ASSERT(events_of(pass.best.path) <= events_before, "shrinking never adds events");
 }
 
-// The passes of the next wave, by number: pass 0 (the chunks') first,
-// then component passes in new orders, at most `count`. A component pass
-// whose components and order are an earlier pass's would run as that one
-// did, and one with no component to try as pass 0 did: they are skipped.
-std::vector<uint32_t> Search::next_shrink_wave(const std::vector<std::optional<uint64_t>>& of_events, size_t count,
-                                               ShrinkOrders& orders) const {
-  std::vector<uint32_t> wave;
-  if (!orders.chunks_taken && count > 0) {
-    wave.push_back(0);
-    orders.chunks_taken = true;
-  }
-  for (; wave.size() < count && orders.next < kShrinkOrdersMax; ++orders.next) {
-    std::vector<uint64_t> components = ordered_components(of_events, orders.next);
-    if (components.empty() || std::find(orders.seen.begin(), orders.seen.end(), components) != orders.seen.end()) continue;
-    orders.seen.push_back(std::move(components));
-    wave.push_back(orders.next);
-  }
-  REPLSIM_ASSERT(wave.size() <= count, "a wave holds no more passes than it was given room for");
-  return wave;
-}
-
 // Passes from the path as found: the first takes chunks out in path
 // order, each later one first each component's answers at once, the
 // components in an order of its own. Shrinking is a greedy search that
@@ -458,22 +476,22 @@ Violation Search::shrink(const Violation& found, ShrinkStats& stats) const {
   REPLSIM_ASSERT(replayed && replayed->depth == found.depth && events_of(replayed->path) == stats.events_before,
                  "a path found replays exactly");
   ++stats.runs;
-  const std::vector<std::optional<uint64_t>> of_events = components_of_events(found.path, anchors);
   const unsigned threads = options_.shrink_jobs.value_or(options_.jobs);
+  REPLSIM_ASSERT(threads <= kJobsMax, "shrinking's threads are bounded as --jobs is");
   tbb::task_arena arena(threads == 0 ? tbb::task_arena::automatic : static_cast<int>(threads));
   ShrinkOrders orders;
+  orders.components = components_to_try(components_of_events(found.path, anchors));
   std::optional<Violation> kept;
   uint64_t share_first = 0;
   for (uint32_t passes = 0; passes < kShrinkPassesMax;) {
     const uint64_t runs_left = options_.shrink_runs_max - stats.runs;
-    const std::vector<uint32_t> numbers = next_shrink_wave(
-        of_events, std::min<uint64_t>({kShrinkPassesPerWave, runs_left, kShrinkPassesMax - passes}), orders);
-    if (numbers.empty()) break;
-    const uint64_t share = runs_left / numbers.size();
+    auto planned = next_wave(std::min<uint64_t>({kShrinkPassesPerWave, runs_left, kShrinkPassesMax - passes}), orders);
+    if (planned.empty()) break;
+    const uint64_t share = runs_left / planned.size();
     if (passes == 0) share_first = share;
     if (share < std::max<uint64_t>(1, share_first / 4)) break;
     std::vector<ShrinkPass> wave;
-    for (uint32_t number : numbers) wave.push_back({found.signature, found, anchors, share, number > 0, number});
+    for (auto& [number, order] : planned) wave.push_back({found.signature, found, anchors, share, number > 0, number, std::move(order)});
     std::vector<ShrinkStats> wave_stats(wave.size());
     arena.execute([&] {
       tbb::parallel_for(size_t{0}, wave.size(), [&](size_t k) { shrink_pass(wave[k], wave_stats[k]); });

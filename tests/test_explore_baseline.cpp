@@ -185,10 +185,19 @@ TEST_CASE("a differential path found past a shared violation replays to its dept
   CHECK(v["replayed"] == true);
   // After the replay, 19 runs: the first wave's eight passes get 2 each
   // (the chunks' and seven component passes); the 3 left give a second
-  // wave of three passes of one, a share not below a quarter of 2.
+  // wave of three passes of one run each (the least share there is).
   CHECK(v["shrink"]["runs"].get<uint64_t>() == 20);
   CHECK(v["shrink"]["events_by_pass"]["components"].size() == 10);
   CHECK(v["events"].get<size_t>() < v["shrink"]["events_before"].get<size_t>());
+  // A wave's passes ran at once on every core; on one thread, the same.
+  options.jobs = 1;
+  const std::filesystem::path out_one = out.string() + "-one-thread";
+  std::filesystem::remove_all(out_one);
+  options.out_dir = out_one.string();
+  const Json one = explore::explore(doc, "differential-past-shared.json", options, progress).summary["violation"];
+  CHECK(one["shrink"] == v["shrink"]);
+  CHECK(one["events"] == v["events"]);
+  CHECK(one["signature"] == v["signature"]);
   const Json& not_broken = v["baseline"]["does_not_break"];
   CHECK(std::find(not_broken.begin(), not_broken.end(), "converges_within (g#/s#'s binlog differs from the master's at DV #)") !=
         not_broken.end());
