@@ -34,6 +34,22 @@ constexpr uint64_t mix64(uint64_t x) {
   return x;
 }
 
+// The words bytes are hashed as, in order: their count, each 8 bytes, and
+// the rest padded with zeros (so "a" and "a\0" differ by their count).
+template <typename Fold>
+void for_each_word(std::string_view bytes, const Fold& fold) {
+  fold(static_cast<uint64_t>(bytes.size()));
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    uint64_t word = 0;
+    std::memcpy(&word, bytes.data() + i, 8);
+    fold(word);
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+  fold(tail);
+}
+
 // Order-sensitive accumulation of values into one 64-bit fingerprint.
 class Hasher {
  public:
@@ -54,16 +70,8 @@ class Hasher {
   constexpr Hasher& add(int32_t v) { return add(static_cast<uint64_t>(static_cast<int64_t>(v))); }
   constexpr Hasher& add(bool v) { return add(static_cast<uint64_t>(v ? 1 : 0)); }
   Hasher& add(std::string_view bytes) {
-    add(static_cast<uint64_t>(bytes.size()));
-    size_t i = 0;
-    for (; i + 8 <= bytes.size(); i += 8) {
-      uint64_t word = 0;
-      std::memcpy(&word, bytes.data() + i, 8);
-      add(word);
-    }
-    uint64_t tail = 0;
-    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-    return add(tail);
+    for_each_word(bytes, [this](uint64_t word) { add(word); });
+    return *this;
   }
   Hasher& add(const char* text) { return add(std::string_view(text)); }
 

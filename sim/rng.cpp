@@ -1,7 +1,5 @@
 #include "sim/rng.h"
 
-#include <cstring>
-
 #include "base/assert.h"
 #include "base/hash.h"
 #include "base/int128.h"
@@ -23,16 +21,7 @@ uint64_t stream_origin(uint64_t seed, std::string_view component) {
   const auto add = [&state](uint64_t v) {
     state = mix64(state ^ (v + 0x9e3779b97f4a7c15ULL + (state << 6) + (state >> 2)));
   };
-  add(component.size());
-  size_t i = 0;
-  for (; i + 8 <= component.size(); i += 8) {
-    uint64_t word = 0;
-    std::memcpy(&word, component.data() + i, 8);
-    add(word);
-  }
-  uint64_t tail = 0;
-  std::memcpy(&tail, component.data() + i, component.size() - i);
-  add(tail);
+  for_each_word(component, add);
   return mix64(state);
 }
 
