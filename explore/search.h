@@ -183,8 +183,7 @@ struct ShrinkPass {
   Violation best;
   PathAnchors anchors;
   uint64_t runs_max = 0;     // of the pass's own ShrinkStats::runs
-  bool components = false;   // try each component's answers at once before chunks
-  uint32_t order = 0;        // the pass's number: 0 takes chunks, later ones components
+  uint32_t order = 0;        // the pass's number: 0 takes chunks, later ones components first
   std::vector<uint64_t> component_order;  // a component pass's order of the path as found's components
 };
 

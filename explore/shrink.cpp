@@ -415,7 +415,7 @@ bool Search::shrink_round(ShrinkPass& pass, bool by_step, ShrinkStats& stats) co
     try_candidate(plan_without(pass.best.path, pass.anchors, by_step, [&](size_t, const PathStep& p) { return of_kind(p); }),
                   pass, stats);
   }
-  if (pass.components) shrink_by_component(pass, by_step, stats);
+  if (pass.order > 0) shrink_by_component(pass, by_step, stats);
   size_t chunk = std::max<size_t>(1, events_of(pass.best.path) / 2);
   while (stats.runs < pass.runs_max) {
     bool shrunk = false;
@@ -491,7 +491,7 @@ Violation Search::shrink(const Violation& found, ShrinkStats& stats) const {
     if (passes == 0) share_first = share;
     if (share < std::max<uint64_t>(1, share_first / 4)) break;
     std::vector<ShrinkPass> wave;
-    for (auto& [number, order] : planned) wave.push_back({found.signature, found, anchors, share, number > 0, number, std::move(order)});
+    for (auto& [number, order] : planned) wave.push_back({found.signature, found, anchors, share, number, std::move(order)});
     std::vector<ShrinkStats> wave_stats(wave.size());
     arena.execute([&] {
       tbb::parallel_for(size_t{0}, wave.size(), [&](size_t k) { shrink_pass(wave[k], wave_stats[k]); });
