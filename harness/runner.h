@@ -51,7 +51,7 @@ struct ScenarioRun {
   // Each non-linearizable key: {"key", "explanation", "ops": [ids of the
   // operations that could not be placed], "linearization": [ids of the
   // longest linearizable prefix]}; ids index pair_operations(history).
-  nlohmann::json linearizability_anomalies = nlohmann::json::array();
+  std::vector<nlohmann::json> linearizability_anomalies;
   // Per failed check, the ids of the operations its violations concern
   // (pair_operations(history) order), for checks that name writes.
   std::map<std::string, std::vector<size_t>> check_operations;

@@ -56,13 +56,17 @@ const std::vector<DiskRecord>& DiskImage::records(const std::string& file) const
   return it == files_->end() ? kNone : it->second;
 }
 
-void Disk::keep_durable_before(const std::string& file, size_t index) {
+Disk::Files& Disk::write() {
   kept_hash_.clear();
+  return files_.write();
+}
+
+void Disk::keep_durable_before(Files& files, const std::string& file, size_t index) {
   // Visible records from `index` on are about to change; the durable ones
   // among them move into the durable tail first.
-  Durability& d = durability_[file];
+  Durability& d = files.durability[file];
   if (index >= d.durable_prefix) return;
-  const std::vector<DiskRecord>& records = visible_[file];
+  const std::vector<DiskRecord>& records = files.visible[file];
   std::vector<DiskRecord> tail(records.begin() + static_cast<ptrdiff_t>(index),
                                records.begin() + static_cast<ptrdiff_t>(d.durable_prefix));
   tail.insert(tail.end(), d.durable_tail.begin(), d.durable_tail.end());
@@ -71,7 +75,6 @@ void Disk::keep_durable_before(const std::string& file, size_t index) {
 }
 
 DiskCompletion Disk::complete(const DiskRequest& request, TimePoint now) {
-  kept_hash_.clear();
   DiskCompletion done{request.id, request.kind, request.file, DiskStatus::kOk, {}};
   switch (request.kind) {
     case DiskOpKind::kAppend:
@@ -80,19 +83,23 @@ DiskCompletion Disk::complete(const DiskRequest& request, TimePoint now) {
         done.status = DiskStatus::kNoSpace;
         return done;
       }
-      std::vector<DiskRecord>& records = visible_[request.file];
+      Files& files = write();
+      std::vector<DiskRecord>& records = files.visible[request.file];
       if (request.kind == DiskOpKind::kReplace) {
-        keep_durable_before(request.file, 0);
+        keep_durable_before(files, request.file, 0);
         records.clear();
       }
       records.push_back(DiskRecord::make(request.bytes));
-      last_appended_file_ = request.file;
+      files.last_appended_file = request.file;
       return done;
     }
     case DiskOpKind::kTruncate: {
-      std::vector<DiskRecord>& records = visible_[request.file];
+      const auto found = files_->visible.find(request.file);
+      if (found != files_->visible.end() && request.record_count >= found->second.size()) return done;
+      Files& files = write();
+      std::vector<DiskRecord>& records = files.visible[request.file];
       if (request.record_count < records.size()) {
-        keep_durable_before(request.file, request.record_count);
+        keep_durable_before(files, request.file, request.record_count);
         records.resize(request.record_count);
       }
       return done;
@@ -104,8 +111,9 @@ DiskCompletion Disk::complete(const DiskRequest& request, TimePoint now) {
         done.status = DiskStatus::kIoError;
         return done;
       }
-      Durability& d = durability_[request.file];
-      d.durable_prefix = visible_[request.file].size();
+      Files& files = write();
+      Durability& d = files.durability[request.file];
+      d.durable_prefix = files.visible[request.file].size();
       d.durable_tail.clear();
       return done;
     }
@@ -114,8 +122,8 @@ DiskCompletion Disk::complete(const DiskRequest& request, TimePoint now) {
         done.status = DiskStatus::kIoError;
         return done;
       }
-      const auto it = visible_.find(request.file);
-      if (it != visible_.end()) done.records = it->second;
+      const auto it = files_->visible.find(request.file);
+      if (it != files_->visible.end()) done.records = it->second;
       return done;
     }
   }
@@ -123,11 +131,11 @@ DiskCompletion Disk::complete(const DiskRequest& request, TimePoint now) {
 }
 
 void Disk::lose_power(Chooser& chooser, Rng& stream, double torn_write_probability) {
-  kept_hash_.clear();
+  Files& files = write();
   std::optional<DiskRecord> torn;
-  if (last_appended_file_) {
-    const auto& records = visible_[*last_appended_file_];
-    const Durability& d = durability_[*last_appended_file_];
+  if (files.last_appended_file) {
+    const auto& records = files.visible[*files.last_appended_file];
+    const Durability& d = files.durability[*files.last_appended_file];
     const bool has_unsynced_append = d.durable_tail.empty() && records.size() > d.durable_prefix;
     if (has_unsynced_append && chooser.chance(stream, ChoiceKind::kTornWrite, torn_write_probability)) {
       DiskRecord fragment = records[d.durable_prefix];
@@ -140,53 +148,50 @@ void Disk::lose_power(Chooser& chooser, Rng& stream, double torn_write_probabili
     }
   }
   std::map<std::string, std::vector<DiskRecord>> after = durable();
-  if (torn) after[*last_appended_file_].push_back(std::move(*torn));
-  visible_ = std::move(after);
-  durability_.clear();
-  for (const auto& [file, records] : visible_) {
+  if (torn) after[*files.last_appended_file].push_back(std::move(*torn));
+  files.visible = std::move(after);
+  files.durability.clear();
+  for (const auto& [file, records] : files.visible) {
     // A torn fragment is on the platter, so it is as durable as the rest.
-    durability_[file].durable_prefix = records.size();
+    files.durability[file].durable_prefix = records.size();
   }
-  last_appended_file_.reset();
+  files.last_appended_file.reset();
 }
 
 bool Disk::corrupt_one(Chooser& chooser, Rng& stream) {
-  kept_hash_.clear();
   struct Target {
     std::string file;
     size_t index;
   };
   std::vector<Target> targets;
-  for (const auto& [file, records] : visible_) {
-    const Durability& d = durability_[file];
-    for (size_t i = 0; i < d.durable_prefix; ++i) {
+  for (const auto& [file, records] : files_->visible) {
+    const auto it = files_->durability.find(file);
+    const size_t durable_prefix = it == files_->durability.end() ? 0 : it->second.durable_prefix;
+    for (size_t i = 0; i < durable_prefix; ++i) {
       if (records[i].intact() && !records[i].bytes.empty()) targets.push_back({file, i});
     }
   }
   if (targets.empty()) return false;
   const Target& target = targets[chooser.pick(stream, ChoiceKind::kCorruptTarget, targets.size())];
-  DiskRecord& record = visible_[target.file][target.index];
+  DiskRecord& record = write().visible[target.file][target.index];
   const size_t byte = chooser.pick(stream, ChoiceKind::kCorruptTarget, record.bytes.size());
   record.bytes[byte] = static_cast<char>(record.bytes[byte] ^ 0x5a);
   REPLSIM_ASSERT(!record.intact(), "corruption must be caught by the checksum");
   return true;
 }
 
-void Disk::start_fault(DiskFaultKind kind, TimePoint until) {
-  kept_hash_.clear();
-  fault_until_ns_[kind] = until.ns_since_origin();
-}
+void Disk::start_fault(DiskFaultKind kind, TimePoint until) { write().fault_until_ns[kind] = until.ns_since_origin(); }
 
 bool Disk::fault_active(DiskFaultKind kind, TimePoint now) const {
-  const auto it = fault_until_ns_.find(kind);
-  return it != fault_until_ns_.end() && now.ns_since_origin() < it->second;
+  const auto it = files_->fault_until_ns.find(kind);
+  return it != files_->fault_until_ns.end() && now.ns_since_origin() < it->second;
 }
 
 std::map<std::string, std::vector<DiskRecord>> Disk::durable() const {
   std::map<std::string, std::vector<DiskRecord>> result;
-  for (const auto& [file, records] : visible_) {
-    const auto it = durability_.find(file);
-    if (it == durability_.end()) continue;  // never synced
+  for (const auto& [file, records] : files_->visible) {
+    const auto it = files_->durability.find(file);
+    if (it == files_->durability.end()) continue;  // never synced
     const Durability& d = it->second;
     if (d.durable_prefix == 0 && d.durable_tail.empty()) continue;
     std::vector<DiskRecord> content(records.begin(), records.begin() + static_cast<ptrdiff_t>(d.durable_prefix));
@@ -198,9 +203,9 @@ std::map<std::string, std::vector<DiskRecord>> Disk::durable() const {
 
 size_t Disk::unsynced_record_count() const {
   size_t count = 0;
-  for (const auto& [file, records] : visible_) {
-    const auto it = durability_.find(file);
-    const size_t prefix = it == durability_.end() ? 0 : it->second.durable_prefix;
+  for (const auto& [file, records] : files_->visible) {
+    const auto it = files_->durability.find(file);
+    const size_t prefix = it == files_->durability.end() ? 0 : it->second.durable_prefix;
     count += records.size() - prefix;
   }
   return count;
@@ -211,16 +216,17 @@ uint64_t Disk::fingerprint() const {
 }
 
 uint64_t Disk::fresh_fingerprint() const {
+  const Files& files = *files_;
   Hasher h;
-  for (const auto& [file, records] : visible_) {
+  for (const auto& [file, records] : files.visible) {
     h.add(file).add(static_cast<uint64_t>(records.size()));
     for (const DiskRecord& r : records) h.add(r.bytes).add(r.checksum);
   }
-  for (const auto& [file, d] : durability_) {
+  for (const auto& [file, d] : files.durability) {
     h.add(file).add(static_cast<uint64_t>(d.durable_prefix)).add(static_cast<uint64_t>(d.durable_tail.size()));
     for (const DiskRecord& r : d.durable_tail) h.add(r.bytes).add(r.checksum);
   }
-  for (const auto& [kind, until] : fault_until_ns_) h.add(static_cast<uint64_t>(kind)).add(until);
+  for (const auto& [kind, until] : files.fault_until_ns) h.add(static_cast<uint64_t>(kind)).add(until);
   return h.value();
 }
 

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "base/copy_on_write.h"
 #include "base/kept_hash.h"
 #include "sim/choice.h"
 #include "sim/ids.h"
@@ -105,12 +106,17 @@ class Disk {
   void start_fault(DiskFaultKind kind, TimePoint until);
   bool fault_active(DiskFaultKind kind, TimePoint now) const;
 
-  DiskImage visible() const { return DiskImage(&visible_); }
+  // Valid until the disk next changes.
+  DiskImage visible() const { return DiskImage(&files_->visible); }
   // Durable content, as a power loss without tearing would leave it.
   std::map<std::string, std::vector<DiskRecord>> durable() const;
   size_t unsynced_record_count() const;
 
-  bool operator==(const Disk&) const = default;
+  // This disk's own copy of the files it shares with its copies (they share
+  // them until one changes), its kept hash dropped: see World::unshare.
+  void unshare() { write(); }
+
+  bool operator==(const Disk& other) const { return *files_ == *other.files_; }
   uint64_t fingerprint() const;
 
  private:
@@ -123,15 +129,24 @@ class Disk {
     bool operator==(const Durability&) const = default;
   };
 
-  void keep_durable_before(const std::string& file, size_t index);
+  struct Files {
+    std::map<std::string, std::vector<DiskRecord>> visible;
+    std::map<std::string, Durability> durability;
+    std::optional<std::string> last_appended_file;
+    std::map<DiskFaultKind, int64_t> fault_until_ns;
+    bool operator==(const Files&) const = default;
+  };
+
+  // The files, this disk's own, for a change: clears the kept hash.
+  Files& write();
+  void keep_durable_before(Files& files, const std::string& file, size_t index);
   uint64_t fresh_fingerprint() const;
 
-  std::map<std::string, std::vector<DiskRecord>> visible_;
-  std::map<std::string, Durability> durability_;
-  std::optional<std::string> last_appended_file_;
-  std::map<DiskFaultKind, int64_t> fault_until_ns_;
-  // fingerprint()'s value, kept until a change (every non-const member
-  // clears it): a node's disk changes far more rarely than its process.
+  // Shared by copies of the disk until one of them changes: a node's disk
+  // changes far more rarely than its process, and the explorer copies the
+  // node at every step it takes.
+  CopyOnWrite<Files> files_;
+  // fingerprint()'s value, kept until a change (write() clears it).
   KeptHash kept_hash_;
 };
 

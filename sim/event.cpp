@@ -32,34 +32,38 @@ const char* to_string(EventKind kind) {
 }
 
 void EventQueue::push(Event&& event) {
+  REPLSIM_ASSERT(keys_.size() == slots_.size() && heap_size_ <= keys_.size(), "every slot has one key");
   // Whoever pushes may have changed a popped event: its kept hash is stale.
   event.content_fingerprint.clear();
-  uint32_t slot = 0;
-  if (free_slots_.empty()) {
+  const int64_t time_ns = event.time.ns_since_origin();
+  const uint64_t sequence = event.sequence;
+  if (heap_size_ == keys_.size()) {
     REPLSIM_ASSERT(slots_.size() < UINT32_MAX, "event slab full");
-    slot = static_cast<uint32_t>(slots_.size());
+    const auto slot = static_cast<uint32_t>(slots_.size());
     slots_.push_back(std::move(event));
+    keys_.push_back(Key{time_ns, sequence, slot});
   } else {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-    slots_[slot] = std::move(event);
+    Key& free = keys_[heap_size_];
+    slots_[free.slot] = std::move(event);
+    free.time_ns = time_ns;
+    free.sequence = sequence;
   }
-  const Event& stored = slots_[slot];
-  heap_.push_back(Key{stored.time.ns_since_origin(), stored.sequence, slot});
-  std::push_heap(heap_.begin(), heap_.end(), Later{});
+  ++heap_size_;
+  std::push_heap(keys_.begin(), keys_.begin() + static_cast<std::ptrdiff_t>(heap_size_), Later{});
 }
 
-void EventQueue::rebuild_heap() { std::make_heap(heap_.begin(), heap_.end(), Later{}); }
+void EventQueue::rebuild_heap() {
+  std::make_heap(keys_.begin(), keys_.begin() + static_cast<std::ptrdiff_t>(heap_size_), Later{});
+}
 
 Event EventQueue::pop() {
-  REPLSIM_ASSERT(!heap_.empty(), "pop from an empty event queue");
-  std::pop_heap(heap_.begin(), heap_.end(), Later{});
-  const uint32_t slot = heap_.back().slot;
-  heap_.pop_back();
+  REPLSIM_ASSERT(heap_size_ > 0, "pop from an empty event queue");
+  std::pop_heap(keys_.begin(), keys_.begin() + static_cast<std::ptrdiff_t>(heap_size_), Later{});
+  --heap_size_;  // the popped key, now just past the heap, names the first free slot
   // Moving out leaves the slot's shared payloads empty, so a freed slot holds
   // no message or fault alive.
-  Event event = std::move(slots_[slot]);
-  free_slots_.push_back(slot);
+  Event event = std::move(slots_[keys_[heap_size_].slot]);
+  REPLSIM_ASSERT(keys_.size() == slots_.size(), "every slot has one key");
   return event;
 }
 

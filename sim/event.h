@@ -84,12 +84,18 @@ static_assert(std::is_nothrow_move_constructible_v<Event>, "queues of events mov
 
 // The heap holds small (time, sequence, slot) keys; the events themselves sit
 // in a slab of reusable slots, so sifting moves 24 bytes instead of an event
-// with its shared payloads.
+// with its shared payloads. One vector of keys holds both the heap (its first
+// `heap_size_`) and, past it, the free slots: a pop leaves its key just past
+// the heap, which is where the free slots begin, and a copy of the queue (the
+// explorer makes one for every state) is two vectors.
 class EventQueue {
  public:
-  bool empty() const { return heap_.empty(); }
-  size_t size() const { return heap_.size(); }
-  const Event& top() const { return slots_[heap_.front().slot]; }
+  bool empty() const { return heap_size_ == 0; }
+  size_t size() const { return heap_size_; }
+  const Event& top() const {
+    REPLSIM_ASSERT(heap_size_ > 0, "top of an empty event queue");
+    return slots_[keys_.front().slot];
+  }
   void push(Event&& event);
   Event pop();
   // Removes the pending events `drop` selects and packs the rest into a
@@ -98,31 +104,31 @@ class EventQueue {
   // allocates only from the first event it drops. Returns how many went.
   template <typename Drop>
   size_t remove_if(const Drop& drop) {
-    const size_t before = heap_.size();
+    const size_t before = heap_size_;
     size_t first = 0;
-    while (first < before && !drop(slots_[heap_[first].slot])) ++first;
+    while (first < before && !drop(slots_[keys_[first].slot])) ++first;
     if (first == before) return 0;  // the slab stays as it is
-    std::vector<Key> heap;
+    std::vector<Key> keys;
     std::vector<Event> slots;
-    heap.reserve(before - 1);
+    keys.reserve(before - 1);
     slots.reserve(before - 1);
     for (size_t i = 0; i < before; ++i) {
-      if (i == first || (i > first && drop(slots_[heap_[i].slot]))) continue;
-      heap.push_back(Key{heap_[i].time_ns, heap_[i].sequence, static_cast<uint32_t>(slots.size())});
-      slots.push_back(std::move(slots_[heap_[i].slot]));
+      if (i == first || (i > first && drop(slots_[keys_[i].slot]))) continue;
+      keys.push_back(Key{keys_[i].time_ns, keys_[i].sequence, static_cast<uint32_t>(slots.size())});
+      slots.push_back(std::move(slots_[keys_[i].slot]));
     }
-    heap_ = std::move(heap);
+    keys_ = std::move(keys);
     slots_ = std::move(slots);
-    free_slots_.clear();
+    heap_size_ = keys_.size();
     rebuild_heap();
-    REPLSIM_ASSERT(heap_.size() < before && slots_.size() == heap_.size(), "a packed slab holds the kept events only");
-    return before - heap_.size();
+    REPLSIM_ASSERT(heap_size_ < before && slots_.size() == heap_size_, "a packed slab holds the kept events only");
+    return before - heap_size_;
   }
   // Calls `visit` with every pending event, in no particular order
   // (fingerprints, explorers).
   template <typename Visit>
   void for_each_pending(const Visit& visit) const {
-    for (const Key& key : heap_) visit(slots_[key.slot]);
+    for (size_t i = 0; i < heap_size_; ++i) visit(slots_[keys_[i].slot]);
   }
 
  private:
@@ -132,9 +138,11 @@ class EventQueue {
     uint64_t sequence;
     uint32_t slot;
   };
-  std::vector<Key> heap_;
+  // [0, heap_size_): the heap of pending events' keys; [heap_size_, end):
+  // the free slots (only their `slot` means anything). As long as slots_.
+  std::vector<Key> keys_;
+  size_t heap_size_ = 0;
   std::vector<Event> slots_;
-  std::vector<uint32_t> free_slots_;
 };
 
 }  // namespace replsim

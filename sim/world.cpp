@@ -150,6 +150,7 @@ World::~World() = default;
 World::Node& World::node(NodeId id) {
   REPLSIM_ASSERT(id.index < nodes_.size(), "unknown node id");
   if (footprint_ != nullptr) footprint_->write(StepFootprint::node(id.index));
+  changes_since_drop_.node_written(id.index);
   Node& n = nodes_[id.index].write();
   n.own_fingerprint.clear();
   return n;
@@ -164,7 +165,7 @@ const World::Node& World::node(NodeId id) const {
 }
 
 void World::unshare() {
-  for (uint32_t i = 0; i < nodes_.size(); ++i) node(NodeId{i});
+  for (uint32_t i = 0; i < nodes_.size(); ++i) node(NodeId{i}).disk.unshare();
   for (auto& [id, c] : connections_) own(c);
 }
 
@@ -248,9 +249,58 @@ bool World::is_stale(const Event& event) const {
 
 size_t World::drop_stale_events() {
   REPLSIM_ASSERT(footprint_ == nullptr, "dropping is no step's: nothing it reads is a footprint's");
-  const size_t dropped = queue_.remove_if([this](const Event& e) { return is_stale(e); });
+  const size_t dropped = queue_.remove_if([this](const Event& e) {
+#ifdef NDEBUG
+    return changes_since_drop_.may_have_gone_stale(e) && is_stale(e);
+#else  // Debug builds ask every event, and stop where the shortcut would have missed one
+    const bool stale = is_stale(e);
+    REPLSIM_ASSERT(!stale || changes_since_drop_.may_have_gone_stale(e),
+                   "an event went stale though neither its node nor its connection changed since the last drop");
+    return stale;
+#endif
+  });
   REPLSIM_ASSERT(queue_.size() <= config_->pending_events_max, "the queue only shrank");
+  changes_since_drop_ = ChangesSinceDrop{.all = false, .first_new_sequence = next_sequence_};
+  REPLSIM_ASSERT(changes_since_drop_.none(next_sequence_), "a drop starts the record of changes anew");
   return dropped;
+}
+
+void World::ChangesSinceDrop::node_written(uint32_t index) {
+  if (index < 64) nodes |= uint64_t{1} << index;
+  else all = true;
+}
+
+void World::ChangesSinceDrop::connection_written(uint64_t id) {
+  const auto held = connections.begin() + connection_count;
+  if (std::find(connections.begin(), held, id) != held) return;
+  if (connection_count == kConnectionsMax) {
+    all = true;
+    return;
+  }
+  connections[connection_count++] = id;
+}
+
+// What stale_now reads of each kind of event, and nothing else.
+bool World::ChangesSinceDrop::may_have_gone_stale(const Event& event) const {
+  if (all || event.sequence >= first_new_sequence) return true;
+  const bool node_changed = event.target.index >= 64 || (nodes >> event.target.index & 1) != 0;
+  if (event.handed) return node_changed;
+  switch (event.kind) {
+    case EventKind::kFault:
+    case EventKind::kMessage:
+      return false;
+    case EventKind::kStart:
+    case EventKind::kDisk:
+    case EventKind::kConnection:
+    case EventKind::kTimer:
+      return node_changed;
+    case EventKind::kSegment:
+    case EventKind::kKeepalive: {
+      const auto held = connections.begin() + connection_count;
+      return std::find(connections.begin(), held, event.connection.value) != held;
+    }
+  }
+  return true;
 }
 
 bool World::stale_now(const Event& event) const {
@@ -293,7 +343,16 @@ Event World::pop_next(Chooser& chooser) {
   // Ask the chooser only when several live events share the earliest time;
   // otherwise there is nothing to choose.
   if (chooser.always_earliest_event() || queue_.empty() || queue_.top().time != first.time) return first;
-  std::vector<Event> tied;
+  // One buffer per thread, kept between steps: the explorer asks here in
+  // nearly every state it visits, each a fresh copy of a world. No world
+  // steps inside another's step, so one buffer is never in use twice.
+  thread_local std::vector<Event> tied;
+  thread_local std::vector<EventChoice> choices;
+  REPLSIM_ASSERT(tied.empty(), "a tie is resolved before the next");
+  struct EmptiedOnExit {  // a chooser that throws leaves no event behind
+    std::vector<Event>& events;
+    ~EmptiedOnExit() { events.clear(); }
+  } emptied_on_exit{tied};
   tied.push_back(std::move(first));
   while (!queue_.empty() && queue_.top().time == tied.front().time) {
     Event next = queue_.pop();
@@ -302,8 +361,7 @@ Event World::pop_next(Chooser& chooser) {
   if (is_stale(tied.front()) && tied.size() > 1) tied.erase(tied.begin());
   size_t chosen = 0;
   if (tied.size() > 1) {
-    std::vector<EventChoice> choices;
-    choices.reserve(tied.size());
+    choices.clear();
     for (const Event& e : tied) choices.push_back({e.time.ns_since_origin(), e.sequence, e.target.index});
     chosen = chooser.next_event(choices);
     REPLSIM_ASSERT(chosen < tied.size(), "chooser picked an event that is not ready");
@@ -329,7 +387,7 @@ const StepRecord* World::step(Chooser& chooser) {
     }
     REPLSIM_ASSERT(event.time >= now_, "time went backwards");
     now_ = event.time;
-    record_ = StepRecord{};
+    record_.clear();
     record_.index = stats_.steps;
     record_.time = now_;
     record_.kind = event.kind;
@@ -532,6 +590,7 @@ void World::start_node(NodeId id) {
 }
 
 void World::apply_fault(const Fault& fault, Chooser& chooser) {
+  changes_since_drop_.all = true;
   if (footprint_ != nullptr) footprint_->make_global();
   ++stats_.faults_applied;
   std::visit(
@@ -799,8 +858,18 @@ uint64_t World::fingerprint(const NodeRenaming* renaming) const {
   // Pending events as a multiset: the heap's layout depends on insertion
   // history, so combine per-event hashes with an order-independent sum.
   uint64_t events = 0;
+  // When nothing changed since drop_stale_events (the explorer's every
+  // state) no pending event is stale: asking again would cost as much as
+  // the drop did. Debug builds ask anyway, and stop where the two disagree.
+  const bool all_live = changes_since_drop_.none(next_sequence_) && footprint_ == nullptr;
   queue_.for_each_pending([&](const Event& event) {
-    if (!is_stale(event)) events += mix64(event_fingerprint(event, now_, names, renaming, true));
+#ifdef NDEBUG
+    const bool stale = !all_live && is_stale(event);
+#else
+    const bool stale = is_stale(event);
+    REPLSIM_ASSERT(!stale || !all_live, "an event went stale with no step or fault since drop_stale_events");
+#endif
+    if (!stale) events += mix64(event_fingerprint(event, now_, names, renaming, true));
   });
   h.add(events);
   return h.value();

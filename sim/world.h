@@ -12,14 +12,15 @@
 // factory it was given, both at first boot and at every restart.
 #pragma once
 
+#include <array>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/copy_on_write.h"
+#include "base/flat_map.h"
 #include "sim/actor.h"
 #include "sim/choice.h"
 #include "sim/clock.h"
@@ -85,6 +86,23 @@ struct StepRecord {
   uint64_t trace_hash = 0;  // the rolling hash after this step
 };
 
+// The world's slot for its last step's record. A copy of the slot is empty:
+// a record is read only until the world's next step, a copy of a world
+// steps before anyone reads its record, and the explorer copies a world
+// for every state it visits (the notes' JSON would be copied for nothing).
+struct StepRecordSlot : StepRecord {
+  StepRecordSlot() = default;
+  StepRecordSlot(const StepRecordSlot&) : StepRecord() {}
+  StepRecordSlot& operator=(const StepRecordSlot&) {
+    clear();
+    return *this;
+  }
+  StepRecordSlot(StepRecordSlot&&) noexcept = default;
+  StepRecordSlot& operator=(StepRecordSlot&&) noexcept = default;
+  ~StepRecordSlot() = default;
+  void clear() { static_cast<StepRecord&>(*this) = StepRecord{}; }
+};
+
 struct WorldStats {
   uint64_t steps = 0;
   uint64_t messages_sent = 0;
@@ -121,8 +139,9 @@ class World {
                      const std::function<void(const StepRecord&)>& on_step = {});
 
   void schedule_fault(TimePoint at, Fault fault);
-  // Gives this world its own copy of every node and connection it shares
-  // with other copies (a copy shares them until it changes them), and drops
+  // Gives this world its own copy of every node (its disk's files too) and
+  // connection it shares with other copies (a copy shares them until it
+  // changes them), and drops
   // the nodes' kept hashes: a check that compares a copy with its original
   // compares two separate states only after this.
   void unshare();
@@ -170,7 +189,7 @@ class World {
 
   const Network& network() const { return network_; }
   // Every connection the world still tracks (an end open, or data in flight), by id.
-  const std::map<uint64_t, CopyOnWrite<Connection>>& connections() const { return connections_; }
+  const FlatMap<uint64_t, CopyOnWrite<Connection>>& connections() const { return connections_; }
   Rng& fault_stream() { return fault_stream_; }
   const WorldConfig& config() const { return *config_; }
   uint64_t trace_hash() const { return trace_hash_; }
@@ -256,7 +275,7 @@ class World {
   Network network_;
   // Each shared by copies of the world until a step changes it: most of a
   // protocol's connections are idle at any one step.
-  std::map<uint64_t, CopyOnWrite<Connection>> connections_;
+  FlatMap<uint64_t, CopyOnWrite<Connection>> connections_;
   uint64_t next_connection_ = 1;
   EventQueue queue_;
   Rng fault_stream_;
@@ -264,9 +283,30 @@ class World {
   uint64_t next_sequence_ = 0;
   uint64_t trace_hash_ = 0;
   WorldStats stats_;
-  StepRecord record_;
+  StepRecordSlot record_;
   StepFootprint* footprint_ = nullptr;  // set only for the steps a search measures
   uint64_t delivered_event_name_ = 0;
+  // What changed since drop_stale_events last ran. World::stale_now reads
+  // an event's node or its connection only, so of the events pending then
+  // (all live once it ran) only those whose node or connection a step has
+  // written since can have gone stale; the next drop asks those, and the
+  // events pushed since, and no others. A fault (it reaches every node)
+  // makes it ask all.
+  struct ChangesSinceDrop {
+    static constexpr size_t kConnectionsMax = 8;  // more: ask all
+    bool all = true;           // no drop yet, or a fault since
+    uint64_t nodes = 0;        // bit i: node i written
+    std::array<uint64_t, kConnectionsMax> connections{};
+    uint8_t connection_count = 0;
+    uint64_t first_new_sequence = 0;  // events with this sequence or later are new
+    void node_written(uint32_t index);
+    void connection_written(uint64_t id);
+    bool none(uint64_t next_sequence) const {
+      return !all && nodes == 0 && connection_count == 0 && next_sequence == first_new_sequence;
+    }
+    bool may_have_gone_stale(const Event& event) const;
+  };
+  ChangesSinceDrop changes_since_drop_;
 };
 
 }  // namespace replsim

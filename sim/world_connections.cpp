@@ -99,6 +99,7 @@ Connection& World::own(CopyOnWrite<Connection>& shared) {
 // A step's use of a connection: both ends' state and both directions live
 // in it, so any use counts as a write.
 void World::note_connection_written(uint64_t id) {
+  changes_since_drop_.connection_written(id);
   if (footprint_ != nullptr) footprint_->write(StepFootprint::connection(id));
 }
 

@@ -3,7 +3,6 @@
 // (world.cpp, world_connections.cpp).
 #pragma once
 
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,7 +25,7 @@ struct World::Node {
   Rng disk_stream;
   Rng timer_stream;
   // Pending timers: key -> generation of the event that may fire it.
-  std::map<TimerKey, uint64_t> timers;
+  FlatMap<TimerKey, uint64_t> timers;
   uint64_t next_timer_generation = 0;
   uint64_t next_disk_op = 0;
   uint64_t nonces_drawn = 0;

@@ -166,3 +166,42 @@ TEST_CASE("an unsynced truncate comes undone by power loss") {
   d.disk.lose_power(chooser, rng, 0.0);
   CHECK(d.disk.visible().records("log").size() == 3);
 }
+
+TEST_CASE("a copied disk shares its files until one of them changes: the other keeps its content and fingerprint") {
+  DiskDriver a;
+  a.run(DiskOpKind::kAppend, "log", "x");
+  a.run(DiskOpKind::kFsync, "log");
+  a.run(DiskOpKind::kAppend, "log", "y");
+  const uint64_t before = a.disk.fingerprint();
+  DiskDriver b{a.disk, a.next_id, a.now};
+  REQUIRE(b.disk.fingerprint() == before);  // kept: a change must drop it
+  REQUIRE(b.disk == a.disk);
+  // A read changes nothing, so it takes nothing of its own.
+  CHECK(b.run(DiskOpKind::kRead, "log").records.size() == 2);
+  CHECK(&b.disk.visible().records("log") == &a.disk.visible().records("log"));
+  b.run(DiskOpKind::kTruncate, "log", {}, 5);  // past the end: no change either
+  CHECK(&b.disk.visible().records("log") == &a.disk.visible().records("log"));
+
+  b.run(DiskOpKind::kAppend, "log", "z");
+  CHECK(visible_contents(a.disk, {"log"}) == Files{{"log", {"x", "y"}}});
+  CHECK(visible_contents(b.disk, {"log"}) == Files{{"log", {"x", "y", "z"}}});
+  CHECK(a.disk.fingerprint() == before);
+  CHECK(b.disk.fingerprint() != before);
+  CHECK_FALSE(b.disk == a.disk);
+  b.run(DiskOpKind::kTruncate, "log", {}, 2);
+  CHECK(b.disk == a.disk);
+  CHECK(b.disk.fingerprint() == before);
+}
+
+TEST_CASE("a corruption with nothing durable to flip leaves the disk as it was, fingerprint included") {
+  RandomChooser chooser;
+  Rng rng(1, "corrupt");
+  DiskDriver d;
+  d.run(DiskOpKind::kAppend, "log", "unsynced");
+  d.run(DiskOpKind::kAppend, "other", "unsynced too");
+  const Disk before = d.disk;
+  const uint64_t fingerprint = d.disk.fingerprint();
+  CHECK_FALSE(d.disk.corrupt_one(chooser, rng));
+  CHECK(d.disk == before);
+  CHECK(d.disk.fingerprint() == fingerprint);
+}

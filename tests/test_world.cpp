@@ -6,11 +6,13 @@
 #include <csignal>
 #include <cstdio>
 #include <deque>
+#include <map>
 #include <set>
 #include <string>
 
 #include "base/copy_on_write.h"
 #include "base/fifo.h"
+#include "base/flat_map.h"
 #include "model/example/register_system.h"
 #include "sim/world.h"
 #include "tests/probe_actor.h"
@@ -265,6 +267,77 @@ TEST_CASE("a fifo keeps its order through pops and pushes, and a copy holds and 
   while (!queue.empty()) queue.pop_front();
   CHECK(queue.size() == 0);
   CHECK(queue == Fifo<int>());
+}
+
+TEST_CASE("a flat map answers as a std::map through random inserts, erases and lookups, and iterates in key order") {
+  FlatMap<uint32_t, uint64_t> map;
+  std::map<uint32_t, uint64_t> model;  // what it must behave as
+  Rng rng(5, "flat map");
+  for (uint64_t i = 0; i < 20'000; ++i) {
+    const auto key = static_cast<uint32_t>(rng.below(64));
+    switch (rng.below(4)) {
+      case 0:
+      case 1:
+        map[key] = i;
+        model[key] = i;
+        break;
+      case 2: REQUIRE(map.erase(key) == model.erase(key)); break;
+      default: {
+        const auto it = map.find(key);
+        REQUIRE((it != map.end()) == model.contains(key));
+        if (it != map.end()) REQUIRE(it->second == model.at(key));
+      }
+    }
+    REQUIRE(map.size() == model.size());
+  }
+  CHECK(std::equal(map.begin(), map.end(), model.begin(), model.end(),
+                   [](const auto& a, const auto& b) { return a.first == b.first && a.second == b.second; }));
+  const FlatMap<uint32_t, uint64_t> copy = map;
+  CHECK(copy == map);
+  const size_t odd = erase_if(map, [](const auto& entry) { return entry.first % 2 == 1; });
+  CHECK(odd == static_cast<size_t>(std::count_if(model.begin(), model.end(), [](const auto& e) { return e.first % 2 == 1; })));
+  CHECK(std::all_of(map.begin(), map.end(), [](const auto& entry) { return entry.first % 2 == 0; }));
+  CHECK_FALSE(copy == map);
+}
+
+TEST_CASE("the event queue pops in time and sequence order through pushes, pops, removals and copies") {
+  EventQueue queue;
+  std::set<std::pair<int64_t, uint64_t>> model;  // (time, sequence) of what is pending
+  Rng rng(6, "event queue");
+  uint64_t sequence = 0;
+  const auto push = [&](EventQueue& q, std::set<std::pair<int64_t, uint64_t>>& m) {
+    Event e;
+    e.time = TimePoint::origin() + Duration::ns(static_cast<int64_t>(rng.below(50)));
+    e.sequence = sequence++;
+    m.insert({e.time.ns_since_origin(), e.sequence});
+    q.push(std::move(e));
+  };
+  const auto pop = [](EventQueue& q, std::set<std::pair<int64_t, uint64_t>>& m) {
+    const Event e = q.pop();
+    REQUIRE(std::pair{e.time.ns_since_origin(), e.sequence} == *m.begin());
+    m.erase(m.begin());
+  };
+  for (int i = 0; i < 5'000; ++i) {
+    const uint64_t draw = rng.below(10);
+    if (draw < 5 || model.empty()) {
+      push(queue, model);
+    } else if (draw < 9) {
+      pop(queue, model);
+    } else {
+      const size_t went = queue.remove_if([](const Event& e) { return e.sequence % 7 == 0; });
+      REQUIRE(went == static_cast<size_t>(std::erase_if(model, [](const auto& k) { return k.second % 7 == 0; })));
+    }
+    REQUIRE(queue.size() == model.size());
+    if (i % 500 == 0) {  // a copy goes on as the original, and alone
+      EventQueue copy = queue;
+      auto copy_model = model;
+      for (int j = 0; j < 20; ++j) push(copy, copy_model);
+      while (!copy.empty()) pop(copy, copy_model);
+      REQUIRE(queue.size() == model.size());
+    }
+  }
+  while (!queue.empty()) pop(queue, model);
+  CHECK(model.empty());
 }
 
 TEST_CASE("copies of a world share its nodes until one steps: the others keep their state, fingerprint and future") {
