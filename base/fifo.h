@@ -16,6 +16,7 @@ namespace replsim {
 template <class T>
 class Fifo {
  public:
+  using iterator = typename std::vector<T>::iterator;
   using const_iterator = typename std::vector<T>::const_iterator;
 
   Fifo() = default;
@@ -41,6 +42,8 @@ class Fifo {
   size_t size() const { return items_.size() - head_; }
   const_iterator begin() const { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
   const_iterator end() const { return items_.end(); }
+  iterator begin() { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
+  iterator end() { return items_.end(); }
   T& front() {
     REPLSIM_ASSERT(!empty(), "front of an empty queue");
     return items_[head_];

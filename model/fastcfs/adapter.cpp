@@ -179,7 +179,9 @@ class FastcfsRunMonitor final : public harness::MonitorOf<FastcfsRunMonitor> {
     for (const Violation& v : monitor_.violations()) {
       violations.push_back({{"invariant", v.invariant}, {"at", format_duration(v.at.since_origin())}, {"text", v.text}});
     }
-    return {{"transitions", monitor_.transitions()}, {"acked_writes", monitor_.acked_writes()}, {"violations", violations}};
+    nlohmann::json transitions = nlohmann::json::object();
+    for (const auto& [transition, count] : monitor_.transitions()) transitions[transition] = count;
+    return {{"transitions", transitions}, {"acked_writes", monitor_.acked_writes()}, {"violations", violations}};
   }
 
  private:

@@ -28,12 +28,13 @@
 // the protocol's own expectations, e.g. a strict-sequence breach it caught).
 #pragma once
 
-#include <deque>
 #include <map>
 #include <optional>
 #include <set>
 #include <vector>
 
+#include "base/fifo.h"
+#include "base/flat_map.h"
 #include "model/fastcfs/layout.h"
 #include "model/fastcfs/messages.h"
 #include "model/fastcfs/options.h"
@@ -77,7 +78,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   uint64_t current_dv(uint32_t dg) const { return groups_[dg].current_dv; }
   uint64_t confirmed_dv(uint32_t dg) const { return groups_[dg].confirmed_dv; }
   const std::vector<BinlogRecord>& binlog(uint32_t dg) const { return groups_[dg].binlog; }
-  const std::map<uint64_t, uint64_t>& data(uint32_t dg) const { return groups_[dg].data; }
+  const FlatMap<uint64_t, uint64_t>& data(uint32_t dg) const { return groups_[dg].data; }
   bool writes_pending(uint32_t dg) const;
   const TransitionCounts& transitions() const { return transitions_; }
   uint32_t data_groups() const { return config_.data_groups; }
@@ -147,7 +148,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   struct Group {
     DsStatus status = DsStatus::kInit;
     std::vector<BinlogRecord> binlog;
-    std::map<uint64_t, uint64_t> data;
+    FlatMap<uint64_t, uint64_t> data;
     uint64_t current_dv = 0;
     uint64_t confirmed_dv = 0;
     uint64_t rpc_last_version = 0;
@@ -156,10 +157,10 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     bool master_swapping = false;
     bool need_majority = false;
     bool startup_rollback_done = true;
-    std::deque<PendingWrite> queue;
+    Fifo<PendingWrite> queue;
     std::optional<InFlight> in_flight;
     std::vector<uint64_t> quorum_waiting;          // DVs of writes waiting for confirmation
-    std::map<uint32_t, uint32_t> detect_chain;     // slave -> passes while not majority-active
+    FlatMap<uint32_t, uint32_t> detect_chain;     // slave -> passes while not majority-active
     uint32_t cleanup_passes = 0;
     std::map<uint64_t, uint64_t> idempotency;      // req_id -> DV (replicated requests)
     std::map<uint64_t, Err> results;               // req_id -> final answer (master side)
@@ -167,7 +168,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     Recovery recovery;
     uint64_t rollbacks = 0;
     std::pair<uint64_t, uint64_t> last_reported{UINT64_MAX, UINT64_MAX};  // (current, confirmed) in pings
-    std::deque<ReportDsStatusReq> reports;  // to the leader in this order; the head is in flight if report_seq != 0
+    Fifo<ReportDsStatusReq> reports;  // to the leader in this order; the head is in flight if report_seq != 0
     uint64_t report_seq = 0;
     bool operator==(const Group&) const = default;
     void hash_into(Hasher& h) const;  // every field == compares
@@ -194,7 +195,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     TimePoint last_sent;
     bool test_outstanding = false;
     TimePoint expect_since;  // waiting for an answer since (RPC or active test)
-    std::map<uint64_t, OutstandingRpc> outstanding;  // rpc id -> the write it replicates
+    FlatMap<uint64_t, OutstandingRpc> outstanding;  // rpc id -> the write it replicates
     bool operator==(const Channel&) const = default;
     void hash_into(Hasher& h) const;  // every field == compares
   };
@@ -471,7 +472,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
 
   std::vector<Peer> peers_;
   std::vector<GroupElection> elections_;
-  std::deque<uint32_t> election_queue_;
+  Fifo<uint32_t> election_queue_;
   std::optional<Swap> swap_;
 
   std::vector<std::vector<DsView>> view_;     // [dg][server]
@@ -484,7 +485,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   // the connection's task (replica_deal_join_server_req), not a slot per
   // channel: any joined connection carries RPCs until it closes, so a late
   // join on a stale connection does not silence the live one.
-  std::vector<std::map<uint64_t, TimePoint>> inbound_;
+  std::vector<FlatMap<uint64_t, TimePoint>> inbound_;
   // The followers' ping connections that joined me as leader (the
   // RELATIONSHIP tasks of cluster_deal_join_leader), with the time of the
   // last read or write on each. They outlive my leadership, as the tasks do.
@@ -494,7 +495,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     bool operator==(const PingTask&) const = default;
     void hash_into(Hasher& h) const;  // every field == compares
   };
-  std::map<uint64_t, PingTask> ping_tasks_;
+  FlatMap<uint64_t, PingTask> ping_tasks_;
   // Short-lived connections of mine that carry one request each: what was
   // asked, of whom, until the answer (or the connection's end).
   struct OpenCall {
@@ -503,7 +504,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     bool operator==(const OpenCall&) const = default;
     void hash_into(Hasher& h) const;  // every field == compares
   };
-  std::map<uint64_t, OpenCall> calls_;
+  FlatMap<uint64_t, OpenCall> calls_;
   TransitionCounts transitions_{};
 };
 

@@ -76,7 +76,7 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
   // close after the connect succeeded.
   if (c.stage == ChannelStage::kConnecting && !c.connected) ++c.connect_failures;
   ctx.note("channel_closed", {{"peer", "s" + std::to_string(p + 1)}, {"channel", i}, {"why", why}});
-  std::map<uint64_t, OutstandingRpc> lost;
+  FlatMap<uint64_t, OutstandingRpc> lost;
   lost.swap(c.outstanding);
   if (c.connection.valid()) ctx.close(c.connection);
   c.connection = ConnectionId{};

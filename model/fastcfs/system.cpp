@@ -184,9 +184,9 @@ void FastcfsMonitor::observe(const World& world, const StepRecord& step) {
   // doubt, and one whose start event is still queued is already wiped.
   for (uint32_t index = 0; index < cluster_.servers; ++index) {
     const uint32_t incarnation = world.incarnation(NodeId{index});
-    const auto [seen, first] = incarnations_.try_emplace(index, incarnation);
-    if (!first && seen->second == incarnation) continue;
-    seen->second = incarnation;
+    const auto seen = incarnations_.find(index);
+    if (seen != incarnations_.end() && seen->second == incarnation) continue;
+    incarnations_[index] = incarnation;
     last_start_[index] = step.time;
   }
   for (const OperationEvent& op : step.operations) check_operation(op);

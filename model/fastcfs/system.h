@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/flat_map.h"
 #include "model/fastcfs/client.h"
 #include "model/fastcfs/server.h"
 #include "sim/world.h"
@@ -76,7 +77,7 @@ class FastcfsMonitor {
   const std::vector<Violation>& violations() const { return violations_; }
   std::vector<Violation> violations_of(const std::set<std::string>& invariants) const;
   // T1 .. T18 counts seen in the run.
-  const std::map<std::string, uint64_t>& transitions() const { return transitions_; }
+  const FlatMap<std::string, uint64_t>& transitions() const { return transitions_; }
   uint64_t acked_writes() const { return acked_count_; }
   // What decides later verdicts (not the coverage counts), for a search's
   // visited set.
@@ -96,8 +97,8 @@ class FastcfsMonitor {
   ClusterConfig cluster_;
   std::vector<Violation> violations_;
   static constexpr size_t kViolationsKeptPerInvariant = 50;
-  std::map<std::string, size_t> per_invariant_;  // violations seen; the first kViolationsKeptPerInvariant kept
-  std::map<std::string, uint64_t> transitions_;
+  FlatMap<std::string, size_t> per_invariant_;  // violations seen; the first kViolationsKeptPerInvariant kept
+  FlatMap<std::string, uint64_t> transitions_;
   // Acks a master sent, by written value (unique per write), until a
   // client receives one: then the write is acked(g, v).
   struct SentAck {
@@ -111,11 +112,11 @@ class FastcfsMonitor {
   std::map<std::pair<uint32_t, uint64_t>, std::pair<uint64_t, uint64_t>> acked_;
   uint64_t acked_count_ = 0;
   // S6: the confirmed DV each master had last, per (server, dg).
-  std::map<std::pair<uint32_t, uint32_t>, uint64_t> confirmed_seen_;
+  FlatMap<std::pair<uint32_t, uint32_t>, uint64_t> confirmed_seen_;
   std::vector<uint32_t> leaders_;    // per server group, counted anew on each server step
   std::vector<bool> split_groups_;  // per server group: more than one leader at the last step
-  std::map<uint32_t, TimePoint> last_start_;  // server -> when its current process began
-  std::map<uint32_t, uint32_t> incarnations_;  // server -> its incarnation at the last step
+  FlatMap<uint32_t, TimePoint> last_start_;  // server -> when its current process began
+  FlatMap<uint32_t, uint32_t> incarnations_;  // server -> its incarnation at the last step
   // What check_masters found of one server when it last read it. A server's
   // state changes only at its own steps, and at faults, after which its
   // incarnation differs; so at another server's step its findings are
