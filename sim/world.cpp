@@ -566,6 +566,9 @@ DiskOpId World::submit_disk(NodeId id, DiskRequest request, Chooser& chooser) {
 }
 
 void World::stop_node(Node& target) {
+  // A fault's: it changes an incarnation, which drop_stale_events asks
+  // after only when a fault told it to ask all.
+  REPLSIM_ASSERT(changes_since_drop_.all, "only a fault stops a process");
   target.status = NodeStatus::kCrashed;
   target.actor.reset();
   target.timers.clear();

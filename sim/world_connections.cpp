@@ -591,6 +591,9 @@ void World::keepalive_due(Event& event, Chooser& chooser) {
 // sends what was queued and then closes (the peer hears kPeerClosed); a
 // power loss takes the host's queues with it, and the peer hears nothing.
 void World::end_process_connections(NodeId id, bool host_up, Chooser& chooser) {
+  // It writes connections without noting them (the fault that calls it
+  // makes every footprint global and every drop ask all).
+  REPLSIM_ASSERT(changes_since_drop_.all, "only a fault ends a process's connections");
   std::vector<uint64_t> touched;
   for (auto& [key, shared] : connections_) {
     for (const bool initiator : {true, false}) {
