@@ -119,6 +119,11 @@ struct ExploreOptions {
   // set fewer, so that small searches have states with more tied events
   // than fit, and the path that leaves them out is tested.
   size_t sleep_mask_events = 16;
+  // The states the one-thread DFS run again for a parallel DFS's
+  // counterexample may admit (0: states_max). Tests set it low, so that the
+  // rerun meets its bound before the violation and the path that reports
+  // the threads' own violation is tested.
+  uint64_t rerun_states_max = 0;
   std::string out_dir;                // explore.json, counterexample.json and its run folder
   // Set by swarm for its members: DFS takes each state's successors in an
   // order drawn from this seed; a violation is reported without writing

@@ -19,6 +19,7 @@
 // timing chose.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <deque>
@@ -94,6 +95,7 @@ void Search::parallel_depth_first(SearchNode root) {
   tally_ = Tally{};
   states_ = duplicates_ = branches_truncated_ = queue_peak_ = events_slept_ = states_woken_ = 0;
   ties_max_ = 0;
+  if (options_.rerun_states_max != 0) states_max_ = std::min(options_.rerun_states_max, options_.states_max);
   reset_orbits();
   admit_root(copy_of_root);
   depth_first(SearchNode(copy_of_root));
@@ -240,7 +242,7 @@ Search::Admission Search::admit_shared(ParallelDfs& shared, DfsWorker& w, Search
     states = shared.states.fetch_add(1, std::memory_order_relaxed) + 1;
     count_orbit(child);
   }
-  if (states >= options_.states_max) shared.halt("states_max");
+  if (states >= states_max_) shared.halt("states_max");
   else if (states % 64 == 0 && resident_bytes() > options_.memory_mb_max << 20) shared.halt("memory_mb_max");
   else if (time_up()) shared.halt("time_limit");
   return admission;

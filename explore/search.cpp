@@ -175,6 +175,7 @@ Search::Search(const nlohmann::json& document, const Scenario& scenario, const E
   REPLSIM_ASSERT(options_.sleep_mask_events >= 1 && options_.sleep_mask_events <= kSleepMaskEvents,
                  "a stored sleep set has at most kSleepMaskEvents positions");
   horizon_ = TimePoint::origin() + scenario_.duration;
+  states_max_ = options_.states_max;
   if (options_.from_when) from_when_ = harness::parse_trigger(*options_.from_when, "--from-when", scenario_);
 }
 
@@ -581,7 +582,7 @@ Search::Admission Search::admit(SearchNode& child) {
     ++states_;
     count_orbit(child);
   }
-  if (states_ >= options_.states_max) stopped_by_ = "states_max";
+  if (states_ >= states_max_) stopped_by_ = "states_max";
   else if (states_ % 64 == 0 && resident_bytes() > options_.memory_mb_max << 20) stopped_by_ = "memory_mb_max";
   else if (time_up()) stopped_by_ = "time_limit";
   return admission;

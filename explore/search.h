@@ -382,6 +382,7 @@ class Search {
   Tally tally_;
   std::optional<std::string> stopped_by_;
   uint64_t states_ = 0, duplicates_ = 0, branches_truncated_ = 0;
+  uint64_t states_max_ = 0;  // options_.states_max, or options_.rerun_states_max for a parallel DFS's rerun
   bool sleep_sets_ = false;                       // --por sleep
   uint64_t events_slept_ = 0, states_woken_ = 0;  // its savings, and its states searched again
   size_t ties_max_ = 0;  // the most tied events at a state: past sleep_mask_events, a sleep set may have been cut

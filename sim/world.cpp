@@ -270,9 +270,13 @@ void World::ChangesSinceDrop::node_written(uint32_t index) {
   else all = true;
 }
 
-void World::ChangesSinceDrop::connection_written(uint64_t id) {
+bool World::ChangesSinceDrop::connection_held(uint64_t id) const {
   const auto held = connections.begin() + connection_count;
-  if (std::find(connections.begin(), held, id) != held) return;
+  return std::find(connections.begin(), held, id) != held;
+}
+
+void World::ChangesSinceDrop::connection_written(uint64_t id) {
+  if (connection_held(id)) return;
   if (connection_count == kConnectionsMax) {
     all = true;
     return;
@@ -295,10 +299,8 @@ bool World::ChangesSinceDrop::may_have_gone_stale(const Event& event) const {
     case EventKind::kTimer:
       return node_changed;
     case EventKind::kSegment:
-    case EventKind::kKeepalive: {
-      const auto held = connections.begin() + connection_count;
-      return std::find(connections.begin(), held, event.connection.value) != held;
-    }
+    case EventKind::kKeepalive:
+      return connection_held(event.connection.value);
   }
   return true;
 }

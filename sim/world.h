@@ -301,6 +301,7 @@ class World {
     uint64_t first_new_sequence = 0;  // events with this sequence or later are new
     void node_written(uint32_t index);
     void connection_written(uint64_t id);
+    bool connection_held(uint64_t id) const;
     bool none(uint64_t next_sequence) const {
       return !all && nodes == 0 && connection_count == 0 && next_sequence == first_new_sequence;
     }

@@ -102,6 +102,17 @@ World make_world(std::vector<TalkPlan> plans, LinkConfig link, TcpConfig tcp = {
   return World(config, [plans](NodeId id) { return std::make_unique<Talker>(plans[id.index]); });
 }
 
+// A connection that gives up on unacknowledged data after user_timeout and
+// probes an idle peer every interval after idle, probes times.
+TcpConfig timing_out_tcp(Duration user_timeout, Duration idle, Duration interval, uint32_t probes) {
+  TcpConfig tcp;
+  tcp.user_timeout = user_timeout;
+  tcp.keepalive_idle = idle;
+  tcp.keepalive_interval = interval;
+  tcp.keepalive_probes = probes;
+  return tcp;
+}
+
 LinkConfig fixed(Duration latency) {
   LinkConfig link;
   link.latency = Distribution::fixed(latency);
@@ -214,11 +225,7 @@ TEST_CASE("a crashed peer's host closes the connection, connecting to it is refu
 }
 
 TEST_CASE("a powered-off peer: unacknowledged data times out after the user timeout, an idle end only with keepalive") {
-  TcpConfig tcp;
-  tcp.user_timeout = Duration::s(10);
-  tcp.keepalive_idle = Duration::s(5);
-  tcp.keepalive_interval = Duration::s(1);
-  tcp.keepalive_probes = 3;
+  const TcpConfig tcp = timing_out_tcp(Duration::s(10), Duration::s(5), Duration::s(1), 3);
   // Data sent at 2 s to a peer that lost power at 1 s.
   World data = make_world({TalkPlan{NodeId{1}, 1, 1, Duration::ms(1), Duration::s(2)}, TalkPlan{}}, fixed(Duration::ms(1)), tcp);
   data.schedule_fault(TimePoint::origin() + Duration::s(1), PowerLossFault{NodeId{1}});
@@ -500,11 +507,7 @@ TEST_CASE("a chooser races connections' heads, never a connection's own messages
 // process's events. Timers a process supersedes are the register's and
 // FastCFS's, in test_explore.cpp's drop test.
 TEST_CASE("a world that drops its stale events after every step keeps exactly the events that asking all of them keeps") {
-  TcpConfig tcp;
-  tcp.user_timeout = Duration::s(2);
-  tcp.keepalive_idle = Duration::s(1);
-  tcp.keepalive_interval = Duration::ms(500);
-  tcp.keepalive_probes = 2;
+  const TcpConfig tcp = timing_out_tcp(Duration::s(2), Duration::s(1), Duration::ms(500), 2);
   LinkConfig lossy = fixed(Duration::ms(1));
   lossy.loss = 0.1;
   TalkPlan first{NodeId{1}, 2, 200, Duration::ms(20), Duration::ms(50)};

@@ -848,3 +848,30 @@ TEST_CASE("a DFS on several threads that finds a violation reports the one-threa
   CHECK(read(std::filesystem::path(one.out_dir) / "counterexample.json") ==
         read(std::filesystem::path(two.out_dir) / "counterexample.json"));
 }
+
+// When the one-thread DFS run again for the counterexample ends without the
+// violation (here its state bound, cut to one state), the threads' own
+// violation is reported: replayed like any other, with the summary saying
+// whose counts and violation these are.
+TEST_CASE("a DFS on several threads reports its threads' violation when the one-thread rerun ends without it") {
+  explore::ExploreOptions two = options_in("dfs-threads-rerun-cut");
+  two.strategy = "dfs";
+  two.jobs = 2;
+  two.rerun_states_max = 1;
+  std::ostringstream progress;
+  const std::string file = explore_file("register-canary");
+  const explore::ExploreResult cut = explore::explore(load_scenario_document(file), file, two, progress);
+  REQUIRE(cut.exit_code == 1);
+  CHECK(progress.str().find("the one-thread DFS ended (states_max) without the violation") != std::string::npos);
+  CHECK(cut.summary["dfs_threads"] == 2);
+  CHECK(cut.summary["dfs_rerun_ended"] == "states_max");
+  CHECK(cut.summary["stopped_by"].is_null());
+  // The rerun's counts: the bound is checked as a state is admitted, so the
+  // root and its first child.
+  CHECK(cut.summary["states_distinct"] == 2);
+  const Json& violation = cut.summary["violation"];
+  CHECK(violation["replayed"] == true);
+  CHECK(violation["signature"] == Json::array({"linearizable"}));
+  const Scenario replay = load_scenario_file(violation["file"].get<std::string>());
+  CHECK(failed_checks(run_scenario(replay, replay.seed)) == std::vector<std::string>{"linearizable"});
+}
