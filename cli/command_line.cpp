@@ -124,6 +124,10 @@ int run_command_line(int argc, char** argv, const DemoScenario& demo_scenario) {
   explore_command->add_option("--shrink-runs-max", explore.search.shrink_runs_max,
                               "Candidate paths tried when shrinking the counterexample (0: not shrunk)")
       ->capture_default_str();
+  explore_command->add_option("--counterexamples", explore.search.counterexamples,
+                              "random-walk, pct: sample on past the first violation until this many paths have one, "
+                              "shrink each, report the one with the fewest events")
+      ->capture_default_str();
   explore_command->add_option("--known", explore.search.known,
                               "A violation to search past, as its signature element in explore.json (\"invariants "
                               "(S4)\"); repeat it for several. Counted in known_violations, not reported");

@@ -63,6 +63,16 @@ void check_options(const ExploreOptions& options) {
   if (options.jobs > kJobsMax) {
     throw InputError("--jobs", "at most " + std::to_string(kJobsMax) + " threads", std::to_string(options.jobs));
   }
+  if (options.counterexamples == 0 || options.counterexamples > kCounterexamplesMax) {
+    throw InputError("--counterexamples", "from 1 to " + std::to_string(kCounterexamplesMax),
+                     std::to_string(options.counterexamples));
+  }
+  if (options.counterexamples > 1 && (!is_sampling_strategy(options.strategy) || options.shards != 1)) {
+    // An exhaustive search's paths are not independent samples, and shards
+    // merge by their first violation.
+    throw InputError("--counterexamples", "1 except for random-walk and pct on one shard",
+                     std::to_string(options.counterexamples));
+  }
   const bool sampled = is_sampling_strategy(options.strategy) || options.strategy == "swarm";
   if (options.shards != 1 && !sampled) {
     throw InputError("--shard", "1/1 for an exhaustive search (shards split random-walk, pct and swarm)",

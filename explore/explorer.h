@@ -38,6 +38,9 @@
 
 namespace replsim::explore {
 
+// Paths with a violation a sampled search compares at most (--counterexamples).
+inline constexpr uint32_t kCounterexamplesMax = 64;
+
 struct ExploreOptions {
   // bfs (shortest counterexample), dfs; random-walk and pct sample paths
   // and swarm runs many small DFS searches of its own (these three claim
@@ -70,6 +73,14 @@ struct ExploreOptions {
   // shares them (at the default, about the 2,000 one pass had at stop 37),
   // later waves what the first left (EXPLORER.md says how).
   uint64_t shrink_runs_max = 16000;
+  // random-walk and pct: paths with a violation to compare (SPIN's -i does
+  // the like for its depth-first search). The search samples on past the
+  // first until it has this many (or its paths or time run out), shrinks
+  // each within an equal share of shrink_runs_max, and reports the one with
+  // the fewest events, the earliest path on a tie: a first path's
+  // counterexample may need dozens of slow messages where another path shows
+  // the same bug with a few.
+  uint32_t counterexamples = 1;
   // Threads shrinking's passes run on; unset: `jobs` (a swarm's member
   // searches on one thread and shrinks on the swarm's).
   std::optional<unsigned> shrink_jobs;

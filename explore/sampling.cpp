@@ -57,13 +57,33 @@ class FirstAnswers final : public harness::TailAnswers {
 // its own tally, and the tallies are added to the search's in the paths'
 // order up to the first path that found a violation (the rest of its batch
 // is dropped), so a search finds what it would find one path at a time,
-// with the same counts, for any --jobs.
+// with the same counts, for any --jobs. With --counterexamples K it goes on
+// from the path after each violation until it has K: a dropped path runs
+// again then, and counts once.
 void Search::sample_paths(const SearchNode& root) {
   REPLSIM_ASSERT(options_.shard >= 1 && options_.shard <= options_.shards, "a shard of the paths");
+  REPLSIM_ASSERT(options_.counterexamples == 1 || options_.shards == 1, "compared paths are one shard's");
   if (options_.strategy == "pct") probe_ = probe_path(root);
   tbb::task_arena arena(options_.jobs == 0 ? tbb::task_arena::automatic : static_cast<int>(options_.jobs));
   const size_t batch_paths = arena.max_concurrency() == 1 ? 1 : kBatchPathsPerJob * arena.max_concurrency();
   uint64_t next = options_.shard - 1;
+  for (uint32_t found = 0; found < options_.counterexamples; ++found) {
+    sample_until_violation(root, arena, batch_paths, next);
+    if (!tally_.violation) break;
+    if (options_.counterexamples == 1) return;
+    candidates_.push_back(*tally_.violation);
+    next = tally_.violation->sample + options_.shards;
+    progress_ << "explore: path " << tally_.violation->sample << " has a violation (" << candidates_.size() << " of "
+              << options_.counterexamples << " to compare)\n";
+    if (stopped_by_ || found + 1 == options_.counterexamples) break;
+    tally_.violation.reset();
+  }
+  if (!candidates_.empty()) tally_.violation = candidates_.front();
+  REPLSIM_ASSERT(candidates_.size() <= options_.counterexamples, "no more paths compared than asked");
+}
+
+void Search::sample_until_violation(const SearchNode& root, tbb::task_arena& arena, size_t batch_paths, uint64_t next) {
+  REPLSIM_ASSERT(!tally_.violation, "each round looks for the next violation");
   while (next < options_.walks && !tally_.violation && !stopped_by_) {
     std::vector<uint64_t> indices;
     for (; next < options_.walks && indices.size() < batch_paths; next += options_.shards) indices.push_back(next);

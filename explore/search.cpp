@@ -754,7 +754,7 @@ nlohmann::json Search::write_counterexample(const Violation& v, const ShrinkStat
                                   {"events_by_pass",
                                    {{"chunks", shrunk.events_by_chunks ? nlohmann::json(*shrunk.events_by_chunks) : nlohmann::json(nullptr)},
                                     {"components", shrunk.events_by_components}}},
-                                  {"runs_max", options_.shrink_runs_max}}}};
+                                  {"runs_max", shrunk.runs_max}}}};
   if (is_sampling_strategy(options_.strategy)) j["sample"] = v.sample;
   if (baseline_root_) j["baseline"] = write_baseline(v, dir);
   return j;
@@ -769,7 +769,7 @@ ExploreResult Search::finish() {
   j["prefix"]["steps"] = prefix_steps_;
   if (is_sampling_strategy(options_.strategy)) {
     j["samples"] = {{"count", options_.walks}, {"shard", options_.shard}, {"shards", options_.shards},
-                    {"run", tally_.walks}};
+                    {"run", tally_.walks}, {"counterexamples", options_.counterexamples}};
     if (options_.strategy == "pct") j["samples"]["pct_depth"] = options_.pct_depth;
   }
   // Its counts other than the states of a complete search depend on the
@@ -813,7 +813,9 @@ ExploreResult Search::finish() {
                   !is_sampling_strategy(options_.strategy) && !options_.shuffle_seed;
   if (tally_.violation && options_.write_counterexample) {
     ShrinkStats shrunk;
-    j["violation"] = write_counterexample(shrink(*tally_.violation, shrunk), shrunk);
+    nlohmann::json compared;
+    j["violation"] = write_counterexample(shortest_counterexample(shrunk, compared), shrunk);
+    if (!compared.is_null()) j["violation"]["compared"] = std::move(compared);
     result.exit_code = 1;
   } else if (tally_.violation) {
     j["violation"] = {{"checks", tally_.violation->checks}, {"transitions", tally_.violation->depth}, {"replayed", false}};

@@ -174,6 +174,7 @@ struct ShrinkStats {
   // in their order; the path kept is the shortest, the first on a tie.
   std::optional<size_t> events_by_chunks;  // unset: no pass ran
   std::vector<size_t> events_by_components;
+  uint64_t runs_max = 0;  // its bound: shrink_runs_max, or a share of it per compared path
 };
 
 // One pass of shrinking: the best path so far and where its answers and
@@ -325,7 +326,14 @@ class Search {
   void shrink_by_component(ShrinkPass& pass, bool by_step, ShrinkStats& stats) const;
   bool shrink_round(ShrinkPass& pass, bool by_step, ShrinkStats& stats) const;
   void shrink_pass(ShrinkPass& pass, ShrinkStats& stats) const;
-  Violation shrink(const Violation& found, ShrinkStats& stats) const;
+  Violation shrink(const Violation& found, uint64_t runs_max, ShrinkStats& stats) const;
+  // The counterexample reported: the violation shrunk, or with
+  // --counterexamples the shortest of the paths compared (`compared` lists
+  // each: its path, its events as found and shrunk).
+  Violation shortest_counterexample(ShrinkStats& stats, nlohmann::json& compared) const;
+  // sampling.cpp: the paths from `next` on, until one has a violation or
+  // the paths or the time run out.
+  void sample_until_violation(const SearchNode& root, tbb::task_arena& arena, size_t batch_paths, uint64_t next);
 
   // baseline.cpp: a differential search's check, and the file that shows it.
   PathAnchors anchors_of(const Violation& v) const;
@@ -380,6 +388,9 @@ class Search {
   std::unordered_set<uint64_t> orbits_;             // "count" only: the orbits of the states searched
   uint64_t orbits_count_ = 0, orbit_digest_ = 0;    // the orbits searched, and their keys summed (mixed)
   Tally tally_;
+  // A sampled search's paths with a violation, in path order, when it
+  // compares several (--counterexamples); the first is also tally_'s.
+  std::vector<Violation> candidates_;
   std::optional<std::string> stopped_by_;
   uint64_t states_ = 0, duplicates_ = 0, branches_truncated_ = 0;
   uint64_t states_max_ = 0;  // options_.states_max, or options_.rerun_states_max for a parallel DFS's rerun

@@ -466,10 +466,11 @@ void Search::shrink_pass(ShrinkPass& pass, ShrinkStats& stats) const {
 // and one cut short ends early). Each pass's share is fixed before its
 // wave runs, so what every pass does, and the path kept, are the same for
 // any number of threads.
-Violation Search::shrink(const Violation& found, ShrinkStats& stats) const {
+Violation Search::shrink(const Violation& found, uint64_t runs_max, ShrinkStats& stats) const {
   stats.events_before = events_of(found.path);
   stats.depth_before = found.depth;
-  if (options_.shrink_runs_max == 0) return found;
+  stats.runs_max = runs_max;
+  if (runs_max == 0) return found;
   // Replayed exactly once, for where its answers and faults were.
   PathAnchors anchors;
   const std::optional<Violation> replayed = follow(plan_of(found.path, anchors, true), found.signature, anchors);
@@ -484,7 +485,7 @@ Violation Search::shrink(const Violation& found, ShrinkStats& stats) const {
   std::optional<Violation> kept;
   uint64_t share_first = 0;
   for (uint32_t passes = 0; passes < kShrinkPassesMax;) {
-    const uint64_t runs_left = options_.shrink_runs_max - stats.runs;
+    const uint64_t runs_left = runs_max - stats.runs;
     auto planned = next_wave(std::min<uint64_t>({kShrinkPassesPerWave, runs_left, kShrinkPassesMax - passes}), orders);
     if (planned.empty()) break;
     const uint64_t share = runs_left / planned.size();
@@ -507,9 +508,37 @@ Violation Search::shrink(const Violation& found, ShrinkStats& stats) const {
       if (!kept || events < events_of(kept->path)) kept = std::move(wave[k].best);
     }
   }
-  REPLSIM_ASSERT(stats.runs <= options_.shrink_runs_max, "shrinking runs no candidate past its bound");
+  REPLSIM_ASSERT(stats.runs <= runs_max, "shrinking runs no candidate past its bound");
   if (!kept) return found;
   REPLSIM_ASSERT(same_finding(kept->signature, found.signature, options_), "shrinking keeps the finding");
+  return std::move(*kept);
+}
+
+// Each compared path is shrunk within an equal share of the runs, so the
+// whole costs what shrinking one path does; the paths are shrunk one after
+// another, each pass wave on every thread as for one.
+Violation Search::shortest_counterexample(ShrinkStats& stats, nlohmann::json& compared) const {
+  REPLSIM_ASSERT(tally_.violation.has_value(), "a violation to report");
+  if (options_.counterexamples == 1) return shrink(*tally_.violation, options_.shrink_runs_max, stats);
+  REPLSIM_ASSERT(!candidates_.empty(), "a search comparing paths keeps each violating one");
+  const uint64_t share = options_.shrink_runs_max / candidates_.size();
+  std::optional<Violation> kept;
+  compared = nlohmann::json::array();
+  for (const Violation& candidate : candidates_) {
+    ShrinkStats candidate_stats;
+    Violation shrunk = shrink(candidate, share, candidate_stats);
+    const size_t events = events_of(shrunk.path);
+    compared.push_back({{"sample", candidate.sample},
+                        {"signature", shrunk.signature},
+                        {"events_before", candidate_stats.events_before},
+                        {"events", events},
+                        {"transitions", shrunk.depth}});
+    if (!kept || events < events_of(kept->path)) {
+      kept = std::move(shrunk);
+      stats = candidate_stats;
+    }
+  }
+  REPLSIM_ASSERT(compared.size() == candidates_.size(), "every compared path shrunk once");
   return std::move(*kept);
 }
 

@@ -331,6 +331,62 @@ TEST_CASE("a FastCFS counterexample of hundreds of random answers shrinks to the
   CHECK(std::find(signature.begin(), signature.end(), "replicas_agree (S7)") != signature.end());
 }
 
+// --counterexamples K: the first K violating paths, in path order and for
+// any --jobs, each shrunk within an equal share of the runs; the one with
+// the fewest events is reported, the earliest on a tie.
+TEST_CASE("a sampled search compares its first violating paths and reports the one with the fewest events") {
+  for (const std::string strategy : {"random-walk", "pct"}) {
+    CAPTURE(strategy);
+    explore::ExploreOptions first_only = sampled(strategy, 20'000, "compare-first-" + strategy);
+    const Json first = search("register-canary", first_only).summary["violation"];
+    explore::ExploreOptions unshrunk = sampled(strategy, 20'000, "compare-unshrunk-" + strategy);
+    unshrunk.counterexamples = 6;
+    unshrunk.shrink_runs_max = 0;
+    const explore::ExploreResult six = search("register-canary", unshrunk);
+    check_replays_to_failure(six);
+    const Json& compared = six.summary["violation"]["compared"];
+    REQUIRE(compared.size() == 6);
+    CHECK(compared[0]["sample"] == first["sample"]);
+    size_t shortest = 0;
+    for (size_t i = 1; i < compared.size(); ++i) {
+      CHECK(compared[i]["sample"].get<uint64_t>() > compared[i - 1]["sample"].get<uint64_t>());
+      if (compared[i]["events"].get<size_t>() < compared[shortest]["events"].get<size_t>()) shortest = i;
+    }
+    // The canary's first violating path is not its shortest, so the choice shows.
+    REQUIRE(shortest > 0);
+    CHECK(six.summary["violation"]["sample"] == compared[shortest]["sample"]);
+    CHECK(six.summary["violation"]["events"] == compared[shortest]["events"]);
+    CHECK(six.summary["samples"]["run"] == compared[5]["sample"].get<uint64_t>() + 1);
+    CHECK(six.summary["samples"]["counterexamples"] == 6);
+    // Shrunk, three paths share the runs; one thread or two, the same search.
+    explore::ExploreOptions three = sampled(strategy, 20'000, "compare-three-" + strategy);
+    three.counterexamples = 3;
+    three.jobs = 1;
+    const Json one_thread = without_paths(search("register-canary", three).summary);
+    three.jobs = 2;
+    three.out_dir = out_dir("compare-three-2-" + strategy);
+    const explore::ExploreResult two_threads = search("register-canary", three);
+    check_replays_to_failure(two_threads);
+    CHECK(without_paths(two_threads.summary) == one_thread);
+    CHECK(one_thread["violation"]["shrink"]["runs_max"] == three.shrink_runs_max / 3);
+    for (const Json& c : one_thread["violation"]["compared"]) {
+      CHECK(c["events"].get<size_t>() >= one_thread["violation"]["events"].get<size_t>());
+      CHECK(c["events"].get<size_t>() <= c["events_before"].get<size_t>());
+    }
+  }
+  // Fewer violating paths than asked (the paths end just past the first
+  // one): the ones found are compared.
+  const uint64_t first_violating =
+      search("register-canary", sampled("random-walk", 20'000, "compare-few-first")).summary["violation"]["sample"];
+  explore::ExploreOptions few = sampled("random-walk", first_violating + 1, "compare-few");
+  few.counterexamples = 3;
+  const explore::ExploreResult found = search("register-canary", few);
+  check_replays_to_failure(found);
+  CHECK(found.summary["violation"]["compared"].size() == 1);
+  CHECK(found.summary["samples"]["run"] == first_violating + 1);
+  CHECK(found.summary["violation"]["shrink"]["runs_max"] == few.shrink_runs_max);
+}
+
 TEST_CASE("sampled searches refuse what they cannot do, naming the option or file") {
   explore::ExploreOptions bfs_shard = sampled("bfs", 1, "refused");
   bfs_shard.shard = 2;
@@ -341,6 +397,20 @@ TEST_CASE("sampled searches refuse what they cannot do, naming the option or fil
   CHECK_THROWS_AS(search("register-canary", no_depth), InputError);
   explore::ExploreOptions unknown = sampled("annealing", 1, "refused");
   CHECK_THROWS_AS(search("register-canary", unknown), InputError);
+  // Paths compared: from 1 to 64, sampled on one shard only.
+  for (const uint32_t counterexamples : {0u, 65u}) {
+    explore::ExploreOptions out_of_range = sampled("random-walk", 1, "refused");
+    out_of_range.counterexamples = counterexamples;
+    CHECK_THROWS_AS(search("register-canary", out_of_range), InputError);
+  }
+  explore::ExploreOptions compared_bfs = sampled("bfs", 1, "refused");
+  compared_bfs.counterexamples = 2;
+  CHECK_THROWS_AS(search("register-canary", compared_bfs), InputError);
+  explore::ExploreOptions compared_shard = sampled("pct", 1, "refused");
+  compared_shard.counterexamples = 2;
+  compared_shard.shard = 1;
+  compared_shard.shards = 2;
+  CHECK_THROWS_AS(search("register-canary", compared_shard), InputError);
 
   // Shards of two different searches do not merge.
   const std::string walk_dir = out_dir("merge-walk"), pct_dir = out_dir("merge-pct");
