@@ -130,6 +130,11 @@ int run_explore(ExploreCommandOptions options, std::ostream& out, std::ostream& 
                        fmt::join(v["checks"].get<std::vector<std::string>>(), ", "), v["transitions"].get<uint32_t>(),
                        v["steps"].get<uint64_t>(), v["replayed"].get<bool>() ? "yes" : "no");
     for (size_t i = 0; i < v["details"].size() && i < 3; ++i) out << "      " << v["details"][i].get<std::string>() << "\n";
+    if (v.contains("compared")) {
+      out << fmt::format("  compared   {} violating paths (from path {}): path {} has the fewest events, {}\n",
+                         v["compared"].size(), v["compared"][0]["sample"].get<uint64_t>(), v["sample"].get<uint64_t>(),
+                         v["events"].get<size_t>());
+    }
     out << fmt::format("  counterexample {} (replsim run it), report {}\n", v["file"].get<std::string>(),
                        (fs::path(v["run_dir"].get<std::string>()) / "report.html").string());
     if (v.contains("baseline")) {

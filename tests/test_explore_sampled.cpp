@@ -333,22 +333,34 @@ TEST_CASE("a FastCFS counterexample of hundreds of random answers shrinks to the
 
 // --counterexamples K: the first K violating paths, in path order and for
 // any --jobs, each shrunk within an equal share of the runs; the one with
-// the fewest events is reported, the earliest on a tie.
+// the fewest events is reported, the earliest on a tie (PCT's six paths
+// here have two with the fewest).
 TEST_CASE("a sampled search compares its first violating paths and reports the one with the fewest events") {
+  uint64_t first_violating_walk = 0;
   for (const std::string strategy : {"random-walk", "pct"}) {
     CAPTURE(strategy);
     explore::ExploreOptions first_only = sampled(strategy, 20'000, "compare-first-" + strategy);
+    first_only.shrink_runs_max = 0;
     const Json first = search("register-canary", first_only).summary["violation"];
+    if (strategy == "random-walk") first_violating_walk = first["sample"].get<uint64_t>();
+    // Unshrunk, on one thread and on two: the same six paths, the same choice.
     explore::ExploreOptions unshrunk = sampled(strategy, 20'000, "compare-unshrunk-" + strategy);
     unshrunk.counterexamples = 6;
     unshrunk.shrink_runs_max = 0;
+    unshrunk.jobs = 1;
+    const Json one_thread = without_paths(search("register-canary", unshrunk).summary);
+    unshrunk.jobs = 2;
+    unshrunk.out_dir = out_dir("compare-unshrunk-2-" + strategy);
     const explore::ExploreResult six = search("register-canary", unshrunk);
     check_replays_to_failure(six);
+    CHECK(without_paths(six.summary) == one_thread);
     const Json& compared = six.summary["violation"]["compared"];
     REQUIRE(compared.size() == 6);
     CHECK(compared[0]["sample"] == first["sample"]);
     size_t shortest = 0;
-    for (size_t i = 1; i < compared.size(); ++i) {
+    for (size_t i = 0; i < compared.size(); ++i) {
+      CHECK(compared[i]["events"] == compared[i]["events_before"]);
+      if (i == 0) continue;
       CHECK(compared[i]["sample"].get<uint64_t>() > compared[i - 1]["sample"].get<uint64_t>());
       if (compared[i]["events"].get<size_t>() < compared[shortest]["events"].get<size_t>()) shortest = i;
     }
@@ -358,32 +370,27 @@ TEST_CASE("a sampled search compares its first violating paths and reports the o
     CHECK(six.summary["violation"]["events"] == compared[shortest]["events"]);
     CHECK(six.summary["samples"]["run"] == compared[5]["sample"].get<uint64_t>() + 1);
     CHECK(six.summary["samples"]["counterexamples"] == 6);
-    // Shrunk, three paths share the runs; one thread or two, the same search.
+    // Shrunk, three paths share the runs.
     explore::ExploreOptions three = sampled(strategy, 20'000, "compare-three-" + strategy);
     three.counterexamples = 3;
-    three.jobs = 1;
-    const Json one_thread = without_paths(search("register-canary", three).summary);
-    three.jobs = 2;
-    three.out_dir = out_dir("compare-three-2-" + strategy);
-    const explore::ExploreResult two_threads = search("register-canary", three);
-    check_replays_to_failure(two_threads);
-    CHECK(without_paths(two_threads.summary) == one_thread);
-    CHECK(one_thread["violation"]["shrink"]["runs_max"] == three.shrink_runs_max / 3);
-    for (const Json& c : one_thread["violation"]["compared"]) {
-      CHECK(c["events"].get<size_t>() >= one_thread["violation"]["events"].get<size_t>());
+    const explore::ExploreResult shrunk = search("register-canary", three);
+    check_replays_to_failure(shrunk);
+    const Json& v = shrunk.summary["violation"];
+    CHECK(v["shrink"]["runs_max"] == three.shrink_runs_max / 3);
+    REQUIRE(v["compared"].size() == 3);
+    for (const Json& c : v["compared"]) {
+      CHECK(c["events"].get<size_t>() >= v["events"].get<size_t>());
       CHECK(c["events"].get<size_t>() <= c["events_before"].get<size_t>());
     }
   }
   // Fewer violating paths than asked (the paths end just past the first
-  // one): the ones found are compared.
-  const uint64_t first_violating =
-      search("register-canary", sampled("random-walk", 20'000, "compare-few-first")).summary["violation"]["sample"];
-  explore::ExploreOptions few = sampled("random-walk", first_violating + 1, "compare-few");
+  // one): the ones found are compared, with the whole of the runs.
+  explore::ExploreOptions few = sampled("random-walk", first_violating_walk + 1, "compare-few");
   few.counterexamples = 3;
   const explore::ExploreResult found = search("register-canary", few);
   check_replays_to_failure(found);
   CHECK(found.summary["violation"]["compared"].size() == 1);
-  CHECK(found.summary["samples"]["run"] == first_violating + 1);
+  CHECK(found.summary["samples"]["run"] == first_violating_walk + 1);
   CHECK(found.summary["violation"]["shrink"]["runs_max"] == few.shrink_runs_max);
 }
 
