@@ -21,7 +21,7 @@ void print_run_summary(const Scenario& scenario, uint64_t seed, const ScenarioRu
   out << fmt::format("replsim run: {} ({}), seed {}, {} of virtual time\n", scenario.name, scenario.protocol, seed,
                      format_duration(scenario.duration));
   size_t skipped = 0;
-  for (const AppliedFault& f : run.faults) skipped += f.fault.contains("skipped") ? 1 : 0;
+  for (const AppliedFault& f : run.faults) skipped += f.fault ? 0 : 1;
   out << fmt::format("  faults     {} applied, {} skipped\n", run.faults.size() - skipped, skipped);
   out << fmt::format("  events     {}\n", run.world.stats().steps);
   if (run.converged_at) {

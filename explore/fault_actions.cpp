@@ -9,12 +9,21 @@
 namespace replsim::explore {
 namespace {
 
-harness::FaultSpec named_fault(const std::string& type, const std::string& node) {
-  harness::FaultSpec f;
-  f.type = type;
-  f.path = "explore: " + type + (node.empty() ? "" : " " + node);
-  if (!node.empty()) f.node = harness::NodeSelector{harness::NodeSelector::Kind::kNamed, node, 0, node};
-  return f;
+FaultAction named_action(const std::string& type, const std::string& node, NodeId id) {
+  FaultAction a;
+  a.spec.type = type;
+  a.spec.path = "explore: " + type + (node.empty() ? "" : " " + node);
+  if (!node.empty()) a.spec.node = harness::NodeSelector{harness::NodeSelector::Kind::kNamed, node, 0, node};
+  a.node = id;
+  a.kind = type == "restart"   ? FaultActionKind::kRestart
+           : type == "resume"  ? FaultActionKind::kResume
+           : type == "isolate" ? FaultActionKind::kIsolate
+           : type == "heal"    ? FaultActionKind::kHeal
+                               : FaultActionKind::kStop;
+  a.spends_budget = type != "restart" && type != "resume" && type != "heal";
+  REPLSIM_ASSERT(a.kind != FaultActionKind::kStop || type == "crash" || type == "powerloss" || type == "pause",
+                 "an explorable fault type or its undo");
+  return a;
 }
 
 }  // namespace
@@ -41,12 +50,12 @@ std::vector<FaultAction> fault_actions(const World& world, const std::vector<std
     const std::string& name = world.node_name(id);
     const bool target = nodes.empty() || std::find(nodes.begin(), nodes.end(), name) != nodes.end();
     for (const char* type : {"crash", "powerloss", "pause", "isolate"}) {
-      if (wanted(type) && target) actions.push_back({named_fault(type, name), id, true});
+      if (wanted(type) && target) actions.push_back(named_action(type, name, id));
     }
-    if (wanted("crash") || wanted("powerloss")) actions.push_back({named_fault("restart", name), id, false});
-    if (wanted("pause")) actions.push_back({named_fault("resume", name), id, false});
+    if (wanted("crash") || wanted("powerloss")) actions.push_back(named_action("restart", name, id));
+    if (wanted("pause")) actions.push_back(named_action("resume", name, id));
   }
-  if (wanted("isolate")) actions.push_back({named_fault("heal", ""), NodeId{0}, false});
+  if (wanted("isolate")) actions.push_back(named_action("heal", "", NodeId{0}));
   for (const std::string& type : types) {
     REPLSIM_ASSERT(std::find(explorable_fault_types().begin(), explorable_fault_types().end(), type) !=
                        explorable_fault_types().end(),
@@ -60,24 +69,23 @@ std::vector<uint32_t> enabled_actions(const World& world, const std::vector<Faul
   std::vector<uint32_t> enabled;
   for (uint32_t i = 0; i < actions.size(); ++i) {
     const FaultAction& a = actions[i];
-    const std::string& type = a.spec.type;
-    const NodeStatus status = type == "heal" ? NodeStatus::kUp : world.node_status(a.node);
+    const NodeStatus status = a.kind == FaultActionKind::kHeal ? NodeStatus::kUp : world.node_status(a.node);
     bool on = false;
-    if (type == "restart") on = status == NodeStatus::kCrashed;
-    else if (type == "resume") on = status == NodeStatus::kPaused;
-    else if (type == "heal") on = isolated.has_value();
-    else if (type == "isolate") on = budget_left && status == NodeStatus::kUp && !isolated;
-    else on = budget_left && status == NodeStatus::kUp;  // crash, powerloss, pause
-    REPLSIM_ASSERT(!on || a.spends_budget == (type != "restart" && type != "resume" && type != "heal"),
-                   "only undo actions are free");
+    switch (a.kind) {
+      case FaultActionKind::kRestart: on = status == NodeStatus::kCrashed; break;
+      case FaultActionKind::kResume: on = status == NodeStatus::kPaused; break;
+      case FaultActionKind::kHeal: on = isolated.has_value(); break;
+      case FaultActionKind::kIsolate: on = budget_left && status == NodeStatus::kUp && !isolated; break;
+      case FaultActionKind::kStop: on = budget_left && status == NodeStatus::kUp; break;
+    }
     if (on) enabled.push_back(i);
   }
   return enabled;
 }
 
 void track_isolated(const FaultAction& action, std::optional<NodeId>& isolated) {
-  if (action.spec.type == "isolate") isolated = action.node;
-  if (action.spec.type == "heal") isolated.reset();
+  if (action.kind == FaultActionKind::kIsolate) isolated = action.node;
+  if (action.kind == FaultActionKind::kHeal) isolated.reset();
 }
 
 }  // namespace replsim::explore

@@ -14,10 +14,15 @@
 
 namespace replsim::explore {
 
+// What an action does to its server, decoded from its spec's type once:
+// which actions are enabled is asked at every state.
+enum class FaultActionKind { kStop, kRestart, kResume, kIsolate, kHeal };  // kStop: crash, powerloss, pause
+
 struct FaultAction {
   harness::FaultSpec spec;  // a named node; `at` is set when a path fires it
   NodeId node;              // the server it acts on (unused for heal)
-  bool spends_budget = true;
+  FaultActionKind kind = FaultActionKind::kStop;
+  bool spends_budget = true;  // all but the undo actions: restart, resume, heal
 };
 
 // The fault types a search can fire, with the undo each one has.

@@ -172,6 +172,13 @@ Search::Search(const nlohmann::json& document, const Scenario& scenario, const E
   judged_path_data_ = judged_path_data_of(scenario_);
   completions_all_ = uint64_t{scenario_.workload.clients} * scenario_.workload.ops_max.value_or(0);
   sleep_sets_ = options_.por == "sleep";
+  REPLSIM_ASSERT(options_.symmetry == "off" || options_.symmetry == "on" || options_.symmetry == "count",
+                 "the CLI checks the symmetry mode");
+  symmetry_mode_ = options_.symmetry == "on"      ? SymmetryMode::kOn
+                   : options_.symmetry == "count" ? SymmetryMode::kCount
+                                                  : SymmetryMode::kOff;
+  keeps_smallest_depth_ = options_.strategy != "bfs";
+  depth_max_ = depth_max_of(options_);
   REPLSIM_ASSERT(options_.sleep_mask_events >= 1 && options_.sleep_mask_events <= kSleepMaskEvents,
                  "a stored sleep set has at most kSleepMaskEvents positions");
   horizon_ = TimePoint::origin() + scenario_.duration;
@@ -214,7 +221,9 @@ ExploreResult Search::run() {
     sample_paths(root);
     return finish();
   }
-  if (options_.symmetry != "off") symmetry_ = symmetry_of(scenario_, root.run.run().world, options_.fault_nodes);
+  if (symmetry_mode_ != SymmetryMode::kOff) {
+    symmetry_ = symmetry_of(scenario_, root.run.run().world, options_.fault_nodes);
+  }
   key(root);
   admit_root(root);
   if (options_.strategy == "dfs" && options_.jobs > 1 && !options_.shuffle_seed) parallel_depth_first(std::move(root));
@@ -385,7 +394,7 @@ bool Search::advance(SearchNode& node, int32_t fault, harness::EnumeratingChoose
 
 // Why a state is a leaf, or null when it is not.
 const char* Search::leaf_of(const SearchNode& node) const {
-  if (node.depth >= depth_max_of(options_)) return "depth_bound";
+  if (node.depth >= depth_max_) return "depth_bound";
   if (node.run.run().world.now() > horizon_) return "horizon";
   if (history_only_ && completions_all_ > 0 && node.completions >= completions_all_) return "clients_done";
   return nullptr;
@@ -497,8 +506,6 @@ void Search::depth_first(SearchNode root) {
 // Sets the node's key: under symmetry "on", the smallest over the
 // renamings; else as it is, with its orbit's key beside it under "count".
 void Search::key(SearchNode& node) const {
-  REPLSIM_ASSERT(options_.symmetry == "off" || options_.symmetry == "on" || options_.symmetry == "count",
-                 "the CLI checks the symmetry mode");
   // Each state kept is copied once per transition from it, and in the
   // explorer's benchmark two thirds of the pending events are superseded
   // timers and segments (PERFORMANCE.md, "Stale events").
@@ -507,8 +514,8 @@ void Search::key(SearchNode& node) const {
   const auto hash = [this, &node, plain](const NodeRenaming* renaming) {
     return renaming == nullptr ? plain : state_key(node, renaming, judged_path_data_);
   };
-  node.orbit = options_.symmetry == "off" ? 0 : canonical_key(symmetry_, hash);
-  node.key = options_.symmetry == "on" ? node.orbit : plain;
+  node.orbit = symmetry_mode_ == SymmetryMode::kOff ? 0 : canonical_key(symmetry_, hash);
+  node.key = symmetry_mode_ == SymmetryMode::kOn ? node.orbit : plain;
   if (sleep_sets_) {
     Hasher monitor;
     node.run.run().monitor->hash_into(monitor);
@@ -546,10 +553,10 @@ void Search::admit_root(const SearchNode& root) {
 
 // A state new to the visited set: its orbit, when a symmetry mode counts them.
 void Search::count_orbit(const SearchNode& state) {
-  if (options_.symmetry == "off") return;
+  if (symmetry_mode_ == SymmetryMode::kOff) return;
   const std::lock_guard<std::mutex> lock(orbits_mutex_);
   // Under "on" the visited set holds one state per orbit already.
-  if (options_.symmetry == "count" && !orbits_.insert(state.orbit).second) return;
+  if (symmetry_mode_ == SymmetryMode::kCount && !orbits_.insert(state.orbit).second) return;
   ++orbits_count_;
   orbit_digest_ += mix64(state.orbit);
 }
@@ -571,7 +578,7 @@ Search::Admission Search::admit(SearchNode& child) {
   if (child.run.run().world.now() > horizon_) return Admission::kAdded;
   const uint16_t sleep = sleep_mask_of(child);
   const Admission admission =
-      visited_.admit(child.key, child.depth, options_.strategy != "bfs", leaf_of(child) == nullptr, sleep, child.wake);
+      visited_.admit(child.key, child.depth, keeps_smallest_depth_, leaf_of(child) == nullptr, sleep, child.wake);
   if (admission != Admission::kAdded) ++duplicates_;
   if (admission == Admission::kSeen) return admission;
   if (admission == Admission::kWoken) {
@@ -744,7 +751,7 @@ nlohmann::json Search::write_counterexample(const Violation& v, const ShrinkStat
                            " does not fail as the search did (a bug in replsim: the schedule and the search disagree)");
   }
   nlohmann::json faults = nlohmann::json::array();
-  for (const harness::AppliedFault& f : run.faults) faults.push_back(f.fault);
+  for (const harness::AppliedFault& f : run.faults) faults.push_back(f.to_json(run.world.config().node_names));
   nlohmann::json j = {{"checks", v.checks},   {"signature", v.signature}, {"details", v.details}, {"transitions", v.depth},
                       {"steps", v.steps},     {"faults", faults},     {"file", file.string()},
                       {"run_dir", (dir / "counterexample").string()}, {"replayed", true},

@@ -395,6 +395,12 @@ class Search {
   uint64_t states_ = 0, duplicates_ = 0, branches_truncated_ = 0;
   uint64_t states_max_ = 0;  // options_.states_max, or options_.rerun_states_max for a parallel DFS's rerun
   bool sleep_sets_ = false;                       // --por sleep
+  // The options a state's key, admission and leaf test read, decoded once:
+  // they run for every transition.
+  enum class SymmetryMode { kOff, kOn, kCount };
+  SymmetryMode symmetry_mode_ = SymmetryMode::kOff;
+  bool keeps_smallest_depth_ = false;  // DFS and samplers: a state reached again at a smaller depth is searched again
+  uint32_t depth_max_ = 0;             // depth_max_of(options_)
   uint64_t events_slept_ = 0, states_woken_ = 0;  // its savings, and its states searched again
   size_t ties_max_ = 0;  // the most tied events at a state: past sleep_mask_events, a sleep set may have been cut
   size_t queue_peak_ = 0, queue_now_ = 0;

@@ -293,7 +293,7 @@ SearchNode Search::follow_plan(const SearchNode& root, const PathPlan& plan, Pat
            (time_ns == plan.faults[i].at_ns && steps_at_now >= plan.anchors.steps_at_time[i]);
   };
   for (uint64_t transitions = 0;; ++transitions) {
-    REPLSIM_ASSERT(transitions <= depth_max_of(options_), "the depth bound ends every path");
+    REPLSIM_ASSERT(transitions <= depth_max_, "the depth bound ends every path");
     if (transitions >= plan.transitions_max) return node;  // not judged: stop sees nothing
     const char* leaf = leaf_of(node);
     int32_t fault = -1;

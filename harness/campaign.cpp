@@ -302,7 +302,7 @@ int run_campaign(const CampaignOptions& options, std::ostream& out) {
       if (c.verdict == CheckVerdict::kUndecided) r.undecided_checks.push_back(c.name);
     }
     for (const AppliedFault& f : run.faults) {
-      if (!f.fault.contains("skipped")) ++r.fault_types[f.fault["type"].get<std::string>()];
+      if (f.fault) ++r.fault_types[f.type()];
     }
     r.families_on = drawn.families_on;
     r.steps = run.world.stats().steps;

@@ -12,7 +12,7 @@ namespace {
 nlohmann::json applied_faults_to_json(const ScenarioRun& run) {
   nlohmann::json faults = nlohmann::json::array();
   for (const AppliedFault& f : run.faults) {
-    nlohmann::json j = f.fault;
+    nlohmann::json j = f.to_json(run.world.config().node_names);
     j["from_scenario"] = f.source;
     j["at_ns"] = f.at.ns_since_origin();
     faults.push_back(std::move(j));

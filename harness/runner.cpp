@@ -73,6 +73,16 @@ bool meets_expectation(const std::vector<CheckOutcome>& checks, const std::strin
 
 }  // namespace
 
+std::string AppliedFault::type() const { return fault ? fault_type_name(*fault) : skipped_type; }
+
+nlohmann::json AppliedFault::to_json(const std::vector<std::string>& node_names) const {
+  REPLSIM_ASSERT(fault.has_value() != !skipped.empty(), "a fault is applied or says why it was skipped");
+  nlohmann::json j =
+      fault ? fault_to_json(*fault, node_names) : nlohmann::json{{"type", skipped_type}, {"skipped", skipped}};
+  j["at"] = format_duration(at.since_origin());
+  return j;
+}
+
 // One run: its world, monitor and history, the scenario's faults and
 // triggers. Copyable, so a search branches it; every nondeterministic
 // choice comes from the chooser its caller passes.
@@ -239,13 +249,18 @@ class Runner {
   // driver's), recorded in the run with the node it landed on.
   void fire(const FaultSpec& f, Chooser& chooser) {
     std::string why;
-    const std::optional<Fault> fault = to_fault(f, chooser, why);
-    AppliedFault applied{run_.world.now(), f.path, {}};
-    if (fault) {
-      run_.world.apply_fault(*fault, chooser);
-      applied.fault = fault_to_json(*fault, run_.world.config().node_names);
+    AppliedFault applied;
+    applied.at = run_.world.now();
+    applied.source = f.path;
+    applied.fault = to_fault(f, chooser, why);
+    if (applied.fault) {
+      const Fault& fault = *applied.fault;
+      run_.world.apply_fault(fault, chooser);
       record_view();
-      add_window_event(run_.world.now().ns_since_origin(), {{"kind", "fault"}, {"fault", applied.fault}});
+      if (window_ != nullptr) {
+        add_window_event(run_.world.now().ns_since_origin(),
+                         {{"kind", "fault"}, {"fault", fault_to_json(fault, run_.world.config().node_names)}});
+      }
       run_.last_fault_at = run_.world.now();
       run_.converged_at.reset();
       if (f.type == "disk_fault" && f.duration) {
@@ -253,9 +268,10 @@ class Runner {
                                             run_.world.now() + *f.duration);
       }
     } else {
-      applied.fault = {{"type", f.type}, {"skipped", why}};
+      applied.skipped_type = f.type;
+      applied.skipped = why;
+      REPLSIM_ASSERT(!why.empty(), "a skipped fault says why");
     }
-    applied.fault["at"] = format_duration(applied.at.since_origin());
     run_.faults.push_back(std::move(applied));
     note_convergence();
   }

@@ -15,14 +15,25 @@
 #include "harness/protocol.h"
 #include "harness/scenario.h"
 #include "harness/timeline.h"
+#include "sim/fault.h"
 #include "sim/trace.h"
 
 namespace replsim::harness {
 
+// A scenario's fault as it fell due: applied to concrete nodes, or skipped.
+// Kept as the fault itself, not its JSON: the explorer fires one on every
+// other path and reads none of them.
 struct AppliedFault {
   TimePoint at;
-  std::string source;  // JSON path of the fault in the scenario
-  nlohmann::json fault;  // as applied, with concrete nodes; or {"skipped": reason}
+  std::string source;          // JSON path of the fault in the scenario
+  std::optional<Fault> fault;  // as applied, with concrete nodes; unset when skipped
+  std::string skipped_type;    // a skipped fault's type, as the scenario gave it
+  std::string skipped;         // why it was skipped
+  // The fault's family as scenario files spell it ("crash", "disk_fault").
+  std::string type() const;
+  // As reports give it: {"type", its nodes by name and parameters, "at"},
+  // or {"type", "skipped": why, "at"}.
+  nlohmann::json to_json(const std::vector<std::string>& node_names) const;
 };
 
 struct ScenarioRun {

@@ -559,7 +559,7 @@ TEST_CASE("liveness is judged on paths whose faults ended, and undecided on a pa
   const ScenarioRun replayed = run_scenario(replay, replay.seed);
   CHECK(replayed.verdict == "fail");
   bool restarted = false;
-  for (const AppliedFault& f : replayed.faults) restarted |= f.fault["type"] == "restart";
+  for (const AppliedFault& f : replayed.faults) restarted |= f.type() == "restart";
   CHECK(restarted);
 
   // A crash never undone: the path's end says nothing about liveness.

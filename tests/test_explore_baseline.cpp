@@ -35,9 +35,11 @@ explore::ExploreResult search_canary(const explore::ExploreOptions& options) {
   return explore::explore(load_scenario_document(file), file, options, progress);
 }
 
-std::vector<std::string> fault_names(const std::vector<AppliedFault>& faults) {
+std::vector<std::string> fault_names(const ScenarioRun& run) {
   std::vector<std::string> names;
-  for (const AppliedFault& f : faults) names.push_back(f.fault["type"].get<std::string>() + " " + f.fault.value("node", ""));
+  for (const AppliedFault& f : run.faults) {
+    names.push_back(f.type() + " " + f.to_json(run.world.config().node_names).value("node", ""));
+  }
   return names;
 }
 
@@ -65,7 +67,7 @@ TEST_CASE("against the register without its bug, the canary stands: the same ans
   // The same answers: the primary's power loss and restart, each once the
   // baseline's run is at its time (the events that surround it come at
   // other times there: the fsync the bug skips takes time).
-  CHECK(fault_names(passing.faults) == std::vector<std::string>{"powerloss s1", "restart s1"});
+  CHECK(fault_names(passing) == std::vector<std::string>{"powerloss s1", "restart s1"});
   REQUIRE(passing.faults.size() == failing.faults.size());
   for (size_t i = 0; i < passing.faults.size(); ++i) CHECK(passing.faults[i].at >= failing.faults[i].at);
 }

@@ -183,8 +183,10 @@ TEST_CASE("fastcfs: every mutation scenario fails as it expects, and passes with
       }
       REQUIRE(control.faults.size() == mutated.faults.size());
       for (size_t i = 0; i < control.faults.size(); ++i) {
-        CHECK(control.faults[i].fault.value("type", "") == mutated.faults[i].fault.value("type", ""));
-        CHECK(control.faults[i].fault.value("node", "") == mutated.faults[i].fault.value("node", ""));
+        const nlohmann::json applied = control.faults[i].to_json(control.world.config().node_names);
+        const nlohmann::json applied_mutated = mutated.faults[i].to_json(mutated.world.config().node_names);
+        CHECK(applied.value("type", "") == applied_mutated.value("type", ""));
+        CHECK(applied.value("node", "") == applied_mutated.value("node", ""));
       }
       continue;
     }

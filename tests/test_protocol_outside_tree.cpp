@@ -340,7 +340,7 @@ TEST_CASE("a protocol defined in a test passes the platform's checks and its own
   const ScenarioRun run = run_into_folder(scenario, scenario.seed, dir, false);
   CHECK(run.protocol == find_protocol(kProtocolName));
   REQUIRE(run.faults.size() == 2);
-  for (const AppliedFault& fault : run.faults) CHECK_FALSE(fault.fault.contains("skipped"));
+  for (const AppliedFault& fault : run.faults) CHECK(fault.fault.has_value());
   CHECK(run.history.size() > 500);  // the clients did work, so the checks judged something
   for (const char* check : {"linearizable", kOwnCheck, "converges_within"}) {
     CAPTURE(check);

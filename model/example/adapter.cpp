@@ -80,7 +80,8 @@ class RegisterMonitor final : public harness::MonitorOf<RegisterMonitor> {
   RoleView role_view(const World& world) const override {
     RoleView view;
     view.healthy = true;
-    for (NodeId id : register_servers(world)) {
+    const std::vector<NodeId> servers = register_servers(world);
+    for (NodeId id : servers) {
       const std::string name = world.node_name(id);
       const auto* server = world.actor_as<RegisterServer>(id);
       const std::string status = server == nullptr ? "down" : server->halted() ? "halted" : "up";
@@ -88,7 +89,7 @@ class RegisterMonitor final : public harness::MonitorOf<RegisterMonitor> {
       view.replicas.push_back({name, status});
       view.healthy = view.healthy && status == "up";
     }
-    view.roles.push_back({"master g1", world.node_name(register_servers(world).front())});
+    view.roles.push_back({"master g1", world.node_name(servers.front())});
     return view;
   }
 

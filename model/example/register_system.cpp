@@ -35,14 +35,18 @@ std::vector<NodeId> register_servers(const World& world) {
   return servers;
 }
 
+// Asked after every step while a fault is unsettled: it walks the nodes in
+// place rather than list the servers first.
 bool register_converged(const World& world) {
-  const std::vector<NodeId> servers = register_servers(world);
-  const auto* primary = world.actor_as<RegisterServer>(servers.front());
-  if (primary == nullptr) return false;
-  for (NodeId id : servers) {
-    const auto* server = world.actor_as<RegisterServer>(id);
-    if (server == nullptr || server->halted() || server->synced_version() != primary->log().size()) return false;
+  const RegisterServer* primary = nullptr;  // the first server
+  for (uint32_t i = 0; i < world.node_count(); ++i) {
+    if (!world.node_name({i}).starts_with("s")) continue;
+    const auto* server = world.actor_as<RegisterServer>({i});
+    if (server == nullptr || server->halted()) return false;
+    if (primary == nullptr) primary = server;
+    if (server->synced_version() != primary->log().size()) return false;
   }
+  REPLSIM_ASSERT(primary != nullptr, "a register world has a primary");
   return true;
 }
 
