@@ -20,6 +20,7 @@
 #include "sim/choice.h"
 #include "sim/distribution.h"
 #include "base/hash.h"
+#include "base/kept_hash.h"
 #include "sim/ids.h"
 #include "sim/rng.h"
 
@@ -74,7 +75,12 @@ class Network {
   };
   size_t index(NodeId from, NodeId to) const { return static_cast<size_t>(from.index) * node_count_ + to.index; }
 
+  // The hash of the links' configuration and partition, unrenamed: kept,
+  // since every state's fingerprint needs it and only faults change it.
+  uint64_t layout_fingerprint(const NodeRenaming* renaming) const;
+
   size_t node_count_ = 0;
+  KeptHash layout_hash_;  // cleared by set_link_config, block and heal
   LinkConfig default_link_;
   std::map<std::pair<uint32_t, uint32_t>, LinkConfig> overrides_;
   std::vector<Link> links_;
