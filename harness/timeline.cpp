@@ -27,7 +27,7 @@ void TimelineRecorder::record(int64_t at_ns, const RoleView& view) {
   const std::vector<Change>& changes = *changes_;
   if (!changes.empty()) {
     REPLSIM_ASSERT(at_ns >= changes.back().at_ns, "timeline views arrive in time order");
-    if (changes.back().view == view) return;
+    if (*changes.back().view == view) return;
   }
   if (changes.size() >= kChangesMax) {
     truncated_ = true;
@@ -35,18 +35,19 @@ void TimelineRecorder::record(int64_t at_ns, const RoleView& view) {
   }
   // Several changes in one instant: the last one is what the instant shows.
   if (!changes.empty() && changes.back().at_ns == at_ns) {
-    changes_.write().back().view = view;
+    changes_.write().back().view = std::make_shared<const RoleView>(view);
     return;
   }
   if (!changes.empty()) {
     // The last change is now final: its health, if it changed, is sealed.
-    const uint64_t health = health_of(changes.back().view);
+    const uint64_t health = health_of(*changes.back().view);
     if (health != health_before_last_) {
       health_sealed_ = Hasher(health_sealed_).add(changes.back().at_ns).add(health).value();
     }
     health_before_last_ = health;
   }
-  changes_.write().push_back({at_ns, view});
+  changes_.write().push_back({at_ns, std::make_shared<const RoleView>(view)});
+  REPLSIM_ASSERT(changes_->back().view != nullptr, "every change holds its view");
 }
 
 uint64_t TimelineRecorder::health_digest() const {
@@ -54,7 +55,7 @@ uint64_t TimelineRecorder::health_digest() const {
   // health changed alike agree, whichever holds a later change of status.
   uint64_t folded = health_sealed_;
   if (!changes_->empty()) {
-    const uint64_t health = health_of(changes_->back().view);
+    const uint64_t health = health_of(*changes_->back().view);
     if (health != health_before_last_) folded = Hasher(folded).add(changes_->back().at_ns).add(health).value();
   }
   return Hasher(folded).add(truncated_).value();
@@ -86,7 +87,7 @@ std::vector<std::pair<int64_t, int64_t>> TimelineRecorder::stretches_where(const
   for (const Change& c : *changes_) {
     // A view recorded before since_ns is in effect from since_ns.
     const int64_t at_ns = std::max(c.at_ns, since_ns);
-    const bool now = holds(c.view);
+    const bool now = holds(*c.view);
     if (now && !since) since = at_ns;
     if (!now && since) {
       if (at_ns > *since) stretches.push_back({*since, at_ns});
@@ -154,18 +155,18 @@ nlohmann::json TimelineRecorder::to_json(int64_t end_ns, const std::vector<std::
         builders[name].sample(c.at_ns, value);
       }
     };
-    sample_all(c.view.replicas, lanes, lane_order);
-    sample_all(c.view.roles, roles, role_order);
+    sample_all(c.view->replicas, lanes, lane_order);
+    sample_all(c.view->roles, roles, role_order);
     for (auto& [node, builder] : down) {
-      const bool is_down = std::find(c.view.down.begin(), c.view.down.end(), node) != c.view.down.end();
+      const bool is_down = std::find(c.view->down.begin(), c.view->down.end(), node) != c.view->down.end();
       builder.sample(c.at_ns, is_down ? "down" : "");
     }
-    for (const std::string& node : c.view.down) {
+    for (const std::string& node : c.view->down) {
       if (down.contains(node)) continue;
       node_order.push_back(node);
       down[node].sample(c.at_ns, "down");
     }
-    unhealthy.sample(c.at_ns, c.view.healthy ? "" : "unhealthy");
+    unhealthy.sample(c.at_ns, c.view->healthy ? "" : "unhealthy");
   }
   nlohmann::json j = {{"replicas", nlohmann::json::array()},
                       {"roles", nlohmann::json::array()},

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -67,7 +68,7 @@ class TimelineRecorder {
   uint64_t health_digest() const;
 
   // The view recorded last; nullptr before the first or once truncated.
-  const RoleView* last() const { return changes_->empty() || truncated_ ? nullptr : &changes_->back().view; }
+  const RoleView* last() const { return changes_->empty() || truncated_ ? nullptr : changes_->back().view.get(); }
 
   // {"replicas": [{"lane", "bands": [{"from_ns", "to_ns", "status"}]}],
   //  "roles": [{"role", "serves_writes", "terms": [{"from_ns", "to_ns", "node"}]}],
@@ -78,9 +79,11 @@ class TimelineRecorder {
   nlohmann::json to_json(int64_t end_ns, const std::vector<std::string>& serving_roles) const;
 
  private:
+  // The view is shared: a run that records a change unshares the list of
+  // changes (its copies keep theirs), which then copies pointers, not views.
   struct Change {
     int64_t at_ns;
-    RoleView view;
+    std::shared_ptr<const RoleView> view;
   };
   // The stretches in which `holds` is true of the view in effect, clipped
   // to [since_ns, end_ns).
