@@ -75,8 +75,9 @@ class Network {
   };
   size_t index(NodeId from, NodeId to) const { return static_cast<size_t>(from.index) * node_count_ + to.index; }
 
-  // The hash of the links' configuration and partition, unrenamed: kept,
-  // since every state's fingerprint needs it and only faults change it.
+  // The hash of the links' configuration and partition. The unrenamed one
+  // is kept (layout_hash_): every state's fingerprint needs it, and only
+  // faults change it.
   uint64_t layout_fingerprint(const NodeRenaming* renaming) const;
 
   size_t node_count_ = 0;

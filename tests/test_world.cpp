@@ -335,6 +335,17 @@ TEST_CASE("the event queue pops in time and sequence order through pushes, pops,
       while (!copy.empty()) pop(copy, copy_model);
       REQUIRE(queue.size() == model.size());
     }
+    if (i % 500 == 250) {  // so does a copy assigned over a queue that held other events
+      EventQueue assigned;
+      std::set<std::pair<int64_t, uint64_t>> discarded;
+      for (int j = 0; j < 5; ++j) push(assigned, discarded);
+      assigned = queue;
+      auto assigned_model = model;
+      REQUIRE(assigned.size() == model.size());
+      for (int j = 0; j < 20; ++j) push(assigned, assigned_model);
+      while (!assigned.empty()) pop(assigned, assigned_model);
+      REQUIRE(queue.size() == model.size());
+    }
   }
   while (!queue.empty()) pop(queue, model);
   CHECK(model.empty());

@@ -27,10 +27,14 @@ World make_register_world(const RegisterSystemConfig& config, uint64_t seed) {
   return World(std::move(world), std::move(factory));
 }
 
+namespace {
+bool is_server(const World& world, NodeId id) { return world.node_name(id).starts_with("s"); }
+}  // namespace
+
 std::vector<NodeId> register_servers(const World& world) {
   std::vector<NodeId> servers;
   for (uint32_t i = 0; i < world.node_count(); ++i) {
-    if (world.node_name({i}).starts_with("s")) servers.push_back({i});
+    if (is_server(world, {i})) servers.push_back({i});
   }
   return servers;
 }
@@ -40,7 +44,7 @@ std::vector<NodeId> register_servers(const World& world) {
 bool register_converged(const World& world) {
   const RegisterServer* primary = nullptr;  // the first server
   for (uint32_t i = 0; i < world.node_count(); ++i) {
-    if (!world.node_name({i}).starts_with("s")) continue;
+    if (!is_server(world, {i})) continue;
     const auto* server = world.actor_as<RegisterServer>({i});
     if (server == nullptr || server->halted()) return false;
     if (primary == nullptr) primary = server;
