@@ -31,24 +31,6 @@ const char* to_string(EventKind kind) {
   return "unknown";
 }
 
-EventQueue::EventQueue(const EventQueue& other) : heap_size_(other.heap_size_) {
-  keys_.reserve(heap_size_ + kCopySpareSlots);
-  slots_.reserve(heap_size_ + kCopySpareSlots);
-  // The keys keep their heap positions (the heap's layout, and so the
-  // order for_each_pending visits, is the original's); only slots renumber.
-  for (size_t i = 0; i < heap_size_; ++i) {
-    const Key& key = other.keys_[i];
-    keys_.push_back(Key{key.time_ns, key.sequence, static_cast<uint32_t>(i)});
-    slots_.push_back(other.slots_[key.slot]);
-  }
-  REPLSIM_ASSERT(keys_.size() == heap_size_ && slots_.size() == heap_size_, "a copy holds no free slot");
-}
-
-EventQueue& EventQueue::operator=(const EventQueue& other) {
-  if (this != &other) *this = EventQueue(other);
-  return *this;
-}
-
 void EventQueue::push(Event&& event) {
   REPLSIM_ASSERT(keys_.size() == slots_.size() && heap_size_ <= keys_.size(), "every slot has one key");
   // Whoever pushes may have changed a popped event: its kept hash is stale.

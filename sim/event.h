@@ -90,16 +90,6 @@ static_assert(std::is_nothrow_move_constructible_v<Event>, "queues of events mov
 // explorer makes one for every state) is two vectors.
 class EventQueue {
  public:
-  EventQueue() = default;
-  // A copy holds the pending events only, packed, with room for a few
-  // pushes: the explorer copies a queue for every transition, and the free
-  // slots would be copied with it.
-  EventQueue(const EventQueue& other);
-  EventQueue& operator=(const EventQueue& other);
-  EventQueue(EventQueue&&) noexcept = default;
-  EventQueue& operator=(EventQueue&&) noexcept = default;
-  ~EventQueue() = default;
-
   bool empty() const { return heap_size_ == 0; }
   size_t size() const { return heap_size_; }
   const Event& top() const {
@@ -143,9 +133,6 @@ class EventQueue {
 
  private:
   void rebuild_heap();
-  // Slots a copy reserves past its pending events: a step pops one and
-  // pushes its successors, most often no more than this many.
-  static constexpr size_t kCopySpareSlots = 4;
   struct Key {
     int64_t time_ns;
     uint64_t sequence;
