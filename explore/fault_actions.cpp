@@ -20,7 +20,6 @@ FaultAction named_action(const std::string& type, const std::string& node, NodeI
            : type == "isolate" ? FaultActionKind::kIsolate
            : type == "heal"    ? FaultActionKind::kHeal
                                : FaultActionKind::kStop;
-  a.spends_budget = type != "restart" && type != "resume" && type != "heal";
   REPLSIM_ASSERT(a.kind != FaultActionKind::kStop || type == "crash" || type == "powerloss" || type == "pause",
                  "an explorable fault type or its undo");
   return a;

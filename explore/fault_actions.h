@@ -22,7 +22,8 @@ struct FaultAction {
   harness::FaultSpec spec;  // a named node; `at` is set when a path fires it
   NodeId node;              // the server it acts on (unused for heal)
   FaultActionKind kind = FaultActionKind::kStop;
-  bool spends_budget = true;  // all but the undo actions: restart, resume, heal
+  // All but the undo actions (restart, resume, heal) spend the search's fault budget.
+  bool spends_budget() const { return kind == FaultActionKind::kStop || kind == FaultActionKind::kIsolate; }
 };
 
 // The fault types a search can fire, with the undo each one has.

@@ -158,7 +158,7 @@ void Search::sample_path(const SearchNode& root, uint64_t index, Rng& rng, harne
     std::vector<uint32_t> faults, undos;
     const bool budget_left = node.faults_used < options_.faults_max;
     for (uint32_t i : enabled_actions(node.run.run().world, actions_, budget_left, node.isolated)) {
-      (actions_[i].spends_budget ? faults : undos).push_back(i);
+      (actions_[i].spends_budget() ? faults : undos).push_back(i);
     }
     int32_t fault = -1;
     if (!undos.empty() && rng.bernoulli(kUndoChance)) fault = static_cast<int32_t>(undos[rng.below(undos.size())]);

@@ -382,7 +382,7 @@ bool Search::advance(SearchNode& node, int32_t fault, harness::EnumeratingChoose
     const FaultAction& action = actions_[static_cast<size_t>(fault)];
     node.path.push_back({step, fault, node.run.run().world.now().ns_since_origin(), ChoiceKind::kNextEvent, 0, 0});
     node.run.fire(action.spec, chooser);
-    if (action.spends_budget) ++node.faults_used;
+    if (action.spends_budget()) ++node.faults_used;
     track_isolated(action, node.isolated);
   }
   for (const harness::BranchChoice& c : chooser.asked()) node.path.push_back({step, -1, 0, c.kind, c.answer, c.arity});

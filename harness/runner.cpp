@@ -257,6 +257,7 @@ class Runner {
       const Fault& fault = *applied.fault;
       run_.world.apply_fault(fault, chooser);
       record_view();
+      // The fault's JSON is built only for a window that records it.
       if (window_ != nullptr) {
         add_window_event(run_.world.now().ns_since_origin(),
                          {{"kind", "fault"}, {"fault", fault_to_json(fault, run_.world.config().node_names)}});

@@ -21,8 +21,8 @@
 namespace replsim::harness {
 
 // A scenario's fault as it fell due: applied to concrete nodes, or skipped.
-// Kept as the fault itself, not its JSON: the explorer fires faults on most
-// of its transitions' paths and reads none of them back.
+// Kept as the fault itself, not its JSON: a search fires thousands of
+// faults and reads none of them back.
 struct AppliedFault {
   TimePoint at;
   std::string source;          // JSON path of the fault in the scenario

@@ -5,6 +5,10 @@
 #include "base/assert.h"
 
 namespace replsim::example {
+namespace {
+// The register names its servers s1, s2, … and its clients c1, c2, ….
+bool is_server(const World& world, NodeId id) { return world.node_name(id).starts_with("s"); }
+}  // namespace
 
 World make_register_world(const RegisterSystemConfig& config, uint64_t seed) {
   WorldConfig world;
@@ -26,10 +30,6 @@ World make_register_world(const RegisterSystemConfig& config, uint64_t seed) {
   };
   return World(std::move(world), std::move(factory));
 }
-
-namespace {
-bool is_server(const World& world, NodeId id) { return world.node_name(id).starts_with("s"); }
-}  // namespace
 
 std::vector<NodeId> register_servers(const World& world) {
   std::vector<NodeId> servers;
