@@ -135,6 +135,10 @@ struct ExploreOptions {
   // rerun meets its bound before the violation and the path that reports
   // the threads' own violation is tested.
   uint64_t rerun_states_max = 0;
+  // A state's last successor takes the state's run instead of a copy
+  // (Search::Reuse). Tests turn it off to compare: the same states and
+  // verdicts, each successor made from a copy.
+  bool reuse_runs = true;
   std::string out_dir;                // explore.json, counterexample.json and its run folder
   // Set by swarm for its members: DFS takes each state's successors in an
   // order drawn from this seed; a violation is reported without writing

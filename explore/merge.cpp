@@ -82,6 +82,11 @@ int merge_explorations(const std::vector<std::string>& dirs, const std::string& 
       merged[key] = merged[key].get<uint64_t>() + j[key].get<uint64_t>();
     }
     for (const char* key : {"depth_reached", "queue_peak"}) merged[key] = std::max(merged[key], j[key]);
+    // A swarm's members reuse runs (Search::Reuse); sampled paths do not.
+    if (j.contains("reused")) {
+      if (!merged.contains("reused")) merged["reused"] = {{"states", 0}, {"rebuilt", 0}, {"transitions_replayed", 0}};
+      for (auto& [name, count] : merged["reused"].items()) count = count.get<uint64_t>() + j["reused"][name].get<uint64_t>();
+    }
     for (const auto& [leaf, count] : j["leaves"].items()) leaves[leaf] += count.get<uint64_t>();
     add_known_violations(known, j["known_violations"]);
     if (j.contains("shared_with_baseline")) add_known_violations(shared, j["shared_with_baseline"]);

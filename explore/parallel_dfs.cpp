@@ -43,6 +43,7 @@ struct Search::DfsWorker {
   Tally tally;
   uint64_t duplicates = 0, truncated = 0, slept = 0, woken = 0;
   size_t ties_max = 0;
+  Reuse reuse;
   size_t stack_peak = 0;
 };
 
@@ -95,6 +96,7 @@ void Search::parallel_depth_first(SearchNode root) {
   tally_ = Tally{};
   states_ = duplicates_ = branches_truncated_ = queue_peak_ = events_slept_ = states_woken_ = 0;
   ties_max_ = 0;
+  reuse_ = Reuse{};
   if (options_.rerun_states_max != 0) states_max_ = std::min(options_.rerun_states_max, options_.states_max);
   reset_orbits();
   admit_root(copy_of_root);
@@ -159,6 +161,7 @@ void Search::take_counts(ParallelDfs& shared) {
     events_slept_ += w->slept;
     states_woken_ += w->woken;
     ties_max_ = std::max(ties_max_, w->ties_max);
+    reuse_.add(w->reuse);
     queue_peak_ += w->stack_peak;  // a bound on the states held at once: each thread's peak, summed
   }
   states_ = shared.states;
@@ -187,7 +190,7 @@ void Search::dfs_worker(ParallelDfs& shared, size_t index) {
       continue;
     }
     idle_passes = 0;
-    Expansion e = expand(*node);
+    Expansion e = expand(*node, reuses(w.reuse));
     if (e.memory_full) {
       shared.halt("memory_mb_max");
       continue;  // as one thread does: the expansion is not counted
@@ -195,6 +198,7 @@ void Search::dfs_worker(ParallelDfs& shared, size_t index) {
     w.truncated += e.truncated;
     w.slept += e.slept;
     w.ties_max = std::max(w.ties_max, e.ties);
+    w.reuse.add(e.reuse);
     if (e.no_event) record(w.tally, "no_event", verdict_of(*node), nullptr);
     kept.clear();
     for (SearchNode& child : e.children) {

@@ -233,18 +233,24 @@ ExploreResult Search::run() {
 }
 
 // Touches nothing shared, so a BFS level expands its states in parallel.
-Search::Expansion Search::expand(const SearchNode& node) const {
+// With `reuse` the state is spent (Reuse): its last successor may take its
+// run instead of a copy. It is left whole only when it has no transition
+// (no_event), to be judged.
+Search::Expansion Search::expand(SearchNode& node, bool reuse) const {
   Expansion e;
+  e.reuse.expansions = 1;
+  const bool woken = node.wake != 0;
   const bool budget_left = node.faults_used < options_.faults_max;
   std::vector<uint32_t> faults = enabled_actions(node.run.run().world, actions_, budget_left, node.isolated);
   // Woken (admit): its faults were taken when it was first searched.
-  if (node.wake != 0) faults.clear();
+  if (woken) faults.clear();
   for (uint32_t index : faults) {
-    if (!e.memory_full) branch(node, static_cast<int32_t>(index), e);
+    if (!e.memory_full) branch(node, static_cast<int32_t>(index), e, false);
   }
-  const bool stepped = e.memory_full || (sleep_sets_ ? branch_sleeping(node, e) : branch(node, -1, e));
+  const bool stepped = e.memory_full || (sleep_sets_ ? branch_sleeping(node, e) : branch(node, -1, e, reuse));
   e.no_event = !stepped && faults.empty();
-  REPLSIM_ASSERT(!(e.no_event && node.wake != 0), "a state woken for its tied events has events");
+  REPLSIM_ASSERT(!(e.no_event && woken), "a state woken for its tied events has events");
+  REPLSIM_ASSERT(e.reuse.states == 0 || !e.no_event, "a state with no transition is left whole");
   return e;
 }
 
@@ -352,22 +358,88 @@ bool Search::may_try(uint32_t tried, Expansion& out) const {
 
 // Runs the transition (a fault, or the next step when `fault` is -1) once
 // per combination of answers; false when the world had no event to step.
-bool Search::branch(const SearchNode& node, int32_t fault, Expansion& out) const {
+// With `reuse` (the step, the state's last transition) the combination
+// expected last runs on `node` itself. If that step asks more than expected
+// (a delay, a draw), its later combinations run on `node` rebuilt.
+bool Search::branch(SearchNode& node, int32_t fault, Expansion& out, bool reuse) const {
+  REPLSIM_ASSERT(!reuse || fault < 0, "only the step, a state's last transition, reuses its run");
   harness::EnumeratingChooser chooser(options_.settings);
   std::vector<uint32_t> prefix;
+  std::optional<std::vector<uint32_t>> last = reuse ? expected_last_prefix(node) : std::nullopt;
   for (uint32_t tried = 0;; ++tried) {
     if (!may_try(tried, out)) return true;
-    SearchNode child = node;
+    const bool reusing = last && prefix == *last;
+    const size_t entries = node.path.size();
+    const uint32_t depth = node.depth;
+    const uint64_t key_before = node.key;
+    SearchNode child = reusing ? std::move(node) : node;
     // A fault touches every node: nothing sleeps across it (and nothing
     // sleeps without --por sleep).
     child.sleep.clear();
     child.wake = 0;
     chooser.begin(prefix);
-    if (!advance(child, fault, chooser)) return false;
+    const bool stepped = advance(child, fault, chooser);
+    REPLSIM_ASSERT(stepped || !reusing, "a state with a live event due steps");
+    if (!stepped) return false;
     key(child);
     out.children.push_back(std::move(child));
+    out.reuse.states += reusing ? 1 : 0;
     if (!chooser.next_prefix(prefix)) return true;
+    if (reusing) {
+      node = rebuilt(out.children.back().path, entries, depth, key_before);
+      ++out.reuse.rebuilt;
+      out.reuse.transitions_replayed += depth;
+      last.reset();
+    }
   }
+}
+
+// The answers of the combination a state's step takes last, as far as they
+// can be told before it runs: the last of the tied events, and nothing
+// after (the combinations go in odometer order). Null when the world has
+// no live event: the step does not run, and the state is judged whole.
+std::optional<std::vector<uint32_t>> Search::expected_last_prefix(const SearchNode& node) const {
+  const size_t ties = node.run.run().world.tied_event_count();
+  if (ties == 0) return std::nullopt;
+  // One tied event, or the question fixed: no next_event question is asked.
+  if (ties == 1 || options_.settings.fixes(ChoiceKind::kNextEvent)) return std::vector<uint32_t>{};
+  return std::vector<uint32_t>{static_cast<uint32_t>(ties - 1)};
+}
+
+// The state the first `entries` entries of `path` lead to from the root
+// (`depth` transitions), made as the search made it: each transition, then
+// the drop of stale events its key began with (the rest of a key changes
+// nothing ahead). For a reused state whose step asked more than expected.
+SearchNode Search::rebuilt(const std::vector<PathStep>& path, size_t entries, uint32_t depth, uint64_t key_expected) const {
+  REPLSIM_ASSERT(root_.has_value(), "a search has its root before it expands a state");
+  REPLSIM_ASSERT(entries <= path.size(), "a state's path is a prefix of its successor's");
+  SearchNode node = *root_;
+  node.run.drop_stale_events();
+  harness::EnumeratingChooser chooser(options_.settings);
+  size_t next = 0;  // the first entry not replayed
+  while (node.depth < depth) {
+    // A fault fired before step n has n in its entry, then the answers of
+    // its questions; step n answers the rest numbered n.
+    int32_t fault = -1;
+    REPLSIM_ASSERT(next == entries || path[next].step >= node.steps, "a path's entries are in step order");
+    if (next < entries && path[next].fault >= 0 && path[next].step == node.steps) {
+      fault = path[next++].fault;
+    }
+    std::vector<uint32_t> answers;
+    for (size_t i = next; i < entries && path[i].fault < 0 && path[i].step == node.steps; ++i) {
+      answers.push_back(path[i].answer);
+    }
+    chooser.begin(std::move(answers));
+    const bool moved = advance(node, fault, chooser);
+    REPLSIM_ASSERT(moved, "a transition of a path taken replays");
+    next += chooser.asked().size();
+    node.run.drop_stale_events();
+  }
+  key(node);
+  REPLSIM_ASSERT(next == entries && std::equal(node.path.begin(), node.path.end(), path.begin(), path.begin() + entries),
+                 "a rebuilt state took its path's transitions and answers");
+  REPLSIM_ASSERT(node.key == key_expected, "a rebuilt state has the key it had");
+  return node;
 }
 
 // Runs one transition on `node` and records it in its path and history
@@ -419,9 +491,12 @@ void Search::breadth_first(SearchNode root) {
     for (size_t from = 0; from < level.size() && !tally_.violation && !stopped_by_; from += kChunkStates) {
       const size_t to = std::min(level.size(), from + kChunkStates);
       std::vector<Expansion> expansions(to - from);
+      // Decided for the whole chunk, from the chunks before it: the same
+      // on any number of threads.
+      const bool reuse = reuses(reuse_);
       arena.execute([&] {
         tbb::parallel_for(from, to, [&](size_t i) {
-          expansions[i - from] = expand(level[i]);
+          expansions[i - from] = expand(level[i], reuse);
           // Done with: freed here, in parallel, rather than with the level.
           // A leaf with no event stays, to be judged.
           if (!expansions[i - from].no_event) {
@@ -451,6 +526,7 @@ void Search::merge_chunk(tbb::task_arena& arena, std::vector<SearchNode>& level,
     }
     if (expansions[i].no_event) judgements.push_back({&level[from + i], "no_event"});
     branches_truncated_ += expansions[i].truncated;
+    reuse_.add(expansions[i].reuse);
     for (SearchNode& child : expansions[i].children) {
       const Admission admission = admit(child);
       REPLSIM_ASSERT(admission != Admission::kWoken, "BFS keeps no sleep sets");
@@ -475,14 +551,15 @@ void Search::depth_first(SearchNode root) {
   std::vector<SearchNode> stack;
   stack.push_back(std::move(root));
   while (!stack.empty() && !tally_.violation && !stopped_by_) {
-    const SearchNode node = std::move(stack.back());
+    SearchNode node = std::move(stack.back());
     stack.pop_back();
-    Expansion e = expand(node);
+    Expansion e = expand(node, reuses(reuse_));
     if (e.memory_full) {
       stopped_by_ = "memory_mb_max";
       break;
     }
     branches_truncated_ += e.truncated;
+    reuse_.add(e.reuse);
     events_slept_ += e.slept;
     ties_max_ = std::max(ties_max_, e.ties);
     if (e.no_event) record(tally_, "no_event", verdict_of(node), nullptr);
@@ -687,6 +764,17 @@ void Tally::add(const Tally& later) {
   if (!violation) violation = later.violation;
 }
 
+void Search::Reuse::add(const Reuse& later) {
+  expansions += later.expansions;
+  states += later.states;
+  rebuilt += later.rebuilt;
+  transitions_replayed += later.transitions_replayed;
+}
+
+nlohmann::json Search::Reuse::to_json() const {
+  return {{"states", states}, {"rebuilt", rebuilt}, {"transitions_replayed", transitions_replayed}};
+}
+
 bool Search::time_up() const {
   if (!options_.time_limit_s) return false;
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count() >= *options_.time_limit_s;
@@ -793,6 +881,7 @@ ExploreResult Search::finish() {
   j["undecided_judgements"] = tally_.undecided;
   j["leaves"] = tally_.leaves;
   j["branches_truncated"] = branches_truncated_;
+  if (!is_sampling_strategy(options_.strategy)) j["reused"] = reuse_.to_json();
   if (sleep_sets_) j["por"] = {{"mode", options_.por}, {"events_slept", events_slept_}, {"states_woken", states_woken_},
                           {"ties_max", ties_max_}, {"sleep_mask_events", options_.sleep_mask_events}};
   j["known_violations"] = tally_.known_violations;

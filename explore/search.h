@@ -40,6 +40,7 @@ struct PathStep {
   ChoiceKind kind = ChoiceKind::kNextEvent;
   uint32_t answer = 0;
   uint32_t arity = 0;
+  bool operator==(const PathStep&) const = default;
 };
 
 // What a search's verdicts read of the path besides the state it led to
@@ -228,10 +229,30 @@ class Search {
     bool failed = false;
     std::vector<std::string> signature, checks, details;
   };
+  // States whose last successor took their run instead of a copy
+  // (Search::expand). Copying a run and destroying it was about a quarter
+  // of a transition's cost in the register's search, where three states in
+  // four have one successor (PERFORMANCE.md). A wrong guess of the last
+  // successor costs a rebuild from the root, each transition replayed a
+  // step and a drop of stale events, about two copies' cost. So reusing goes
+  // on while the transitions replayed cost less than the copies saved, with
+  // a trial budget of 1/kTrialExpansions of a copy per state expanded.
+  struct Reuse {
+    static constexpr uint64_t kCopiesPerTransition = 2;
+    static constexpr uint64_t kTrialExpansions = 16;
+    uint64_t expansions = 0;            // states expanded
+    uint64_t states = 0;                // whose run their last successor took
+    uint64_t rebuilt = 0;               // of those, rebuilt: the step asked more than expected
+    uint64_t transitions_replayed = 0;  // by the rebuilds
+    bool pays() const { return transitions_replayed * kCopiesPerTransition <= states + expansions / kTrialExpansions; }
+    void add(const Reuse& other);
+    nlohmann::json to_json() const;
+  };
   // A state's successors: every fault that may fire now and every answer
   // combination of its next step.
   struct Expansion {
     std::vector<SearchNode> children;
+    Reuse reuse;             // this expansion's
     bool no_event = false;   // no step and no fault: a leaf
     uint64_t truncated = 0;  // transitions cut at step_branches_max
     uint64_t slept = 0;      // tied events left out, asleep (--por sleep)
@@ -246,9 +267,12 @@ class Search {
 
   // search.cpp: states, transitions and judging.
   SearchNode start(const harness::Scenario& scenario, uint64_t& prefix_steps) const;
-  Expansion expand(const SearchNode& node) const;
+  Expansion expand(SearchNode& node, bool reuse) const;
+  bool reuses(const Reuse& ledger) const { return options_.reuse_runs && ledger.pays(); }
   bool may_try(uint32_t tried, Expansion& out) const;
-  bool branch(const SearchNode& node, int32_t fault, Expansion& out) const;
+  bool branch(SearchNode& node, int32_t fault, Expansion& out, bool reuse) const;
+  std::optional<std::vector<uint32_t>> expected_last_prefix(const SearchNode& node) const;
+  SearchNode rebuilt(const std::vector<PathStep>& path, size_t entries, uint32_t depth, uint64_t key_expected) const;
   bool branch_sleeping(const SearchNode& node, Expansion& out) const;
   bool take_event(const SearchNode& node, const std::vector<uint64_t>& ties, uint32_t index, uint32_t& tried,
                   StepFootprint& taken, Expansion& out) const;
@@ -404,6 +428,7 @@ class Search {
   uint64_t events_slept_ = 0, states_woken_ = 0;  // its savings, and its states searched again
   size_t ties_max_ = 0;  // the most tied events at a state: past sleep_mask_events, a sleep set may have been cut
   size_t queue_peak_ = 0, queue_now_ = 0;
+  Reuse reuse_;  // DFS: decides whether the next state expanded is spent; BFS: the next chunk's
   std::chrono::steady_clock::time_point started_, last_progress_;
 };
 

@@ -76,6 +76,7 @@ struct Totals {
   std::map<std::string, uint64_t> leaves;
   nlohmann::json known_violations = nlohmann::json::object();
   std::optional<nlohmann::json> shared_with_baseline;  // a differential swarm's
+  nlohmann::json reused = {{"states", 0}, {"rebuilt", 0}, {"transitions_replayed", 0}};
 
   void add(const nlohmann::json& j) {
     ++members;
@@ -90,6 +91,7 @@ struct Totals {
     queue_peak = std::max(queue_peak, j["queue_peak"].get<size_t>());
     omission_probability = std::min(1.0, omission_probability + j["visited"]["omission_probability"].get<double>());
     for (const auto& [leaf, count] : j["leaves"].items()) leaves[leaf] += count.get<uint64_t>();
+    for (auto& [name, count] : reused.items()) count = count.get<uint64_t>() + j["reused"][name].get<uint64_t>();
     add_known_violations(known_violations, j["known_violations"]);
     if (!j.contains("shared_with_baseline")) return;
     if (!shared_with_baseline) shared_with_baseline = nlohmann::json::object();
@@ -108,6 +110,7 @@ struct Totals {
     j["undecided_judgements"] = undecided;
     j["leaves"] = leaves;
     j["branches_truncated"] = truncated;
+    j["reused"] = reused;
     j["known_violations"] = known_violations;
     if (shared_with_baseline) j["shared_with_baseline"] = *shared_with_baseline;
     j["visited"] = {{"key_bits", 64}, {"omission_probability", omission_probability}};

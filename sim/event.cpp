@@ -67,4 +67,49 @@ Event EventQueue::pop() {
   return event;
 }
 
+Event EventQueue::take(uint64_t sequence) {
+  REPLSIM_ASSERT(heap_size_ > 0, "take from an empty event queue");
+  size_t at = heap_size_;
+  visit_earliest(0, [&](size_t i) {
+    if (keys_[i].sequence == sequence) at = i;
+  });
+  REPLSIM_ASSERT(at < heap_size_, "an event taken is pending and due at the earliest time");
+  --heap_size_;
+  // The taken key goes just past the heap, where the free slots begin; the
+  // heap's last key fills its place and moves to where it belongs.
+  std::swap(keys_[at], keys_[heap_size_]);
+  if (at < heap_size_) {
+    sift_down(at);
+    sift_up(at);
+  }
+#ifndef NDEBUG
+  REPLSIM_ASSERT(std::is_heap(keys_.begin(), keys_.begin() + static_cast<std::ptrdiff_t>(heap_size_), Later{}),
+                 "the queue is a heap after a take");
+#endif
+  Event event = std::move(slots_[keys_[heap_size_].slot]);
+  REPLSIM_ASSERT(event.sequence == sequence, "the slot taken holds the event asked for");
+  return event;
+}
+
+// The heap's order is Later's: a key rises past every parent due after it.
+void EventQueue::sift_up(size_t at) {
+  while (at > 0) {
+    const size_t parent = (at - 1) / 2;
+    if (!Later{}(keys_[parent], keys_[at])) return;
+    std::swap(keys_[parent], keys_[at]);
+    at = parent;
+  }
+}
+
+void EventQueue::sift_down(size_t at) {
+  for (;;) {
+    size_t child = 2 * at + 1;
+    if (child >= heap_size_) return;
+    if (child + 1 < heap_size_ && Later{}(keys_[child], keys_[child + 1])) ++child;
+    if (!Later{}(keys_[at], keys_[child])) return;
+    std::swap(keys_[at], keys_[child]);
+    at = child;
+  }
+}
+
 }  // namespace replsim

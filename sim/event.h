@@ -124,6 +124,22 @@ class EventQueue {
     REPLSIM_ASSERT(heap_size_ < before && slots_.size() == heap_size_, "a packed slab holds the kept events only");
     return before - heap_size_;
   }
+  // Whether another pending event is due at the top's time (the next
+  // earliest is one of the top's children).
+  bool top_is_tied() const {
+    return (heap_size_ > 1 && keys_[1].time_ns == keys_[0].time_ns) ||
+           (heap_size_ > 2 && keys_[2].time_ns == keys_[0].time_ns);
+  }
+  // Calls `visit` with each pending event due at the earliest time, in no
+  // particular order.
+  template <typename Visit>
+  void for_each_earliest(const Visit& visit) const {
+    if (heap_size_ > 0) visit_earliest(0, [&](size_t at) { visit(slots_[keys_[at].slot]); });
+  }
+  // Removes and returns the pending event with `sequence`: one of those
+  // tied at the earliest time, which stay where they are while a chooser
+  // picks among them.
+  Event take(uint64_t sequence);
   // Calls `visit` with every pending event, in no particular order
   // (fingerprints, explorers).
   template <typename Visit>
@@ -133,6 +149,18 @@ class EventQueue {
 
  private:
   void rebuild_heap();
+  // Calls `visit` with the heap position of each key under `at` (itself
+  // included) due at the top's time. They form a subtree with the top:
+  // no key is due before its parent, so the walk stops at later ones.
+  template <typename Visit>
+  void visit_earliest(size_t at, const Visit& visit) const {
+    if (at >= heap_size_ || keys_[at].time_ns != keys_.front().time_ns) return;
+    visit(at);
+    visit_earliest(2 * at + 1, visit);
+    visit_earliest(2 * at + 2, visit);
+  }
+  void sift_up(size_t at);
+  void sift_down(size_t at);
   struct Key {
     int64_t time_ns;
     uint64_t sequence;

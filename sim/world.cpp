@@ -344,37 +344,52 @@ bool World::stale_now(const Event& event) const {
 }
 
 Event World::pop_next(Chooser& chooser) {
-  Event first = queue_.pop();
   // Ask the chooser only when several live events share the earliest time;
   // otherwise there is nothing to choose.
-  if (chooser.always_earliest_event() || queue_.empty() || queue_.top().time != first.time) return first;
-  // One buffer per thread, kept between steps: the explorer asks here in
-  // nearly every state it visits, each a fresh copy of a world. No world
-  // steps inside another's step, so one buffer is never in use twice.
-  thread_local std::vector<Event> tied;
+  if (chooser.always_earliest_event() || !queue_.top_is_tied()) return queue_.pop();
+  // The tied events stay queued while the chooser picks, and only those
+  // that leave are taken out: an explorer asks here in nearly every state,
+  // and popping every tied event and pushing the others back moved each
+  // twice and cleared their kept hashes. One buffer of each per thread,
+  // kept between steps; no world steps inside another's step.
+  thread_local std::vector<const Event*> tied;
   thread_local std::vector<EventChoice> choices;
-  REPLSIM_ASSERT(tied.empty(), "a tie is resolved before the next");
-  struct EmptiedOnExit {  // a chooser that throws leaves no event behind
-    std::vector<Event>& events;
-    ~EmptiedOnExit() { events.clear(); }
-  } emptied_on_exit{tied};
-  tied.push_back(std::move(first));
-  while (!queue_.empty() && queue_.top().time == tied.front().time) {
-    Event next = queue_.pop();
-    if (!is_stale(next)) tied.push_back(std::move(next));
+  thread_local std::vector<uint64_t> dropped;
+  REPLSIM_ASSERT(tied.empty() && dropped.empty(), "a tie is resolved before the next");
+  struct EmptiedOnExit {  // a chooser that throws leaves the buffers empty
+    ~EmptiedOnExit() {
+      tied.clear();
+      dropped.clear();
+    }
+  } emptied_on_exit;
+  queue_.for_each_earliest([&](const Event& e) { tied.push_back(&e); });
+  std::sort(tied.begin(), tied.end(), [](const Event* a, const Event* b) { return a->sequence < b->sequence; });
+  // What popping them in order leaves: the stale ones after the first go,
+  // and the first too when a live one is tied with it (alone, it is
+  // returned, and the step finds it stale and goes on). World::step keeps
+  // the footprint out of this, so in an explorer's state none is asked.
+  const bool all_live = all_pending_live();
+  size_t kept = 1;
+  for (size_t i = 1; i < tied.size(); ++i) {
+    if (stale_unless_all_live(*tied[i], all_live)) dropped.push_back(tied[i]->sequence);
+    else tied[kept++] = tied[i];
   }
-  if (is_stale(tied.front()) && tied.size() > 1) tied.erase(tied.begin());
+  tied.resize(kept);
+  if (tied.size() > 1 && stale_unless_all_live(*tied.front(), all_live)) {
+    dropped.push_back(tied.front()->sequence);
+    tied.erase(tied.begin());
+  }
   size_t chosen = 0;
   if (tied.size() > 1) {
     choices.clear();
-    for (const Event& e : tied) choices.push_back({e.time.ns_since_origin(), e.sequence, e.target.index});
+    for (const Event* e : tied) choices.push_back({e->time.ns_since_origin(), e->sequence, e->target.index});
     chosen = chooser.next_event(choices);
     REPLSIM_ASSERT(chosen < tied.size(), "chooser picked an event that is not ready");
   }
-  for (size_t i = 0; i < tied.size(); ++i) {
-    if (i != chosen) queue_.push(std::move(tied[i]));  // keeps its sequence number
-  }
-  return std::move(tied[chosen]);
+  // Read before any event is taken: `tied` points into the queue's slots.
+  const uint64_t sequence = tied[chosen]->sequence;
+  for (uint64_t stale : dropped) queue_.take(stale);
+  return queue_.take(sequence);
 }
 
 const StepRecord* World::step(Chooser& chooser) {
@@ -780,6 +795,37 @@ uint64_t event_name(const Event& event, const std::vector<std::string>& names, u
 }  // namespace
 
 std::vector<uint64_t> World::tied_event_names() const {
+  const std::vector<const Event*> live = tied_live_events();
+  std::vector<uint64_t> names;
+  names.reserve(live.size());
+  for (const Event* e : live) names.push_back(event_name(*e, config_->node_names, nodes_[e->target.index]->next_disk_op));
+  return names;
+}
+
+bool World::stale_unless_all_live(const Event& event, bool all_live) const {
+#ifdef NDEBUG
+  return !all_live && is_stale(event);
+#else
+  const bool stale = is_stale(event);
+  REPLSIM_ASSERT(!stale || !all_live, "an event went stale with no step or fault since drop_stale_events");
+  return stale;
+#endif
+}
+
+size_t World::tied_event_count() const {
+  // With nothing changed since drop_stale_events (an explorer's every
+  // state, asked once a state) every pending event is live, and the heap's
+  // keys tell which are due first. Debug builds ask each, as fingerprint does.
+  if (!all_pending_live()) return tied_live_events().size();
+  size_t count = 0;
+  queue_.for_each_earliest([&count](const Event&) { ++count; });
+#ifndef NDEBUG
+  REPLSIM_ASSERT(count == tied_live_events().size(), "an event went stale with no step or fault since drop_stale_events");
+#endif
+  return count;
+}
+
+std::vector<const Event*> World::tied_live_events() const {
   // The earliest instant with a live event: staleness is asked only of the
   // events at each instant tried, earliest first (the first usually has one).
   std::vector<const Event*> live;
@@ -798,10 +844,7 @@ std::vector<uint64_t> World::tied_event_names() const {
   }
   // pop_next's order: the tied events by sequence.
   std::sort(live.begin(), live.end(), [](const Event* a, const Event* b) { return a->sequence < b->sequence; });
-  std::vector<uint64_t> names;
-  names.reserve(live.size());
-  for (const Event* e : live) names.push_back(event_name(*e, config_->node_names, nodes_[e->target.index]->next_disk_op));
-  return names;
+  return live;
 }
 
 std::vector<const Event*> World::live_events() const {
@@ -866,18 +909,11 @@ uint64_t World::fingerprint(const NodeRenaming* renaming) const {
   // Pending events as a multiset: the heap's layout depends on insertion
   // history, so combine per-event hashes with an order-independent sum.
   uint64_t events = 0;
-  // When nothing changed since drop_stale_events (the explorer's every
-  // state) no pending event is stale: asking again would cost as much as
-  // the drop did. Debug builds ask anyway, and stop where the two disagree.
-  const bool all_live = changes_since_drop_.none(next_sequence_) && footprint_ == nullptr;
+  // In the explorer's every state no pending event is stale: asking again
+  // would cost as much as the drop did.
+  const bool all_live = all_pending_live();
   queue_.for_each_pending([&](const Event& event) {
-#ifdef NDEBUG
-    const bool stale = !all_live && is_stale(event);
-#else
-    const bool stale = is_stale(event);
-    REPLSIM_ASSERT(!stale || !all_live, "an event went stale with no step or fault since drop_stale_events");
-#endif
-    if (!stale) events += mix64(event_fingerprint(event, now_, names, renaming, true));
+    if (!stale_unless_all_live(event, all_live)) events += mix64(event_fingerprint(event, now_, names, renaming, true));
   });
   h.add(events);
   return h.value();

@@ -215,6 +215,9 @@ class World {
   // the time out, and a disk request's id), the same in every state that
   // holds the event. Events with one name go on alike.
   std::vector<uint64_t> tied_event_names() const;
+  // How many names tied_event_names gives: the options of the step's
+  // next_event question (0: no live event, the world cannot step).
+  size_t tied_event_count() const;
   // The name of the event the last step delivered (recorded only while a
   // footprint is).
   uint64_t delivered_event_name() const { return delivered_event_name_; }
@@ -228,6 +231,13 @@ class World {
   void push(Event&& event);
   Event pop_next(Chooser& chooser);
   bool is_stale(const Event& event) const;
+  // Whether every pending event is known live: nothing changed since
+  // drop_stale_events (an explorer's every state), and no footprint is
+  // recording what staleness reads.
+  bool all_pending_live() const { return changes_since_drop_.none(next_sequence_) && footprint_ == nullptr; }
+  // is_stale, not asked when `all_live` (all_pending_live() held). Debug
+  // builds ask anyway, and stop where the two disagree.
+  bool stale_unless_all_live(const Event& event, bool all_live) const;
   bool stale_now(const Event& event) const;
   void drop_stale_top();
   void deliver(Event& event, Chooser& chooser);
@@ -264,6 +274,8 @@ class World {
   void start_node(NodeId id);
   void finish_step();
   std::vector<const Event*> live_events() const;
+  // The live events due first, by sequence (pop_next's order).
+  std::vector<const Event*> tied_live_events() const;
   static uint64_t own_fingerprint(const Node& n, const NodeRenaming* renaming);
 
   // Fixed once the world runs, so its copies share it.

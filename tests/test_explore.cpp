@@ -237,6 +237,7 @@ TEST_CASE("a BFS on one thread and on two gives the same states and the same cou
   const explore::ExploreResult b = search("register-canary", two);
   CHECK(a.summary["states_distinct"] == b.summary["states_distinct"]);
   CHECK(a.summary["transitions"] == b.summary["transitions"]);
+  CHECK(a.summary["reused"] == b.summary["reused"]);  // decided per chunk
   const auto text = [](const explore::ExploreResult& r) {
     std::ifstream in(r.summary["violation"]["file"].get<std::string>());
     return std::string(std::istreambuf_iterator<char>(in), {});
@@ -874,4 +875,68 @@ TEST_CASE("a DFS on several threads reports its threads' violation when the one-
   CHECK(violation["signature"] == Json::array({"linearizable"}));
   const Scenario replay = load_scenario_file(violation["file"].get<std::string>());
   CHECK(failed_checks(run_scenario(replay, replay.seed)) == std::vector<std::string>{"linearizable"});
+}
+
+// Search::Reuse: a state's last successor takes the state's run. With fixed
+// latencies a step asks at most which tied event goes first, so the guess
+// of the last successor holds; with uniform ones a step that sends asks
+// for each message's delay, the guess fails, and the state is rebuilt from
+// the root for the successors after it. Either way the search reaches the
+// states, and the verdicts, that copying every successor reaches.
+TEST_CASE("a state's last successor reuses its run, a wrong guess rebuilds it, and the search is the same as copying") {
+  for (const std::string latency : {"fixed", "uniform"}) {
+    Json document = two_writers_once_document();
+    if (latency == "uniform") document["network"]["latency"] = {{"dist", "uniform"}, {"min", "1ms"}, {"max", "3ms"}};
+    for (const std::string strategy : {"dfs", "bfs"}) {
+      CAPTURE(latency);
+      CAPTURE(strategy);
+      explore::ExploreOptions reusing = options_in("reuse");
+      reusing.fault_types = {"crash"};
+      reusing.strategy = strategy;
+      reusing.jobs = 2;  // BFS: decided per chunk, the same on any number of threads
+      reusing.states_max = 20'000;
+      explore::ExploreOptions copying = reusing;
+      copying.out_dir = out_dir("copy");
+      copying.reuse_runs = false;
+      if (strategy == "dfs") reusing.jobs = copying.jobs = 1;
+      Json reused = search("register-clean", reusing, &document).summary;
+      Json copied = search("register-clean", copying, &document).summary;
+      CHECK(copied["reused"] == Json{{"states", 0}, {"rebuilt", 0}, {"transitions_replayed", 0}});
+      const uint64_t states = reused["reused"]["states"].get<uint64_t>();
+      const uint64_t rebuilt = reused["reused"]["rebuilt"].get<uint64_t>();
+      // Fixed: every state with a step reuses its run. Uniform: the
+      // rebuilds soon cost more than the copies saved, and reusing stops.
+      if (latency == "fixed") {
+        CHECK(states > 1000);
+        CHECK(rebuilt == 0);
+      } else {
+        CHECK(states > 0);
+        CHECK(rebuilt > 0);
+      }
+      CHECK((rebuilt == 0) == (reused["reused"]["transitions_replayed"] == 0));
+      reused.erase("reused");
+      copied.erase("reused");
+      CHECK(reused == copied);
+    }
+  }
+  // The canary's counterexample, found and shrunk either way: the same file.
+  for (const std::string strategy : {"dfs", "bfs"}) {
+    CAPTURE(strategy);
+    explore::ExploreOptions reusing = options_in("reuse-canary");
+    reusing.strategy = strategy;
+    explore::ExploreOptions copying = reusing;
+    copying.out_dir = out_dir("copy-canary");
+    copying.reuse_runs = false;
+    const Json reused = search("register-canary", reusing).summary;
+    const Json copied = search("register-canary", copying).summary;
+    CHECK(reused["reused"]["states"].get<uint64_t>() > 0);
+    REQUIRE(reused["violation"].is_object());
+    REQUIRE(copied["violation"].is_object());
+    const auto text = [](const Json& summary) {
+      std::ifstream in(summary["violation"]["file"].get<std::string>());
+      return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    CHECK(text(reused) == text(copied));
+    CHECK(reused["violation"]["signature"] == copied["violation"]["signature"]);
+  }
 }
