@@ -583,9 +583,10 @@ void Search::depth_first(SearchNode root) {
 // Sets the node's key: under symmetry "on", the smallest over the
 // renamings; else as it is, with its orbit's key beside it under "count".
 void Search::key(SearchNode& node) const {
-  // Each state kept is copied once per transition from it, and in the
-  // explorer's benchmark two thirds of the pending events are superseded
-  // timers and segments (PERFORMANCE.md, "Stale events").
+  // Each state kept is copied for every transition from it but the last
+  // (Reuse), and in the explorer's benchmark two thirds of the pending
+  // events are superseded timers and segments (PERFORMANCE.md, "Stale
+  // events").
   node.run.drop_stale_events();
   const uint64_t plain = state_key(node, nullptr, judged_path_data_);
   const auto hash = [this, &node, plain](const NodeRenaming* renaming) {

@@ -893,7 +893,7 @@ TEST_CASE("a state's last successor reuses its run, a wrong guess rebuilds it, a
       explore::ExploreOptions reusing = options_in("reuse");
       reusing.fault_types = {"crash"};
       reusing.strategy = strategy;
-      reusing.jobs = 2;  // BFS: decided per chunk, the same on any number of threads
+      reusing.jobs = 2;
       reusing.states_max = 20'000;
       explore::ExploreOptions copying = reusing;
       copying.out_dir = out_dir("copy");
@@ -905,7 +905,7 @@ TEST_CASE("a state's last successor reuses its run, a wrong guess rebuilds it, a
       const uint64_t states = reused["reused"]["states"].get<uint64_t>();
       const uint64_t rebuilt = reused["reused"]["rebuilt"].get<uint64_t>();
       // Fixed: every state with a step reuses its run. Uniform: the
-      // rebuilds soon cost more than the copies saved, and reusing stops.
+      // rebuilds soon cost more than the copies saved, and reusing pauses.
       if (latency == "fixed") {
         CHECK(states > 1000);
         CHECK(rebuilt == 0);
@@ -914,6 +914,14 @@ TEST_CASE("a state's last successor reuses its run, a wrong guess rebuilds it, a
         CHECK(rebuilt > 0);
       }
       CHECK((rebuilt == 0) == (reused["reused"]["transitions_replayed"] == 0));
+      if (strategy == "bfs") {  // decided per chunk: the same on one thread, rebuilds and all
+        explore::ExploreOptions one_thread = reusing;
+        one_thread.out_dir = out_dir("reuse-1");
+        one_thread.jobs = 1;
+        const Json single = search("register-clean", one_thread, &document).summary;
+        CHECK(single["reused"] == reused["reused"]);
+        CHECK(single["states_distinct"] == reused["states_distinct"]);
+      }
       reused.erase("reused");
       copied.erase("reused");
       CHECK(reused == copied);
