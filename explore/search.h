@@ -234,9 +234,10 @@ class Search {
   // of a transition's cost in the register's search, where three states in
   // four have one successor (PERFORMANCE.md). A wrong guess of the last
   // successor costs a rebuild from the root, each transition replayed a
-  // step and a drop of stale events, about two copies' cost. So reusing goes
-  // on while the transitions replayed cost less than the copies saved, with
-  // a trial budget of 1/kTrialExpansions of a copy per state expanded.
+  // step and a drop of stale events, counted as two copies (a cautious
+  // figure). So reusing goes on while the transitions replayed cost no more
+  // than the copies saved plus a trial budget of 1/kTrialExpansions of a
+  // copy per state expanded.
   struct Reuse {
     static constexpr uint64_t kCopiesPerTransition = 2;
     static constexpr uint64_t kTrialExpansions = 16;
