@@ -84,8 +84,11 @@ int merge_explorations(const std::vector<std::string>& dirs, const std::string& 
     for (const char* key : {"depth_reached", "queue_peak"}) merged[key] = std::max(merged[key], j[key]);
     // A swarm's members reuse runs (Search::Reuse); sampled paths do not.
     if (j.contains("reused")) {
-      if (!merged.contains("reused")) merged["reused"] = {{"states", 0}, {"rebuilt", 0}, {"transitions_replayed", 0}};
-      for (auto& [name, count] : merged["reused"].items()) count = count.get<uint64_t>() + j["reused"][name].get<uint64_t>();
+      Json& reused = merged["reused"];
+      if (reused.is_null()) reused = Json::object();
+      for (const auto& [name, count] : j["reused"].items()) {
+        reused[name] = reused.value(name, uint64_t{0}) + count.get<uint64_t>();
+      }
     }
     for (const auto& [leaf, count] : j["leaves"].items()) leaves[leaf] += count.get<uint64_t>();
     add_known_violations(known, j["known_violations"]);

@@ -76,7 +76,7 @@ struct Totals {
   std::map<std::string, uint64_t> leaves;
   nlohmann::json known_violations = nlohmann::json::object();
   std::optional<nlohmann::json> shared_with_baseline;  // a differential swarm's
-  nlohmann::json reused = {{"states", 0}, {"rebuilt", 0}, {"transitions_replayed", 0}};
+  nlohmann::json reused = nlohmann::json::object();  // each count of the members' `reused`, summed
 
   void add(const nlohmann::json& j) {
     ++members;
@@ -91,7 +91,9 @@ struct Totals {
     queue_peak = std::max(queue_peak, j["queue_peak"].get<size_t>());
     omission_probability = std::min(1.0, omission_probability + j["visited"]["omission_probability"].get<double>());
     for (const auto& [leaf, count] : j["leaves"].items()) leaves[leaf] += count.get<uint64_t>();
-    for (auto& [name, count] : reused.items()) count = count.get<uint64_t>() + j["reused"][name].get<uint64_t>();
+    for (const auto& [name, count] : j["reused"].items()) {
+      reused[name] = reused.value(name, uint64_t{0}) + count.get<uint64_t>();
+    }
     add_known_violations(known_violations, j["known_violations"]);
     if (!j.contains("shared_with_baseline")) return;
     if (!shared_with_baseline) shared_with_baseline = nlohmann::json::object();

@@ -27,6 +27,12 @@ using replsim::test::explore_file;
 
 namespace {
 
+// The counterexample file a search's summary names.
+std::string counterexample_text(const Json& summary) {
+  std::ifstream in(summary["violation"]["file"].get<std::string>());
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 std::string out_dir(const std::string& name) {
   const std::filesystem::path dir = std::filesystem::path(REPLSIM_BINARY_DIR) / "explore-tests" / name;
   std::filesystem::remove_all(dir);
@@ -238,11 +244,7 @@ TEST_CASE("a BFS on one thread and on two gives the same states and the same cou
   CHECK(a.summary["states_distinct"] == b.summary["states_distinct"]);
   CHECK(a.summary["transitions"] == b.summary["transitions"]);
   CHECK(a.summary["reused"] == b.summary["reused"]);  // decided per chunk
-  const auto text = [](const explore::ExploreResult& r) {
-    std::ifstream in(r.summary["violation"]["file"].get<std::string>());
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
-  CHECK(text(a) == text(b));
+  CHECK(counterexample_text(a.summary) == counterexample_text(b.summary));
 }
 
 TEST_CASE("the same search twice writes the same summary") {
@@ -940,11 +942,7 @@ TEST_CASE("a state's last successor reuses its run, a wrong guess rebuilds it, a
     CHECK(reused["reused"]["states"].get<uint64_t>() > 0);
     REQUIRE(reused["violation"].is_object());
     REQUIRE(copied["violation"].is_object());
-    const auto text = [](const Json& summary) {
-      std::ifstream in(summary["violation"]["file"].get<std::string>());
-      return std::string(std::istreambuf_iterator<char>(in), {});
-    };
-    CHECK(text(reused) == text(copied));
+    CHECK(counterexample_text(reused) == counterexample_text(copied));
     CHECK(reused["violation"]["signature"] == copied["violation"]["signature"]);
   }
 }

@@ -206,6 +206,14 @@ TEST_CASE("the shards of a sampled search merge into what the whole search repor
     CHECK(merged[key] == whole[key]);
   }
   CHECK(merged["samples"]["run"] == 90);
+  // A swarm's members are searches that reuse runs: their counts sum alike.
+  explore::ExploreOptions swarm = sampled("swarm", 8, "swarm-whole");
+  swarm.member_states_max = 2'000;
+  const Json swarm_whole = search("register-clean", swarm).summary;
+  const Merged swarm_merged = search_shards("register-clean", swarm, "swarm", 2);
+  CHECK(swarm_whole["reused"]["states"].get<uint64_t>() > 0);
+  CHECK(swarm_merged.summary["reused"] == swarm_whole["reused"]);
+  CHECK(swarm_merged.summary["states_distinct"] == swarm_whole["states_distinct"]);
 }
 
 TEST_CASE("violations searched past are counted alike by a whole search, its merged shards and a swarm") {
