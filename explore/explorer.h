@@ -139,6 +139,10 @@ struct ExploreOptions {
   // (Search::Reuse). Tests turn it off to compare: the same states and
   // verdicts, each successor made from a copy.
   bool reuse_runs = true;
+  // The worlds drop the data of the notes the protocol declares unread
+  // (harness::RunInProgress::drop_unread_note_data). Tests turn it off to
+  // compare: the same states and verdicts.
+  bool drop_unread_note_data = true;
   std::string out_dir;                // explore.json, counterexample.json and its run folder
   // Set by swarm for its members: DFS takes each state's successors in an
   // order drawn from this seed; a violation is reported without writing

@@ -190,6 +190,7 @@ Search::Search(const nlohmann::json& document, const Scenario& scenario, const E
 // one is asked for (the steps of which go to `prefix_steps`).
 SearchNode Search::start(const Scenario& scenario, uint64_t& prefix_steps) const {
   SearchNode root{.run = harness::RunInProgress(scenario, scenario.seed)};
+  if (options_.drop_unread_note_data) root.run.drop_unread_note_data();
   // A hybrid search: the simulator's own choices, and the scenario's
   // faults, for every event due before `from`; the search starts with the
   // first event at or after it.

@@ -64,10 +64,14 @@ struct CheckDeclaration {
 
 // A note kind the protocol's servers emit. Quiet notes never come with a
 // change of the role view, so the runner need not recompute it after them
-// (Debug builds check that); every kind must be declared.
+// (Debug builds check that); every kind must be declared. A kind whose data
+// no monitor or check reads says so (`data_read` false): a model checker's
+// worlds then keep its kind alone, and its hot call sites skip building
+// the data (Context::note_built). Traces and reports keep all data.
 struct NoteDeclaration {
   std::string kind;
   bool quiet = false;
+  bool data_read = true;
 };
 
 struct Vocabulary {

@@ -235,6 +235,13 @@ class Runner {
 
   void unshare_world() { run_.world.unshare(); }
   size_t drop_stale_events() { return run_.world.drop_stale_events(); }
+  void drop_unread_note_data() {
+    std::vector<std::string> kinds;
+    for (const NoteDeclaration& n : vocabulary_.notes) {
+      if (!n.data_read) kinds.push_back(n.kind);
+    }
+    run_.world.drop_note_data_of(std::move(kinds));
+  }
   void record_footprint(StepFootprint* footprint) { run_.world.record_footprint(footprint); }
   const ScenarioRun& state() const { return run_; }
 
@@ -765,6 +772,7 @@ std::optional<uint64_t> RunInProgress::run_sampled_until(const FaultTrigger& tri
 ScenarioRun RunInProgress::judged() const { return Runner(*runner_).judged(); }
 void RunInProgress::unshare_world() { runner_->unshare_world(); }
 size_t RunInProgress::drop_stale_events() { return runner_->drop_stale_events(); }
+void RunInProgress::drop_unread_note_data() { runner_->drop_unread_note_data(); }
 
 std::optional<MessageWindow> anomaly_window(const ScenarioRun& run, size_t faults_max) {
   if (run.verdict != "fail" || run.faults.size() > faults_max) return std::nullopt;

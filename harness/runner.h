@@ -129,6 +129,10 @@ class RunInProgress {
   // World::drop_stale_events on this run's world: the run goes on as it
   // would have (an explorer keeps its states smaller).
   size_t drop_stale_events();
+  // From now on, the world drops the data of the notes the protocol
+  // declares no one reads (NoteDeclaration::data_read): a model checker
+  // keeps no trace, and its checks read the rest.
+  void drop_unread_note_data();
   // The run as it stands, finished and judged; this one goes on unchanged.
   ScenarioRun judged() const;
 

@@ -89,6 +89,17 @@ class Context {
   virtual uint64_t random_nonce() { return random_below(uint64_t{1} << 62); }
 
   virtual void note(std::string kind, nlohmann::json data) = 0;
+  // Whether the world keeps the data of notes of `kind`: a model checker's
+  // world keeps only their kinds for those its protocol declares no check
+  // reads the data of (harness/protocol.h, NoteDeclaration), and note()
+  // drops the rest. Notes on a hot path build their data only when it is
+  // kept, through note_built.
+  virtual bool note_data_kept(std::string_view) const { return true; }
+  template <typename Build>
+  void note_built(std::string kind, const Build& build) {
+    nlohmann::json data = note_data_kept(kind) ? nlohmann::json(build()) : nlohmann::json();
+    note(std::move(kind), std::move(data));
+  }
   // A client's operation invoked or completed (the history the checks read).
   virtual void operation(OperationEvent event) = 0;
   // A protocol event faults can be triggered on: this node's replica

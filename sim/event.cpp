@@ -52,8 +52,39 @@ void EventQueue::push(Event&& event) {
   std::push_heap(keys_.begin(), keys_.begin() + static_cast<std::ptrdiff_t>(heap_size_), Later{});
 }
 
-void EventQueue::rebuild_heap() {
-  std::make_heap(keys_.begin(), keys_.begin() + static_cast<std::ptrdiff_t>(heap_size_), Later{});
+void EventQueue::remove_sequences(std::vector<uint64_t>& sequences) {
+  const size_t before = heap_size_;
+  REPLSIM_ASSERT(!sequences.empty() && sequences.size() <= before, "removing pending events");
+  if (sequences.size() <= kOneAtATimeMax) {
+    for (const uint64_t sequence : sequences) {
+      size_t at = 0;
+      while (at < heap_size_ && keys_[at].sequence != sequence) ++at;
+      REPLSIM_ASSERT(at < heap_size_, "an event removed is pending");
+      erase_at(at);  // its payloads released with the returned event
+    }
+  } else {
+    std::sort(sequences.begin(), sequences.end());
+    repack_without(sequences);
+  }
+  REPLSIM_ASSERT(heap_size_ == before - sequences.size(), "each event asked for went, and no other");
+}
+
+// A slab without free slots holding the kept events, in a heap rebuilt at once.
+void EventQueue::repack_without(const std::vector<uint64_t>& sorted_sequences) {
+  std::vector<Key> keys;
+  std::vector<Event> slots;
+  keys.reserve(heap_size_ - sorted_sequences.size());
+  slots.reserve(heap_size_ - sorted_sequences.size());
+  for (size_t i = 0; i < heap_size_; ++i) {
+    if (std::binary_search(sorted_sequences.begin(), sorted_sequences.end(), keys_[i].sequence)) continue;
+    keys.push_back(Key{keys_[i].time_ns, keys_[i].sequence, static_cast<uint32_t>(slots.size())});
+    slots.push_back(std::move(slots_[keys_[i].slot]));
+  }
+  keys_ = std::move(keys);
+  slots_ = std::move(slots);
+  heap_size_ = keys_.size();
+  std::make_heap(keys_.begin(), keys_.end(), Later{});
+  REPLSIM_ASSERT(slots_.size() == heap_size_, "a packed slab holds the kept events only");
 }
 
 Event EventQueue::pop() {
@@ -74,8 +105,15 @@ Event EventQueue::take(uint64_t sequence) {
     if (keys_[i].sequence == sequence) at = i;
   });
   REPLSIM_ASSERT(at < heap_size_, "an event taken is pending and due at the earliest time");
+  Event event = erase_at(at);
+  REPLSIM_ASSERT(event.sequence == sequence, "the slot taken holds the event asked for");
+  return event;
+}
+
+Event EventQueue::erase_at(size_t at) {
+  REPLSIM_ASSERT(at < heap_size_, "erasing a pending event");
   --heap_size_;
-  // The taken key goes just past the heap, where the free slots begin; the
+  // The erased key goes just past the heap, where the free slots begin; the
   // heap's last key fills its place and moves to where it belongs.
   std::swap(keys_[at], keys_[heap_size_]);
   if (at < heap_size_) {
@@ -84,10 +122,11 @@ Event EventQueue::take(uint64_t sequence) {
   }
 #ifndef NDEBUG
   REPLSIM_ASSERT(std::is_heap(keys_.begin(), keys_.begin() + static_cast<std::ptrdiff_t>(heap_size_), Later{}),
-                 "the queue is a heap after a take");
+                 "the queue is a heap after an erase");
 #endif
+  // Moving out leaves the slot's shared payloads empty, as pop() does.
   Event event = std::move(slots_[keys_[heap_size_].slot]);
-  REPLSIM_ASSERT(event.sequence == sequence, "the slot taken holds the event asked for");
+  REPLSIM_ASSERT(keys_.size() == slots_.size(), "every slot has one key");
   return event;
 }
 

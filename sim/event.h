@@ -98,31 +98,24 @@ class EventQueue {
   }
   void push(Event&& event);
   Event pop();
-  // Removes the pending events `drop` selects and packs the rest into a
-  // slab without free slots; pop() takes the rest in the same order (it is
-  // total on time and sequence). Asks `drop` once of each event, and
-  // allocates only from the first event it drops. Returns how many went.
+  // Removes the pending events `drop` selects; pop() takes the rest in the
+  // same order (it is total on time and sequence). Asks `drop` once of each
+  // event. A few go one at a time, as take() takes one, and leave free
+  // slots; more pack the rest into a slab without any. Returns how many went.
   template <typename Drop>
   size_t remove_if(const Drop& drop) {
-    const size_t before = heap_size_;
-    size_t first = 0;
-    while (first < before && !drop(slots_[keys_[first].slot])) ++first;
-    if (first == before) return 0;  // the slab stays as it is
-    std::vector<Key> keys;
-    std::vector<Event> slots;
-    keys.reserve(before - 1);
-    slots.reserve(before - 1);
-    for (size_t i = 0; i < before; ++i) {
-      if (i == first || (i > first && drop(slots_[keys_[i].slot]))) continue;
-      keys.push_back(Key{keys_[i].time_ns, keys_[i].sequence, static_cast<uint32_t>(slots.size())});
-      slots.push_back(std::move(slots_[keys_[i].slot]));
+    // One scratch list per thread: an explorer drops in every state.
+    thread_local std::vector<uint64_t> dropped;
+    REPLSIM_ASSERT(dropped.empty(), "remove_if is not re-entered from its own drop");
+    struct EmptiedOnExit {  // a `drop` that throws leaves the list empty
+      ~EmptiedOnExit() { dropped.clear(); }
+    } emptied_on_exit;
+    for (size_t i = 0; i < heap_size_; ++i) {
+      if (drop(slots_[keys_[i].slot])) dropped.push_back(keys_[i].sequence);
     }
-    keys_ = std::move(keys);
-    slots_ = std::move(slots);
-    heap_size_ = keys_.size();
-    rebuild_heap();
-    REPLSIM_ASSERT(heap_size_ < before && slots_.size() == heap_size_, "a packed slab holds the kept events only");
-    return before - heap_size_;
+    const size_t count = dropped.size();
+    if (count > 0) remove_sequences(dropped);
+    return count;
   }
   // Whether another pending event is due at the top's time (the next
   // earliest is one of the top's children).
@@ -148,7 +141,10 @@ class EventQueue {
   }
 
  private:
-  void rebuild_heap();
+  static constexpr size_t kOneAtATimeMax = 4;  // more dropped at once: one repack
+  void remove_sequences(std::vector<uint64_t>& sequences);
+  void repack_without(const std::vector<uint64_t>& sorted_sequences);
+  Event erase_at(size_t at);
   // Calls `visit` with the heap position of each key under `at` (itself
   // included) due at the top's time. They form a subtree with the top:
   // no key is due before its parent, so the walk stops at later ones.

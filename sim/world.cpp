@@ -63,7 +63,9 @@ class World::NodeContext final : public Context {
   void set_timer(TimerKey key, Duration delay) override {
     Node& self_node = world_.node(id_);
     const uint64_t generation = ++self_node.next_timer_generation;
-    self_node.timers[key] = generation;
+    uint64_t& slot = self_node.timers[key];
+    if (slot != 0) world_.changes_since_drop_.timer_replaced(id_.index, key);  // its event goes stale
+    slot = generation;
     Event event;
     event.time = world_.now_ + self_node.clock.true_delay(delay);
     if (const std::optional<Distribution>& slack = world_.config_->timer_slack) {
@@ -76,7 +78,9 @@ class World::NodeContext final : public Context {
     event.timer = key;
     world_.push(std::move(event));
   }
-  void cancel_timer(TimerKey key) override { world_.node(id_).timers.erase(key); }
+  void cancel_timer(TimerKey key) override {
+    if (world_.node(id_).timers.erase(key) != 0) world_.changes_since_drop_.timer_replaced(id_.index, key);
+  }
   bool timer_pending(TimerKey key) const override { return std::as_const(world_).node(id_).timers.contains(key); }
 
   DiskOpId disk_append(std::string_view file, std::string bytes) override {
@@ -104,7 +108,12 @@ class World::NodeContext final : public Context {
   }
 
   void note(std::string kind, nlohmann::json data) override {
+    if (!data.is_null() && !note_data_kept(kind)) data = nlohmann::json();
     world_.record_.notes.push_back(Note{std::move(kind), std::move(data)});
+  }
+  bool note_data_kept(std::string_view kind) const override {
+    const std::vector<std::string>& dropped = world_.config_->note_kinds_without_data;
+    return dropped.empty() || !std::binary_search(dropped.begin(), dropped.end(), kind, std::less<>());
   }
   void operation(OperationEvent event) override { world_.record_.operations.push_back(std::move(event)); }
   void protocol_event(ProtocolEvent event) override { world_.record_.protocol_events.push_back(std::move(event)); }
@@ -150,7 +159,6 @@ World::~World() = default;
 World::Node& World::node(NodeId id) {
   REPLSIM_ASSERT(id.index < nodes_.size(), "unknown node id");
   if (footprint_ != nullptr) footprint_->write(StepFootprint::node(id.index));
-  changes_since_drop_.node_written(id.index);
   Node& n = nodes_[id.index].write();
   n.own_fingerprint.clear();
   return n;
@@ -174,6 +182,16 @@ void World::set_timer_slack(std::optional<Distribution> slack) {
   WorldConfig config = *config_;
   config.timer_slack = std::move(slack);
   config_ = std::make_shared<const WorldConfig>(std::move(config));
+}
+
+void World::drop_note_data_of(std::vector<std::string> kinds) {
+  std::sort(kinds.begin(), kinds.end());
+  kinds.erase(std::unique(kinds.begin(), kinds.end()), kinds.end());
+  WorldConfig config = *config_;
+  config.note_kinds_without_data = std::move(kinds);
+  config_ = std::make_shared<const WorldConfig>(std::move(config));
+  REPLSIM_ASSERT(std::is_sorted(config_->note_kinds_without_data.begin(), config_->note_kinds_without_data.end()),
+                 "note kinds kept sorted for the lookup");
 }
 
 size_t World::node_count() const { return nodes_.size(); }
@@ -249,35 +267,28 @@ bool World::is_stale(const Event& event) const {
 
 size_t World::drop_stale_events() {
   REPLSIM_ASSERT(footprint_ == nullptr, "dropping is no step's: nothing it reads is a footprint's");
-  const size_t dropped = queue_.remove_if([this](const Event& e) {
+  size_t dropped = 0;
 #ifdef NDEBUG
-    return changes_since_drop_.may_have_gone_stale(e) && is_stale(e);
+  if (!changes_since_drop_.none()) {
+    dropped = queue_.remove_if(
+        [this](const Event& e) { return changes_since_drop_.may_have_gone_stale(e) && is_stale(e); });
+  }
 #else  // Debug builds ask every event, and stop where the shortcut would have missed one
+  dropped = queue_.remove_if([this](const Event& e) {
     const bool stale = is_stale(e);
     REPLSIM_ASSERT(!stale || changes_since_drop_.may_have_gone_stale(e),
-                   "an event went stale though neither its node nor its connection changed since the last drop");
+                   "an event went stale though neither its timer key nor its connection changed since the last drop");
     return stale;
-#endif
   });
+#endif
   REPLSIM_ASSERT(queue_.size() <= config_->pending_events_max, "the queue only shrank");
-  changes_since_drop_ = ChangesSinceDrop{.all = false, .first_new_sequence = next_sequence_};
-  REPLSIM_ASSERT(changes_since_drop_.none(next_sequence_), "a drop starts the record of changes anew");
+  changes_since_drop_ = ChangesSinceDrop{.all = false};
+  REPLSIM_ASSERT(changes_since_drop_.none(), "a drop starts the record of changes anew");
   return dropped;
 }
 
 // Once a drop must ask all, what was written no longer matters: a world the
 // simulator alone steps never drops, so it records nothing but this test.
-void World::ChangesSinceDrop::node_written(uint32_t index) {
-  if (all) return;
-  if (index < 64) nodes |= uint64_t{1} << index;
-  else all = true;
-}
-
-bool World::ChangesSinceDrop::connection_held(uint64_t id) const {
-  const auto held = connections.begin() + connection_count;
-  return std::find(connections.begin(), held, id) != held;
-}
-
 void World::ChangesSinceDrop::connection_written(uint64_t id) {
   if (all || connection_held(id)) return;
   if (connection_count == kConnectionsMax) {
@@ -287,25 +298,13 @@ void World::ChangesSinceDrop::connection_written(uint64_t id) {
   connections[connection_count++] = id;
 }
 
-// What stale_now reads of each kind of event, and nothing else.
-bool World::ChangesSinceDrop::may_have_gone_stale(const Event& event) const {
-  if (all || event.sequence >= first_new_sequence) return true;
-  const bool node_changed = event.target.index >= 64 || (nodes >> event.target.index & 1) != 0;
-  if (event.handed) return node_changed;
-  switch (event.kind) {
-    case EventKind::kFault:
-    case EventKind::kMessage:
-      return false;
-    case EventKind::kStart:
-    case EventKind::kDisk:
-    case EventKind::kConnection:
-    case EventKind::kTimer:
-      return node_changed;
-    case EventKind::kSegment:
-    case EventKind::kKeepalive:
-      return connection_held(event.connection.value);
+void World::ChangesSinceDrop::timer_replaced(uint32_t node, TimerKey key) {
+  if (all || timer_held(node, key)) return;
+  if (timer_count == kTimersMax) {
+    all = true;
+    return;
   }
-  return true;
+  timers[timer_count++] = ReplacedTimer{.node = node, .key = key};
 }
 
 bool World::stale_now(const Event& event) const {

@@ -12,6 +12,7 @@
 // factory it was given, both at first boot and at every restart.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <functional>
 #include <memory>
@@ -52,6 +53,10 @@ struct WorldConfig {
   size_t deferred_events_per_node_max = 1'000'000;
   size_t connections_max = 100'000;
   size_t segments_per_direction_max = 1'000'000;
+  // Note kinds whose data the world drops, sorted (Context::note_data_kept).
+  // The trace hash then covers their kinds alone; a run and its replay in
+  // `replsim run` keep every note's data.
+  std::vector<std::string> note_kinds_without_data;
 };
 
 // What happened to the event a step delivered.
@@ -171,6 +176,8 @@ class World {
   // it from the scenario: a protocol builds its world, the machines it runs
   // on are the scenario's.
   void set_timer_slack(std::optional<Distribution> slack);
+  // Drops the data of notes of `kinds` from now on (WorldConfig::note_kinds_without_data).
+  void drop_note_data_of(std::vector<std::string> kinds);
 
   size_t node_count() const;
   const std::string& node_name(NodeId id) const;
@@ -234,7 +241,7 @@ class World {
   // Whether every pending event is known live: nothing changed since
   // drop_stale_events (an explorer's every state), and no footprint is
   // recording what staleness reads.
-  bool all_pending_live() const { return changes_since_drop_.none(next_sequence_) && footprint_ == nullptr; }
+  bool all_pending_live() const { return changes_since_drop_.none() && footprint_ == nullptr; }
   // is_stale, not asked when `all_live` (all_pending_live() held). Debug
   // builds ask anyway, and stop where the two disagree.
   bool stale_unless_all_live(const Event& event, bool all_live) const;
@@ -298,26 +305,67 @@ class World {
   StepRecordSlot record_;
   StepFootprint* footprint_ = nullptr;  // set only for the steps a search measures
   uint64_t delivered_event_name_ = 0;
-  // What changed since drop_stale_events last ran. World::stale_now reads
-  // an event's node or its connection only, so of the events pending then
-  // (all live once it ran) only those whose node or connection a step has
-  // written since can have gone stale; the next drop asks those, and the
-  // events pushed since, and no others. A fault (it reaches every node)
-  // makes it ask all.
+  // What changed since drop_stale_events last ran: what can turn a live
+  // event stale, or leave a new one stale. World::stale_now reads, of a
+  // pending event, its node's incarnation, its timer key's generation, or
+  // its connection. Only a fault changes an incarnation (and makes the next
+  // drop ask all); start, disk and handed events are pushed for the live
+  // incarnation. A timer key's generation changes only where set_timer
+  // replaces a key or cancel_timer erases one (a timer that fires takes its
+  // key's one live event out of the queue with it). A connection event
+  // carries the incarnation that opened its end, dead perhaps, and is
+  // pushed only in a step that used its connection, as are segments and
+  // keepalives, and each step's use of a connection is recorded. So of the
+  // events pending then (all live once it ran) and those pushed since, only
+  // the ones matching a record can be stale; the next drop asks those and
+  // no others, and asks none when nothing was recorded.
   struct ChangesSinceDrop {
     static constexpr size_t kConnectionsMax = 8;  // more: ask all
-    bool all = true;           // no drop yet, or a fault since
-    uint64_t nodes = 0;        // bit i: node i written
-    std::array<uint64_t, kConnectionsMax> connections{};
+    static constexpr size_t kTimersMax = 8;       // more: ask all
+    struct ReplacedTimer {
+      uint32_t node = 0;
+      TimerKey key;
+    };
+    bool all = true;  // no drop yet, or a fault since
     uint8_t connection_count = 0;
-    uint64_t first_new_sequence = 0;  // events with this sequence or later are new
-    void node_written(uint32_t index);
+    uint8_t timer_count = 0;
+    std::array<uint64_t, kConnectionsMax> connections{};
+    std::array<ReplacedTimer, kTimersMax> timers{};
     void connection_written(uint64_t id);
-    bool connection_held(uint64_t id) const;
-    bool none(uint64_t next_sequence) const {
-      return !all && nodes == 0 && connection_count == 0 && next_sequence == first_new_sequence;
+    void timer_replaced(uint32_t node, TimerKey key);
+    bool connection_held(uint64_t id) const {
+      const auto held = connections.begin() + connection_count;
+      return std::find(connections.begin(), held, id) != held;
     }
-    bool may_have_gone_stale(const Event& event) const;
+    bool timer_held(uint32_t node, TimerKey key) const {
+      for (uint8_t i = 0; i < timer_count; ++i) {
+        if (timers[i].node == node && timers[i].key == key) return true;
+      }
+      return false;
+    }
+    bool none() const { return !all && connection_count == 0 && timer_count == 0; }
+    // What stale_now reads of each kind of event, and nothing else.
+    bool may_have_gone_stale(const Event& event) const {
+      if (all) return true;
+      if (event.handed) return false;  // its incarnation, the live one's when handed
+      switch (event.kind) {
+        case EventKind::kFault:
+        case EventKind::kMessage:
+        case EventKind::kStart:
+        case EventKind::kDisk:
+          return false;  // never stale, or pushed for the live incarnation
+        case EventKind::kTimer:
+          return timer_held(event.target.index, event.timer);
+        // What an end is told carries the incarnation that opened it, which
+        // may have died: stale as it is pushed, in a step that used the
+        // connection.
+        case EventKind::kConnection:
+        case EventKind::kSegment:
+        case EventKind::kKeepalive:
+          return connection_held(event.connection.value);
+      }
+      return true;
+    }
   };
   ChangesSinceDrop changes_since_drop_;
 };

@@ -356,6 +356,30 @@ TEST_CASE("a run in progress copies: the copy goes on exactly as the original") 
   }
 }
 
+namespace {
+
+// A power loss of s1 and its restart, as a driver fires them.
+std::pair<FaultSpec, FaultSpec> powerloss_and_restart_of_s1() {
+  FaultSpec powerloss, restart;
+  powerloss.type = "powerloss";
+  restart.type = "restart";
+  for (FaultSpec* f : {&powerloss, &restart}) f->node = NodeSelector{NodeSelector::Kind::kNamed, "s1", 0, "s1"};
+  return {powerloss, restart};
+}
+
+// What two runs that went on alike agree on besides the world: the
+// monitor's state, the clients' history and the verdict.
+void check_same_monitor_history_verdict(const RunInProgress& a, const RunInProgress& b) {
+  Hasher ha, hb;
+  a.run().monitor->hash_into(ha);
+  b.run().monitor->hash_into(hb);
+  CHECK(ha.value() == hb.value());
+  CHECK(a.run().history.size() == b.run().history.size());
+  CHECK(a.judged().verdict == b.judged().verdict);
+}
+
+}  // namespace
+
 // The explorer drops the events that can never be delivered from each state
 // it keeps (World::drop_stale_events): a run that drops them after every
 // step must go on as one that keeps them. A power loss and a restart leave
@@ -367,10 +391,7 @@ TEST_CASE("a run that drops its stale events after every step goes on exactly as
     Json doc = load_scenario_document(std::string(REPLSIM_SOURCE_DIR) + file);
     doc.erase("faults");
     const Scenario s = parse_scenario(doc, file);
-    FaultSpec powerloss, restart;
-    powerloss.type = "powerloss";
-    restart.type = "restart";
-    for (FaultSpec* f : {&powerloss, &restart}) f->node = NodeSelector{NodeSelector::Kind::kNamed, "s1", 0, "s1"};
+    const auto [powerloss, restart] = powerloss_and_restart_of_s1();
     RandomChooser chooser;
     RunInProgress kept(s, 7), dropping(s, 7);
     size_t dropped = 0;
@@ -397,13 +418,32 @@ TEST_CASE("a run that drops its stale events after every step goes on exactly as
     CHECK(dropped > 100);  // the register 174, FastCFS 1,479
     CHECK(dropping.run().world.pending_event_count() <= kept.run().world.pending_event_count());
     CHECK(dropping.run().world.trace_hash() == kept.run().world.trace_hash());
-    Hasher a, b;
-    kept.run().monitor->hash_into(a);
-    dropping.run().monitor->hash_into(b);
-    CHECK(a.value() == b.value());
-    CHECK(dropping.run().history.size() == kept.run().history.size());
-    CHECK(dropping.judged().verdict == kept.judged().verdict);
+    check_same_monitor_history_verdict(dropping, kept);
   }
+}
+
+// An explorer's worlds drop the data of the notes no check reads
+// (NoteDeclaration::data_read): the run must go on as one that keeps it,
+// and only its trace hash, which covers note data, tells them apart.
+TEST_CASE("a run that drops the data of unread notes goes on exactly as one that keeps it") {
+  Json doc = load_scenario_document(std::string(REPLSIM_SOURCE_DIR) + "/scenarios/fastcfs/master-crash-failover.json");
+  doc.erase("faults");
+  const Scenario s = parse_scenario(doc, "notes");
+  const auto [powerloss, restart] = powerloss_and_restart_of_s1();
+  RandomChooser chooser;
+  RunInProgress kept(s, 7), dropping(s, 7);
+  dropping.drop_unread_note_data();
+  for (int i = 0; i < 6000; ++i) {
+    const bool stepped = kept.step(chooser);
+    REQUIRE(dropping.step(chooser) == stepped);
+    if (!stepped) break;
+    if (i == 1500 || i == 3000) {
+      for (RunInProgress* run : {&kept, &dropping}) run->fire(i == 1500 ? powerloss : restart, chooser);
+    }
+  }
+  CHECK(dropping.run().world.fingerprint() == kept.run().world.fingerprint());
+  check_same_monitor_history_verdict(dropping, kept);
+  CHECK(dropping.run().world.trace_hash() != kept.run().world.trace_hash());  // channels closed at the power loss
 }
 
 TEST_CASE("a run cut short before the cluster settles leaves a check of the settled end undecided, never failed") {
@@ -413,10 +453,7 @@ TEST_CASE("a run cut short before the cluster settles leaves a check of the sett
   const Scenario s = parse_scenario(doc, "cut");
   RunInProgress run(s, 1);
   run.run_sampled_before(TimePoint::origin() + Duration::s(8));
-  FaultSpec powerloss, restart;
-  powerloss.type = "powerloss";
-  restart.type = "restart";
-  for (FaultSpec* f : {&powerloss, &restart}) f->node = NodeSelector{NodeSelector::Kind::kNamed, "s1", 0, "s1"};
+  const auto [powerloss, restart] = powerloss_and_restart_of_s1();
   RandomChooser chooser;
   run.fire(powerloss, chooser);
   run.fire(restart, chooser);

@@ -127,6 +127,31 @@ TEST_CASE("sleep sets search FastCFS's states within a depth bound, with a crash
   CHECK(with["por"]["states_woken"].get<uint64_t>() > 0);
 }
 
+// The explorer's worlds keep only the kinds of the notes FastCFS declares
+// unread (channel_closed, leader_lost ...), not their data: the search must
+// meet the same states and judge them alike.
+TEST_CASE("a search whose worlds drop unread note data meets the same states and verdicts as one that keeps it") {
+  const Json document = fastcfs_two_writers();
+  explore::ExploreOptions dropping = fastcfs_within_depth_6("notes-dropped");
+  explore::ExploreOptions keeping = fastcfs_within_depth_6("notes-kept");
+  keeping.drop_unread_note_data = false;
+  const Json dropped = search(document, dropping).summary;
+  const Json kept = search(document, keeping).summary;
+  CHECK(dropped["states_distinct"].get<uint64_t>() > 1000);
+  CHECK(dropped["violation"].is_null());  // a counterexample's file names its own folder
+  CHECK(dropped == kept);
+  // Power losses and restarts: a restart's truncated log, its first boot.
+  for (explore::ExploreOptions* options : {&dropping, &keeping}) {
+    options->out_dir += "-powerloss";
+    options->depth_max = 1'000;
+    options->states_max = 5'000;
+    options->fault_types = {"powerloss"};
+  }
+  const Json dropped_powerloss = search(document, dropping).summary;
+  CHECK(dropped_powerloss["violation"].is_null());
+  CHECK(dropped_powerloss == search(document, keeping).summary);
+}
+
 // A stored sleep set holds the first 16 of a state's tied events; with
 // fewer positions, states in these small searches have more tied events
 // than fit, and the events past them must be taken, never slept on

@@ -89,6 +89,23 @@ fastcfs::FastcfsSystemConfig small_config() {
 
 }  // namespace
 
+TEST_CASE("fastcfs: a disk record's numbers read as a stream reads them") {
+  using replsim::fastcfs::record_numbers;
+  CHECK(record_numbers("1 2 3") == std::vector<uint64_t>{1, 2, 3});
+  CHECK(record_numbers("7 ") == std::vector<uint64_t>{7});
+  CHECK(record_numbers("").empty());
+  CHECK(record_numbers("  ").empty());
+  CHECK(record_numbers("-5") == std::vector<uint64_t>{uint64_t{0} - 5});
+  CHECK(record_numbers("12x 4") == std::vector<uint64_t>{12});
+  CHECK(record_numbers("18446744073709551615") == std::vector<uint64_t>{UINT64_MAX});
+  for (const std::string text : {"1 2 3", "7 ", "", "-5", "12x 4", "0 119 1 4 5", "-1234567890123"}) {
+    std::istringstream in(text);
+    std::vector<uint64_t> streamed;
+    for (uint64_t v = 0; in >> v;) streamed.push_back(v);
+    CHECK_MESSAGE(record_numbers(text) == streamed, text);
+  }
+}
+
 TEST_CASE("fastcfs: the same scenario and seed give the same trace, another seed another") {
   const Scenario s = load(scenarios_dir("fastcfs") + "/master-crash-failover.json");
   const ScenarioRun a = run(s, 5);

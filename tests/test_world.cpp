@@ -300,11 +300,12 @@ TEST_CASE("a flat map answers as a std::map through random inserts, erases and l
   CHECK_FALSE(copy == map);
 }
 
-TEST_CASE("the event queue pops in time and sequence order through pushes, pops, removals and copies") {
+TEST_CASE("the event queue pops in time and sequence order through pushes, pops, removals (few and many) and copies") {
   EventQueue queue;
   std::set<std::pair<int64_t, uint64_t>> model;  // (time, sequence) of what is pending
   Rng rng(6, "event queue");
   uint64_t sequence = 0;
+  std::array<int, 2> removals_by_many{};  // removals of 1 to 4 events, and of more
   const auto push = [&](EventQueue& q, std::set<std::pair<int64_t, uint64_t>>& m) {
     Event e;
     e.time = TimePoint::origin() + Duration::ns(static_cast<int64_t>(rng.below(50)));
@@ -324,8 +325,12 @@ TEST_CASE("the event queue pops in time and sequence order through pushes, pops,
     } else if (draw < 9) {
       pop(queue, model);
     } else {
-      const size_t went = queue.remove_if([](const Event& e) { return e.sequence % 7 == 0; });
-      REQUIRE(went == static_cast<size_t>(std::erase_if(model, [](const auto& k) { return k.second % 7 == 0; })));
+      // Every n-th sequence: few go (one at a time) or many (a repack).
+      const uint64_t n = 2 + rng.below(12);
+      const uint64_t r = rng.below(n);
+      const size_t went = queue.remove_if([&](const Event& e) { return e.sequence % n == r; });
+      REQUIRE(went == static_cast<size_t>(std::erase_if(model, [&](const auto& k) { return k.second % n == r; })));
+      if (went > 0) ++removals_by_many[went > 4 ? 1 : 0];
     }
     REQUIRE(queue.size() == model.size());
     if (i % 500 == 0) {  // a copy goes on as the original, and alone
@@ -349,6 +354,8 @@ TEST_CASE("the event queue pops in time and sequence order through pushes, pops,
   }
   while (!queue.empty()) pop(queue, model);
   CHECK(model.empty());
+  CHECK(removals_by_many[0] > 10);
+  CHECK(removals_by_many[1] > 10);
 }
 
 TEST_CASE("copies of a world share its nodes until one steps: the others keep their state, fingerprint and future") {
@@ -429,6 +436,70 @@ TEST_CASE("a world's fingerprint covers what its nodes hand out next: disk opera
   CHECK(fingerprint_after_start(1, true, 0) != fingerprint_after_start(3, true, 0));
   // A nonce drawn and thrown away moves the node's next nonce.
   CHECK(fingerprint_after_start(1, false, 0) != fingerprint_after_start(1, false, 1));
+}
+
+namespace {
+
+// At each tick, replaces, cancels or sets its other timers as its draw
+// says (one step may replace a key twice and cancel another), and ticks
+// again: timer events go stale in every way a step can make them.
+class TimerJuggler final : public ActorOf<TimerJuggler> {
+ public:
+  void on_start(Context& ctx, const DiskImage&) override { ctx.set_timer(kTick, Duration::ms(10)); }
+  void on_message(Context&, NodeId, ConnectionId, const Message&) override {}
+  void on_timer(Context& ctx, TimerKey key) override {
+    ++fired_;
+    if (key != kTick) return;
+    const TimerKey other{2, ctx.random_below(3)};
+    switch (ctx.random_below(4)) {
+      case 0:  // replaced twice in one step
+        ctx.set_timer(other, Duration::ms(3));
+        ctx.set_timer(other, Duration::ms(5));
+        break;
+      case 1:  // set, then cancelled in the same step
+        ctx.set_timer(other, Duration::ms(4));
+        ctx.cancel_timer(other);
+        break;
+      case 2: ctx.cancel_timer(other); break;
+      default: ctx.set_timer(other, Duration::ms(15)); break;
+    }
+    ctx.set_timer(kTick, Duration::ms(10));
+  }
+  void on_disk(Context&, const DiskCompletion&) override {}
+  nlohmann::json describe() const override { return fired_; }
+  bool operator==(const TimerJuggler& other) const { return fired_ == other.fired_; }
+  void hash_into(Hasher& h) const { h.add(fired_); }
+
+ private:
+  static constexpr TimerKey kTick{1, 0};
+  uint64_t fired_ = 0;
+};
+
+}  // namespace
+
+// drop_stale_events asks only the events whose timer key or connection
+// changed since the last drop; a world that never dropped asks them all.
+TEST_CASE("a world that drops stale timers after every step keeps what asking every event keeps") {
+  WorldConfig config;
+  config.node_names = {"n1", "n2"};
+  World dropping(config, [](NodeId) { return std::make_unique<TimerJuggler>(); });
+  dropping.schedule_fault(TimePoint::origin() + Duration::ms(500), CrashFault{NodeId{1}});
+  dropping.schedule_fault(TimePoint::origin() + Duration::ms(700), RestartFault{NodeId{1}});
+  World kept = dropping;
+  RandomChooser chooser;
+  size_t dropped = 0;
+  for (int step = 0; step < 400; ++step) {
+    const bool stepped = kept.step(chooser) != nullptr;
+    REQUIRE((dropping.step(chooser) != nullptr) == stepped);
+    REQUIRE(stepped);
+    dropped += dropping.drop_stale_events();
+    World asked_all = kept;  // never dropped: its drop asks every event
+    asked_all.drop_stale_events();
+    REQUIRE(asked_all.pending_event_count() == dropping.pending_event_count());
+    REQUIRE(dropping.fingerprint() == kept.fingerprint());
+  }
+  CHECK(dropped > 50);
+  CHECK(dropping.trace_hash() == kept.trace_hash());
 }
 
 TEST_CASE("the pending-event bound turns a flood into an assertion failure, not an exhausted machine") {

@@ -1,10 +1,8 @@
 #include "model/fastcfs/server.h"
 
 #include <algorithm>
-#include <charconv>
 #include <concepts>
 #include <ranges>
-#include <sstream>
 #include <type_traits>
 #include <utility>
 
@@ -22,14 +20,6 @@ constexpr const char* kClusterInfoMtimeFile = "data_group.info.mtime";
 
 std::string group_file(uint32_t dg) { return "replica/g" + std::to_string(dg + 1) + ".log"; }
 std::string confirmed_file(uint32_t dg) { return "replica/g" + std::to_string(dg + 1) + ".confirmed"; }
-
-std::vector<uint64_t> numbers(const std::string& text) {
-  std::vector<uint64_t> out;
-  std::istringstream in(text);
-  uint64_t v = 0;
-  while (in >> v) out.push_back(v);
-  return out;
-}
 
 }  // namespace
 
@@ -96,14 +86,14 @@ void FastcfsServer::boot_from_disk(Context& ctx, const DiskImage& disk) {
     // "cv leader_hint", then per data group of my server group and per
     // server of it "status dv" (server_group_info.c keeps every DS of
     // CLUSTER_DATA_GROUP_ARRAY, not only mine).
-    const std::vector<uint64_t> v = numbers(info.back().bytes);
+    const std::vector<uint64_t> v = record_numbers(info.back().bytes);
     REPLSIM_ASSERT(v.size() == 2 + 2 * my_dgs_.size() * r(), "data_group.info has a status and a DV per DS");
     cluster_version_ = v[0];
     leader_hint_ = v[1] != 0;
     // Its own fsync may not have landed before a power loss: then the
     // mtime is the one before, or the epoch's if there is none.
     const std::vector<DiskRecord>& mtime = disk.records(kClusterInfoMtimeFile);
-    if (!mtime.empty() && mtime.back().intact()) last_shutdown_ns_ = static_cast<int64_t>(numbers(mtime.back().bytes).at(0));
+    if (!mtime.empty() && mtime.back().intact()) last_shutdown_ns_ = static_cast<int64_t>(record_numbers(mtime.back().bytes).at(0));
     for (uint32_t g : my_dgs()) {
       for (uint32_t s : cluster()) {
         const size_t at = 2 + 2 * ((g - my_dgs_.first) * r() + (s - cluster_.first));
@@ -131,7 +121,7 @@ void FastcfsServer::boot_from_disk(Context& ctx, const DiskImage& disk) {
     for (const DiskRecord& r : records) {
       if (!r.intact()) break;  // a torn or corrupt tail: trust the intact prefix
       const std::string& b = r.bytes;
-      const std::vector<uint64_t> v = numbers(b.substr(std::min<size_t>(2, b.size())));
+      const std::vector<uint64_t> v = record_numbers(std::string_view(b).substr(std::min<size_t>(2, b.size())));
       if (b[0] == 'B') {
         REPLSIM_ASSERT(v.size() == 5, "a binlog record has dv op source key value");
         const BinlogRecord rec{v[0], static_cast<char>(v[1]), static_cast<char>(v[2]), v[3], v[4]};
@@ -152,7 +142,8 @@ void FastcfsServer::boot_from_disk(Context& ctx, const DiskImage& disk) {
       ++kept;
     }
     if (kept < records.size()) {
-      ctx.note("log_truncated", {{"dg", g + 1}, {"kept", kept}, {"found", records.size()}});
+      ctx.note_built("log_truncated",
+                     [&] { return nlohmann::json{{"dg", g + 1}, {"kept", kept}, {"found", records.size()}}; });
       ctx.disk_truncate(group_file(g), kept);
     }
     file_records_[g] = kept;
@@ -165,7 +156,7 @@ void FastcfsServer::boot_from_disk(Context& ctx, const DiskImage& disk) {
     // A missing file, or one holding 0, means nothing to roll back
     // (replication_quorum.c init_context); after a rollback it goes.
     if (need_majority_mode() && !confirmed.empty() && confirmed.back().intact()) {
-      const uint64_t c = numbers(confirmed.back().bytes).at(0);
+      const uint64_t c = record_numbers(confirmed.back().bytes).at(0);
       if (c > 0 && c < group.current_dv) {
         ctx.note("startup_rollback", {{"dg", g + 1}, {"confirmed", c}, {"current", group.current_dv}});
         rollback_to(ctx, g, c, nullptr);

@@ -322,7 +322,8 @@ void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
 void FastcfsServer::unset_leader(Context& ctx, const char* why) {
   if (!leader_) return;
   const bool was_leader = is_leader();
-  ctx.note("leader_lost", {{"leader", "s" + std::to_string(*leader_ + 1)}, {"why", why}});
+  ctx.note_built("leader_lost",
+                 [&] { return nlohmann::json{{"leader", "s" + std::to_string(*leader_ + 1)}, {"why", why}}; });
   leader_.reset();
   close_ping_connection(ctx);
   // unset_all_data_groups: raw CAS, no hooks, no reports (T14).

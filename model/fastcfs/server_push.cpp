@@ -98,7 +98,7 @@ void FastcfsServer::on_push_link_answer(Context& ctx, Err err) {
 // join in progress failed (sleep(1)).
 void FastcfsServer::push_link_closed(Context& ctx, const char* why) {
   REPLSIM_ASSERT(push_.connection.valid(), "the push link was open");
-  ctx.note("push_connection_closed", {{"why", why}});
+  ctx.note_built("push_connection_closed", [&] { return nlohmann::json{{"why", why}}; });
   const bool made = push_.stage == PushStage::kActive;
   push_.connection = ConnectionId{};  // already closed
   close_push_link(ctx);

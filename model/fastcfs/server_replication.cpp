@@ -75,7 +75,9 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
   // replication_processor_connect_done counts a connect that failed, not a
   // close after the connect succeeded.
   if (c.stage == ChannelStage::kConnecting && !c.connected) ++c.connect_failures;
-  ctx.note("channel_closed", {{"peer", "s" + std::to_string(p + 1)}, {"channel", i}, {"why", why}});
+  ctx.note_built("channel_closed", [&] {
+    return nlohmann::json{{"peer", "s" + std::to_string(p + 1)}, {"channel", i}, {"why", why}};
+  });
   FlatMap<uint64_t, OutstandingRpc> lost;
   lost.swap(c.outstanding);
   if (c.connection.valid()) ctx.close(c.connection);

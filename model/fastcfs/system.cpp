@@ -1,6 +1,7 @@
 #include "model/fastcfs/system.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -165,13 +166,14 @@ std::string server_name(uint32_t index) { return "s" + std::to_string(index + 1)
 
 void FastcfsMonitor::add(const std::string& invariant, TimePoint at, std::string text,
                          std::optional<std::pair<uint64_t, uint64_t>> write) {
-  if (per_invariant_[invariant]++ >= kViolationsKeptPerInvariant) return;
-  violations_.push_back(Violation{invariant, at, std::move(text), write});
+  Ledger& l = ledger();
+  if (l.per_invariant[invariant]++ >= kViolationsKeptPerInvariant) return;
+  l.violations.push_back(Violation{invariant, at, std::move(text), write});
 }
 
 std::vector<Violation> FastcfsMonitor::violations_of(const std::set<std::string>& invariants) const {
   std::vector<Violation> out;
-  for (const Violation& v : violations_) {
+  for (const Violation& v : ledger_->violations) {
     if (invariants.contains(v.invariant)) out.push_back(v);
   }
   return out;
@@ -184,10 +186,11 @@ void FastcfsMonitor::observe(const World& world, const StepRecord& step) {
   // doubt, and one whose start event is still queued is already wiped.
   for (uint32_t index = 0; index < cluster_.servers; ++index) {
     const uint32_t incarnation = world.incarnation(NodeId{index});
-    const auto seen = incarnations_.find(index);
-    if (seen != incarnations_.end() && seen->second == incarnation) continue;
-    incarnations_[index] = incarnation;
-    last_start_[index] = step.time;
+    const auto seen = ledger_->incarnations.find(index);
+    if (seen != ledger_->incarnations.end() && seen->second == incarnation) continue;
+    Ledger& l = ledger();
+    l.incarnations[index] = incarnation;
+    l.last_start[index] = step.time;
   }
   for (const OperationEvent& op : step.operations) check_operation(op);
   bool state_changed = false;
@@ -205,27 +208,34 @@ void FastcfsMonitor::check_operation(const OperationEvent& op) {
   if (op.f != "write") return;
   const std::pair<uint32_t, uint64_t> id{op.process, op.op};
   if (op.phase == OperationPhase::kInvoke) {
-    if (written_.size() < 1'000'000) written_[id] = static_cast<uint64_t>(op.value.value_or(0));
+    if (ledger_->written.size() < 1'000'000) ledger().written[id] = static_cast<uint64_t>(op.value.value_or(0));
     return;
   }
   // acked(g, v): a client received success for the update that got DV v.
-  const auto written = written_.find(id);
-  if (written == written_.end()) return;
+  if (!ledger_->written.contains(id)) return;
+  Ledger& l = ledger();
+  const auto written = l.written.find(id);
   const uint64_t value = written->second;
-  written_.erase(written);
+  l.written.erase(written);
   if (op.phase != OperationPhase::kOk) return;
-  const auto it = sent_acks_.find(value);
-  if (it != sent_acks_.end()) {
-    acked_[{it->second.dg, it->second.dv}] = {it->second.key, value};
-    ++acked_count_;
-    sent_acks_.erase(it);
+  const auto it = l.sent_acks.find(value);
+  if (it != l.sent_acks.end()) {
+    l.acked[{it->second.dg, it->second.dv}] = {it->second.key, value};
+    ++l.acked_count;
+    l.sent_acks.erase(it);
   }
 }
 
 void FastcfsMonitor::check_note(const World& world, const StepRecord& step, const Note& note) {
   const uint32_t node = step.node.index;
   if (note.kind == "transition") {
-    ++transitions_[note.data.at("t").get<std::string>()];
+    const std::string t = note.data.at("t").get<std::string>();  // "T1" .. "T18"
+    size_t index = 0;
+    const auto [end, error] = std::from_chars(t.data() + 1, t.data() + t.size(), index);
+    REPLSIM_ASSERT(t.size() > 1 && t[0] == 'T' && error == std::errc() && end == t.data() + t.size() &&
+                       index >= 1 && index <= kTransitionCount,
+                   "a transition note names T1 .. T18");
+    ++transitions_[index];
     return;
   }
   if (note.kind == "violation") {
@@ -279,7 +289,7 @@ void FastcfsMonitor::check_note(const World& world, const StepRecord& step, cons
     const uint32_t g = note.data.at("dg").get<uint32_t>() - 1;
     const uint64_t dv = note.data.at("dv").get<uint64_t>();
     const uint64_t key = note.data.at("key").get<uint64_t>();
-    if (sent_acks_.size() < 1'000'000) sent_acks_[note.data.at("value").get<uint64_t>()] = SentAck{g, dv, key};
+    if (ledger_->sent_acks.size() < 1'000'000) ledger().sent_acks[note.data.at("value").get<uint64_t>()] = SentAck{g, dv, key};
     // S2 (monitor): nobody else acts as master of g while this one acks.
     // An old master a swap drained keeps the role until its push arrives,
     // but takes and holds no write: it does not count.
@@ -303,8 +313,8 @@ void FastcfsMonitor::check_note(const World& world, const StepRecord& step, cons
       for (uint32_t index : members.indices()) {
         const NodeId id{index};
         const FastcfsServer* s = server_at(world, id);
-        const auto started = last_start_.find(id.index);
-        const bool restarted = started != last_start_.end() && started->second >= write_began;
+        const auto started = ledger_->last_start.find(id.index);
+        const bool restarted = started != ledger_->last_start.end() && started->second >= write_began;
         if (s == nullptr || restarted) {
           ++holders;
           continue;
@@ -323,15 +333,17 @@ void FastcfsMonitor::check_note(const World& world, const StepRecord& step, cons
 void FastcfsMonitor::check_acked_on(const World& world, NodeId master_id, uint32_t g, TimePoint at) {
   const FastcfsServer* master = server_at(world, master_id);
   if (master == nullptr) return;
-  for (const auto& [where, write] : acked_) {
-    if (where.first != g) continue;
-    const auto [key, value] = write;
-    if (!master->holds(g, where.second, key)) {
-      add("S5", at,
-          fmt::format("g{}: acknowledged DV {} (key {}, value {}) is missing from {}, master now", g + 1, where.second,
-                      key, value, server_name(master_id.index)),
-          write);
-    }
+  // Found first, added after: add() writes the ledger, which may clone it
+  // away from under a loop over it.
+  std::vector<std::pair<uint64_t, std::pair<uint64_t, uint64_t>>> missing;  // (dv, (key, value))
+  for (const auto& [where, write] : ledger_->acked) {
+    if (where.first == g && !master->holds(g, where.second, write.first)) missing.emplace_back(where.second, write);
+  }
+  for (const auto& [dv, write] : missing) {
+    add("S5", at,
+        fmt::format("g{}: acknowledged DV {} (key {}, value {}) is missing from {}, master now", g + 1, dv, write.first,
+                    write.second, server_name(master_id.index)),
+        write);
   }
 }
 
@@ -489,22 +501,28 @@ void FastcfsMonitor::check_replicas(const World& world, const StepRecord& step) 
   }
 }
 
-void FastcfsMonitor::hash_into(Hasher& h) const {
-  h.add(static_cast<uint64_t>(violations_.size()));
+uint64_t FastcfsMonitor::Ledger::hash() const {
+  Hasher h;
+  h.add(static_cast<uint64_t>(violations.size()));
   // Past the violations kept, a count changes nothing the monitor does or
   // reports: hashed as it is, a violation that stands would make every
   // later state new to a search that goes past it (--known, --baseline).
-  for (const auto& [invariant, count] : per_invariant_) {
+  for (const auto& [invariant, count] : per_invariant) {
     h.add(invariant).add(static_cast<uint64_t>(std::min(count, kViolationsKeptPerInvariant)));
   }
-  for (const auto& [value, ack] : sent_acks_) h.add(value).add(ack.dg).add(ack.dv).add(ack.key);
-  for (const auto& [op, value] : written_) h.add(op.first).add(op.second).add(value);
-  for (const auto& [dv, write] : acked_) h.add(dv.first).add(dv.second).add(write.first).add(write.second);
-  h.add(acked_count_);
+  for (const auto& [value, ack] : sent_acks) h.add(value).add(ack.dg).add(ack.dv).add(ack.key);
+  for (const auto& [op, value] : written) h.add(op.first).add(op.second).add(value);
+  for (const auto& [dv, write] : acked) h.add(dv.first).add(dv.second).add(write.first).add(write.second);
+  h.add(acked_count);
+  for (const auto& [server, at] : last_start) h.add(server).add(at.ns_since_origin());
+  for (const auto& [server, incarnation] : incarnations) h.add(server).add(incarnation);
+  return h.value();
+}
+
+void FastcfsMonitor::hash_into(Hasher& h) const {
+  h.add(ledger_->kept_hash.get_or([&] { return ledger_->hash(); }, "the monitor's ledger changed outside ledger()"));
   for (const auto& [replica, dv] : confirmed_seen_) h.add(replica.first).add(replica.second).add(dv);
   for (bool split : split_groups_) h.add(split);
-  for (const auto& [server, at] : last_start_) h.add(server).add(at.ns_since_origin());
-  for (const auto& [server, incarnation] : incarnations_) h.add(server).add(incarnation);
 }
 
 }  // namespace replsim::fastcfs

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "base/copy_on_write.h"
 #include "base/flat_map.h"
+#include "base/kept_hash.h"
 #include "model/fastcfs/client.h"
 #include "model/fastcfs/server.h"
 #include "sim/world.h"
@@ -74,11 +76,11 @@ class FastcfsMonitor {
   // Checks that need the finished run (S5 against the final master).
   void finish(const World& world);
 
-  const std::vector<Violation>& violations() const { return violations_; }
+  const std::vector<Violation>& violations() const { return ledger_->violations; }
   std::vector<Violation> violations_of(const std::set<std::string>& invariants) const;
-  // T1 .. T18 counts seen in the run.
-  const FlatMap<std::string, uint64_t>& transitions() const { return transitions_; }
-  uint64_t acked_writes() const { return acked_count_; }
+  // T1 .. T18 counts seen in the run (index 1..18).
+  const TransitionCounts& transitions() const { return transitions_; }
+  uint64_t acked_writes() const { return ledger_->acked_count; }
   // What decides later verdicts (not the coverage counts), for a search's
   // visited set.
   void hash_into(Hasher& h) const;
@@ -95,10 +97,7 @@ class FastcfsMonitor {
   void check_acked_on(const World& world, NodeId master, uint32_t dg, TimePoint at);
 
   ClusterConfig cluster_;
-  std::vector<Violation> violations_;
   static constexpr size_t kViolationsKeptPerInvariant = 50;
-  FlatMap<std::string, size_t> per_invariant_;  // violations seen; the first kViolationsKeptPerInvariant kept
-  FlatMap<std::string, uint64_t> transitions_;
   // Acks a master sent, by written value (unique per write), until a
   // client receives one: then the write is acked(g, v).
   struct SentAck {
@@ -106,17 +105,34 @@ class FastcfsMonitor {
     uint64_t dv = 0;
     uint64_t key = 0;
   };
-  std::map<uint64_t, SentAck> sent_acks_;
-  std::map<std::pair<uint32_t, uint64_t>, uint64_t> written_;  // (client, op) -> value of writes in progress
-  // acked (dg, dv) -> (key, value), for S5.
-  std::map<std::pair<uint32_t, uint64_t>, std::pair<uint64_t, uint64_t>> acked_;
-  uint64_t acked_count_ = 0;
+  // What only client operations, acks, violations and restarts change:
+  // far fewer steps than a search takes. A search copies the monitor
+  // with every state, so the copies share it (and its hash) until one of
+  // them changes it, through ledger().
+  struct Ledger {
+    std::vector<Violation> violations;
+    FlatMap<std::string, size_t> per_invariant;  // violations seen; the first kViolationsKeptPerInvariant kept
+    std::map<uint64_t, SentAck> sent_acks;
+    std::map<std::pair<uint32_t, uint64_t>, uint64_t> written;  // (client, op) -> value of writes in progress
+    // acked (dg, dv) -> (key, value), for S5.
+    std::map<std::pair<uint32_t, uint64_t>, std::pair<uint64_t, uint64_t>> acked;
+    uint64_t acked_count = 0;
+    FlatMap<uint32_t, TimePoint> last_start;  // server -> when its current process began
+    FlatMap<uint32_t, uint32_t> incarnations;  // server -> its incarnation at the last step
+    KeptHash kept_hash;  // of all of the above
+    uint64_t hash() const;
+  };
+  Ledger& ledger() {
+    Ledger& ledger = ledger_.write();
+    ledger.kept_hash.clear();
+    return ledger;
+  }
+  CopyOnWrite<Ledger> ledger_;
+  TransitionCounts transitions_{};  // coverage only: not hashed
   // S6: the confirmed DV each master had last, per (server, dg).
   FlatMap<std::pair<uint32_t, uint32_t>, uint64_t> confirmed_seen_;
   std::vector<uint32_t> leaders_;    // per server group, counted anew on each server step
   std::vector<bool> split_groups_;  // per server group: more than one leader at the last step
-  FlatMap<uint32_t, TimePoint> last_start_;  // server -> when its current process began
-  FlatMap<uint32_t, uint32_t> incarnations_;  // server -> its incarnation at the last step
   // What check_masters found of one server when it last read it. A server's
   // state changes only at its own steps, and at faults, after which its
   // incarnation differs; so at another server's step its findings are

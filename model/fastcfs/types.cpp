@@ -1,5 +1,9 @@
 #include "model/fastcfs/types.h"
 
+#include <charconv>
+
+#include "base/assert.h"
+
 namespace replsim::fastcfs {
 
 const char* to_string(DsStatus status) {
@@ -52,6 +56,25 @@ const char* to_string(Err err) {
 
 bool retriable(Err err) {
   return err == Err::kNotMaster || err == Err::kNotActive || err == Err::kNoServer || err == Err::kAgain;
+}
+
+std::vector<uint64_t> record_numbers(std::string_view text) {
+  std::vector<uint64_t> out;
+  size_t at = 0;
+  // Each pass reads a token of at least one character: bounded by the text.
+  for (size_t pass = 0; pass <= text.size(); ++pass) {
+    while (at < text.size() && text[at] == ' ') ++at;
+    if (at == text.size()) break;
+    const bool negative = text[at] == '-';
+    if (negative) ++at;
+    uint64_t value = 0;
+    const auto [next, error] = std::from_chars(text.data() + at, text.data() + text.size(), value);
+    if (error != std::errc()) break;
+    out.push_back(negative ? uint64_t{0} - value : value);
+    at = static_cast<size_t>(next - text.data());
+  }
+  REPLSIM_ASSERT(out.size() <= text.size(), "a number per character at most");
+  return out;
 }
 
 }  // namespace replsim::fastcfs

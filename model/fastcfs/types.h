@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/hash.h"
@@ -105,6 +106,12 @@ struct DsEntry {
     view.hash_into(h);
   }
 };
+
+// The numbers of one of the model's disk records, as `istream >> uint64_t`
+// reads them: decimals separated by spaces, a leading '-' negating modulo
+// 2^64 (a local clock before the epoch), stopping at the first token that
+// is not one. A restart parses every record, so no stream is built.
+std::vector<uint64_t> record_numbers(std::string_view text);
 
 template <typename T>
 void hash_vector(Hasher& h, const std::vector<T>& items) {
