@@ -806,20 +806,20 @@ bool World::stale_unless_all_live(const Event& event, bool all_live) const {
   return !all_live && is_stale(event);
 #else
   const bool stale = is_stale(event);
-  REPLSIM_ASSERT(!stale || !all_live, "an event went stale with no step or fault since drop_stale_events");
+  REPLSIM_ASSERT(!stale || !all_live, "an event went stale though nothing was recorded since drop_stale_events");
   return stale;
 #endif
 }
 
 size_t World::tied_event_count() const {
-  // With nothing changed since drop_stale_events (an explorer's every
+  // With nothing recorded since drop_stale_events (an explorer's every
   // state, asked once a state) every pending event is live, and the heap's
   // keys tell which are due first. Debug builds ask each, as fingerprint does.
   if (!all_pending_live()) return tied_live_events().size();
   size_t count = 0;
   queue_.for_each_earliest([&count](const Event&) { ++count; });
 #ifndef NDEBUG
-  REPLSIM_ASSERT(count == tied_live_events().size(), "an event went stale with no step or fault since drop_stale_events");
+  REPLSIM_ASSERT(count == tied_live_events().size(), "an event went stale though nothing was recorded since drop_stale_events");
 #endif
   return count;
 }

@@ -238,7 +238,7 @@ class World {
   void push(Event&& event);
   Event pop_next(Chooser& chooser);
   bool is_stale(const Event& event) const;
-  // Whether every pending event is known live: nothing changed since
+  // Whether every pending event is known live: nothing recorded since
   // drop_stale_events (an explorer's every state), and no footprint is
   // recording what staleness reads.
   bool all_pending_live() const { return changes_since_drop_.none() && footprint_ == nullptr; }
@@ -314,8 +314,8 @@ class World {
   // replaces a key or cancel_timer erases one (a timer that fires takes its
   // key's one live event out of the queue with it). A connection event
   // carries the incarnation that opened its end, dead perhaps, and is
-  // pushed only in a step that used its connection, as are segments and
-  // keepalives, and each step's use of a connection is recorded. So of the
+  // pushed only in a step that used its connection, or in a fault, as are
+  // segments and keepalives; each step's use of a connection is recorded. So of the
   // events pending then (all live once it ran) and those pushed since, only
   // the ones matching a record can be stale; the next drop asks those and
   // no others, and asks none when nothing was recorded.
@@ -344,7 +344,7 @@ class World {
       return false;
     }
     bool none() const { return !all && connection_count == 0 && timer_count == 0; }
-    // What stale_now reads of each kind of event, and nothing else.
+    // Whether a record names what `event`'s staleness reads.
     bool may_have_gone_stale(const Event& event) const {
       if (all) return true;
       if (event.handed) return false;  // its incarnation, the live one's when handed

@@ -402,8 +402,9 @@ TEST_CASE("a run that drops its stale events after every step goes on exactly as
       dropped += dropping.drop_stale_events();
       if (i % 100 == 0) {
         REQUIRE(kept.run().world.fingerprint() == dropping.run().world.fingerprint());
-        // A drop asks only the events whose node or connection changed
-        // since the last: it must leave what asking every event leaves.
+        // A drop asks only the events of what a step changed since the
+        // last (World::ChangesSinceDrop): it must leave what asking every
+        // event leaves.
         RunInProgress asked_all = kept;  // never dropped: its drop asks all
         asked_all.drop_stale_events();
         REQUIRE(asked_all.run().world.pending_event_count() == dropping.run().world.pending_event_count());

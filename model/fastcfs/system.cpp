@@ -230,10 +230,10 @@ void FastcfsMonitor::check_note(const World& world, const StepRecord& step, cons
   const uint32_t node = step.node.index;
   if (note.kind == "transition") {
     const std::string t = note.data.at("t").get<std::string>();  // "T1" .. "T18"
+    REPLSIM_ASSERT(t.size() > 1 && t[0] == 'T', "a transition note names T1 .. T18");
     size_t index = 0;
     const auto [end, error] = std::from_chars(t.data() + 1, t.data() + t.size(), index);
-    REPLSIM_ASSERT(t.size() > 1 && t[0] == 'T' && error == std::errc() && end == t.data() + t.size() &&
-                       index >= 1 && index <= kTransitionCount,
+    REPLSIM_ASSERT(error == std::errc() && end == t.data() + t.size() && index >= 1 && index <= kTransitionCount,
                    "a transition note names T1 .. T18");
     ++transitions_[index];
     return;
