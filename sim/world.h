@@ -315,10 +315,10 @@ class World {
   // key's one live event out of the queue with it). A connection event
   // carries the incarnation that opened its end, dead perhaps, and is
   // pushed only in a step that used its connection, or in a fault, as are
-  // segments and keepalives; each step's use of a connection is recorded. So of the
-  // events pending then (all live once it ran) and those pushed since, only
-  // the ones matching a record can be stale; the next drop asks those and
-  // no others, and asks none when nothing was recorded.
+  // segments and keepalives; each step's use of a connection is recorded.
+  // So of the events pending then (all live once it ran) and those pushed
+  // since, only the ones matching a record can be stale; the next drop asks
+  // those and no others, and asks none when nothing was recorded.
   struct ChangesSinceDrop {
     static constexpr size_t kConnectionsMax = 8;  // more: ask all
     static constexpr size_t kTimersMax = 8;       // more: ask all

@@ -7,8 +7,10 @@
 
 #include "base/assert.h"
 #include "sim/world.h"
+#include "tests/stale_drop_check.h"
 
 using namespace replsim;
+using replsim::testing::dropped_stepping_beside;
 
 namespace {
 
@@ -507,34 +509,6 @@ TEST_CASE("a chooser races connections' heads, never a connection's own messages
 // for a paused process, and a dead process's events. Timers a process
 // supersedes are test_world.cpp's, and the register's and FastCFS's in
 // test_explore.cpp's drop test.
-namespace {
-
-// Steps `kept` and a copy that drops its stale events after every step,
-// until `end`: after each step the copy's pending events must be those a
-// drop that asks every event leaves, and its fingerprint the original's.
-// Returns how many events the copy dropped.
-size_t dropped_stepping_beside(World& kept, TimePoint end) {
-  World dropping = kept;
-  RandomChooser chooser;
-  size_t dropped = 0;
-  uint64_t steps = 0;
-  for (; steps < 100'000 && kept.now() < end; ++steps) {
-    const bool stepped = kept.step(chooser) != nullptr;
-    REQUIRE((dropping.step(chooser) != nullptr) == stepped);
-    if (!stepped) break;
-    dropped += dropping.drop_stale_events();
-    REQUIRE(dropping.fingerprint() == kept.fingerprint());  // kept asks every event, every time
-    World asked_all = kept;  // never dropped: its drop asks every event
-    asked_all.drop_stale_events();
-    REQUIRE(asked_all.pending_event_count() == dropping.pending_event_count());
-  }
-  CHECK(steps > 1'000);
-  CHECK(dropping.trace_hash() == kept.trace_hash());
-  return dropped;
-}
-
-}  // namespace
-
 TEST_CASE("a world that drops its stale events after every step keeps exactly the events that asking all of them keeps") {
   const TcpConfig tcp = timing_out_tcp(Duration::s(2), Duration::s(1), Duration::ms(500), 2);
   LinkConfig lossy = fixed(Duration::ms(1));
