@@ -1,6 +1,8 @@
 #include "sim/event.h"
 
 #include <algorithm>
+#include <atomic>
+#include <utility>
 
 #include "base/assert.h"
 
@@ -40,11 +42,12 @@ void EventQueue::push(Event&& event) {
   if (heap_size_ == keys_.size()) {
     REPLSIM_ASSERT(slots_.size() < UINT32_MAX, "event slab full");
     const auto slot = static_cast<uint32_t>(slots_.size());
-    slots_.push_back(std::move(event));
+    slots_.push_back(std::make_shared<Event>(std::move(event)));
     keys_.push_back(Key{time_ns, sequence, slot});
   } else {
     Key& free = keys_[heap_size_];
-    slots_[free.slot] = std::move(event);
+    REPLSIM_ASSERT(slots_[free.slot] == nullptr, "a free slot holds no event");
+    slots_[free.slot] = std::make_shared<Event>(std::move(event));
     free.time_ns = time_ns;
     free.sequence = sequence;
   }
@@ -72,7 +75,7 @@ void EventQueue::remove_sequences(std::vector<uint64_t>& sequences) {
 // A slab without free slots holding the kept events, in a heap rebuilt at once.
 void EventQueue::repack_without(const std::vector<uint64_t>& sorted_sequences) {
   std::vector<Key> keys;
-  std::vector<Event> slots;
+  std::vector<std::shared_ptr<Event>> slots;
   keys.reserve(heap_size_ - sorted_sequences.size());
   slots.reserve(heap_size_ - sorted_sequences.size());
   for (size_t i = 0; i < heap_size_; ++i) {
@@ -91,11 +94,7 @@ Event EventQueue::pop() {
   REPLSIM_ASSERT(heap_size_ > 0, "pop from an empty event queue");
   std::pop_heap(keys_.begin(), keys_.begin() + static_cast<std::ptrdiff_t>(heap_size_), Later{});
   --heap_size_;  // the popped key, now just past the heap, names the first free slot
-  // Moving out leaves the slot's shared payloads empty, so a freed slot holds
-  // no message or fault alive.
-  Event event = std::move(slots_[keys_[heap_size_].slot]);
-  REPLSIM_ASSERT(keys_.size() == slots_.size(), "every slot has one key");
-  return event;
+  return release_slot(keys_[heap_size_].slot);
 }
 
 Event EventQueue::take(uint64_t sequence) {
@@ -124,9 +123,30 @@ Event EventQueue::erase_at(size_t at) {
   REPLSIM_ASSERT(std::is_heap(keys_.begin(), keys_.begin() + static_cast<std::ptrdiff_t>(heap_size_), Later{}),
                  "the queue is a heap after an erase");
 #endif
-  // Moving out leaves the slot's shared payloads empty, as pop() does.
-  Event event = std::move(slots_[keys_[heap_size_].slot]);
+  return release_slot(keys_[heap_size_].slot);
+}
+
+void EventQueue::unshare() {
+  for (size_t i = 0; i < heap_size_; ++i) {
+    std::shared_ptr<Event>& held = slots_[keys_[i].slot];
+    REPLSIM_ASSERT(held != nullptr, "a pending event's slot holds it");
+    held = std::make_shared<Event>(std::as_const(*held));
+    held->content_fingerprint.clear();
+  }
   REPLSIM_ASSERT(keys_.size() == slots_.size(), "every slot has one key");
+}
+
+Event EventQueue::release_slot(uint32_t slot) {
+  REPLSIM_ASSERT(keys_.size() == slots_.size(), "every slot has one key");
+  std::shared_ptr<Event>& held = slots_[slot];
+  REPLSIM_ASSERT(held != nullptr, "a pending event's slot holds it");
+  const bool unshared = held.use_count() == 1;
+  // As in CopyOnWrite::write: a copy in another thread that let the event go
+  // just now read it before this move writes it.
+  if (unshared) std::atomic_thread_fence(std::memory_order_acquire);
+  Event event = unshared ? std::move(*held) : Event(*held);
+  held.reset();  // a freed slot holds no event, and with it no message or fault, alive
+  REPLSIM_ASSERT(slots_[slot] == nullptr, "the slot released is free");
   return event;
 }
 

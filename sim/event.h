@@ -6,10 +6,10 @@
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "base/assert.h"
@@ -28,26 +28,6 @@ namespace replsim {
 // end (established, or a reset); kKeepalive: an end's keepalive timer.
 enum class EventKind : uint8_t { kStart, kMessage, kTimer, kDisk, kFault, kSegment, kConnection, kKeepalive };
 const char* to_string(EventKind kind);
-
-// Whether an event was once found stale. Not part of the event's value, and
-// set from const scans of a world (fingerprints), which copies share across
-// threads: read and set atomically, as base/kept_hash.h's hashes are.
-class StaleMark {
- public:
-  StaleMark() = default;
-  StaleMark(const StaleMark& other) noexcept : set_(other.set_.load(std::memory_order_relaxed)) {}
-  StaleMark& operator=(const StaleMark& other) noexcept {
-    set_.store(other.set_.load(std::memory_order_relaxed), std::memory_order_relaxed);
-    return *this;
-  }
-  bool is_set() const { return set_.load(std::memory_order_relaxed); }
-  void set() const {
-    if (!is_set()) set_.store(true, std::memory_order_relaxed);
-  }
-
- private:
-  mutable std::atomic<bool> set_{false};
-};
 
 struct Event {
   TimePoint time;
@@ -69,11 +49,6 @@ struct Event {
   // A message or connection event the receiver's kernel already took (for
   // a paused process): delivered to the process as it is, when it runs.
   bool handed = false;
-  // Set when World::is_stale first finds the event stale: staleness never
-  // ends (generations and incarnations only grow, a connection never comes
-  // back), which World::drop_stale_events rests on and World::is_stale
-  // asserts when it meets the event again.
-  StaleMark seen_stale;
   // The unrenamed hash of all of the above but `time` and `sent`, kept by
   // the queue's fingerprint: an event in the queue never changes, and an
   // explorer hashes each one in every state it stays pending in. 0: not
@@ -83,18 +58,27 @@ struct Event {
 static_assert(std::is_nothrow_move_constructible_v<Event>, "queues of events move them when they grow");
 
 // The heap holds small (time, sequence, slot) keys; the events themselves sit
-// in a slab of reusable slots, so sifting moves 24 bytes instead of an event
-// with its shared payloads. One vector of keys holds both the heap (its first
+// in a slab of reusable slots, so sifting compares and moves 24 bytes without
+// following a pointer to an event. One vector of keys holds both the heap (its first
 // `heap_size_`) and, past it, the free slots: a pop leaves its key just past
-// the heap, which is where the free slots begin, and a copy of the queue (the
-// explorer makes one for every state) is two vectors.
+// the heap, which is where the free slots begin.
+//
+// Each pending event is held by pointer and shared by the copies of the
+// queue: the explorer copies a world, queue and all, for nearly every state
+// it visits, while a step pops one event and pushes a few, so a copy costs a
+// reference count per pending event instead of a copy of each (its payload
+// pointers' counts too). A shared event is never changed; its kept hash, a
+// function of the event alone, is a cache set atomically. A free slot holds
+// nothing. (Keeping a popped event's allocation in its slot for the next push
+// saved a simulation 1 % of its instructions and cost the explorer 2 %:
+// docs/PERFORMANCE.md, stop 47.)
 class EventQueue {
  public:
   bool empty() const { return heap_size_ == 0; }
   size_t size() const { return heap_size_; }
   const Event& top() const {
     REPLSIM_ASSERT(heap_size_ > 0, "top of an empty event queue");
-    return slots_[keys_.front().slot];
+    return *slots_[keys_.front().slot];
   }
   void push(Event&& event);
   Event pop();
@@ -111,7 +95,7 @@ class EventQueue {
       ~EmptiedOnExit() { dropped.clear(); }
     } emptied_on_exit;
     for (size_t i = 0; i < heap_size_; ++i) {
-      if (drop(slots_[keys_[i].slot])) dropped.push_back(keys_[i].sequence);
+      if (drop(std::as_const(*slots_[keys_[i].slot]))) dropped.push_back(keys_[i].sequence);
     }
     const size_t count = dropped.size();
     if (count > 0) remove_sequences(dropped);
@@ -127,8 +111,12 @@ class EventQueue {
   // particular order.
   template <typename Visit>
   void for_each_earliest(const Visit& visit) const {
-    if (heap_size_ > 0) visit_earliest(0, [&](size_t at) { visit(slots_[keys_[at].slot]); });
+    if (heap_size_ > 0) visit_earliest(0, [&](size_t at) { visit(std::as_const(*slots_[keys_[at].slot])); });
   }
+  // Gives this queue its own copy of every pending event, shared with no
+  // other queue and with no kept hash (a self-check's copy must not hide a
+  // field an event's copy leaves out).
+  void unshare();
   // Removes and returns the pending event with `sequence`: one of those
   // tied at the earliest time, which stay where they are while a chooser
   // picks among them.
@@ -137,7 +125,7 @@ class EventQueue {
   // (fingerprints, explorers).
   template <typename Visit>
   void for_each_pending(const Visit& visit) const {
-    for (size_t i = 0; i < heap_size_; ++i) visit(slots_[keys_[i].slot]);
+    for (size_t i = 0; i < heap_size_; ++i) visit(std::as_const(*slots_[keys_[i].slot]));
   }
 
  private:
@@ -145,6 +133,9 @@ class EventQueue {
   void remove_sequences(std::vector<uint64_t>& sequences);
   void repack_without(const std::vector<uint64_t>& sorted_sequences);
   Event erase_at(size_t at);
+  // The event in a slot just freed, moved out when no copy of the queue
+  // shares it, else copied; the slot is left empty.
+  Event release_slot(uint32_t slot);
   // Calls `visit` with the heap position of each key under `at` (itself
   // included) due at the top's time. They form a subtree with the top:
   // no key is due before its parent, so the walk stops at later ones.
@@ -166,7 +157,7 @@ class EventQueue {
   // the free slots (only their `slot` means anything). As long as slots_.
   std::vector<Key> keys_;
   size_t heap_size_ = 0;
-  std::vector<Event> slots_;
+  std::vector<std::shared_ptr<Event>> slots_;
 };
 
 }  // namespace replsim

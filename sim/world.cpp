@@ -175,6 +175,7 @@ const World::Node& World::node(NodeId id) const {
 void World::unshare() {
   for (uint32_t i = 0; i < nodes_.size(); ++i) node(NodeId{i}).disk.unshare();
   for (auto& [id, c] : connections_) own(c);
+  queue_.unshare();
 }
 
 void World::set_timer_slack(std::optional<Distribution> slack) {
@@ -258,11 +259,28 @@ void World::schedule_fault(TimePoint at, Fault fault) {
   push(std::move(event));
 }
 
-bool World::is_stale(const Event& event) const {
+bool World::is_stale(const Event& event, bool stays_pending) const {
   const bool stale = stale_now(event);
-  REPLSIM_ASSERT(stale || !event.seen_stale.is_set(), "an event once stale stays stale (drop_stale_events rests on it)");
-  if (stale) event.seen_stale.set();
+  check_staleness_lasts(event.sequence, stale, stays_pending);
   return stale;
+}
+
+void World::check_staleness_lasts(uint64_t sequence, bool stale, bool stays_pending) const {
+  if (seen_stale_.empty() && !stays_pending) return;  // a simulation's every step
+  const auto at = std::lower_bound(seen_stale_.begin(), seen_stale_.end(), sequence);
+  const bool seen = at != seen_stale_.end() && *at == sequence;
+  REPLSIM_ASSERT(stale || !seen, "an event once stale stays stale (drop_stale_events rests on it)");
+  if (!stale || seen || !stays_pending) return;
+  seen_stale_.insert(at, sequence);
+  // Past a bound, forget all but the pending events: step() asks a popped
+  // event once more, before anything else is recorded, and nothing else
+  // meets an event that left the queue again.
+  if (seen_stale_.size() <= 2 * queue_.size() + kSeenStaleSlack) return;
+  std::vector<uint64_t> pending;
+  queue_.for_each_pending([&pending](const Event& e) { pending.push_back(e.sequence); });
+  std::sort(pending.begin(), pending.end());
+  std::erase_if(seen_stale_, [&pending](uint64_t s) { return !std::binary_search(pending.begin(), pending.end(), s); });
+  REPLSIM_ASSERT(seen_stale_.size() <= queue_.size(), "only pending events' sequences are kept");
 }
 
 size_t World::drop_stale_events() {
@@ -284,6 +302,9 @@ size_t World::drop_stale_events() {
   REPLSIM_ASSERT(queue_.size() <= config_->pending_events_max, "the queue only shrank");
   changes_since_drop_ = ChangesSinceDrop{.all = false};
   REPLSIM_ASSERT(changes_since_drop_.none(), "a drop starts the record of changes anew");
+  // No pending event is stale now (Debug builds asked each), so none is in
+  // the record either, and the explorer's copies copy an empty one.
+  seen_stale_.clear();
   return dropped;
 }
 
@@ -385,7 +406,8 @@ Event World::pop_next(Chooser& chooser) {
     chosen = chooser.next_event(choices);
     REPLSIM_ASSERT(chosen < tied.size(), "chooser picked an event that is not ready");
   }
-  // Read before any event is taken: `tied` points into the queue's slots.
+  // Read before any event is taken: `tied` points to the events the queue
+  // holds, and one taken may be freed.
   const uint64_t sequence = tied[chosen]->sequence;
   for (uint64_t stale : dropped) queue_.take(stale);
   return queue_.take(sequence);
@@ -801,11 +823,11 @@ std::vector<uint64_t> World::tied_event_names() const {
   return names;
 }
 
-bool World::stale_unless_all_live(const Event& event, bool all_live) const {
+bool World::stale_unless_all_live(const Event& event, bool all_live, bool stays_pending) const {
 #ifdef NDEBUG
-  return !all_live && is_stale(event);
+  return !all_live && is_stale(event, stays_pending);
 #else
-  const bool stale = is_stale(event);
+  const bool stale = is_stale(event, stays_pending);
   REPLSIM_ASSERT(!stale || !all_live, "an event went stale though nothing was recorded since drop_stale_events");
   return stale;
 #endif
@@ -837,7 +859,7 @@ std::vector<const Event*> World::tied_live_events() const {
     });
     if (!first) return {};
     queue_.for_each_pending([&](const Event& e) {
-      if (e.time == *first && !is_stale(e)) live.push_back(&e);
+      if (e.time == *first && !is_stale(e, true)) live.push_back(&e);
     });
     after = first;
   }
@@ -849,7 +871,7 @@ std::vector<const Event*> World::tied_live_events() const {
 std::vector<const Event*> World::live_events() const {
   std::vector<const Event*> live;
   queue_.for_each_pending([&](const Event& event) {
-    if (!is_stale(event)) live.push_back(&event);
+    if (!is_stale(event, true)) live.push_back(&event);
   });
   return live;
 }
@@ -912,7 +934,7 @@ uint64_t World::fingerprint(const NodeRenaming* renaming) const {
   // would cost as much as the drop did.
   const bool all_live = all_pending_live();
   queue_.for_each_pending([&](const Event& event) {
-    if (!stale_unless_all_live(event, all_live)) events += mix64(event_fingerprint(event, now_, names, renaming, true));
+    if (!stale_unless_all_live(event, all_live, true)) events += mix64(event_fingerprint(event, now_, names, renaming, true));
   });
   h.add(events);
   return h.value();

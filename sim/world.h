@@ -144,11 +144,11 @@ class World {
                      const std::function<void(const StepRecord&)>& on_step = {});
 
   void schedule_fault(TimePoint at, Fault fault);
-  // Gives this world its own copy of every node (its disk's files too) and
-  // connection it shares with other copies (a copy shares them until it
-  // changes them), and drops
-  // the nodes' kept hashes: a check that compares a copy with its original
-  // compares two separate states only after this.
+  // Gives this world its own copy of every node (its disk's files too),
+  // connection and pending event it shares with other copies (a copy shares
+  // them until it changes them), and drops the nodes' and events' kept
+  // hashes: a check that compares a copy with its original compares two
+  // separate states only after this.
   void unshare();
   // Removes the pending events that can never be delivered (their process,
   // timer, connection or segment is gone): stepping, fingerprints and
@@ -237,14 +237,20 @@ class World {
   const Node& node(NodeId id) const;
   void push(Event&& event);
   Event pop_next(Chooser& chooser);
-  bool is_stale(const Event& event) const;
+  // `stays_pending`: the caller leaves the event queued even if it is stale
+  // (a scan), so the world records a stale one, to check when it meets it
+  // again. Callers that take a stale event out at once need not record it.
+  bool is_stale(const Event& event, bool stays_pending = false) const;
+  // Stops when an event this world once found stale is found live (`stale`
+  // false); records one found stale that stays pending.
+  void check_staleness_lasts(uint64_t sequence, bool stale, bool stays_pending) const;
   // Whether every pending event is known live: nothing recorded since
   // drop_stale_events (an explorer's every state), and no footprint is
   // recording what staleness reads.
   bool all_pending_live() const { return changes_since_drop_.none() && footprint_ == nullptr; }
   // is_stale, not asked when `all_live` (all_pending_live() held). Debug
   // builds ask anyway, and stop where the two disagree.
-  bool stale_unless_all_live(const Event& event, bool all_live) const;
+  bool stale_unless_all_live(const Event& event, bool all_live, bool stays_pending = false) const;
   bool stale_now(const Event& event) const;
   void drop_stale_top();
   void deliver(Event& event, Chooser& chooser);
@@ -305,6 +311,19 @@ class World {
   StepRecordSlot record_;
   StepFootprint* footprint_ = nullptr;  // set only for the steps a search measures
   uint64_t delivered_event_name_ = 0;
+  // The sequences of events this world found stale and may meet again,
+  // sorted. Staleness never ends (generations and incarnations only grow, a
+  // connection never comes back), which drop_stale_events rests on and
+  // check_staleness_lasts asserts when is_stale meets such an event again.
+  // Kept by the world, not the event: copies of a world share their pending
+  // events (sim/event.h), and an event stale in one may be live in a copy
+  // made before it went stale that took another step. Written by const
+  // scans (fingerprint, tied_event_count), so, unlike the kept hashes, it
+  // is not safe to scan one world from two threads at once; no driver does
+  // (threads copy a shared root, and copying only reads). Emptied by every
+  // drop_stale_events, so the explorer's states carry none.
+  static constexpr size_t kSeenStaleSlack = 64;
+  mutable std::vector<uint64_t> seen_stale_;
   // What changed since drop_stale_events last ran: what can turn a live
   // event stale, or leave a new one stale. World::stale_now reads, of a
   // pending event, its node's incarnation, its timer key's generation, or

@@ -302,6 +302,9 @@ TEST_CASE("a flat map answers as a std::map through random inserts, erases and l
 }
 
 TEST_CASE("the event queue pops in time and sequence order through pushes, pops, removals (few and many) and copies") {
+  // Each event carries a payload naming its sequence: copies share pending
+  // events, and one that pops a shared event must leave it whole for the
+  // others.
   EventQueue queue;
   std::set<std::pair<int64_t, uint64_t>> model;  // (time, sequence) of what is pending
   Rng rng(6, "event queue");
@@ -311,12 +314,15 @@ TEST_CASE("the event queue pops in time and sequence order through pushes, pops,
     Event e;
     e.time = TimePoint::origin() + Duration::ns(static_cast<int64_t>(rng.below(50)));
     e.sequence = sequence++;
+    e.fault = std::make_shared<const Fault>(CrashFault{NodeId{static_cast<uint32_t>(e.sequence)}});
     m.insert({e.time.ns_since_origin(), e.sequence});
     q.push(std::move(e));
   };
   const auto pop = [](EventQueue& q, std::set<std::pair<int64_t, uint64_t>>& m) {
     const Event e = q.pop();
     REQUIRE(std::pair{e.time.ns_since_origin(), e.sequence} == *m.begin());
+    REQUIRE(e.fault != nullptr);
+    REQUIRE(std::get<CrashFault>(*e.fault).node.index == e.sequence);
     m.erase(m.begin());
   };
   for (int i = 0; i < 5'000; ++i) {
@@ -338,6 +344,11 @@ TEST_CASE("the event queue pops in time and sequence order through pushes, pops,
       EventQueue copy = queue;
       auto copy_model = model;
       for (int j = 0; j < 20; ++j) push(copy, copy_model);
+      // Removals from the copy, few and many, take events it shares.
+      for (const uint64_t n : {uint64_t{40}, uint64_t{3}}) {
+        const size_t went = copy.remove_if([&](const Event& e) { return e.sequence % n == 1; });
+        REQUIRE(went == static_cast<size_t>(std::erase_if(copy_model, [&](const auto& k) { return k.second % n == 1; })));
+      }
       while (!copy.empty()) pop(copy, copy_model);
       REQUIRE(queue.size() == model.size());
     }
