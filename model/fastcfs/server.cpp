@@ -1,8 +1,11 @@
 #include "model/fastcfs/server.h"
 
 #include <algorithm>
+#include <charconv>
 #include <concepts>
+#include <optional>
 #include <ranges>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -19,6 +22,18 @@ constexpr const char* kClusterInfoFile = "data_group.info";
 constexpr const char* kClusterInfoMtimeFile = "data_group.info.mtime";
 
 std::string group_file(uint32_t dg) { return "replica/g" + std::to_string(dg + 1) + ".log"; }
+// The data group whose file group_file names `file`, if it names one.
+std::optional<uint32_t> group_of_file(std::string_view file) {
+  constexpr std::string_view kPrefix = "replica/g";
+  constexpr std::string_view kSuffix = ".log";
+  if (!file.starts_with(kPrefix) || !file.ends_with(kSuffix)) return std::nullopt;
+  const std::string_view digits = file.substr(kPrefix.size(), file.size() - kPrefix.size() - kSuffix.size());
+  uint32_t number = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+  if (error != std::errc() || end != digits.data() + digits.size() || number == 0) return std::nullopt;
+  REPLSIM_ASSERT(group_file(number - 1) == file, "a group's file name reads back as its group");
+  return number - 1;
+}
 std::string confirmed_file(uint32_t dg) { return "replica/g" + std::to_string(dg + 1) + ".confirmed"; }
 
 }  // namespace
@@ -35,8 +50,6 @@ FastcfsServer::FastcfsServer(uint32_t index, ClusterConfig config) : me_(index),
   view_.assign(dg_count(), std::vector<DsView>(n()));
   master_.assign(dg_count(), std::nullopt);
   groups_.resize(dg_count());
-  file_records_.assign(dg_count(), 0);
-  binlog_pos_.resize(dg_count());
   channels_.assign(n(), {});  // replication channels only within my server group
   for (uint32_t p : cluster()) channels_[p].resize(config_.options.replica_channels_between_two_servers);
   inbound_.assign(n(), {});
@@ -130,7 +143,7 @@ void FastcfsServer::boot_from_disk(Context& ctx, const DiskImage& disk) {
                                              std::to_string(group.binlog.back().dv));
         }
         group.binlog.push_back(rec);
-        binlog_pos_[g].push_back(kept);
+        group.binlog_pos.push_back(kept);
         if (rec.op == 'w') group.data[rec.key] = rec.value;
       } else if (b[0] == 'S') {
         group.data[v.at(0)] = v.at(1);
@@ -146,7 +159,7 @@ void FastcfsServer::boot_from_disk(Context& ctx, const DiskImage& disk) {
                      [&] { return nlohmann::json{{"dg", g + 1}, {"kept", kept}, {"found", records.size()}}; });
       ctx.disk_truncate(group_file(g), kept);
     }
-    file_records_[g] = kept;
+    group.file_records = kept;
     group.current_dv = group.binlog.empty() ? 0 : group.binlog.back().dv;
     group.confirmed_dv = group.current_dv;
     group.rpc_last_version = group.current_dv;
@@ -229,22 +242,23 @@ void FastcfsServer::append_binlog(Context& ctx, uint32_t dg, BinlogRecord record
   ctx.disk_append(file, "B " + std::to_string(record.dv) + " " + std::to_string(static_cast<int>(record.op)) + " " +
                             std::to_string(static_cast<int>(record.source)) + " " + std::to_string(record.key) + " " +
                             std::to_string(record.value));
-  binlog_pos_[dg].push_back(file_records_[dg]++);
+  group.binlog_pos.push_back(group.file_records++);
   group.binlog.push_back(record);
   if (config_.options.binlog_call_fsync) {
-    if (fsync_in_flight_.contains(file)) {
-      fsync_again_.insert(file);
+    if (group.fsync_in_flight) {
+      group.fsync_again = true;
     } else {
-      fsync_in_flight_.insert(file);
+      group.fsync_in_flight = true;
       ctx.disk_fsync(file);
     }
   }
 }
 
 void FastcfsServer::write_data(Context& ctx, uint32_t dg, uint64_t key, uint64_t value) {
-  groups_[dg].data[key] = value;
+  Group& group = groups_[dg];
+  group.data[key] = value;
   ctx.disk_append(group_file(dg), "S " + std::to_string(key) + " " + std::to_string(value));
-  ++file_records_[dg];
+  ++group.file_records;
 }
 
 // Drops binlog records with DV > `dv` from memory and file, then rewrites
@@ -255,21 +269,22 @@ void FastcfsServer::truncate_binlog_after(Context& ctx, uint32_t dg, uint64_t dv
   size_t keep = 0;
   while (keep < group.binlog.size() && group.binlog[keep].dv <= dv) ++keep;
   if (keep == group.binlog.size()) return;
-  const uint64_t position = binlog_pos_[dg][keep];
+  const uint64_t position = group.binlog_pos[keep];
   group.binlog.resize(keep);
-  binlog_pos_[dg].resize(keep);
+  group.binlog_pos.resize(keep);
   ctx.disk_truncate(group_file(dg), position);
-  file_records_[dg] = position;
+  group.file_records = position;
   rewrite_group_file(ctx, dg);
 }
 
 void FastcfsServer::rewrite_group_file(Context& ctx, uint32_t dg) {
   const std::string file = group_file(dg);
+  Group& group = groups_[dg];
   ctx.disk_append(file, "Z");
-  ++file_records_[dg];
-  for (const auto& [key, value] : groups_[dg].data) {
+  ++group.file_records;
+  for (const auto& [key, value] : group.data) {
     ctx.disk_append(file, "S " + std::to_string(key) + " " + std::to_string(value));
-    ++file_records_[dg];
+    ++group.file_records;
   }
   ctx.disk_fsync(file);
 }
@@ -434,10 +449,12 @@ void FastcfsServer::on_timer(Context& ctx, TimerKey key) {
 
 void FastcfsServer::on_disk(Context& ctx, const DiskCompletion& done) {
   if (halted_) return;
-  if (done.kind == DiskOpKind::kFsync && fsync_in_flight_.contains(done.file)) {
-    fsync_in_flight_.erase(done.file);
-    if (fsync_again_.erase(done.file) > 0) {
-      fsync_in_flight_.insert(done.file);
+  const std::optional<uint32_t> dg = done.kind == DiskOpKind::kFsync ? group_of_file(done.file) : std::nullopt;
+  if (dg && *dg < groups_.size() && groups_[*dg].fsync_in_flight) {
+    Group& group = groups_[*dg];
+    group.fsync_in_flight = false;
+    if (std::exchange(group.fsync_again, false)) {
+      group.fsync_in_flight = true;
       ctx.disk_fsync(done.file);
     }
   }
@@ -547,6 +564,7 @@ void FastcfsServer::Group::hash_into(Hasher& h) const {
   put(h, is_my_term, master_swapping, need_majority, startup_rollback_done);
   put(h, queue, in_flight, quorum_waiting, detect_chain, cleanup_passes, idempotency, results, held);
   put(h, recovery, rollbacks, last_reported, reports, report_seq);
+  put(h, file_records, binlog_pos, fsync_in_flight, fsync_again);
 }
 
 void FastcfsServer::OutstandingRpc::hash_into(Hasher& h) const { put(h, dg, dv); }
@@ -580,7 +598,6 @@ void FastcfsServer::PingTask::hash_into(Hasher& h) const { put(h, peer, last_io)
 // me_ and the layout derived from it (cluster_, my_dgs_) are hashed.
 void FastcfsServer::hash_into(Hasher& h) const {
   put(h, me_, cluster_, my_dgs_, seq_, up_time_ns_, last_shutdown_ns_, halted_);
-  put(h, fsync_in_flight_, fsync_again_, file_records_, binlog_pos_);
   put(h, leader_, next_leader_, cluster_version_, leader_version_, leader_key_, leader_hint_);
   put(h, last_heartbeat_ns_, info_synced_cv_, info_synced_at_);
   put(h, relation_, selection_, relation_seq_, ping_connection_, push_, ping_start_, ping_failures_);

@@ -170,6 +170,14 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     std::pair<uint64_t, uint64_t> last_reported{UINT64_MAX, UINT64_MAX};  // (current, confirmed) in pings
     Fifo<ReportDsStatusReq> reports;  // to the leader in this order; the head is in flight if report_seq != 0
     uint64_t report_seq = 0;
+    // The group's file (binlog and data records): how many records it holds,
+    // and the position of each binlog record in it (a truncation's target).
+    uint64_t file_records = 0;
+    std::vector<uint64_t> binlog_pos;
+    // A binlog fsync of the file is in flight, and appends since it began
+    // want another: only a group's file is fsynced as its binlog grows.
+    bool fsync_in_flight = false;
+    bool fsync_again = false;
     bool operator==(const Group&) const = default;
     void hash_into(Hasher& h) const;  // every field == compares
   };
@@ -446,10 +454,6 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   int64_t up_time_ns_ = 0;            // local clock at start
   int64_t last_shutdown_ns_ = 0;      // data_group.info's last write before this start
   bool halted_ = false;               // terminated itself (binlog I/O failure): a dead process
-  std::set<std::string> fsync_in_flight_;
-  std::set<std::string> fsync_again_;
-  std::vector<uint64_t> file_records_;  // records in each group's file
-  std::vector<std::vector<uint64_t>> binlog_pos_;  // [dg][i]: file position of binlog record i
 
   // cluster (§1.4)
   std::optional<uint32_t> leader_;
