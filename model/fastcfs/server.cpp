@@ -52,7 +52,6 @@ FastcfsServer::FastcfsServer(uint32_t index, ClusterConfig config) : me_(index),
   groups_.resize(dg_count());
   channels_.assign(n(), {});  // replication channels only within my server group
   for (uint32_t p : cluster()) channels_[p].resize(config_.options.replica_channels_between_two_servers);
-  inbound_.assign(n(), {});
 }
 
 bool FastcfsServer::acts_as_master(uint32_t dg) const {

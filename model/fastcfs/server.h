@@ -484,12 +484,13 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   std::vector<Group> groups_;
 
   std::vector<std::vector<Channel>> channels_;        // [peer][index], outbound
-  // [peer]: the peer's replication connections that joined, each with the
-  // time of its last read or write (sf_nio's idle clock). faststore marks
-  // the connection's task (replica_deal_join_server_req), not a slot per
-  // channel: any joined connection carries RPCs until it closes, so a late
-  // join on a stale connection does not silence the live one.
-  std::vector<FlatMap<uint64_t, TimePoint>> inbound_;
+  // (peer, connection): the peers' replication connections that joined,
+  // each with the time of its last read or write (sf_nio's idle clock).
+  // faststore marks the connection's task (replica_deal_join_server_req),
+  // not a slot per channel: any joined connection carries RPCs until it
+  // closes, so a late join on a stale connection does not silence the live
+  // one. One map, not one per peer: a server's copy allocates it once.
+  FlatMap<std::pair<uint32_t, uint64_t>, TimePoint> inbound_;
   // The followers' ping connections that joined me as leader (the
   // RELATIONSHIP tasks of cluster_deal_join_leader), with the time of the
   // last read or write on each. They outlive my leadership, as the tasks do.

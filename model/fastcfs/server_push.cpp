@@ -254,13 +254,11 @@ void FastcfsServer::check_push_idle(Context& ctx) {
 void FastcfsServer::close_idle_server_tasks(Context& ctx) {
   const TimePoint now = ctx.local_now();
   const Duration idle_max = config_.options.network_timeout;
-  for (FlatMap<uint64_t, TimePoint>& joined : inbound_) {
-    erase_if(joined, [&](const auto& entry) {
-      if (now - entry.second <= idle_max) return false;
-      ctx.close(ConnectionId{entry.first});
-      return true;
-    });
-  }
+  erase_if(inbound_, [&](const auto& entry) {
+    if (now - entry.second <= idle_max) return false;
+    ctx.close(ConnectionId{entry.first.second});
+    return true;
+  });
   erase_if(ping_tasks_, [&](const auto& entry) {
     if (now - entry.second.last_io <= idle_max) return false;
     ctx.close(ConnectionId{entry.first});

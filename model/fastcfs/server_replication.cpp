@@ -107,8 +107,8 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
 
 void FastcfsServer::on_join_server(Context& ctx, const Inbound& in, const JoinServerReq& m) {
   if (m.channel >= channels_[in.from.index].size()) return;  // a peer configured otherwise (EINVAL)
-  inbound_[in.from.index][in.connection.value] = ctx.local_now();
-  REPLSIM_ASSERT(inbound_[in.from.index].size() <= 4096, "joined connections of one peer over the bound");
+  inbound_[{in.from.index, in.connection.value}] = ctx.local_now();
+  REPLSIM_ASSERT(inbound_.size() <= 4096 * n(), "joined connections of the peers over the bound");
   ctx.send(in.connection, make_message(JoinServerResp{m.channel}));
 }
 
@@ -116,8 +116,8 @@ void FastcfsServer::on_join_server(Context& ctx, const Inbound& in, const JoinSe
 // (close_idle_server_tasks); false when the connection did not join or
 // was closed.
 bool FastcfsServer::touch_inbound(Context& ctx, uint32_t peer, ConnectionId connection) {
-  const auto joined = inbound_[peer].find(connection.value);
-  if (joined == inbound_[peer].end()) return false;
+  const auto joined = inbound_.find({peer, connection.value});
+  if (joined == inbound_.end()) return false;
   joined->second = ctx.local_now();
   return true;
 }

@@ -165,7 +165,7 @@ void FastcfsServer::connection_closed(Context& ctx, const ConnectionEvent& event
       return close_channel(ctx, p, i, to_string(event.reason));
     }
   }
-  inbound_[p].erase(event.connection.value);
+  inbound_.erase({p, event.connection.value});
   if (event.connection == push_.connection) return push_link_closed(ctx, to_string(event.reason));
   if (event.connection == ping_connection_) {
     ping_connection_ = ConnectionId{};
