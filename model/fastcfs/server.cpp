@@ -50,8 +50,8 @@ FastcfsServer::FastcfsServer(uint32_t index, ClusterConfig config) : me_(index),
   view_.assign(dg_count(), std::vector<DsView>(n()));
   master_.assign(dg_count(), std::nullopt);
   groups_.resize(dg_count());
-  channels_.assign(n(), {});  // replication channels only within my server group
-  for (uint32_t p : cluster()) channels_[p].resize(config_.options.replica_channels_between_two_servers);
+  // Replication channels only within my server group (my own row unused).
+  channels_.resize(size_t{r()} * config_.options.replica_channels_between_two_servers);
 }
 
 bool FastcfsServer::acts_as_master(uint32_t dg) const {
@@ -85,7 +85,7 @@ void FastcfsServer::on_start(Context& ctx, const DiskImage& disk) {
   // Replication channels to every peer of my server group open at start
   // (§3.4; replication_common.c init_replication_common_array).
   for (uint32_t p : cluster()) {
-    for (uint32_t i = 0; p != me_ && i < channels_[p].size(); ++i) connect_channel(ctx, p, i);
+    for (uint32_t i = 0; p != me_ && i < channels_to(p).size(); ++i) connect_channel(ctx, p, i);
   }
   relation_ = Relation::kIdle;
   relationship_step(ctx);

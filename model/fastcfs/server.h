@@ -31,8 +31,11 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
+#include <utility>
 #include <vector>
 
+#include "base/assert.h"
 #include "base/fifo.h"
 #include "base/flat_map.h"
 #include "model/fastcfs/layout.h"
@@ -392,7 +395,28 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   // A group's RPCs always take the channel its 1-based id picks
   // (replication_caller.c push_to_slave_queues: data_group_id % count); dg
   // here is the 0-based index.
-  Channel& channel_for(uint32_t peer, uint32_t dg) { return channels_[peer][(dg + 1) % channels_[peer].size()]; }
+  Channel& channel_for(uint32_t peer, uint32_t dg) {
+    const std::span<Channel> channels = channels_to(peer);
+    REPLSIM_ASSERT(!channels.empty(), "a group's RPCs go to a server of my group");
+    return channels[(dg + 1) % channels.size()];
+  }
+  // My outbound replication channels to `peer`, by index: none to a server
+  // outside my server group (a join from one is refused).
+  std::span<Channel> channels_to(uint32_t peer) {
+    const auto [first, count] = channel_row(peer);
+    return std::span<Channel>(channels_).subspan(first, count);
+  }
+  std::span<const Channel> channels_to(uint32_t peer) const {
+    const auto [first, count] = channel_row(peer);
+    return std::span<const Channel>(channels_).subspan(first, count);
+  }
+  // Where `peer`'s row of channels_ starts, and how long it is.
+  std::pair<size_t, size_t> channel_row(uint32_t peer) const {
+    if (!in_cluster(peer)) return {0, 0};
+    const size_t per_peer = config_.options.replica_channels_between_two_servers;
+    REPLSIM_ASSERT(channels_.size() == r() * per_peer, "a row of channels per server of my group");
+    return {(peer - cluster_.first) * per_peer, per_peer};
+  }
   void on_join_server(Context& ctx, const Inbound& in, const JoinServerReq& m);
   void on_join_server_resp(Context& ctx, const Inbound& in, const JoinServerResp& m);
   void on_channel_test(Context& ctx, const Inbound& in, const ChannelTest& m);
@@ -483,7 +507,10 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   std::vector<std::optional<uint32_t>> master_;
   std::vector<Group> groups_;
 
-  std::vector<std::vector<Channel>> channels_;        // [peer][index], outbound
+  // Outbound, a row of replica_channels_between_two_servers per server of
+  // my group, in index order (channels_to): one vector, so that a server's
+  // copy allocates once for them.
+  std::vector<Channel> channels_;
   // (peer, connection): the peers' replication connections that joined,
   // each with the time of its last read or write (sf_nio's idle clock).
   // faststore marks the connection's task (replica_deal_join_server_req),

@@ -85,7 +85,7 @@ void FastcfsServer::recovery_timer(Context& ctx, uint32_t g) {
         return recovery_failed(ctx, g, "status changed during recovery");  // check_online_me's precondition
       }
       bool ready = true;
-      for (const Channel& c : channels_[*master_[g]]) ready &= c.stage == ChannelStage::kSyncing;
+      for (const Channel& c : channels_to(*master_[g])) ready &= c.stage == ChannelStage::kSyncing;
       if (!ready && ++r.tries <= 3) return ctx.set_timer(recovery_key(g), Duration::s(1));
       r.until_version = 0;
       if (!has("M5")) set_my_status(ctx, g, DsStatus::kOnline, Transition::kT4, true);  // T4 before asking

@@ -15,8 +15,8 @@ void FastcfsServer::channels_tick(Context& ctx) {
   const FastcfsOptions& o = config_.options;
   for (uint32_t p : cluster()) {
     if (p == me_) continue;
-    for (uint32_t i = 0; i < channels_[p].size(); ++i) {
-      Channel& c = channels_[p][i];
+    for (uint32_t i = 0; i < channels_to(p).size(); ++i) {
+      Channel& c = channels_to(p)[i];
       switch (c.stage) {
         case ChannelStage::kNone:
           if (now >= c.next_connect) connect_channel(ctx, p, i);
@@ -51,7 +51,7 @@ void FastcfsServer::channels_tick(Context& ctx) {
 }
 
 void FastcfsServer::connect_channel(Context& ctx, uint32_t p, uint32_t i) {
-  Channel& c = channels_[p][i];
+  Channel& c = channels_to(p)[i];
   REPLSIM_ASSERT(c.stage == ChannelStage::kNone, "a channel connects from INITED only");
   c.stage = ChannelStage::kConnecting;
   ++c.version;
@@ -66,7 +66,7 @@ void FastcfsServer::connect_channel(Context& ctx, uint32_t p, uint32_t i) {
 }
 
 void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const char* why) {
-  Channel& c = channels_[p][i];
+  Channel& c = channels_to(p)[i];
   if (c.stage == ChannelStage::kNone) return;
   // replica_task_finish_cleanup demotes the peer for a channel in SYNCING
   // or in WAITING_JOIN_RESP (connected, the join unanswered), which the
@@ -106,7 +106,7 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
 }
 
 void FastcfsServer::on_join_server(Context& ctx, const Inbound& in, const JoinServerReq& m) {
-  if (m.channel >= channels_[in.from.index].size()) return;  // a peer configured otherwise (EINVAL)
+  if (m.channel >= channels_to(in.from.index).size()) return;  // a peer configured otherwise (EINVAL)
   inbound_[{in.from.index, in.connection.value}] = ctx.local_now();
   REPLSIM_ASSERT(inbound_.size() <= 4096 * n(), "joined connections of the peers over the bound");
   ctx.send(in.connection, make_message(JoinServerResp{m.channel}));
@@ -123,8 +123,8 @@ bool FastcfsServer::touch_inbound(Context& ctx, uint32_t peer, ConnectionId conn
 }
 
 void FastcfsServer::on_join_server_resp(Context& ctx, const Inbound& in, const JoinServerResp& m) {
-  if (m.channel >= channels_[in.from.index].size()) return;
-  Channel& c = channels_[in.from.index][m.channel];
+  if (m.channel >= channels_to(in.from.index).size()) return;
+  Channel& c = channels_to(in.from.index)[m.channel];
   if (c.connection != in.connection || c.stage != ChannelStage::kConnecting) return;
   c.stage = ChannelStage::kSyncing;
   ++c.version;
@@ -142,7 +142,7 @@ void FastcfsServer::on_channel_test(Context& ctx, const Inbound& in, const Chann
     touch_inbound(ctx, p, in.connection);
     return ctx.send(in.connection, make_message(ChannelTest{true}));
   }
-  for (Channel& c : channels_[p]) {
+  for (Channel& c : channels_to(p)) {
     if (c.connection == in.connection && c.stage == ChannelStage::kSyncing) c.test_outstanding = false;
   }
 }
@@ -381,8 +381,8 @@ void FastcfsServer::release_held(Context& ctx, uint32_t g) {
 
 void FastcfsServer::on_rpc_resp(Context& ctx, const Inbound& in, const RpcCallResp& m) {
   const uint32_t p = in.from.index;
-  for (uint32_t i = 0; i < channels_[p].size(); ++i) {
-    Channel& c = channels_[p][i];
+  for (uint32_t i = 0; i < channels_to(p).size(); ++i) {
+    Channel& c = channels_to(p)[i];
     if (c.connection != in.connection || c.stage != ChannelStage::kSyncing) continue;
     const auto it = c.outstanding.find(m.rpc);
     if (it == c.outstanding.end()) return;

@@ -136,7 +136,7 @@ void FastcfsServer::connection_established(Context& ctx, const ConnectionEvent& 
   }
   const uint32_t p = event.peer.index;
   if (p >= n() || p == me_) return;
-  for (Channel& c : channels_[p]) {
+  for (Channel& c : channels_to(p)) {
     if (c.connection != event.connection) continue;
     REPLSIM_ASSERT(c.stage != ChannelStage::kNone, "a closed channel keeps no connection");
     c.connected = true;
@@ -159,9 +159,9 @@ void FastcfsServer::connection_closed(Context& ctx, const ConnectionEvent& event
   }
   ping_tasks_.erase(id);
   if (p >= n()) return;  // a client's connection
-  for (uint32_t i = 0; i < channels_[p].size(); ++i) {
-    if (channels_[p][i].connection == event.connection) {
-      channels_[p][i].connection = ConnectionId{};  // already closed
+  for (uint32_t i = 0; i < channels_to(p).size(); ++i) {
+    if (channels_to(p)[i].connection == event.connection) {
+      channels_to(p)[i].connection = ConnectionId{};  // already closed
       return close_channel(ctx, p, i, to_string(event.reason));
     }
   }
