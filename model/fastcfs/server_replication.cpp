@@ -15,8 +15,9 @@ void FastcfsServer::channels_tick(Context& ctx) {
   const FastcfsOptions& o = config_.options;
   for (uint32_t p : cluster()) {
     if (p == me_) continue;
-    for (uint32_t i = 0; i < channels_to(p).size(); ++i) {
-      Channel& c = channels_to(p)[i];
+    const std::span<Channel> row = channels_to(p);  // a step never resizes channels_
+    for (uint32_t i = 0; i < row.size(); ++i) {
+      Channel& c = row[i];
       switch (c.stage) {
         case ChannelStage::kNone:
           if (now >= c.next_connect) connect_channel(ctx, p, i);
@@ -108,7 +109,9 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
 void FastcfsServer::on_join_server(Context& ctx, const Inbound& in, const JoinServerReq& m) {
   if (m.channel >= channels_to(in.from.index).size()) return;  // a peer configured otherwise (EINVAL)
   inbound_[{in.from.index, in.connection.value}] = ctx.local_now();
-  REPLSIM_ASSERT(inbound_.size() <= 4096 * n(), "joined connections of the peers over the bound");
+  REPLSIM_ASSERT(std::count_if(inbound_.begin(), inbound_.end(),
+                               [&](const auto& entry) { return entry.first.first == in.from.index; }) <= 4096,
+                 "joined connections of one peer over the bound");
   ctx.send(in.connection, make_message(JoinServerResp{m.channel}));
 }
 
@@ -123,8 +126,9 @@ bool FastcfsServer::touch_inbound(Context& ctx, uint32_t peer, ConnectionId conn
 }
 
 void FastcfsServer::on_join_server_resp(Context& ctx, const Inbound& in, const JoinServerResp& m) {
-  if (m.channel >= channels_to(in.from.index).size()) return;
-  Channel& c = channels_to(in.from.index)[m.channel];
+  const std::span<Channel> row = channels_to(in.from.index);
+  if (m.channel >= row.size()) return;
+  Channel& c = row[m.channel];
   if (c.connection != in.connection || c.stage != ChannelStage::kConnecting) return;
   c.stage = ChannelStage::kSyncing;
   ++c.version;
@@ -381,8 +385,9 @@ void FastcfsServer::release_held(Context& ctx, uint32_t g) {
 
 void FastcfsServer::on_rpc_resp(Context& ctx, const Inbound& in, const RpcCallResp& m) {
   const uint32_t p = in.from.index;
-  for (uint32_t i = 0; i < channels_to(p).size(); ++i) {
-    Channel& c = channels_to(p)[i];
+  const std::span<Channel> row = channels_to(p);
+  for (uint32_t i = 0; i < row.size(); ++i) {
+    Channel& c = row[i];
     if (c.connection != in.connection || c.stage != ChannelStage::kSyncing) continue;
     const auto it = c.outstanding.find(m.rpc);
     if (it == c.outstanding.end()) return;

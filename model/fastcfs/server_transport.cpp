@@ -159,9 +159,10 @@ void FastcfsServer::connection_closed(Context& ctx, const ConnectionEvent& event
   }
   ping_tasks_.erase(id);
   if (p >= n()) return;  // a client's connection
-  for (uint32_t i = 0; i < channels_to(p).size(); ++i) {
-    if (channels_to(p)[i].connection == event.connection) {
-      channels_to(p)[i].connection = ConnectionId{};  // already closed
+  const std::span<Channel> row = channels_to(p);
+  for (uint32_t i = 0; i < row.size(); ++i) {
+    if (row[i].connection == event.connection) {
+      row[i].connection = ConnectionId{};  // already closed
       return close_channel(ctx, p, i, to_string(event.reason));
     }
   }
