@@ -59,9 +59,9 @@ static_assert(std::is_nothrow_move_constructible_v<Event>, "queues of events mov
 
 // The heap holds small (time, sequence, slot) keys; the events themselves sit
 // in a slab of reusable slots, so sifting compares and moves 24 bytes without
-// following a pointer to an event. One vector of keys holds both the heap (its first
-// `heap_size_`) and, past it, the free slots: a pop leaves its key just past
-// the heap, which is where the free slots begin.
+// following a pointer to an event. One vector of keys holds both the heap
+// (its first `heap_size_`) and, past it, the free slots: a pop leaves its key
+// just past the heap, which is where the free slots begin.
 //
 // Each pending event is held by pointer and shared by the copies of the
 // queue: the explorer copies a world, queue and all, for nearly every state
@@ -70,8 +70,8 @@ static_assert(std::is_nothrow_move_constructible_v<Event>, "queues of events mov
 // pointers' counts too). A shared event is never changed; its kept hash, a
 // function of the event alone, is a cache set atomically. A free slot holds
 // nothing. (Keeping a popped event's allocation in its slot for the next push
-// saved a simulation 1 % of its instructions and cost the explorer 2 %:
-// docs/PERFORMANCE.md, stop 47.)
+// saved a simulation under 1 % of its instructions and cost the explorer's
+// searches more: docs/PERFORMANCE.md, stop 47.)
 class EventQueue {
  public:
   bool empty() const { return heap_size_ == 0; }
