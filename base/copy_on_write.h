@@ -42,6 +42,9 @@ class CopyOnWrite {
     return *value_;
   }
 
+  // Whether both holders share one value (then they are equal).
+  bool shares_with(const CopyOnWrite& other) const { return value_ == other.value_; }
+
  private:
   std::shared_ptr<T> value_;
 };

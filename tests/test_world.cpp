@@ -13,6 +13,7 @@
 #include "base/copy_on_write.h"
 #include "base/fifo.h"
 #include "base/flat_map.h"
+#include "base/hashed_part.h"
 #include "model/example/register_system.h"
 #include "sim/world.h"
 #include "tests/probe_actor.h"
@@ -244,6 +245,49 @@ TEST_CASE("a value shared by copies is cloned by the first change, and the other
   a.write().front() = 7;  // its own now: changed in place
   CHECK(&(*a)[0] == before);
   CHECK(*a == std::vector<int>{7, 2, 3});
+}
+
+namespace {
+// A value that counts how often it is hashed.
+struct CountedValue {
+  std::vector<int> items;
+  static inline int hashed = 0;
+  bool operator==(const CountedValue&) const = default;
+  void hash_into(Hasher& h) const {
+    ++hashed;
+    for (int i : items) h.add(static_cast<uint64_t>(i));
+  }
+};
+
+uint64_t hash_of(const HashedPart<CountedValue>& part) {
+  Hasher h;
+  part.hash_into(h);
+  return h.value();
+}
+}  // namespace
+
+TEST_CASE("a hashed part is shared by copies until one writes it, and keeps its hash until then") {
+  HashedPart<CountedValue> a(CountedValue{{1, 2}});
+  const uint64_t before = hash_of(a);
+  const HashedPart<CountedValue> b = a;
+  CHECK(&*a == &*b);
+  CHECK(a == b);
+  CountedValue::hashed = 0;
+  CHECK(hash_of(a) == before);
+  CHECK(hash_of(b) == before);
+#ifdef NDEBUG
+  CHECK(CountedValue::hashed == 0);  // kept, and carried by the copy (Debug builds always hash, to check it)
+#endif
+  a.write().items.push_back(3);
+  CHECK(&*a != &*b);
+  CHECK(!(a == b));
+  CHECK(hash_of(a) != before);  // the write forgot the kept hash
+  CHECK(hash_of(b) == before);
+  CHECK(b->items == std::vector<int>{1, 2});
+  // Equal values held apart compare and hash alike.
+  const HashedPart<CountedValue> c(CountedValue{{1, 2}});
+  CHECK(c == b);
+  CHECK(hash_of(c) == before);
 }
 
 TEST_CASE("a fifo keeps its order through pops and pushes, and a copy holds and compares by its live items") {

@@ -50,24 +50,25 @@ FastcfsServer::FastcfsServer(uint32_t index, ClusterConfig config) : me_(index),
   view_.assign(dg_count(), std::vector<DsView>(n()));
   master_.assign(dg_count(), std::nullopt);
   groups_.resize(dg_count());
+  last_reported_.assign(dg_count(), {UINT64_MAX, UINT64_MAX});
   // Replication channels only within my server group (my own row unused).
-  channels_.resize(size_t{r()} * config_.options.replica_channels_between_two_servers);
+  channels_.write().rows.resize(size_t{r()} * config_.options.replica_channels_between_two_servers);
 }
 
 bool FastcfsServer::acts_as_master(uint32_t dg) const {
   return master_[dg] == me_ && view_[dg][me_].is_master && !halted_;
 }
 
-bool FastcfsServer::takes_writes(uint32_t dg) const { return acts_as_master(dg) && !groups_[dg].master_swapping; }
+bool FastcfsServer::takes_writes(uint32_t dg) const { return acts_as_master(dg) && !my_group(dg).master_swapping; }
 
 bool FastcfsServer::holds(uint32_t dg, uint64_t dv, uint64_t key) const {
-  const auto& log = groups_[dg].binlog;
+  const auto& log = my_group(dg).binlog;
   const auto it = std::lower_bound(log.begin(), log.end(), dv, [](const BinlogRecord& r, uint64_t v) { return r.dv < v; });
   return it != log.end() && it->dv == dv && it->op == 'w' && it->key == key;
 }
 
 bool FastcfsServer::writes_pending(uint32_t dg) const {
-  return groups_[dg].in_flight.has_value() || !groups_[dg].queue.empty();
+  return my_group(dg).in_flight.has_value() || !my_group(dg).queue.empty();
 }
 
 // ---- start and restart (§1.2, T1) ------------------------------------------
@@ -76,10 +77,11 @@ void FastcfsServer::on_start(Context& ctx, const DiskImage& disk) {
   up_time_ns_ = local_ns(ctx);
   boot_from_disk(ctx, disk);
   for (uint32_t g : my_dgs()) {
-    view_[g][me_].status = groups_[g].status;
-    view_[g][me_].current_dv = groups_[g].current_dv;
-    view_[g][me_].confirmed_dv = groups_[g].confirmed_dv;
-    ctx.note("ds_status", {{"dg", g + 1}, {"status", to_string(groups_[g].status)}, {"transition", "start"}});
+    const Group& group = my_group(g);
+    view_[g][me_].status = group.status;
+    view_[g][me_].current_dv = group.current_dv;
+    view_[g][me_].confirmed_dv = group.confirmed_dv;
+    ctx.note("ds_status", {{"dg", g + 1}, {"status", to_string(group.status)}, {"transition", "start"}});
   }
   ctx.set_timer(kTickTimer, Duration::s(1));
   // Replication channels to every peer of my server group open at start
@@ -121,13 +123,13 @@ void FastcfsServer::boot_from_disk(Context& ctx, const DiskImage& disk) {
           view_[g][s].current_dv = v[at + 1];
           continue;
         }
-        groups_[g].status = status;  // my own DV comes from my binlog below
+        my_group_to_change(g).status = status;  // my own DV comes from my binlog below
         if (status != saved) count(ctx, Transition::kT1, g);
       }
     }
   }
   for (uint32_t g : my_dgs()) {
-    Group& group = groups_[g];
+    Group& group = my_group_to_change(g);
     const std::vector<DiskRecord>& records = disk.records(group_file(g));
     uint64_t kept = 0;
     for (const DiskRecord& r : records) {
@@ -198,8 +200,8 @@ void FastcfsServer::persist_cluster_info(Context& ctx) {
   std::string text = std::to_string(cluster_version_) + " " + std::to_string(leader_hint_ ? 1 : 0);
   for (uint32_t g : my_dgs()) {
     for (uint32_t s : cluster()) {
-      const DsStatus status = s == me_ ? groups_[g].status : view_[g][s].status;
-      const uint64_t dv = s == me_ ? groups_[g].current_dv : view_[g][s].current_dv;
+      const DsStatus status = s == me_ ? my_group(g).status : view_[g][s].status;
+      const uint64_t dv = s == me_ ? my_group(g).current_dv : view_[g][s].current_dv;
       text += " " + std::to_string(static_cast<int>(status)) + " " + std::to_string(dv);
     }
   }
@@ -213,7 +215,7 @@ void FastcfsServer::persist_cluster_info(Context& ctx) {
 
 void FastcfsServer::persist_confirmed(Context& ctx, uint32_t dg) {
   if (!need_majority_mode()) return;
-  ctx.disk_replace(confirmed_file(dg), std::to_string(groups_[dg].confirmed_dv));
+  ctx.disk_replace(confirmed_file(dg), std::to_string(my_group(dg).confirmed_dv));
   ctx.disk_fsync(confirmed_file(dg));
 }
 
@@ -231,12 +233,12 @@ void FastcfsServer::unlink_confirmed(Context& ctx, uint32_t dg) {
 // asserted here until stop 30, when the mutation table's PCT search under
 // M15 reached it from finish_fanout.
 void FastcfsServer::append_binlog(Context& ctx, uint32_t dg, BinlogRecord record) {
-  Group& group = groups_[dg];
-  if (!group.binlog.empty() && record.dv <= group.binlog.back().dv) {
+  if (const Group& seen = my_group(dg); !seen.binlog.empty() && record.dv <= seen.binlog.back().dv) {
     ctx.note("binlog_record_dropped",
-             {{"dg", dg + 1}, {"dv", record.dv}, {"binlog_last", group.binlog.back().dv}, {"why", "version too small"}});
+             {{"dg", dg + 1}, {"dv", record.dv}, {"binlog_last", seen.binlog.back().dv}, {"why", "version too small"}});
     return;
   }
+  Group& group = my_group_to_change(dg);
   const std::string file = group_file(dg);
   ctx.disk_append(file, "B " + std::to_string(record.dv) + " " + std::to_string(static_cast<int>(record.op)) + " " +
                             std::to_string(static_cast<int>(record.source)) + " " + std::to_string(record.key) + " " +
@@ -254,7 +256,7 @@ void FastcfsServer::append_binlog(Context& ctx, uint32_t dg, BinlogRecord record
 }
 
 void FastcfsServer::write_data(Context& ctx, uint32_t dg, uint64_t key, uint64_t value) {
-  Group& group = groups_[dg];
+  Group& group = my_group_to_change(dg);
   group.data[key] = value;
   ctx.disk_append(group_file(dg), "S " + std::to_string(key) + " " + std::to_string(value));
   ++group.file_records;
@@ -264,10 +266,11 @@ void FastcfsServer::write_data(Context& ctx, uint32_t dg, uint64_t key, uint64_t
 // the data map after them ('Z' + one 'S' per key) so a restart rebuilds the
 // same bytes.
 void FastcfsServer::truncate_binlog_after(Context& ctx, uint32_t dg, uint64_t dv) {
-  Group& group = groups_[dg];
+  const std::vector<BinlogRecord>& binlog = my_group(dg).binlog;
   size_t keep = 0;
-  while (keep < group.binlog.size() && group.binlog[keep].dv <= dv) ++keep;
-  if (keep == group.binlog.size()) return;
+  while (keep < binlog.size() && binlog[keep].dv <= dv) ++keep;
+  if (keep == binlog.size()) return;
+  Group& group = my_group_to_change(dg);
   const uint64_t position = group.binlog_pos[keep];
   group.binlog.resize(keep);
   group.binlog_pos.resize(keep);
@@ -278,7 +281,7 @@ void FastcfsServer::truncate_binlog_after(Context& ctx, uint32_t dg, uint64_t dv
 
 void FastcfsServer::rewrite_group_file(Context& ctx, uint32_t dg) {
   const std::string file = group_file(dg);
-  Group& group = groups_[dg];
+  Group& group = my_group_to_change(dg);
   ctx.disk_append(file, "Z");
   ++group.file_records;
   for (const auto& [key, value] : group.data) {
@@ -300,9 +303,9 @@ void FastcfsServer::count(Context& ctx, Transition t, uint32_t dg) {
 // A self transition (swap_report_ds_status, §2.2): local CAS, then a
 // report to the leader, and a forced re-report in the next ping.
 void FastcfsServer::set_my_status(Context& ctx, uint32_t dg, DsStatus status, Transition t, bool report) {
-  Group& group = groups_[dg];
-  const DsStatus before = group.status;
+  const DsStatus before = my_group(dg).status;
   if (before == status) return;
+  Group& group = my_group_to_change(dg);
   group.status = status;
   view_[dg][me_].status = status;
   count(ctx, t, dg);
@@ -326,20 +329,19 @@ void FastcfsServer::set_my_status(Context& ctx, uint32_t dg, DsStatus status, Tr
 }
 
 void FastcfsServer::report_my_status(Context& ctx, uint32_t dg) {
-  Group& group = groups_[dg];
-  group.last_reported = {UINT64_MAX, UINT64_MAX};  // re-report in the next ping
+  last_reported_[dg] = {UINT64_MAX, UINT64_MAX};  // re-report in the next ping
   if (!leader_) return;
   if (*leader_ == me_) {
-    view_[dg][me_].current_dv = group.current_dv;
-    view_[dg][me_].confirmed_dv = group.confirmed_dv;
+    view_[dg][me_].current_dv = my_group(dg).current_dv;
+    view_[dg][me_].confirmed_dv = my_group(dg).confirmed_dv;
     // cluster_relationship_report_ds_status on the leader notifies, changed
     // or not, and the notify thread sends at once (ioevent_notify_thread).
-    leader_apply_ds(ctx, dg, me_, group.status, false);
+    leader_apply_ds(ctx, dg, me_, my_group(dg).status, false);
     notify_change(dg, me_, false);
     for (uint32_t f : cluster()) pump_push(ctx, f);
     return;
   }
-  report_to_leader(ctx, ReportDsStatusReq{me_, me_, dg, group.status});
+  report_to_leader(ctx, ReportDsStatusReq{me_, me_, dg, my_group(dg).status});
 }
 
 void FastcfsServer::violation(Context& ctx, const std::string& invariant, const std::string& text) {
@@ -410,11 +412,11 @@ void FastcfsServer::on_call_failed(Context& ctx, uint32_t p, const Message& o) {
   }
   if (const auto* x = o.as<ReportDsStatusReq>()) return on_report_resp(ctx, ReportDsStatusResp{x->seq, x->dg});
   if (const auto* x = o.as<FetchBinlogReq>()) {
-    if (holds_dg(x->dg) && groups_[x->dg].recovery.seq == x->seq) recovery_failed(ctx, x->dg, "master connection closed");
+    if (holds_dg(x->dg) && my_group(x->dg).recovery.seq == x->seq) recovery_failed(ctx, x->dg, "master connection closed");
     return;
   }
   if (const auto* x = o.as<ActiveConfirmReq>()) {
-    if (holds_dg(x->dg) && groups_[x->dg].recovery.seq == x->seq) recovery_failed(ctx, x->dg, "master connection closed");
+    if (holds_dg(x->dg) && my_group(x->dg).recovery.seq == x->seq) recovery_failed(ctx, x->dg, "master connection closed");
     return;
   }
   if (const auto* x = o.as<UnsetMasterReq>()) {
@@ -449,8 +451,8 @@ void FastcfsServer::on_timer(Context& ctx, TimerKey key) {
 void FastcfsServer::on_disk(Context& ctx, const DiskCompletion& done) {
   if (halted_) return;
   const std::optional<uint32_t> dg = done.kind == DiskOpKind::kFsync ? group_of_file(done.file) : std::nullopt;
-  if (dg && *dg < groups_.size() && groups_[*dg].fsync_in_flight) {
-    Group& group = groups_[*dg];
+  if (dg && *dg < groups_.size() && my_group(*dg).fsync_in_flight) {
+    Group& group = my_group_to_change(*dg);
     group.fsync_in_flight = false;
     if (std::exchange(group.fsync_again, false)) {
       group.fsync_in_flight = true;
@@ -562,7 +564,7 @@ void FastcfsServer::Group::hash_into(Hasher& h) const {
   put(h, status, binlog, data, current_dv, confirmed_dv, rpc_last_version, old_master);
   put(h, is_my_term, master_swapping, need_majority, startup_rollback_done);
   put(h, queue, in_flight, quorum_waiting, detect_chain, cleanup_passes, idempotency, results, held);
-  put(h, recovery, rollbacks, last_reported, reports, report_seq);
+  put(h, recovery, rollbacks, reports, report_seq);
   put(h, file_records, binlog_pos, fsync_in_flight, fsync_again);
 }
 
@@ -571,6 +573,8 @@ void FastcfsServer::OutstandingRpc::hash_into(Hasher& h) const { put(h, dg, dv);
 void FastcfsServer::Channel::hash_into(Hasher& h) const {
   put(h, stage, version, connection, next_connect, connect_failures, connected, last_sent, test_outstanding, expect_since, outstanding);
 }
+
+void FastcfsServer::ChannelTable::hash_into(Hasher& h) const { put(h, rows); }
 
 void FastcfsServer::Peer::hash_into(Hasher& h) const {
   put(h, status, last_ping, status_changed, push_heard, push_sent, joined, leader_flag, inactive);
@@ -601,7 +605,7 @@ void FastcfsServer::hash_into(Hasher& h) const {
   put(h, last_heartbeat_ns_, info_synced_cv_, info_synced_at_);
   put(h, relation_, selection_, relation_seq_, ping_connection_, push_, ping_start_, ping_failures_);
   put(h, peers_, elections_, election_queue_, swap_);
-  put(h, view_, master_, groups_);
+  put(h, view_, master_, groups_, last_reported_);
   put(h, channels_, inbound_, ping_tasks_, calls_, transitions_);
 }
 
@@ -613,17 +617,17 @@ nlohmann::json FastcfsServer::describe() const {
   nlohmann::json groups = nlohmann::json::array();
   for (uint32_t g : my_dgs()) {
     groups.push_back({{"dg", g + 1},
-                      {"status", to_string(groups_[g].status)},
+                      {"status", to_string(my_group(g).status)},
                       {"master", master_[g] ? nlohmann::json("s" + std::to_string(*master_[g] + 1)) : nlohmann::json(nullptr)},
                       {"is_master", view_[g][me_].is_master},
-                      {"master_swapping", groups_[g].master_swapping},
-                      {"old_master", groups_[g].old_master ? nlohmann::json("s" + std::to_string(*groups_[g].old_master + 1))
+                      {"master_swapping", my_group(g).master_swapping},
+                      {"old_master", my_group(g).old_master ? nlohmann::json("s" + std::to_string(*my_group(g).old_master + 1))
                                                            : nlohmann::json(nullptr)},
-                      {"current_dv", groups_[g].current_dv},
-                      {"confirmed_dv", groups_[g].confirmed_dv},
-                      {"binlog", groups_[g].binlog.size()},
-                      {"writes_queued", groups_[g].queue.size() + (groups_[g].in_flight ? 1 : 0)},
-                      {"recovery", groups_[g].recovery.in_progress ? "running" : "idle"},
+                      {"current_dv", my_group(g).current_dv},
+                      {"confirmed_dv", my_group(g).confirmed_dv},
+                      {"binlog", my_group(g).binlog.size()},
+                      {"writes_queued", my_group(g).queue.size() + (my_group(g).in_flight ? 1 : 0)},
+                      {"recovery", my_group(g).recovery.in_progress ? "running" : "idle"},
                       {"view", [&] {
                          nlohmann::json v = nlohmann::json::object();
                          for (uint32_t s : cluster()) {

@@ -38,6 +38,7 @@
 #include "base/assert.h"
 #include "base/fifo.h"
 #include "base/flat_map.h"
+#include "base/hashed_part.h"
 #include "model/fastcfs/layout.h"
 #include "model/fastcfs/messages.h"
 #include "model/fastcfs/options.h"
@@ -71,17 +72,17 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   std::optional<uint32_t> leader() const { return leader_; }
   std::optional<uint32_t> master_of(uint32_t dg) const { return master_[dg]; }
   const DsView& view(uint32_t dg, uint32_t server) const { return view_[dg][server]; }
-  DsStatus my_status(uint32_t dg) const { return groups_[dg].status; }
+  DsStatus my_status(uint32_t dg) const { return groups_[dg]->status; }
   // Acts as master: the group's master is me and my DS's is_master is set
   // (check_myself_master and the protocol's other master checks).
   bool acts_as_master(uint32_t dg) const;
   // Acts as master and takes new writes: no master swap drains me (only
   // the service's write admission reads master_swapping).
   bool takes_writes(uint32_t dg) const;
-  uint64_t current_dv(uint32_t dg) const { return groups_[dg].current_dv; }
-  uint64_t confirmed_dv(uint32_t dg) const { return groups_[dg].confirmed_dv; }
-  const std::vector<BinlogRecord>& binlog(uint32_t dg) const { return groups_[dg].binlog; }
-  const FlatMap<uint64_t, uint64_t>& data(uint32_t dg) const { return groups_[dg].data; }
+  uint64_t current_dv(uint32_t dg) const { return groups_[dg]->current_dv; }
+  uint64_t confirmed_dv(uint32_t dg) const { return groups_[dg]->confirmed_dv; }
+  const std::vector<BinlogRecord>& binlog(uint32_t dg) const { return groups_[dg]->binlog; }
+  const FlatMap<uint64_t, uint64_t>& data(uint32_t dg) const { return groups_[dg]->data; }
   bool writes_pending(uint32_t dg) const;
   const TransitionCounts& transitions() const { return transitions_; }
   uint32_t data_groups() const { return config_.data_groups; }
@@ -91,10 +92,10 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   bool halted() const { return halted_; }
   // Holds DV `dv` of `dg` as the record of a write to `key`.
   bool holds(uint32_t dg, uint64_t dv, uint64_t key) const;
-  bool majority_mode_on(uint32_t dg) const { return groups_[dg].need_majority; }
+  bool majority_mode_on(uint32_t dg) const { return groups_[dg]->need_majority; }
   // A resume-master swap cleared the old master's flag in the leader's memory.
   bool swapping_in_view(uint32_t dg) const { return swap_ && swap_->dg == dg; }
-  uint64_t rollbacks(uint32_t dg) const { return groups_[dg].rollbacks; }
+  uint64_t rollbacks(uint32_t dg) const { return groups_[dg]->rollbacks; }
 
  private:
   // ---- per-DG replica state (Appendix C) ----
@@ -170,7 +171,6 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     std::vector<HeldRpc> held;
     Recovery recovery;
     uint64_t rollbacks = 0;
-    std::pair<uint64_t, uint64_t> last_reported{UINT64_MAX, UINT64_MAX};  // (current, confirmed) in pings
     Fifo<ReportDsStatusReq> reports;  // to the leader in this order; the head is in flight if report_seq != 0
     uint64_t report_seq = 0;
     // The group's file (binlog and data records): how many records it holds,
@@ -395,26 +395,31 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   // A group's RPCs always take the channel its 1-based id picks
   // (replication_caller.c push_to_slave_queues: data_group_id % count); dg
   // here is the 0-based index.
-  Channel& channel_for(uint32_t peer, uint32_t dg) {
-    const std::span<Channel> channels = channels_to(peer);
-    REPLSIM_ASSERT(!channels.empty(), "a group's RPCs go to a server of my group");
-    return channels[(dg + 1) % channels.size()];
+  uint32_t channel_index_for(uint32_t peer, uint32_t dg) const {
+    const size_t count = channels_to(peer).size();
+    REPLSIM_ASSERT(count > 0, "a group's RPCs go to a server of my group");
+    return static_cast<uint32_t>((dg + 1) % count);
   }
+  const Channel& channel_for(uint32_t peer, uint32_t dg) const { return channels_to(peer)[channel_index_for(peer, dg)]; }
   // My outbound replication channels to `peer`, by index: none to a server
-  // outside my server group (a join from one is refused).
-  std::span<Channel> channels_to(uint32_t peer) {
-    const auto [first, count] = channel_row(peer);
-    return std::span<Channel>(channels_).subspan(first, count);
-  }
+  // outside my server group (a join from one is refused). As read: a span
+  // must not live across a call that may change a channel (base/hashed_part.h).
   std::span<const Channel> channels_to(uint32_t peer) const {
     const auto [first, count] = channel_row(peer);
-    return std::span<const Channel>(channels_).subspan(first, count);
+    return std::span<const Channel>(channels_->rows).subspan(first, count);
   }
-  // Where `peer`'s row of channels_ starts, and how long it is.
+  // The channel to change: taken only on a path that changes it, since it
+  // clones the channels that copies of me share.
+  Channel& channel_to_change(uint32_t peer, uint32_t index) {
+    const auto [first, count] = channel_row(peer);
+    REPLSIM_ASSERT(index < count, "a channel of the peer's row");
+    return channels_.write().rows[first + index];
+  }
+  // Where `peer`'s row of channels starts, and how long it is.
   std::pair<size_t, size_t> channel_row(uint32_t peer) const {
     if (!in_cluster(peer)) return {0, 0};
     const size_t per_peer = config_.options.replica_channels_between_two_servers;
-    REPLSIM_ASSERT(channels_.size() == r() * per_peer, "a row of channels per server of my group");
+    REPLSIM_ASSERT(channels_->rows.size() == r() * per_peer, "a row of channels per server of my group");
     return {(peer - cluster_.first) * per_peer, per_peer};
   }
   void on_join_server(Context& ctx, const Inbound& in, const JoinServerReq& m);
@@ -469,6 +474,13 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void wipe_binlog(Context& ctx, uint32_t dg);
   void recovery_succeeded(Context& ctx, uint32_t dg);
 
+  // A group's state as it is; a reference to it must not live across a call
+  // that may change the group (base/hashed_part.h).
+  const Group& my_group(uint32_t dg) const { return *groups_[dg]; }
+  // The group to change: taken only on a path that changes it, since it
+  // clones a group that copies of me share.
+  Group& my_group_to_change(uint32_t dg) { return groups_[dg].write(); }
+
   // ---- state ----
   uint32_t me_;
   ClusterConfig config_;
@@ -505,12 +517,22 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
 
   std::vector<std::vector<DsView>> view_;     // [dg][server]
   std::vector<std::optional<uint32_t>> master_;
-  std::vector<Group> groups_;
+  // Each group shared by copies until a step changes it (heartbeats never
+  // do): read through my_group, changed through my_group_to_change.
+  std::vector<HashedPart<Group>> groups_;
+  // Per group, the (current, confirmed) DVs my last ping carried: every ping
+  // may change them, so they live outside the group.
+  std::vector<std::pair<uint64_t, uint64_t>> last_reported_;
 
   // Outbound, a row of replica_channels_between_two_servers per server of
-  // my group, in index order (channels_to): one vector, so that a server's
-  // copy allocates once for them.
-  std::vector<Channel> channels_;
+  // my group, in index order (channels_to), shared by copies of me until a
+  // step changes one (RPCs and their answers, tests, connects, closes).
+  struct ChannelTable {
+    std::vector<Channel> rows;
+    bool operator==(const ChannelTable&) const = default;
+    void hash_into(Hasher& h) const;  // every field == compares
+  };
+  HashedPart<ChannelTable> channels_;
   // (peer, connection): the peers' replication connections that joined,
   // each with the time of its last read or write (sf_nio's idle clock).
   // faststore marks the connection's task (replica_deal_join_server_req),

@@ -333,12 +333,12 @@ void FastcfsServer::unset_leader(Context& ctx, const char* why) {
       view_[g][s].is_master = false;
       if (view_[g][s].status == DsStatus::kActive && s != me_) view_[g][s].status = DsStatus::kOffline;
     }
-    if (groups_[g].status == DsStatus::kActive) {
-      groups_[g].status = DsStatus::kOffline;
+    if (my_group(g).status == DsStatus::kActive) {
+      my_group_to_change(g).status = DsStatus::kOffline;
       view_[g][me_].status = DsStatus::kOffline;
       count(ctx, Transition::kT14, g);
       ctx.note("ds_status", {{"dg", g + 1}, {"from", "ACTIVE"}, {"status", "OFFLINE"}, {"transition", "T14"},
-                             {"dv", groups_[g].current_dv}});
+                             {"dv", my_group(g).current_dv}});
       ctx.protocol_event({ProtocolEvent::Kind::kEnters, "OFFLINE", g + 1});
     }
   }
@@ -384,12 +384,12 @@ void FastcfsServer::send_join(Context& ctx) {
 std::vector<DsEntry> FastcfsServer::ping_entries(bool all) {
   std::vector<DsEntry> entries;
   for (uint32_t g : my_dgs()) {
-    Group& group = groups_[g];
+    const Group& group = my_group(g);
     // Until the startup rollback is done, current is reported as confirmed.
     const uint64_t current = group.startup_rollback_done ? group.current_dv : group.confirmed_dv;
     const std::pair<uint64_t, uint64_t> now{current, group.confirmed_dv};
-    if (!all && now == group.last_reported) continue;
-    group.last_reported = now;
+    if (!all && now == last_reported_[g]) continue;
+    last_reported_[g] = now;
     entries.push_back(DsEntry{g, me_, DsView{group.status, acts_as_master(g), current, group.confirmed_dv}});
   }
   return entries;
@@ -418,7 +418,7 @@ void FastcfsServer::on_ping_leader_resp(Context& ctx, const Inbound& in, const P
   ctx.cancel_timer(kDeadlineTimer);
   if (m.err == Err::kLeaderVersionInconsistent) {
     // A new generation of the same leader: join again, reporting every DS.
-    for (Group& group : groups_) group.last_reported = {UINT64_MAX, UINT64_MAX};
+    last_reported_.assign(last_reported_.size(), {UINT64_MAX, UINT64_MAX});
   }
   if (m.err != Err::kOk) return on_ping_failed(ctx);
   last_heartbeat_ns_ = local_ns(ctx);
@@ -539,12 +539,12 @@ bool FastcfsServer::leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, 
   DsView& v = view_[dg][server];
   const DsStatus before = v.status;
   if (server == me_) {
-    v.current_dv = groups_[dg].current_dv;
-    v.confirmed_dv = groups_[dg].confirmed_dv;
+    v.current_dv = my_group(dg).current_dv;
+    v.confirmed_dv = my_group(dg).confirmed_dv;
     // The leader's view of its own DS is its own status: a master's report
     // that the leader's DS is OFFLINE demotes it (T9 applied to itself).
-    if (status != groups_[dg].status) {
-      REPLSIM_ASSERT(status == DsStatus::kOffline && groups_[dg].status == DsStatus::kActive,
+    if (status != my_group(dg).status) {
+      REPLSIM_ASSERT(status == DsStatus::kOffline && my_group(dg).status == DsStatus::kActive,
                      "only a master's report changes the leader's own DS through its view");
       set_my_status(ctx, dg, status, Transition::kT9, false);
     }
@@ -591,7 +591,7 @@ void FastcfsServer::apply_push_entry(Context& ctx, const DsEntry& e) {
   const uint32_t g = e.dg;
   if (e.server == me_) {
     // Only ACTIVE -> OFFLINE is accepted for myself, and only when not master (T8).
-    if (e.view.status == DsStatus::kOffline && !e.view.is_master && groups_[g].status == DsStatus::kActive) {
+    if (e.view.status == DsStatus::kOffline && !e.view.is_master && my_group(g).status == DsStatus::kActive) {
       set_my_status(ctx, g, DsStatus::kOffline, Transition::kT8, false);
     }
   } else {
@@ -711,9 +711,9 @@ void FastcfsServer::leader_check(Context& ctx) {
   // My own DS DV changes reach the followers through pushes.
   for (uint32_t g : my_dgs()) {
     DsView& v = view_[g][me_];
-    if (v.current_dv != groups_[g].current_dv || v.confirmed_dv != groups_[g].confirmed_dv) {
-      v.current_dv = groups_[g].current_dv;
-      v.confirmed_dv = groups_[g].confirmed_dv;
+    if (v.current_dv != my_group(g).current_dv || v.confirmed_dv != my_group(g).confirmed_dv) {
+      v.current_dv = my_group(g).current_dv;
+      v.confirmed_dv = my_group(g).confirmed_dv;
       notify_change(g, me_, false);
     }
   }

@@ -23,7 +23,8 @@ constexpr Duration kBestOnlineWait = Duration::s(90);
 // last ping or push reported them (§1.5.2: "the leader's copy").
 uint64_t FastcfsServer::known_dv(uint32_t g, uint32_t s) const {
   if (s != me_) return view_[g][s].current_dv;
-  return groups_[g].startup_rollback_done ? groups_[g].current_dv : groups_[g].confirmed_dv;
+  const Group& group = my_group(g);
+  return group.startup_rollback_done ? group.current_dv : group.confirmed_dv;
 }
 
 void FastcfsServer::queue_election(Context& ctx, uint32_t dg, bool delayed) {
@@ -204,7 +205,7 @@ void FastcfsServer::unset_all_masters(Context& ctx) {
 // cluster_relationship_on_master_change (§1.6), on every node.
 void FastcfsServer::on_master_change(Context& ctx, uint32_t g, std::optional<uint32_t> old_master,
                                      std::optional<uint32_t> new_master) {
-  Group& group = groups_[g];
+  Group& group = my_group_to_change(g);
   if (new_master == me_) {
     abandon_recovery(ctx, g);
     group.is_my_term = true;
@@ -286,7 +287,7 @@ void FastcfsServer::maybe_resume_master(Context& ctx, uint32_t g, uint32_t s) {
   }
   swap_->seq = next_seq();
   if (swap_->old_master == me_) {
-    groups_[g].master_swapping = true;
+    my_group_to_change(g).master_swapping = true;
     swap_->phase = 2;
     swap_->seq = 0;
     ctx.set_timer(kSwapTimer, Duration::ms(10));
@@ -307,7 +308,7 @@ void FastcfsServer::swap_step(Context& ctx) {
   if (swap_->seq != 0) return swap_rollback(ctx);  // the request timed out
   const uint32_t target = swap_->phase == 4 ? swap_->new_master : swap_->old_master;
   if (target == me_) {
-    const Group& group = groups_[swap_->dg];
+    const Group& group = my_group(swap_->dg);
     DsStatusResp local{0, Err::kOk, view_[swap_->dg][me_].is_master, group.status,
                        static_cast<uint64_t>(group.queue.size() + (group.in_flight ? 1 : 0)), group.current_dv};
     return on_ds_status_resp(ctx, local);
@@ -395,7 +396,7 @@ void FastcfsServer::on_unset_master(Context& ctx, const Inbound& in, const Unset
   if (leader_ != in.from.index || !holds_dg(m.dg) || master_[m.dg] != me_) {
     return ctx.send(in.connection, make_message(DsStatusResp{m.seq, Err::kInvalid, false, DsStatus::kInit, 0, 0}));
   }
-  Group& group = groups_[m.dg];
+  Group& group = my_group_to_change(m.dg);
   group.master_swapping = true;  // new updates get NOT_ACTIVE; in-flight ones finish
   ctx.send(in.connection, make_message(DsStatusResp{m.seq, Err::kOk, true, group.status,
                                            static_cast<uint64_t>(group.queue.size() + (group.in_flight ? 1 : 0)),
@@ -404,7 +405,7 @@ void FastcfsServer::on_unset_master(Context& ctx, const Inbound& in, const Unset
 
 void FastcfsServer::on_get_ds_status(Context& ctx, const Inbound& in, const GetDsStatusReq& m) {
   if (!holds_dg(m.dg)) return;
-  const Group& group = groups_[m.dg];
+  const Group& group = my_group(m.dg);
   ctx.send(in.connection, make_message(DsStatusResp{m.seq, Err::kOk, master_[m.dg] == me_, group.status,
                                            static_cast<uint64_t>(group.queue.size() + (group.in_flight ? 1 : 0)),
                                            group.current_dv}));

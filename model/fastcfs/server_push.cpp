@@ -196,8 +196,8 @@ void FastcfsServer::pump_push(Context& ctx, uint32_t f) {
     // fuzz-every-family seed 774: a follower then elected itself over a
     // server whose acked DVs it never saw).
     if (server == me_) {
-      v.current_dv = groups_[dg].current_dv;
-      v.confirmed_dv = groups_[dg].confirmed_dv;
+      v.current_dv = my_group(dg).current_dv;
+      v.confirmed_dv = my_group(dg).confirmed_dv;
     }
     push.entries.push_back(DsEntry{dg, server, v});
   }

@@ -51,13 +51,13 @@ std::optional<RestoreStart> restore_start(const std::vector<BinlogRecord>& mine,
 }  // namespace
 
 void FastcfsServer::queue_recovery(Context& ctx, uint32_t g, Duration after) {
-  Recovery& r = groups_[g].recovery;
+  const Recovery& r = my_group(g).recovery;
   if (r.in_progress || r.step != RecoveryStep::kIdle) return;
   ctx.set_timer(recovery_key(g), after);
 }
 
 void FastcfsServer::recovery_timer(Context& ctx, uint32_t g) {
-  Group& group = groups_[g];
+  Group& group = my_group_to_change(g);
   Recovery& r = group.recovery;
   switch (r.step) {
     case RecoveryStep::kBackoff:
@@ -100,10 +100,11 @@ void FastcfsServer::recovery_timer(Context& ctx, uint32_t g) {
 }
 
 void FastcfsServer::start_round(Context& ctx, uint32_t g) {
-  Recovery& r = groups_[g].recovery;
+  Group& group = my_group_to_change(g);
+  Recovery& r = group.recovery;
   r.round_start = ctx.local_now();
   r.fetched.clear();
-  r.fetch_after = groups_[g].current_dv;
+  r.fetch_after = group.current_dv;
   r.tries = 0;
   if (r.online_round) {
     r.step = RecoveryStep::kWaitChannel;
@@ -114,7 +115,7 @@ void FastcfsServer::start_round(Context& ctx, uint32_t g) {
 }
 
 void FastcfsServer::send_fetch(Context& ctx, uint32_t g, bool first) {
-  Group& group = groups_[g];
+  Group& group = my_group_to_change(g);
   Recovery& r = group.recovery;
   if (!master_[g] || *master_[g] == me_) return recovery_failed(ctx, g, "no master to fetch from");
   FetchBinlogReq req;
@@ -144,7 +145,7 @@ void FastcfsServer::on_fetch(Context& ctx, const Inbound& in, const FetchBinlogR
   };
   if (!holds_dg(m.dg) || s == me_) return answer(Err::kInvalid);
   const uint32_t g = m.dg;
-  Group& group = groups_[g];
+  const Group& group = my_group(g);  // the master only reads its group to answer
   const DsStatus peer = view_[g][s].status;
   if (m.first) {
     if (peer == DsStatus::kActive || (peer == DsStatus::kOnline && !m.catch_up)) return answer(Err::kAgain);
@@ -184,7 +185,7 @@ void FastcfsServer::on_fetch(Context& ctx, const Inbound& in, const FetchBinlogR
     const uint64_t binlog_end = group.binlog.empty() ? 0 : group.binlog.back().dv;
     if (m.last_dv > binlog_end) return answer(Err::kOverflow);  // my binlog lags my DV
     if (m.catch_up) {
-      Channel& c = channel_for(s, g);
+      const Channel& c = channel_for(s, g);
       resp.repl_version = c.version;  // read before the readiness check (review T5)
       if (c.stage != ChannelStage::kSyncing) return answer(Err::kBusy);
       if (peer != DsStatus::kRebuilding && peer != DsStatus::kRecovering && peer != DsStatus::kOnline) {
@@ -216,7 +217,7 @@ void FastcfsServer::on_fetch(Context& ctx, const Inbound& in, const FetchBinlogR
 void FastcfsServer::on_fetch_resp(Context& ctx, const Inbound& in, const FetchBinlogResp& m) {
   if (!holds_dg(m.dg)) return;
   const uint32_t g = m.dg;
-  Group& group = groups_[g];
+  Group& group = my_group_to_change(g);
   Recovery& r = group.recovery;
   // The answer of the server asked, whoever is master now: faststore's
   // round fetches synchronously over one connection to the master it chose
@@ -289,7 +290,7 @@ void FastcfsServer::on_fetch_resp(Context& ctx, const Inbound& in, const FetchBi
 // data stays as it is (Q9), so a key only this slave wrote keeps its bytes
 // until a write or the replay of a master's record of it replaces them.
 void FastcfsServer::wipe_binlog(Context& ctx, uint32_t g) {
-  Group& group = groups_[g];
+  Group& group = my_group_to_change(g);
   REPLSIM_ASSERT(holds_dg(g) && !acts_as_master(g), "a slave's restore");
   truncate_binlog_after(ctx, g, 0);
   ++group.rollbacks;
@@ -300,7 +301,7 @@ void FastcfsServer::wipe_binlog(Context& ctx, uint32_t g) {
 // Dedup, replay and log (§4.2 D/R/L): each fetched record gets the
 // master's current bytes of its key and a binlog line of source 'r'.
 void FastcfsServer::finish_fetch(Context& ctx, uint32_t g) {
-  Group& group = groups_[g];
+  Group& group = my_group_to_change(g);
   Recovery& r = group.recovery;
   uint64_t last = group.current_dv;
   for (const FetchedRecord& rec : r.fetched) {
@@ -341,17 +342,17 @@ void FastcfsServer::on_active_confirm(Context& ctx, const Inbound& in, const Act
 
 void FastcfsServer::on_active_confirm_resp(Context& ctx, const ActiveConfirmResp& m) {
   for (uint32_t g : my_dgs()) {
-    Recovery& r = groups_[g].recovery;
-    if (r.step != RecoveryStep::kConfirming || r.seq != m.seq) continue;
+    const Recovery& seen = my_group(g).recovery;
+    if (seen.step != RecoveryStep::kConfirming || seen.seq != m.seq) continue;
     ctx.cancel_timer(deadline_key(g));
-    r.seq = 0;
+    my_group_to_change(g).recovery.seq = 0;
     if (m.err != Err::kOk) return recovery_failed(ctx, g, "ACTIVE_CONFIRM refused");
     return recovery_succeeded(ctx, g);
   }
 }
 
 void FastcfsServer::recovery_succeeded(Context& ctx, uint32_t g) {
-  Group& group = groups_[g];
+  Group& group = my_group_to_change(g);
   Recovery& r = group.recovery;
   if (group.status != DsStatus::kOnline) return recovery_failed(ctx, g, "left ONLINE before ACTIVE_CONFIRM returned");
   // FastCFS sets rpc_last_version after the ACTIVE swap (review C25); the
@@ -368,8 +369,8 @@ void FastcfsServer::recovery_succeeded(Context& ctx, uint32_t g) {
 // The DS became master while a round ran: the round is dropped without a
 // status change (T15 sets ACTIVE right after).
 void FastcfsServer::abandon_recovery(Context& ctx, uint32_t g) {
-  Recovery& r = groups_[g].recovery;
-  if (!r.in_progress && r.step == RecoveryStep::kIdle) return;
+  if (const Recovery& seen = my_group(g).recovery; !seen.in_progress && seen.step == RecoveryStep::kIdle) return;
+  Recovery& r = my_group_to_change(g).recovery;
   ctx.cancel_timer(deadline_key(g));
   ctx.cancel_timer(recovery_key(g));
   ctx.note("recovery_abandoned", {{"dg", g + 1}});
@@ -377,7 +378,7 @@ void FastcfsServer::abandon_recovery(Context& ctx, uint32_t g) {
 }
 
 void FastcfsServer::recovery_failed(Context& ctx, uint32_t g, const char* why) {
-  Group& group = groups_[g];
+  Group& group = my_group_to_change(g);
   Recovery& r = group.recovery;
   if (!r.in_progress) return;
   ctx.cancel_timer(deadline_key(g));

@@ -15,9 +15,9 @@ void FastcfsServer::channels_tick(Context& ctx) {
   const FastcfsOptions& o = config_.options;
   for (uint32_t p : cluster()) {
     if (p == me_) continue;
-    const std::span<Channel> row = channels_to(p);  // a step never resizes channels_
-    for (uint32_t i = 0; i < row.size(); ++i) {
-      Channel& c = row[i];
+    // Read afresh for each channel: a connect or close changes the table.
+    for (uint32_t i = 0; i < channels_to(p).size(); ++i) {
+      const Channel& c = channels_to(p)[i];
       switch (c.stage) {
         case ChannelStage::kNone:
           if (now >= c.next_connect) connect_channel(ctx, p, i);
@@ -39,10 +39,11 @@ void FastcfsServer::channels_tick(Context& ctx) {
           if (expecting && now - c.expect_since > o.network_timeout) {
             close_channel(ctx, p, i, "network timeout");
           } else if (!expecting && now - c.last_sent >= o.network_timeout / 2) {
-            c.test_outstanding = true;
-            c.expect_since = now;
-            c.last_sent = now;
-            ctx.send(c.connection, make_message(ChannelTest{false}));
+            Channel& tested = channel_to_change(p, i);
+            tested.test_outstanding = true;
+            tested.expect_since = now;
+            tested.last_sent = now;
+            ctx.send(tested.connection, make_message(ChannelTest{false}));
           }
           break;
         }
@@ -52,7 +53,7 @@ void FastcfsServer::channels_tick(Context& ctx) {
 }
 
 void FastcfsServer::connect_channel(Context& ctx, uint32_t p, uint32_t i) {
-  Channel& c = channels_to(p)[i];
+  Channel& c = channel_to_change(p, i);
   REPLSIM_ASSERT(c.stage == ChannelStage::kNone, "a channel connects from INITED only");
   c.stage = ChannelStage::kConnecting;
   ++c.version;
@@ -67,8 +68,8 @@ void FastcfsServer::connect_channel(Context& ctx, uint32_t p, uint32_t i) {
 }
 
 void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const char* why) {
-  Channel& c = channels_to(p)[i];
-  if (c.stage == ChannelStage::kNone) return;
+  if (channels_to(p)[i].stage == ChannelStage::kNone) return;
+  Channel& c = channel_to_change(p, i);
   // replica_task_finish_cleanup demotes the peer for a channel in SYNCING
   // or in WAITING_JOIN_RESP (connected, the join unanswered), which the
   // model's CONNECTING covers once `connected` is set.
@@ -99,7 +100,7 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
       offline_slave(ctx, g, p, Transition::kT9, false);
     }
     // T10: my own channel to my DG's master closed.
-    if (master_[g] == p && groups_[g].status == DsStatus::kActive) {
+    if (master_[g] == p && my_group(g).status == DsStatus::kActive) {
       set_my_status(ctx, g, DsStatus::kOffline, Transition::kT10, true);
       queue_recovery(ctx, g, Duration::s(1));
     }
@@ -126,10 +127,12 @@ bool FastcfsServer::touch_inbound(Context& ctx, uint32_t peer, ConnectionId conn
 }
 
 void FastcfsServer::on_join_server_resp(Context& ctx, const Inbound& in, const JoinServerResp& m) {
-  const std::span<Channel> row = channels_to(in.from.index);
-  if (m.channel >= row.size()) return;
-  Channel& c = row[m.channel];
-  if (c.connection != in.connection || c.stage != ChannelStage::kConnecting) return;
+  if (m.channel >= channels_to(in.from.index).size()) return;
+  if (const Channel& seen = channels_to(in.from.index)[m.channel];
+      seen.connection != in.connection || seen.stage != ChannelStage::kConnecting) {
+    return;
+  }
+  Channel& c = channel_to_change(in.from.index, m.channel);
   c.stage = ChannelStage::kSyncing;
   ++c.version;
   c.connected = true;  // an answer proves the connect, whichever event came first
@@ -146,8 +149,11 @@ void FastcfsServer::on_channel_test(Context& ctx, const Inbound& in, const Chann
     touch_inbound(ctx, p, in.connection);
     return ctx.send(in.connection, make_message(ChannelTest{true}));
   }
-  for (Channel& c : channels_to(p)) {
-    if (c.connection == in.connection && c.stage == ChannelStage::kSyncing) c.test_outstanding = false;
+  for (uint32_t i = 0; i < channels_to(p).size(); ++i) {
+    const Channel& c = channels_to(p)[i];
+    if (c.connection == in.connection && c.stage == ChannelStage::kSyncing && c.test_outstanding) {
+      channel_to_change(p, i).test_outstanding = false;
+    }
   }
 }
 
@@ -164,16 +170,17 @@ void FastcfsServer::on_client_read(Context& ctx, const Inbound& in, const Client
   const uint32_t g = data_group_of(m.key, dg_count());
   if (!holds_dg(g)) return ctx.send(in.connection, make_message(ClientResp{m.seq, Err::kNotFound, 0}));
   // Served by any server whose own DS is ACTIVE: no master or version check.
-  if (groups_[g].status != DsStatus::kActive) return ctx.send(in.connection, make_message(ClientResp{m.seq, Err::kNotActive, 0}));
-  const auto it = groups_[g].data.find(m.key);
-  ctx.send(in.connection, make_message(ClientResp{m.seq, Err::kOk, it == groups_[g].data.end() ? 0 : it->second}));
+  const Group& group = my_group(g);
+  if (group.status != DsStatus::kActive) return ctx.send(in.connection, make_message(ClientResp{m.seq, Err::kNotActive, 0}));
+  const auto it = group.data.find(m.key);
+  ctx.send(in.connection, make_message(ClientResp{m.seq, Err::kOk, it == group.data.end() ? 0 : it->second}));
 }
 
 void FastcfsServer::on_client_write(Context& ctx, const Inbound& in, const ClientWriteReq& m) {
   const uint32_t g = data_group_of(m.key, dg_count());
-  Group& group = groups_[g];
   const auto reply = [&](Err err) { ctx.send(in.connection, make_message(ClientResp{m.seq, err, 0})); };
   if (!holds_dg(g)) return reply(Err::kNotFound);
+  const Group& group = my_group(g);  // read only: the refusals change nothing
   // faststore's order: the channel's idempotency record first
   // (service_update_prepare_and_check -> sf_server_update_prepare_and_check:
   // a request still in progress is answered EAGAIN, a finished one its
@@ -190,7 +197,7 @@ void FastcfsServer::on_client_write(Context& ctx, const Inbound& in, const Clien
   if (group.need_majority && !majority(active_count(g))) return reply(Err::kAgain);
   if (group.master_swapping) return reply(Err::kNotActive);
   if (group.queue.size() >= 4096) return reply(Err::kAgain);  // bounded queue
-  group.queue.push_back(PendingWrite{in.connection, m.seq, m.req_id, m.key, m.value});
+  my_group_to_change(g).queue.push_back(PendingWrite{in.connection, m.seq, m.req_id, m.key, m.value});
   start_next_write(ctx, g);
 }
 
@@ -203,8 +210,8 @@ bool FastcfsServer::in_progress(const Group& group, uint64_t req_id) {
 // ---- the master's data thread: one update at a time per DG (§3.3) --------------------
 
 void FastcfsServer::start_next_write(Context& ctx, uint32_t g) {
-  Group& group = groups_[g];
-  if (group.in_flight || group.queue.empty()) return;
+  if (const Group& seen = my_group(g); seen.in_flight || seen.queue.empty()) return;
+  Group& group = my_group_to_change(g);
   if (!acts_as_master(g)) {
     // The data thread checks is_master alone (data_thread.c deal_one_operation).
     while (!group.queue.empty()) {
@@ -239,11 +246,11 @@ void FastcfsServer::start_next_write(Context& ctx, uint32_t g) {
     } else if (status != DsStatus::kActive) {
       continue;
     }
-    Channel& c = channel_for(s, g);
-    if (c.stage != ChannelStage::kSyncing) {
+    if (channel_for(s, g).stage != ChannelStage::kSyncing) {
       if (status == DsStatus::kActive) offline_slave(ctx, g, s, Transition::kT9, true);
       continue;
     }
+    Channel& c = channel_to_change(s, channel_index_for(s, g));
     const uint64_t rpc = next_seq();
     if (c.outstanding.empty() && !c.test_outstanding) c.expect_since = now;
     c.outstanding[rpc] = OutstandingRpc{g, f.dv};
@@ -255,15 +262,15 @@ void FastcfsServer::start_next_write(Context& ctx, uint32_t g) {
 }
 
 void FastcfsServer::resolve_rpc(Context& ctx, uint32_t g, uint64_t dv, bool success) {
-  Group& group = groups_[g];
-  if (!group.in_flight || group.in_flight->dv != dv || group.in_flight->waiting == 0) return;
+  if (const Group& seen = my_group(g); !seen.in_flight || seen.in_flight->dv != dv || seen.in_flight->waiting == 0) return;
+  Group& group = my_group_to_change(g);
   --group.in_flight->waiting;
   if (success) ++group.in_flight->successes;
   if (group.in_flight->waiting == 0) finish_fanout(ctx, g);
 }
 
 void FastcfsServer::finish_fanout(Context& ctx, uint32_t g) {
-  Group& group = groups_[g];
+  Group& group = my_group_to_change(g);
   InFlight& f = *group.in_flight;
   if (!f.binlog_written) {
     f.binlog_written = true;
@@ -291,7 +298,7 @@ void FastcfsServer::finish_fanout(Context& ctx, uint32_t g) {
 }
 
 void FastcfsServer::complete_write(Context& ctx, uint32_t g, Err err) {
-  Group& group = groups_[g];
+  Group& group = my_group_to_change(g);
   REPLSIM_ASSERT(group.in_flight.has_value(), "completing the write in flight");
   const InFlight f = *group.in_flight;
   group.in_flight.reset();
@@ -329,12 +336,13 @@ void FastcfsServer::on_rpc(Context& ctx, const Inbound& in, const RpcCallReq& m)
   const auto answer = [&](Err err) { ctx.send(in.connection, make_message(RpcCallResp{m.rpc, err})); };
   const bool joined = touch_inbound(ctx, p, in.connection);
   if (!holds_dg(m.dg) || !joined) return answer(Err::kNotActive);
-  Group& group = groups_[m.dg];
+  const Group& group = my_group(m.dg);
   if (group.status == DsStatus::kOnline) {
     if (!group.recovery.in_progress) return answer(Err::kNotActive);
     if (group.recovery.until_version != 0 && m.dv <= group.recovery.until_version) return answer(Err::kOk);
     if (group.held.size() >= 4096) return answer(Err::kBusy);
-    group.held.push_back(HeldRpc{p, in.connection, m});  // held until the slave leaves ONLINE
+    // Held until the slave leaves ONLINE.
+    my_group_to_change(m.dg).held.push_back(HeldRpc{p, in.connection, m});
     return;
   }
   if (group.status != DsStatus::kActive) return answer(Err::kNotActive);
@@ -342,13 +350,14 @@ void FastcfsServer::on_rpc(Context& ctx, const Inbound& in, const RpcCallReq& m)
 }
 
 Err FastcfsServer::apply_rpc(Context& ctx, uint32_t g, const RpcCallReq& m) {
-  Group& group = groups_[g];
+  const uint64_t rpc_last_version = my_group(g).rpc_last_version;
   if (m.dv == 0) return Err::kInvalid;
-  if (m.dv <= group.rpc_last_version) return Err::kOk;  // a duplicate
-  if (m.dv != group.rpc_last_version + 1 && !has("M25")) {
-    ctx.note("sequence_refused", {{"dg", g + 1}, {"dv", m.dv}, {"rpc_last", group.rpc_last_version}});
+  if (m.dv <= rpc_last_version) return Err::kOk;  // a duplicate
+  if (m.dv != rpc_last_version + 1 && !has("M25")) {
+    ctx.note("sequence_refused", {{"dg", g + 1}, {"dv", m.dv}, {"rpc_last", rpc_last_version}});
     return Err::kInvalid;
   }
+  Group& group = my_group_to_change(g);
   group.rpc_last_version = m.dv;
   if (m.req_id != 0) group.idempotency[m.req_id] = m.dv;
   if (group.idempotency.size() > 100'000) group.idempotency.erase(group.idempotency.begin());
@@ -371,7 +380,7 @@ Err FastcfsServer::apply_rpc(Context& ctx, uint32_t g, const RpcCallReq& m) {
 // Held RPCs after the slave left ONLINE (C26b: DV <= until_version is
 // answered success without applying, even after a failed round).
 void FastcfsServer::release_held(Context& ctx, uint32_t g) {
-  Group& group = groups_[g];
+  Group& group = my_group_to_change(g);
   std::vector<HeldRpc> held;
   held.swap(group.held);
   for (const HeldRpc& h : held) {
@@ -385,12 +394,12 @@ void FastcfsServer::release_held(Context& ctx, uint32_t g) {
 
 void FastcfsServer::on_rpc_resp(Context& ctx, const Inbound& in, const RpcCallResp& m) {
   const uint32_t p = in.from.index;
-  const std::span<Channel> row = channels_to(p);
-  for (uint32_t i = 0; i < row.size(); ++i) {
-    Channel& c = row[i];
-    if (c.connection != in.connection || c.stage != ChannelStage::kSyncing) continue;
+  for (uint32_t i = 0; i < channels_to(p).size(); ++i) {
+    const Channel& seen = channels_to(p)[i];
+    if (seen.connection != in.connection || seen.stage != ChannelStage::kSyncing) continue;
+    if (!seen.outstanding.contains(m.rpc)) return;
+    Channel& c = channel_to_change(p, i);
     const auto it = c.outstanding.find(m.rpc);
-    if (it == c.outstanding.end()) return;
     const OutstandingRpc out = it->second;
     c.outstanding.erase(it);
     c.expect_since = ctx.local_now();
@@ -427,7 +436,7 @@ uint32_t FastcfsServer::active_count(uint32_t g) const {
 // deal_version_change: the highest DV held by a majority (the master plus
 // majority-1 slaves, by their reported confirmed DVs).
 void FastcfsServer::on_confirmed_report(Context& ctx, uint32_t g) {
-  Group& group = groups_[g];
+  const Group& group = my_group(g);  // read only until the confirmed DV moves
   if (!group.need_majority) return;
   std::vector<uint64_t> dvs;
   for (uint32_t s : cluster()) {
@@ -439,13 +448,13 @@ void FastcfsServer::on_confirmed_report(Context& ctx, uint32_t g) {
   std::sort(dvs.begin(), dvs.end());
   const uint64_t confirmed = dvs[dvs.size() + 1 - need];
   if (confirmed <= group.confirmed_dv) return;
-  group.confirmed_dv = confirmed;
+  my_group_to_change(g).confirmed_dv = confirmed;
   persist_confirmed(ctx, g);
   release_quorum_waiters(ctx, g);
 }
 
 void FastcfsServer::release_quorum_waiters(Context& ctx, uint32_t g) {
-  Group& group = groups_[g];
+  const Group& group = my_group(g);
   if (group.in_flight && group.in_flight->in_quorum_wait && group.in_flight->dv <= group.confirmed_dv) {
     complete_write(ctx, g, Err::kOk);
   }
@@ -455,9 +464,10 @@ void FastcfsServer::release_quorum_waiters(Context& ctx, uint32_t g) {
 void FastcfsServer::quorum_passes(Context& ctx) {
   if (!need_detect_mode()) return;
   for (uint32_t g : my_dgs()) {
-    Group& group = groups_[g];
     if (!acts_as_master(g)) continue;
     const bool majority_active = majority(active_count(g));
+    if (majority_active && my_group(g).detect_chain.empty() && my_group(g).need_majority) continue;
+    Group& group = my_group_to_change(g);
     if (majority_active) {
       group.detect_chain.clear();
       if (!group.need_majority) {
@@ -494,7 +504,7 @@ void FastcfsServer::quorum_passes(Context& ctx) {
 // quorum list does the unconfirmed tail roll back (rollback_binlogs, which
 // deletes the file after). Otherwise the file stays, as in faststore.
 void FastcfsServer::end_master_term(Context& ctx, uint32_t g, uint32_t new_master) {
-  Group& group = groups_[g];
+  Group& group = my_group_to_change(g);
   if (!need_majority_mode() || !group.need_majority) return;
   if (group.confirmed_dv >= group.current_dv) return unlink_confirmed(ctx, g);
   if (!group.in_flight || !group.in_flight->in_quorum_wait) return;
@@ -509,7 +519,7 @@ void FastcfsServer::end_master_term(Context& ctx, uint32_t g, uint32_t new_maste
 // current bytes when known, else the value this server had at `confirmed`.
 void FastcfsServer::rollback_to(Context& ctx, uint32_t g, uint64_t confirmed,
                                 const std::map<uint64_t, uint64_t>* master_data) {
-  Group& group = groups_[g];
+  Group& group = my_group_to_change(g);
   std::set<uint64_t> keys;
   for (const BinlogRecord& r : group.binlog) {
     if (r.dv > confirmed && r.op == 'w') keys.insert(r.key);

@@ -62,7 +62,7 @@ void FastcfsServer::call_timed_out(Context& ctx, uint64_t connection) {
 // same DS replaces the one not yet sent (the queue holds at most one per DS).
 void FastcfsServer::report_to_leader(Context& ctx, const ReportDsStatusReq& report) {
   REPLSIM_ASSERT(holds_dg(report.dg) && in_cluster(report.ds_server), "a report about a DS of my server group");
-  Group& group = groups_[report.dg];
+  Group& group = my_group_to_change(report.dg);
   const size_t first_unsent = group.report_seq != 0 ? 1 : 0;
   const auto same_ds = std::find_if(group.reports.begin() + static_cast<std::ptrdiff_t>(first_unsent),
                                     group.reports.end(),
@@ -76,7 +76,7 @@ void FastcfsServer::report_to_leader(Context& ctx, const ReportDsStatusReq& repo
 // No leader, or I lead now: the reports have nobody to go to (faststore's
 // fails with ENOENT); my own status goes again with the next ping.
 void FastcfsServer::send_next_report(Context& ctx, uint32_t dg) {
-  Group& group = groups_[dg];
+  Group& group = my_group_to_change(dg);
   group.report_seq = 0;
   if (!leader_ || is_leader()) group.reports.clear();
   if (group.reports.empty()) return;
@@ -88,9 +88,9 @@ void FastcfsServer::send_next_report(Context& ctx, uint32_t dg) {
 
 // Answered or failed (the call's connection closed): the next report goes.
 void FastcfsServer::on_report_resp(Context& ctx, const ReportDsStatusResp& m) {
-  if (!holds_dg(m.dg) || m.seq == 0 || groups_[m.dg].report_seq != m.seq) return;
-  REPLSIM_ASSERT(!groups_[m.dg].reports.empty(), "the report in flight is queued");
-  groups_[m.dg].reports.pop_front();
+  if (!holds_dg(m.dg) || m.seq == 0 || my_group(m.dg).report_seq != m.seq) return;
+  REPLSIM_ASSERT(!my_group(m.dg).reports.empty(), "the report in flight is queued");
+  my_group_to_change(m.dg).reports.pop_front();
   send_next_report(ctx, m.dg);
 }
 
@@ -136,8 +136,9 @@ void FastcfsServer::connection_established(Context& ctx, const ConnectionEvent& 
   }
   const uint32_t p = event.peer.index;
   if (p >= n() || p == me_) return;
-  for (Channel& c : channels_to(p)) {
-    if (c.connection != event.connection) continue;
+  for (uint32_t i = 0; i < channels_to(p).size(); ++i) {
+    if (channels_to(p)[i].connection != event.connection) continue;
+    Channel& c = channel_to_change(p, i);
     REPLSIM_ASSERT(c.stage != ChannelStage::kNone, "a closed channel keeps no connection");
     c.connected = true;
     c.connect_failures = 0;
@@ -159,10 +160,9 @@ void FastcfsServer::connection_closed(Context& ctx, const ConnectionEvent& event
   }
   ping_tasks_.erase(id);
   if (p >= n()) return;  // a client's connection
-  const std::span<Channel> row = channels_to(p);
-  for (uint32_t i = 0; i < row.size(); ++i) {
-    if (row[i].connection == event.connection) {
-      row[i].connection = ConnectionId{};  // already closed
+  for (uint32_t i = 0; i < channels_to(p).size(); ++i) {
+    if (channels_to(p)[i].connection == event.connection) {
+      channel_to_change(p, i).connection = ConnectionId{};  // already closed
       return close_channel(ctx, p, i, to_string(event.reason));
     }
   }
