@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <utility>
 
 #include "base/assert.h"
 #include "base/hash.h"
@@ -23,7 +24,7 @@ uint64_t health_of(const RoleView& view) {
 
 }  // namespace
 
-void TimelineRecorder::record(int64_t at_ns, const RoleView& view) {
+void TimelineRecorder::record(int64_t at_ns, RoleView view) {
   const std::vector<Change>& changes = *changes_;
   if (!changes.empty()) {
     REPLSIM_ASSERT(at_ns >= changes.back().at_ns, "timeline views arrive in time order");
@@ -35,7 +36,7 @@ void TimelineRecorder::record(int64_t at_ns, const RoleView& view) {
   }
   // Several changes in one instant: the last one is what the instant shows.
   if (!changes.empty() && changes.back().at_ns == at_ns) {
-    changes_.write().back().view = std::make_shared<const RoleView>(view);
+    changes_.write().back().view = std::make_shared<const RoleView>(std::move(view));
     return;
   }
   if (!changes.empty()) {
@@ -46,7 +47,7 @@ void TimelineRecorder::record(int64_t at_ns, const RoleView& view) {
     }
     health_before_last_ = health;
   }
-  changes_.write().push_back({at_ns, std::make_shared<const RoleView>(view)});
+  changes_.write().push_back({at_ns, std::make_shared<const RoleView>(std::move(view))});
 }
 
 uint64_t TimelineRecorder::health_digest() const {

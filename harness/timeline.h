@@ -47,7 +47,7 @@ class TimelineRecorder {
   static constexpr size_t kChangesMax = 200'000;
 
   // Records `view` as of `at_ns` (non-decreasing) when it differs from the last.
-  void record(int64_t at_ns, const RoleView& view);
+  void record(int64_t at_ns, RoleView view);
 
   // The stretches [from_ns, to_ns) in which `group` (1-based) looked
   // healthy, up to `end_ns`, in time order. Nothing after a truncation: what

@@ -81,13 +81,14 @@ class RegisterMonitor final : public harness::MonitorOf<RegisterMonitor> {
     RoleView view;
     view.healthy = true;
     const std::vector<NodeId> servers = register_servers(world);
+    view.replicas.reserve(servers.size());
     for (NodeId id : servers) {
-      const std::string name = world.node_name(id);
+      const std::string& name = world.node_name(id);
       const auto* server = world.actor_as<RegisterServer>(id);
-      const std::string status = server == nullptr ? "down" : server->halted() ? "halted" : "up";
+      const bool up = server != nullptr && !server->halted();
       if (server == nullptr) view.down.push_back(name);
-      view.replicas.push_back({name, status});
-      view.healthy = view.healthy && status == "up";
+      view.replicas.emplace_back(name, server == nullptr ? "down" : up ? "up" : "halted");
+      view.healthy = view.healthy && up;
     }
     view.roles.push_back({"master g1", world.node_name(servers.front())});
     return view;
