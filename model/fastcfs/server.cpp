@@ -45,10 +45,11 @@ FastcfsServer::FastcfsServer(uint32_t index, ClusterConfig config) : me_(index),
   // M23: the leader deactivates a silent follower before the follower can
   // fence itself (network_timeout below leader_lost_timeout).
   if (has("M23")) config_.options.network_timeout = config_.options.leader_lost_timeout / 2;
-  peers_.resize(n());
-  elections_.resize(dg_count());
-  view_.assign(dg_count(), std::vector<DsView>(n()));
-  master_.assign(dg_count(), std::nullopt);
+  peers_.write().rows.resize(n());
+  ClusterView& known = cluster_view_.write();
+  known.ds.assign(dg_count(), std::vector<DsView>(n()));
+  known.master.assign(dg_count(), std::nullopt);
+  known.elections.resize(dg_count());
   groups_.resize(dg_count());
   last_reported_.assign(dg_count(), {UINT64_MAX, UINT64_MAX});
   // Replication channels only within my server group (my own row unused).
@@ -56,7 +57,7 @@ FastcfsServer::FastcfsServer(uint32_t index, ClusterConfig config) : me_(index),
 }
 
 bool FastcfsServer::acts_as_master(uint32_t dg) const {
-  return master_[dg] == me_ && view_[dg][me_].is_master && !halted_;
+  return master_of(dg) == me_ && view(dg, me_).is_master && !halted_;
 }
 
 bool FastcfsServer::takes_writes(uint32_t dg) const { return acts_as_master(dg) && !my_group(dg).master_swapping; }
@@ -78,9 +79,9 @@ void FastcfsServer::on_start(Context& ctx, const DiskImage& disk) {
   boot_from_disk(ctx, disk);
   for (uint32_t g : my_dgs()) {
     const Group& group = my_group(g);
-    view_[g][me_].status = group.status;
-    view_[g][me_].current_dv = group.current_dv;
-    view_[g][me_].confirmed_dv = group.confirmed_dv;
+    view_to_change(g, me_).status = group.status;
+    view_to_change(g, me_).current_dv = group.current_dv;
+    view_to_change(g, me_).confirmed_dv = group.confirmed_dv;
     ctx.note("ds_status", {{"dg", g + 1}, {"status", to_string(group.status)}, {"transition", "start"}});
   }
   ctx.set_timer(kTickTimer, Duration::s(1));
@@ -119,8 +120,8 @@ void FastcfsServer::boot_from_disk(Context& ctx, const DiskImage& disk) {
         else if (saved != DsStatus::kInit && saved != DsStatus::kOffline) status = DsStatus::kOffline;
         if (s != me_) {
           // Another server's DS as I last knew it: the election ranks by it.
-          view_[g][s].status = status;
-          view_[g][s].current_dv = v[at + 1];
+          view_to_change(g, s).status = status;
+          view_to_change(g, s).current_dv = v[at + 1];
           continue;
         }
         my_group_to_change(g).status = status;  // my own DV comes from my binlog below
@@ -200,8 +201,8 @@ void FastcfsServer::persist_cluster_info(Context& ctx) {
   std::string text = std::to_string(cluster_version_) + " " + std::to_string(leader_hint_ ? 1 : 0);
   for (uint32_t g : my_dgs()) {
     for (uint32_t s : cluster()) {
-      const DsStatus status = s == me_ ? my_group(g).status : view_[g][s].status;
-      const uint64_t dv = s == me_ ? my_group(g).current_dv : view_[g][s].current_dv;
+      const DsStatus status = s == me_ ? my_group(g).status : view(g, s).status;
+      const uint64_t dv = s == me_ ? my_group(g).current_dv : view(g, s).current_dv;
       text += " " + std::to_string(static_cast<int>(status)) + " " + std::to_string(dv);
     }
   }
@@ -296,7 +297,7 @@ void FastcfsServer::rewrite_group_file(Context& ctx, uint32_t dg) {
 void FastcfsServer::count(Context& ctx, Transition t, uint32_t dg) {
   const auto i = static_cast<size_t>(t);
   REPLSIM_ASSERT(i >= 1 && i <= kTransitionCount, "transition id in range");
-  ++transitions_[i];
+  ++cluster_view_.write().transitions[i];
   ctx.note("transition", {{"t", "T" + std::to_string(i)}, {"dg", dg + 1}});
 }
 
@@ -307,7 +308,7 @@ void FastcfsServer::set_my_status(Context& ctx, uint32_t dg, DsStatus status, Tr
   if (before == status) return;
   Group& group = my_group_to_change(dg);
   group.status = status;
-  view_[dg][me_].status = status;
+  view_to_change(dg, me_).status = status;
   count(ctx, t, dg);
   ctx.note("ds_status", {{"dg", dg + 1},
                          {"from", to_string(before)},
@@ -323,7 +324,7 @@ void FastcfsServer::set_my_status(Context& ctx, uint32_t dg, DsStatus status, Tr
   if (status == DsStatus::kActive && config_.options.resume_master_role) maybe_resume_master(ctx, dg, me_);
   if (report) report_my_status(ctx, dg);
   // §2.5: a DS back at INIT/OFFLINE with a master elsewhere recovers.
-  if ((status == DsStatus::kInit || status == DsStatus::kOffline) && master_[dg] && *master_[dg] != me_) {
+  if ((status == DsStatus::kInit || status == DsStatus::kOffline) && master_of(dg) && *master_of(dg) != me_) {
     queue_recovery(ctx, dg, Duration::s(1));
   }
 }
@@ -332,8 +333,7 @@ void FastcfsServer::report_my_status(Context& ctx, uint32_t dg) {
   last_reported_[dg] = {UINT64_MAX, UINT64_MAX};  // re-report in the next ping
   if (!leader_) return;
   if (*leader_ == me_) {
-    view_[dg][me_].current_dv = my_group(dg).current_dv;
-    view_[dg][me_].confirmed_dv = my_group(dg).confirmed_dv;
+    // leader_apply_ds brings my view of my DS's DVs up to date too.
     // cluster_relationship_report_ds_status on the leader notifies, changed
     // or not, and the notify thread sends at once (ioevent_notify_thread).
     leader_apply_ds(ctx, dg, me_, my_group(dg).status, false);
@@ -391,11 +391,12 @@ void FastcfsServer::on_message(Context& ctx, NodeId from, ConnectionId connectio
 // fails it when its connection breaks.
 void FastcfsServer::on_call_failed(Context& ctx, uint32_t p, const Message& o) {
   if (const auto* x = o.as<GetServerStatusReq>()) {
-    if (is_leader() && peers_[p].probe_seq == x->seq) {
-      peers_[p].probe_seq = 0;
-      peers_[p].probe_ok = false;
-    } else if (relation_ == Relation::kQuery && x->seq == selection_.seq && !selection_.answers[p]) {
-      if (--selection_.awaiting == 0) {
+    if (is_leader() && peer(p).probe_seq == x->seq) {
+      Peer& probed = peer_to_change(p);
+      probed.probe_seq = 0;
+      probed.probe_ok = false;
+    } else if (relation_ == Relation::kQuery && x->seq == selection_->seq && !selection_->answers[p]) {
+      if (--selection_.write().awaiting == 0) {
         ctx.cancel_timer(TimerKey{3, 0});
         on_status_answers_complete(ctx);
       }
@@ -404,7 +405,7 @@ void FastcfsServer::on_call_failed(Context& ctx, uint32_t p, const Message& o) {
   }
   if (const auto* x = o.as<NextLeaderReq>()) {  // connection failures are tolerated, not counted
     const bool waiting = (relation_ == Relation::kPreSet && x->phase == 1) || (relation_ == Relation::kCommit && x->phase == 2);
-    if (waiting && x->seq == selection_.seq && --selection_.awaiting == 0) {
+    if (waiting && x->seq == selection_->seq && --selection_.write().awaiting == 0) {
       ctx.cancel_timer(TimerKey{3, 0});
       on_notify_complete(ctx);
     }
@@ -574,6 +575,10 @@ void FastcfsServer::Channel::hash_into(Hasher& h) const {
   put(h, stage, version, connection, next_connect, connect_failures, connected, last_sent, test_outstanding, expect_since, outstanding);
 }
 
+void FastcfsServer::ClusterView::hash_into(Hasher& h) const { put(h, ds, master, elections, election_queue, transitions); }
+
+void FastcfsServer::PeerTable::hash_into(Hasher& h) const { put(h, rows); }
+
 void FastcfsServer::ChannelTable::hash_into(Hasher& h) const { put(h, rows); }
 
 void FastcfsServer::Peer::hash_into(Hasher& h) const {
@@ -604,9 +609,9 @@ void FastcfsServer::hash_into(Hasher& h) const {
   put(h, leader_, next_leader_, cluster_version_, leader_version_, leader_key_, leader_hint_);
   put(h, last_heartbeat_ns_, info_synced_cv_, info_synced_at_);
   put(h, relation_, selection_, relation_seq_, ping_connection_, push_, ping_start_, ping_failures_);
-  put(h, peers_, elections_, election_queue_, swap_);
-  put(h, view_, master_, groups_, last_reported_);
-  put(h, channels_, inbound_, ping_tasks_, calls_, transitions_);
+  put(h, peers_, swap_);
+  put(h, cluster_view_, groups_, last_reported_);
+  put(h, channels_, inbound_, ping_tasks_, calls_);
 }
 
 nlohmann::json FastcfsServer::describe() const {
@@ -618,8 +623,8 @@ nlohmann::json FastcfsServer::describe() const {
   for (uint32_t g : my_dgs()) {
     groups.push_back({{"dg", g + 1},
                       {"status", to_string(my_group(g).status)},
-                      {"master", master_[g] ? nlohmann::json("s" + std::to_string(*master_[g] + 1)) : nlohmann::json(nullptr)},
-                      {"is_master", view_[g][me_].is_master},
+                      {"master", master_of(g) ? nlohmann::json("s" + std::to_string(*master_of(g) + 1)) : nlohmann::json(nullptr)},
+                      {"is_master", view(g, me_).is_master},
                       {"master_swapping", my_group(g).master_swapping},
                       {"old_master", my_group(g).old_master ? nlohmann::json("s" + std::to_string(*my_group(g).old_master + 1))
                                                            : nlohmann::json(nullptr)},
@@ -631,8 +636,8 @@ nlohmann::json FastcfsServer::describe() const {
                       {"view", [&] {
                          nlohmann::json v = nlohmann::json::object();
                          for (uint32_t s : cluster()) {
-                           v["s" + std::to_string(s + 1)] = std::string(to_string(view_[g][s].status)) +
-                                                             (view_[g][s].is_master ? "*" : "");
+                           v["s" + std::to_string(s + 1)] = std::string(to_string(view(g, s).status)) +
+                                                             (view(g, s).is_master ? "*" : "");
                          }
                          return v;
                        }()}});

@@ -70,8 +70,8 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   uint32_t index() const { return me_; }
   bool is_leader() const { return leader_ == me_; }
   std::optional<uint32_t> leader() const { return leader_; }
-  std::optional<uint32_t> master_of(uint32_t dg) const { return master_[dg]; }
-  const DsView& view(uint32_t dg, uint32_t server) const { return view_[dg][server]; }
+  const std::optional<uint32_t>& master_of(uint32_t dg) const { return cluster_view_->master[dg]; }
+  const DsView& view(uint32_t dg, uint32_t server) const { return cluster_view_->ds[dg][server]; }
   DsStatus my_status(uint32_t dg) const { return groups_[dg]->status; }
   // Acts as master: the group's master is me and my DS's is_master is set
   // (check_myself_master and the protocol's other master checks).
@@ -84,7 +84,7 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   const std::vector<BinlogRecord>& binlog(uint32_t dg) const { return groups_[dg]->binlog; }
   const FlatMap<uint64_t, uint64_t>& data(uint32_t dg) const { return groups_[dg]->data; }
   bool writes_pending(uint32_t dg) const;
-  const TransitionCounts& transitions() const { return transitions_; }
+  const TransitionCounts& transitions() const { return cluster_view_->transitions; }
   uint32_t data_groups() const { return config_.data_groups; }
   const ClusterConfig& config() const { return config_; }
   // Whether I hold a replica of `dg` (my server group's data groups).
@@ -374,6 +374,8 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   void on_timer_elections(Context& ctx);
   Err select_master(Context& ctx, uint32_t dg, uint32_t& chosen);
   // `reason`: election, resume, reselect, new leader, server deactivated.
+  // Masters by value, not reference: callers pass master_of(dg), which the
+  // call changes (and may clone away, base/hashed_part.h).
   void set_master(Context& ctx, uint32_t dg, std::optional<uint32_t> old_master, std::optional<uint32_t> new_master,
                   const char* reason);
   void unset_all_masters(Context& ctx);
@@ -481,6 +483,18 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   // clones a group that copies of me share.
   Group& my_group_to_change(uint32_t dg) { return groups_[dg].write(); }
 
+  // A DS's view, or a group's master, to change: taken only on a path that
+  // changes it, since it clones the view that copies of me share.
+  DsView& view_to_change(uint32_t dg, uint32_t server) { return cluster_view_.write().ds[dg][server]; }
+  std::optional<uint32_t>& master_to_change(uint32_t dg) { return cluster_view_.write().master[dg]; }
+  const GroupElection& election(uint32_t dg) const { return cluster_view_->elections[dg]; }
+  GroupElection& election_to_change(uint32_t dg) { return cluster_view_.write().elections[dg]; }
+
+  const Peer& peer(uint32_t server) const { return peers_->rows[server]; }
+  // The peer to change: taken only on a path that changes it (it clones the
+  // table that copies of me share).
+  Peer& peer_to_change(uint32_t server) { return peers_.write().rows[server]; }
+
   // ---- state ----
   uint32_t me_;
   ClusterConfig config_;
@@ -503,20 +517,40 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   TimePoint info_synced_at_;          // its last write or mtime refresh
 
   Relation relation_ = Relation::kIdle;
-  Selection selection_;
+  // Written only while no leader is known (a heartbeat never does).
+  HashedPart<Selection> selection_;
   uint64_t relation_seq_ = 0;         // outstanding join/ping
   ConnectionId ping_connection_;      // mine to the leader: joins and pings
   PushLink push_;                     // mine to the leader: its pushes to me
   TimePoint ping_start_;
   uint32_t ping_failures_ = 0;
 
-  std::vector<Peer> peers_;
-  std::vector<GroupElection> elections_;
-  Fifo<uint32_t> election_queue_;
+  // Shared by copies of me until a step changes a peer: the leader's pings,
+  // pushes and probes do, a follower's heartbeats do not.
+  struct PeerTable {
+    std::vector<Peer> rows;
+    bool operator==(const PeerTable&) const = default;
+    void hash_into(Hasher& h) const;  // every field == compares
+  };
+  HashedPart<PeerTable> peers_;
   std::optional<Swap> swap_;
 
-  std::vector<std::vector<DsView>> view_;     // [dg][server]
-  std::vector<std::optional<uint32_t>> master_;
+  // The data servers as I know them, each group's master, the leader's
+  // elections and the transitions I made: shared by copies of me until a
+  // step changes a status, a DV, a master or an election (a heartbeat
+  // changes none). Read through view(), master_of() and election(), changed
+  // through view_to_change(), master_to_change(), election_to_change() and
+  // count().
+  struct ClusterView {
+    std::vector<std::vector<DsView>> ds;  // [dg][server]
+    std::vector<std::optional<uint32_t>> master;
+    std::vector<GroupElection> elections;  // as leader, by data group
+    Fifo<uint32_t> election_queue;
+    TransitionCounts transitions{};
+    bool operator==(const ClusterView&) const = default;
+    void hash_into(Hasher& h) const;  // every field == compares
+  };
+  HashedPart<ClusterView> cluster_view_;
   // Each group shared by copies until a step changes it (heartbeats never
   // do): read through my_group, changed through my_group_to_change.
   std::vector<HashedPart<Group>> groups_;
@@ -559,7 +593,6 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
     void hash_into(Hasher& h) const;  // every field == compares
   };
   FlatMap<uint64_t, OpenCall> calls_;
-  TransitionCounts transitions_{};
 };
 
 }  // namespace replsim::fastcfs

@@ -71,21 +71,23 @@ void FastcfsServer::relationship_step(Context& ctx) {
 }
 
 void FastcfsServer::start_selection(Context& ctx) {
-  selection_ = Selection{};
-  selection_.start = ctx.local_now();
+  Selection& selection = selection_.write();
+  selection = Selection{};
+  selection.start = ctx.local_now();
   query_statuses(ctx);
 }
 
 void FastcfsServer::query_statuses(Context& ctx) {
   relation_ = Relation::kQuery;
-  selection_.seq = next_seq();
-  selection_.answers.assign(n(), std::nullopt);
-  selection_.answers[me_] = my_status_record();
-  selection_.awaiting = r() - 1;
+  Selection& selection = selection_.write();
+  selection.seq = next_seq();
+  selection.answers.assign(n(), std::nullopt);
+  selection.answers[me_] = my_status_record();
+  selection.awaiting = r() - 1;
   for (uint32_t s : cluster()) {
-    if (s != me_) call(ctx, s, make_message(GetServerStatusReq{selection_.seq, false}));
+    if (s != me_) call(ctx, s, make_message(GetServerStatusReq{selection.seq, false}));
   }
-  if (selection_.awaiting == 0) return on_status_answers_complete(ctx);
+  if (selection.awaiting == 0) return on_status_answers_complete(ctx);
   ctx.set_timer(kDeadlineTimer, kShortCallTimeout);
 }
 
@@ -98,16 +100,17 @@ void FastcfsServer::on_get_server_status(Context& ctx, const Inbound& in, const 
 
 void FastcfsServer::on_get_server_status_resp(Context& ctx, const Inbound& in, const GetServerStatusResp& m) {
   const uint32_t s = in.from.index;
-  if (is_leader() && peers_[s].probe_seq == m.seq) {  // brain-split probe (§1.4.7)
-    peers_[s].probe_seq = 0;
-    peers_[s].probe_ok = true;
+  if (is_leader() && peer(s).probe_seq == m.seq) {  // brain-split probe (§1.4.7)
+    Peer& probed = peer_to_change(s);
+    probed.probe_seq = 0;
+    probed.probe_ok = true;
     if (m.status.is_leader) return step_down(ctx, "two leaders: a probed server is leader too");
-    if (peers_[s].status == ServerStatus::kOffline) set_server_status(ctx, s, ServerStatus::kOnline);
+    if (peer(s).status == ServerStatus::kOffline) set_server_status(ctx, s, ServerStatus::kOnline);
     return;
   }
-  if (relation_ != Relation::kQuery || m.seq != selection_.seq || selection_.answers[s]) return;
-  selection_.answers[s] = m.status;
-  if (--selection_.awaiting == 0) {
+  if (relation_ != Relation::kQuery || m.seq != selection_->seq || selection_->answers[s]) return;
+  selection_.write().answers[s] = m.status;
+  if (--selection_.write().awaiting == 0) {
     ctx.cancel_timer(kDeadlineTimer);
     on_status_answers_complete(ctx);
   }
@@ -118,7 +121,7 @@ void FastcfsServer::on_status_answers_complete(Context& ctx) {
   if (leader_) return;
   uint32_t answered = 0;
   const ServerStatusRecord* cand = nullptr;
-  for (const auto& a : selection_.answers) {
+  for (const auto& a : selection_->answers) {
     if (!a) continue;
     ++answered;
     if (cand == nullptr || compare_candidates(*cand, *a) < 0) cand = &*a;
@@ -130,13 +133,13 @@ void FastcfsServer::on_status_answers_complete(Context& ctx) {
     return after(ctx, Duration::s(1));
   }
   bool done = answered == r() || (answered >= 2 && cand->is_leader) ||
-              selection_.start.ns_since_origin() - cand->last_heartbeat_ns <=
+              selection_->start.ns_since_origin() - cand->last_heartbeat_ns <=
                   (config_.options.leader_lost_timeout + Duration::s(1)).count_ns();
   if (has("M19") && cand->leader_hint) done = true;
   if (!done) {
     const bool long_down = cand->up_time_ns - cand->last_shutdown_ns > config_.options.max_shutdown_duration.count_ns() &&
                            cand->last_heartbeat_ns == 0;
-    const Duration waited = now - selection_.start;
+    const Duration waited = now - selection_->start;
     if (!long_down && waited > config_.options.max_wait_time) {
       done = true;
     } else {
@@ -144,9 +147,9 @@ void FastcfsServer::on_status_answers_complete(Context& ctx) {
       // it; once none remains, 1 s (the next round breaks), or the full
       // backoff for a candidate too long down (force_sleep).
       const Duration remaining = config_.options.max_wait_time - waited;
-      Duration sleep = std::min(selection_.backoff, remaining);
-      if (remaining <= Duration::zero()) sleep = long_down ? selection_.backoff : Duration::s(1);
-      selection_.backoff = std::min(selection_.backoff * 2, Duration::s(32));
+      Duration sleep = std::min(selection_->backoff, remaining);
+      if (remaining <= Duration::zero()) sleep = long_down ? selection_->backoff : Duration::s(1);
+      selection_.write().backoff = std::min(selection_->backoff * 2, Duration::s(32));
       relation_ = Relation::kBackoff;
       return after(ctx, sleep);
     }
@@ -164,14 +167,15 @@ void FastcfsServer::on_status_answers_complete(Context& ctx) {
 // notify_next_leader (§1.4.3, C5): phase 1 PRE_SET, phase 2 COMMIT.
 void FastcfsServer::start_notify(Context& ctx, uint8_t phase) {
   relation_ = phase == 1 ? Relation::kPreSet : Relation::kCommit;
-  selection_.seq = next_seq();
-  selection_.successes = 1;
-  selection_.aborted = false;
-  selection_.awaiting = r() - 1;
+  Selection& selection = selection_.write();
+  selection.seq = next_seq();
+  selection.successes = 1;
+  selection.aborted = false;
+  selection.awaiting = r() - 1;
   if (phase == 1) {
     if (next_leader_ && *next_leader_ != me_) {
       next_leader_.reset();
-      selection_.aborted = true;
+      selection.aborted = true;
       return on_notify_complete(ctx);
     }
     next_leader_ = me_;
@@ -181,9 +185,9 @@ void FastcfsServer::start_notify(Context& ctx, uint8_t phase) {
     relation_ = Relation::kCommit;
   }
   for (uint32_t s : cluster()) {
-    if (s != me_) call(ctx, s, make_message(NextLeaderReq{selection_.seq, phase, me_}));
+    if (s != me_) call(ctx, s, make_message(NextLeaderReq{selection.seq, phase, me_}));
   }
-  if (selection_.awaiting == 0) return on_notify_complete(ctx);
+  if (selection.awaiting == 0) return on_notify_complete(ctx);
   ctx.set_timer(kDeadlineTimer, kNotifyWait);
 }
 
@@ -214,17 +218,17 @@ void FastcfsServer::on_next_leader(Context& ctx, const Inbound& in, const NextLe
 
 void FastcfsServer::on_next_leader_resp(Context& ctx, const Inbound&, const NextLeaderResp& m) {
   const bool waiting = (relation_ == Relation::kPreSet && m.phase == 1) || (relation_ == Relation::kCommit && m.phase == 2);
-  if (!waiting || m.seq != selection_.seq) return;
-  if (m.err == Err::kOk) ++selection_.successes;
-  else selection_.aborted = true;
-  if (--selection_.awaiting == 0 || selection_.aborted) {
+  if (!waiting || m.seq != selection_->seq) return;
+  if (m.err == Err::kOk) ++selection_.write().successes;
+  else selection_.write().aborted = true;
+  if (--selection_.write().awaiting == 0 || selection_->aborted) {
     ctx.cancel_timer(kDeadlineTimer);
     on_notify_complete(ctx);
   }
 }
 
 void FastcfsServer::on_notify_complete(Context& ctx) {
-  const bool ok = !selection_.aborted && quorum_ok(selection_.successes);
+  const bool ok = !selection_->aborted && quorum_ok(selection_->successes);
   if (relation_ == Relation::kPreSet) {
     if (ok) return start_notify(ctx, 2);
     relation_ = Relation::kIdle;  // retry later; peers may keep my id as next_leader
@@ -258,7 +262,10 @@ void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
   close_ping_connection(ctx);
   push_generation(ctx, leader);
   leader_ = leader;
-  for (uint32_t s : cluster()) peers_[s].leader_flag = s == leader || (has("M13") && peers_[s].leader_flag);
+  for (uint32_t s : cluster()) {
+    Peer& p = peer_to_change(s);
+    p.leader_flag = s == leader || (has("M13") && p.leader_flag);
+  }
   ping_start_ = ctx.local_now();
   ping_failures_ = 0;
   ctx.note("leader", {{"leader", "s" + std::to_string(leader + 1)}});
@@ -277,7 +284,7 @@ void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
   leader_key_ = ctx.random_nonce() + 1;
   const TimePoint now = ctx.local_now();
   for (uint32_t s : cluster()) {
-    Peer& p = peers_[s];
+    Peer& p = peer_to_change(s);
     p.joined = false;
     p.push_pending.clear();
     p.push_seq = 0;
@@ -291,20 +298,20 @@ void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
     }
     set_server_status(ctx, s, s == me_ ? ServerStatus::kActive : ServerStatus::kOffline);
   }
-  peers_[me_].last_ping = now + Duration::s(1);
+  peer_to_change(me_).last_ping = now + Duration::s(1);
   // T13: every ACTIVE DS goes OFFLINE in the new leader's view.
   for (uint32_t g : my_dgs()) {
-    elections_[g] = GroupElection{};
+    election_to_change(g) = GroupElection{};
     for (uint32_t s : cluster()) {
-      if (view_[g][s].status != DsStatus::kActive) continue;
-      if (has("M8") && master_[g] == s) continue;  // M8: keep an ACTIVE master
+      if (view(g, s).status != DsStatus::kActive) continue;
+      if (has("M8") && master_of(g) == s) continue;  // M8: keep an ACTIVE master
       if (s == me_) {
         // My own DS can be ACTIVE here only if a recovery round finished
         // after the old leader was lost (review C7: rounds run on).
         set_my_status(ctx, g, DsStatus::kOffline, Transition::kT13, false);
         continue;
       }
-      view_[g][s].status = DsStatus::kOffline;
+      view_to_change(g, s).status = DsStatus::kOffline;
       count(ctx, Transition::kT13, g);
     }
   }
@@ -312,7 +319,7 @@ void FastcfsServer::set_leader(Context& ctx, uint32_t leader) {
     // The pre-V1.2.0 leader kept a master whose DS looked ACTIVE; only DGs
     // without one are elected.
     for (uint32_t g : my_dgs()) {
-      if (!master_[g] || view_[g][*master_[g]].status != DsStatus::kActive) queue_election(ctx, g, true);
+      if (!master_of(g) || view(g, *master_of(g)).status != DsStatus::kActive) queue_election(ctx, g, true);
     }
     return;
   }
@@ -328,14 +335,14 @@ void FastcfsServer::unset_leader(Context& ctx, const char* why) {
   close_ping_connection(ctx);
   // unset_all_data_groups: raw CAS, no hooks, no reports (T14).
   for (uint32_t g : my_dgs()) {
-    master_[g].reset();
+    master_to_change(g).reset();
     for (uint32_t s : cluster()) {
-      view_[g][s].is_master = false;
-      if (view_[g][s].status == DsStatus::kActive && s != me_) view_[g][s].status = DsStatus::kOffline;
+      view_to_change(g, s).is_master = false;
+      if (view(g, s).status == DsStatus::kActive && s != me_) view_to_change(g, s).status = DsStatus::kOffline;
     }
     if (my_group(g).status == DsStatus::kActive) {
       my_group_to_change(g).status = DsStatus::kOffline;
-      view_[g][me_].status = DsStatus::kOffline;
+      view_to_change(g, me_).status = DsStatus::kOffline;
       count(ctx, Transition::kT14, g);
       ctx.note("ds_status", {{"dg", g + 1}, {"from", "ACTIVE"}, {"status", "OFFLINE"}, {"transition", "T14"},
                              {"dv", my_group(g).current_dv}});
@@ -345,13 +352,13 @@ void FastcfsServer::unset_leader(Context& ctx, const char* why) {
   if (was_leader) {
     // cluster_unset_leader clears my is_leader flag, the persisted hint.
     leader_hint_ = false;
-    election_queue_.clear();
+    cluster_view_.write().election_queue.clear();
     swap_.reset();
     ctx.cancel_timer(TimerKey{6, 0});
     // The push connections stay open (cluster_unset_leader leaves the notify
     // contexts' tasks): they end only when idle for network_timeout, and a
     // follower that finds me leader again keeps its silent one (F1).
-    for (Peer& p : peers_) {
+    for (Peer& p : peers_.write().rows) {
       p.push_pending.clear();
       p.push_seq = 0;
     }
@@ -452,7 +459,7 @@ void FastcfsServer::on_join_leader(Context& ctx, const Inbound& in, const JoinLe
   // A follower that joins while ACTIVE lost me and found me again: it goes
   // OFFLINE (its DSs keep their status) until its push connection activates
   // it anew.
-  if (peers_[s].status == ServerStatus::kActive) {
+  if (peer(s).status == ServerStatus::kActive) {
     ctx.note("server_offline", {{"server", "s" + std::to_string(s + 1)}, {"why", "joined while ACTIVE"}});
     set_server_status(ctx, s, ServerStatus::kOffline);
   }
@@ -476,7 +483,7 @@ void FastcfsServer::on_ping_leader(Context& ctx, const Inbound& in, const PingLe
   if (m.leader_version != leader_version_) {
     return ctx.send(in.connection, make_message(PingLeaderResp{m.seq, Err::kLeaderVersionInconsistent}));
   }
-  peers_[s].last_ping = ctx.local_now();
+  peer_to_change(s).last_ping = ctx.local_now();
   apply_ping_entries(ctx, s, m.entries);
   ctx.send(in.connection, make_message(PingLeaderResp{m.seq, Err::kOk}));
   for (uint32_t f : cluster()) pump_push(ctx, f);
@@ -491,11 +498,13 @@ void FastcfsServer::apply_ping_entries(Context& ctx, uint32_t s, const std::vect
   uint32_t changes = 0;
   for (const DsEntry& e : entries) {
     REPLSIM_ASSERT(e.server == s && holds_dg(e.dg), "a ping reports the sender's own DSs");
-    DsView& v = view_[e.dg][s];
-    const bool current_changed = v.current_dv != e.view.current_dv;
-    const bool confirmed_changed = v.confirmed_dv != e.view.confirmed_dv;
-    v.current_dv = e.view.current_dv;
-    v.confirmed_dv = e.view.confirmed_dv;
+    const bool current_changed = view(e.dg, s).current_dv != e.view.current_dv;
+    const bool confirmed_changed = view(e.dg, s).confirmed_dv != e.view.confirmed_dv;
+    if (current_changed || confirmed_changed) {
+      DsView& v = view_to_change(e.dg, s);
+      v.current_dv = e.view.current_dv;
+      v.confirmed_dv = e.view.confirmed_dv;
+    }
     // T18: applied without a transition guard (Q5).
     const bool status_changed = leader_apply_ds(ctx, e.dg, s, e.view.status, true);
     if (!status_changed && !current_changed && !confirmed_changed) continue;
@@ -512,7 +521,7 @@ void FastcfsServer::apply_ping_entries(Context& ctx, uint32_t s, const std::vect
 void FastcfsServer::on_report(Context& ctx, const Inbound& in, const ReportDsStatusReq& m) {
   ctx.send(in.connection, make_message(ReportDsStatusResp{m.seq, m.dg}));
   if (!is_leader() || !holds_dg(m.dg) || !in_cluster(m.ds_server)) return;
-  DsView& v = view_[m.dg][m.ds_server];
+  const DsStatus status_known = view(m.dg, m.ds_server).status;
   // The owner's report is applied unconditionally; a master's report about
   // its slave only from a reporter whose DS is_master in the leader's memory
   // (EPERM otherwise: false for the old master while a swap runs; until
@@ -521,8 +530,8 @@ void FastcfsServer::on_report(Context& ctx, const Inbound& in, const ReportDsSta
   // with its next ping, where a confirmed DV change reaches the master's
   // quorum.
   const bool by_owner = m.reporter == m.ds_server;
-  const bool reporter_is_master = in_cluster(m.reporter) && view_[m.dg][m.reporter].is_master;
-  if (!by_owner && (!reporter_is_master || m.status != DsStatus::kOffline || v.status != DsStatus::kActive)) {
+  const bool reporter_is_master = in_cluster(m.reporter) && view(m.dg, m.reporter).is_master;
+  if (!by_owner && (!reporter_is_master || m.status != DsStatus::kOffline || status_known != DsStatus::kActive)) {
     return;
   }
   if (!leader_apply_ds(ctx, m.dg, m.ds_server, m.status, false)) return;
@@ -536,11 +545,14 @@ void FastcfsServer::on_report(Context& ctx, const Inbound& in, const ReportDsSta
 // (notify_self) and whether the cluster version rises. A change a ping
 // carried is T18, counted here; reports were counted by whoever made them.
 bool FastcfsServer::leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, DsStatus status, bool from_ping) {
-  DsView& v = view_[dg][server];
-  const DsStatus before = v.status;
+  const DsStatus before = view(dg, server).status;
   if (server == me_) {
-    v.current_dv = my_group(dg).current_dv;
-    v.confirmed_dv = my_group(dg).confirmed_dv;
+    const uint64_t current = my_group(dg).current_dv, confirmed = my_group(dg).confirmed_dv;
+    if (view(dg, me_).current_dv != current || view(dg, me_).confirmed_dv != confirmed) {
+      DsView& mine = view_to_change(dg, me_);
+      mine.current_dv = current;
+      mine.confirmed_dv = confirmed;
+    }
     // The leader's view of its own DS is its own status: a master's report
     // that the leader's DS is OFFLINE demotes it (T9 applied to itself).
     if (status != my_group(dg).status) {
@@ -549,7 +561,7 @@ bool FastcfsServer::leader_apply_ds(Context& ctx, uint32_t dg, uint32_t server, 
       set_my_status(ctx, dg, status, Transition::kT9, false);
     }
   }
-  v.status = status;
+  if (view(dg, server).status != status) view_to_change(dg, server).status = status;
   if (before == status) return false;
   if (from_ping && server != me_) count(ctx, Transition::kT18, dg);
   if (status == DsStatus::kActive && config_.options.resume_master_role) maybe_resume_master(ctx, dg, server);
@@ -575,12 +587,12 @@ void FastcfsServer::raise_cluster_version() {
 void FastcfsServer::notify_change(uint32_t dg, uint32_t server, bool notify_self) {
   REPLSIM_ASSERT(is_leader(), "only the leader pushes DS changes");
   for (uint32_t f : cluster()) {
-    if (f == me_ || (f == server && !notify_self) || peers_[f].status != ServerStatus::kActive) continue;
+    if (f == me_ || (f == server && !notify_self) || peer(f).status != ServerStatus::kActive) continue;
     // M13 (before 661ba94): servers whose is_leader flag is set were skipped
     // as if each were myself, so a former leader with a stale flag heard no
     // change (cluster_topology_data_server_chg_notify skips only myself).
-    if (has("M13") && peers_[f].leader_flag) continue;
-    peers_[f].push_pending.insert({dg, server});
+    if (has("M13") && peer(f).leader_flag) continue;
+    peer_to_change(f).push_pending.insert({dg, server});
   }
 }
 
@@ -595,27 +607,29 @@ void FastcfsServer::apply_push_entry(Context& ctx, const DsEntry& e) {
       set_my_status(ctx, g, DsStatus::kOffline, Transition::kT8, false);
     }
   } else {
-    DsView& v = view_[g][e.server];
-    const bool confirmed_changed = v.confirmed_dv != e.view.confirmed_dv;
-    v.status = e.view.status;
-    v.current_dv = e.view.current_dv;
-    v.confirmed_dv = e.view.confirmed_dv;
+    const DsView& seen = view(g, e.server);
+    const bool confirmed_changed = seen.confirmed_dv != e.view.confirmed_dv;
+    if (seen.status != e.view.status || seen.current_dv != e.view.current_dv || confirmed_changed) {
+      DsView& v = view_to_change(g, e.server);
+      v.status = e.view.status;
+      v.current_dv = e.view.current_dv;
+      v.confirmed_dv = e.view.confirmed_dv;
+    }
     if (confirmed_changed && acts_as_master(g)) on_confirmed_report(ctx, g);
   }
   // The change is read against the DS's own flag, not the group's master
   // pointer: they differ on a server whose swap, as leader, cleared the old
   // master's flag, and there a push clearing it again changes nothing.
-  bool& is_master = view_[g][e.server].is_master;
-  if (is_master == e.view.is_master) return;
-  is_master = e.view.is_master;
-  const std::optional<uint32_t> old = master_[g];
-  if (is_master) {
+  if (view(g, e.server).is_master == e.view.is_master) return;
+  view_to_change(g, e.server).is_master = e.view.is_master;
+  const std::optional<uint32_t> old = master_of(g);
+  if (e.view.is_master) {
     if (old == e.server) return;  // on_master_change(ds, ds) returns at once
-    if (old) view_[g][*old].is_master = false;
-    master_[g] = e.server;
+    if (old) view_to_change(g, *old).is_master = false;
+    master_to_change(g) = e.server;
     on_master_change(ctx, g, old, e.server);
   } else if (old == e.server) {
-    master_[g].reset();
+    master_to_change(g).reset();
     on_master_change(ctx, g, e.server, std::nullopt);
   }
 }
@@ -623,20 +637,20 @@ void FastcfsServer::apply_push_entry(Context& ctx, const DsEntry& e) {
 // ---- leader: self-check and server status (§1.3, §1.4.7) ----------------------------
 
 void FastcfsServer::set_server_status(Context& ctx, uint32_t server, ServerStatus status) {
-  Peer& p = peers_[server];
-  if (p.status == status) return;
+  if (peer(server).status == status) return;
+  Peer& p = peer_to_change(server);
   p.status = status;
   p.status_changed = ctx.local_now();
 }
 
 void FastcfsServer::activate_server(Context& ctx, uint32_t s) {
-  Peer& p = peers_[s];
+  Peer& p = peer_to_change(s);
   p.joined = true;
   p.inactive = false;
   set_server_status(ctx, s, ServerStatus::kActive);
   // Its push connection's join queued every DS already.
   for (uint32_t g : my_dgs()) {
-    if (!master_[g]) queue_election(ctx, g, false);
+    if (!master_of(g)) queue_election(ctx, g, false);
   }
   ctx.note("server_active", {{"server", "s" + std::to_string(s + 1)}});
 }
@@ -646,24 +660,24 @@ void FastcfsServer::activate_server(Context& ctx, uint32_t s) {
 // its DSs, master included), and only while I lead: an ex-leader (its push
 // task idled out after a step-down) swaps the server's status and stops.
 void FastcfsServer::deactivate_server(Context& ctx, uint32_t s, const char* why) {
-  Peer& p = peers_[s];
-  if (p.status != ServerStatus::kActive) return;
+  if (peer(s).status != ServerStatus::kActive) return;
   if (!is_leader()) return set_server_status(ctx, s, ServerStatus::kOffline);
   ctx.note("server_deactivated", {{"server", "s" + std::to_string(s + 1)}, {"why", why}});
   set_server_status(ctx, s, ServerStatus::kOffline);
+  Peer& p = peer_to_change(s);
   p.joined = false;
   p.inactive = true;
   p.probe_ok = true;
   p.probe_seq = 0;
   for (uint32_t g : my_dgs()) {
-    DsView& v = view_[g][s];
-    DsStatus to = v.status;
-    if (v.status == DsStatus::kRebuilding) to = DsStatus::kInit;
-    else if (v.status == DsStatus::kActive || v.status == DsStatus::kRecovering || v.status == DsStatus::kOnline) {
+    const DsStatus from = view(g, s).status;
+    DsStatus to = from;
+    if (from == DsStatus::kRebuilding) to = DsStatus::kInit;
+    else if (from == DsStatus::kActive || from == DsStatus::kRecovering || from == DsStatus::kOnline) {
       to = DsStatus::kOffline;
     }
-    if (to != v.status) {
-      v.status = to;
+    if (to != from) {
+      view_to_change(g, s).status = to;
       count(ctx, Transition::kT12, g);
       notify_change(g, s, true);
     }
@@ -671,9 +685,9 @@ void FastcfsServer::deactivate_server(Context& ctx, uint32_t s, const char* why)
     // an election only for a DS whose is_master is set: not for the old
     // master while a swap runs, which cleared it (until stop 32 the model
     // asked master_, which a swap leaves alone).
-    if (view_[g][s].is_master) {
+    if (view(g, s).is_master) {
       set_master(ctx, g, s, std::nullopt, "server deactivated");
-      if (!master_[g]) queue_election(ctx, g, false);
+      if (!master_of(g)) queue_election(ctx, g, false);
     }
   }
   // The notify thread sends at once (cluster_topology_data_server_chg_notify
@@ -686,23 +700,21 @@ void FastcfsServer::leader_check(Context& ctx) {
   // Brain-split probes of inactive servers, each second.
   uint32_t unreachable = 0;
   for (uint32_t s : cluster()) {
-    Peer& p = peers_[s];
-    if (s == me_ || !p.inactive) continue;
-    if (p.probe_seq != 0 && now - p.probe_sent >= kShortCallTimeout) {
-      p.probe_seq = 0;
-      p.probe_ok = false;
-    }
-    if (p.probe_seq == 0) {
+    if (s == me_ || !peer(s).inactive) continue;
+    const bool timed_out = peer(s).probe_seq != 0 && now - peer(s).probe_sent >= kShortCallTimeout;
+    if (timed_out || peer(s).probe_seq == 0) {  // else a probe is out: nothing changes
+      Peer& p = peer_to_change(s);
+      if (timed_out) p.probe_ok = false;
       p.probe_seq = next_seq();
       p.probe_sent = now;
       call(ctx, s, make_message(GetServerStatusReq{p.probe_seq, true}));
     }
-    if (!p.probe_ok) ++unreachable;
+    if (!peer(s).probe_ok) ++unreachable;
   }
   uint32_t alive = r() - unreachable;
   if (has("M18")) {  // only joined servers count as alive
     alive = 1;
-    for (uint32_t s : cluster()) alive += (s != me_ && peers_[s].status == ServerStatus::kActive) ? 1 : 0;
+    for (uint32_t s : cluster()) alive += (s != me_ && peer(s).status == ServerStatus::kActive) ? 1 : 0;
   }
   if (!quorum_ok(alive)) return step_down(ctx, "lost the election quorum");
   // A check that passed is the leader's heartbeat (cluster_thread_entrance
@@ -710,8 +722,8 @@ void FastcfsServer::leader_check(Context& ctx) {
   last_heartbeat_ns_ = local_ns(ctx);
   // My own DS DV changes reach the followers through pushes.
   for (uint32_t g : my_dgs()) {
-    DsView& v = view_[g][me_];
-    if (v.current_dv != my_group(g).current_dv || v.confirmed_dv != my_group(g).confirmed_dv) {
+    if (view(g, me_).current_dv != my_group(g).current_dv || view(g, me_).confirmed_dv != my_group(g).confirmed_dv) {
+      DsView& v = view_to_change(g, me_);
       v.current_dv = my_group(g).current_dv;
       v.confirmed_dv = my_group(g).confirmed_dv;
       notify_change(g, me_, false);

@@ -22,21 +22,22 @@ constexpr Duration kBestOnlineWait = Duration::s(90);
 // The DV the leader goes by: its own DS's live value, the others' as the
 // last ping or push reported them (§1.5.2: "the leader's copy").
 uint64_t FastcfsServer::known_dv(uint32_t g, uint32_t s) const {
-  if (s != me_) return view_[g][s].current_dv;
+  if (s != me_) return view(g, s).current_dv;
   const Group& group = my_group(g);
   return group.startup_rollback_done ? group.current_dv : group.confirmed_dv;
 }
 
 void FastcfsServer::queue_election(Context& ctx, uint32_t dg, bool delayed) {
   if (!is_leader()) return;
-  GroupElection& e = elections_[dg];
   if (delayed) {
-    e.in_delay_queue = true;  // taken up by the next leader check (~1 s)
+    // Taken up by the next leader check (~1 s).
+    if (!election(dg).in_delay_queue) election_to_change(dg).in_delay_queue = true;
     return;
   }
-  if (e.in_queue) return;
-  e.in_queue = true;
-  election_queue_.push_back(dg);
+  if (election(dg).in_queue) return;
+  ClusterView& known = cluster_view_.write();
+  known.elections[dg].in_queue = true;
+  known.election_queue.push_back(dg);
   ctx.set_timer(kElectionTimer, Duration::zero());
 }
 
@@ -45,23 +46,24 @@ void FastcfsServer::queue_election(Context& ctx, uint32_t dg, bool delayed) {
 void FastcfsServer::run_elections(Context& ctx) {
   if (!is_leader()) return;
   for (uint32_t g : my_dgs()) {
-    GroupElection& e = elections_[g];
-    if (!e.in_delay_queue) continue;
+    if (!election(g).in_delay_queue) continue;
+    GroupElection& e = election_to_change(g);
     e.in_delay_queue = false;
-    if (!master_[g] || e.reselect) queue_election(ctx, g, false);
+    if (!master_of(g) || e.reselect) queue_election(ctx, g, false);
   }
 }
 
 // master_election_select_master (§1.5.2, C14) for the queued DGs.
 void FastcfsServer::on_timer_elections(Context& ctx) {
-  size_t budget = election_queue_.size();  // one pass; re-queued DGs wait for the next
-  while (budget-- > 0 && !election_queue_.empty() && is_leader()) {
-    const uint32_t g = election_queue_.front();
-    election_queue_.pop_front();
-    GroupElection& e = elections_[g];
+  size_t budget = cluster_view_->election_queue.size();  // one pass; re-queued DGs wait for the next
+  while (budget-- > 0 && !cluster_view_->election_queue.empty() && is_leader()) {
+    Fifo<uint32_t>& queue = cluster_view_.write().election_queue;
+    const uint32_t g = queue.front();
+    queue.pop_front();
+    GroupElection& e = election_to_change(g);
     e.in_queue = false;
-    if (master_[g]) {
-      const uint32_t m = *master_[g];
+    if (master_of(g)) {
+      const uint32_t m = *master_of(g);
       bool behind = false;
       for (uint32_t s : cluster()) behind |= known_dv(g, s) > known_dv(g, m);
       const bool reselect = e.reselect;
@@ -72,7 +74,7 @@ void FastcfsServer::on_timer_elections(Context& ctx) {
     const TimePoint now = ctx.local_now();
     if (e.start == TimePoint()) {
       e.start = now;
-      peers_[me_].last_ping = now + Duration::s(1);
+      peer_to_change(me_).last_ping = now + Duration::s(1);
     }
     uint32_t chosen = 0;
     const Err err = select_master(ctx, g, chosen);
@@ -90,18 +92,18 @@ void FastcfsServer::on_timer_elections(Context& ctx) {
 // select_master (§1.5.2 with the review's C8 time reference).
 Err FastcfsServer::select_master(Context& ctx, uint32_t g, uint32_t& chosen) {
   const TimePoint now = ctx.local_now();
-  GroupElection& e = elections_[g];
+  GroupElection& e = election_to_change(g);  // the caller changed the election already
   if (!config_.options.failover) {
     chosen = preset_master(g, config_);
-    return peers_[chosen].status == ServerStatus::kActive ? Err::kOk : Err::kAgain;
+    return peer(chosen).status == ServerStatus::kActive ? Err::kOk : Err::kAgain;
   }
   const auto reference = [&](uint32_t s) {
-    const TimePoint changed = peers_[s].status_changed;
+    const TimePoint changed = peer(s).status_changed;
     return changed > TimePoint() ? std::min(changed, e.start) : e.start;
   };
   uint32_t active = 0, waiting = 0;
   for (uint32_t s : cluster()) {
-    const Peer& p = peers_[s];
+    const Peer& p = peer(s);
     if (p.status == ServerStatus::kActive) {
       if (p.last_ping >= e.start) ++active;
       else if (now - p.last_ping <= kFreshPingMax) ++waiting;
@@ -119,18 +121,18 @@ Err FastcfsServer::select_master(Context& ctx, uint32_t g, uint32_t& chosen) {
   // Ascending by (current_dv, server status, is_preseted, is_master); last is best.
   std::vector<uint32_t> order(cluster().begin(), cluster().end());  // the DG's data_server_array
   const auto key = [&](uint32_t s) {
-    return std::make_tuple(known_dv(g, s), static_cast<int>(peers_[s].status), s == preset_master(g, config_),
-                           view_[g][s].is_master);
+    return std::make_tuple(known_dv(g, s), static_cast<int>(peer(s).status), s == preset_master(g, config_),
+                           view(g, s).is_master);
   };
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
   const uint32_t last = order.back();
   Duration timeout = kBestActiveWait;
-  if (peers_[last].status == ServerStatus::kActive) {
+  if (peer(last).status == ServerStatus::kActive) {
     if (last == preset_master(g, config_) || active == r()) {
       chosen = last;
       return Err::kOk;
     }
-  } else if (peers_[last].status == ServerStatus::kOnline) {
+  } else if (peer(last).status == ServerStatus::kOnline) {
     timeout = kBestOnlineWait;
   }
   if (now - reference(last) < timeout) return Err::kAgain;
@@ -138,7 +140,7 @@ Err FastcfsServer::select_master(Context& ctx, uint32_t g, uint32_t& chosen) {
   // order downward from the best DS's slot to the DG's first server.
   std::optional<uint64_t> maxdv;
   for (int64_t s = last; s >= int64_t{cluster_.first} && !maxdv; --s) {
-    if (peers_[static_cast<uint32_t>(s)].status == ServerStatus::kActive) maxdv = known_dv(g, static_cast<uint32_t>(s));
+    if (peer(static_cast<uint32_t>(s)).status == ServerStatus::kActive) maxdv = known_dv(g, static_cast<uint32_t>(s));
   }
   if (!maxdv) return Err::kAgain;
   if (*maxdv < known_dv(g, last)) {
@@ -147,7 +149,7 @@ Err FastcfsServer::select_master(Context& ctx, uint32_t g, uint32_t& chosen) {
   }
   std::vector<uint32_t> cands;
   for (uint32_t s : cluster()) {
-    if (peers_[s].status == ServerStatus::kActive && known_dv(g, s) >= *maxdv) cands.push_back(s);
+    if (peer(s).status == ServerStatus::kActive && known_dv(g, s) >= *maxdv) cands.push_back(s);
   }
   if (cands.empty()) return Err::kNotFound;
   if (cands.size() == r()) {
@@ -155,18 +157,18 @@ Err FastcfsServer::select_master(Context& ctx, uint32_t g, uint32_t& chosen) {
     return Err::kOk;
   }
   chosen = cands[(g - my_dgs_.first) % cands.size()];  // hash_code % active_count
-  return peers_[chosen].status == ServerStatus::kActive ? Err::kOk : Err::kAgain;
+  return peer(chosen).status == ServerStatus::kActive ? Err::kOk : Err::kAgain;
 }
 
 // master_election_set_master (§1.5.3, C16/C17).
 void FastcfsServer::set_master(Context& ctx, uint32_t g, std::optional<uint32_t> old_master,
                                std::optional<uint32_t> new_master, const char* reason) {
   REPLSIM_ASSERT(is_leader(), "only the leader sets masters");
-  if (new_master && peers_[*new_master].status != ServerStatus::kActive) return;
-  if (master_[g] != old_master) return;
-  if (old_master) view_[g][*old_master].is_master = false;
-  if (new_master) view_[g][*new_master].is_master = true;
-  master_[g] = new_master;
+  if (new_master && peer(*new_master).status != ServerStatus::kActive) return;
+  if (master_of(g) != old_master) return;
+  if (old_master) view_to_change(g, *old_master).is_master = false;
+  if (new_master) view_to_change(g, *new_master).is_master = true;
+  master_to_change(g) = new_master;
   ctx.note("master_set", {{"dg", g + 1},
                           {"reason", reason},
                           {"old", old_master ? nlohmann::json("s" + std::to_string(*old_master + 1)) : nlohmann::json(nullptr)},
@@ -178,13 +180,13 @@ void FastcfsServer::set_master(Context& ctx, uint32_t g, std::optional<uint32_t>
                            }()}});
   // T11: every other ACTIVE DS goes OFFLINE (M24 keeps them ACTIVE).
   for (uint32_t s : cluster()) {
-    if (new_master == s || view_[g][s].status != DsStatus::kActive || has("M24")) continue;
+    if (new_master == s || view(g, s).status != DsStatus::kActive || has("M24")) continue;
     if (s == me_) {  // the leader's own DS is its self view too
       set_my_status(ctx, g, DsStatus::kOffline, Transition::kT11, false);
       notify_change(g, s, true);
       continue;
     }
-    view_[g][s].status = DsStatus::kOffline;
+    view_to_change(g, s).status = DsStatus::kOffline;
     count(ctx, Transition::kT11, g);
     notify_change(g, s, true);
   }
@@ -196,7 +198,7 @@ void FastcfsServer::set_master(Context& ctx, uint32_t g, std::optional<uint32_t>
 
 void FastcfsServer::unset_all_masters(Context& ctx) {
   for (uint32_t g : my_dgs()) {
-    if (master_[g]) set_master(ctx, g, master_[g], std::nullopt, "new leader");
+    if (master_of(g)) set_master(ctx, g, master_of(g), std::nullopt, "new leader");
     // 1-replica DGs at once, the others through the delay queue (~1 s).
     queue_election(ctx, g, r() > 1);
   }
@@ -257,7 +259,7 @@ void FastcfsServer::on_reselect(Context& ctx, const Inbound& in, const ReselectM
   const auto answer = [&](Err err) { ctx.send(in.connection, make_message(ReselectMasterResp{err})); };
   if (!is_leader()) return answer(Err::kInvalid);
   if (!holds_dg(m.dg) || !in_cluster(m.server)) return answer(Err::kNotFound);
-  if (!view_[m.dg][m.server].is_master) {
+  if (!view(m.dg, m.server).is_master) {
     ctx.note("reselect_refused", {{"dg", m.dg + 1}, {"server", "s" + std::to_string(m.server + 1)}});
     return answer(Err::kPermission);
   }
@@ -269,15 +271,15 @@ void FastcfsServer::on_reselect(Context& ctx, const Inbound& in, const ReselectM
 // itself without the check.
 void FastcfsServer::trigger_reselect(Context& ctx, uint32_t g) {
   REPLSIM_ASSERT(is_leader() && holds_dg(g), "only the leader elects masters, for its own server group");
-  elections_[g].reselect = true;
+  election_to_change(g).reselect = true;
   queue_election(ctx, g, false);
 }
 
 void FastcfsServer::maybe_resume_master(Context& ctx, uint32_t g, uint32_t s) {
-  if (!is_leader() || swap_ || s != preset_master(g, config_) || !master_[g] || *master_[g] == s) return;
-  if (peers_[s].status != ServerStatus::kActive) return;
-  swap_ = Swap{g, *master_[g], s, 0, 0, 1, 0};
-  view_[g][swap_->old_master].is_master = false;  // in the leader's memory only
+  if (!is_leader() || swap_ || s != preset_master(g, config_) || !master_of(g) || *master_of(g) == s) return;
+  if (peer(s).status != ServerStatus::kActive) return;
+  swap_ = Swap{g, *master_of(g), s, 0, 0, 1, 0};
+  view_to_change(g, swap_->old_master).is_master = false;  // in the leader's memory only
   ctx.note("resume_master", {{"dg", g + 1}, {"old", "s" + std::to_string(swap_->old_master + 1)},
                              {"new", "s" + std::to_string(s + 1)}});
   if (has("M15")) {  // no UNSET, no drain: straight to the DV comparison
@@ -309,7 +311,7 @@ void FastcfsServer::swap_step(Context& ctx) {
   const uint32_t target = swap_->phase == 4 ? swap_->new_master : swap_->old_master;
   if (target == me_) {
     const Group& group = my_group(swap_->dg);
-    DsStatusResp local{0, Err::kOk, view_[swap_->dg][me_].is_master, group.status,
+    DsStatusResp local{0, Err::kOk, view(swap_->dg, me_).is_master, group.status,
                        static_cast<uint64_t>(group.queue.size() + (group.in_flight ? 1 : 0)), group.current_dv};
     return on_ds_status_resp(ctx, local);
   }
@@ -345,20 +347,20 @@ void FastcfsServer::on_ds_status_resp(Context& ctx, const DsStatusResp& m) {
       ctx.set_timer(kSwapTimer, Duration::zero());
       return;
     case 4: {
-      const uint64_t old_dv = has("M15") ? view_[swap_->dg][swap_->old_master].current_dv : swap_->old_dv;
+      const uint64_t old_dv = has("M15") ? view(swap_->dg, swap_->old_master).current_dv : swap_->old_dv;
       const bool equal = has("M15") ? m.data_version >= old_dv : m.data_version == old_dv;
-      if (!equal || master_[swap_->dg] != swap_->old_master) return swap_rollback(ctx);
+      if (!equal || master_of(swap_->dg) != swap_->old_master) return swap_rollback(ctx);
       const Swap done = *swap_;
       swap_.reset();
       set_master(ctx, done.dg, done.old_master, done.new_master, "resume");
-      if (master_[done.dg] == done.new_master) return;
+      if (master_of(done.dg) == done.new_master) return;
       // master_election_set_master refused (the candidate's server is no
       // longer ACTIVE) and the old master still holds the role:
       // cluster_resume_master rolls back (unset_master_rollback), which
       // gives the old master its is_master back. Until stop 32 the model
       // only noted the failure, and the old master stayed master without
       // is_master, pushed as none.
-      REPLSIM_ASSERT(master_[done.dg] == done.old_master, "set_master refuses only a candidate that is not ACTIVE");
+      REPLSIM_ASSERT(master_of(done.dg) == done.old_master, "set_master refuses only a candidate that is not ACTIVE");
       swap_ = done;
       return swap_rollback(ctx);
     }
@@ -377,14 +379,14 @@ void FastcfsServer::swap_rollback(Context& ctx) {
   swap_.reset();
   ctx.cancel_timer(kSwapTimer);
   ctx.note("resume_master_failed", {{"dg", s.dg + 1}});
-  if (master_[s.dg] != s.old_master) return;
-  view_[s.dg][s.old_master].is_master = true;
+  if (master_of(s.dg) != s.old_master) return;
+  view_to_change(s.dg, s.old_master).is_master = true;
   notify_change(s.dg, s.old_master, true);
-  if (view_[s.dg][s.new_master].status == DsStatus::kActive) {
+  if (view(s.dg, s.new_master).status == DsStatus::kActive) {
     if (s.new_master == me_) {
       set_my_status(ctx, s.dg, DsStatus::kOffline, Transition::kT17, false);
     } else {
-      view_[s.dg][s.new_master].status = DsStatus::kOffline;
+      view_to_change(s.dg, s.new_master).status = DsStatus::kOffline;
       count(ctx, Transition::kT17, s.dg);
     }
     notify_change(s.dg, s.new_master, true);
@@ -393,7 +395,7 @@ void FastcfsServer::swap_rollback(Context& ctx) {
 }
 
 void FastcfsServer::on_unset_master(Context& ctx, const Inbound& in, const UnsetMasterReq& m) {
-  if (leader_ != in.from.index || !holds_dg(m.dg) || master_[m.dg] != me_) {
+  if (leader_ != in.from.index || !holds_dg(m.dg) || master_of(m.dg) != me_) {
     return ctx.send(in.connection, make_message(DsStatusResp{m.seq, Err::kInvalid, false, DsStatus::kInit, 0, 0}));
   }
   Group& group = my_group_to_change(m.dg);
@@ -406,7 +408,7 @@ void FastcfsServer::on_unset_master(Context& ctx, const Inbound& in, const Unset
 void FastcfsServer::on_get_ds_status(Context& ctx, const Inbound& in, const GetDsStatusReq& m) {
   if (!holds_dg(m.dg)) return;
   const Group& group = my_group(m.dg);
-  ctx.send(in.connection, make_message(DsStatusResp{m.seq, Err::kOk, master_[m.dg] == me_, group.status,
+  ctx.send(in.connection, make_message(DsStatusResp{m.seq, Err::kOk, master_of(m.dg) == me_, group.status,
                                            static_cast<uint64_t>(group.queue.size() + (group.in_flight ? 1 : 0)),
                                            group.current_dv}));
 }

@@ -121,13 +121,13 @@ void FastcfsServer::on_push_join(Context& ctx, const Inbound& in, const JoinLead
   REPLSIM_ASSERT(m.push, "a push connection's join");
   const uint32_t s = in.from.index;
   if (!is_leader()) return ctx.send(in.connection, make_message(JoinLeaderResp{m.seq, Err::kNotLeader, 0}));
-  Peer& p = peers_[s];
-  if (p.push_connection.valid()) return ctx.send(in.connection, make_message(JoinLeaderResp{m.seq, Err::kExists, 0}));
-  if (p.status == ServerStatus::kActive) {
+  if (peer(s).push_connection.valid()) return ctx.send(in.connection, make_message(JoinLeaderResp{m.seq, Err::kExists, 0}));
+  if (peer(s).status == ServerStatus::kActive) {
     ctx.note("server_offline", {{"server", "s" + std::to_string(s + 1)}, {"why", "joined while ACTIVE"}});
     set_server_status(ctx, s, ServerStatus::kOffline);
   }
   const TimePoint now = ctx.local_now();
+  Peer& p = peer_to_change(s);
   p.push_connection = in.connection;
   p.push_heard = now;
   p.push_sent = now;
@@ -143,18 +143,18 @@ void FastcfsServer::on_push_join(Context& ctx, const Inbound& in, const JoinLead
 void FastcfsServer::on_activate(Context& ctx, const Inbound& in, const PingLeaderReq& m) {
   REPLSIM_ASSERT(m.activate, "an activation");
   const uint32_t s = in.from.index;
-  Peer& p = peers_[s];
   // cluster_deal_task turns need_response off for ACTIVATE_SERVER: a refusal
   // (not this follower's joined push task, not leader, another
   // leader_version) ends the task unanswered, and cluster_task_finish_cleanup
   // releases it at once; success answers nothing either.
-  const bool joined = in.connection == p.push_connection;
+  const bool joined = in.connection == peer(s).push_connection;
   if (!joined || !is_leader() || m.leader_version != leader_version_) {
     ctx.note("activation_refused", {{"server", "s" + std::to_string(s + 1)}});
     ctx.close(in.connection);
     if (joined) push_task_closed(ctx, s, "activation refused");
     return;
   }
+  Peer& p = peer_to_change(s);
   p.push_heard = ctx.local_now();
   p.last_ping = ctx.local_now();
   apply_ping_entries(ctx, s, m.entries);
@@ -165,13 +165,15 @@ void FastcfsServer::on_activate(Context& ctx, const Inbound& in, const PingLeade
 // The notify context's sender: one packet in flight; pending DS changes
 // first, an active test when the link was quiet for half the network timeout.
 void FastcfsServer::pump_push(Context& ctx, uint32_t f) {
-  Peer& p = peers_[f];
-  if (f == me_ || !is_leader() || p.push_seq != 0 || p.status != ServerStatus::kActive || !p.push_connection.valid()) {
+  const Peer& seen = peer(f);
+  if (f == me_ || !is_leader() || seen.push_seq != 0 || seen.status != ServerStatus::kActive ||
+      !seen.push_connection.valid()) {
     return;
   }
   const TimePoint now = ctx.local_now();
+  if (seen.push_pending.empty() && now - seen.push_sent < config_.options.network_timeout / 2) return;
+  Peer& p = peer_to_change(f);
   if (p.push_pending.empty()) {
-    if (now - p.push_sent < config_.options.network_timeout / 2) return;
     p.push_seq = next_seq();
     p.push_sent = now;
     ctx.send(p.push_connection, make_message(ChannelTest{false}));
@@ -188,7 +190,7 @@ void FastcfsServer::pump_push(Context& ctx, uint32_t f) {
     // cleared it in the leader's memory only (cluster_relationship.c
     // cluster_resume_master). Until stop 32 the model packed whether the
     // DS held the role in master_, so followers never saw that window.
-    DsView v = view_[dg][server];
+    DsView v = view(dg, server);
     // cluster_topology.c packs each DS's DVs as they are at the send: my
     // own DS is the live one, which the leader check copies into my view
     // only once a second (until stop 31 a new leader pushed its own DVs as
@@ -207,8 +209,8 @@ void FastcfsServer::pump_push(Context& ctx, uint32_t f) {
 }
 
 void FastcfsServer::on_push_resp(Context& ctx, const Inbound& in, const PushDsStatusResp& m) {
-  Peer& p = peers_[in.from.index];
-  if (in.connection != p.push_connection) return;
+  if (in.connection != peer(in.from.index).push_connection) return;
+  Peer& p = peer_to_change(in.from.index);
   p.push_heard = ctx.local_now();  // any receive resets sf_nio's idle clock
   if (!is_leader() || p.push_seq != m.seq) return;
   p.push_seq = 0;
@@ -222,8 +224,8 @@ void FastcfsServer::on_push_test(Context& ctx, const Inbound& in, const ChannelT
     if (in.connection == push_.connection) push_.last_heard = ctx.local_now();
     return ctx.send(in.connection, make_message(ChannelTest{true}));
   }
-  Peer& p = peers_[in.from.index];
-  if (in.connection != p.push_connection) return;
+  if (in.connection != peer(in.from.index).push_connection) return;
+  Peer& p = peer_to_change(in.from.index);
   p.push_heard = ctx.local_now();
   if (!is_leader()) return;
   p.push_seq = 0;
@@ -236,7 +238,7 @@ void FastcfsServer::on_push_test(Context& ctx, const Inbound& in, const ChannelT
 void FastcfsServer::check_push_idle(Context& ctx) {
   const TimePoint now = ctx.local_now();
   for (uint32_t s : cluster()) {
-    Peer& p = peers_[s];
+    const Peer& p = peer(s);  // read only: push_task_closed changes it
     if (s == me_ || !p.push_connection.valid()) continue;
     if (now - std::max(p.push_heard, p.push_sent) <= config_.options.network_timeout) continue;
     ctx.close(p.push_connection);
@@ -268,7 +270,7 @@ void FastcfsServer::close_idle_server_tasks(Context& ctx) {
 
 // cluster_task_finish_cleanup for the follower's joined push connection.
 void FastcfsServer::push_task_closed(Context& ctx, uint32_t s, const char* why) {
-  Peer& p = peers_[s];
+  Peer& p = peer_to_change(s);
   REPLSIM_ASSERT(p.push_connection.valid(), "the joined push connection ended");
   p.push_connection = ConnectionId{};
   p.push_seq = 0;

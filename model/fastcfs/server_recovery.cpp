@@ -66,7 +66,7 @@ void FastcfsServer::recovery_timer(Context& ctx, uint32_t g) {
     case RecoveryStep::kIdle: {
       // recovery_thread_push_to_queue + recovery_thread_run_task (T2/T3).
       const bool startable = (group.status == DsStatus::kInit || group.status == DsStatus::kOffline) && leader_ &&
-                             master_[g] && *master_[g] != me_ && group.old_master != me_ &&
+                             master_of(g) && *master_of(g) != me_ && group.old_master != me_ &&
                              group.startup_rollback_done && !r.in_progress &&
                              !group.in_flight;  // an old master's last write resolves first
       if (!startable) return;
@@ -80,12 +80,12 @@ void FastcfsServer::recovery_timer(Context& ctx, uint32_t g) {
     }
     case RecoveryStep::kWaitChannel: {
       // check_online_me: wait <= 3 x 1 s for my own channels to the master.
-      if (!master_[g] || *master_[g] == me_) return recovery_failed(ctx, g, "no master to recover from");
+      if (!master_of(g) || *master_of(g) == me_) return recovery_failed(ctx, g, "no master to recover from");
       if (group.status != DsStatus::kRebuilding && group.status != DsStatus::kRecovering) {
         return recovery_failed(ctx, g, "status changed during recovery");  // check_online_me's precondition
       }
       bool ready = true;
-      for (const Channel& c : channels_to(*master_[g])) ready &= c.stage == ChannelStage::kSyncing;
+      for (const Channel& c : channels_to(*master_of(g))) ready &= c.stage == ChannelStage::kSyncing;
       if (!ready && ++r.tries <= 3) return ctx.set_timer(recovery_key(g), Duration::s(1));
       r.until_version = 0;
       if (!has("M5")) set_my_status(ctx, g, DsStatus::kOnline, Transition::kT4, true);  // T4 before asking
@@ -117,7 +117,7 @@ void FastcfsServer::start_round(Context& ctx, uint32_t g) {
 void FastcfsServer::send_fetch(Context& ctx, uint32_t g, bool first) {
   Group& group = my_group_to_change(g);
   Recovery& r = group.recovery;
-  if (!master_[g] || *master_[g] == me_) return recovery_failed(ctx, g, "no master to fetch from");
+  if (!master_of(g) || *master_of(g) == me_) return recovery_failed(ctx, g, "no master to fetch from");
   FetchBinlogReq req;
   req.seq = r.seq = next_seq();
   req.dg = g;
@@ -128,7 +128,7 @@ void FastcfsServer::send_fetch(Context& ctx, uint32_t g, bool first) {
     const size_t rows = std::min<size_t>(config_.options.slave_binlog_check_last_rows, group.binlog.size());
     req.last_rows.assign(group.binlog.end() - static_cast<std::ptrdiff_t>(rows), group.binlog.end());
   }
-  call(ctx, *master_[g], make_message(std::move(req)));
+  call(ctx, *master_of(g), make_message(std::move(req)));
   ctx.set_timer(deadline_key(g), config_.options.network_timeout);
 }
 
@@ -146,7 +146,7 @@ void FastcfsServer::on_fetch(Context& ctx, const Inbound& in, const FetchBinlogR
   if (!holds_dg(m.dg) || s == me_) return answer(Err::kInvalid);
   const uint32_t g = m.dg;
   const Group& group = my_group(g);  // the master only reads its group to answer
-  const DsStatus peer = view_[g][s].status;
+  const DsStatus peer = view(g, s).status;
   if (m.first) {
     if (peer == DsStatus::kActive || (peer == DsStatus::kOnline && !m.catch_up)) return answer(Err::kAgain);
     if (!acts_as_master(g)) return answer(Err::kInvalid);
@@ -192,7 +192,7 @@ void FastcfsServer::on_fetch(Context& ctx, const Inbound& in, const FetchBinlogR
         return answer(Err::kAgain);
       }
       if (peer != DsStatus::kOnline) {
-        view_[g][s].status = DsStatus::kOnline;  // T5, the master's view, not reported
+        view_to_change(g, s).status = DsStatus::kOnline;  // T5, the master's view, not reported
         count(ctx, Transition::kT5, g);
       }
       resp.is_online = true;
@@ -316,10 +316,10 @@ void FastcfsServer::finish_fetch(Context& ctx, uint32_t g) {
   if (r.online_round) {
     // The confirm goes to the round's master; one that is master no longer
     // refuses it (on_active_confirm), which failing here stands for.
-    if (!master_[g] || *master_[g] == me_) return recovery_failed(ctx, g, "no master to confirm with");
+    if (!master_of(g) || *master_of(g) == me_) return recovery_failed(ctx, g, "no master to confirm with");
     r.step = RecoveryStep::kConfirming;
     r.seq = next_seq();
-    call(ctx, *master_[g], make_message(ActiveConfirmReq{r.seq, g, r.repl_version}));
+    call(ctx, *master_of(g), make_message(ActiveConfirmReq{r.seq, g, r.repl_version}));
     ctx.set_timer(deadline_key(g), config_.options.network_timeout);
     return;
   }
@@ -331,7 +331,7 @@ void FastcfsServer::on_active_confirm(Context& ctx, const Inbound& in, const Act
   const uint32_t s = in.from.index;
   Err err = Err::kOk;
   if (!holds_dg(m.dg) || !acts_as_master(m.dg) || s == me_) err = Err::kInvalid;
-  else if (view_[m.dg][s].status != DsStatus::kOnline) err = Err::kInvalid;
+  else if (view(m.dg, s).status != DsStatus::kOnline) err = Err::kInvalid;
   else {
     const Channel& c = channel_for(s, m.dg);
     if (c.stage != ChannelStage::kSyncing) err = Err::kBusy;

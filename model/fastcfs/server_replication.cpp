@@ -96,11 +96,11 @@ void FastcfsServer::close_channel(Context& ctx, uint32_t p, uint32_t i, const ch
     // T9: I am this DG's master and the slave was ACTIVE: report it (the
     // local view changes only at the next fan-out or push, review T9). The
     // master pointer alone decides (cluster_topology_offline_slave_data_servers).
-    if (master_[g] == me_ && !halted_ && view_[g][p].status == DsStatus::kActive) {
+    if (master_of(g) == me_ && !halted_ && view(g, p).status == DsStatus::kActive) {
       offline_slave(ctx, g, p, Transition::kT9, false);
     }
     // T10: my own channel to my DG's master closed.
-    if (master_[g] == p && my_group(g).status == DsStatus::kActive) {
+    if (master_of(g) == p && my_group(g).status == DsStatus::kActive) {
       set_my_status(ctx, g, DsStatus::kOffline, Transition::kT10, true);
       queue_recovery(ctx, g, Duration::s(1));
     }
@@ -142,7 +142,7 @@ void FastcfsServer::on_join_server_resp(Context& ctx, const Inbound& in, const J
 
 void FastcfsServer::on_channel_test(Context& ctx, const Inbound& in, const ChannelTest& m) {
   const uint32_t p = in.from.index;
-  if (in.connection == push_.connection || (p < n() && in.connection == peers_[p].push_connection)) {
+  if (in.connection == push_.connection || (p < n() && in.connection == peer(p).push_connection)) {
     return on_push_test(ctx, in, m);
   }
   if (!m.response) {
@@ -162,8 +162,8 @@ void FastcfsServer::on_channel_test(Context& ctx, const Inbound& in, const Chann
 void FastcfsServer::on_get_master(Context& ctx, const Inbound& in, const GetMasterReq& m) {
   // A DG of another server group: "data_group_id not exist" (ENOENT).
   if (!holds_dg(m.dg)) return ctx.send(in.connection, make_message(GetMasterResp{m.seq, Err::kNotFound, 0}));
-  if (!master_[m.dg]) return ctx.send(in.connection, make_message(GetMasterResp{m.seq, Err::kNoServer, 0}));
-  ctx.send(in.connection, make_message(GetMasterResp{m.seq, Err::kOk, *master_[m.dg]}));
+  if (!master_of(m.dg)) return ctx.send(in.connection, make_message(GetMasterResp{m.seq, Err::kNoServer, 0}));
+  ctx.send(in.connection, make_message(GetMasterResp{m.seq, Err::kOk, *master_of(m.dg)}));
 }
 
 void FastcfsServer::on_client_read(Context& ctx, const Inbound& in, const ClientReadReq& m) {
@@ -189,7 +189,7 @@ void FastcfsServer::on_client_write(Context& ctx, const Inbound& in, const Clien
   // data queue (du_push_to_data_queue).
   if (in_progress(group, m.req_id)) return reply(Err::kAgain);
   if (const auto done = group.results.find(m.req_id); done != group.results.end()) return reply(done->second);
-  if (master_[g] != me_ || !view_[g][me_].is_master) return reply(Err::kNotMaster);
+  if (master_of(g) != me_ || !view(g, me_).is_master) return reply(Err::kNotMaster);
   // A retry carrying a req_id another master replicated (slave-side metadata).
   if (const auto seen = group.idempotency.find(m.req_id); seen != group.idempotency.end()) {
     return reply(seen->second <= group.confirmed_dv ? Err::kOk : Err::kAgain);
@@ -237,7 +237,7 @@ void FastcfsServer::start_next_write(Context& ctx, uint32_t g) {
   const TimePoint now = ctx.local_now();
   for (uint32_t s : cluster()) {
     if (s == me_) continue;
-    const DsStatus status = view_[g][s].status;
+    const DsStatus status = view(g, s).status;
     const bool online = status == DsStatus::kOnline;
     if (online) {
       // The fetch must see it: append before the RPC (M4: after the wait).
@@ -314,13 +314,13 @@ void FastcfsServer::complete_write(Context& ctx, uint32_t g, Err err) {
   ctx.send(f.write.client, make_message(ClientResp{f.write.seq, err, 0}));
   start_next_write(ctx, g);
   // A former master recovers once its last write has resolved.
-  if (!acts_as_master(g) && master_[g] && *master_[g] != me_) queue_recovery(ctx, g, Duration::zero());
+  if (!acts_as_master(g) && master_of(g) && *master_of(g) != me_) queue_recovery(ctx, g, Duration::zero());
 }
 
 void FastcfsServer::offline_slave(Context& ctx, uint32_t g, uint32_t slave, Transition t, bool local) {
-  if (view_[g][slave].status != DsStatus::kActive) return;
+  if (view(g, slave).status != DsStatus::kActive) return;
   count(ctx, t, g);
-  if (local || is_leader()) view_[g][slave].status = DsStatus::kOffline;
+  if (local || is_leader()) view_to_change(g, slave).status = DsStatus::kOffline;
   if (is_leader()) {
     notify_change(g, slave, true);
     for (uint32_t f : cluster()) pump_push(ctx, f);
@@ -407,7 +407,7 @@ void FastcfsServer::on_rpc_resp(Context& ctx, const Inbound& in, const RpcCallRe
     resolve_rpc(ctx, out.dg, out.dv, false);
     // Any RPC error closes the connection (M11: it stayed open).
     if (!has("M11")) close_channel(ctx, p, i, "rpc error");
-    else if (view_[out.dg][p].status == DsStatus::kActive) ctx.note("rpc_failed_channel_kept", {{"dg", out.dg + 1}});
+    else if (view(out.dg, p).status == DsStatus::kActive) ctx.note("rpc_failed_channel_kept", {{"dg", out.dg + 1}});
     return;
   }
 }
@@ -429,7 +429,7 @@ bool FastcfsServer::need_detect_mode() const {
 
 uint32_t FastcfsServer::active_count(uint32_t g) const {
   uint32_t count = 1;
-  for (uint32_t s : cluster()) count += (s != me_ && view_[g][s].status == DsStatus::kActive) ? 1 : 0;
+  for (uint32_t s : cluster()) count += (s != me_ && view(g, s).status == DsStatus::kActive) ? 1 : 0;
   return count;
 }
 
@@ -440,7 +440,7 @@ void FastcfsServer::on_confirmed_report(Context& ctx, uint32_t g) {
   if (!group.need_majority) return;
   std::vector<uint64_t> dvs;
   for (uint32_t s : cluster()) {
-    const uint64_t c = view_[g][s].confirmed_dv;
+    const uint64_t c = view(g, s).confirmed_dv;
     if (s != me_ && c > group.confirmed_dv && c <= group.current_dv) dvs.push_back(c);
   }
   const uint32_t need = r() / 2 + 1;  // CLUSTER_SERVER_ARRAY.count / 2 + 1, = R here
@@ -477,7 +477,7 @@ void FastcfsServer::quorum_passes(Context& ctx) {
       continue;
     }
     for (uint32_t s : cluster()) {
-      if (s == me_ || view_[g][s].status == DsStatus::kActive) continue;
+      if (s == me_ || view(g, s).status == DsStatus::kActive) continue;
       if (++group.detect_chain[s] > config_.options.deactive_on_failures && group.need_majority) {
         group.need_majority = false;  // degrade to "any"
         group.cleanup_passes = 4;

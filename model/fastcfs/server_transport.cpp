@@ -177,7 +177,7 @@ void FastcfsServer::connection_closed(Context& ctx, const ConnectionEvent& event
     }
     return;
   }
-  if (peers_[p].push_connection == event.connection) push_task_closed(ctx, p, "push connection closed");
+  if (peer(p).push_connection == event.connection) push_task_closed(ctx, p, "push connection closed");
 }
 
 }  // namespace replsim::fastcfs
