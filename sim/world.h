@@ -18,6 +18,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <typeinfo>
 #include <vector>
 
 #include "base/copy_on_write.h"
@@ -188,7 +190,15 @@ class World {
   const Actor* actor(NodeId id) const;
   template <typename T>
   const T* actor_as(NodeId id) const {
-    return dynamic_cast<const T*>(actor(id));
+    const Actor* a = actor(id);
+    if constexpr (std::is_final_v<T>) {
+      // A final class is its object's dynamic type or not its type at all:
+      // one type comparison rather than a walk of the hierarchy (monitors
+      // ask for every node at nearly every explored step).
+      return a != nullptr && typeid(*a) == typeid(T) ? static_cast<const T*>(a) : nullptr;
+    } else {
+      return dynamic_cast<const T*>(a);
+    }
   }
   const Disk& disk(NodeId id) const;
   const NodeClock& clock(NodeId id) const;

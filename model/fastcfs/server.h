@@ -539,8 +539,8 @@ class FastcfsServer final : public ActorOf<FastcfsServer> {
   // elections and the transitions I made: shared by copies of me until a
   // step changes a status, a DV, a master or an election (a heartbeat
   // changes none). Read through view(), master_of() and election(), changed
-  // through view_to_change(), master_to_change(), election_to_change() and
-  // count().
+  // through view_to_change(), master_to_change(), election_to_change(),
+  // count(), or cluster_view_.write() for the election queue.
   struct ClusterView {
     std::vector<std::vector<DsView>> ds;  // [dg][server]
     std::vector<std::optional<uint32_t>> master;

@@ -146,9 +146,11 @@ void FastcfsServer::on_fetch(Context& ctx, const Inbound& in, const FetchBinlogR
   if (!holds_dg(m.dg) || s == me_) return answer(Err::kInvalid);
   const uint32_t g = m.dg;
   const Group& group = my_group(g);  // the master only reads its group to answer
-  const DsStatus peer = view(g, s).status;
+  const DsStatus slave_status = view(g, s).status;
   if (m.first) {
-    if (peer == DsStatus::kActive || (peer == DsStatus::kOnline && !m.catch_up)) return answer(Err::kAgain);
+    if (slave_status == DsStatus::kActive || (slave_status == DsStatus::kOnline && !m.catch_up)) {
+      return answer(Err::kAgain);
+    }
     if (!acts_as_master(g)) return answer(Err::kInvalid);
     if (m.last_dv > group.current_dv) {
       // The slave has more than I do: ask for a new master election.
@@ -188,10 +190,11 @@ void FastcfsServer::on_fetch(Context& ctx, const Inbound& in, const FetchBinlogR
       const Channel& c = channel_for(s, g);
       resp.repl_version = c.version;  // read before the readiness check (review T5)
       if (c.stage != ChannelStage::kSyncing) return answer(Err::kBusy);
-      if (peer != DsStatus::kRebuilding && peer != DsStatus::kRecovering && peer != DsStatus::kOnline) {
+      if (slave_status != DsStatus::kRebuilding && slave_status != DsStatus::kRecovering &&
+          slave_status != DsStatus::kOnline) {
         return answer(Err::kAgain);
       }
-      if (peer != DsStatus::kOnline) {
+      if (slave_status != DsStatus::kOnline) {
         view_to_change(g, s).status = DsStatus::kOnline;  // T5, the master's view, not reported
         count(ctx, Transition::kT5, g);
       }
