@@ -506,8 +506,7 @@ void FastcfsMonitor::check_replicas(const World& world, const StepRecord& step) 
   }
 }
 
-uint64_t FastcfsMonitor::Ledger::hash() const {
-  Hasher h;
+void FastcfsMonitor::Ledger::hash_into(Hasher& h) const {
   h.add(static_cast<uint64_t>(violations.size()));
   // Past the violations kept, a count changes nothing the monitor does or
   // reports: hashed as it is, a violation that stands would make every
@@ -521,11 +520,10 @@ uint64_t FastcfsMonitor::Ledger::hash() const {
   h.add(acked_count);
   for (const auto& [server, at] : last_start) h.add(server).add(at.ns_since_origin());
   for (const auto& [server, incarnation] : incarnations) h.add(server).add(incarnation);
-  return h.value();
 }
 
 void FastcfsMonitor::hash_into(Hasher& h) const {
-  h.add(ledger_->kept_hash.get_or([&] { return ledger_->hash(); }, "the monitor's ledger changed outside ledger()"));
+  ledger_.hash_into(h);
   for (const auto& [replica, dv] : confirmed_seen_) h.add(replica.first).add(replica.second).add(dv);
   for (bool split : split_groups_) h.add(split);
 }

@@ -8,9 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "base/copy_on_write.h"
 #include "base/flat_map.h"
-#include "base/kept_hash.h"
+#include "base/hashed_part.h"
 #include "model/fastcfs/client.h"
 #include "model/fastcfs/server.h"
 #include "sim/world.h"
@@ -119,15 +118,10 @@ class FastcfsMonitor {
     uint64_t acked_count = 0;
     FlatMap<uint32_t, TimePoint> last_start;  // server -> when its current process began
     FlatMap<uint32_t, uint32_t> incarnations;  // server -> its incarnation at the last step
-    KeptHash kept_hash;  // of all of the above
-    uint64_t hash() const;
+    void hash_into(Hasher& h) const;
   };
-  Ledger& ledger() {
-    Ledger& ledger = ledger_.write();
-    ledger.kept_hash.clear();
-    return ledger;
-  }
-  CopyOnWrite<Ledger> ledger_;
+  Ledger& ledger() { return ledger_.write(); }
+  HashedPart<Ledger> ledger_;
   TransitionCounts transitions_{};  // coverage only: not hashed
   // S6: the confirmed DV each master had last, per (server, dg).
   FlatMap<std::pair<uint32_t, uint32_t>, uint64_t> confirmed_seen_;
