@@ -43,7 +43,11 @@ struct SelfCheckReport {
   uint64_t copies_checked = 0;
   uint64_t fingerprints_compared = 0;  // repeats of an actor fingerprint whose states were compared
   uint64_t tied_pairs = 0;              // pairs of tied events looked at
-  uint64_t tied_pairs_independent = 0;  // of those, the ones taken in both orders (independent)
+  uint64_t tied_pairs_independent = 0;  // of those, the ones footprints call independent
+  // Of the dependent pairs, neither step global, those whose two orders still
+  // end in one state (a node's closes of two connections): what a reduction
+  // with footprints finer than a node could leave out.
+  uint64_t tied_pairs_dependent_commuting = 0;
   uint64_t stale_events_dropped = 0;    // by the copies rid of them
   uint64_t ties_followed = 0;           // steps of those copies that chose among tied events
   std::vector<std::string> problems;   // empty: the check passed
