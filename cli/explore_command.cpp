@@ -23,9 +23,9 @@ int run_self_check(const ExploreCommandOptions& options, std::ostream& out) {
   check.steps = options.self_check_steps;
   const explore::SelfCheckReport report = explore::self_check(scenario, check);
   out << fmt::format("replsim explore --self-check: {} ({}): {} steps, {} faults, {} copies checked, {} repeated "
-                     "fingerprints compared, {} pairs of tied events of which {} independent (taken in both orders) and {} "
-                     "dependent by their footprints that end in one state either way, {} stale events dropped by "
-                     "copies that went on as their originals ({} ties chosen)\n",
+                     "fingerprints compared, {} pairs of tied events ({} independent by their footprints and checked in both "
+                     "orders, {} dependent by them that still end in one state either way), {} stale events dropped "
+                     "by copies that went on as their originals ({} ties chosen)\n",
                      options.file, scenario.protocol, report.steps, report.faults, report.copies_checked,
                      report.fingerprints_compared, report.tied_pairs, report.tied_pairs_independent,
                      report.tied_pairs_dependent_commuting, report.stale_events_dropped, report.ties_followed);

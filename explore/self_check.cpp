@@ -154,7 +154,8 @@ class SelfCheck {
   }
 
   // Tied events that --por sleep would call independent commute: taken in
-  // either order, they end in the same world, monitor and history.
+  // either order, they end in the same world, monitor and history length.
+  // Dependent ones that still meet are counted.
   void check_commutation() {
     const std::vector<uint64_t> ties = run_.run().world.tied_event_names();
     const size_t n = std::min(ties.size(), options_.tied_events_max);

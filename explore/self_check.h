@@ -16,7 +16,9 @@
 //   - two events tied at one instant that --por sleep would call
 //     independent (their steps' footprints, sim/step_footprint.h) end in one
 //     state taken in either order: a read or write the footprints miss
-//     shows up as two orders that part.
+//     shows up as two orders that part. The dependent pairs (neither step
+//     global) are taken in both orders too, and those that still meet are
+//     counted: what footprints finer than a node could leave out.
 #pragma once
 
 #include <cstdint>
